@@ -1,0 +1,1 @@
+"""The `rearm` command line: a thin shell over the library."""

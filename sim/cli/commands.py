@@ -1,0 +1,100 @@
+"""One small function per command; shared options defined once."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sim.errors import ScenarioError, UsageError
+from sim.language.load import load_scenario
+from sim.present.outputs import default_out_dir, write_run
+from sim.present.table import targets_table
+from sim.studies.replications import default_jobs
+from sim.studies.run import run_scenario
+
+Register = Callable[[Any], None]
+REGISTRY: list[Register] = []
+
+
+def command(fn: Register) -> Register:
+    """Add a subcommand registration to the CLI."""
+    REGISTRY.append(fn)
+    return fn
+
+
+def positive_int(text: str) -> int:
+    """An argparse type for counts ≥ 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be ≥ 1, got {value}")
+    return value
+
+
+def add_simulation_options(p: argparse.ArgumentParser) -> None:
+    """Options every simulating command accepts."""
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a value by its dotted path, e.g. facilities.barrow.docks=3")
+    p.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    p.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--out", type=Path, help="output directory (default: outputs/<scenario stem>/)")
+    p.add_argument("--no-plots", action="store_true", help="do not draw plots")
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    return args.jobs or default_jobs()
+
+
+@command
+def register_validate(sub: Any) -> None:
+    p = sub.add_parser("validate", help="check scenario files", description="Check scenario files; exit 0 if all are valid, 2 otherwise.",
+                       epilog="Example: rearm validate scenarios/*.yaml")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    p.set_defaults(handler=cmd_validate)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate each file, reporting every problem of every file."""
+    problems = []
+    for path in args.files:
+        try:
+            loaded = load_scenario(path, args.overrides)
+            print(f"{path}: ok ({loaded.scenario.scenario})")
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError(problems)
+    return 0
+
+
+@command
+def register_run(sub: Any) -> None:
+    p = sub.add_parser("run", help="run a scenario", description="Run a scenario's replications and write summary.json, timeline.csv and plots.",
+                       epilog="Example: rearm run scenarios/european_155mm.yaml --replications 100 --set budgets.eu.growth=5%")
+    p.add_argument("file")
+    p.add_argument("--replications", type=positive_int, help="Monte Carlo runs (default: the scenario's)")
+    add_simulation_options(p)
+    p.set_defaults(handler=cmd_run)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one scenario and write its outputs."""
+    loaded = load_scenario(args.file, args.overrides)
+    if args.seed is not None and args.seed < 0:
+        raise UsageError("--seed must be ≥ 0")
+    run = run_scenario(loaded, args.replications, args.seed, _jobs(args))
+    out = args.out or default_out_dir(args.file)
+    written = write_run(run, out)
+    if not args.no_plots:
+        from sim.present.run_plots import write_run_plots
+
+        written += write_run_plots(run, out)
+    print(targets_table(run.summary))
+    print(f"\nwrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+    return 0

@@ -1,0 +1,95 @@
+"""`--set KEY=VALUE`: change any value of a scenario by its dotted path before validation."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import yaml
+
+from sim.errors import Problem, ScenarioError
+from sim.language.suggest import did_you_mean
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Split `a.b.c=VALUE`; VALUE is read as a YAML scalar or flow collection."""
+    if "=" not in text:
+        raise ScenarioError([Problem("--set", None, text, "expected KEY=VALUE, such as facilities.barrow.docks=3")])
+    key, raw = text.split("=", 1)
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise ScenarioError([Problem("--set", None, text, "the key must be a dotted path such as budgets.uk.growth")])
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key, value
+
+
+def _child_key(container: dict[Any, Any], part: str) -> Any:
+    if part in container:
+        return part
+    if part.lstrip("-").isdigit() and int(part) in container:
+        return int(part)
+    if part.isdigit() and container and all(isinstance(k, int) for k in container):
+        return int(part)
+    return part
+
+
+def set_path(data: dict[str, Any], dotted: str, value: Any, file: str) -> None:
+    """Set `value` at `dotted` inside `data` (lists are indexed by position or by item name)."""
+    parts = dotted.split(".")
+    node: Any = data
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        where = ".".join(parts[: depth + 1])
+        if isinstance(node, dict):
+            key = _child_key(node, part)
+            if last:
+                node[key] = value
+                return
+            if key not in node:
+                node[key] = {}
+            node = node[key]
+        elif isinstance(node, list):
+            index = _list_index(node, part)
+            if index is None:
+                names = [str(item.get("name")) for item in node if isinstance(item, dict)]
+                raise ScenarioError(
+                    [Problem(file, None, where, f"--set: no item {part!r} in this list{did_you_mean(part, names)}")]
+                )
+            if last:
+                node[index] = value
+                return
+            node = node[index]
+        else:
+            raise ScenarioError(
+                [Problem(file, None, where, f"--set: cannot go inside {type(node).__name__} value {node!r}")]
+            )
+
+
+def _list_index(items: list[Any], part: str) -> int | None:
+    if part.isdigit():
+        i = int(part)
+        return i if i < len(items) else None
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and str(item.get("name")) == part:
+            return i
+    return None
+
+
+def apply_overrides(data: dict[str, Any], assignments: list[str], file: str) -> tuple[dict[str, Any], list[str]]:
+    """A copy of `data` with every assignment applied, and the dotted keys that were set."""
+    result = copy.deepcopy(data)
+    keys = []
+    problems: list[Problem] = []
+    for text in assignments:
+        try:
+            key, value = parse_assignment(text)
+            set_path(result, key, value, file)
+            keys.append(key)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError(problems)
+    return result, keys

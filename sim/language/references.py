@@ -1,0 +1,102 @@
+"""Cross-references between parts of a scenario: every name a part uses must exist.
+
+Checked on the plain data, beside the schema, so that a misspelt budget is reported in the
+same pass as a mistyped value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.errors import Problem
+from sim.language.suggest import did_you_mean
+from sim.language.yaml_source import Source
+
+
+def _mapping(value: Any) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
+    """Every dangling or circular reference in `data`, with 'did you mean'."""
+    problems: list[Problem] = []
+    budgets = [str(k) for k in _mapping(data.get("budgets"))]
+    materials = [str(k) for k in _mapping(data.get("materials"))]
+    pools = [str(k) for k in _mapping(data.get("workforce"))]
+    facilities = _mapping(data.get("facilities"))
+
+    def need(path: tuple[str, ...], name: Any, known: list[str], what: str) -> None:
+        if not isinstance(name, str):
+            return
+        if name not in known:
+            listed = f"; known {what}s: {', '.join(known)}" if known else f"; no {what}s are defined"
+            hint = did_you_mean(name, known) or listed
+            problems.append(
+                Problem(source.file, source.line_of(path), ".".join(path), f"unknown {what} {name!r}{hint}")
+            )
+
+    products: list[str] = []
+    for fname, fac in facilities.items():
+        if not isinstance(fac, dict):
+            continue
+        base = ("facilities", str(fname))
+        if isinstance(fac.get("product"), str):
+            products.append(fac["product"])
+        need(base + ("budget",), fac.get("budget"), budgets, "budget")
+        for m in _mapping(fac.get("consumes")):
+            need(base + ("consumes", str(m)), str(m), materials, "material")
+        for w in _mapping(fac.get("workforce")):
+            need(base + ("workforce", str(w)), str(w), pools, "workforce pool")
+        for i, stage in enumerate(_items(fac.get("stages"))):
+            for m in _mapping(_mapping(stage).get("consumes")):
+                need(base + ("stages", str(i), "consumes", str(m)), str(m), materials, "material")
+            for w in _mapping(_mapping(stage).get("workforce")):
+                need(base + ("stages", str(i), "workforce", str(w)), str(w), pools, "workforce pool")
+        problems.extend(_check_shared_docks(fname, fac, facilities, source))
+
+    for mname, mat in _mapping(data.get("materials")).items():
+        supply = _mapping(_mapping(mat).get("supply"))
+        if "budget" in supply:
+            need(("materials", str(mname), "supply", "budget"), supply["budget"], budgets, "budget")
+        elif any(_mapping(e).get("capex") for e in _items(supply.get("expansions"))):
+            path = ("materials", str(mname), "supply", "expansions")
+            problems.append(
+                Problem(source.file, source.line_of(path), ".".join(path),
+                        "an expansion with capex needs 'supply.budget' naming the budget that pays it")
+            )
+
+    products += [str(k) for k in _mapping(data.get("inventory"))]
+    for pname in _mapping(data.get("demand")):
+        need(("demand", str(pname)), str(pname), products, "product")
+    names: set[str] = set()
+    for i, target in enumerate(_items(data.get("targets"))):
+        if not isinstance(target, dict):
+            continue
+        need(("targets", str(i), "product"), target.get("product"), products, "product")
+        name = target.get("name")
+        if isinstance(name, str):
+            if name in names:
+                path = ("targets", str(i), "name")
+                problems.append(Problem(source.file, source.line_of(path), ".".join(path),
+                                        f"target name {name!r} is used twice; names must be unique"))
+            names.add(name)
+    return problems
+
+
+def _check_shared_docks(fname: Any, fac: dict[str, Any], facilities: dict[Any, Any], source: Source) -> list[Problem]:
+    other = fac.get("shares_docks_with")
+    if other is None:
+        return []
+    path = ("facilities", str(fname), "shares_docks_with")
+    yards = [str(k) for k, v in facilities.items() if _mapping(v).get("kind") == "shipyard" and k != fname]
+    if not isinstance(other, str) or other not in yards:
+        hint = did_you_mean(str(other), yards) or (f"; shipyards: {', '.join(yards)}" if yards else "; no other shipyard is defined")
+        return [Problem(source.file, source.line_of(path), ".".join(path), f"unknown shipyard {other!r}{hint}")]
+    if _mapping(facilities.get(other)).get("shares_docks_with") is not None:
+        return [Problem(source.file, source.line_of(path), ".".join(path),
+                        f"{other!r} itself shares another yard's docks; name the yard that owns the docks (no chains or circles)")]
+    return []

@@ -1,0 +1,367 @@
+"""The validated scenario: frozen objects in base units (days, per day, fractions).
+
+This is the single schema of the scenario language: the loader validates against it and
+`rearm schema` prints its JSON Schema. Defaults live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.language.types import (
+    Date,
+    Duration,
+    DurationValue,
+    MonthDay,
+    Percent,
+    PercentValue,
+    Quantity,
+    QuantityValue,
+    RateValue,
+    Relative,
+    RelativeQuantity,
+    RelativeRate,
+)
+from sim.language.units import DAYS_PER_YEAR, UnitError, parse_date, parse_percentage, parse_quantity
+from sim.language.values import Value, parse_value
+
+MAX_HORIZON_YEARS = 100
+
+
+class Spec(BaseModel):
+    """Base of every scenario object: frozen, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Expansion(Spec):
+    """More capacity (or docks, or supply) built later, paid from the owner's budget."""
+
+    name: str
+    capacity: RateValue | None = None
+    docks: int | None = Field(default=None, ge=1)
+    capex: QuantityValue = 0.0
+    construction: DurationValue = 0.0
+    start: Any = "when_funded"
+    ramp_up: DurationValue = 0.0
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start(cls, raw: object) -> object:
+        if raw == "when_funded":
+            return raw
+        try:
+            return parse_date(raw)
+        except UnitError as exc:
+            raise ValueError(f"{exc} or 'when_funded'") from None
+
+
+class Breakdowns(Spec):
+    """Failures and repairs: plain durations are means of exponential times."""
+
+    mtbf: DurationValue
+    mttr: DurationValue
+
+    @field_validator("mtbf")
+    @classmethod
+    def _positive(cls, v: Value) -> Value:
+        if isinstance(v, float) and v <= 0:
+            raise ValueError("must be longer than zero")
+        return v
+
+
+class LearningCost(Spec):
+    """Wright's-law unit cost: each doubling of output multiplies unit cost by `learning`."""
+
+    first_unit: QuantityValue
+    learning: PercentValue = 1.0
+
+    @field_validator("learning")
+    @classmethod
+    def _learning(cls, v: Value) -> Value:
+        if isinstance(v, float) and not 0 < v <= 1:
+            raise ValueError(f"a learning rate must be above 0% and at most 100%, got {v:.0%}")
+        return v
+
+
+def _unit_cost(raw: object) -> object:
+    if isinstance(raw, dict) and ("first_unit" in raw or "learning" in raw):
+        return raw
+    return parse_value(raw, parse_quantity)
+
+
+class FacilityBase(Spec):
+    """Keys every facility kind has."""
+
+    product: str
+    budget: str
+    unit_cost: Any = 0.0
+    consumes: dict[str, QuantityValue] = {}
+    workforce: dict[str, int] = {}
+    breakdowns: Breakdowns | None = None
+    expansions: list[Expansion] = []
+    available_from: Date | None = None
+    priority: float = 0.0
+
+    @field_validator("unit_cost", mode="before")
+    @classmethod
+    def _cost(cls, raw: object) -> object:
+        try:
+            value = _unit_cost(raw)
+        except UnitError as exc:
+            raise ValueError(f"{exc}, or {{first_unit: X, learning: 90%}}") from None
+        return LearningCost.model_validate(value) if isinstance(value, dict) else value
+
+    @field_validator("workforce")
+    @classmethod
+    def _people(cls, v: dict[str, int]) -> dict[str, int]:
+        for pool, n in v.items():
+            if n < 0:
+                raise ValueError(f"people held from {pool!r} must not be negative, got {n}")
+        return v
+
+
+class MunitionsFactory(FacilityBase):
+    """High-volume flow production in lots."""
+
+    kind: Literal["munitions_factory"]
+    capacity: RateValue
+    lot: Duration = 7.0
+    ramp_up: DurationValue = 0.0
+    yield_: PercentValue = Field(default=1.0, alias="yield")
+
+    @field_validator("lot")
+    @classmethod
+    def _lot(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError("a lot must last longer than zero")
+        return v
+
+    @field_validator("yield_")
+    @classmethod
+    def _yield(cls, v: Value) -> Value:
+        if isinstance(v, float) and v > 1:
+            raise ValueError(f"a yield is at most 100%, got {v:.0%}")
+        return v
+
+
+class VehicleLine(FacilityBase):
+    """Discrete vehicles started at a rate, each delivered after its build time."""
+
+    kind: Literal["vehicle_line"]
+    capacity: RateValue
+    build_time: DurationValue
+    ramp_up: DurationValue = 0.0
+
+
+class Stage(Spec):
+    """One ordered step of a hull's build."""
+
+    name: str
+    duration: DurationValue
+    dock: bool = True
+    cost_share: Percent | None = None
+    consumes: dict[str, QuantityValue] = {}
+    workforce: dict[str, int] = {}
+
+
+class Shipyard(FacilityBase):
+    """Few, long builds on a limited number of build positions."""
+
+    kind: Literal["shipyard"]
+    docks: int | None = Field(default=None, ge=1)
+    first_start: Date | None = None
+    drumbeat: Duration | None = None
+    hulls: int | None = Field(default=None, ge=1)
+    stages: list[Stage] = Field(min_length=1)
+    learning: Percent = 1.0
+    shares_docks_with: str | None = None
+
+    @model_validator(mode="after")
+    def _docks_and_shares(self) -> "Shipyard":
+        if self.docks is None and self.shares_docks_with is None:
+            raise ValueError("a shipyard needs 'docks', or 'shares_docks_with' naming the yard whose docks it uses")
+        shares = [s.cost_share for s in self.stages if s.cost_share is not None]
+        if shares and len(shares) != len(self.stages):
+            raise ValueError("give cost_share on every stage or on none (none: shared equally)")
+        if shares and abs(sum(shares) - 1.0) > 1e-6:
+            raise ValueError(f"stage cost_share must sum to 100%, got {sum(shares):.1%}")
+        if not 0 < self.learning <= 1:
+            raise ValueError(f"learning must be above 0% and at most 100%, got {self.learning:.0%}")
+        return self
+
+
+Facility = Annotated[Union[MunitionsFactory, VehicleLine, Shipyard], Field(discriminator="kind")]
+FACILITY_KINDS = ("munitions_factory", "vehicle_line", "shipyard")
+
+
+class Supply(Spec):
+    """An upstream producer feeding a material's stock continuously from start."""
+
+    rate: RateValue
+    lead_time: DurationValue = 0.0
+    expansions: list[Expansion] = []
+    budget: str | None = None
+
+
+class Material(Spec):
+    """A stock that facilities consume."""
+
+    unit: str = "units"
+    initial: QuantityValue = 0.0
+    supply: Supply | None = None
+
+
+class Workforce(Spec):
+    """A pool of skilled people that facilities hold while they work."""
+
+    initial: Quantity
+    hiring: RateValue | None = None
+    training: DurationValue = 0.0
+    max: Quantity | None = None
+
+
+def _gdp_table(raw: object) -> object:
+    if not isinstance(raw, dict):
+        raise ValueError(f"expected a table of fiscal year -> GDP, got {raw!r}")
+    table: dict[int, Value] = {}
+    growth = 0.0
+    for key, value in raw.items():
+        if key == "growth":
+            growth = parse_percentage(value)
+        elif isinstance(key, int) and not isinstance(key, bool):
+            table[key] = parse_value(value, parse_quantity)
+        else:
+            raise ValueError(f"keys are fiscal years or 'growth', got {key!r}")
+    if not table:
+        raise ValueError("needs at least one fiscal year")
+    return GdpTable(table=table, growth=growth)
+
+
+class GdpTable(Spec):
+    """GDP by fiscal year, with growth after the last listed year."""
+
+    table: dict[int, Any]
+    growth: float = 0.0
+
+
+class Budget(Spec):
+    """A pot of money facilities draw on, filled at each fiscal year's start."""
+
+    appropriations: dict[int, QuantityValue] | None = None
+    growth: PercentValue = 0.0
+    gdp: Annotated[GdpTable | None, Field(default=None)] = None
+    share_of_gdp: dict[int, Percent] | None = None
+    allocation: PercentValue = 1.0
+    fiscal_year_start: MonthDay = (1, 1)
+    carry_over: bool = True
+    inflation: PercentValue = 0.0
+
+    @field_validator("gdp", mode="before")
+    @classmethod
+    def _gdp(cls, raw: object) -> object:
+        return None if raw is None else _gdp_table(raw)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "Budget":
+        by_table = self.appropriations is not None
+        by_gdp = self.gdp is not None or self.share_of_gdp is not None
+        if by_table and by_gdp:
+            raise ValueError("give either 'appropriations' or 'gdp' with 'share_of_gdp', not both")
+        if not by_table and not by_gdp:
+            raise ValueError("needs 'appropriations', or 'gdp' with 'share_of_gdp'")
+        if by_gdp and (self.gdp is None or self.share_of_gdp is None):
+            raise ValueError("'gdp' and 'share_of_gdp' go together")
+        if by_table and not self.appropriations:
+            raise ValueError("'appropriations' needs at least one fiscal year")
+        return self
+
+
+class Demand(Spec):
+    """A drawdown of a product's stock."""
+
+    rate: RateValue
+    from_: Date | None = Field(default=None, alias="from")
+    until: Date | None = None
+
+
+Measure = Literal["delivered", "rate", "stock", "capacity"]
+MEASURES: tuple[str, ...] = ("delivered", "rate", "stock", "capacity")
+
+
+class Target(Spec):
+    """A stated goal: a measure of a product reaching a threshold, perhaps by a deadline."""
+
+    name: str
+    product: str
+    delivered: Quantity | None = None
+    rate: RelativeRate | None = None
+    stock: RelativeQuantity | None = None
+    capacity: RelativeRate | None = None
+    by: Date | None = None
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> "Target":
+        given = [m for m in MEASURES if getattr(self, m) is not None]
+        if len(given) != 1:
+            found = ", ".join(given) if given else "none"
+            raise ValueError(f"needs exactly one measure among {', '.join(MEASURES)}; found {found}")
+        return self
+
+    @property
+    def measure(self) -> str:
+        """Which of the four measures this target is stated in."""
+        return next(m for m in MEASURES if getattr(self, m) is not None)
+
+    @property
+    def threshold(self) -> float | Relative:
+        """The value to reach, in base units, or a multiple of the value at start."""
+        value = getattr(self, self.measure)
+        assert value is not None
+        return value
+
+
+class Scenario(Spec):
+    """A whole scenario, validated."""
+
+    scenario: str
+    description: str = ""
+    start: Date
+    horizon: Duration
+    seed: int = Field(default=0, ge=0)
+    replications: int = Field(default=1, ge=1, le=1_000_000)
+    currency: str = "EUR"
+    inventory: dict[str, Quantity] = {}
+    budgets: dict[str, Budget] = {}
+    materials: dict[str, Material] = {}
+    workforce: dict[str, Workforce] = {}
+    facilities: dict[str, Facility] = {}
+    demand: dict[str, Demand] = {}
+    targets: list[Target] = []
+
+    @field_validator("horizon")
+    @classmethod
+    def _horizon(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError("the horizon must be longer than zero")
+        if v > MAX_HORIZON_YEARS * DAYS_PER_YEAR + 1e-9:
+            raise ValueError(f"at most {MAX_HORIZON_YEARS} years, got {v / DAYS_PER_YEAR:g} years")
+        return v
+
+    @property
+    def products(self) -> list[str]:
+        """Every product named by a facility, in order of first mention."""
+        seen: dict[str, None] = {}
+        for f in self.facilities.values():
+            seen.setdefault(f.product, None)
+        for name in list(self.inventory) + list(self.demand):
+            seen.setdefault(name, None)
+        return list(seen)
+
+    @property
+    def start_date(self) -> dt.date:
+        """The date the clock starts."""
+        return self.start  # type: ignore[no-any-return]

@@ -1,0 +1,164 @@
+"""Summaries over replications: percentiles of target dates, end-of-horizon measures, money
+and time use, laid out exactly as `summary.json` and `timeline.csv` promise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+
+from sim.language.schema import Scenario
+from sim.language.types import Relative
+from sim.language.units import DAYS_PER_YEAR
+from sim.metrics.replication import END_MEASURES, TIMELINE_MEASURES, ReplicationResult
+
+PERCENTILES = (("p10", 0.10), ("p50", 0.50), ("p90", 0.90))
+
+
+def percentile_unreached_last(values: np.ndarray, q: float) -> float | None:
+    """The q-quantile where NaN (not reached) counts as later than any reached value;
+    None when the quantile falls among the unreached."""
+    n = values.size
+    if n == 0:
+        return None
+    ordered = np.sort(np.where(np.isnan(values), np.inf, values))
+    reached = int(np.isfinite(ordered).sum())
+    if reached / n < q - 1e-12 or reached == 0:
+        return None
+    pos = q * (n - 1)
+    lo, hi = int(math.floor(pos)), int(math.ceil(pos))
+    if not np.isfinite(ordered[hi]):
+        return float(ordered[lo])
+    return float(ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo))
+
+
+def _round(x: float | None, digits: int = 6) -> float | None:
+    return None if x is None else round(float(x), digits)
+
+
+def _date(start: dt.date, days: float | None) -> str | None:
+    return None if days is None else (start + dt.timedelta(days=int(days // 1))).isoformat()
+
+
+def distribution(values: np.ndarray) -> dict[str, float | None]:
+    """p10, p50, p90 and mean of finite values (all replications reach them)."""
+    out: dict[str, float | None] = {k: _round(float(np.percentile(values, q * 100))) for k, q in PERCENTILES}
+    out["mean"] = _round(float(np.mean(values)))
+    return out
+
+
+def _threshold(value: Any) -> Any:
+    if isinstance(value, Relative):
+        return f"{value.factor:g}x"
+    return value
+
+
+def target_summary(scenario: Scenario, results: list[ReplicationResult]) -> list[dict[str, Any]]:
+    """Per target: years and dates to reach it, share reaching it, chance of meeting the deadline."""
+    days = np.array([r.target_days for r in results]).reshape(len(results), len(scenario.targets))
+    out = []
+    for i, target in enumerate(scenario.targets):
+        col = days[:, i]
+        years = {k: percentile_unreached_last(col, q) for k, q in PERCENTILES}
+        reached = np.isfinite(col)
+        threshold = _threshold(target.threshold)
+        if isinstance(threshold, float) and target.measure in ("rate", "capacity"):
+            threshold = threshold * DAYS_PER_YEAR
+        deadline = None
+        on_time = None
+        if target.by is not None:
+            deadline = float((target.by - scenario.start).days)
+            on_time = _round(float(np.mean(reached & (col <= deadline + 1e-9))))
+        out.append(
+            {
+                "name": target.name,
+                "product": target.product,
+                "measure": target.measure,
+                "threshold": _round(threshold) if isinstance(threshold, float) else threshold,
+                "by": target.by.isoformat() if target.by else None,
+                "years_to_reach": {
+                    **{k: _round(v / DAYS_PER_YEAR if v is not None else None) for k, v in years.items()},
+                    "mean": _round(float(np.mean(col)) / DAYS_PER_YEAR) if reached.all() else None,
+                },
+                "date_reached": {k: _date(scenario.start, v) for k, v in years.items()},
+                "reached_fraction": _round(float(reached.mean())),
+                "on_time_probability": on_time,
+            }
+        )
+    return out
+
+
+def summarise(
+    scenario: Scenario, results: list[ReplicationResult], provenance: dict[str, Any]
+) -> dict[str, Any]:
+    """The whole `summary.json` document."""
+    products: dict[str, Any] = {}
+    end = np.array([r.end for r in results])
+    for p, name in enumerate(scenario.products):
+        products[name] = {m: distribution(end[:, p, j]) for j, m in enumerate(END_MEASURES)}
+    budgets: dict[str, Any] = {}
+    money = np.array([r.budgets for r in results])
+    for b, name in enumerate(scenario.budgets):
+        years = sorted({y for r in results for y in r.by_year[name]})
+        budgets[name] = {
+            "appropriated": _round(float(money[:, b, 0].mean()), 2),
+            "spent": _round(float(money[:, b, 1].mean()), 2),
+            "lapsed": _round(float(money[:, b, 2].mean()), 2),
+            "appropriations": {
+                str(y): _round(float(np.mean([r.by_year[name].get(y, 0.0) for r in results])), 2) for y in years
+            },
+        }
+    facilities: dict[str, Any] = {}
+    for name in scenario.facilities:
+        facilities[name] = time_shares([r.time_use.get(name, {}) for r in results])
+    return {
+        **provenance,
+        "targets": target_summary(scenario, results),
+        "products": products,
+        "budgets": budgets,
+        "facilities": facilities,
+        "events_per_replication": _round(float(np.mean([r.events for r in results])), 1),
+    }
+
+
+def time_shares(uses: list[dict[str, float]]) -> dict[str, Any]:
+    """Utilisation and waiting shares of one facility, averaged over replications.
+
+    Shares are of the facility's booked time; utilisation is the producing share of the
+    time after the facility became available."""
+    causes = sorted({c for u in uses for c in u})
+    shares = {c: 0.0 for c in causes}
+    utilisation = 0.0
+    for use in uses:
+        total = sum(use.values())
+        if total <= 0:
+            continue
+        for c in causes:
+            shares[c] += use.get(c, 0.0) / total / len(uses)
+        existing = total - use.get("not_available", 0.0)
+        if existing > 0:
+            utilisation += use.get("producing", 0.0) / existing / len(uses)
+    return {
+        "utilisation": _round(utilisation),
+        "waiting": {c: _round(v) for c, v in shares.items() if c != "producing"},
+    }
+
+
+def timeline_rows(
+    scenario: Scenario, results: list[ReplicationResult], dates: list[dt.date]
+) -> list[tuple[str, str, str, float, float, float, float]]:
+    """`timeline.csv` rows: date, product, measure, p10, p50, p90, mean."""
+    stack = np.array([r.timeline for r in results])  # reps × products × measures × months
+    pct = np.percentile(stack, [10, 50, 90], axis=0)
+    mean = stack.mean(axis=0)
+    rows = []
+    for m_i, date in enumerate(dates):
+        for p, product in enumerate(scenario.products):
+            for j, measure in enumerate(TIMELINE_MEASURES):
+                rows.append(
+                    (date.isoformat(), product, measure, *(round(float(pct[k, p, j, m_i]), 4) for k in range(3)),
+                     round(float(mean[p, j, m_i]), 4))
+                )
+    return rows

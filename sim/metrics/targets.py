@@ -1,0 +1,71 @@
+"""When each target is first reached, from the measures of one replication."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.language.schema import Target
+from sim.language.types import Relative
+from sim.metrics.series import YEAR, Capacity, Deliveries, Stock
+
+
+def first_crossing_steps(times: np.ndarray, values: np.ndarray, threshold: float) -> float:
+    """The first time a step series (value after each time) reaches `threshold`."""
+    hit = np.nonzero(values >= threshold * (1 - 1e-12))[0]
+    return float(times[hit[0]]) if hit.size else math.nan
+
+
+def capacity_crossing(capacity: Capacity, threshold: float, horizon: float) -> float:
+    """The first time a piecewise-linear capacity reaches `threshold` (interpolated)."""
+    reach = threshold * (1 - 1e-12)
+    knots = capacity.knots()
+    knots = knots[(knots >= 0) & (knots <= horizon)]
+    values = capacity.at(knots)  # right-continuous: a step counts at its own instant
+    if values[0] >= reach:
+        return 0.0
+    for i in range(1, len(knots)):
+        a, b = float(knots[i - 1]), float(knots[i])
+        before_b = float(capacity.at(b - 1e-9 * max(1.0, b - a))[0])
+        if before_b >= reach:
+            return a + (threshold - values[i - 1]) / (before_b - values[i - 1]) * (b - a)
+        if values[i] >= reach:
+            return b
+    return math.nan
+
+
+def resolve_threshold(target: Target, capacity: Capacity, initial_stock: float) -> float:
+    """The threshold in base units; `Nx` is a multiple of the value at start (for a rate,
+    of the capacity installed at start: the rate the plants could deliver then)."""
+    threshold = target.threshold
+    if not isinstance(threshold, Relative):
+        return float(threshold)
+    if target.measure == "stock":
+        return threshold.factor * initial_stock
+    return threshold.factor * float(capacity.at(0.0)[0])
+
+
+def time_to_target(
+    target: Target,
+    deliveries: Deliveries,
+    capacity: Capacity,
+    stock: Stock,
+    initial_stock: float,
+    horizon: float,
+) -> float:
+    """Days from start until `target` is first reached; NaN if not within the horizon."""
+    threshold = resolve_threshold(target, capacity, initial_stock)
+    measure = target.measure
+    if measure == "capacity":
+        return capacity_crossing(capacity, threshold, horizon)
+    if threshold <= 0:
+        return 0.0
+    if measure == "delivered":
+        return first_crossing_steps(deliveries.times, deliveries.cumulative, threshold)
+    if measure == "rate":
+        return first_crossing_steps(deliveries.times, deliveries.trailing_year(deliveries.times), threshold * YEAR)
+    levels_at_changes = stock.levels
+    if levels_at_changes.size and levels_at_changes[0] >= threshold * (1 - 1e-12):
+        return 0.0
+    return first_crossing_steps(stock.times, levels_at_changes, threshold)

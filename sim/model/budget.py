@@ -1,0 +1,81 @@
+"""A budget in the simulation: money arriving each fiscal year, committed as work starts."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from sim.errors import ModelError
+from sim.records import Records
+
+EPS = 1e-9
+
+
+class Budget:
+    """A pot of money that never goes below zero; work that cannot be paid waits for money."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        index: int,
+        schedule: list[tuple[float, int, float]],
+        carry_over: bool,
+        inflation: float,
+        records: Records,
+    ) -> None:
+        self.env = env
+        self.index = index
+        self.schedule = schedule
+        self.carry_over = carry_over
+        self.inflation = inflation
+        self.records = records
+        self.balance = 0.0
+        self._year_starts = [day for day, _, _ in schedule[1:]]
+        self._waiters: list[tuple[float, int, simpy.Event]] = []
+        self._seq = 0
+        env.process(self.appropriate_funds())
+
+    def cost_multiplier(self, day: float) -> float:
+        """Inflation: (1 + inflation)^k in the k-th fiscal year after the one containing start."""
+        if not self.inflation:
+            return 1.0
+        return float((1 + self.inflation) ** bisect_right(self._year_starts, day))
+
+    def appropriate_funds(self) -> Generator[Any, Any, None]:
+        """Receive each fiscal year's appropriation; without carry-over, unspent money lapses."""
+        for day, year, amount in self.schedule:
+            if day > self.env.now:
+                yield self.env.timeout(day - self.env.now)
+            if not self.carry_over and day > 0 and self.balance > 0:
+                self.records.lapses.append((self.env.now, self.index, self.balance))
+                self.balance = 0.0
+            self.balance += amount
+            self.records.appropriations.append((self.env.now, self.index, year, amount))
+            self._wake_waiters()
+
+    def commit(self, amount: float, facility: int, what: str) -> None:
+        """Commit money to work that starts now; the caller has checked that it is there."""
+        if amount <= 0:
+            return
+        if amount > self.balance * (1 + 1e-9) + EPS:
+            raise ModelError(
+                f"budget {self.records.budgets[self.index]!r} would go negative at day {self.env.now:.1f}: "
+                f"commit {amount:.2f} with {self.balance:.2f} available"
+            )
+        self.balance = max(0.0, self.balance - amount)
+        self.records.spending.append((self.env.now, self.index, facility, amount, what))
+
+    def funds_arrived(self, priority: float) -> simpy.Event:
+        """An event fired at the next appropriation; waiters wake by priority, then in order."""
+        event = self.env.event()
+        self._seq += 1
+        self._waiters.append((-priority, self._seq, event))
+        return event
+
+    def _wake_waiters(self) -> None:
+        waiters, self._waiters = sorted(self._waiters, key=lambda w: (w[0], w[1])), []
+        for _, _, event in waiters:
+            event.succeed()

@@ -1,0 +1,80 @@
+"""Capacity and supply over time as a sum of linear ramps: exact values, integrals and crossings."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Ramp:
+    """A rate that rises linearly by `delta` from `t0` to `t1` and then holds."""
+
+    t0: float
+    t1: float
+    delta: float
+
+    def value(self, t: float) -> float:
+        """The ramp's contribution at time `t` (a step counts from its own instant)."""
+        if t >= self.t1:
+            return self.delta
+        if t <= self.t0:
+            return 0.0
+        return self.delta * (t - self.t0) / (self.t1 - self.t0)
+
+    def integral_to(self, t: float) -> float:
+        """The ramp's contribution integrated from -inf to `t`."""
+        if t <= self.t0:
+            return 0.0
+        if t >= self.t1:
+            return self.delta * (t - self.t1 + (self.t1 - self.t0) / 2)
+        return self.delta * (t - self.t0) ** 2 / (2 * (self.t1 - self.t0))
+
+
+class RateCurve:
+    """A rate over time (per day) built from ramps; later ramps may be added as the run goes."""
+
+    def __init__(self) -> None:
+        self.ramps: list[Ramp] = []
+
+    def add(self, t0: float, ramp_days: float, delta: float) -> Ramp:
+        """Add `delta` ramping linearly over `ramp_days` from `t0`."""
+        ramp = Ramp(t0, t0 + max(ramp_days, 0.0), delta)
+        self.ramps.append(ramp)
+        return ramp
+
+    def value(self, t: float) -> float:
+        """The rate at `t`."""
+        return sum(r.value(t) for r in self.ramps)
+
+    def nameplate(self, t: float) -> float:
+        """The rate once every ramp begun by `t` has finished."""
+        return sum(r.delta for r in self.ramps if r.t0 <= t)
+
+    def integral(self, a: float, b: float) -> float:
+        """The rate integrated over [a, b]."""
+        return sum(r.integral_to(b) - r.integral_to(a) for r in self.ramps)
+
+    def time_to_accumulate(self, a: float, amount: float) -> float:
+        """The earliest t ≥ a with integral(a, t) ≥ amount (inf if the rate never allows it)."""
+        if amount <= 0:
+            return a
+        if not self.ramps:
+            return math.inf
+        last = max(r.t1 for r in self.ramps)
+        final_rate = sum(r.delta for r in self.ramps)
+        have = self.integral(a, max(a, last))
+        if have < amount:
+            if final_rate <= 0:
+                return math.inf
+            return max(a, last) + (amount - have) / final_rate
+        lo, hi = a, max(a, last)
+        for _ in range(100):
+            mid = (lo + hi) / 2
+            if self.integral(a, mid) >= amount:
+                hi = mid
+            else:
+                lo = mid
+            if hi - lo < 1e-7:
+                break
+        return hi

@@ -1,0 +1,72 @@
+"""A material in the simulation: a stock fed continuously by its supplier, drawn by facilities."""
+
+from __future__ import annotations
+
+import math
+
+import simpy
+
+from sim.errors import ModelError
+from sim.model.curves import RateCurve
+from sim.records import Records
+
+EPS = 1e-9
+
+
+class Material:
+    """Stock = initial + supplied so far − taken; supply arrives `lead_time` after production."""
+
+    def __init__(
+        self, env: simpy.Environment, index: int, initial: float, lead_time: float, records: Records
+    ) -> None:
+        self.env = env
+        self.index = index
+        self.initial = initial
+        self.lead_time = lead_time
+        self.records = records
+        self.supply = RateCurve()
+        self.taken = 0.0
+        self._changed = env.event()
+
+    def add_supply(self, t0: float, ramp_days: float, delta: float) -> None:
+        """More supply rate produced from `t0` (it arrives a lead time later)."""
+        ramp = self.supply.add(t0 + self.lead_time, ramp_days, delta)
+        self.records.supply.append((self.index, ramp.t0, ramp.t1, ramp.delta))
+        self._changed.succeed()
+        self._changed = self.env.event()
+
+    def supplied(self, day: float) -> float:
+        """Everything that has arrived by `day`."""
+        return self.supply.integral(0.0, day)
+
+    def available(self, day: float) -> float:
+        """Stock on hand at `day`."""
+        return max(0.0, self.initial + self.supplied(day) - self.taken)
+
+    def take(self, amount: float) -> None:
+        """Take `amount` now; the caller has checked that it is there."""
+        if amount <= 0:
+            return
+        have = self.available(self.env.now)
+        if amount > have * (1 + 1e-9) + EPS:
+            raise ModelError(
+                f"material {self.records.materials[self.index]!r} would go negative at day "
+                f"{self.env.now:.1f}: take {amount:.3f} with {have:.3f} in stock"
+            )
+        self.taken += amount
+        self.records.takes.append((self.env.now, self.index, amount))
+
+    def time_when_available(self, amount: float) -> float:
+        """The earliest day on which `amount` will be in stock if nobody else takes any."""
+        now = self.env.now
+        short = amount - self.available(now)
+        if short <= 0:
+            return now
+        return self.supply.time_to_accumulate(now, short)
+
+    def arrival(self, amount: float) -> simpy.Event:
+        """An event fired when `amount` is in stock (by supply) or when supply changes."""
+        when = self.time_when_available(amount)
+        if math.isinf(when):
+            return self._changed
+        return self.env.any_of([self.env.timeout(max(0.0, when - self.env.now)), self._changed])

@@ -1,0 +1,81 @@
+"""Run one replication: build the world from the scenario and its random streams, simulate
+to the horizon, and return the records."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.language.schema import Scenario
+from sim.language.values import draw
+from sim.model import appropriations
+from sim.model.budget import Budget
+from sim.model.clock import Clock
+from sim.model.expansion import ExpansionPlan, build_expansion
+from sim.model.kinds import FACILITY_CLASSES
+from sim.model.material import Material
+from sim.model.workforce import WorkforcePool
+from sim.model.world import CountingEnvironment, World
+from sim.records import Records
+
+
+def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
+    """Independent streams for each replication, the same whatever runs them."""
+    return np.random.SeedSequence(seed).spawn(replications)
+
+
+def simulate(scenario: Scenario, seed_seq: np.random.SeedSequence) -> Records:
+    """Simulate one replication of `scenario` with the random streams of `seed_seq`."""
+    facility_names = list(scenario.facilities)
+    streams = seed_seq.spawn(1 + len(facility_names))
+    world_rng = np.random.default_rng(streams[0])
+    records = Records(
+        products=scenario.products,
+        facilities=facility_names,
+        budgets=list(scenario.budgets),
+        materials=list(scenario.materials),
+        pools=list(scenario.workforce),
+        horizon=scenario.horizon,
+    )
+    env = CountingEnvironment()
+    world = World(env=env, records=records, clock=Clock(scenario.start), horizon=scenario.horizon)
+    for i, (name, spec) in enumerate(scenario.budgets.items()):
+        plan = appropriations.schedule(spec, world.clock, scenario.horizon, world_rng)
+        world.budgets[name] = Budget(env, i, plan, spec.carry_over, draw(spec.inflation, world_rng), records)
+    for i, (name, mspec) in enumerate(scenario.materials.items()):
+        supply = mspec.supply
+        lead = draw(supply.lead_time, world_rng) if supply else 0.0
+        material = Material(env, i, draw(mspec.initial, world_rng), lead, records)
+        world.materials[name] = material
+        if supply is not None:
+            material.add_supply(0.0, 0.0, draw(supply.rate, world_rng))
+            budget = world.budgets.get(supply.budget) if supply.budget else None
+            for espec in supply.expansions:
+                plan_e = ExpansionPlan.draw(espec, world, world_rng)
+                env.process(
+                    build_expansion(
+                        world, name, plan_e, budget, 0.0, -1,
+                        lambda p, m=material: m.add_supply(m.env.now, p.ramp_up, p.capacity),
+                    )
+                )
+    for i, (name, wspec) in enumerate(scenario.workforce.items()):
+        hiring = draw(wspec.hiring, world_rng) if wspec.hiring is not None else 0.0
+        ceiling = wspec.max if wspec.max is not None else math.inf
+        world.pools[name] = WorkforcePool(
+            env, i, wspec.initial, hiring, draw(wspec.training, world_rng), ceiling, records
+        )
+    for product, dspec in scenario.demand.items():
+        d_from = max(0.0, world.clock.day_of(dspec.from_)) if dspec.from_ else 0.0
+        d_until = world.clock.day_of(dspec.until) if dspec.until else math.inf
+        records.demand.append((records.products.index(product), d_from, d_until, draw(dspec.rate, world_rng)))
+    facilities = []
+    for i, name in enumerate(facility_names):
+        spec = scenario.facilities[name]
+        cls = FACILITY_CLASSES[spec.kind]
+        facilities.append(cls(world, i, name, spec, np.random.default_rng(streams[1 + i])))
+    for facility in facilities:
+        facility.start()
+    env.run(until=scenario.horizon)
+    records.events = env.processed
+    return records

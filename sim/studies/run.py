@@ -1,0 +1,60 @@
+"""One scenario run end to end: replications, then the summary and timeline with provenance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sim import __version__
+from sim.language.load import LoadedScenario
+from sim.language.units import DAYS_PER_YEAR
+from sim.metrics.replication import ReplicationResult, month_grid
+from sim.metrics.summary import summarise, timeline_rows
+from sim.studies.replications import Progress, run_replications
+
+
+@dataclass
+class RunResult:
+    """A finished run: every replication's result and the summaries written from them."""
+
+    loaded: LoadedScenario
+    seed: int
+    replications: int
+    results: list[ReplicationResult]
+    summary: dict[str, Any]
+    dates: list[dt.date]
+    timeline: list[tuple[Any, ...]]
+
+
+def provenance(loaded: LoadedScenario, seed: int, replications: int) -> dict[str, Any]:
+    """What identifies a run: scenario, file and hash, seed, replications, version."""
+    s = loaded.scenario
+    return {
+        "scenario": s.scenario,
+        "file": loaded.file,
+        "sha256": loaded.sha256,
+        "seed": seed,
+        "replications": replications,
+        "version": __version__,
+        "start": s.start.isoformat(),
+        "horizon_years": round(s.horizon / DAYS_PER_YEAR, 6),
+        "overrides": list(loaded.overrides),
+    }
+
+
+def run_scenario(
+    loaded: LoadedScenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run a loaded scenario's replications and summarise them."""
+    scenario = loaded.scenario
+    n = replications if replications is not None else scenario.replications
+    root = seed if seed is not None else scenario.seed
+    results = run_replications(scenario, n, root, jobs, progress)
+    dates, _ = month_grid(scenario.start, scenario.horizon)
+    summary = summarise(scenario, results, provenance(loaded, root, n))
+    return RunResult(loaded, root, n, results, summary, dates, timeline_rows(scenario, results, dates))
