@@ -34,8 +34,8 @@ class Records:
     takes: list[tuple[float, int, float]] = field(default_factory=list)
     #: (facility, product, t0, t1, delta) capacity ramps: installed capacity per day
     capacity: list[tuple[int, int, float, float, float]] = field(default_factory=list)
-    #: (facility, t0, t1, delta) added docks (shipyards)
-    docks: list[tuple[int, float, float]] = field(default_factory=list)
+    #: (facility, t0, t1, delta) docks opened (shipyards; t0 = t1: docks open at once)
+    docks: list[tuple[int, float, float, float]] = field(default_factory=list)
     #: (owner, expansion name, construction start, online, fully ramped)
     expansions: list[tuple[str, str, float, float, float]] = field(default_factory=list)
     #: (material, t0, t1, delta) supply-rate ramps (arrival times, lead time included)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sim.errors import ScenarioError, UsageError
 from sim.language.load import load_scenario
+from sim.present.interop import export_directory
 from sim.present.outputs import default_out_dir, write_run
 from sim.present.table import targets_table
 from sim.studies.replications import default_jobs
@@ -44,6 +45,14 @@ def add_simulation_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--out", type=Path, help="output directory (default: outputs/<scenario stem>/)")
     p.add_argument("--no-plots", action="store_true", help="do not draw plots")
+    p.add_argument("--svg", action="store_true", help="also write each plot as SVG")
+    add_allow_large(p)
+
+
+def add_allow_large(p: argparse.ArgumentParser) -> None:
+    """--allow-large: lift the soft limits on a run's size (see sim.language.limits)."""
+    p.add_argument("--allow-large", action="store_true", default=None,
+                   help="lift the soft limits on events, replications and memory (also REARM_ALLOW_LARGE=1)")
 
 
 def _jobs(args: argparse.Namespace) -> int:
@@ -56,6 +65,7 @@ def register_validate(sub: Any) -> None:
                        epilog="Example: rearm validate scenarios/*.yaml")
     p.add_argument("files", nargs="+")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    add_allow_large(p)
     p.set_defaults(handler=cmd_validate)
 
 
@@ -64,7 +74,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems = []
     for path in args.files:
         try:
-            loaded = load_scenario(path, args.overrides)
+            loaded = load_scenario(path, args.overrides, args.allow_large)
             print(f"{path}: ok ({loaded.scenario.scenario})")
         except ScenarioError as exc:
             problems.extend(exc.problems)
@@ -80,21 +90,32 @@ def register_run(sub: Any) -> None:
     p.add_argument("file")
     p.add_argument("--replications", type=positive_int, help="Monte Carlo runs (default: the scenario's)")
     add_simulation_options(p)
+    p.add_argument("--xlsx", action="store_true", help="also write workbook.xlsx (pip install 'rearm[excel]'); "
+                   "timeline.parquet is written whenever pyarrow is installed")
+    p.add_argument("--precision", type=float, metavar="F", help="add replications until every target's median date "
+                   "has a 95%% confidence half-width under F of its value (e.g. 0.05), from --replications (default 20)")
+    p.add_argument("--max-replications", type=positive_int, default=10_000, help="cap for --precision (default 10000)")
     p.set_defaults(handler=cmd_run)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its outputs."""
-    loaded = load_scenario(args.file, args.overrides)
+    loaded = load_scenario(args.file, args.overrides, args.allow_large)
     if args.seed is not None and args.seed < 0:
         raise UsageError("--seed must be ≥ 0")
-    run = run_scenario(loaded, args.replications, args.seed, _jobs(args))
+    if args.precision is not None:
+        from sim.cli.study_commands import run_with_precision
+
+        run = run_with_precision(args, loaded, _jobs(args))
+    else:
+        run = run_scenario(loaded, args.replications, args.seed, _jobs(args))
     out = args.out or default_out_dir(args.file)
     written = write_run(run, out)
     if not args.no_plots:
         from sim.present.run_plots import write_run_plots
 
-        written += write_run_plots(run, out)
+        written += write_run_plots(run, out, svg=args.svg)
+    written += export_directory(out, xlsx=args.xlsx)
     print(targets_table(run.summary))
     print(f"\nwrote {', '.join(str(p) for p in written)}", file=sys.stderr)
     return 0

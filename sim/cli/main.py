@@ -1,14 +1,20 @@
+# PYTHON_ARGCOMPLETE_OK  (argcomplete reads this marker: see "Shell completion" in the README)
 """`rearm` entry point: parse the command line, dispatch, and turn errors into exit codes."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import time
 from collections.abc import Sequence
 
 from sim import __version__
-from sim.cli import commands
+from sim.cli import commands, present_commands, study_commands, tool_commands  # noqa: F401  (they register)
+from sim.cli.terminal import configure_logging, enable_completion, paint
 from sim.errors import RearmError
+
+log = logging.getLogger("sim.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: rearm run scenarios/european_155mm.yaml --replications 200",
     )
     parser.add_argument("--version", action="version", version=f"rearm {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log messages (-vv: debug)")
+    parser.add_argument("-q", "--quiet", action="count", default=0, help="errors only")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in commands.REGISTRY:
         register(sub)
@@ -28,17 +36,23 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 2 bad input, 1 failure)."""
     parser = build_parser()
+    enable_completion(parser)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed its message
         return int(exc.code or 0)
+    configure_logging(args.verbose - args.quiet)
+    log.debug("rearm %s: %s", __version__, vars(args))
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
+    started = time.perf_counter()
     try:
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
+        log.info("%s finished in %.1f s", args.command, time.perf_counter() - started)
+        return code
     except RearmError as exc:
-        print(str(exc), file=sys.stderr)
+        print(paint(str(exc), "red", sys.stderr), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import Problem, ScenarioError
+from sim.language.limits import allow_large_from_env, check_limits
 from sim.language.overrides import apply_overrides
 from sim.language.references import check_references
 from sim.language.schema import FACILITY_KINDS, Scenario
@@ -27,26 +28,35 @@ class LoadedScenario:
     sha256: str
     data: dict[str, Any]
     overrides: tuple[str, ...] = ()
+    allow_large: bool = False
 
 
-def load_scenario(path: str, overrides: list[str] | tuple[str, ...] = ()) -> LoadedScenario:
+def load_scenario(
+    path: str, overrides: list[str] | tuple[str, ...] = (), allow_large: bool | None = None
+) -> LoadedScenario:
     """Read, override and validate a scenario file; raise ScenarioError listing every problem."""
     source = read_source(path)
     with open(path, "rb") as fh:
         digest = hashlib.sha256(fh.read()).hexdigest()
     data, set_keys = apply_overrides(source.data, list(overrides), path)
-    scenario = validate(data, source, set_keys)
-    return LoadedScenario(scenario, path, digest, data, tuple(overrides))
+    scenario = validate(data, source, set_keys, allow_large)
+    large = allow_large_from_env() if allow_large is None else allow_large
+    return LoadedScenario(scenario, path, digest, data, tuple(overrides), large)
 
 
-def validate(data: dict[str, Any], source: Source, set_keys: list[str] | None = None) -> Scenario:
-    """Validate plain data against the schema and the cross-references between its parts."""
+def validate(
+    data: dict[str, Any], source: Source, set_keys: list[str] | None = None, allow_large: bool | None = None
+) -> Scenario:
+    """Validate plain data against the schema, the cross-references between its parts and the
+    limits on a run's size (`allow_large` lifts the soft ones; None reads REARM_ALLOW_LARGE)."""
     problems = check_references(data, source)
     scenario: Scenario | None = None
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         problems.extend(_problem(err, data, source) for err in exc.errors())
+    if scenario is not None and not problems:
+        problems.extend(check_limits(scenario, source, allow_large))
     if set_keys:
         problems = [_mark_override(p, set_keys) for p in problems]
     if problems:
@@ -58,7 +68,8 @@ def validate(data: dict[str, Any], source: Source, set_keys: list[str] | None = 
 
 def _mark_override(problem: Problem, set_keys: list[str]) -> Problem:
     for key in set_keys:
-        if problem.key == key or problem.key.startswith(key + "."):
+        made_unknown_key = key.startswith(problem.key + ".") and problem.message.startswith("unknown key")
+        if problem.key == key or problem.key.startswith(key + ".") or made_unknown_key:
             return Problem(problem.file, None, problem.key, f"{problem.message} (set by --set {key})")
     return problem
 

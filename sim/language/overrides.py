@@ -49,15 +49,18 @@ def set_path(data: dict[str, Any], dotted: str, value: Any, file: str) -> None:
                 node[key] = value
                 return
             if key not in node:
+                _check_new_key(node, parts, depth, file)
                 node[key] = {}
             node = node[key]
         elif isinstance(node, list):
             index = _list_index(node, part)
             if index is None:
-                names = [str(item.get("name")) for item in node if isinstance(item, dict)]
-                raise ScenarioError(
-                    [Problem(file, None, where, f"--set: no item {part!r} in this list{did_you_mean(part, names)}")]
-                )
+                names = [str(item.get("name")) for item in node if isinstance(item, dict) and "name" in item]
+                if part.isdigit():
+                    hint = f" (it has {len(node)}, numbered from 0)"
+                else:
+                    hint = did_you_mean(part, names) or (f"; items: {', '.join(names)}" if names else "")
+                raise ScenarioError([Problem(file, None, where, f"--set: no item {part!r} in this list{hint}")])
             if last:
                 node[index] = value
                 return
@@ -66,6 +69,24 @@ def set_path(data: dict[str, Any], dotted: str, value: Any, file: str) -> None:
             raise ScenarioError(
                 [Problem(file, None, where, f"--set: cannot go inside {type(node).__name__} value {node!r}")]
             )
+
+
+NAMED = {"budgets": "budget", "materials": "material", "workforce": "workforce pool", "facilities": "facility",
+         "demand": "demand"}
+
+
+def _check_new_key(node: dict[Any, Any], parts: list[str], depth: int, file: str) -> None:
+    """A path through a key that does not exist is most likely a typo: refuse it when it names
+    an undefined budget, material, pool, facility or demand, or is close to an existing key."""
+    part, where = parts[depth], ".".join(parts[: depth + 1])
+    names = [str(k) for k in node]
+    if depth == 1 and parts[0] in NAMED:
+        what = NAMED[parts[0]]
+        hint = did_you_mean(part, names) or (f"; defined: {', '.join(names)}" if names else "")
+        raise ScenarioError([Problem(file, None, where, f"--set: no {what} {part!r}{hint}")])
+    hint = did_you_mean(part, names)
+    if hint:
+        raise ScenarioError([Problem(file, None, where, f"--set: no key {part!r} here{hint}")])
 
 
 def _list_index(items: list[Any], part: str) -> int | None:

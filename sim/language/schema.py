@@ -112,7 +112,7 @@ class FacilityBase(Spec):
         try:
             value = _unit_cost(raw)
         except UnitError as exc:
-            raise ValueError(f"{exc}, or {{first_unit: X, learning: 90%}}") from None
+            raise ValueError(f"{exc} (or {{first_unit: X, learning: 90%}} for a learning curve)") from None
         return LearningCost.model_validate(value) if isinstance(value, dict) else value
 
     @field_validator("workforce")

@@ -56,11 +56,11 @@ _DATE_SCHEMA: dict[str, Any] = {
 def _uncertain_schema(item: dict[str, Any]) -> dict[str, Any]:
     dists = {
         "type": "object",
-        "description": "a distribution whose items carry their unit",
+        "description": "a distribution whose items carry their unit, e.g. {triangular: [low, mode, high]}",
         "minProperties": 1,
         "maxProperties": 1,
         "properties": {
-            name: {"type": "array", "minItems": n, "maxItems": n} for name, n in DISTRIBUTIONS.items()
+            name: {"type": "array", "minItems": n, "maxItems": n, "items": item} for name, n in DISTRIBUTIONS.items()
         },
         "additionalProperties": False,
     }

@@ -114,8 +114,16 @@ def parse_rate(value: object) -> float:
         m = _RATE_RE.match(value)
         if m:
             qty = parse_quantity(m.group("qty"))
-            return qty / parse_time_unit(m.group("unit"))
+            return qty / _time_unit_in(m.group("unit"), value)
     raise UnitError(f"expected {RATE_HINT}, got {value!r}")
+
+
+def _time_unit_in(unit: str, value: str) -> float:
+    """`parse_time_unit`, naming the whole value in the error."""
+    try:
+        return parse_time_unit(unit)
+    except UnitError as exc:
+        raise UnitError(f"{exc}, got {value!r}") from None
 
 
 def parse_duration(value: object) -> float:
@@ -124,7 +132,7 @@ def parse_duration(value: object) -> float:
         m = _DURATION_RE.match(value)
         if m:
             number = _finite_non_negative(parse_number(m.group("num")), value)
-            return number * parse_time_unit(m.group("unit"))
+            return number * _time_unit_in(m.group("unit"), value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise UnitError(f"expected {DURATION_HINT} (the unit must be said), got {value!r}")
     raise UnitError(f"expected {DURATION_HINT}, got {value!r}")

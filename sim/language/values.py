@@ -134,7 +134,7 @@ def parse_value(raw: object, parse_item: Callable[[object], float]) -> Value:
             params = (parse_item(items[0]), _plain_number(items[1], "sigma"))
         else:
             params = tuple(parse_item(item) for item in items)
-        _check_params(kind, params)
+        _check_params(kind, params, items)
         return Uncertain(kind, params)
     return parse_item(raw)
 
@@ -147,15 +147,16 @@ def _plain_number(raw: object, what: str) -> float:
     raise UnitError(f"{what} must be a plain number, got {raw!r}")
 
 
-def _check_params(kind: str, p: tuple[float, ...]) -> None:
+def _check_params(kind: str, p: tuple[float, ...], written: list[object]) -> None:
+    """Check a distribution's parameters; messages quote them as written, not in base units."""
     if kind in ("triangular", "pert"):
         if not p[0] <= p[1] <= p[2]:
-            raise UnitError(f"{kind} needs low ≤ mode ≤ high, got {list(p)}")
+            raise UnitError(f"{kind} needs low ≤ mode ≤ high, got {written}")
     elif kind == "uniform":
         if not p[0] <= p[1]:
-            raise UnitError(f"uniform needs low ≤ high, got {list(p)}")
+            raise UnitError(f"uniform needs low ≤ high, got {written}")
     elif kind == "normal":
         if p[0] <= 0 and p[1] == 0:
-            raise UnitError(f"normal needs a positive mean or a spread, got {list(p)}")
+            raise UnitError(f"normal needs a positive mean or a spread, got {written}")
     elif kind == "lognormal" and p[0] <= 0:
-        raise UnitError(f"lognormal needs a positive median, got {list(p)}")
+        raise UnitError(f"lognormal needs a positive median, got {written}")

@@ -56,11 +56,15 @@ class _Builder:
         self.file = file
         self.lines: dict[Path, int] = {}
         self.nodes = 0
+        self.problems: list[Problem] = []
         self.constructor = yaml.SafeLoader("")
 
-    def fail(self, node: yaml.Node | None, message: str) -> ScenarioError:
+    def problem(self, node: yaml.Node | None, message: str) -> Problem:
         line = node.start_mark.line + 1 if node is not None else None
-        return ScenarioError([Problem(self.file, line, "", message)])
+        return Problem(self.file, line, "", message)
+
+    def fail(self, node: yaml.Node | None, message: str) -> ScenarioError:
+        return ScenarioError([self.problem(node, message)])
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
         self.nodes += 1
@@ -69,7 +73,9 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise self.fail(node, f"document nested deeper than {MAX_DEPTH} levels")
         if node.tag not in _SAFE_TAGS:
-            raise self.fail(node, f"YAML tag {node.tag!r} is not allowed; scenarios use plain values only")
+            # Refused, but reading goes on so that every refused tag in the file is reported at once.
+            self.problems.append(self.problem(node, f"YAML tag {node.tag!r} is not allowed; scenarios use plain values only"))
+            return None
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             self.constructor.flatten_mapping(node)
@@ -88,8 +94,10 @@ class _Builder:
             return [self.build(item, path + (str(i),), depth + 1) for i, item in enumerate(node.value)]
         try:
             return self.constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise self.fail(node, f"cannot read value {node.value!r}: {exc}") from None
+        except (yaml.YAMLError, ValueError, OverflowError):
+            # e.g. the timestamp 2025-13-01: kept as text, the schema then says what is wrong with it
+            # under its dotted key, beside every other problem in the file.
+            return str(node.value)
 
 
 def parse_yaml(text: str, file: str) -> Source:
@@ -115,6 +123,8 @@ def parse_yaml(text: str, file: str) -> Source:
         data = builder.build(node, (), 0)
     except RecursionError:
         raise ScenarioError([Problem(file, None, "", "document nested too deeply to read")]) from None
+    if builder.problems:
+        raise ScenarioError(builder.problems)
     if not isinstance(data, dict):
         raise ScenarioError(
             [Problem(file, 1, "", f"a scenario is a YAML mapping of keys, got {type(data).__name__}")]

@@ -1,17 +1,21 @@
 """What every facility kind shares: its budget, materials, people, breakdowns, expansions and
-the booking of its time to producing or to each cause of waiting."""
+the booking of its time to producing or to each cause of waiting.
+
+Waits and work still open at the horizon are booked by `close`, so a facility that waits for
+ever (say, for a material with no supply) shows that cause in its time use."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Generator
 from typing import Any, ClassVar
 
 import numpy as np
 
 from sim.language.schema import FacilityBase
-from sim.language.values import Uncertain, draw
+from sim.language.values import draw
+from sim.model.breakdowns import WorkClock, WorkItem
 from sim.model.budget import Budget
+from sim.model.curves import RateCurve
 from sim.model.expansion import ExpansionPlan, build_expansion
 from sim.model.learning import UnitCost
 from sim.model.material import Material
@@ -22,6 +26,7 @@ PRODUCING = "producing"
 MONEY = "money"
 DOWN = "down"
 RAMPING = "ramping"
+DOCKS = "docks"
 
 
 def material_cause(name: str) -> str:
@@ -62,8 +67,10 @@ class Facility:
         self.consumes = {m: draw(v, rng) for m, v in spec.consumes.items()}
         self.made = 0.0
         self.expansion_plans = [ExpansionPlan.draw(e, world, rng) for e in spec.expansions]
-        self._breakdowns = spec.breakdowns
-        self._time_to_failure = self._draw_failure() if spec.breakdowns else math.inf
+        self.clock = WorkClock(world.env, spec.breakdowns, rng)
+        self._open_waits: dict[int, tuple[str, float]] = {}
+        self._open_work: dict[int, tuple[WorkItem, bool]] = {}
+        self._seq = 0
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -87,11 +94,28 @@ class Facility:
         """Book `days` of this facility's time to `cause`."""
         self.records.use_time(self.index, cause, days)
 
-    def wait(self, event: Any, cause: str) -> Generator[Any, Any, None]:
-        """Wait for `event`, booking the time to `cause`."""
-        began = self.env.now
-        yield event
+    def wait(self, event: Any, cause: str) -> Generator[Any, Any, Any]:
+        """Wait for `event`, booking the time to `cause`; returns the event's value."""
+        self._seq += 1
+        key, began = self._seq, self.env.now
+        self._open_waits[key] = (cause, began)
+        value = yield event
+        del self._open_waits[key]
         self.book(cause, self.env.now - began)
+        return value
+
+    def close(self) -> None:
+        """At the horizon: book waits and work still open, up to now."""
+        now = self.env.now
+        for cause, began in self._open_waits.values():
+            self.book(cause, now - began)
+        for item, produce in self._open_work.values():
+            worked = self.clock.effective(now) - item.effective_began
+            self.book(DOWN, now - item.began - worked)
+            if produce:
+                self.book(PRODUCING, worked)
+        self._open_waits.clear()
+        self._open_work.clear()
 
     def wait_until_available(self) -> Generator[Any, Any, None]:
         """Before `available_from`, the facility does not exist yet."""
@@ -138,12 +162,16 @@ class Facility:
     def hold_people(self, needs: dict[str, int]) -> Generator[Any, Any, None]:
         """Wait until every pool in `needs` can lend its people, then hold them."""
         while True:
-            short = next((p for p, n in needs.items() if self.world.pools[p].available() + 1e-9 < n), None)
+            short = self.short_pool(needs)
             if short is None:
                 break
             yield from self.wait(self.world.pools[short].freed(needs[short]), workforce_cause(short))
         for pool, n in needs.items():
             self.world.pools[pool].hold(n)
+
+    def short_pool(self, needs: dict[str, int]) -> str | None:
+        """The first pool in `needs` that cannot lend its people now, if any."""
+        return next((p for p, n in needs.items() if self.world.pools[p].available() + 1e-9 < n), None)
 
     def release_people(self, needs: dict[str, int]) -> None:
         """Give back people held by `hold_people`."""
@@ -151,26 +179,50 @@ class Facility:
             self.world.pools[pool].release(n)
 
     # -- breakdowns ---------------------------------------------------------------------------
-    def _draw_failure(self) -> float:
-        assert self._breakdowns is not None
-        mtbf = self._breakdowns.mtbf
-        return draw(mtbf, self.rng) if isinstance(mtbf, Uncertain) else float(self.rng.exponential(mtbf))
+    def work(self, days: float, produce: bool = False) -> Generator[Any, Any, None]:
+        """Spend `days` of working time; a breakdown pauses it (and all the facility's other
+        work), which then resumes. Repair time is booked as 'down'; with `produce`, the working
+        time is booked as 'producing' (callers that book it ahead leave it False)."""
+        if days <= 0:
+            return
+        item = self.clock.begin(days)
+        self._seq += 1
+        key = self._seq
+        self._open_work[key] = (item, produce)
+        yield item.done
+        del self._open_work[key]
+        self.book(DOWN, self.env.now - item.began - days)
+        if produce:
+            self.book(PRODUCING, days)
 
-    def _draw_repair(self) -> float:
-        assert self._breakdowns is not None
-        mttr = self._breakdowns.mttr
-        return draw(mttr, self.rng) if isinstance(mttr, Uncertain) else float(self.rng.exponential(mttr))
+    def wait_until_up(self) -> Generator[Any, Any, None]:
+        """While the facility is under repair, nothing new starts."""
+        while self.clock.down:
+            yield from self.wait(self.clock.repaired(), DOWN)
 
-    def work(self, days: float) -> Generator[Any, Any, None]:
-        """Spend `days` of working time; a breakdown pauses the work, which then resumes.
-        Time to failure counts working time only; repair time is booked as 'down'."""
-        remaining = days
-        while remaining > 1e-12:
-            if self._time_to_failure > remaining:
-                self._time_to_failure -= remaining
-                yield self.env.timeout(remaining)
-                return
-            yield self.env.timeout(self._time_to_failure)
-            remaining -= self._time_to_failure
-            yield from self.wait(self.env.timeout(self._draw_repair()), DOWN)
-            self._time_to_failure = self._draw_failure()
+
+class RatedFacility(Facility):
+    """A facility whose nameplate is a rate (units per day) ramping up over time; expansions add
+    rate. Installed capacity is recorded as ramps for the capacity measure."""
+
+    def __init__(
+        self, world: World, index: int, name: str, spec: FacilityBase, rng: np.random.Generator,
+        capacity: float, ramp_up: float,
+    ) -> None:
+        super().__init__(world, index, name, spec, rng)
+        self.capacity = RateCurve()
+        self._capacity_changed = world.env.event()
+        self.add_capacity(self.available_from, ramp_up, capacity)
+
+    def add_capacity(self, t0: float, ramp_days: float, delta: float) -> None:
+        """Installed capacity rises by `delta` per day, ramping linearly from `t0`."""
+        if delta <= 0:
+            return
+        ramp = self.capacity.add(t0, ramp_days, delta)
+        self.records.capacity.append((self.index, self.product, ramp.t0, ramp.t1, ramp.delta))
+        self._capacity_changed.succeed()
+        self._capacity_changed = self.env.event()
+
+    def commission(self, plan: ExpansionPlan) -> None:
+        """An expansion adds its capacity, ramping up from now."""
+        self.add_capacity(self.env.now, plan.ramp_up, plan.capacity)

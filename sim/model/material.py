@@ -27,17 +27,24 @@ class Material:
         self.supply = RateCurve()
         self.taken = 0.0
         self._changed = env.event()
+        self._cache: tuple[float, float] = (0.0, 0.0)  # (day, supplied by then)
 
     def add_supply(self, t0: float, ramp_days: float, delta: float) -> None:
         """More supply rate produced from `t0` (it arrives a lead time later)."""
         ramp = self.supply.add(t0 + self.lead_time, ramp_days, delta)
         self.records.supply.append((self.index, ramp.t0, ramp.t1, ramp.delta))
+        self._cache = (0.0, 0.0)
         self._changed.succeed()
         self._changed = self.env.event()
 
     def supplied(self, day: float) -> float:
-        """Everything that has arrived by `day`."""
-        return self.supply.integral(0.0, day)
+        """Everything that has arrived by `day` (cached: facilities ask many times per instant)."""
+        cached_day, cached = self._cache
+        if day == cached_day:
+            return cached
+        value = self.supply.integral(0.0, day)
+        self._cache = (day, value)
+        return value
 
     def available(self, day: float) -> float:
         """Stock on hand at `day`."""

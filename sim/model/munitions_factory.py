@@ -30,7 +30,9 @@ class MunitionsFactory(Facility):
         self.good_fraction = draw(spec.yield_, rng)
         self.capacity = RateCurve()
         self._capacity_changed = world.env.event()
-        self.add_capacity(self.available_from, draw(spec.ramp_up, rng), draw(spec.capacity, rng))
+        # A plant opened before the start has ramped up for that long already (negative days).
+        opened = world.clock.day_of(spec.available_from) if spec.available_from is not None else 0.0
+        self.add_capacity(opened, draw(spec.ramp_up, rng), draw(spec.capacity, rng))
 
     def add_capacity(self, t0: float, ramp_days: float, delta: float) -> None:
         """Installed capacity rises by `delta` per day, ramping linearly from `t0`."""

@@ -7,12 +7,14 @@ import math
 
 import numpy as np
 
+from sim.errors import ModelError
 from sim.language.schema import Scenario
 from sim.language.values import draw
 from sim.model import appropriations
 from sim.model.budget import Budget
 from sim.model.clock import Clock
 from sim.model.expansion import ExpansionPlan, build_expansion
+from sim.model.invariants import check_invariants
 from sim.model.kinds import FACILITY_CLASSES
 from sim.model.material import Material
 from sim.model.workforce import WorkforcePool
@@ -26,7 +28,27 @@ def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequen
 
 
 def simulate(scenario: Scenario, seed_seq: np.random.SeedSequence) -> Records:
-    """Simulate one replication of `scenario` with the random streams of `seed_seq`."""
+    """Simulate one replication of `scenario` with the random streams of `seed_seq` and check its
+    invariants; any failure becomes a ModelError naming scenario, seed, replication and date."""
+    env = CountingEnvironment()
+    try:
+        return _simulate(scenario, seed_seq, env)
+    except Exception as exc:
+        raise failure(scenario, seed_seq, env.now, exc) from exc
+
+
+def failure(scenario: Scenario, seed_seq: np.random.SeedSequence, day: float, exc: Exception) -> ModelError:
+    """A ModelError saying where and when a replication failed, keeping the cause's message."""
+    replication = seed_seq.spawn_key[-1] if seed_seq.spawn_key else 0
+    date = Clock(scenario.start).date_of(day) if math.isfinite(day) else "?"
+    cause = str(exc) if isinstance(exc, ModelError) else f"{type(exc).__name__}: {exc}"
+    return ModelError(
+        f"model failure in scenario {scenario.scenario!r}, seed {seed_seq.entropy}, replication {replication}, "
+        f"simulated date {date} (day {day:.1f}): {cause}"
+    )
+
+
+def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: CountingEnvironment) -> Records:
     facility_names = list(scenario.facilities)
     streams = seed_seq.spawn(1 + len(facility_names))
     world_rng = np.random.default_rng(streams[0])
@@ -38,7 +60,6 @@ def simulate(scenario: Scenario, seed_seq: np.random.SeedSequence) -> Records:
         pools=list(scenario.workforce),
         horizon=scenario.horizon,
     )
-    env = CountingEnvironment()
     world = World(env=env, records=records, clock=Clock(scenario.start), horizon=scenario.horizon)
     for i, (name, spec) in enumerate(scenario.budgets.items()):
         plan = appropriations.schedule(spec, world.clock, scenario.horizon, world_rng)
@@ -77,5 +98,8 @@ def simulate(scenario: Scenario, seed_seq: np.random.SeedSequence) -> Records:
     for facility in facilities:
         facility.start()
     env.run(until=scenario.horizon)
+    for facility in facilities:
+        facility.close()
+    check_invariants(world, [f.product for f in facilities])
     records.events = env.processed
     return records

@@ -17,6 +17,7 @@ from sim.model.material import Material
 from sim.records import Records
 
 if TYPE_CHECKING:
+    from sim.model.docks import DockPool
     from sim.model.workforce import WorkforcePool
 
 
@@ -44,3 +45,4 @@ class World:
     budgets: dict[str, Budget] = field(default_factory=dict)
     materials: dict[str, Material] = field(default_factory=dict)
     pools: dict[str, "WorkforcePool"] = field(default_factory=dict)
+    docks: dict[str, "DockPool"] = field(default_factory=dict)  # shipyard -> its docks (shared by name)

@@ -1,13 +1,18 @@
 """The files a run leaves in its output directory: summary.json, timeline.csv, the resolved
-scenario (provenance), and the plots unless asked not to."""
+scenario (provenance), replication0.json (one replication's history, so plots can be redrawn
+without simulating), and the plots unless asked not to."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from sim.metrics.detail import replication_detail
 from sim.present.files import write_atomic, write_csv, write_json
+from sim.studies.replications import replication_seed
 from sim.studies.run import RunResult
 
 TIMELINE_HEADER = ("date", "product", "measure", "p10", "p50", "p90", "mean")
@@ -24,11 +29,30 @@ def write_run(run: RunResult, out: Path) -> list[Path]:
     summary = out / "summary.json"
     timeline = out / "timeline.csv"
     resolved = out / "scenario.resolved.yaml"
+    detail = out / "replication0.json"
     write_json(summary, run.summary)
+    write_json(detail, first_replication_detail(run))
     write_csv(timeline, TIMELINE_HEADER, run.timeline)
     header = (
         f"# resolved scenario: {run.loaded.file} (sha256 {run.loaded.sha256})\n"
         f"# overrides: {', '.join(run.loaded.overrides) or 'none'}\n"
     )
     write_atomic(resolved, header + yaml.safe_dump(run.loaded.data, sort_keys=False, allow_unicode=True))
-    return [summary, timeline, resolved]
+    return [summary, timeline, resolved, detail]
+
+
+def first_replication_detail(run: RunResult) -> dict[str, Any]:
+    """`replication0.json`: replication 0's history and every replication's target days.
+
+    Replications keep measures, not records, so replication 0 is simulated again from its
+    own seed stream; it is deterministic, so this is the very history the run measured."""
+    from sim.model.replication import simulate
+
+    scenario = run.loaded.scenario
+    records = simulate(scenario, replication_seed(run.seed, 0))
+    detail = replication_detail(scenario, records, 0)
+    detail["target_days"] = {
+        t.name: [None if math.isnan(r.target_days[i]) else round(float(r.target_days[i]), 4) for r in run.results]
+        for i, t in enumerate(scenario.targets)
+    }
+    return detail

@@ -1,21 +1,23 @@
 """Monte Carlo replications of one scenario, on one process or many, with identical results.
 
-Workers receive the validated scenario and replication indices, never a SimPy environment;
+Workers (any executor of `sim.studies.executors`) receive the validated scenario and
+replication indices, never a SimPy environment;
 each replication's random streams come from `SeedSequence(seed)` by its index, so results do
 not depend on how the work is split.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
 from sim.language.schema import Scenario
 from sim.metrics.replication import ReplicationResult, measure, month_grid
 from sim.model.replication import simulate
+from sim.studies.executors import Executor, default_jobs, make_executor
+
+__all__ = ["default_jobs", "iter_replications", "replication_seed", "run_batch", "run_one", "run_replications"]
 
 Progress = Callable[[int], None]
 
@@ -43,26 +45,22 @@ def batches(n: int, jobs: int, per_batch: int | None = None) -> list[list[int]]:
     return [list(range(i, min(n, i + size))) for i in range(0, n, size)]
 
 
-def default_jobs() -> int:
-    """All cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def iter_replications(
-    scenario: Scenario, replications: int, seed: int, jobs: int = 1
+    scenario: Scenario, replications: int, seed: int, jobs: int = 1, executor: Executor | None = None, first: int = 0
 ) -> Iterator[list[ReplicationResult]]:
-    """Yield batches of results as they finish (in order of replication index)."""
-    if jobs <= 1 or replications <= 1:
-        for batch in batches(replications, 1):
-            yield run_batch(scenario, seed, batch)
+    """Yield batches of the results of replications first..first+replications-1 as they finish
+    (on `executor` if given, else on `jobs` local processes)."""
+    workers = executor.workers if executor else jobs
+    tasks = [(scenario, seed, [first + i for i in b]) for b in batches(replications, max(1, workers))]
+    if executor is not None:
+        yield from executor.map_unordered(_run_task, tasks)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_batch, scenario, seed, b) for b in batches(replications, jobs)]
-        for future in futures:
-            yield future.result()
+    with make_executor(jobs if replications > 1 else 1) as local:
+        yield from local.map_unordered(_run_task, tasks)
+
+
+def _run_task(task: tuple[Scenario, int, list[int]]) -> list[ReplicationResult]:
+    return run_batch(*task)
 
 
 def run_replications(
@@ -74,4 +72,4 @@ def run_replications(
         results.extend(batch)
         if progress:
             progress(len(batch))
-    return results
+    return sorted(results, key=lambda r: r.replication)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sim import __version__
 from sim.language.load import LoadedScenario
+from sim.language.limits import check_replications
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.replication import ReplicationResult, month_grid
 from sim.metrics.summary import summarise, timeline_rows
@@ -54,6 +55,7 @@ def run_scenario(
     scenario = loaded.scenario
     n = replications if replications is not None else scenario.replications
     root = seed if seed is not None else scenario.seed
+    check_replications(scenario, n, loaded.allow_large)
     results = run_replications(scenario, n, root, jobs, progress)
     dates, _ = month_grid(scenario.start, scenario.horizon)
     summary = summarise(scenario, results, provenance(loaded, root, n))

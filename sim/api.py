@@ -1,0 +1,161 @@
+"""The Python API: the command line's verbs as functions that return plain objects.
+
+    from sim import api as rearm
+
+    scenario = rearm.load("scenarios/european_155mm.yaml", overrides=["budgets.asap.growth=5%"])
+    result = rearm.run(scenario, replications=50, jobs=2)
+    result.summary            # the summary.json document, a dict
+    result.targets()          # one row per target (a pandas DataFrame)
+    result.to_frame()         # the monthly timeline, long format (a pandas DataFrame)
+
+Everything here is a thin wrapper over the same functions the CLI calls, so a notebook and
+`rearm run` give identical numbers for the same scenario, overrides and seed. The DataFrame
+methods need pandas (`pip install 'rearm[analysis]'`); `tables()` gives the same data without it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.language.json_schema import scenario_json_schema
+from sim.language.load import LoadedScenario, load_scenario
+from sim.language.schema import Scenario
+from sim.language.templates import write_starter
+from sim.language.units import DAYS_PER_YEAR
+from sim.present.interop import Table, export_directory, summary_tables
+from sim.present.outputs import TIMELINE_HEADER, write_run
+from sim.studies.run import RunResult, run_scenario
+
+if TYPE_CHECKING:  # pandas is an optional extra
+    import pandas as pd
+
+__all__ = ["RunResults", "frame", "load", "new", "run", "schema"]
+
+PathLike = str | os.PathLike[str]
+
+
+def _pandas() -> Any:
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError(
+            "this method returns a pandas DataFrame and pandas is not installed: "
+            "pip install 'rearm[analysis]' (or use .tables(), which needs no pandas)"
+        ) from None
+    return pandas
+
+
+def frame(table: Table) -> pd.DataFrame:
+    """A `Table` as a pandas DataFrame (ISO-date columns stay strings; see `RunResults.to_frame`)."""
+    return _pandas().DataFrame(table.rows, columns=table.columns)
+
+
+def load(
+    path: PathLike, overrides: list[str] | tuple[str, ...] = (), allow_large: bool | None = None
+) -> LoadedScenario:
+    """Read and validate a scenario file, with `--set`-style overrides (`"facilities.x.docks=3"`).
+
+    Raises `sim.errors.ScenarioError` listing every problem (each `file:line: key: message`).
+    The result carries the validated `.scenario`, the `.file`, its `.sha256` and the `.overrides`.
+    """
+    return load_scenario(os.fspath(path), tuple(overrides), allow_large)
+
+
+def new(path: PathLike, kind: str = "munitions", force: bool = False) -> Path:
+    """Write a commented starter scenario (munitions, vehicles, shipyard or all), as `rearm new`."""
+    return write_starter(Path(path), kind, force=force)
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files, as `rearm schema` prints it."""
+    return scenario_json_schema()
+
+
+def run(
+    scenario: LoadedScenario | PathLike,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    overrides: list[str] | tuple[str, ...] = (),
+) -> RunResults:
+    """Run a scenario's replications (default: the scenario's own count and seed), as `rearm run`.
+
+    `scenario` is what `load` returned, or a path (then `overrides` apply). Results do not
+    depend on `jobs`, the number of worker processes.
+    """
+    if isinstance(scenario, LoadedScenario):
+        if overrides:
+            raise ValueError("give overrides to load(), or pass a path to run()")
+        loaded = scenario
+    else:
+        loaded = load(scenario, overrides)
+    return RunResults(run_scenario(loaded, replications, seed, jobs))
+
+
+@dataclass(frozen=True)
+class RunResults:
+    """A finished run. `summary` is the summary.json document; the methods give its parts as tables."""
+
+    run: RunResult
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The summary.json document (provenance, targets, products, budgets, facilities)."""
+        return self.run.summary
+
+    @property
+    def scenario(self) -> Scenario:
+        """The validated scenario that ran."""
+        return self.run.loaded.scenario
+
+    def tables(self) -> dict[str, Table]:
+        """Every table without pandas: summary, targets, products, budgets, facilities, timeline."""
+        return {**summary_tables(self.summary), "timeline": Table(list(TIMELINE_HEADER), list(self.run.timeline))}
+
+    def targets(self) -> pd.DataFrame:
+        """One row per target: years_p10/p50/p90/mean to reach it, date_p10/p50/p90,
+        reached_fraction and on_time_probability (None/NaN where not reached)."""
+        return frame(self.tables()["targets"])
+
+    def products(self) -> pd.DataFrame:
+        """One row per product and end-of-horizon measure: p10, p50, p90, mean."""
+        return frame(self.tables()["products"])
+
+    def budgets(self) -> pd.DataFrame:
+        """One row per budget and fiscal year: the appropriation and the budget's totals."""
+        return frame(self.tables()["budgets"])
+
+    def facilities(self) -> pd.DataFrame:
+        """One row per facility: utilisation and the share of time waiting for each cause."""
+        return frame(self.tables()["facilities"])
+
+    def to_frame(self) -> pd.DataFrame:
+        """The monthly timeline in long format: date (datetime64), product, measure
+        (delivered, rate, stock, capacity), p10, p50, p90, mean over replications."""
+        pandas = _pandas()
+        df = frame(self.tables()["timeline"])
+        df["date"] = pandas.to_datetime(df["date"])
+        return df
+
+    def per_replication(self) -> pd.DataFrame:
+        """One row per replication and target: years_to_reach (NaN where not reached)."""
+        rows = [
+            (r.replication, t.name, float(r.target_days[i]) / DAYS_PER_YEAR)
+            for r in self.run.results
+            for i, t in enumerate(self.scenario.targets)
+        ]
+        return _pandas().DataFrame(rows, columns=["replication", "target", "years_to_reach"])
+
+    def write(self, out: PathLike, plots: bool = False, xlsx: bool = False, parquet: bool | None = None) -> list[Path]:
+        """Write the run's files into `out` as `rearm run --out` does; `parquet` None writes
+        Parquet only when pyarrow is installed; `xlsx` adds workbook.xlsx."""
+        directory = Path(out)
+        written = write_run(self.run, directory)
+        if plots:
+            from sim.present.run_plots import write_run_plots
+
+            written += write_run_plots(self.run, directory)
+        return written + export_directory(directory, parquet=parquet, xlsx=xlsx)

@@ -1,0 +1,62 @@
+"""`rearm plot DIR` and `rearm report DIR`: pictures and a one-file report from results already
+stored in an output directory, without simulating again."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from sim.cli.commands import command
+from sim.errors import UsageError
+
+
+def _directory(text: str) -> Path:
+    path = Path(text)
+    if not path.is_dir():
+        raise UsageError(f"{text}: no such directory (give the output directory of `rearm run` or a study)")
+    return path
+
+
+@command
+def register_plot(sub: Any) -> None:
+    p = sub.add_parser("plot", help="redraw the plots of stored results",
+                       description="Redraw every figure from the results stored in DIR (no simulation).",
+                       epilog="Example: rearm plot outputs/european_155mm --svg")
+    p.add_argument("directory", metavar="DIR")
+    p.add_argument("--svg", action="store_true", help="also write each figure as SVG")
+    p.set_defaults(handler=cmd_plot)
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    """Draw the figures DIR's results call for."""
+    from sim.present.run_plots import write_plots
+
+    directory = _directory(args.directory)
+    written = write_plots(directory, args.svg)
+    if not written:
+        raise UsageError(f"{directory}: no results to plot (expected summary.json and timeline.csv from `rearm run`, "
+                         "or results.csv, sensitivity.csv or bottlenecks.json from a study)")
+    print("\n".join(str(p) for p in written))
+    return 0
+
+
+@command
+def register_report(sub: Any) -> None:
+    p = sub.add_parser("report", help="write a self-contained report.html",
+                       description="Write DIR/report.html: targets, what binds them, every figure, key inputs "
+                                   "and provenance, in one file that opens with no network.",
+                       epilog="Example: rearm report outputs/european_155mm")
+    p.add_argument("directory", metavar="DIR")
+    p.set_defaults(handler=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the report."""
+    from sim.present.report import write_report
+
+    path = write_report(_directory(args.directory))
+    print(path)
+    print(f"open it in a browser: file://{path.resolve()}", file=sys.stderr)
+    return 0

@@ -1,0 +1,231 @@
+"""The JSON Schema of the scenario language, generated from the pydantic schema the loader uses.
+
+Editors with the YAML language server read it (through the modeline at the top of each
+scenario) to complete and check keys. Pydantic writes the structure and the value patterns;
+this module adds what an editor shows on hover: each key's meaning from the language
+reference, and defaults spelled the way a writer would type them ("1 week", not 7.0).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sim.language import units
+from sim.language.schema import Scenario
+from sim.language.types import _DATE_SCHEMA, _PERCENT_SCHEMA, _QUANTITY_SCHEMA, _uncertain_schema
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+MODELINE_PREFIX = "# yaml-language-server: $schema="
+
+_EXPANSIONS = "capacity built later: name, capacity (or docks), capex, construction, start, ramp_up"
+_FACILITY = {
+    "kind": "which kind of facility this is",
+    "product": "the product it makes (a name of your choice, e.g. shell_155mm)",
+    "budget": "the budget that pays for its work",
+    "unit_cost": "money per unit, or {first_unit: X, learning: 90%} for a Wright's-law curve",
+    "consumes": "material -> amount used per unit",
+    "workforce": "workforce pool -> people held while working",
+    "breakdowns": "{mtbf: duration, mttr: duration}: failures and repairs (plain durations are exponential means)",
+    "expansions": _EXPANSIONS,
+    "available_from": "the date the facility starts (default: the scenario's start)",
+    "priority": "higher is served first when facilities wait for the same money, material, docks or people",
+    "capacity": "nameplate production rate",
+    "ramp_up": "time over which output rises linearly from 0 to capacity after available_from",
+}
+
+FIELD_DOCS: dict[str, dict[str, str]] = {
+    "Scenario": {
+        "scenario": "a title (required)",
+        "description": "free text",
+        "start": "the date the clock starts (required)",
+        "horizon": "how long to simulate (required; at most 100 years)",
+        "seed": "integer root seed",
+        "replications": "Monte Carlo runs (a scenario with no distribution is deterministic)",
+        "currency": "a label for money",
+        "inventory": "stock of each product at start, e.g. {shell_155mm: 1.2M}",
+        "budgets": "pots of money that facilities draw on",
+        "materials": "stocks that facilities consume",
+        "workforce": "pools of skilled people that facilities hold while they work",
+        "facilities": "the producers: munitions_factory, vehicle_line or shipyard",
+        "demand": "per product, a drawdown from stock: {rate, from, until}",
+        "targets": "goals: name, product, exactly one of delivered/rate/stock/capacity, optional by",
+    },
+    "Budget": {
+        "appropriations": "fiscal year -> amount arriving whole at that year's start; years between are interpolated",
+        "growth": "yearly growth after the last listed year",
+        "gdp": "fiscal year -> GDP, with an optional growth key, e.g. {2025: 2.9tn, growth: 1.5%}",
+        "share_of_gdp": "fiscal year -> share of GDP spent on defence, interpolated, e.g. {2025: 2.3%, 2035: 3.5%}",
+        "allocation": "share of that defence spending flowing to this budget",
+        "fiscal_year_start": "MM-DD on which each fiscal year starts",
+        "carry_over": "true: unspent money rolls over; false: it lapses at year end",
+        "inflation": "yearly escalation of every cost paid from this budget",
+    },
+    "Material": {
+        "unit": "a label, e.g. t or units",
+        "initial": "starting stock",
+        "supply": "the upstream producer: rate, lead_time, expansions (no supply: no resupply)",
+    },
+    "Supply": {
+        "rate": "the upstream producer's rate, producing continuously from start",
+        "lead_time": "delay from production to arrival in stock",
+        "expansions": _EXPANSIONS,
+        "budget": "the budget paying for supply expansions",
+    },
+    "Workforce": {
+        "initial": "people available at start (required)",
+        "hiring": "new hires per year (a rate)",
+        "training": "delay before a hire is productive",
+        "max": "ceiling of the pool",
+    },
+    "MunitionsFactory": {
+        **_FACILITY,
+        "lot": "duration of one production lot",
+        "yield": "good fraction of output",
+    },
+    "VehicleLine": {
+        **_FACILITY,
+        "capacity": "rate of vehicle starts",
+        "build_time": "start-to-delivery lead time, drawn per vehicle",
+    },
+    "Shipyard": {
+        **{k: v for k, v in _FACILITY.items() if k not in ("capacity", "ramp_up")},
+        "docks": "how many hulls can be in the dock stages at once",
+        "first_start": "date of the first keel or steel cut (default: available_from)",
+        "drumbeat": "minimum interval between hull starts",
+        "hulls": "how many hulls to build (default: unlimited)",
+        "stages": "ordered build stages: name, duration, dock, cost_share, consumes, workforce",
+        "learning": "build-time learning rate per doubling of hulls",
+        "shares_docks_with": "another shipyard whose docks this one uses",
+    },
+    "Stage": {
+        "name": "the stage's name",
+        "duration": "how long the stage takes, drawn per hull",
+        "dock": "true if the hull occupies a dock during this stage",
+        "cost_share": "fraction of unit cost committed at the stage's start (shares sum to 1)",
+        "consumes": "material -> amount used by this stage",
+        "workforce": "workforce pool -> people held during this stage",
+    },
+    "Expansion": {
+        "name": "the expansion's name",
+        "capacity": "added rate",
+        "docks": "docks added (shipyards)",
+        "capex": "money committed at construction start from the owner's budget",
+        "construction": "how long construction takes",
+        "start": "a date, or when_funded: as soon as the budget can pay the capex",
+        "ramp_up": "time over which the added rate rises linearly once built",
+    },
+    "Breakdowns": {
+        "mtbf": "mean working time between failures",
+        "mttr": "mean time to repair",
+    },
+    "Demand": {
+        "rate": "how fast stock is drawn down",
+        "from": "when the drawdown starts (default: start)",
+        "until": "when the drawdown ends (default: never)",
+    },
+    "Target": {
+        "name": "the target's name",
+        "product": "the product measured",
+        "delivered": "reached when cumulative deliveries since start reach this number",
+        "rate": "reached when deliveries in the trailing 12 months reach this rate (or Nx the rate at start)",
+        "stock": "reached when stock reaches this number (or Nx the stock at start)",
+        "capacity": "reached when installed capacity reaches this rate (or Nx the capacity at start)",
+        "by": "the deadline",
+    },
+}
+
+
+_YEAR = r"^[0-9]{4}$"
+_QUANTITY_VALUE = _uncertain_schema(_QUANTITY_SCHEMA)
+
+# Keys whose pydantic type is looser than what a writer may type (parsed by a validator).
+_PROPERTIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("Budget", "gdp"): {
+        "type": "object",
+        "propertyNames": {"pattern": r"^([0-9]{4}|growth)$"},
+        "properties": {"growth": _PERCENT_SCHEMA},
+        "additionalProperties": _QUANTITY_VALUE,
+        "examples": [{2025: "2.9tn", "growth": "1.5%"}],
+    },
+    ("MunitionsFactory", "unit_cost"): {
+        "anyOf": [
+            _QUANTITY_VALUE,
+            {
+                "type": "object",
+                "properties": {"first_unit": _QUANTITY_VALUE, "learning": _uncertain_schema(_PERCENT_SCHEMA)},
+                "required": ["first_unit"],
+                "additionalProperties": False,
+            },
+        ],
+        "examples": [4000, "2.5M", {"first_unit": "3.2bn", "learning": "90%"}],
+        "default": 0,
+    },
+    ("Expansion", "start"): {
+        "anyOf": [{"const": "when_funded"}, _DATE_SCHEMA],
+        "examples": ["when_funded", "2027-01-01"],
+        "default": "when_funded",
+    },
+}
+for _kind in ("VehicleLine", "Shipyard"):
+    _PROPERTIES[(_kind, "unit_cost")] = _PROPERTIES[("MunitionsFactory", "unit_cost")]
+_YEAR_TABLES = (("Budget", "appropriations"), ("Budget", "share_of_gdp"))
+
+
+def _spell_default(prop: dict[str, Any]) -> Any:
+    """A base-unit default written as a scenario writer types it."""
+    default = prop["default"]
+    # the unit type's own description, at the top or in a direct anyOf (an optional value)
+    hints = " ".join(str(p.get("description", "")) for p in [prop, *prop.get("anyOf", [])])
+    if not isinstance(default, (int, float, list)) or isinstance(default, bool):
+        return default
+    if isinstance(default, list) and len(default) == 2:  # a fiscal-year start, (month, day)
+        return f"{default[0]:02d}-{default[1]:02d}"
+    if units.DURATION_HINT in hints:
+        assert isinstance(default, (int, float))
+        weeks = default / 7
+        if default and weeks == int(weeks):
+            return f"{int(weeks)} week" + ("s" if weeks != 1 else "")
+        return f"{default:g} days"
+    if units.PERCENT_HINT in hints:
+        assert isinstance(default, (int, float))
+        return f"{default * 100:g}%"
+    return default
+
+
+def _document(model: str, schema: dict[str, Any]) -> None:
+    docs = FIELD_DOCS.get(model, {})
+    properties = schema.get("properties", {})
+    for key in properties:
+        if (model, key) in _PROPERTIES:
+            properties[key] = json.loads(json.dumps(_PROPERTIES[(model, key)]))
+        if (model, key) in _YEAR_TABLES:
+            for option in properties[key].get("anyOf", [properties[key]]):
+                if option.get("type") == "object":
+                    option["propertyNames"] = {"pattern": _YEAR}
+    for key, prop in properties.items():
+        prop.pop("title", None)
+        meaning = docs.get(key)
+        hint = prop.get("description")
+        if meaning:
+            prop["description"] = f"{meaning}; {hint}" if hint and hint not in meaning else meaning
+        if "default" in prop:
+            prop["default"] = _spell_default(prop)
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a scenario file."""
+    schema = Scenario.model_json_schema(by_alias=True)
+    for name, sub in schema.get("$defs", {}).items():
+        _document(name, sub)
+    _document("Scenario", schema)
+    schema["title"] = "rearm scenario"
+    schema["description"] = (
+        "A rearm scenario: one YAML file describing budgets, materials, people, facilities and targets."
+    )
+    return {"$schema": SCHEMA_DIALECT, **schema}
+
+
+def schema_text() -> str:
+    """The schema as written to `scenarios/scenario.schema.json` and printed by `rearm schema`."""
+    return json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"

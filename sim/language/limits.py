@@ -1,0 +1,203 @@
+"""Limits on the size of a run, checked before anything is simulated.
+
+A scenario can be valid value by value and still describe a run that would never finish or
+would exhaust memory: a one-minute lot over a century, ten million replications, a thousand
+yards. Such runs are refused up front with the limit and how to lift it. Soft limits are
+lifted by `--allow-large` (or the environment variable `REARM_ALLOW_LARGE=1`); the hard
+limits, a hundred times larger, describe runs that would not end in any useful time and are
+never lifted.
+
+Events are estimated per replication from what drives them: lots per horizon for a munitions
+factory, vehicles started for a vehicle line, hull stages for a shipyard, breakdowns from the
+mean time between failures, appropriations per fiscal year. The estimate is an order of
+magnitude (about 20 µs of work per event), not a promise.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from typing import Any
+
+from sim.errors import Problem, UsageError
+from sim.language.schema import Scenario
+from sim.language.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.language.values import mean_of
+from sim.language.yaml_source import Source
+
+ENV_VAR = "REARM_ALLOW_LARGE"
+HOW_TO_LIFT = f"pass --allow-large (or set {ENV_VAR}=1) to run it anyway"
+HARD_FACTOR = 100
+
+MAX_EVENTS_PER_REPLICATION = 5_000_000
+MAX_TOTAL_EVENTS = 500_000_000
+MAX_REPLICATIONS = 100_000
+MAX_RESULT_BYTES = 4_000_000_000
+MAX_PARTS = 1_000  # facilities, budgets, materials, workforce pools, targets, each
+MAX_LIST = 200  # expansions of one owner, stages of one shipyard
+
+#: (what is large, the dotted key to blame, events per replication it causes)
+Driver = tuple[str, tuple[str, ...], float]
+
+
+def allow_large_from_env() -> bool:
+    """Whether the environment asks to lift the soft limits."""
+    return os.environ.get(ENV_VAR, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _soft(allow_large: bool | None) -> float:
+    """The factor applied to every limit: 1, or the hard factor when large runs are allowed."""
+    allowed = allow_large_from_env() if allow_large is None else allow_large
+    return HARD_FACTOR if allowed else 1
+
+
+def _millions(x: float) -> str:
+    if math.isinf(x):
+        return "an unbounded number of"
+    return f"about {x / 1e6:,.1f} million" if x >= 1e5 else f"about {x:,.0f}"
+
+
+def _active_days(scenario: Scenario, spec: Any) -> float:
+    start = spec.available_from
+    begin = max(0.0, float((start - scenario.start).days)) if start is not None else 0.0
+    return max(0.0, scenario.horizon - begin)
+
+
+def _capacity(spec: Any) -> float:
+    """Nameplate rate per day once every expansion is built."""
+    added = sum(mean_of(e.capacity) for e in spec.expansions if e.capacity is not None)
+    return mean_of(spec.capacity) + added
+
+
+def _facility_drivers(scenario: Scenario, name: str, spec: Any) -> list[Driver]:
+    base = ("facilities", name)
+    days = _active_days(scenario, spec)
+    drivers: list[Driver] = []
+    if spec.kind == "munitions_factory":
+        drivers.append((f"lots of {spec.lot:g} days", base + ("lot",), days / spec.lot))
+    elif spec.kind == "vehicle_line":
+        drivers.append(("vehicles started", base + ("capacity",), 2 * _capacity(spec) * days))
+    elif spec.kind == "shipyard":
+        drivers.append(("hull stages", base + ("stages",), _hull_stages(spec, days)))
+    if spec.breakdowns is not None:
+        mtbf = mean_of(spec.breakdowns.mtbf)
+        drivers.append(("breakdowns", base + ("breakdowns", "mtbf"), 2 * days / mtbf if mtbf > 0 else math.inf))
+    return drivers
+
+
+def _hull_stages(spec: Any, days: float) -> float:
+    """Hull stages started over `days`: hulls are bounded by their number, the drumbeat and the docks."""
+    stages = len(spec.stages)
+    dock_days = sum(mean_of(s.duration) for s in spec.stages if s.dock)
+    total_days = sum(mean_of(s.duration) for s in spec.stages)
+    bounds = [math.inf]
+    if spec.hulls is not None:
+        bounds.append(spec.hulls)
+    if spec.drumbeat:
+        bounds.append(days / spec.drumbeat + 1)
+    docks = (spec.docks or 1) + sum(e.docks or 0 for e in spec.expansions)
+    if dock_days > 0:
+        bounds.append(docks * days / dock_days + docks)
+    elif total_days > 0 and spec.hulls is None and not spec.drumbeat:
+        bounds.append(math.inf)
+    return 2 * stages * min(bounds)
+
+
+def event_drivers(scenario: Scenario) -> list[Driver]:
+    """Everything that makes events in one replication, with its estimated count."""
+    years = scenario.horizon / DAYS_PER_YEAR + 2
+    drivers: list[Driver] = [("appropriations", ("budgets",), years * len(scenario.budgets))]
+    for name, spec in scenario.facilities.items():
+        drivers.extend(_facility_drivers(scenario, name, spec))
+        drivers.append(("expansions", ("facilities", name, "expansions"), 3.0 * len(spec.expansions)))
+    for name, mat in scenario.materials.items():
+        if mat.supply is not None:
+            drivers.append(("expansions", ("materials", name, "supply"), 3.0 * len(mat.supply.expansions)))
+    return drivers
+
+
+def estimate_events(scenario: Scenario) -> float:
+    """Estimated SimPy events in one replication."""
+    return sum(n for _, _, n in event_drivers(scenario))
+
+
+def result_bytes(scenario: Scenario, replications: int) -> float:
+    """Memory the kept per-replication results take (timelines dominate)."""
+    months = scenario.horizon / DAYS_PER_MONTH + 2
+    per = 8 * (len(scenario.products) * (4 * months + 5) + 3 * len(scenario.budgets) + len(scenario.targets))
+    per += 400 * (len(scenario.facilities) + len(scenario.budgets)) + 1000
+    return per * replications
+
+
+def _count_problems(scenario: Scenario, problem: Callable[[tuple[str, ...], str], Problem], factor: float) -> list[Problem]:
+    out = []
+    limit = MAX_PARTS * factor
+    for key in ("facilities", "budgets", "materials", "workforce"):
+        n = len(getattr(scenario, key))
+        if n > limit:
+            out.append(problem((key,), f"{n:,} {key} is more than the limit of {limit:,.0f}"))
+    if len(scenario.targets) > limit:
+        out.append(problem(("targets",), f"{len(scenario.targets):,} targets is more than the limit of {limit:,.0f}"))
+    owners: list[tuple[tuple[str, ...], list[Any], str]] = []
+    for name, fac in scenario.facilities.items():
+        owners.append((("facilities", name, "expansions"), fac.expansions, "expansions"))
+        if fac.kind == "shipyard":
+            owners.append((("facilities", name, "stages"), fac.stages, "stages"))
+    for name, mat in scenario.materials.items():
+        if mat.supply is not None:
+            owners.append((("materials", name, "supply", "expansions"), mat.supply.expansions, "expansions"))
+    for path, items, what in owners:
+        if len(items) > MAX_LIST * factor:
+            out.append(problem(path, f"{len(items):,} {what} is more than the limit of {MAX_LIST * factor:,.0f}"))
+    return out
+
+
+def _size_problems(
+    scenario: Scenario, replications: int, problem: Callable[[tuple[str, ...], str], Problem], factor: float
+) -> list[Problem]:
+    out = []
+    hint = HOW_TO_LIFT if factor == 1 else "this is the hard limit: the run would not finish"
+    if replications > MAX_REPLICATIONS * factor:
+        out.append(problem(("replications",),
+                           f"{replications:,} replications is more than the limit of {MAX_REPLICATIONS * factor:,.0f}; {hint}"))
+    drivers = event_drivers(scenario)
+    per = sum(n for _, _, n in drivers)
+    if per > MAX_EVENTS_PER_REPLICATION * factor:
+        what, path, n = max(drivers, key=lambda d: d[2])
+        out.append(problem(path, (
+            f"{_millions(n)} {what} over the {scenario.horizon / DAYS_PER_YEAR:g}-year horizon: one replication would "
+            f"need {_millions(per)} events, more than the limit of {MAX_EVENTS_PER_REPLICATION * factor / 1e6:,.0f} million; "
+            f"{hint}")))
+    elif per * replications > MAX_TOTAL_EVENTS * factor:
+        out.append(problem(("replications",), (
+            f"{replications:,} replications of {_millions(per)} events each need {_millions(per * replications)} "
+            f"events, more than the limit of {MAX_TOTAL_EVENTS * factor / 1e6:,.0f} million; use fewer replications or {hint}")))
+    memory = result_bytes(scenario, replications)
+    if memory > MAX_RESULT_BYTES * factor:
+        out.append(problem(("replications",), (
+            f"{replications:,} replications would keep about {memory / 1e9:,.1f} GB of results, more than the limit "
+            f"of {MAX_RESULT_BYTES * factor / 1e9:,.0f} GB; use fewer replications or a shorter horizon, or {hint}")))
+    return out
+
+
+def check_limits(scenario: Scenario, source: Source, allow_large: bool | None = None) -> list[Problem]:
+    """Every limit the validated `scenario` breaks, as problems naming file, line and key."""
+
+    def problem(path: tuple[str, ...], message: str) -> Problem:
+        return Problem(source.file, source.line_of(path), ".".join(path), message)
+
+    factor = _soft(allow_large)
+    return _count_problems(scenario, problem, factor) + _size_problems(scenario, scenario.replications, problem, factor)
+
+
+def check_replications(scenario: Scenario, replications: int, allow_large: bool | None = None) -> None:
+    """Refuse a replication count given on the command line that breaks a limit (UsageError)."""
+
+    def problem(path: tuple[str, ...], message: str) -> Problem:
+        return Problem("--replications", None, "", message)
+
+    problems = _size_problems(scenario, replications, problem, _soft(allow_large))
+    if problems:
+        raise UsageError("\n".join(f"--replications {replications}: {p.message}" for p in problems))
+

@@ -1,0 +1,173 @@
+"""kind: shipyard — few, long builds on a limited number of docks.
+
+A hull passes its ordered stages; it holds a dock only through dock stages (one dock across
+consecutive dock stages). Before each stage it needs the yard to be up, money for the stage's
+`cost_share` of the hull's cost, the stage's materials and people; it waits for whatever is
+short, booking that cause, and takes them all at once when none is. Hulls are laid down one
+after another: the next no sooner than `drumbeat` after the last one's start, and only once the
+last one has started and got its first dock, so hulls never pile up ahead of the docks.
+
+Booked time for a shipyard is hull-days (each hull in build books its days to producing or to
+what it waits for) plus the yard's days before its first start.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.language.schema import Shipyard as ShipyardSpec
+from sim.language.values import draw, mean_of
+from sim.model.docks import DockPool
+from sim.model.expansion import ExpansionPlan
+from sim.model.facility import DOCKS, DOWN, MONEY, NOT_AVAILABLE, Facility, material_cause, workforce_cause
+from sim.model.world import World
+
+EPS = 1e-9
+
+
+class Shipyard(Facility):
+    """Hulls built stage by stage on docks of its own or of the yard named in `shares_docks_with`."""
+
+    kind = "shipyard"
+    spec: ShipyardSpec
+
+    def __init__(self, world: World, index: int, name: str, spec: ShipyardSpec, rng: np.random.Generator) -> None:
+        super().__init__(world, index, name, spec, rng)
+        n = len(spec.stages)
+        self.shares = [s.cost_share if s.cost_share is not None else 1.0 / n for s in spec.stages]
+        docked = [i for i, s in enumerate(spec.stages) if s.dock]
+        self.first_dock = docked[0] if docked else 0
+        self.dock_days = sum(mean_of(spec.stages[i].duration) for i in docked)
+        first = world.clock.day_of(spec.first_start) if spec.first_start is not None else 0.0
+        self.first_start = max(self.available_from, first)
+        self.exponent = math.log2(spec.learning)
+        self.started = 0
+        self.delivered = 0
+        self.durations: dict[int, list[float]] = {}  # hull -> drawn stage durations (learning applied)
+        self.docks: DockPool | None = None
+        if spec.shares_docks_with is None:
+            assert spec.docks is not None
+            self.docks = DockPool(self.env, spec.docks)
+            world.docks[name] = self.docks
+            self.records.docks.append((index, self.available_from, self.available_from, float(spec.docks)))
+
+    @property
+    def in_progress(self) -> int:
+        """Hulls started and not yet delivered."""
+        return self.started - self.delivered
+
+    # -- capacity -----------------------------------------------------------------------------
+    def rate(self, docks: int) -> float:
+        """Installed capacity with `docks` docks: docks ÷ mean dock days, capped at 1 ÷ drumbeat."""
+        cap = 1.0 / self.spec.drumbeat if self.spec.drumbeat else math.inf
+        by_docks = docks / self.dock_days if self.dock_days > 0 else cap
+        return 0.0 if math.isinf(by_docks) else min(by_docks, cap)
+
+    def _docks_added(self, old: int, new: int) -> None:
+        delta = self.rate(new) - self.rate(old)
+        if delta != 0:
+            t = max(self.env.now, self.available_from)
+            self.records.capacity.append((self.index, self.product, t, t, delta))
+
+    def commission(self, plan: ExpansionPlan) -> None:
+        """An expansion opens its docks now."""
+        assert self.docks is not None
+        if plan.docks > 0:
+            self.records.docks.append((self.index, self.env.now, self.env.now, float(plan.docks)))
+            self.docks.add(plan.docks)
+
+    # -- processes ----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Find the docks (own or shared), record the capacity, lay down hulls."""
+        if self.spec.shares_docks_with is not None:
+            self.docks = self.world.docks[self.spec.shares_docks_with]
+        assert self.docks is not None
+        self.docks.listeners.append(self._docks_added)
+        rate = self.rate(self.docks.count)
+        if rate > 0:
+            self.records.capacity.append((self.index, self.product, self.available_from, self.available_from, rate))
+        super().start()
+
+    def run(self) -> Generator[Any, Any, None]:
+        """Lay down hull after hull: drumbeat apart, each once the last has started in dock."""
+        if self.first_start > self.env.now:
+            yield from self.wait(self.env.timeout(self.first_start - self.env.now), NOT_AVAILABLE)
+        hull = 0
+        while self.spec.hulls is None or hull < self.spec.hulls:
+            hull += 1
+            launched = self.env.event()
+            self.env.process(self.build_hull(hull, launched))
+            began = yield launched
+            if self.spec.drumbeat:
+                next_start = began + self.spec.drumbeat
+                if next_start > self.env.now:
+                    yield self.env.timeout(next_start - self.env.now)
+
+    def build_hull(self, hull: int, launched: simpy.Event) -> Generator[Any, Any, None]:
+        """One hull through its stages, from keel to delivery."""
+        assert self.docks is not None
+        stages = self.spec.stages
+        factor = hull**self.exponent
+        durations = [draw(s.duration, self.rng) * factor for s in stages]
+        self.durations[hull] = durations
+        cost = self.unit_cost.cost(hull - 1, 1)
+        dock: int | None = None
+        began = self.env.now
+        for i, stage in enumerate(stages):
+            if stage.dock and dock is None:
+                dock = yield from self.wait(self.docks.request(self.priority), DOCKS)
+            takes = {m: draw(v, self.rng) for m, v in stage.consumes.items()}
+            if i == 0:
+                for m, use in self.consumes.items():
+                    takes[m] = takes.get(m, 0.0) + use
+            people = {p: n + stage.workforce.get(p, 0) for p, n in self.spec.workforce.items()}
+            people.update({p: n for p, n in stage.workforce.items() if p not in people})
+            yield from self.begin_stage(cost * self.shares[i], takes, people, f"stage:{stage.name}")
+            if i == 0:
+                self.started += 1
+                self.records.starts.append((self.env.now, self.index, 1.0))
+                began = self.env.now
+            if i == self.first_dock:
+                launched.succeed(began)
+            t0 = self.env.now
+            yield from self.work(durations[i], produce=True)
+            self.release_people(people)
+            self.records.stages.append((self.index, hull, stage.name, dock if stage.dock else -1, t0, self.env.now))
+            if dock is not None and (i + 1 == len(stages) or not stages[i + 1].dock):
+                self.docks.release(dock)
+                dock = None
+        self.delivered += 1
+        self.records.deliveries.append((self.env.now, self.product, 1.0))
+
+    def begin_stage(
+        self, money: float, takes: dict[str, float], people: dict[str, int], what: str
+    ) -> Generator[Any, Any, None]:
+        """Wait until the yard is up and money, materials and people are all there; take them."""
+        materials = self.world.materials
+        while True:
+            if self.clock.down:
+                yield from self.wait(self.clock.repaired(), DOWN)
+                continue
+            amount = money * self.budget.cost_multiplier(self.env.now)
+            if amount > self.budget.balance * (1 + EPS) + EPS:
+                yield from self.wait(self.budget.funds_arrived(self.priority), MONEY)
+                continue
+            short = next((m for m, a in takes.items() if materials[m].available(self.env.now) + EPS < a), None)
+            if short is not None:
+                yield from self.wait(materials[short].arrival(takes[short]), material_cause(short))
+                continue
+            pool = self.short_pool(people)
+            if pool is not None:
+                yield from self.wait(self.world.pools[pool].freed(people[pool]), workforce_cause(pool))
+                continue
+            break
+        self.budget.commit(min(amount, self.budget.balance), self.index, what)
+        for m, a in takes.items():
+            materials[m].take(min(a, materials[m].available(self.env.now)))
+        for p, n in people.items():
+            self.world.pools[p].hold(n)

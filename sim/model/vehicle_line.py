@@ -1,0 +1,97 @@
+"""kind: vehicle_line — discrete vehicles started at a rate, each delivered after its build time.
+
+The line starts vehicles in batches, one batch per start interval: the capacity over the
+interval (plus any fraction left over) gives whole vehicles, cut to what money and materials
+allow. Each vehicle's build time is drawn per vehicle; vehicles of a batch that share a build
+time travel as one work item on the facility's working clock, which delivers them and pauses
+them during breakdowns. So the cost grows with start intervals and distinct completion times,
+not with vehicles. Work in progress is start rate × lead time (Little's law).
+
+The line's `workforce` is its crew: held while the line is starting vehicles (per interval);
+vehicles already begun finish without it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+
+from sim.language.schema import VehicleLine as VehicleLineSpec
+from sim.language.values import draw
+from sim.model.breakdowns import WorkItem
+from sim.model.facility import NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
+from sim.model.world import World
+
+START_INTERVAL = 7.0  # days between batches of starts
+EPS = 1e-9
+
+
+class VehicleLine(RatedFacility):
+    """A line that starts whole vehicles at its capacity and delivers each after its build time."""
+
+    kind = "vehicle_line"
+    spec: VehicleLineSpec
+
+    def __init__(self, world: World, index: int, name: str, spec: VehicleLineSpec, rng: np.random.Generator) -> None:
+        super().__init__(world, index, name, spec, rng, draw(spec.capacity, rng), draw(spec.ramp_up, rng))
+        self.started = 0
+        self.delivered = 0
+        self._credit = 0.0  # fraction of a vehicle carried to the next interval
+
+    @property
+    def in_progress(self) -> int:
+        """Vehicles started and not yet delivered."""
+        return self.started - self.delivered
+
+    def run(self) -> Generator[Any, Any, None]:
+        """Start batch after batch until the horizon."""
+        yield from self.wait_until_available()
+        needs = dict(self.spec.workforce)
+        step = START_INTERVAL
+        while True:
+            if needs:
+                yield from self.hold_people(needs)
+            now = self.env.now
+            nameplate = self.capacity.nameplate(now) * step
+            planned = self.capacity.integral(now, now + step)
+            wanted = math.floor(self._credit + planned + EPS)
+            units, cause = self.limit_by_inputs(float(wanted))
+            count = math.floor(units + EPS)
+            if nameplate <= 0 or (wanted >= 1 and count == 0):
+                if needs:
+                    self.release_people(needs)
+                if nameplate <= 0:
+                    yield from self.wait(self._capacity_changed, NOT_AVAILABLE)
+                else:
+                    assert cause is not None
+                    yield from self.wait_for(cause, 1.0)
+                continue
+            self._credit = max(0.0, self._credit + planned - wanted)
+            if count > 0:
+                self.start_vehicles(count)
+            done = planned * (count / wanted if wanted else 1.0)
+            self.book(PRODUCING, step * done / nameplate)
+            self.book(RAMPING, step * (nameplate - planned) / nameplate)
+            if cause is not None and count < wanted:
+                self.book(cause, step * (planned - done) / nameplate)
+            yield from self.work(step)
+            if needs:
+                self.release_people(needs)
+
+    def start_vehicles(self, count: int) -> None:
+        """Pay for and begin `count` vehicles now, each with its own build time."""
+        self.pay_and_take(float(count), "vehicle")
+        self.started += count
+        times = Counter(draw(self.spec.build_time, self.rng) for _ in range(count))
+        for days, n in sorted(times.items()):
+            self.clock.begin(days, float(n), self.deliver)
+
+    def deliver(self, item: WorkItem) -> None:
+        """Vehicles whose build is done reach stock."""
+        n = int(item.units)
+        self.delivered += n
+        self.records.deliveries.append((self.env.now, self.product, float(n)))

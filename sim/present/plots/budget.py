@@ -1,0 +1,72 @@
+"""Budget: for each budget and fiscal year, money appropriated beside money committed, with
+money that lapsed at the year's end stacked on top; one replication."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from sim.present.plots.data import RunData
+from sim.present.plots.style import OKABE_ITO, SMALL, footer, money_label, money_scale, new_figure, style_axes
+
+PANEL_HEIGHT_IN = 2.5
+WIDTH = 0.38
+
+
+def draw_budget(ax: Axes, name: str, years: dict[str, dict[str, float]], currency: str) -> None:
+    """Bars per fiscal year: appropriated | committed (+ lapsed on top)."""
+    labels = sorted(years, key=int)
+    x = np.arange(len(labels))
+    appropriated = np.array([years[y]["appropriated"] for y in labels])
+    committed = np.array([years[y]["committed"] for y in labels])
+    lapsed = np.array([years[y]["lapsed"] for y in labels])
+    factor, suffix = money_scale(max(float(np.max(appropriated, initial=0)), float(np.max(committed, initial=0)), 1.0))
+    ax.bar(x - WIDTH / 2, appropriated / factor, WIDTH, color=OKABE_ITO["sky_blue"], label="appropriated",
+           gid="appropriated")
+    ax.bar(x + WIDTH / 2, committed / factor, WIDTH, color=OKABE_ITO["blue"], label="committed",
+           gid="committed")
+    if np.any(lapsed > 0):
+        ax.bar(x + WIDTH / 2, lapsed / factor, WIDTH, bottom=committed / factor, color=OKABE_ITO["vermillion"],
+               hatch="xx", edgecolor="white", linewidth=0, label="lapsed at year end", gid="lapsed")
+    lapsed_total = float(lapsed.sum())
+    ax.set_title(
+        f"{name}: appropriated {money_label(float(appropriated.sum()), currency)}, committed "
+        f"{money_label(float(committed.sum()), currency)}"
+        + (f", lapsed {money_label(lapsed_total, currency)}" if lapsed_total > 0 else ""),
+        fontsize=SMALL + 2, loc="left",
+    )
+    step = max(1, len(labels) // 16)
+    ax.set_xticks(x[::step], labels[::step])
+    ax.set_xlabel("fiscal year", fontsize=SMALL + 1)
+    ax.set_ylabel(f"{currency} {suffix or ''} per year".replace("  ", " "), fontsize=SMALL + 1)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.2f}".rstrip("0").rstrip(".")))
+    style_axes(ax)
+    ax.grid(False, axis="x")
+    ax.legend(fontsize=SMALL - 0.5, loc="upper left", framealpha=0.9)
+
+
+def plot_budget(data: RunData, ax: Axes | None = None) -> Figure:
+    """Appropriations vs commitments per budget per fiscal year; returns the Figure.
+
+    With `ax`, only the first budget is drawn into it."""
+    detail = data.detail
+    if detail is None or not detail.get("budgets"):
+        raise ValueError("the budget figure needs replication0.json with at least one budget")
+    budgets: dict[str, Any] = detail["budgets"]
+    currency = detail.get("currency", "")
+    if ax is not None:
+        name = next(iter(budgets))
+        draw_budget(ax, name, budgets[name], currency)
+        return ax.get_figure(root=True)  # type: ignore[return-value]
+    fig = new_figure(PANEL_HEIGHT_IN * len(budgets) + 0.7)
+    axes = fig.subplots(len(budgets), 1, squeeze=False)[:, 0]
+    for a, (name, years) in zip(axes, budgets.items()):
+        draw_budget(a, name, years, currency)
+    which = " (replication 1 of {:,})".format(data.summary["replications"]) if data.monte_carlo else ""
+    fig.suptitle(f"{data.summary.get('scenario', '')}: money by fiscal year{which}", fontsize=SMALL + 3)
+    footer(fig, data.summary)
+    return fig

@@ -1,0 +1,161 @@
+"""Capacity: installed capacity of each product stacked by facility, material supply rates,
+and below them every expansion as a bar from construction start to on line (then ramp-up),
+for one replication; Monte Carlo runs add the median total capacity over all replications."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from sim.present.plots.data import RunData
+from sim.present.plots.style import (
+    GREY,
+    OKABE_ITO,
+    SMALL,
+    colour,
+    date_axis,
+    days_to_dates,
+    footer,
+    new_figure,
+    style_axes,
+    thousands,
+    to_date,
+)
+
+PANEL_HEIGHT_IN = 2.4
+ROW_HEIGHT_IN = 0.32
+
+
+def ramp_curve(ramps: Iterable[tuple[float, float, float]], days: np.ndarray) -> np.ndarray:
+    """The sum of linear ramps (t0, t1, delta) at `days`: 0 before t0, delta after t1."""
+    total = np.zeros_like(days, dtype=float)
+    for t0, t1, delta in ramps:
+        if t1 > t0:
+            total += delta * np.clip((days - t0) / (t1 - t0), 0.0, 1.0)
+        else:
+            total += delta * (days >= t0)
+    return total
+
+
+def curve_days(ramps: Iterable[tuple[float, float, float]], horizon: float) -> np.ndarray:
+    """Day grid with every ramp corner, and a point just before each step, so lines are exact."""
+    points = [0.0, horizon]
+    for t0, t1, _ in ramps:
+        points += [t0, t1, max(0.0, t0 - 1e-3)]
+    return np.unique(np.clip(np.array(points), 0.0, horizon))
+
+
+def _product_panel(ax: Axes, data: RunData, product: str, detail: dict[str, Any]) -> None:
+    rows = [r for r in detail["capacity"] if r["product"] == product]
+    facilities = list(dict.fromkeys(r["facility"] for r in rows))
+    ramps_all = [(r["t0"], r["t1"], r["per_year"]) for r in rows]
+    days = curve_days(ramps_all, detail["horizon_days"])
+    start = data.start
+    x = days_to_dates(start, days)
+    curves = [ramp_curve([(r["t0"], r["t1"], r["per_year"]) for r in rows if r["facility"] == f], days)
+              for f in facilities]
+    if curves:
+        ax.stackplot(x, curves, labels=facilities, colors=[colour(i) for i in range(len(facilities))],
+                     alpha=0.85, linewidth=0.3, edgecolor="white")
+    top = float(np.sum([c.max(initial=0.0) for c in curves])) if curves else 0.0
+    if data.monte_carlo and "capacity" in data.timeline.get(product, {}):
+        total = data.timeline[product]["capacity"]
+        for key, label in (("p10", "total, p10 and p90 of all replications"), ("p90", None)):
+            ax.plot(total["dates"], total[key], color=OKABE_ITO["black"], linewidth=0.9, linestyle=":",
+                    label=label, gid="fan")
+        ax.plot(total["dates"], total["p50"], color=OKABE_ITO["black"], linewidth=1.4, linestyle="--",
+                label="total, median of all replications")
+        top = max(top, float(total["p90"].max(initial=0.0)))
+    style_axes(ax)
+    date_axis(ax)
+    thousands(ax)
+    ax.set_ylim(0, max(top, 1.0) * (1.25 + 0.1 * ((len(facilities) + 1) // 2)))  # headroom for the legend
+    ax.set_ylabel("units per year", fontsize=SMALL + 1)
+    ax.set_title(f"{product}: installed capacity by facility", fontsize=SMALL + 2, loc="left")
+    ax.legend(fontsize=SMALL - 0.5, loc="upper left", ncol=2 if len(facilities) > 3 else 1, framealpha=0.9)
+
+
+def _supply_panel(ax: Axes, data: RunData, detail: dict[str, Any]) -> None:
+    materials = list(dict.fromkeys(r["material"] for r in detail["supply"]))
+    units = {m: detail.get("materials", {}).get(m, {}).get("unit", "units") for m in materials}
+    for i, m in enumerate(materials):
+        ramps = [(r["t0"], r["t1"], r["per_year"]) for r in detail["supply"] if r["material"] == m]
+        days = curve_days(ramps, detail["horizon_days"])
+        ax.plot(days_to_dates(data.start, days), ramp_curve(ramps, days), color=colour(i), linewidth=1.8,
+                label=f"{m} ({units[m]} per year)")
+    style_axes(ax)
+    date_axis(ax)
+    thousands(ax)
+    ax.set_ylim(bottom=0)
+    unit_set = set(units.values())
+    ax.set_ylabel(f"{unit_set.pop() if len(unit_set) == 1 else 'amount'} per year", fontsize=SMALL + 1)
+    ax.set_title("material supply rate (arrivals, lead time included)", fontsize=SMALL + 2, loc="left")
+    ax.legend(fontsize=SMALL - 0.5, loc="lower right", framealpha=0.9)
+
+
+def _month(start: dt.date, day: float) -> str:
+    return to_date(start, day).strftime("%b %Y")
+
+
+def draw_expansions(ax: Axes, start: dt.date, expansions: Sequence[dict[str, Any]], horizon: float) -> None:
+    """One row per expansion: construction (hatched) from its start to on line, then ramp-up."""
+    for row, e in enumerate(expansions):
+        y = len(expansions) - 1 - row
+        s, on, full = (days_to_dates(start, [e["start"], e["online"], e["ramped"]]))
+        ax.barh(y, on - s, left=s, height=0.6, color=OKABE_ITO["orange"], edgecolor="black", linewidth=0.4,
+                hatch="//", gid="construction")
+        if e["ramped"] > e["online"]:
+            ax.barh(y, full - on, left=on, height=0.6, color=OKABE_ITO["bluish_green"], alpha=0.6,
+                    edgecolor="black", linewidth=0.4)
+        ax.plot([on], [y], marker="^", color="black", markersize=6, linestyle="none")
+        ax.annotate(f"start {_month(start, e['start'])} → on line {_month(start, e['online'])}",
+                    xy=(full, y), xytext=(4, 0), textcoords="offset points", fontsize=SMALL - 1, va="center")
+    ax.set_yticks(range(len(expansions)), [f"{e['owner']}: {e['name']}" for e in reversed(expansions)],
+                  fontsize=SMALL - 0.5)
+    ax.set_ylim(-0.6, len(expansions) - 0.4)
+    style_axes(ax)
+    ax.grid(False, axis="y")
+    date_axis(ax)
+    ax.set_xlim(days_to_dates(start, [0.0])[0], days_to_dates(start, [horizon])[0])
+    ax.set_title("expansions: construction (hatched), on line (▲), ramp-up (green)", fontsize=SMALL + 2, loc="left")
+    ax.legend(handles=[Patch(facecolor=OKABE_ITO["orange"], hatch="//", edgecolor="black", label="construction"),
+                       Patch(facecolor=OKABE_ITO["bluish_green"], alpha=0.6, edgecolor="black", label="ramp-up")],
+              fontsize=SMALL - 0.5, loc="lower right", framealpha=0.9)
+
+
+def plot_capacity(data: RunData, ax: Axes | None = None) -> Figure:
+    """Capacity steps of each product with its expansions; returns the Figure.
+
+    With `ax`, only the first product's capacity panel is drawn into it."""
+    detail = data.detail
+    if detail is None:
+        raise ValueError("the capacity figure needs replication0.json (one replication's history)")
+    products = data.products()
+    if ax is not None:
+        _product_panel(ax, data, products[0], detail)
+        return ax.get_figure(root=True)  # type: ignore[return-value]
+    expansions = detail.get("expansions", [])
+    has_supply = bool(detail.get("supply"))
+    heights = [PANEL_HEIGHT_IN] * (len(products) + has_supply)
+    if expansions:
+        heights.append(max(1.0, ROW_HEIGHT_IN * len(expansions) + 0.6))
+    fig = new_figure(sum(heights) + 0.8)
+    axes = fig.subplots(len(heights), 1, squeeze=False, height_ratios=heights, sharex=True)[:, 0]
+    for i, product in enumerate(products):
+        _product_panel(axes[i], data, product, detail)
+    if has_supply:
+        _supply_panel(axes[len(products)], data, detail)
+    if expansions:
+        draw_expansions(axes[-1], data.start, expansions, detail["horizon_days"])
+    for a in axes[:-1]:
+        a.tick_params(labelbottom=True)
+    which = " (replication 1 of {:,})".format(data.summary["replications"]) if data.monte_carlo else ""
+    fig.suptitle(f"{data.summary.get('scenario', '')}: capacity and expansions{which}", fontsize=SMALL + 3)
+    footer(fig, data.summary)
+    return fig

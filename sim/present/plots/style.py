@@ -1,0 +1,185 @@
+"""The house look of every figure, applied per figure (never through global rcParams):
+an Okabe-Ito colour-blind-safe palette, A4-width sizes, thousands separators, date axes,
+and a footer naming the scenario, seed and provenance.
+
+Figures are built with `matplotlib.figure.Figure` and an Agg canvas so that importing or
+drawing changes no global state (no `pyplot`, no `matplotlib.use`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib.dates as mdates
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+#: Okabe & Ito (2008), safe for the common colour-vision deficiencies.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+#: The order series take colours in (black last: it is kept for annotations).
+CYCLE = ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "yellow")
+GREY = "#8C8C8C"
+LIGHT_GREY = "#D9D9D9"
+#: Width that prints at A4 text width (~16 cm) without shrinking fonts below ~8 pt.
+WIDTH_IN = 8.0
+DPI = 150
+FONT = 9.5
+SMALL = 8.0
+
+
+def colour(i: int) -> str:
+    """The i-th colour of the cycle (wrapping)."""
+    return OKABE_ITO[CYCLE[i % len(CYCLE)]]
+
+
+def new_figure(height_in: float, width_in: float = WIDTH_IN) -> Figure:
+    """A figure attached to an Agg canvas (no pyplot, no global backend)."""
+    fig = Figure(figsize=(width_in, height_in), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def figure_for(ax: Axes | None, height_in: float) -> tuple[Figure, Axes]:
+    """The caller's axes and its figure, or a new one-axes figure."""
+    if ax is not None:
+        return ax.get_figure(root=True), ax  # type: ignore[return-value]
+    fig = new_figure(height_in)
+    return fig, fig.add_subplot()
+
+
+def days_to_dates(start: dt.date, days: Iterable[float]) -> np.ndarray:
+    """Day numbers after `start` as numpy datetimes (matplotlib draws them as dates)."""
+    base = np.datetime64(start.isoformat(), "s")
+    arr = np.asarray(list(days), dtype=float)
+    return base + (arr * 86400).round().astype("timedelta64[s]")
+
+
+def to_date(start: dt.date, day: float) -> dt.date:
+    """One day number after `start` as a date."""
+    return start + dt.timedelta(days=int(math.floor(day)))
+
+
+def date_axis(ax: Axes) -> None:
+    """Year ticks with concise labels."""
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+    ax.tick_params(labelsize=SMALL)
+
+
+def _plain(value: float) -> str:
+    if abs(value) >= 100 or value == int(value):
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def thousands(ax: Axes, axis: str = "y") -> None:
+    """Tick labels with thousands separators (1,000,000 rather than 1e6)."""
+    fmt = FuncFormatter(lambda v, _pos: _plain(v))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    ax.tick_params(labelsize=SMALL)
+
+
+MONEY_SCALES = ((1e12, "tn"), (1e9, "bn"), (1e6, "M"), (1e3, "k"), (1.0, ""))
+
+
+def money_scale(largest: float) -> tuple[float, str]:
+    """The divisor and suffix that keep money ticks short (bn, M, k)."""
+    for factor, suffix in MONEY_SCALES:
+        if abs(largest) >= factor:
+            return factor, suffix
+    return 1.0, ""
+
+
+def money_label(value: float, currency: str) -> str:
+    """'EUR 1.25bn' style."""
+    factor, suffix = money_scale(value)
+    return f"{currency} {value / factor:,.2f}{suffix}"
+
+
+def style_axes(ax: Axes) -> None:
+    """Light grid behind the data, no top/right frame."""
+    ax.grid(True, color=LIGHT_GREY, linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(labelsize=SMALL)
+
+
+def footer(fig: Figure, meta: dict[str, Any]) -> None:
+    """Scenario title, seed, replications, file hash and version along the bottom edge."""
+    parts = [str(meta.get("scenario") or "scenario")]
+    if meta.get("seed") is not None:
+        parts.append(f"seed {meta['seed']}")
+    if meta.get("replications") is not None:
+        n = int(meta["replications"])
+        parts.append(f"{n:,} replication{'s' if n != 1 else ''}")
+    if meta.get("file"):
+        sha = str(meta.get("sha256") or "")[:12]
+        parts.append(f"{meta['file']}" + (f" ({sha})" if sha else ""))
+    if meta.get("version"):
+        parts.append(f"rearm {meta['version']}")
+    fig.text(0.005, 0.003, " · ".join(parts), fontsize=7, color="#555555", ha="left", va="bottom")
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set"):
+        room = 0.22 / fig.get_figheight()  # inches kept free for the footer line
+        engine.set(rect=(0, room, 1, 1 - room))
+
+
+def legend(ax: Axes, **kwargs: Any) -> None:
+    """A small framed legend, only when there is something to list."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(fontsize=SMALL, frameon=True, framealpha=0.9, **kwargs)
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG bytes (no timestamp metadata, so redraws are byte-comparable)."""
+    buffer = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buffer, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def svg_text(fig: Figure) -> str:
+    """The figure as SVG text (no date metadata)."""
+    buffer = io.StringIO()
+    FigureCanvasSVG(fig).print_svg(buffer, metadata={"Date": None})
+    FigureCanvasAgg(fig)  # the figure goes back to its Agg canvas
+    return buffer.getvalue()
+
+
+def stack_bottoms(rows: Sequence[Sequence[float]]) -> np.ndarray:
+    """Cumulative bottoms for stacked bars: row i starts where rows < i end."""
+    arr = np.asarray(rows, dtype=float)
+    return np.vstack([np.zeros(arr.shape[1]), np.cumsum(arr, axis=0)[:-1]]) if arr.size else arr
+
+
+def save(fig: Figure, path: Path, svg: bool = False) -> list[Path]:
+    """Write `path` (PNG) and, on request, the SVG beside it; return what was written."""
+    from sim.present.files import write_atomic
+
+    write_atomic(path, png_bytes(fig))
+    written = [path]
+    if svg:
+        svg_path = path.with_suffix(".svg")
+        write_atomic(svg_path, svg_text(fig))
+        written.append(svg_path)
+    return written

@@ -1,0 +1,196 @@
+"""`report.html`: one self-contained page for someone who has never seen this tool — the
+targets table, what binds each target, every figure (embedded as base64 PNG), the key
+inputs and the provenance. No scripts, no links to fetch, no other file."""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.errors import UsageError
+from sim.present.files import write_atomic
+from sim.present.plots.data import RunData, load_run, read_json, run_meta
+from sim.present.plots.style import png_bytes
+from sim.present.run_plots import FigureSpec, figures_for
+
+REPORT = "report.html"
+#: Causes that say a facility does not exist yet or is still ramping: not an input shortage.
+NOT_INPUTS = ("producing", "not_available", "ramping")
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-width:60rem;margin:2rem auto;
+padding:0 1rem;color:#1a1a1a;line-height:1.45}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
+.lede{color:#444;margin-top:0}table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0}
+th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
+figure{margin:1.2rem 0}figure img{width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:.9rem;color:#444}.note{font-size:.85rem;color:#555}
+pre{background:#f7f7f7;padding:.6rem;overflow-x:auto;font-size:.8rem}
+@media print{body{max-width:none}figure{page-break-inside:avoid}}
+"""
+
+
+def esc(value: Any) -> str:
+    """Text made safe for HTML."""
+    return html.escape("" if value is None else str(value))
+
+
+def table(header: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
+    """An HTML table; columns in `numeric` are right-aligned."""
+    numeric = numeric or set()
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td{' class=num' if i in numeric else ''}>{esc(c)}</td>" for i, c in enumerate(r)) + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def threshold_text(target: dict[str, Any]) -> str:
+    """'rate 2,000,000 per year'."""
+    value = target["threshold"]
+    text = value if isinstance(value, str) else f"{value:,.0f}"
+    return f"{target['measure']} {text}" + (" per year" if target["measure"] in ("rate", "capacity") else "")
+
+
+def targets_rows(summary: dict[str, Any]) -> list[list[Any]]:
+    """One row per target: threshold, deadline, median date, p10–p90, reached, on time."""
+    rows = []
+    for t in summary.get("targets", []):
+        d = t.get("date_reached") or {}
+        on_time = t.get("on_time_probability")
+        rows.append([
+            t["name"], t["product"], threshold_text(t), t.get("by") or "—",
+            d.get("p50") or "not reached", f"{d.get('p10') or 'not reached'} – {d.get('p90') or 'not reached'}",
+            f"{t['reached_fraction']:.0%}", "—" if on_time is None else f"{on_time:.0%}",
+        ])
+    return rows
+
+
+def binding(directory: Path, data: RunData) -> list[list[str]]:
+    """What binds each target: the measured answer from bottlenecks.json when present, else an
+    indication from the waiting shares of the product's facilities."""
+    measured = read_json(directory / "bottlenecks.json") if (directory / "bottlenecks.json").exists() else {}
+    products = {name: f.get("product") for name, f in ((data.detail or {}).get("facilities") or {}).items()}
+    rows = []
+    for t in data.summary.get("targets", []):
+        gains = measured.get(t["name"]) or []
+        if gains:
+            top = max(gains, key=lambda g: g.get("months_earlier") or 0)
+            rows.append([t["name"], str(top["constraint"]),
+                         f"lifting it reaches the target {top['months_earlier']:,.1f} months earlier (rearm bottlenecks)"])
+            continue
+        rows.append([t["name"], *dominant_cause(data.summary.get("facilities", {}),
+                                                [f for f, p in products.items() if p == t["product"]])])
+    return rows
+
+
+def dominant_cause(facilities: dict[str, Any], names: list[str]) -> list[str]:
+    """(cause, explanation) from the mean waiting shares of `names` (all facilities if unknown)."""
+    chosen = [facilities[n] for n in names if n in facilities] or list(facilities.values())
+    if not chosen:
+        return ["unknown", "no facility data"]
+    totals: dict[str, float] = {}
+    for f in chosen:
+        for cause, share in (f.get("waiting") or {}).items():
+            totals[cause] = totals.get(cause, 0.0) + (share or 0.0) / len(chosen)
+    inputs = {c: s for c, s in totals.items() if c not in NOT_INPUTS}
+    utilisation = sum(f.get("utilisation") or 0.0 for f in chosen) / len(chosen)
+    hint = "indicative, from waiting shares; `rearm bottlenecks` measures it"
+    if not inputs or max(inputs.values()) < 0.02:
+        return ["capacity", f"facilities produce {utilisation:.0%} of the time they exist ({hint})"]
+    cause = max(inputs, key=inputs.__getitem__)
+    return [cause, f"the product's facilities wait for it {inputs[cause]:.1%} of their time; "
+                   f"they produce {utilisation:.0%} of the time they exist ({hint})"]
+
+
+def key_inputs(directory: Path) -> tuple[list[list[str]], str]:
+    """Short rows of the scenario's main inputs, and the whole resolved scenario as text."""
+    path = directory / "scenario.resolved.yaml"
+    if not path.exists():
+        return [], ""
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    rows: list[list[str]] = []
+    for key in ("start", "horizon", "replications", "seed", "currency"):
+        if key in data:
+            rows.append(["scenario", key, str(data[key])])
+    for section in ("budgets", "materials", "workforce", "facilities", "demand"):
+        for name, spec in (data.get(section) or {}).items():
+            rows.append([section, name, _brief(spec)])
+    return rows, text
+
+
+def _brief(spec: Any, depth: int = 0) -> str:
+    """A one-line rendering of a spec's scalar and small-table values."""
+    if not isinstance(spec, dict):
+        return str(spec)
+    parts = []
+    for key, value in spec.items():
+        if key in ("description",):
+            continue
+        if isinstance(value, dict) and depth < 1:
+            parts.append(f"{key}: {{{_brief(value, depth + 1)}}}")
+        elif isinstance(value, list):
+            names = [v.get("name", "") for v in value if isinstance(v, dict)]
+            parts.append(f"{key}: {', '.join(n for n in names if n) or len(value)}")
+        elif not isinstance(value, dict):
+            parts.append(f"{key}: {value}")
+    return "; ".join(parts)
+
+
+def figure_html(spec: FigureSpec) -> str:
+    """A <figure> with the PNG inline."""
+    fig = spec.draw()
+    encoded = base64.b64encode(png_bytes(fig)).decode("ascii")
+    return (f'<figure id="fig-{esc(spec.name)}"><img alt="{esc(spec.caption)}" '
+            f'src="data:image/png;base64,{encoded}"><figcaption>{esc(spec.caption)}</figcaption></figure>')
+
+
+def render_report(directory: Path) -> str:
+    """The whole report page for the results stored in `directory`."""
+    specs = figures_for(directory)
+    data = load_run(directory)
+    meta = data.summary if data is not None else run_meta(directory)
+    if not specs and data is None:
+        raise UsageError(f"{directory}: no results to report (expected summary.json and timeline.csv from `rearm run`, "
+                         "or results.csv, sensitivity.csv or bottlenecks.json from a study)")
+    title = meta.get("scenario") or directory.name
+    parts = [f"<h1>{esc(title)}</h1>"]
+    inputs, resolved = key_inputs(directory)
+    description = (yaml.safe_load(resolved) or {}).get("description") if resolved else None
+    if description:
+        parts.append(f"<p class=lede>{esc(description)}</p>")
+    if data is not None:
+        n = data.summary.get("replications", 1)
+        parts.append(f"<h2>Targets</h2><p class=note>{n:,} replication{'s' if n != 1 else ''}; dates are medians "
+                     "over replications; a replication that never reaches a target counts as later than any that do.</p>")
+        parts.append(table(["target", "product", "threshold", "deadline", "median date", "p10 – p90",
+                            "reached", "on time"], targets_rows(data.summary), {6, 7}))
+        parts.append("<h2>What binds each target</h2>")
+        parts.append(table(["target", "binding constraint", "evidence"], binding(directory, data)))
+    parts.append("<h2>Figures</h2>")
+    parts += [figure_html(s) for s in specs]
+    if inputs:
+        parts.append("<h2>Key inputs</h2>" + table(["section", "name", "values"], inputs))
+        parts.append(f"<details><summary>Resolved scenario (YAML)</summary><pre>{esc(resolved)}</pre></details>")
+    prov = [[k, meta.get(k)] for k in ("scenario", "file", "sha256", "seed", "replications", "version", "start",
+                                       "horizon_years", "overrides") if meta.get(k) not in (None, "", [])]
+    parts.append("<h2>Provenance</h2>" + table(["field", "value"], prov))
+    body = "\n".join(parts)
+    return (f"<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8><title>{esc(title)} — rearm report</title>"
+            f"<meta name=viewport content=\"width=device-width, initial-scale=1\"><style>{CSS}</style></head>"
+            f"<body>\n{body}\n</body></html>\n")
+
+
+def write_report(directory: Path) -> Path:
+    """Write `report.html` into `directory`; return its path."""
+    if not directory.is_dir():
+        raise UsageError(f"{directory}: no such directory")
+    path = directory / REPORT
+    write_atomic(path, render_report(directory))
+    return path

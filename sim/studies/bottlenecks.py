@@ -1,0 +1,105 @@
+"""Bottlenecks: relax one constraint at a time and see how much earlier each target is reached.
+
+Each relaxation is an edit of the scenario's plain data, validated like any scenario:
+unlimited money for a budget, unlimited stock of a material, unlimited workforce in a pool,
+unlimited docks at a shipyard, no breakdowns at a facility, and unlimited capacity at a
+factory or vehicle line. "Unlimited" is a value far beyond any scenario's scale (below), so
+the model runs unchanged. The baseline and every relaxation share seeds (common random
+numbers), so a gain is the constraint's effect, not noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from sim.language.schema import Scenario
+from sim.language.values import mean_of
+
+Transform = Callable[[dict[str, Any]], None]
+
+UNLIMITED_MONEY = 1e15  # a thousand trillion a year: beyond any defence budget
+UNLIMITED_STOCK = 1e15  # initial stock of a material, in its own unit
+UNLIMITED_PEOPLE = 1e9
+UNLIMITED_DOCKS = 1000
+CAPACITY_FACTOR = 1000  # capacity × 1000: never the binding constraint
+MONTHS_PER_YEAR = 12
+
+
+def _unlimited_money(name: str, start_year: int, data: dict[str, Any]) -> None:
+    old = data["budgets"][name]
+    new: dict[str, Any] = {"appropriations": {start_year - 1: UNLIMITED_MONEY, start_year: UNLIMITED_MONEY}}
+    if "fiscal_year_start" in old:
+        new["fiscal_year_start"] = old["fiscal_year_start"]
+    data["budgets"][name] = new
+
+
+def _unlimited_material(name: str, data: dict[str, Any]) -> None:
+    data["materials"][name]["initial"] = UNLIMITED_STOCK
+
+
+def _unlimited_people(name: str, data: dict[str, Any]) -> None:
+    pool = data["workforce"][name]
+    pool["initial"] = UNLIMITED_PEOPLE
+    pool.pop("max", None)
+
+
+def _unlimited_docks(name: str, docks: int, data: dict[str, Any]) -> None:
+    data["facilities"][name]["docks"] = docks
+
+
+def _no_breakdowns(name: str, data: dict[str, Any]) -> None:
+    data["facilities"][name].pop("breakdowns", None)
+
+
+def _unlimited_capacity(name: str, rate: str, data: dict[str, Any]) -> None:
+    data["facilities"][name]["capacity"] = rate
+
+
+def relaxations(scenario: Scenario) -> list[tuple[str, Transform]]:
+    """Every constraint of the scenario that can be relaxed, named as in `bottlenecks.json`."""
+    start_year = scenario.start.year
+    out: list[tuple[str, Transform]] = []
+    out += [(f"budget:{b}", partial(_unlimited_money, b, start_year)) for b in scenario.budgets]
+    out += [(f"material:{m}", partial(_unlimited_material, m)) for m in scenario.materials]
+    out += [(f"workforce:{w}", partial(_unlimited_people, w)) for w in scenario.workforce]
+    for name, spec in scenario.facilities.items():
+        if spec.kind == "shipyard" and getattr(spec, "docks", None) is not None:
+            hulls = getattr(spec, "hulls", None) or 0
+            out.append((f"docks:{name}", partial(_unlimited_docks, name, max(UNLIMITED_DOCKS, hulls))))
+    for name, spec in scenario.facilities.items():
+        if spec.breakdowns is not None:
+            out.append((f"breakdowns:{name}", partial(_no_breakdowns, name)))
+    for name, spec in scenario.facilities.items():
+        capacity = getattr(spec, "capacity", None)
+        if capacity is not None:
+            per_year = mean_of(capacity) * 365.25 * CAPACITY_FACTOR
+            out.append((f"capacity:{name}", partial(_unlimited_capacity, name, f"{per_year:.6g} per year")))
+    return out
+
+
+def median_years(values: np.ndarray) -> np.ndarray:
+    """Per point and target: the median over replications of censored years (NaN: all failed)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(values, axis=1)
+
+
+def gains(constraints: list[str], targets: list[str], values: np.ndarray) -> dict[str, list[dict[str, Any]]]:
+    """`bottlenecks.json`: per target, each constraint's months earlier (median over
+    replications; point 0 is the baseline), largest gain first."""
+    medians = median_years(values)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for k, target in enumerate(targets):
+        rows = []
+        for i, constraint in enumerate(constraints, start=1):
+            gain = (medians[0, k] - medians[i, k]) * MONTHS_PER_YEAR
+            rows.append({"constraint": constraint, "months_earlier": None if np.isnan(gain) else round(float(gain), 3)})
+        rows.sort(key=lambda r: np.inf if r["months_earlier"] is None else -r["months_earlier"])
+        out[target] = rows
+    return out

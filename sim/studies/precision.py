@@ -1,0 +1,135 @@
+"""`rearm run --precision F`: add replications until every target's median date is known to
+within ±F of its value (95% confidence), or a cap is reached.
+
+The confidence interval of a median is the distribution-free one from order statistics
+(`scipy.stats.quantile_test`); a replication that never reaches a target counts as later than
+any that does. A target whose whole interval lies beyond the horizon is settled too ("the
+median is not reached"). Replications are always 0..N-1, so the result equals `rearm run
+--replications N` with the same seed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.language.load import LoadedScenario
+from sim.language.units import DAYS_PER_YEAR
+from sim.metrics.replication import ReplicationResult, month_grid
+from sim.metrics.summary import summarise, timeline_rows
+from sim.studies.executors import make_executor
+from sim.studies.replications import Progress, iter_replications
+from sim.studies.run import RunResult, provenance
+
+CONFIDENCE = 0.95
+GROWTH = 1.5
+DEFAULT_FIRST = 20
+DEFAULT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class MedianInterval:
+    """A target's median years to reach and its 95% confidence interval (inf: not reached)."""
+
+    name: str
+    median: float
+    low: float
+    high: float
+    fraction: float
+
+    @property
+    def half_width(self) -> float:
+        """Half the interval's width, in years."""
+        return (self.high - self.low) / 2
+
+    @property
+    def met(self) -> bool:
+        """Whether the interval is narrow enough, or lies wholly beyond the horizon."""
+        if math.isinf(self.low):
+            return True
+        if not (math.isfinite(self.median) and math.isfinite(self.high)):
+            return False
+        return self.half_width <= self.fraction * self.median + 1e-12
+
+    def as_dict(self) -> dict[str, Any]:
+        """For summary.json (None where not reached)."""
+
+        def finite(x: float) -> float | None:
+            return round(x, 6) if math.isfinite(x) else None
+
+        return {
+            "name": self.name,
+            "median_years": finite(self.median),
+            "ci95_years": [finite(self.low), finite(self.high)],
+            "half_width_years": finite(self.half_width) if math.isfinite(self.half_width) else None,
+            "met": self.met,
+        }
+
+
+def median_interval(name: str, days: np.ndarray, fraction: float) -> MedianInterval:
+    """The median of years to reach (NaN days: not reached) and its 95% interval."""
+    from scipy import stats
+
+    years = np.where(np.isnan(days), np.inf, days / DAYS_PER_YEAR)
+    median = float(np.median(years)) if years.size else math.nan
+    if years.size and np.all(years == years[0]):
+        low = high = float(years[0])  # no spread: the interval is the value itself
+    else:
+        ci = stats.quantile_test(years, q=median if math.isfinite(median) else 0.0, p=0.5).confidence_interval(CONFIDENCE)
+        low, high = float(ci.low), float(ci.high)
+    return MedianInterval(name, median, low, high, fraction)
+
+
+def intervals(loaded: LoadedScenario, results: list[ReplicationResult], fraction: float) -> list[MedianInterval]:
+    """One interval per target."""
+    days = np.array([r.target_days for r in results]).reshape(len(results), len(loaded.scenario.targets))
+    return [median_interval(t.name, days[:, k], fraction) for k, t in enumerate(loaded.scenario.targets)]
+
+
+def run_to_precision(
+    loaded: LoadedScenario, fraction: float, seed: int | None = None, jobs: int = 1,
+    first: int | None = None, cap: int = DEFAULT_CAP, progress: Progress | None = None,
+) -> tuple[RunResult, list[MedianInterval]]:
+    """Run 0..N-1 replications, N growing by half each round from `first` until every target's
+    interval is met or N reaches `cap`; the run's summary gains a `precision` section."""
+    scenario = loaded.scenario
+    root = seed if seed is not None else scenario.seed
+    n = min(cap, first or DEFAULT_FIRST)
+    results: list[ReplicationResult] = []
+    with make_executor(jobs) as executor:
+        while True:
+            have = len(results)
+            for batch in iter_replications(scenario, n - have, root, executor=executor, first=have):
+                results.extend(batch)
+                if progress:
+                    progress(len(batch))
+            results.sort(key=lambda r: r.replication)
+            found = intervals(loaded, results, fraction)
+            if all(i.met for i in found) or n >= cap:
+                break
+            n = min(cap, max(n + 1, math.ceil(n * GROWTH)))
+    dates, _ = month_grid(scenario.start, scenario.horizon)
+    summary = summarise(scenario, results, provenance(loaded, root, n))
+    summary["precision"] = {
+        "target_half_width": fraction, "confidence": CONFIDENCE, "cap": cap,
+        "met": all(i.met for i in found), "targets": [i.as_dict() for i in found],
+    }
+    return RunResult(loaded, root, n, results, summary, dates, timeline_rows(scenario, results, dates)), found
+
+
+def precision_lines(found: list[MedianInterval], replications: int, fraction: float) -> list[str]:
+    """Readable lines: each target's median and 95% interval, and whether it is settled."""
+    lines = [f"precision: median dates to ±{fraction:.1%} (95% confidence) after {replications} replications"]
+    for i in found:
+        if math.isinf(i.low):
+            lines.append(f"  {i.name}: median not reached within the horizon (95% confident)")
+            continue
+        high = f"{i.high:.3f}" if math.isfinite(i.high) else "not reached"
+        median = f"{i.median:.3f}" if math.isfinite(i.median) else "not reached"
+        rel = f" (±{i.half_width / i.median:.1%})" if math.isfinite(i.high) and i.median > 0 else ""
+        state = "met" if i.met else "NOT met"
+        lines.append(f"  {i.name}: median {median} years, 95% CI {i.low:.3f} – {high}{rel}: {state}")
+    return lines

@@ -1,0 +1,85 @@
+"""Progress of a long study: a tqdm bar (rate and ETA) on a terminal, plain periodic lines
+without control characters in a log."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+
+class ProgressReport:
+    """Counts finished runs; shows a bar when `stream` is a terminal, else a line every `every` s."""
+
+    def __init__(
+        self, total: int, label: str, done: int = 0, stream: TextIO | None = None, every: float = 10.0,
+        enabled: bool = True,
+    ) -> None:
+        self.total = total
+        self.label = label
+        self.done = done
+        self.stream = stream if stream is not None else sys.stderr
+        self.every = every
+        self.enabled = enabled and total > 0
+        self._start = time.monotonic()
+        self._since_start = 0
+        self._last = self._start
+        self._bar: Any = None
+        if self.enabled and _is_tty(self.stream):
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, initial=done, desc=label, unit="run", file=self.stream, dynamic_ncols=True)
+
+    def update(self, n: int) -> None:
+        """`n` more runs finished."""
+        self.done += n
+        self._since_start += n
+        if not self.enabled:
+            return
+        if self._bar is not None:
+            self._bar.update(n)
+            return
+        now = time.monotonic()
+        if now - self._last >= self.every:
+            self._last = now
+            self.stream.write(self.line() + "\n")
+            self.stream.flush()
+
+    def line(self) -> str:
+        """`label: done/total runs (pct), rate runs/s, ETA` as plain text."""
+        elapsed = max(1e-9, time.monotonic() - self._start)
+        rate = self._since_start / elapsed
+        left = self.total - self.done
+        eta = f"ETA {_duration(left / rate)}" if rate > 0 and left > 0 else "done" if left <= 0 else "ETA unknown"
+        pct = 100.0 * self.done / self.total if self.total else 100.0
+        return f"{self.label}: {self.done}/{self.total} runs ({pct:.0f}%), {rate:.1f} runs/s, {eta}"
+
+    def close(self) -> None:
+        """Finish the bar, or write the last line."""
+        if not self.enabled:
+            return
+        if self._bar is not None:
+            self._bar.close()
+        else:
+            self.stream.write(self.line() + "\n")
+            self.stream.flush()
+
+    def __enter__(self) -> ProgressReport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _is_tty(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"

@@ -1,0 +1,134 @@
+"""`results.sqlite`: a study's design table and every finished run, written as runs complete.
+
+Each batch of runs is one transaction, so a study killed at any moment (kill -9 included)
+keeps every batch it finished and nothing half-written; `--resume` reads which (point,
+replication) pairs are done and runs only the rest. The primary key makes a duplicate run
+impossible. A fingerprint of the study refuses to resume a different study into the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.errors import UsageError
+
+FILE = "results.sqlite"
+Row = tuple[Any, ...]
+
+
+def quote(name: str) -> str:
+    """An SQL identifier for any column name (dotted paths, target names with spaces)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def design_cell(value: Any) -> Any:
+    """A design-table value as SQLite stores it: numbers and text as they are, the rest as JSON."""
+    if value is None or isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        return value
+    return json.dumps(value, default=str)
+
+
+class Store:
+    """One study's SQLite file: `meta`, `design` and `runs` tables."""
+
+    def __init__(self, path: Path, columns: Sequence[str], measures: Sequence[str]) -> None:
+        self.path = path
+        self.columns = list(columns)
+        self.measures = list(measures)
+        self.conn = sqlite3.connect(path)
+        self.session = 1
+
+    @classmethod
+    def open(
+        cls,
+        out: Path,
+        fingerprint: str,
+        columns: Sequence[str],
+        measures: Sequence[str],
+        design: Sequence[tuple[Row, str | None]],
+        meta: dict[str, Any],
+        resume: bool,
+    ) -> Store:
+        """Create the file afresh, or with `resume` reopen a matching one (a missing file is created)."""
+        path = out / FILE
+        if path.exists() and not resume:
+            path.unlink()
+        store = cls(path, columns, measures)
+        existing = store._meta("fingerprint")
+        if existing is not None:
+            if existing != fingerprint:
+                store.close()
+                raise UsageError(
+                    f"{path} holds a different study (other scenario, parameters, seed or replications); "
+                    "drop --resume to start afresh, or choose another --out"
+                )
+            store.session = int(store._meta("sessions") or 0) + 1
+            store._set_meta({"sessions": store.session})
+            return store
+        store._create(fingerprint, design, meta)
+        return store
+
+    def _create(self, fingerprint: str, design: Sequence[tuple[Row, str | None]], meta: dict[str, Any]) -> None:
+        params = "".join(f", {quote(c)}" for c in self.columns)
+        measures = "".join(f", {quote(m)} REAL" for m in self.measures)
+        with self.conn:
+            self.conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+            self.conn.execute(f"CREATE TABLE design (point INTEGER PRIMARY KEY{params}, error TEXT)")
+            self.conn.execute(
+                f"CREATE TABLE runs (point INTEGER, replication INTEGER, seed INTEGER, error TEXT{measures}, "
+                "session INTEGER, PRIMARY KEY (point, replication))"
+            )
+            marks = ", ".join("?" * (len(self.columns) + 2))
+            self.conn.executemany(
+                f"INSERT INTO design VALUES ({marks})",
+                [(i, *(design_cell(v) for v in values), error) for i, (values, error) in enumerate(design)],
+            )
+            self._set_meta({**meta, "fingerprint": fingerprint, "sessions": 1})
+
+    def _meta(self, key: str) -> str | None:
+        try:
+            row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.OperationalError:
+            return None
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, items: dict[str, Any]) -> None:
+        with self.conn:
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [(k, v if isinstance(v, str) else json.dumps(v, default=str)) for k, v in items.items()],
+            )
+
+    def finished(self) -> set[tuple[int, int]]:
+        """The (point, replication) pairs already recorded."""
+        return {(int(p), int(r)) for p, r in self.conn.execute("SELECT point, replication FROM runs")}
+
+    def write_runs(self, rows: Sequence[Row]) -> None:
+        """Record a batch of runs in one transaction: (point, replication, seed, error, *measures)."""
+        marks = ", ".join("?" * (len(self.measures) + 5))
+        with self.conn:
+            self.conn.executemany(f"INSERT INTO runs VALUES ({marks})", [(*r, self.session) for r in rows])
+
+    def record_error(self, point: int, error: str, rows: Sequence[Row]) -> None:
+        """Mark a design point as failed and record its runs with the error, in one transaction."""
+        marks = ", ".join("?" * (len(self.measures) + 5))
+        with self.conn:
+            self.conn.execute("UPDATE design SET error = ? WHERE point = ?", (error, point))
+            self.conn.executemany(f"INSERT INTO runs VALUES ({marks})", [(*r, self.session) for r in rows])
+
+    def design_rows(self) -> list[Row]:
+        """(point, *values, error) for every design point."""
+        return list(self.conn.execute("SELECT * FROM design ORDER BY point"))
+
+    def runs(self) -> Iterator[Row]:
+        """(point, replication, seed, error, *measures) in order of point, then replication."""
+        names = ", ".join(["point", "replication", "seed", "error"] + [quote(m) for m in self.measures])
+        yield from self.conn.execute(f"SELECT {names} FROM runs ORDER BY point, replication")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()

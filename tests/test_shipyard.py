@@ -1,0 +1,162 @@
+"""Shipyards against closed forms: docks, drumbeat, learning, shared docks and money per stage."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pytest
+
+from conftest import Simulated
+from sim.records import Records
+
+DAY = 1.0
+
+
+def yard_yaml(yard: str, horizon: str = "40 years", budget: str = "{2025: 1tn}", extra: str = "") -> str:
+    """A scenario with one rich budget and the facilities given as YAML in `yard`."""
+    return f"""
+    scenario: yard closed form
+    start: 2025-01-01
+    horizon: {horizon}
+    budgets: {{navy: {{appropriations: {budget}}}}}
+    {extra}
+    facilities:
+{yard}
+    """
+
+
+def one_yard(docks: int = 2, dock_days: int = 400, post_days: int = 50, hulls: int = 10, more: str = "") -> str:
+    """Facilities block: one yard, a dock stage of `dock_days` then a quayside stage of `post_days`."""
+    return f"""
+      barrow:
+        kind: shipyard
+        product: ssn
+        budget: navy
+        docks: {docks}
+        hulls: {hulls}
+        unit_cost: 1bn
+        {more}
+        stages:
+          - {{name: build, duration: {dock_days} days, dock: true, cost_share: 80%}}
+          - {{name: trials, duration: {post_days} days, dock: false, cost_share: 20%}}
+    """
+
+
+def finished(records: Records, stage: str, facility: int = 0) -> dict[int, float]:
+    """hull -> the day its `stage` ended."""
+    return {h: t1 for f, h, s, _, _, t1 in records.stages if f == facility and s == stage}
+
+
+def begun(records: Records, stage: str, facility: int = 0) -> dict[int, float]:
+    """hull -> the day its `stage` began."""
+    return {h: t0 for f, h, s, _, t0, _ in records.stages if f == facility and s == stage}
+
+
+@pytest.mark.parametrize("docks", [1, 2, 3])
+def test_hull_k_is_delivered_at_T_ceil_k_over_D_plus_the_quayside_stage(
+    run_yaml: Callable[..., Simulated], docks: int
+) -> None:
+    t_dock, t_post, hulls = 400.0, 50.0, 9
+    sim = run_yaml(yard_yaml(one_yard(docks, int(t_dock), int(t_post), hulls)))
+    delivered = finished(sim.records, "trials")
+    assert sorted(delivered) == list(range(1, hulls + 1))
+    for k, day in delivered.items():
+        assert day == pytest.approx(t_dock * math.ceil(k / docks) + t_post)
+    assert sorted(t for t, _, _ in sim.records.deliveries) == sorted(delivered.values())
+    # each dock holds one hull at a time: dock spans on one dock never overlap
+    spans = sorted((d, t0, t1) for _, _, s, d, t0, t1 in sim.records.stages if s == "build")
+    for (d1, _, end), (d2, start, _) in zip(spans, spans[1:]):
+        assert d1 != d2 or start >= end - 1e-9
+
+
+def test_a_drumbeat_longer_than_T_over_D_paces_the_starts(run_yaml: Callable[..., Simulated]) -> None:
+    drumbeat = 300.0  # > T/D = 400/2
+    sim = run_yaml(yard_yaml(one_yard(2, 400, 50, 8, more=f"drumbeat: {int(drumbeat)} days")))
+    starts = sorted(t for t, _, _ in sim.records.starts)
+    assert starts == pytest.approx([drumbeat * k for k in range(8)])
+    assert sorted(finished(sim.records, "trials").values()) == pytest.approx([drumbeat * k + 450 for k in range(8)])
+    # installed capacity is docks / T = 1/200 per day, capped at 1/drumbeat
+    assert sum(d for *_, d in sim.records.capacity) == pytest.approx(1 / drumbeat)
+    assert "docks" not in sim.records.time_use[0]
+
+
+def test_a_short_drumbeat_does_not_bind_and_capacity_is_docks_over_T(run_yaml: Callable[..., Simulated]) -> None:
+    sim = run_yaml(yard_yaml(one_yard(2, 400, 50, 6, more="drumbeat: 100 days")))
+    starts = sorted(t for t, _, _ in sim.records.starts)
+    assert starts == pytest.approx([0, 100, 400, 500, 800, 900])
+    assert sum(d for *_, d in sim.records.capacity) == pytest.approx(2 / 400)
+
+
+def test_learning_shortens_hull_n_by_the_wright_factor(run_yaml: Callable[..., Simulated]) -> None:
+    learning = 0.8
+    sim = run_yaml(yard_yaml(one_yard(1, 1000, 100, 8, more="learning: 80%")))
+    built = {h: finished(sim.records, "build")[h] - begun(sim.records, "build")[h] for h in range(1, 9)}
+    quay = {h: finished(sim.records, "trials")[h] - begun(sim.records, "trials")[h] for h in range(1, 9)}
+    for n in range(1, 9):
+        factor = n ** math.log2(learning)
+        assert built[n] == pytest.approx(1000 * factor)
+        assert quay[n] == pytest.approx(100 * factor)
+    assert built[2] == pytest.approx(800) and built[4] == pytest.approx(640) and built[8] == pytest.approx(512)
+
+
+def two_programmes(priority_ssbn: int, hulls_ssn: int = 3, hulls_ssbn: int = 2) -> str:
+    return f"""
+      ssn_yard:
+        kind: shipyard
+        product: ssn
+        budget: navy
+        docks: 1
+        hulls: {hulls_ssn}
+        stages: [{{name: build, duration: 100 days}}]
+      ssbn_yard:
+        kind: shipyard
+        product: ssbn
+        budget: navy
+        shares_docks_with: ssn_yard
+        priority: {priority_ssbn}
+        hulls: {hulls_ssbn}
+        stages: [{{name: build, duration: 100 days}}]
+    """
+
+
+def dock_order(records: Records) -> list[tuple[str, int]]:
+    rows = sorted((t0, records.facilities[f], h) for f, h, _, _, t0, _ in records.stages)
+    return [(name, h) for _, name, h in rows]
+
+
+def test_shared_docks_go_to_the_higher_priority_programme_first(run_yaml: Callable[..., Simulated]) -> None:
+    sim = run_yaml(yard_yaml(two_programmes(priority_ssbn=1)))
+    # ssn 1 takes the only dock at once; then every waiting ssbn hull outranks the waiting ssn
+    assert dock_order(sim.records) == [
+        ("ssn_yard", 1), ("ssbn_yard", 1), ("ssbn_yard", 2), ("ssn_yard", 2), ("ssn_yard", 3)
+    ]
+    assert [t for t, _, _ in sorted(sim.records.deliveries)] == pytest.approx([100, 200, 300, 400, 500])
+
+
+def test_shared_docks_at_equal_priority_are_first_come_first_served(run_yaml: Callable[..., Simulated]) -> None:
+    sim = run_yaml(yard_yaml(two_programmes(priority_ssbn=0)))
+    # ssn 2 asked at day 0 (when ssn 1 got its dock), ssbn 2 at day 100, ssn 3 at day 200
+    assert dock_order(sim.records) == [
+        ("ssn_yard", 1), ("ssbn_yard", 1), ("ssn_yard", 2), ("ssbn_yard", 2), ("ssn_yard", 3)
+    ]
+    waited = sim.records.time_use
+    assert waited[1]["docks"] == pytest.approx(100 + 200)  # ssbn 1 waits 100 days, ssbn 2 waits 200
+
+
+def test_money_is_committed_by_cost_share_at_each_stage_start(run_yaml: Callable[..., Simulated]) -> None:
+    sim = run_yaml(yard_yaml(one_yard(1, 400, 50, 2)))
+    spent = sorted((t, amount, what) for t, _, _, amount, what in sim.records.spending)
+    assert spent == [
+        (0, 0.8e9, "stage:build"), (400, 0.2e9, "stage:trials"), (400, 0.8e9, "stage:build"), (800, 0.2e9, "stage:trials")
+    ]
+
+
+def test_a_hull_waits_in_dock_for_money_and_books_it(run_yaml: Callable[..., Simulated]) -> None:
+    # 1bn a year: hull 1's 800M leaves 200M (enough for its trials), so hull 2 waits, in its
+    # dock, for 2026's money
+    sim = run_yaml(yard_yaml(one_yard(2, 200, 50, 2), horizon="3 years", budget="{2025: 1bn}"))
+    starts = sorted(t for t, _, _ in sim.records.starts)
+    assert starts == pytest.approx([0.0, 365.0])
+    assert sim.records.time_use[0]["money"] == pytest.approx(365.0)
+    assert sorted(t for t, *_ in sim.records.deliveries) == pytest.approx([250.0, 615.0])
