@@ -15,24 +15,41 @@ methods need pandas (`pip install 'rearm[analysis]'`); `tables()` gives the same
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.errors import UsageError
 from sim.language.json_schema import scenario_json_schema
 from sim.language.load import LoadedScenario, load_scenario
 from sim.language.schema import Scenario
 from sim.language.templates import write_starter
 from sim.language.units import DAYS_PER_YEAR
-from sim.present.interop import Table, export_directory, summary_tables
-from sim.present.outputs import TIMELINE_HEADER, write_run
+from sim.present.interop import Table, directory_tables, export_directory, summary_tables
+from sim.present.outputs import TIMELINE_HEADER, default_out_dir, write_run
 from sim.studies.run import RunResult, run_scenario
 
 if TYPE_CHECKING:  # pandas is an optional extra
     import pandas as pd
 
-__all__ = ["RunResults", "frame", "load", "new", "run", "schema"]
+__all__ = [
+    "RunResults",
+    "StudyResults",
+    "bottlenecks",
+    "frame",
+    "load",
+    "new",
+    "run",
+    "schema",
+    "sensitivity",
+    "study",
+    "sweep",
+]
 
 PathLike = str | os.PathLike[str]
 
@@ -159,3 +176,123 @@ class RunResults:
 
             written += write_run_plots(self.run, directory)
         return written + export_directory(directory, parquet=parquet, xlsx=xlsx)
+
+
+# -- studies ------------------------------------------------------------------------------------
+# The study commands (sim/cli/study_commands.py) build, run and write a study in one go; these
+# wrappers call them exactly as the command line does and read back the files they promise.
+
+
+@dataclass(frozen=True)
+class StudyResults:
+    """A finished study: its output folder, what the command printed, and its tables."""
+
+    command: str
+    out: Path
+    report: str
+
+    def tables(self) -> dict[str, Table]:
+        """Every table of the output folder without pandas (results, design, sensitivity, ...)."""
+        derived, csvs, _ = directory_tables(self.out)
+        return {**derived, **csvs}
+
+    def results(self) -> pd.DataFrame:
+        """results.csv: one row per design point and replication, with `years_to_reach:<target>` columns."""
+        return frame(self.tables()["results"])
+
+    def design(self) -> pd.DataFrame:
+        """design.csv: one row per design point."""
+        return frame(self.tables()["design"])
+
+    def bottlenecks(self) -> dict[str, list[dict[str, Any]]]:
+        """bottlenecks.json: per target, the constraints relaxed and the months gained, largest first."""
+        data: dict[str, list[dict[str, Any]]] = json.loads((self.out / "bottlenecks.json").read_text(encoding="utf-8"))
+        return data
+
+    def to_frame(self) -> pd.DataFrame:
+        """The study's main table: sensitivity.csv, the bottleneck gains, or results.csv."""
+        main = {"sensitivity": "sensitivity", "bottlenecks": "bottlenecks"}.get(self.command, "results")
+        return frame(self.tables()[main])
+
+    def export(self, xlsx: bool = True, parquet: bool | None = None) -> list[Path]:
+        """Write workbook.xlsx and Parquet copies of the tables into the study's folder."""
+        return export_directory(self.out, parquet=parquet, xlsx=xlsx)
+
+
+def study(command: str, arguments: Sequence[str], out: PathLike | None = None, jobs: int = 1) -> StudyResults:
+    """Run `rearm COMMAND ARGUMENTS... --jobs N --no-plots --quiet [--out OUT]` in this process.
+
+    The output folder defaults to the command's own (`outputs/<scenario stem>/<command>/`).
+    Errors are raised (`ScenarioError`, `UsageError`), not turned into exit codes.
+    """
+    from sim.cli.main import build_parser
+
+    argv = [command, *map(str, arguments), "--jobs", str(jobs), "--no-plots", "--quiet"]
+    if out is not None:
+        argv += ["--out", os.fspath(out)]
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit:
+        raise UsageError(f"rearm {' '.join(argv)}: not a valid study (argparse's message is above)") from None
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        args.handler(args)
+    folder = Path(out) if out is not None else default_out_dir(args.file) / command
+    return StudyResults(command, folder, printed.getvalue())
+
+
+def _scenario_arguments(scenario: LoadedScenario | PathLike, **options: Any) -> list[str]:
+    """A scenario (path, or loaded with its overrides) and options as command-line arguments."""
+    if isinstance(scenario, LoadedScenario):
+        arguments = [scenario.file, *(f"--set={o}" for o in scenario.overrides)]
+    else:
+        arguments = [os.fspath(scenario)]
+    for name, value in options.items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        arguments += [f"--{name.replace('_', '-')}={v}" for v in values if v is not None]
+    return arguments
+
+
+def sweep(
+    scenario: LoadedScenario | PathLike,
+    vary: Sequence[str],
+    method: str = "grid",
+    samples: int | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    out: PathLike | None = None,
+) -> StudyResults:
+    """`rearm sweep`: `vary` holds `PATH=V1,V2,...` or `PATH=LO:HI:N`; `method` grid or lhs."""
+    arguments = _scenario_arguments(
+        scenario, vary=list(vary), method=method, samples=samples, replications=replications, seed=seed
+    )
+    return study("sweep", arguments, out, jobs)
+
+
+def sensitivity(
+    scenario: LoadedScenario | PathLike,
+    params: Sequence[str],
+    method: str = "oat",
+    samples: int | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    out: PathLike | None = None,
+) -> StudyResults:
+    """`rearm sensitivity`: `params` holds `PATH=LO:HI`; `method` oat, morris or sobol."""
+    arguments = _scenario_arguments(
+        scenario, param=list(params), method=method, samples=samples, replications=replications, seed=seed
+    )
+    return study("sensitivity", arguments, out, jobs)
+
+
+def bottlenecks(
+    scenario: LoadedScenario | PathLike,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    out: PathLike | None = None,
+) -> StudyResults:
+    """`rearm bottlenecks`: relax each constraint in turn; `.bottlenecks()` gives the gains."""
+    return study("bottlenecks", _scenario_arguments(scenario, replications=replications, seed=seed), out, jobs)

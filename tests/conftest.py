@@ -4,6 +4,7 @@ and measured, and the command line run in-process."""
 from __future__ import annotations
 
 import textwrap
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,3 +98,44 @@ def rearm(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return CliResult(code, captured.out, captured.err)
 
     return call
+
+
+TOL = 1e-6
+
+
+def supplied(records: Records, material: int, t: float) -> float:
+    """Supply arrived by `t`, integrated independently of the model's curve code."""
+    total = 0.0
+    for m, t0, t1, delta in records.supply:
+        if m != material or t <= t0:
+            continue
+        if t1 > t0 and t < t1:
+            total += delta * (t - t0) ** 2 / (2 * (t1 - t0))
+        else:
+            total += delta * ((t1 - t0) / 2 + (t - t1))
+    return total
+
+
+def check_money(records: Records) -> None:
+    """Balances never negative; spent ≤ appropriated − lapsed; lapses only what was there."""
+    for b in range(len(records.budgets)):
+        changes: dict[float, float] = defaultdict(float)
+        appropriated = sum(a for _, bb, _, a in records.appropriations if bb == b)
+        spent = sum(row[3] for row in records.spending if row[1] == b)
+        lapsed = sum(a for _, bb, a in records.lapses if bb == b)
+        assert spent <= appropriated - lapsed + TOL * max(1.0, appropriated)
+        for t, bb, _, a in records.appropriations:
+            if bb == b:
+                changes[t] += a
+        for t, bb, _, a, _ in records.spending:
+            if bb == b:
+                assert a >= 0
+                changes[t] -= a
+        for t, bb, a in records.lapses:
+            if bb == b:
+                assert a > 0
+                changes[t] -= a
+        balance = 0.0
+        for t in sorted(changes):
+            balance += changes[t]
+            assert balance >= -TOL * max(1.0, appropriated), (b, t, balance)

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import scenario_of, simulate_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import scenario_of, simulate_scenario
 from sim.model import kinds
 from sim.model.facility import Facility
 from sim.model.shipyard import Shipyard
@@ -25,15 +25,21 @@ def plant(kind: str) -> dict[str, Any]:
     """One facility of `kind` that is never short of anything, making one unit a day."""
     common = {"product": "x", "budget": "b", "breakdowns": {"mtbf": f"{MTBF:g} days", "mttr": f"{MTTR:g} days"}}
     if kind == "munitions_factory":
-        return {"kind": kind, "capacity": "365.25 per year", "lot": "1 day", **common}
+        return {"kind": kind, "capacity": "365.25 per year", "lot": "4 days", **common}
     return {"kind": kind, "capacity": "365.25 per year", "build_time": "0 days", **common}
 
 
 def scenario(facilities: dict[str, Any], horizon: str, seed: int = 0) -> Any:
-    return scenario_of({
-        "scenario": "breakdowns", "start": "2025-01-01", "horizon": horizon, "seed": seed,
-        "budgets": {"b": {"appropriations": {2025: "1tn"}}}, "facilities": facilities,
-    })
+    return scenario_of(
+        {
+            "scenario": "breakdowns",
+            "start": "2025-01-01",
+            "horizon": horizon,
+            "seed": seed,
+            "budgets": {"b": {"appropriations": {2025: "1tn"}}},
+            "facilities": facilities,
+        }
+    )
 
 
 @pytest.mark.parametrize("kind", ["munitions_factory", "vehicle_line"])
@@ -41,7 +47,8 @@ def test_long_run_output_fraction_is_mtbf_over_mtbf_plus_mttr(kind: str) -> None
     """Always busy, so output ∝ up time. For exponential up (mean a) and down (mean b) times the
     up fraction over a horizon H has variance 2a²b²/((a+b)³H) (two-state Markov chain): with
     a=20, b=5, H=2000 its sd is 0.025 per run, 0.0040 over 40 seeds. Tolerance: 4 sd, plus
-    0.002 for the start in the up state and the lot or interval cut at the horizon."""
+    0.0025 for the start in the up state (it adds (1−A)·ab/(a+b) = 0.8 days of up time, 0.0004)
+    and the 4-day lot cut at the horizon (≤ 0.002)."""
     spec = scenario({"p": plant(kind)}, f"{HORIZON_DAYS:g} days")
     fractions = []
     for seed in range(SEEDS):
@@ -49,7 +56,7 @@ def test_long_run_output_fraction_is_mtbf_over_mtbf_plus_mttr(kind: str) -> None
         fractions.append(sum(q for *_, q in records.deliveries) / HORIZON_DAYS)
     expected = MTBF / (MTBF + MTTR)
     sd = math.sqrt(2 * MTBF**2 * MTTR**2 / ((MTBF + MTTR) ** 3 * HORIZON_DAYS)) / math.sqrt(SEEDS)
-    assert float(np.mean(fractions)) == pytest.approx(expected, abs=4 * sd + 0.002)
+    assert float(np.mean(fractions)) == pytest.approx(expected, abs=4 * sd + 0.0025)
     assert float(np.std(fractions)) > 0  # the seeds really differ
 
 
@@ -58,14 +65,18 @@ def test_time_to_failure_counts_working_time_only() -> None:
     hull, never breaks down once the hull is delivered: the failure clock only runs while
     work is in progress."""
     yard = {
-        "kind": "shipyard", "product": "ssn", "budget": "b", "docks": 1, "hulls": 1,
+        "kind": "shipyard",
+        "product": "ssn",
+        "budget": "b",
+        "docks": 1,
+        "hulls": 1,
         "breakdowns": {"mtbf": "10 days", "mttr": "2 days"},
         "stages": [{"name": "build", "duration": "200 days"}],
     }
     with capture() as made:
         records = simulate_scenario(scenario({"y": yard}, "20 years"), seed=3).records
     (facility,) = made
-    (delivered, _, _), = records.deliveries
+    ((delivered, _, _),) = records.deliveries
     periods = facility.clock.down_periods
     assert len(periods) >= 5
     assert all(b <= delivered for _, b in periods)
@@ -79,8 +90,8 @@ class capture:
     def __enter__(self) -> list[Facility]:
         self.made: list[Facility] = []
         self.saved = dict(kinds.FACILITY_CLASSES)
+        made = self.made
         for kind, cls in self.saved.items():
-            made = self.made
 
             def __init__(obj: Any, *args: Any, _cls: type[Facility] = cls, **kw: Any) -> None:
                 _cls.__init__(obj, *args, **kw)
@@ -99,6 +110,19 @@ def overlap(a: float, b: float, periods: list[tuple[float, float]]) -> float:
     return sum(max(0.0, min(b, y) - max(a, x)) for x, y in periods)
 
 
+def finish(start: float, work: float, periods: list[tuple[float, float]]) -> float:
+    """When `work` days begun at `start` are done, pausing through the down periods."""
+    now, left = start, work
+    for a, b in sorted(periods):
+        if b <= now:
+            continue
+        if a >= now + left:
+            break
+        left -= max(0.0, a - now)
+        now = b
+    return now + left
+
+
 def down_until(facility: Facility, horizon: float) -> list[tuple[float, float]]:
     """Finished repairs plus the one in progress at the horizon, if any."""
     periods = list(facility.clock.down_periods)
@@ -113,7 +137,7 @@ def stage_spans(records: Any) -> Iterator[tuple[int, int, int, float, float]]:
         yield f, hull, name, t0, t1
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(
     docks=st.integers(1, 3),
     dock_days=st.integers(20, 200),
@@ -127,12 +151,24 @@ def stage_spans(records: Any) -> Iterator[tuple[int, int, int, float, float]]:
     seed=st.integers(0, 10_000),
 )
 def test_interrupted_work_is_neither_lost_nor_double_counted(
-    docks: int, dock_days: int, post_days: int, drumbeat: int | None, mtbf: int, mttr: int,
-    rate: int, build_days: int, horizon: int, seed: int,
+    docks: int,
+    dock_days: int,
+    post_days: int,
+    drumbeat: int | None,
+    mtbf: int,
+    mttr: int,
+    rate: int,
+    build_days: int,
+    horizon: int,
+    seed: int,
 ) -> None:
     breakdowns = {"mtbf": f"{mtbf} days", "mttr": f"{mttr} days"}
     yard: dict[str, Any] = {
-        "kind": "shipyard", "product": "ssn", "budget": "b", "docks": docks, "breakdowns": breakdowns,
+        "kind": "shipyard",
+        "product": "ssn",
+        "budget": "b",
+        "docks": docks,
+        "breakdowns": breakdowns,
         "stages": [
             {"name": "hull", "duration": {"uniform": [f"{dock_days} days", f"{dock_days + 30} days"]}},
             {"name": "outfit", "duration": f"{dock_days // 2} days"},
@@ -142,13 +178,17 @@ def test_interrupted_work_is_neither_lost_nor_double_counted(
     if drumbeat is not None:
         yard["drumbeat"] = f"{drumbeat} days"
     line = {
-        "kind": "vehicle_line", "product": "tank", "budget": "b", "capacity": f"{rate} per year",
-        "build_time": f"{build_days} days", "breakdowns": breakdowns,
+        "kind": "vehicle_line",
+        "product": "tank",
+        "budget": "b",
+        "capacity": f"{rate} per year",
+        "build_time": f"{build_days} days",
+        "breakdowns": breakdowns,
     }
     with capture() as made:
         records = simulate_scenario(scenario({"yard": yard, "line": line}, f"{horizon} days", seed)).records
-    y, l = made
-    assert isinstance(y, Shipyard) and isinstance(l, VehicleLine)
+    y, line_ = made
+    assert isinstance(y, Shipyard) and isinstance(line_, VehicleLine)
     for f, facility in enumerate(made):
         started = sum(q for _, ff, q in records.starts if ff == f)
         delivered = sum(q for _, p, q in records.deliveries if p == facility.product)
@@ -157,8 +197,7 @@ def test_interrupted_work_is_neither_lost_nor_double_counted(
     down = down_until(y, float(horizon))
     stage_index = {"hull": 0, "outfit": 1, "trials": 2}
     for _, hull, name, t0, t1 in stage_spans(records):
-        worked = (t1 - t0) - overlap(t0, t1, down)
-        assert worked == pytest.approx(y.durations[hull][stage_index[name]], abs=1e-6)
+        assert t1 == pytest.approx(finish(t0, y.durations[hull][stage_index[name]], down), abs=1e-6)
     # hull and outfit share one dock, so the dock is held without a gap between them
     by_hull: dict[int, dict[str, tuple[int, float, float]]] = {}
     for _, hull, name, dock, t0, t1 in records.stages:
@@ -168,19 +207,14 @@ def test_interrupted_work_is_neither_lost_nor_double_counted(
             assert stages["outfit"][0] == stages["hull"][0] >= 0
             assert stages["outfit"][1] == stages["hull"][2]
     # each vehicle: delivered when its working build time is done, after the repairs during it
-    line_down = down_until(l, float(horizon))
+    line_down = down_until(line_, float(horizon))
     expected = []
     for t, f, q in sorted(records.starts):
         if f != 1:
             continue
-        end = t + build_days
-        for _ in range(1000):  # push the end out by the repairs that fall inside it
-            new = t + build_days + overlap(t, end, line_down)
-            if abs(new - end) < 1e-9:
-                break
-            end = new
+        end = finish(t, build_days, line_down)
         if end < horizon - 1e-6:
             expected.append((end, q))
-    got = sorted((t, q) for t, p, q in records.deliveries if p == l.product)
+    got = sorted((t, q) for t, p, q in records.deliveries if p == line_.product)
     assert [q for _, q in got] == [q for _, q in expected]
     assert [t for t, _ in got] == pytest.approx([t for t, _ in expected], abs=1e-6)

@@ -175,6 +175,17 @@ def test_validate_ok_and_usage_errors(tmp_path: Path, rearm) -> None:
     assert missing.code == 2 and "nope.yaml: cannot read file: No such file or directory" in missing.err
 
 
+def test_a_bad_output_directory_is_a_usage_error(tmp_path: Path, rearm) -> None:
+    scenario = write_yaml(tmp_path, SCENARIO)
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    result = rearm("run", scenario, "--out", afile, "--no-plots", "--replications", "1")
+    assert result.code == 2 and result.err.strip() == f"--out {afile}: is a file, not a directory"
+    result = rearm("run", scenario, "--out", afile / "sub", "--no-plots", "--replications", "1")
+    assert result.code == 2
+    assert result.err.strip() == f"--out {afile / 'sub'}: cannot create the output directory: Not a directory"
+
+
 def test_python_m_sim_version() -> None:
     proc = subprocess.run([sys.executable, "-m", "sim", "--version"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0

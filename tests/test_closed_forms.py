@@ -199,10 +199,24 @@ def test_wrights_law_money_spent_matches_the_discrete_sum(run_yaml, learning: fl
     started = sum(q for _, _, q in sim.records.starts)
     assert started == pytest.approx(15 * 700)  # lots start on days 0, 7, ..., 98
     spent = sum(row[3] for row in sim.records.spending)
-    assert spent == pytest.approx(wright_sum(a, learning, 10_500), rel=0.01)
+    assert spent == pytest.approx(wright_sum(a, learning, 10_500), rel=0.01)  # the tolerance
+    assert spent == pytest.approx(wright_sum(a, learning, 10_500), rel=1e-6)  # what the model achieves
     # and unit by unit the cost falls: the last lot costs less per unit than the first
     costs = [row[3] for row in sim.records.spending]
     assert costs[-1] < costs[0]
+
+
+@pytest.mark.parametrize("learning", [0.9, 0.7])
+def test_wrights_law_first_units_cost_exactly_the_sum(learning: float) -> None:
+    from sim.model.learning import UnitCost
+
+    cost = UnitCost(1000.0, learning)
+    assert cost.cost(0, 1) == pytest.approx(1000.0, rel=1e-12)  # the first unit costs first_unit
+    assert cost.cost(1, 1) == pytest.approx(1000.0 * learning, rel=1e-12)  # one doubling
+    for n in (3, 17, 1024, 1025, 4096):
+        assert cost.cumulative(n) == pytest.approx(wright_sum(1000.0, learning, n), rel=1e-8)
+    for made, money in ((0, 1500.0), (10, 1e5), (3000, 1e7)):
+        assert cost.cost(made, cost.affordable(made, money)) == pytest.approx(money, rel=1e-9)
 
 
 def test_carry_over_keeps_unspent_money_and_lapse_loses_it(run_yaml) -> None:
@@ -321,10 +335,11 @@ def test_material_limited_factory_runs_at_supply_rate_over_use(run_yaml, supply:
     sim = run_yaml(text)
     deliveries = Deliveries.of(sim.records, 0)
     horizon = sim.scenario.horizon
-    # In steady state each weekly lot uses exactly the week's supply.
-    late = deliveries.cumulative[-1] - deliveries.at(horizon - YEAR)[()]
-    assert late / (deliveries.times[-1] - deliveries.times[np.searchsorted(deliveries.times, horizon - YEAR)] + 7) == \
-        pytest.approx(rate, rel=0.03)
+    # In steady state each weekly lot uses exactly the week's supply ...
+    steady = np.diff(deliveries.cumulative)[-20:]
+    assert steady == pytest.approx([rate * 7] * 20, rel=1e-9)
+    # ... so the last year's output is the supply rate over the use (52 or 53 weekly lots in it).
+    assert deliveries.trailing_year(horizon) / YEAR == pytest.approx(rate, rel=0.02)
     # Never more than the material that has arrived allows, and at most a few lots behind it.
     for t in deliveries.times:
         arrived = supply / YEAR * max(0.0, t - lead)

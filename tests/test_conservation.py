@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, scenario_of, simulate_scenario
+from conftest import ROOT, check_money, scenario_of, simulate_scenario, supplied
 from sim.language.load import load_scenario
 from sim.metrics.replication import demand_window, month_grid
 from sim.metrics.series import Deliveries, Stock
@@ -97,44 +97,6 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         "demand": demand,
         "targets": [{"name": "some", "product": products[0], "delivered": 1000}],
     }
-
-
-def supplied(records: Records, material: int, t: float) -> float:
-    """Supply arrived by `t`, integrated independently of the model's curve code."""
-    total = 0.0
-    for m, t0, t1, delta in records.supply:
-        if m != material or t <= t0:
-            continue
-        if t1 > t0 and t < t1:
-            total += delta * (t - t0) ** 2 / (2 * (t1 - t0))
-        else:
-            total += delta * ((t1 - t0) / 2 + (t - t1))
-    return total
-
-
-def check_money(records: Records) -> None:
-    """Balances never negative; spent ≤ appropriated − lapsed; lapses only what was there."""
-    for b in range(len(records.budgets)):
-        changes: dict[float, float] = defaultdict(float)
-        appropriated = sum(a for _, bb, _, a in records.appropriations if bb == b)
-        spent = sum(row[3] for row in records.spending if row[1] == b)
-        lapsed = sum(a for _, bb, a in records.lapses if bb == b)
-        assert spent <= appropriated - lapsed + TOL * max(1.0, appropriated)
-        for t, bb, _, a in records.appropriations:
-            if bb == b:
-                changes[t] += a
-        for t, bb, _, a, _ in records.spending:
-            if bb == b:
-                assert a >= 0
-                changes[t] -= a
-        for t, bb, a in records.lapses:
-            if bb == b:
-                assert a > 0
-                changes[t] -= a
-        balance = 0.0
-        for t in sorted(changes):
-            balance += changes[t]
-            assert balance >= -TOL * max(1.0, appropriated), (b, t, balance)
 
 
 def check_materials(records: Records, initial: dict[str, float]) -> None:
@@ -237,3 +199,24 @@ def test_invariants_hold_in_the_flagship_scenario(seed: int) -> None:
         assert taken <= initial + supplied(sim.records, i, sim.scenario.horizon) + TOL * max(1.0, taken)
     assert math.isfinite(sim.result.end.sum())
     assert sim.records.events > 0
+
+
+@given(
+    st.floats(1, 1e5), st.floats(0.3, 1.0), st.floats(0, 1e7), st.floats(0.01, 1e10),
+)
+def test_learning_curve_money_buys_exactly_what_it_pays_for(first: float, learning: float, made: float,
+                                                            money: float) -> None:
+    from sim.model.learning import UnitCost
+
+    cost = UnitCost(first, learning)
+    units = cost.affordable(made, money)
+    if math.isinf(units):
+        # below 50% learning an endless run costs a finite sum; at 50% the sum is harmonic and
+        # money can outrun any float count of units
+        assert learning <= 0.5
+        return
+    assert units >= 0
+    # to float precision of the money already spent (a small lot after a long run)
+    assert cost.cost(made, units) == pytest.approx(money, rel=1e-7, abs=1e-12 * cost.cumulative(made))
+    # and costs rise with the number of units bought
+    assert cost.cost(made, units * 1.01 + 1e-9) > cost.cost(made, units) or units == 0

@@ -107,12 +107,13 @@ def minis(data: dict[str, Any]) -> list[dict[str, Any]]:
             budgets.add(supply.get("budget"))
         pools = set().union(*(_referenced(f, "workforce") for f in facs.values()))
         product = fac.get("product")
-        mini = {k: v for k, v in data.items() if not isinstance(v, (dict, list))}
+        mini = {k: v for k, v in data.items() if not isinstance(v, (dict, list)) and k != "description"}
         mini["replications"] = 1
         mini["budgets"] = {k: v for k, v in (data.get("budgets") or {}).items() if k in budgets}
         mini["materials"] = {k: v for k, v in (data.get("materials") or {}).items() if k in materials}
         mini["workforce"] = {k: v for k, v in (data.get("workforce") or {}).items() if k in pools}
-        mini["facilities"] = facs
+        mini["facilities"] = {k: {**f, "expansions": f["expansions"][:2]} if isinstance(f.get("expansions"), list) else f
+                              for k, f in facs.items()}
         mini["demand"] = {k: v for k, v in (data.get("demand") or {}).items() if k == product}
         mini["inventory"] = {k: v for k, v in (data.get("inventory") or {}).items() if k == product}
         mini["targets"] = [t for t in data.get("targets") or [] if t.get("product") == product][:2]

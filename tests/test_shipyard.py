@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import pytest
-
 from conftest import Simulated
+
+from sim.errors import ScenarioError
 from sim.records import Records
 
 DAY = 1.0
@@ -44,12 +46,12 @@ def one_yard(docks: int = 2, dock_days: int = 400, post_days: int = 50, hulls: i
 
 
 def finished(records: Records, stage: str, facility: int = 0) -> dict[int, float]:
-    """hull -> the day its `stage` ended."""
+    """Hull -> the day its `stage` ended."""
     return {h: t1 for f, h, s, _, _, t1 in records.stages if f == facility and s == stage}
 
 
 def begun(records: Records, stage: str, facility: int = 0) -> dict[int, float]:
-    """hull -> the day its `stage` began."""
+    """Hull -> the day its `stage` began."""
     return {h: t0 for f, h, s, _, t0, _ in records.stages if f == facility and s == stage}
 
 
@@ -66,7 +68,7 @@ def test_hull_k_is_delivered_at_T_ceil_k_over_D_plus_the_quayside_stage(
     assert sorted(t for t, _, _ in sim.records.deliveries) == sorted(delivered.values())
     # each dock holds one hull at a time: dock spans on one dock never overlap
     spans = sorted((d, t0, t1) for _, _, s, d, t0, t1 in sim.records.stages if s == "build")
-    for (d1, _, end), (d2, start, _) in zip(spans, spans[1:]):
+    for (d1, _, end), (d2, start, _) in zip(spans, spans[1:], strict=False):
         assert d1 != d2 or start >= end - 1e-9
 
 
@@ -129,7 +131,11 @@ def test_shared_docks_go_to_the_higher_priority_programme_first(run_yaml: Callab
     sim = run_yaml(yard_yaml(two_programmes(priority_ssbn=1)))
     # ssn 1 takes the only dock at once; then every waiting ssbn hull outranks the waiting ssn
     assert dock_order(sim.records) == [
-        ("ssn_yard", 1), ("ssbn_yard", 1), ("ssbn_yard", 2), ("ssn_yard", 2), ("ssn_yard", 3)
+        ("ssn_yard", 1),
+        ("ssbn_yard", 1),
+        ("ssbn_yard", 2),
+        ("ssn_yard", 2),
+        ("ssn_yard", 3),
     ]
     assert [t for t, _, _ in sorted(sim.records.deliveries)] == pytest.approx([100, 200, 300, 400, 500])
 
@@ -138,7 +144,11 @@ def test_shared_docks_at_equal_priority_are_first_come_first_served(run_yaml: Ca
     sim = run_yaml(yard_yaml(two_programmes(priority_ssbn=0)))
     # ssn 2 asked at day 0 (when ssn 1 got its dock), ssbn 2 at day 100, ssn 3 at day 200
     assert dock_order(sim.records) == [
-        ("ssn_yard", 1), ("ssbn_yard", 1), ("ssn_yard", 2), ("ssbn_yard", 2), ("ssn_yard", 3)
+        ("ssn_yard", 1),
+        ("ssbn_yard", 1),
+        ("ssn_yard", 2),
+        ("ssbn_yard", 2),
+        ("ssn_yard", 3),
     ]
     waited = sim.records.time_use
     assert waited[1]["docks"] == pytest.approx(100 + 200)  # ssbn 1 waits 100 days, ssbn 2 waits 200
@@ -148,7 +158,10 @@ def test_money_is_committed_by_cost_share_at_each_stage_start(run_yaml: Callable
     sim = run_yaml(yard_yaml(one_yard(1, 400, 50, 2)))
     spent = sorted((t, amount, what) for t, _, _, amount, what in sim.records.spending)
     assert spent == [
-        (0, 0.8e9, "stage:build"), (400, 0.2e9, "stage:trials"), (400, 0.8e9, "stage:build"), (800, 0.2e9, "stage:trials")
+        (0, 0.8e9, "stage:build"),
+        (400, 0.2e9, "stage:trials"),
+        (400, 0.8e9, "stage:build"),
+        (800, 0.2e9, "stage:trials"),
     ]
 
 
@@ -160,3 +173,40 @@ def test_a_hull_waits_in_dock_for_money_and_books_it(run_yaml: Callable[..., Sim
     assert starts == pytest.approx([0.0, 365.0])
     assert sim.records.time_use[0]["money"] == pytest.approx(365.0)
     assert sorted(t for t, *_ in sim.records.deliveries) == pytest.approx([250.0, 615.0])
+
+
+def test_hulls_start_their_pre_dock_stage_while_fewer_than_docks_are_on_their_way(
+    run_yaml: Callable[..., Simulated],
+) -> None:
+    sim = run_yaml(
+        yard_yaml("""
+      barrow:
+        kind: shipyard
+        product: ssn
+        budget: navy
+        docks: 2
+        hulls: 4
+        stages:
+          - {name: fabrication, duration: 100 days, dock: false}
+          - {name: build, duration: 400 days, dock: true}
+    """)
+    )
+    assert sorted(t for t, *_ in sim.records.starts) == [0.0, 0.0, 100.0, 100.0]
+    assert sorted(t for t, *_ in sim.records.deliveries) == [500.0, 500.0, 900.0, 900.0]
+    assert sim.records.time_use[0]["docks"] == pytest.approx(2 * (500 - 200))
+
+
+def test_a_yard_without_dock_stages_needs_a_drumbeat_or_a_hull_count(load_yaml: Callable[..., Any]) -> None:
+    with pytest.raises(ScenarioError) as err:
+        load_yaml(
+            yard_yaml("""
+      barrow:
+        kind: shipyard
+        product: ssn
+        budget: navy
+        docks: 1
+        stages: [{name: fabrication, duration: 100 days, dock: false}]
+    """)
+        )
+    assert "needs 'drumbeat' or 'hulls'" in str(err.value)
+    assert "facilities.barrow" in str(err.value)

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-
 from conftest import Simulated
+
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.series import Capacity
 from sim.model.vehicle_line import START_INTERVAL
@@ -43,7 +43,8 @@ def cumulative(rows: list[tuple[float, int, float]], t: np.ndarray) -> np.ndarra
 
 def wip_time_average(records: Records, a: float, b: float) -> float:
     """Time average over [a, b] of started − delivered, exactly (both are step functions)."""
-    knots = sorted({a, b, *(t for t, *_ in records.starts if a < t < b), *(t for t, *_ in records.deliveries if a < t < b)})
+    inside = [t for t, *_ in records.starts + records.deliveries if a < t < b]
+    knots = sorted({a, b, *inside})
     k = np.array(knots)
     wip = cumulative(records.starts, k[:-1]) - cumulative(records.deliveries, k[:-1])
     return float((wip * np.diff(k)).sum() / (b - a))
@@ -51,10 +52,12 @@ def wip_time_average(records: Records, a: float, b: float) -> float:
 
 def test_littles_law_work_in_progress_is_start_rate_times_lead_time(run_yaml: Callable[..., Simulated]) -> None:
     rate_per_year, mean_lead = 120.0, 300.0
-    sim = run_yaml(line_yaml("""
+    sim = run_yaml(
+        line_yaml("""
         capacity: 120 per year
         build_time: {uniform: [200 days, 400 days]}
-    """))
+    """)
+    )
     records = sim.records
     a, b = 2 * YEAR, 20 * YEAR - 400
     starts_in_window = cumulative(records.starts, np.array([b]))[0] - cumulative(records.starts, np.array([a]))[0]
@@ -65,10 +68,15 @@ def test_littles_law_work_in_progress_is_start_rate_times_lead_time(run_yaml: Ca
 
 
 def test_with_a_fixed_build_time_deliveries_are_starts_shifted_by_it(run_yaml: Callable[..., Simulated]) -> None:
-    sim = run_yaml(line_yaml("""
+    sim = run_yaml(
+        line_yaml(
+            """
         capacity: 50 per year
         build_time: 90 days
-    """, horizon="5 years"))
+    """,
+            horizon="5 years",
+        )
+    )
     starts = sorted((t + 90, q) for t, _, q in sim.records.starts if t + 90 < 5 * YEAR)
     assert sorted((t, q) for t, _, q in sim.records.deliveries) == starts
     assert all(q == int(q) for _, _, q in sim.records.starts)  # whole vehicles
@@ -88,13 +96,19 @@ def capacity_integral(t: float, c1: float, r1: float, t2: float, c2: float, r2: 
 
 
 def test_a_ramp_up_and_an_expansion_start_what_the_integral_gives(run_yaml: Callable[..., Simulated]) -> None:
-    sim = run_yaml(line_yaml("""
+    sim = run_yaml(
+        line_yaml(
+            """
         capacity: 60 per year
         ramp_up: 1 year
         build_time: 30 days
         expansions:
-          - {name: second shift, capacity: 120 per year, capex: 0, construction: 1 year, start: 2027-01-01, ramp_up: 2 years}
-    """, horizon="8 years"))
+          - {name: second shift, capacity: 120 per year, capex: 0, construction: 1 year, start: 2027-01-01,
+             ramp_up: 2 years}
+    """,
+            horizon="8 years",
+        )
+    )
     c1, c2 = 60 / YEAR, 120 / YEAR
     t2 = 730.0 + YEAR  # construction from 2027-01-01 (day 730) takes one year (365.25 days)
     assert sim.records.expansions == [("lima", "second shift", 730.0, t2, t2 + 2 * YEAR)]
@@ -113,16 +127,22 @@ def test_a_ramp_up_and_an_expansion_start_what_the_integral_gives(run_yaml: Call
 
 
 def test_money_and_materials_are_taken_per_vehicle_at_start(run_yaml: Callable[..., Simulated]) -> None:
-    sim = run_yaml(line_yaml("""
+    sim = run_yaml(
+        line_yaml(
+            """
         capacity: 52 per year
         build_time: 1 year
         unit_cost: 10M
         consumes: {engines: 1, armour_steel: 20}
-    """, horizon="2 years", extra="""
+    """,
+            horizon="2 years",
+            extra="""
     materials:
       engines: {initial: 1000}
       armour_steel: {initial: 100k}
-    """))
+    """,
+        )
+    )
     started = sum(q for *_, q in sim.records.starts)
     assert sum(amount for *_, amount, _ in sim.records.spending) == pytest.approx(10e6 * started)
     taken = {sim.records.materials[m]: 0.0 for m in range(2)}
@@ -132,11 +152,17 @@ def test_money_and_materials_are_taken_per_vehicle_at_start(run_yaml: Callable[.
 
 
 def test_refurbishment_stops_when_stored_hulls_run_out(run_yaml: Callable[..., Simulated]) -> None:
-    sim = run_yaml(line_yaml("""
+    sim = run_yaml(
+        line_yaml(
+            """
         capacity: 100 per year
         build_time: 6 months
         consumes: {stored_hulls: 1}
-    """, horizon="3 years", extra="materials: {stored_hulls: {initial: 80}}"))
+    """,
+            horizon="3 years",
+            extra="materials: {stored_hulls: {initial: 80}}",
+        )
+    )
     assert sum(q for *_, q in sim.records.starts) == 80
     assert sum(q for *_, q in sim.records.deliveries) == 80
     last_start = max(t for t, *_ in sim.records.starts)
@@ -149,11 +175,17 @@ def test_refurbishment_stops_when_stored_hulls_run_out(run_yaml: Callable[..., S
 
 def test_a_short_budget_cuts_starts_and_books_money(run_yaml: Callable[..., Simulated]) -> None:
     # 100M a year buys 10 tanks a year against a capacity of 52
-    sim = run_yaml(line_yaml("""
+    sim = run_yaml(
+        line_yaml(
+            """
         capacity: 52 per year
         build_time: 1 year
         unit_cost: 10M
-    """, horizon="3 years", budget="{2025: 100M}"))
+    """,
+            horizon="3 years",
+            budget="{2025: 100M}",
+        )
+    )
     by_year = [sum(q for t, _, q in sim.records.starts if y * 365 <= t < (y + 1) * 365) for y in range(3)]
     assert by_year == [10, 10, 10]
     use = sim.records.time_use[0]

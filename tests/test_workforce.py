@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-
 from conftest import Simulated
+
 from sim.language.units import DAYS_PER_YEAR
 from sim.model.vehicle_line import START_INTERVAL
 
@@ -48,9 +48,11 @@ def test_a_pool_for_one_hull_at_a_time_halves_a_two_dock_yard(run_yaml: Callable
 
 def test_hiring_and_training_fill_the_pool_when_arithmetic_says(run_yaml: Callable[..., Simulated]) -> None:
     # 100 people, 50 hired a year, productive after 1 year, ceiling 300: full at 1 + (300-100)/50 = 5 years
-    sim = run_yaml(yard_with_people(
-        "{initial: 100, hiring: 50 per year, training: 1 year, max: 300}", 300, docks=1, hulls="hulls: 1"
-    ))
+    sim = run_yaml(
+        yard_with_people(
+            "{initial: 100, hiring: 50 per year, training: 1 year, max: 300}", 300, docks=1, hulls="hulls: 1"
+        )
+    )
     full = 1 * YEAR + (300 - 100) / (50 / YEAR)
     assert full == pytest.approx(5 * YEAR)
     assert [t for t, *_ in sim.records.starts] == pytest.approx([full])

@@ -55,6 +55,17 @@ def add_allow_large(p: argparse.ArgumentParser) -> None:
                    help="lift the soft limits on events, replications and memory (also REARM_ALLOW_LARGE=1)")
 
 
+def prepare_out_dir(out: Path) -> Path:
+    """Create the output directory before any simulating, so a bad --out fails at once (exit 2)."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: is a file, not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot create the output directory: {exc.strerror or exc}") from None
+    return out
+
+
 def _jobs(args: argparse.Namespace) -> int:
     return args.jobs or default_jobs()
 
@@ -103,13 +114,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.file, args.overrides, args.allow_large)
     if args.seed is not None and args.seed < 0:
         raise UsageError("--seed must be ≥ 0")
+    out = prepare_out_dir(args.out or default_out_dir(args.file))
     if args.precision is not None:
         from sim.cli.study_commands import run_with_precision
 
         run = run_with_precision(args, loaded, _jobs(args))
     else:
         run = run_scenario(loaded, args.replications, args.seed, _jobs(args))
-    out = args.out or default_out_dir(args.file)
     written = write_run(run, out)
     if not args.no_plots:
         from sim.present.run_plots import write_run_plots

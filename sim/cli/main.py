@@ -25,8 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: rearm run scenarios/european_155mm.yaml --replications 200",
     )
     parser.add_argument("--version", action="version", version=f"rearm {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log messages (-vv: debug)")
-    parser.add_argument("-q", "--quiet", action="count", default=0, help="errors only")
+    parser.add_argument("-v", "--verbose", dest="log_verbose", action="count", default=0,
+                        help="more log messages (-vv: debug)")
+    parser.add_argument("-q", "--quiet", dest="log_quiet", action="count", default=0, help="errors only")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in commands.REGISTRY:
         register(sub)
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed its message
         return int(exc.code or 0)
-    configure_logging(args.verbose - args.quiet)
+    configure_logging(args.log_verbose - args.log_quiet)
     log.debug("rearm %s: %s", __version__, vars(args))
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)

@@ -21,6 +21,7 @@ def _directory(text: str) -> Path:
 
 @command
 def register_plot(sub: Any) -> None:
+    """`rearm plot DIR [--svg]`."""
     p = sub.add_parser("plot", help="redraw the plots of stored results",
                        description="Redraw every figure from the results stored in DIR (no simulation).",
                        epilog="Example: rearm plot outputs/european_155mm --svg")
@@ -44,6 +45,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 @command
 def register_report(sub: Any) -> None:
+    """`rearm report DIR`."""
     p = sub.add_parser("report", help="write a self-contained report.html",
                        description="Write DIR/report.html: targets, what binds them, every figure, key inputs "
                                    "and provenance, in one file that opens with no network.",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from sim import __version__
 from sim.cli.commands import add_simulation_options, command, positive_int
 from sim.errors import UsageError
 from sim.language.load import LoadedScenario, load_scenario
+from sim.language.schema import Scenario
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.summary import percentile_unreached_last
 from sim.present.files import write_atomic, write_csv, write_json
@@ -43,8 +45,11 @@ def add_study_options(p: argparse.ArgumentParser) -> None:
     """Options every study shares, on top of the simulation options."""
     add_simulation_options(p)
     p.add_argument("--replications", type=positive_int, help="replications per design point (default: the scenario's)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run on Dask: tcp://HOST:PORT, or 'local' for a LocalCluster of --jobs workers")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on Dask: tcp://HOST:PORT, or 'local' for a LocalCluster of --jobs workers",
+    )
     p.add_argument("--resume", action="store_true", help="continue the study in --out, skipping finished runs")
     p.add_argument("--quiet", action="store_true", help="no progress report")
 
@@ -55,13 +60,33 @@ def _load(args: argparse.Namespace, file: str | None = None) -> LoadedScenario:
     return load_scenario(file or args.file, args.overrides, args.allow_large)
 
 
-def _study(args: argparse.Namespace, loaded: LoadedScenario, columns: Sequence[str], points: Sequence[Point],
-           extra: dict[str, Any]) -> Study:
+def _study(
+    args: argparse.Namespace,
+    loaded: LoadedScenario,
+    columns: Sequence[str],
+    points: Sequence[Point],
+    extra: dict[str, Any],
+) -> Study:
     s = loaded.scenario
-    meta = {"command": args.command, "scenario": s.scenario, "file": loaded.file, "sha256": loaded.sha256,
-            "overrides": list(loaded.overrides), "version": __version__, **extra}
-    return Study(args.command, tuple(columns), tuple(points), tuple(t.name for t in s.targets), totals_of(s),
-                 args.seed if args.seed is not None else s.seed, args.replications or s.replications, meta)
+    meta = {
+        "command": args.command,
+        "scenario": s.scenario,
+        "file": loaded.file,
+        "sha256": loaded.sha256,
+        "overrides": list(loaded.overrides),
+        "version": __version__,
+        **extra,
+    }
+    return Study(
+        args.command,
+        tuple(columns),
+        tuple(points),
+        tuple(t.name for t in s.targets),
+        totals_of(s),
+        args.seed if args.seed is not None else s.seed,
+        args.replications or s.replications,
+        meta,
+    )
 
 
 def _out(args: argparse.Namespace, file: str) -> Path:
@@ -72,12 +97,27 @@ def _prepare(out: Path, study: Study, resolved: dict[str, LoadedScenario]) -> No
     """Provenance first: the resolved scenario(s), the design table and study.json."""
     out.mkdir(parents=True, exist_ok=True)
     for name, loaded in resolved.items():
-        header = f"# resolved scenario: {loaded.file} (sha256 {loaded.sha256})\n# overrides: {', '.join(loaded.overrides) or 'none'}\n"
+        header = (
+            f"# resolved scenario: {loaded.file} (sha256 {loaded.sha256})\n"
+            f"# overrides: {', '.join(loaded.overrides) or 'none'}\n"
+        )
         write_atomic(out / name, header + yaml.safe_dump(loaded.data, sort_keys=False, allow_unicode=True))
-    write_csv(out / "design.csv", ("point", *study.columns),
-              ((i, *(design_cell(v) for v in p.values)) for i, p in enumerate(study.points)))
-    write_json(out / "study.json", {**study.meta, "seed": study.seed, "replications": study.replications,
-                                    "points": len(study.points), "columns": list(study.columns), "targets": list(study.targets)})
+    write_csv(
+        out / "design.csv",
+        ("point", *study.columns),
+        ((i, *(design_cell(v) for v in p.values)) for i, p in enumerate(study.points)),
+    )
+    write_json(
+        out / "study.json",
+        {
+            **study.meta,
+            "seed": study.seed,
+            "replications": study.replications,
+            "points": len(study.points),
+            "columns": list(study.columns),
+            "targets": list(study.targets),
+        },
+    )
 
 
 def _execute(args: argparse.Namespace, out: Path, study: Study, resolved: dict[str, LoadedScenario]) -> Store:
@@ -91,8 +131,11 @@ def _execute(args: argparse.Namespace, out: Path, study: Study, resolved: dict[s
     write_csv(out / "results.csv", header, rows)
     failed = [row for row in store.design_rows() if row[-1]]
     if failed:
-        print(f"{len(failed)} design point(s) failed; their error is in results.csv. First: point {failed[0][0]}: "
-              f"{failed[0][-1]}", file=sys.stderr)
+        print(
+            f"{len(failed)} design point(s) failed; their error is in results.csv. First: point {failed[0][0]}: "
+            f"{failed[0][-1]}",
+            file=sys.stderr,
+        )
     return store
 
 
@@ -103,7 +146,7 @@ def _analysed(study: Study, store: Store, horizon_days: float) -> np.ndarray:
 
 def _table(rows: Sequence[Sequence[Any]]) -> str:
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -113,16 +156,22 @@ def _years(x: float | None) -> str:
 
 
 def _wrote(out: Path, *names: str) -> None:
-    print(f"\nwrote {', '.join(str(out / n) for n in ('results.sqlite', 'results.csv', 'design.csv', *names))}",
-          file=sys.stderr)
+    print(
+        f"\nwrote {', '.join(str(out / n) for n in ('results.sqlite', 'results.csv', 'design.csv', *names))}",
+        file=sys.stderr,
+    )
 
 
 # -- sweep ------------------------------------------------------------------------------------
 @command
 def register_sweep(sub: Any) -> None:
-    p = sub.add_parser("sweep", help="run a scenario over a grid or sample of parameter values",
-                       description="Run design points x replications, writing results.sqlite and results.csv.",
-                       epilog="Example: rearm sweep s.yaml --vary facilities.plant.capacity=100k per year:300k per year:5")
+    """`rearm sweep`."""
+    p = sub.add_parser(
+        "sweep",
+        help="run a scenario over a grid or sample of parameter values",
+        description="Run design points x replications, writing results.sqlite and results.csv.",
+        epilog="Example: rearm sweep s.yaml --vary facilities.plant.capacity=100k per year:300k per year:5",
+    )
     p.add_argument("file")
     p.add_argument("--vary", action="append", default=[], metavar="PATH=V1,V2|LO:HI[:N]", help="a parameter to vary")
     p.add_argument("--method", choices=("grid", "lhs"), default="grid")
@@ -135,7 +184,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """A grid or Latin-hypercube sweep; prints each point's median years to each target."""
     loaded = _load(args)
     params = [parse_parameter(v, "--vary") for v in args.vary]
-    design = make_design(args.method, params, args.samples, args.seed if args.seed is not None else loaded.scenario.seed)
+    design = make_design(
+        args.method, params, args.samples, args.seed if args.seed is not None else loaded.scenario.seed
+    )
     study = _study(args, loaded, design.paths, design_points(loaded, design), {"method": args.method})
     out = _out(args, args.file)
     store = _execute(args, out, study, {"scenario.resolved.yaml": loaded})
@@ -156,13 +207,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 # -- sensitivity ------------------------------------------------------------------------------
 @command
 def register_sensitivity(sub: Any) -> None:
-    p = sub.add_parser("sensitivity", help="which parameters drive each target (OAT, Morris, Sobol)",
-                       description="Sensitivity of each target's years to reach to each parameter; writes sensitivity.csv.",
-                       epilog="Example: rearm sensitivity s.yaml --param budgets.b.growth=0%:5% --method sobol --samples 64")
+    """`rearm sensitivity`."""
+    p = sub.add_parser(
+        "sensitivity",
+        help="which parameters drive each target (OAT, Morris, Sobol)",
+        description="Sensitivity of each target's years to reach to each parameter; writes sensitivity.csv.",
+        epilog="Example: rearm sensitivity s.yaml --param budgets.b.growth=0%:5% --method sobol --samples 64",
+    )
     p.add_argument("file")
     p.add_argument("--param", action="append", default=[], metavar="PATH=LO:HI", help="a parameter and its range")
     p.add_argument("--method", choices=("oat", "morris", "sobol"), default="oat")
-    p.add_argument("--samples", type=positive_int, help="Sobol base samples (power of 2, default 64) or Morris trajectories (default 10)")
+    p.add_argument(
+        "--samples",
+        type=positive_int,
+        help="Sobol base samples (power of 2, default 64) or Morris trajectories (default 10)",
+    )
     add_study_options(p)
     p.set_defaults(handler=cmd_sensitivity)
 
@@ -214,9 +273,13 @@ def _sensitivity_table(design: Design, found: list[sensitivity.Index]) -> str:
 # -- bottlenecks ------------------------------------------------------------------------------
 @command
 def register_bottlenecks(sub: Any) -> None:
-    p = sub.add_parser("bottlenecks", help="which constraint binds: relax each and see how much earlier targets are reached",
-                       description="Relax one constraint at a time; writes bottlenecks.json (largest gain first).",
-                       epilog="Example: rearm bottlenecks scenarios/european_155mm.yaml --replications 20")
+    """`rearm bottlenecks`."""
+    p = sub.add_parser(
+        "bottlenecks",
+        help="which constraint binds: relax each and see how much earlier targets are reached",
+        description="Relax one constraint at a time; writes bottlenecks.json (largest gain first).",
+        epilog="Example: rearm bottlenecks scenarios/european_155mm.yaml --replications 20",
+    )
     p.add_argument("file")
     add_study_options(p)
     p.set_defaults(handler=cmd_bottlenecks)
@@ -237,10 +300,15 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     baseline = bottlenecks.median_years(values)[0]
     for k, (target, rows) in enumerate(found.items()):
         reached = baseline[k] < loaded.scenario.horizon / DAYS_PER_YEAR
-        print(f"{target}: median {baseline[k]:.2f} years as written" if reached else f"{target}: not reached as written "
-              "(gains are counted from the horizon, so they are lower bounds)")
+        print(
+            f"{target}: median {baseline[k]:.2f} years as written"
+            if reached
+            else f"{target}: not reached as written (gains are counted from the horizon, so they are lower bounds)"
+        )
         table = [("constraint relaxed", "months earlier")]
-        table += [(r["constraint"], "failed" if r["months_earlier"] is None else f"{r['months_earlier']:.1f}") for r in rows]
+        table += [
+            (r["constraint"], "failed" if r["months_earlier"] is None else f"{r['months_earlier']:.1f}") for r in rows
+        ]
         print(_table(table) + "\n")
     _wrote(out, "bottlenecks.json")
     return 0
@@ -249,9 +317,13 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
 # -- compare ----------------------------------------------------------------------------------
 @command
 def register_compare(sub: Any) -> None:
-    p = sub.add_parser("compare", help="scenarios side by side on the same random numbers",
-                       description="Each target's dates per scenario and the probability one reaches it before another.",
-                       epilog="Example: rearm compare base.yaml second_plant.yaml --replications 100")
+    """`rearm compare`."""
+    p = sub.add_parser(
+        "compare",
+        help="scenarios side by side on the same random numbers",
+        description="Each target's dates per scenario and the probability one reaches it before another.",
+        epilog="Example: rearm compare base.yaml second_plant.yaml --replications 100",
+    )
     p.add_argument("files", nargs="+")
     add_study_options(p)
     p.set_defaults(handler=cmd_compare)
@@ -267,9 +339,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise UsageError("compare: a scenario file is named twice")
     targets = list(dict.fromkeys(t.name for item in loaded for t in item.scenario.targets))
     totals = tuple(dict.fromkeys(t for item in loaded for t in totals_of(item.scenario)))
-    points = [Point((label,), lambda s=item.scenario: s) for label, item in zip(labels, loaded)]
+    points = [Point((label,), partial(_given, item.scenario)) for label, item in zip(labels, loaded, strict=True)]
     base = _study(args, loaded[0], ("scenario",), points, {"files": labels, "sha256s": [x.sha256 for x in loaded]})
-    study = Study(base.command, base.columns, base.points, tuple(targets), totals, base.seed, base.replications, base.meta)
+    study = Study(
+        base.command, base.columns, base.points, tuple(targets), totals, base.seed, base.replications, base.meta
+    )
     out = args.out or Path("outputs") / "compare"
     resolved = {f"scenario{i}.resolved.yaml": item for i, item in enumerate(loaded, start=1)}
     store = _execute(args, out, study, resolved)
@@ -281,6 +355,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(_compare_table(labels, result))
     _wrote(out, "compare.json")
     return 0
+
+
+def _given(scenario: Scenario) -> Scenario:
+    return scenario
 
 
 def _compare_table(labels: list[str], result: dict[str, Any]) -> str:

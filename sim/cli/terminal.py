@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from typing import IO
 
 LEVELS = (logging.ERROR, logging.WARNING, logging.INFO, logging.DEBUG)
@@ -17,12 +18,20 @@ def log_level(verbosity: int) -> int:
     return LEVELS[max(0, min(len(LEVELS) - 1, verbosity + 1))]
 
 
-def configure_logging(verbosity: int, stream: IO[str] | None = None) -> None:
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is when a message comes (tests and notebooks swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def configure_logging(verbosity: int) -> None:
     """Set the `sim` logger's level and give it one stderr handler (called once, at the edge)."""
     logger = logging.getLogger("sim")
     logger.setLevel(log_level(verbosity))
     if not any(h.get_name() == "rearm" for h in logger.handlers):
-        handler = logging.StreamHandler(stream)
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
         handler.set_name("rearm")
         logger.addHandler(handler)

@@ -205,12 +205,12 @@ def _document(model: str, schema: dict[str, Any]) -> None:
                     option["propertyNames"] = {"pattern": _YEAR}
     for key, prop in properties.items():
         prop.pop("title", None)
+        if "default" in prop:
+            prop["default"] = _spell_default(prop)
         meaning = docs.get(key)
         hint = prop.get("description")
         if meaning:
             prop["description"] = f"{meaning}; {hint}" if hint and hint not in meaning else meaning
-        if "default" in prop:
-            prop["default"] = _spell_default(prop)
 
 
 def scenario_json_schema() -> dict[str, Any]:
@@ -219,6 +219,8 @@ def scenario_json_schema() -> dict[str, Any]:
     for name, sub in schema.get("$defs", {}).items():
         _document(name, sub)
     _document("Scenario", schema)
+    text = json.dumps({k: v for k, v in schema.items() if k != "$defs"}) + json.dumps(schema.get("$defs", {}))
+    schema["$defs"] = {k: v for k, v in schema.get("$defs", {}).items() if f'"#/$defs/{k}"' in text}
     schema["title"] = "rearm scenario"
     schema["description"] = (
         "A rearm scenario: one YAML file describing budgets, materials, people, facilities and targets."

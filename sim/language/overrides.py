@@ -5,10 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import yaml
-
 from sim.errors import Problem, ScenarioError
 from sim.language.suggest import did_you_mean
+from sim.language.yaml_source import read_value
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -20,9 +19,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if not key or any(not part for part in key.split(".")):
         raise ScenarioError([Problem("--set", None, text, "the key must be a dotted path such as budgets.uk.growth")])
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        value = raw
+        value = read_value(raw, "--set") if raw.strip() else ""
+    except ScenarioError as exc:
+        raise ScenarioError([Problem("--set", None, key, p.message) for p in exc.problems]) from None
     return key, value
 
 

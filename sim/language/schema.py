@@ -191,6 +191,8 @@ class Shipyard(FacilityBase):
             raise ValueError(f"stage cost_share must sum to 100%, got {sum(shares):.1%}")
         if not 0 < self.learning <= 1:
             raise ValueError(f"learning must be above 0% and at most 100%, got {self.learning:.0%}")
+        if not any(s.dock for s in self.stages) and self.drumbeat is None and self.hulls is None:
+            raise ValueError("a shipyard with no dock stage needs 'drumbeat' or 'hulls' (else it starts hulls without end)")
         return self
 
 

@@ -132,6 +132,25 @@ def parse_yaml(text: str, file: str) -> Source:
     return Source(file, data, builder.lines)
 
 
+def read_value(text: str, file: str) -> Any:
+    """One YAML value (a scalar or flow collection, as `--set` gives) read with the same limits on
+    tags, aliases and nesting as a file; text that is not valid YAML stays text."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return text
+    if node is None:
+        return None
+    builder = _Builder(file)
+    try:
+        value = builder.build(node, (), 0)
+    except RecursionError:
+        raise ScenarioError([Problem(file, None, "", "value nested too deeply to read")]) from None
+    if builder.problems:
+        raise ScenarioError(builder.problems)
+    return value
+
+
 def read_source(path: str) -> Source:
     """Read and parse a scenario file; unreadable files become a ScenarioError."""
     try:

@@ -21,7 +21,7 @@ def _r(x: float, digits: int = 4) -> float:
 
 
 def money_by_fiscal_year(records: Records) -> dict[str, dict[str, dict[str, float]]]:
-    """budget -> fiscal year -> appropriated, committed and lapsed money.
+    """Budget -> fiscal year -> appropriated, committed and lapsed money.
 
     A fiscal year runs from its appropriation to the next; money lapsing at a year's end
     (booked on the next year's first day) belongs to the year that ended."""

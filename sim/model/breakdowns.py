@@ -35,7 +35,7 @@ class WorkItem:
     began: float = field(compare=False)
     effective_began: float = field(compare=False)
     units: float = field(compare=False, default=1.0)
-    on_done: Callable[["WorkItem"], None] | None = field(compare=False, default=None)
+    on_done: Callable[[WorkItem], None] | None = field(compare=False, default=None)
     done: simpy.Event | None = field(compare=False, default=None)
 
 
@@ -73,6 +73,8 @@ class WorkClock:
         now = self.env.now if day is None else day
         if self._down_since is not None and now >= self._down_since:
             return self._down_since - self._down_total
+        if day is None:
+            return now - self._down_total
         return now - self._down_total + sum(b - max(a, now) for a, b in self.down_periods if b > now)
 
     @property
@@ -114,6 +116,7 @@ class WorkClock:
             yield env.timeout(step) | self._wake
             self._ttf -= env.now - began
             if self._ttf <= TOL * max(1.0, env.now):
+                self._finish_due(self.effective())  # work done at the instant of failure is done
                 yield from self._repair()
 
     def _finish_due(self, e_now: float) -> None:

@@ -27,7 +27,7 @@ class ExpansionPlan:
     docks: int
 
     @classmethod
-    def draw(cls, spec: ExpansionSpec, world: World, rng: np.random.Generator) -> "ExpansionPlan":
+    def draw(cls, spec: ExpansionSpec, world: World, rng: np.random.Generator) -> ExpansionPlan:
         """Fix the uncertain parts of an expansion for one replication."""
         start = None if spec.start == "when_funded" else max(0.0, world.clock.day_of(spec.start))
         return cls(

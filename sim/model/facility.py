@@ -185,13 +185,20 @@ class Facility:
         time is booked as 'producing' (callers that book it ahead leave it False)."""
         if days <= 0:
             return
-        item = self.clock.begin(days)
         self._seq += 1
         key = self._seq
-        self._open_work[key] = (item, produce)
-        yield item.done
+        if self.clock.breakdowns is None:  # no breakdowns: working time is real time
+            item = WorkItem(self.clock.effective() + days, 0, days, self.env.now, self.clock.effective())
+            self._open_work[key] = (item, produce)
+            yield self.env.timeout(days)
+        else:
+            item = self.clock.begin(days)
+            self._open_work[key] = (item, produce)
+            yield item.done
         del self._open_work[key]
-        self.book(DOWN, self.env.now - item.began - days)
+        down = self.env.now - item.began - days
+        if down > 1e-9 * max(1.0, self.env.now):  # not rounding
+            self.book(DOWN, down)
         if produce:
             self.book(PRODUCING, days)
 
@@ -206,8 +213,14 @@ class RatedFacility(Facility):
     rate. Installed capacity is recorded as ramps for the capacity measure."""
 
     def __init__(
-        self, world: World, index: int, name: str, spec: FacilityBase, rng: np.random.Generator,
-        capacity: float, ramp_up: float,
+        self,
+        world: World,
+        index: int,
+        name: str,
+        spec: FacilityBase,
+        rng: np.random.Generator,
+        capacity: float,
+        ramp_up: float,
     ) -> None:
         super().__init__(world, index, name, spec, rng)
         self.capacity = RateCurve()

@@ -1,15 +1,22 @@
 """Wright's-law unit cost: cumulative cost of units and how many units money buys.
 
-The cumulative cost of the first n units, a·Σ i^b with b = log2(learning), is taken in its
-continuous (midpoint) form a·∫_{1/2}^{n+1/2} x^b dx, exact for a flat cost and within a
-fraction of a percent of the sum otherwise, so that a lot of a million shells costs one
-formula, not a million terms.
+Unit i costs a·i^b with b = log2(learning). The cumulative cost of the first n units is the
+exact sum a·Σ i^b for the first `EXACT_UNITS` units (linear between whole units, since lots
+may hold fractions of a unit), and beyond them the sum's tail in its continuous (midpoint)
+form a·∫ x^b dx, within a few parts in a billion of the sum there. So the first hull costs
+exactly `first_unit`, and a lot of a million shells still costs one formula, not a million terms.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+EXACT_UNITS = 1024
 
 
 @dataclass(frozen=True)
@@ -24,19 +31,50 @@ class UnitCost:
         """b in cost(i) = first_unit · i^b."""
         return math.log2(self.learning)
 
+    @cached_property
+    def _prefix(self) -> list[float]:
+        """Σ_{i≤k} i^b for k = 0 .. EXACT_UNITS."""
+        i = np.arange(1, EXACT_UNITS + 1, dtype=float)
+        return [0.0, *np.cumsum(i**self.exponent).tolist()]
+
+    def _tail(self, lo: float, hi: float) -> float:
+        """∫_lo^hi x^b dx."""
+        b = self.exponent
+        if abs(b + 1) < 1e-12:
+            return math.log(hi / lo)
+        return (hi ** (b + 1) - lo ** (b + 1)) / (b + 1)
+
+    def _units_sum(self, n: float) -> float:
+        """Σ_{i≤n} i^b, linear between whole n."""
+        if n <= EXACT_UNITS:
+            k = int(n)
+            partial = n - k
+            return self._prefix[k] + (partial * (k + 1) ** self.exponent if partial else 0.0)
+        return self._prefix[-1] + self._tail(EXACT_UNITS + 0.5, n + 0.5)
+
     def cumulative(self, n: float) -> float:
         """Cost of the first n units."""
         if n <= 0 or self.first_unit == 0:
             return 0.0
-        b = self.exponent
-        if b == 0:
+        if self.exponent == 0:
             return self.first_unit * n
-        if abs(b + 1) < 1e-12:
-            return self.first_unit * math.log((n + 0.5) / 0.5)
-        return self.first_unit * ((n + 0.5) ** (b + 1) - 0.5 ** (b + 1)) / (b + 1)
+        return self.first_unit * self._units_sum(n)
 
     def cost(self, made: float, units: float) -> float:
         """Cost of `units` more units after `made` units."""
+        if units <= 0 or self.first_unit == 0:
+            return 0.0
+        b = self.exponent
+        if b == 0:
+            return self.first_unit * units
+        if made >= EXACT_UNITS:
+            # ∫ x^b from made+1/2 to made+units+1/2, written so that a small lot after a long
+            # run is not lost to cancellation between two large cumulative sums
+            lo, c = made + 0.5, b + 1
+            growth = math.log1p(units / lo)
+            if abs(c) < 1e-12:
+                return self.first_unit * growth
+            return self.first_unit * lo**c * math.expm1(c * growth) / c
         return self.cumulative(made + units) - self.cumulative(made)
 
     def affordable(self, made: float, money: float) -> float:
@@ -48,8 +86,27 @@ class UnitCost:
         b = self.exponent
         if b == 0:
             return money / self.first_unit
-        target = self.cumulative(made) + money
-        if abs(b + 1) < 1e-12:
-            return 0.5 * math.exp(target / self.first_unit) - 0.5 - made
-        inner = target * (b + 1) / self.first_unit + 0.5 ** (b + 1)
-        return max(0.0, inner ** (1 / (b + 1)) - 0.5 - made)
+        if made >= EXACT_UNITS:
+            return self._tail_affordable(made, money / self.first_unit)
+        target = self._units_sum(max(made, 0.0)) + money / self.first_unit
+        prefix = self._prefix
+        if target <= prefix[-1]:
+            k = min(bisect_right(prefix, target) - 1, EXACT_UNITS - 1)
+            n = k + (target - prefix[k]) / (k + 1) ** b
+        else:
+            n = EXACT_UNITS + self._tail_affordable(EXACT_UNITS, target - prefix[-1])
+        return max(0.0, n - made)
+
+    def _tail_affordable(self, made: float, paid: float) -> float:
+        """Units bought by `paid` (in first-unit costs) after `made` ≥ EXACT_UNITS: the inverse
+        of the tail integral, free of cancellation."""
+        lo, c = made + 0.5, self.exponent + 1
+        try:
+            if abs(c) < 1e-12:
+                return lo * math.expm1(paid)
+            ratio = paid * c / lo**c
+            if ratio <= -1:  # learning below 50%: an endless run costs less than this money
+                return math.inf
+            return max(0.0, lo * math.expm1(math.log1p(ratio) / c))
+        except OverflowError:
+            return math.inf

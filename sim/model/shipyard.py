@@ -4,8 +4,9 @@ A hull passes its ordered stages; it holds a dock only through dock stages (one 
 consecutive dock stages). Before each stage it needs the yard to be up, money for the stage's
 `cost_share` of the hull's cost, the stage's materials and people; it waits for whatever is
 short, booking that cause, and takes them all at once when none is. Hulls are laid down one
-after another: the next no sooner than `drumbeat` after the last one's start, and only once the
-last one has started and got its first dock, so hulls never pile up ahead of the docks.
+after another: the next once the last one has started, no sooner than `drumbeat` after that
+start, and only while fewer of this yard's hulls than there are docks are started (or waiting
+to start) without having reached their first dock, so hulls never pile up ahead of the docks.
 
 Booked time for a shipyard is hull-days (each hull in build books its days to producing or to
 what it waits for) plus the yard's days before its first start.
@@ -50,6 +51,8 @@ class Shipyard(Facility):
         self.delivered = 0
         self.durations: dict[int, list[float]] = {}  # hull -> drawn stage durations (learning applied)
         self.docks: DockPool | None = None
+        self.undocked = 0  # hulls launched that have not yet reached their first dock
+        self._docked = self.env.event()
         if spec.shares_docks_with is None:
             assert spec.docks is not None
             self.docks = DockPool(self.env, spec.docks)
@@ -68,7 +71,12 @@ class Shipyard(Facility):
         by_docks = docks / self.dock_days if self.dock_days > 0 else cap
         return 0.0 if math.isinf(by_docks) else min(by_docks, cap)
 
+    def _hull_docked(self) -> None:
+        self._docked.succeed()
+        self._docked = self.env.event()
+
     def _docks_added(self, old: int, new: int) -> None:
+        self._hull_docked()
         delta = self.rate(new) - self.rate(old)
         if delta != 0:
             t = max(self.env.now, self.available_from)
@@ -94,21 +102,28 @@ class Shipyard(Facility):
         super().start()
 
     def run(self) -> Generator[Any, Any, None]:
-        """Lay down hull after hull: drumbeat apart, each once the last has started in dock."""
+        """Lay down hull after hull: each once the last has started, drumbeat apart, and while
+        fewer hulls than docks are on their way to a dock."""
+        assert self.docks is not None
         if self.first_start > self.env.now:
             yield from self.wait(self.env.timeout(self.first_start - self.env.now), NOT_AVAILABLE)
         hull = 0
+        has_docks = any(s.dock for s in self.spec.stages)
         while self.spec.hulls is None or hull < self.spec.hulls:
             hull += 1
-            launched = self.env.event()
-            self.env.process(self.build_hull(hull, launched))
-            began = yield launched
+            started = self.env.event()
+            if has_docks:
+                self.undocked += 1
+            self.env.process(self.build_hull(hull, started))
+            began = yield started
             if self.spec.drumbeat:
                 next_start = began + self.spec.drumbeat
                 if next_start > self.env.now:
                     yield self.env.timeout(next_start - self.env.now)
+            while has_docks and self.undocked >= self.docks.count:
+                yield self._docked
 
-    def build_hull(self, hull: int, launched: simpy.Event) -> Generator[Any, Any, None]:
+    def build_hull(self, hull: int, started: simpy.Event) -> Generator[Any, Any, None]:
         """One hull through its stages, from keel to delivery."""
         assert self.docks is not None
         stages = self.spec.stages
@@ -117,10 +132,12 @@ class Shipyard(Facility):
         self.durations[hull] = durations
         cost = self.unit_cost.cost(hull - 1, 1)
         dock: int | None = None
-        began = self.env.now
         for i, stage in enumerate(stages):
             if stage.dock and dock is None:
                 dock = yield from self.wait(self.docks.request(self.priority), DOCKS)
+                if i == self.first_dock:
+                    self.undocked -= 1
+                    self._hull_docked()
             takes = {m: draw(v, self.rng) for m, v in stage.consumes.items()}
             if i == 0:
                 for m, use in self.consumes.items():
@@ -131,13 +148,12 @@ class Shipyard(Facility):
             if i == 0:
                 self.started += 1
                 self.records.starts.append((self.env.now, self.index, 1.0))
-                began = self.env.now
-            if i == self.first_dock:
-                launched.succeed(began)
+                started.succeed(self.env.now)
             t0 = self.env.now
             yield from self.work(durations[i], produce=True)
             self.release_people(people)
-            self.records.stages.append((self.index, hull, stage.name, dock if stage.dock else -1, t0, self.env.now))
+            place = dock if stage.dock and dock is not None else -1
+            self.records.stages.append((self.index, hull, stage.name, place, t0, self.env.now))
             if dock is not None and (i + 1 == len(stages) or not stages[i + 1].dock):
                 self.docks.release(dock)
                 dock = None

@@ -53,6 +53,7 @@ class VehicleLine(RatedFacility):
         needs = dict(self.spec.workforce)
         step = START_INTERVAL
         while True:
+            yield from self.wait_until_up()
             if needs:
                 yield from self.hold_people(needs)
             now = self.env.now

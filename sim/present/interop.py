@@ -251,8 +251,8 @@ def _sheet_name(name: str, taken: list[str]) -> str:
 
 # -- an output directory -------------------------------------------------------------------------
 def directory_tables(out: Path) -> tuple[dict[str, Table], dict[str, Table], dict[str, Any]]:
-    """The tables of an output directory: (from summary.json and bottlenecks.json, from each CSV
-    file by stem, the provenance to record)."""
+    """The tables of an output directory: (from summary.json, study.json and bottlenecks.json;
+    from each CSV file, by stem; the provenance to record in Parquet files)."""
     derived: dict[str, Table] = {}
     provenance: dict[str, Any] = {}
     summary_path = out / "summary.json"
@@ -260,6 +260,11 @@ def directory_tables(out: Path) -> tuple[dict[str, Table], dict[str, Table], dic
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
         derived.update(summary_tables(summary))
         provenance = {k: summary[k] for k in PROVENANCE_KEYS if k in summary}
+    study_path = out / "study.json"  # a study's provenance (sweep, sensitivity, bottlenecks, compare)
+    if study_path.is_file():
+        study = json.loads(study_path.read_text(encoding="utf-8"))
+        derived["study"] = provenance_table(study)
+        provenance = provenance or dict(derived["study"].rows)
     bottlenecks = out / "bottlenecks.json"
     if bottlenecks.is_file():
         derived["bottlenecks"] = bottlenecks_table(json.loads(bottlenecks.read_text(encoding="utf-8")))

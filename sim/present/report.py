@@ -20,6 +20,8 @@ from sim.present.run_plots import FigureSpec, figures_for
 REPORT = "report.html"
 #: Causes that say a facility does not exist yet or is still ramping: not an input shortage.
 NOT_INPUTS = ("producing", "not_available", "ramping")
+#: Facilities producing at least this share of the time they exist are bound by capacity.
+CAPACITY_BOUND = 0.9
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-width:60rem;margin:2rem auto;
 padding:0 1rem;color:#1a1a1a;line-height:1.45}
@@ -82,7 +84,13 @@ def binding(directory: Path, data: RunData) -> list[list[str]]:
         if gains:
             top = max(gains, key=lambda g: g.get("months_earlier") or 0)
             rows.append([t["name"], str(top["constraint"]),
-                         f"lifting it reaches the target {top['months_earlier']:,.1f} months earlier (rearm bottlenecks)"])
+                         f"lifting it reaches the target {top['months_earlier']:,.1f} months earlier "
+                         "(rearm bottlenecks)"])
+            continue
+        if t["measure"] == "capacity":
+            rows.append([t["name"], "capacity: nameplate and expansions",
+                         "installed capacity depends on facilities, their ramp-up and expansions only; shortages "
+                         "lower output, not capacity"])
             continue
         rows.append([t["name"], *dominant_cause(data.summary.get("facilities", {}),
                                                 [f for f, p in products.items() if p == t["product"]])])
@@ -101,11 +109,13 @@ def dominant_cause(facilities: dict[str, Any], names: list[str]) -> list[str]:
     inputs = {c: s for c, s in totals.items() if c not in NOT_INPUTS}
     utilisation = sum(f.get("utilisation") or 0.0 for f in chosen) / len(chosen)
     hint = "indicative, from waiting shares; `rearm bottlenecks` measures it"
-    if not inputs or max(inputs.values()) < 0.02:
-        return ["capacity", f"facilities produce {utilisation:.0%} of the time they exist ({hint})"]
-    cause = max(inputs, key=inputs.__getitem__)
-    return [cause, f"the product's facilities wait for it {inputs[cause]:.1%} of their time; "
-                   f"they produce {utilisation:.0%} of the time they exist ({hint})"]
+    largest = max(inputs, key=inputs.__getitem__) if inputs else None
+    shortage = f"; the largest shortage, {largest}, takes {inputs[largest]:.1%} of their time" if largest else ""
+    if largest is None or utilisation >= CAPACITY_BOUND or inputs[largest] < 0.02:
+        return ["capacity",
+                f"the product's facilities produce {utilisation:.0%} of the time they exist{shortage} ({hint})"]
+    return [largest, f"the product's facilities wait for it {inputs[largest]:.1%} of their time and produce "
+                     f"{utilisation:.0%} of the time they exist ({hint})"]
 
 
 def key_inputs(directory: Path) -> tuple[list[list[str]], str]:
@@ -116,7 +126,7 @@ def key_inputs(directory: Path) -> tuple[list[list[str]], str]:
     text = path.read_text(encoding="utf-8")
     data = yaml.safe_load(text) or {}
     rows: list[list[str]] = []
-    for key in ("start", "horizon", "replications", "seed", "currency"):
+    for key in ("start", "horizon", "currency"):  # seed and replications: see provenance (the run's own)
         if key in data:
             rows.append(["scenario", key, str(data[key])])
     for section in ("budgets", "materials", "workforce", "facilities", "demand"):
@@ -125,22 +135,25 @@ def key_inputs(directory: Path) -> tuple[list[list[str]], str]:
     return rows, text
 
 
-def _brief(spec: Any, depth: int = 0) -> str:
-    """A one-line rendering of a spec's scalar and small-table values."""
+def _brief(spec: Any) -> str:
+    """A one-line rendering of a spec: each key with its value in YAML flow style, lists of
+    named items (expansions, stages) by their names."""
     if not isinstance(spec, dict):
-        return str(spec)
+        return _flow(spec)
     parts = []
     for key, value in spec.items():
-        if key in ("description",):
+        if key == "description":
             continue
-        if isinstance(value, dict) and depth < 1:
-            parts.append(f"{key}: {{{_brief(value, depth + 1)}}}")
-        elif isinstance(value, list):
-            names = [v.get("name", "") for v in value if isinstance(v, dict)]
-            parts.append(f"{key}: {', '.join(n for n in names if n) or len(value)}")
-        elif not isinstance(value, dict):
-            parts.append(f"{key}: {value}")
+        if isinstance(value, list) and value and all(isinstance(v, dict) and "name" in v for v in value):
+            parts.append(f"{key}: {', '.join(str(v['name']) for v in value)}")
+        else:
+            parts.append(f"{key}: {_flow(value)}")
     return "; ".join(parts)
+
+
+def _flow(value: Any) -> str:
+    text = yaml.safe_dump(value, default_flow_style=True, width=10**6, allow_unicode=True, sort_keys=False)
+    return str(text).strip().removesuffix("...").strip()
 
 
 def figure_html(spec: FigureSpec) -> str:
@@ -168,7 +181,8 @@ def render_report(directory: Path) -> str:
     if data is not None:
         n = data.summary.get("replications", 1)
         parts.append(f"<h2>Targets</h2><p class=note>{n:,} replication{'s' if n != 1 else ''}; dates are medians "
-                     "over replications; a replication that never reaches a target counts as later than any that do.</p>")
+                     "over replications; a replication that never reaches a target counts as later than any "
+                     "that do.</p>")
         parts.append(table(["target", "product", "threshold", "deadline", "median date", "p10 – p90",
                             "reached", "on time"], targets_rows(data.summary), {6, 7}))
         parts.append("<h2>What binds each target</h2>")

@@ -25,7 +25,7 @@ UNLIMITED_MONEY = 1e15  # a thousand trillion a year: beyond any defence budget
 UNLIMITED_STOCK = 1e15  # initial stock of a material, in its own unit
 UNLIMITED_PEOPLE = 1e9
 UNLIMITED_DOCKS = 1000
-CAPACITY_FACTOR = 1000  # capacity × 1000: never the binding constraint
+CAPACITY_FACTOR = 100  # capacity × 100: never the binding constraint, and lots stay of a sane size
 MONTHS_PER_YEAR = 12
 
 
@@ -96,7 +96,7 @@ def gains(constraints: list[str], targets: list[str], values: np.ndarray) -> dic
     medians = median_years(values)
     out: dict[str, list[dict[str, Any]]] = {}
     for k, target in enumerate(targets):
-        rows = []
+        rows: list[dict[str, Any]] = []
         for i, constraint in enumerate(constraints, start=1):
             gain = (medians[0, k] - medians[i, k]) * MONTHS_PER_YEAR
             rows.append({"constraint": constraint, "months_earlier": None if np.isnan(gain) else round(float(gain), 3)})

@@ -33,8 +33,12 @@ def earlier_probability(a: np.ndarray, b: np.ndarray) -> float | None:
 
 
 def comparison(
-    labels: Sequence[str], starts: Sequence[dt.date], targets: Sequence[str], years: np.ndarray,
-    has_target: np.ndarray, failed: np.ndarray,
+    labels: Sequence[str],
+    starts: Sequence[dt.date],
+    targets: Sequence[str],
+    years: np.ndarray,
+    has_target: np.ndarray,
+    failed: np.ndarray,
 ) -> dict[str, Any]:
     """`compare.json` body: per target, each scenario's years and dates (p10, p50, p90) and
     reached share, and for every ordered pair the probability the first is earlier.
@@ -61,9 +65,12 @@ def comparison(
                 if i == j or not (has_target[i, k] and has_target[j, k]):
                     continue
                 keep = ~(failed[i] | failed[j])
-                pairs.append({
-                    "first": first, "second": second,
-                    "probability_first_earlier": earlier_probability(years[i, keep, k], years[j, keep, k]),
-                })
+                pairs.append(
+                    {
+                        "first": first,
+                        "second": second,
+                        "probability_first_earlier": earlier_probability(years[i, keep, k], years[j, keep, k]),
+                    }
+                )
         out[target] = {"scenarios": per_scenario, "earlier": pairs}
     return out

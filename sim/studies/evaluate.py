@@ -62,9 +62,14 @@ class Study:
     def fingerprint(self) -> str:
         """A hash of everything that decides the study's results (for a safe `--resume`)."""
         doc = {
-            "command": self.command, "columns": self.columns, "seed": self.seed,
-            "replications": self.replications, "measures": self.measures, "meta": self.meta,
-            "points": [[str(v) for v in p.values] for p in self.points], "version": __version__,
+            "command": self.command,
+            "columns": self.columns,
+            "seed": self.seed,
+            "replications": self.replications,
+            "measures": self.measures,
+            "meta": self.meta,
+            "points": [[str(v) for v in p.values] for p in self.points],
+            "version": __version__,
         }
         return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -87,20 +92,28 @@ def totals_of(scenario: Scenario) -> tuple[str, ...]:
 
 def run_task(task: Task) -> list[Row]:
     """Run a task's (point, replication) pairs: (point, replication, seed, error, *measures)."""
-    rows = []
+    rows: list[Row] = []
     for point, replication in task.items:
         scenario = task.scenarios[point]
         try:
             result = run_one(scenario, task.seed, replication)
         except Exception as exc:  # noqa: BLE001 - a failing run is recorded and the study goes on
-            rows.append((point, replication, task.seed, f"{type(exc).__name__}: {exc}", *[None] * (len(task.targets) + len(task.totals))))
+            rows.append(
+                (
+                    point,
+                    replication,
+                    task.seed,
+                    f"{type(exc).__name__}: {exc}",
+                    *[None] * (len(task.targets) + len(task.totals)),
+                )
+            )
             continue
         rows.append((point, replication, task.seed, None, *_measures(scenario, result, task.targets, task.totals)))
     return rows
 
 
 def _measures(scenario: Scenario, result: Any, targets: Sequence[str], totals: Sequence[str]) -> list[float | None]:
-    days = {t.name: float(d) for t, d in zip(scenario.targets, result.target_days)}
+    days = {t.name: float(d) for t, d in zip(scenario.targets, result.target_days, strict=True)}
     out: list[float | None] = []
     for name in targets:
         d = days.get(name, float("nan"))
@@ -122,7 +135,9 @@ def per_task(runs: int, workers: int) -> int:
     return max(1, min(MAX_PER_TASK, -(-runs // (workers * 4))))
 
 
-def _tasks(study: Study, todo: Sequence[tuple[int, int]], size: int, store: Store, progress: ProgressReport) -> Iterator[Task]:
+def _tasks(
+    study: Study, todo: Sequence[tuple[int, int]], size: int, store: Store, progress: ProgressReport
+) -> Iterator[Task]:
     """Tasks over the pairs still to run (point-major); an invalid point's runs are recorded
     with its error instead."""
     blank = [None] * len(study.measures)
@@ -151,8 +166,12 @@ def evaluate(study: Study, out: Path, executor: Executor, resume: bool = False, 
     """Run every (point, replication) not yet in `out/results.sqlite`; return the open store."""
     out.mkdir(parents=True, exist_ok=True)
     store = Store.open(
-        out, study.fingerprint(), study.columns, study.measures,
-        [(p.values, None) for p in study.points], {**study.meta, "seed": study.seed, "replications": study.replications},
+        out,
+        study.fingerprint(),
+        study.columns,
+        study.measures,
+        [(p.values, None) for p in study.points],
+        {**study.meta, "seed": study.seed, "replications": study.replications},
         resume,
     )
     done = store.finished()
@@ -167,7 +186,7 @@ def evaluate(study: Study, out: Path, executor: Executor, resume: bool = False, 
 
 
 def years_array(study: Study, runs: Iterable[Row]) -> tuple[np.ndarray, np.ndarray]:
-    """points × replications × targets of years to reach (NaN: not reached, or the run failed),
+    """Points × replications × targets of years to reach (NaN: not reached, or the run failed),
     and points × replications: True where the run failed."""
     years = np.full((len(study.points), study.replications, len(study.targets)), np.nan)
     failed = np.zeros((len(study.points), study.replications), dtype=bool)

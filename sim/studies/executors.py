@@ -8,6 +8,7 @@ what they contain, never by arrival order, so results do not depend on the execu
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -34,11 +35,13 @@ class Executor(Protocol):
 
     workers: int
 
-    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]: ...
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        """Yield `fn(task)` for every task, in the order they finish."""
+        ...
 
     def __enter__(self) -> Executor: ...
 
-    def __exit__(self, *exc: object) -> None: ...
+    def __exit__(self, *exc: Any) -> None: ...
 
 
 class SerialExecutor:
@@ -47,6 +50,7 @@ class SerialExecutor:
     workers = 1
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        """Yield `fn(task)` for every task, in the order they finish."""
         for task in tasks:
             yield fn(task)
 
@@ -68,12 +72,15 @@ class ProcessExecutor:
         self._pool = ProcessPoolExecutor(max_workers=self.workers)
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         assert self._pool is not None
         self._pool.shutdown(wait=exc_type is None, cancel_futures=True)
         self._pool = None
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        """Yield `fn(task)` for every task, in the order they finish."""
         assert self._pool is not None, "use the executor in a with block"
         pool = self._pool
         yield from _bounded(lambda task: pool.submit(fn, task), tasks, self.workers * IN_FLIGHT_PER_WORKER)
@@ -118,8 +125,11 @@ class DaskExecutor:
             raise UsageError("--scheduler needs Dask: pip install 'rearm[cluster]'") from None
         if self.scheduler == "local":
             self._cluster = LocalCluster(
-                n_workers=self.workers, threads_per_worker=1, processes=self.processes,
-                dashboard_address=None, silence_logs=40,
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=self.processes,
+                dashboard_address=None,
+                silence_logs=40,
             )
             self._client = Client(self._cluster)
         else:
@@ -138,6 +148,7 @@ class DaskExecutor:
         self._client = self._cluster = None
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        """Yield `fn(task)` for every task, in the order they finish."""
         from distributed import as_completed
 
         assert self._client is not None, "use the executor in a with block"
@@ -157,13 +168,7 @@ class DaskExecutor:
 
 
 def _take(source: Iterator[T], n: int) -> list[T]:
-    out = []
-    for _ in range(n):
-        item = next(source, _END)
-        if item is _END:
-            break
-        out.append(item)  # type: ignore[arg-type]
-    return out
+    return list(itertools.islice(source, n))
 
 
 def make_executor(jobs: int | None = None, scheduler: str | None = None) -> Executor:

@@ -107,7 +107,9 @@ def _range(path: str, pieces: list[str], option: str) -> Parameter:
         try:
             levels = int(pieces[2])
         except ValueError:
-            raise UsageError(f"{option} {path}: the number of levels must be a whole number, got {pieces[2]!r}") from None
+            raise UsageError(
+                f"{option} {path}: the number of levels must be a whole number, got {pieces[2]!r}"
+            ) from None
         if levels < 2:
             raise UsageError(f"{option} {path}: a range needs at least 2 levels, got {levels}")
     integer = all(_INTEGER_RE.match(p) for p in pieces[:2])
@@ -132,7 +134,9 @@ def _scalar(text: str) -> Any:
 
 def _split_top(text: str, sep: str) -> list[str]:
     """Split on `sep` outside brackets and braces (so `{uniform: [1, 2]}` stays whole)."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "[{":
             depth += 1

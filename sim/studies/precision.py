@@ -78,7 +78,9 @@ def median_interval(name: str, days: np.ndarray, fraction: float) -> MedianInter
     if years.size and np.all(years == years[0]):
         low = high = float(years[0])  # no spread: the interval is the value itself
     else:
-        ci = stats.quantile_test(years, q=median if math.isfinite(median) else 0.0, p=0.5).confidence_interval(CONFIDENCE)
+        ci = stats.quantile_test(years, q=median if math.isfinite(median) else 0.0, p=0.5).confidence_interval(
+            CONFIDENCE
+        )
         low, high = float(ci.low), float(ci.high)
     return MedianInterval(name, median, low, high, fraction)
 
@@ -90,8 +92,13 @@ def intervals(loaded: LoadedScenario, results: list[ReplicationResult], fraction
 
 
 def run_to_precision(
-    loaded: LoadedScenario, fraction: float, seed: int | None = None, jobs: int = 1,
-    first: int | None = None, cap: int = DEFAULT_CAP, progress: Progress | None = None,
+    loaded: LoadedScenario,
+    fraction: float,
+    seed: int | None = None,
+    jobs: int = 1,
+    first: int | None = None,
+    cap: int = DEFAULT_CAP,
+    progress: Progress | None = None,
 ) -> tuple[RunResult, list[MedianInterval]]:
     """Run 0..N-1 replications, N growing by half each round from `first` until every target's
     interval is met or N reaches `cap`; the run's summary gains a `precision` section."""
@@ -114,8 +121,11 @@ def run_to_precision(
     dates, _ = month_grid(scenario.start, scenario.horizon)
     summary = summarise(scenario, results, provenance(loaded, root, n))
     summary["precision"] = {
-        "target_half_width": fraction, "confidence": CONFIDENCE, "cap": cap,
-        "met": all(i.met for i in found), "targets": [i.as_dict() for i in found],
+        "target_half_width": fraction,
+        "confidence": CONFIDENCE,
+        "cap": cap,
+        "met": all(i.met for i in found),
+        "targets": [i.as_dict() for i in found],
     }
     return RunResult(loaded, root, n, results, summary, dates, timeline_rows(scenario, results, dates)), found
 

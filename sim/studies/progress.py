@@ -12,7 +12,12 @@ class ProgressReport:
     """Counts finished runs; shows a bar when `stream` is a terminal, else a line every `every` s."""
 
     def __init__(
-        self, total: int, label: str, done: int = 0, stream: TextIO | None = None, every: float = 10.0,
+        self,
+        total: int,
+        label: str,
+        done: int = 0,
+        stream: TextIO | None = None,
+        every: float = 10.0,
         enabled: bool = True,
     ) -> None:
         self.total = total
@@ -26,7 +31,7 @@ class ProgressReport:
         self._last = self._start
         self._bar: Any = None
         if self.enabled and _is_tty(self.stream):
-            from tqdm import tqdm
+            from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
 
             self._bar = tqdm(total=total, initial=done, desc=label, unit="run", file=self.stream, dynamic_ncols=True)
 

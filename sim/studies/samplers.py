@@ -41,7 +41,7 @@ class Design:
         """The values to write into the scenario for `point` (parameters left as written omitted)."""
         return {
             p.path: p.data_value(float(x))
-            for p, x in zip(self.parameters, self.matrix[point])
+            for p, x in zip(self.parameters, self.matrix[point], strict=True)
             if not np.isnan(x)
         }
 
@@ -51,11 +51,17 @@ def salib_problem(parameters: Sequence[Parameter]) -> dict[str, Any]:
     for p in parameters:
         if not p.is_range:
             raise UsageError(f"{p.path}: this method needs a range LO:HI, not a list of values")
-    return {"num_vars": len(parameters), "names": [p.path for p in parameters], "bounds": [list(p.bounds) for p in parameters]}
+    return {
+        "num_vars": len(parameters),
+        "names": [p.path for p in parameters],
+        "bounds": [list(p.bounds) for p in parameters],
+    }
 
 
 def _finish(method: str, parameters: Sequence[Parameter], raw: np.ndarray) -> Design:
-    matrix = np.array([[p.numeric(x) if not np.isnan(x) else np.nan for p, x in zip(parameters, row)] for row in raw])
+    matrix = np.array(
+        [[p.numeric(x) if not np.isnan(x) else np.nan for p, x in zip(parameters, row, strict=True)] for row in raw]
+    )
     return Design(method, tuple(parameters), matrix.reshape(len(raw), len(parameters)))
 
 

@@ -28,7 +28,7 @@ def censored(years: np.ndarray, failed: np.ndarray, horizon_years: float) -> np.
 
 
 def responses(values: np.ndarray) -> np.ndarray:
-    """points × targets: the mean over replications (NaN where a point has no successful run)."""
+    """Points × targets: the mean over replications (NaN where a point has no successful run)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmean(values, axis=1)
@@ -58,8 +58,22 @@ def one_at_a_time(design: Design, targets: Sequence[str], values: np.ndarray) ->
                 (path, target, "oat", "baseline", base, None),
                 (path, target, "oat", "low", float(y[low, k]), None),
                 (path, target, "oat", "high", float(y[high, k]), None),
-                (path, target, "oat", "low_effect", float(y[low, k]) - base, paired_halfwidth(values[low, :, k] - values[0, :, k])),
-                (path, target, "oat", "high_effect", float(y[high, k]) - base, paired_halfwidth(values[high, :, k] - values[0, :, k])),
+                (
+                    path,
+                    target,
+                    "oat",
+                    "low_effect",
+                    float(y[low, k]) - base,
+                    paired_halfwidth(values[low, :, k] - values[0, :, k]),
+                ),
+                (
+                    path,
+                    target,
+                    "oat",
+                    "high_effect",
+                    float(y[high, k]) - base,
+                    paired_halfwidth(values[high, :, k] - values[0, :, k]),
+                ),
             ]
     return rows
 
@@ -76,8 +90,9 @@ def morris(design: Design, targets: Sequence[str], values: np.ndarray, seed: int
             continue
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            res = salib_morris.analyze(problem, design.matrix, y[:, k], num_levels=MORRIS_LEVELS,
-                                       conf_level=CONFIDENCE, seed=seed)
+            res = salib_morris.analyze(
+                problem, design.matrix, y[:, k], num_levels=MORRIS_LEVELS, conf_level=CONFIDENCE, seed=seed
+            )
         for j, path in enumerate(design.paths):
             rows += [
                 (path, target, "morris", "mu", float(res["mu"][j]), None),

@@ -32,6 +32,10 @@ def design_cell(value: Any) -> Any:
     return json.dumps(value, default=str)
 
 
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
 class Store:
     """One study's SQLite file: `meta`, `design` and `runs` tables."""
 
@@ -58,7 +62,11 @@ class Store:
         if path.exists() and not resume:
             path.unlink()
         store = cls(path, columns, measures)
-        existing = store._meta("fingerprint")
+        try:
+            existing = store._meta("fingerprint")
+        except sqlite3.DatabaseError as exc:
+            store.close()
+            raise UsageError(f"{path}: not a study's results file ({exc}); drop --resume to start afresh") from None
         if existing is not None:
             if existing != fingerprint:
                 store.close()
@@ -73,21 +81,28 @@ class Store:
         return store
 
     def _create(self, fingerprint: str, design: Sequence[tuple[Row, str | None]], meta: dict[str, Any]) -> None:
+        """Every table and the design in one transaction (DDL included), so a kill leaves all or nothing."""
         params = "".join(f", {quote(c)}" for c in self.columns)
         measures = "".join(f", {quote(m)} REAL" for m in self.measures)
-        with self.conn:
+        marks = ", ".join("?" * (len(self.columns) + 2))
+        items = {**meta, "fingerprint": fingerprint, "sessions": 1}
+        self.conn.execute("BEGIN")
+        try:
             self.conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
             self.conn.execute(f"CREATE TABLE design (point INTEGER PRIMARY KEY{params}, error TEXT)")
             self.conn.execute(
                 f"CREATE TABLE runs (point INTEGER, replication INTEGER, seed INTEGER, error TEXT{measures}, "
                 "session INTEGER, PRIMARY KEY (point, replication))"
             )
-            marks = ", ".join("?" * (len(self.columns) + 2))
             self.conn.executemany(
                 f"INSERT INTO design VALUES ({marks})",
                 [(i, *(design_cell(v) for v in values), error) for i, (values, error) in enumerate(design)],
             )
-            self._set_meta({**meta, "fingerprint": fingerprint, "sessions": 1})
+            self.conn.executemany("INSERT INTO meta VALUES (?, ?)", [(k, _text(v)) for k, v in items.items()])
+            self.conn.commit()
+        except BaseException:
+            self.conn.rollback()
+            raise
 
     def _meta(self, key: str) -> str | None:
         try:
@@ -100,7 +115,7 @@ class Store:
         with self.conn:
             self.conn.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                [(k, v if isinstance(v, str) else json.dumps(v, default=str)) for k, v in items.items()],
+                [(k, _text(v)) for k, v in items.items()],
             )
 
     def finished(self) -> set[tuple[int, int]]:

@@ -4,7 +4,8 @@
 from sim.present.plots.budget import plot_budget
 from sim.present.plots.capacity import plot_capacity
 from sim.present.plots.gantt import plot_gantt
-from sim.present.plots.studies import plot_bottlenecks, plot_indices, plot_sweep, plot_tornado
+from sim.present.plots.studies import plot_bottlenecks, plot_indices, plot_tornado
+from sim.present.plots.sweep import plot_sweep
 from sim.present.plots.timeline import plot_timeline
 from sim.present.plots.waiting import plot_waiting
 

@@ -64,7 +64,7 @@ def plot_budget(data: RunData, ax: Axes | None = None) -> Figure:
         return ax.get_figure(root=True)  # type: ignore[return-value]
     fig = new_figure(PANEL_HEIGHT_IN * len(budgets) + 0.7)
     axes = fig.subplots(len(budgets), 1, squeeze=False)[:, 0]
-    for a, (name, years) in zip(axes, budgets.items()):
+    for a, (name, years) in zip(axes, budgets.items(), strict=False):
         draw_budget(a, name, years, currency)
     which = " (replication 1 of {:,})".format(data.summary["replications"]) if data.monte_carlo else ""
     fig.suptitle(f"{data.summary.get('scenario', '')}: money by fiscal year{which}", fontsize=SMALL + 3)

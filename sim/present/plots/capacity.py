@@ -15,7 +15,6 @@ from matplotlib.patches import Patch
 
 from sim.present.plots.data import RunData
 from sim.present.plots.style import (
-    GREY,
     OKABE_ITO,
     SMALL,
     colour,

@@ -32,6 +32,7 @@ class RunData:
 
     @property
     def start(self) -> dt.date:
+        """The scenario's start date (day 0)."""
         return dt.date.fromisoformat(self.summary["start"])
 
     @property
@@ -40,6 +41,7 @@ class RunData:
         return int(self.summary.get("replications", 1)) > 1
 
     def products(self) -> list[str]:
+        """Products in the order of the timeline."""
         return list(self.timeline) or list(self.summary.get("products", {}))
 
 

@@ -21,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter
 
 #: Okabe & Ito (2008), safe for the common colour-vision deficiencies.
@@ -139,7 +140,7 @@ def footer(fig: Figure, meta: dict[str, Any]) -> None:
         parts.append(f"rearm {meta['version']}")
     fig.text(0.005, 0.003, " · ".join(parts), fontsize=7, color="#555555", ha="left", va="bottom")
     engine = fig.get_layout_engine()
-    if engine is not None and hasattr(engine, "set"):
+    if isinstance(engine, ConstrainedLayoutEngine):
         room = 0.22 / fig.get_figheight()  # inches kept free for the footer line
         engine.set(rect=(0, room, 1, 1 - room))
 

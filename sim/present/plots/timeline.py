@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -18,7 +19,6 @@ from sim.present.plots.style import (
     SMALL,
     date_axis,
     footer,
-    legend,
     new_figure,
     style_axes,
     thousands,
@@ -87,9 +87,8 @@ def _mark_target(ax: Axes, target: dict[str, Any], value: float, slot: int, mc: 
         ax.plot([p50], [value], marker="o", markersize=7, color=colour, markeredgecolor="black",
                 linestyle="none", zorder=6, gid="reached")
         if mc and dates.get("p10"):
-            lo = _date(dates["p10"])
-            hi = _date(dates.get("p90")) or end
-            ax.plot([lo, hi], [value, value], color=colour, linewidth=4, alpha=0.55, zorder=4,
+            span = np.array([dates["p10"], dates.get("p90") or str(end)], dtype="datetime64[s]")
+            ax.plot(span, [value, value], color=colour, linewidth=4, alpha=0.55, zorder=4,
                     solid_capstyle="butt")
         note = f"{name}: reached {dates['p50']}" + (" (median)" if mc else "")
     else:
@@ -141,20 +140,21 @@ def draw_product(data: RunData, product: str, axes: Sequence[Axes]) -> None:
         ax.set_ylim(0, max(tops[panel] * 1.05, 1.0))
         ax.set_ylabel(ylabel, fontsize=SMALL + 1)
         ax.set_title(f"{product}: {title.lower()}", fontsize=SMALL + 2, loc="left")
-        _dedupe_legend(ax, "best")
+        _dedupe_legend(ax)
     if end is not None:
         start = np.datetime64(data.summary["start"], "s")
         for ax in axes[:2]:
-            ax.set_xlim(start, end)
+            ax.set_xlim(float(mdates.date2num(start)), float(mdates.date2num(end)))
 
 
-def _dedupe_legend(ax: Axes, loc: str) -> None:
+def _dedupe_legend(ax: Axes) -> None:
+    """One legend entry per label, placed where it hides least (target notes included)."""
     handles, labels = ax.get_legend_handles_labels()
     seen: dict[str, Any] = {}
-    for h, label in zip(handles, labels):
+    for h, label in zip(handles, labels, strict=False):
         seen.setdefault(label, h)
     if seen:
-        ax.legend(list(seen.values()), list(seen), fontsize=SMALL - 0.5, loc=loc, framealpha=0.9)
+        ax.legend(list(seen.values()), list(seen), fontsize=SMALL - 0.5, loc="best", framealpha=0.9)
 
 
 def plot_timeline(data: RunData, product: str | None = None, axes: Sequence[Axes] | None = None) -> Figure:
@@ -168,7 +168,7 @@ def plot_timeline(data: RunData, product: str | None = None, axes: Sequence[Axes
         return axes[0].get_figure(root=True)  # type: ignore[return-value]
     products = [product] if product is not None else data.products()
     fig = new_figure(PANEL_HEIGHT_IN * 2 * len(products) + 0.5)
-    grid = fig.subplots(2 * len(products), 1, squeeze=False)[:, 0]
+    grid = list(fig.subplots(2 * len(products), 1, squeeze=False)[:, 0])
     for i, name in enumerate(products):
         draw_product(data, name, grid[2 * i: 2 * i + 2])
     mc = " — median and p10–p90 of all replications" if data.monte_carlo else ""

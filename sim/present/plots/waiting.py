@@ -82,7 +82,7 @@ def plot_waiting(data: RunData, ax: Axes | None = None) -> Figure:
         ax.barh(y, table[:, j], left=left, height=0.65, color=colour, hatch=hatch, edgecolor="white",
                 linewidth=0.5, label=LABELS.get(cause, cause.replace(":", ": ")), gid=f"cause:{cause}")
         left += table[:, j]
-    for yi, share in zip(y, table[:, causes.index("producing")]):
+    for yi, share in zip(y, table[:, causes.index("producing")], strict=False):
         ax.text(0.01, yi, f"{share:.0%} producing", va="center", ha="left", fontsize=SMALL - 0.5, color="white",
                 fontweight="bold")
     ax.set_yticks(y, names, fontsize=SMALL)

@@ -1,0 +1,175 @@
+"""Sweep figures from `results.csv`: median years to each target over one swept parameter
+(a line with the p10–p90 band over replications), over two on a grid (a heatmap per target),
+or against each of several sampled parameters (scatters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim.metrics.summary import percentile_unreached_last
+from sim.present.plots.studies import YEARS, StudyData, _finish, _float, _grid
+from sim.present.plots.style import LIGHT_GREY, SMALL, colour, style_axes, thousands
+
+# --- sweeps --------------------------------------------------------------------------------
+
+def sweep_table(study: StudyData) -> tuple[list[str], list[str], list[tuple[tuple[float, ...], dict[str, float]]]]:
+    """Parameters, targets and (parameter values, target -> years or NaN) per successful run.
+
+    A parameter whose values are not all numbers (dates, `when_funded`) is numbered by its
+    values' order of appearance; `category_labels` names the numbers."""
+    rows = [r for r in (study.results or []) if not (r.get("error") or "").strip()]
+    targets = list(dict.fromkeys(k[len(YEARS):] for r in rows[:1] for k in r if k.startswith(YEARS)))
+    labels = category_labels(study)
+    def value(p: str, text: str) -> float:
+        return float(labels[p].index(text)) if p in labels else _float(text)
+    table = [
+        (tuple(value(p, r[p]) for p in study.parameters), {t: _float(r.get(YEARS + t)) for t in targets})
+        for r in rows
+    ]
+    return study.parameters, targets, table
+
+
+def category_labels(study: StudyData) -> dict[str, list[str]]:
+    """Parameter -> its distinct values, for parameters that are not all numeric."""
+    out = {}
+    for p in study.parameters:
+        values = list(dict.fromkeys(r[p] for r in study.results or [] if not (r.get("error") or "").strip()))
+        if any(np.isnan(_float(v)) for v in values):
+            out[p] = values
+    return out
+
+
+def _categorical_axis(ax: Axes, axis: str, labels: list[str] | None) -> None:
+    if labels:
+        (ax.set_xticks if axis == "x" else ax.set_yticks)(range(len(labels)), labels, fontsize=SMALL)
+    else:
+        thousands(ax, axis)
+
+
+def _nan(x: float | None) -> float:
+    return np.nan if x is None else x
+
+
+#: The colour scale spans at least this many years, so a flat response looks flat.
+MIN_COLOUR_SPAN_YEARS = 1.0
+
+Table = list[tuple[tuple[float, ...], dict[str, float]]]
+
+
+def _median_by_point(table: Table, target: str) -> dict[tuple[float, ...], tuple[float, float, float, float]]:
+    """Point -> (p10, p50, p90, share reached); unreached runs count as later than any."""
+    groups: dict[tuple[float, ...], list[float]] = {}
+    for values, years in table:
+        groups.setdefault(values, []).append(years[target])
+    out = {}
+    for point, ys in sorted(groups.items()):
+        arr = np.array(ys)
+        p10, p50, p90 = (percentile_unreached_last(arr, p) for p in (0.1, 0.5, 0.9))
+        out[point] = (_nan(p10), _nan(p50), _nan(p90), float(np.isfinite(arr).mean()))
+    return out
+
+
+def draw_sweep_line(ax: Axes, parameter: str, targets: list[str], table: list[Any],
+                    labels: list[str] | None = None) -> None:
+    """Median years to each target against the parameter, p10–p90 band where replicated."""
+    for k, target in enumerate(targets):
+        stats = _median_by_point(table, target)
+        x = np.array([p[0] for p in stats])
+        p10, p50, p90 = (np.array([s[i] for s in stats.values()]) for i in range(3))
+        if len(table) > len(stats):
+            band = ax.fill_between(x, p10, p90, color=colour(k), alpha=0.2, linewidth=0)
+            band.set_gid("fan")
+        ax.plot(x, p50, marker="o", color=colour(k), linewidth=1.8, label=f"{target} (median)")
+    ax.set_xlabel(parameter, fontsize=SMALL + 1)
+    ax.set_ylabel("years to reach target", fontsize=SMALL + 1)
+    _categorical_axis(ax, "x", labels)
+    style_axes(ax)
+    ax.legend(fontsize=SMALL - 0.5, framealpha=0.9)
+    ax.set_title("years to target over the swept parameter (gaps: median not reached)", fontsize=SMALL + 2, loc="left")
+
+
+def draw_sweep_heatmap(ax: Axes, parameters: list[str], target: str, table: list[Any],
+                       labels: dict[str, list[str]] | None = None) -> None:
+    """Median years to `target` over a grid of two parameters."""
+    stats = _median_by_point(table, target)
+    xs = sorted({p[0] for p in stats})
+    ys = sorted({p[1] for p in stats})
+    grid = np.full((len(ys), len(xs)), np.nan)
+    for point, s in stats.items():
+        grid[ys.index(point[1]), xs.index(point[0])] = s[1]
+    reached = grid[np.isfinite(grid)]
+    lo, hi = (float(reached.min()), float(reached.max())) if reached.size else (0.0, 1.0)
+    if hi - lo < MIN_COLOUR_SPAN_YEARS:  # nearly equal cells get nearly equal colours
+        mid = (hi + lo) / 2
+        lo, hi = mid - MIN_COLOUR_SPAN_YEARS / 2, mid + MIN_COLOUR_SPAN_YEARS / 2
+    image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis_r", vmin=lo, vmax=hi)
+    ax.set_facecolor(LIGHT_GREY)  # cells whose median is not reached
+    for i in range(len(ys)):
+        for j in range(len(xs)):
+            value = grid[i, j]
+            text = "not\nreached" if np.isnan(value) else f"{value:.1f}"
+            dark = not np.isnan(value) and (value - lo) / (hi - lo) > 0.5  # viridis_r is dark at the top
+            ax.text(j, i, text, ha="center", va="center", fontsize=SMALL - 1, color="white" if dark else "black")
+    labels = labels or {}
+    names = [[labels[p][int(v)] if p in labels else f"{v:,.6g}" for v in vs]
+             for p, vs in zip(parameters, (xs, ys), strict=False)]
+    ax.set_xticks(range(len(xs)), names[0], fontsize=SMALL)
+    ax.set_yticks(range(len(ys)), names[1], fontsize=SMALL)
+    ax.set_xlabel(parameters[0], fontsize=SMALL + 1)
+    ax.set_ylabel(parameters[1], fontsize=SMALL + 1)
+    ax.set_title(f"{target}: median years to reach", fontsize=SMALL + 2, loc="left")
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    if not reached.size:
+        return
+    bar = fig.colorbar(image, ax=ax)
+    bar.set_label("median years to reach target", fontsize=SMALL + 1)
+    bar.ax.tick_params(labelsize=SMALL)
+
+
+def draw_sweep_scatter(ax: Axes, parameter: str, index: int, targets: list[str], table: list[Any],
+                       labels: list[str] | None = None) -> None:
+    """Years to each target against one of several sampled parameters."""
+    for k, target in enumerate(targets):
+        x = [values[index] for values, _ in table]
+        y = [years[target] for _, years in table]
+        ax.plot(x, y, "o", markersize=3, alpha=0.6, color=colour(k), label=target)
+    ax.set_xlabel(parameter, fontsize=SMALL + 1)
+    ax.set_ylabel("years to reach target", fontsize=SMALL + 1)
+    _categorical_axis(ax, "x", labels)
+    style_axes(ax)
+    ax.legend(fontsize=SMALL - 0.5, framealpha=0.9)
+
+
+def plot_sweep(study: StudyData, ax: Axes | None = None) -> Figure:
+    """Line (one parameter), heatmaps (two on a grid) or scatters (more) of years to target."""
+    parameters, targets, table = sweep_table(study)
+    if not parameters or not targets or not table:
+        raise ValueError("the sweep figure needs results.csv with parameter and years_to_reach columns")
+    labels = category_labels(study)
+    points = {values for values, _ in table}
+    is_grid = len(parameters) == 2 and len(points) == len({p[0] for p in points}) * len({p[1] for p in points})
+    if ax is not None:
+        if len(parameters) == 1:
+            draw_sweep_line(ax, parameters[0], targets, table, labels.get(parameters[0]))
+        elif is_grid:
+            draw_sweep_heatmap(ax, parameters, targets[0], table, labels)
+        else:
+            draw_sweep_scatter(ax, parameters[0], 0, targets, table, labels.get(parameters[0]))
+        return ax.get_figure(root=True)  # type: ignore[return-value]
+    if len(parameters) == 1:
+        fig, axes = _grid(1, 3.6)
+        draw_sweep_line(axes[0], parameters[0], targets, table, labels.get(parameters[0]))
+    elif is_grid:
+        fig, axes = _grid(len(targets), 3.2)
+        for a, target in zip(axes, targets, strict=False):
+            draw_sweep_heatmap(a, parameters, target, table, labels)
+    else:
+        fig, axes = _grid(len(parameters))
+        for i, (a, p) in enumerate(zip(axes, parameters, strict=False)):
+            draw_sweep_scatter(a, p, i, targets, table, labels.get(p))
+    return _finish(fig, study.meta, "years to target across the sweep")
