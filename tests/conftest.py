@@ -88,7 +88,6 @@ class CliResult:
 @pytest.fixture
 def rearm(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     """Run `rearm ARGS...` in this process and capture its output."""
-
     from sim.cli.main import main  # imported here: only the CLI tests pay for every subcommand's imports
 
     def call(*args: str) -> CliResult:

@@ -12,12 +12,14 @@ calibration are marked `fit`, points not used are marked `held out`.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sim.language.load import load_scenario
+from sim.language.schema import Scenario
 from sim.language.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from sim.metrics.series import Deliveries
 from sim.model.replication import simulate
@@ -181,3 +183,87 @@ def test_yearly_windows_count_every_lot_once(pac3: tuple[dt.date, Records]) -> N
     years = sum(year_output(start, deliveries, y) for y in range(2022, 2026))
     assert years == pytest.approx(output_between(deliveries, 0.0, day(start, "2026-01-01")))
     assert DAYS_PER_YEAR / LOT == pytest.approx(12)
+
+
+
+# --- Astute class, service entries ----------------------------------------------------------------
+ASTUTE_ENTRIES = [
+    # (boat, recorded service entry, use); "2020" is read as mid-year, "late 2025" as 1 November
+    (1, "2010-08-27", "fit"),  # handed over (altair.com.pl, 2020-12-11)
+    (2, "2013-03-01", "held out"),  # same
+    (3, "2016-03-18", "held out"),  # same
+    (4, "2020-07-01", "held out"),  # 2020 (Zona Militar, 2024-10), after a 17-month delay
+    (5, "2022-07-01", "held out"),  # 2022 (Zona Militar, 2024-10)
+    (6, "2025-11-01", "held out"),  # late 2025 (Zona Militar, 2024-10; a plan)
+    (7, "2026-11-01", "fit"),  # late 2026 (Naval Technology, 2024-10; a plan)
+]
+ASTUTE_TOLERANCE_DAYS = 2 * DAYS_PER_YEAR  # constant build times cannot follow Astute's negative learning
+
+
+@pytest.fixture(scope="module")
+def astute() -> tuple[dt.date, Records]:
+    return run("astute_2001_2026.yaml")
+
+
+@pytest.mark.parametrize(("boat", "entered", "use"), ASTUTE_ENTRIES)
+def test_astute_service_entries_match_the_record(
+    astute: tuple[dt.date, Records], boat: int, entered: str, use: str
+) -> None:
+    start, records = astute
+    delivered = sorted(t for t, _, _ in records.deliveries)
+    assert len(delivered) == 7
+    error = delivered[boat - 1] - day(start, entered)
+    assert abs(error) <= ASTUTE_TOLERANCE_DAYS, f"boat {boat} ({use}): {error / DAYS_PER_YEAR:+.1f} years"
+
+
+def test_astute_fourth_keel_in_2009(astute: tuple[dt.date, Records]) -> None:
+    """Held out: Audacious's keel was laid in 2009 (Defense Mirror, 2010)."""
+    start, records = astute
+    keels = sorted(t for t, _, _ in records.starts)
+    assert day(start, "2009-01-01") <= keels[3] < day(start, "2010-01-01")
+
+
+def test_astute_money_did_not_bind(astute: tuple[dt.date, Records]) -> None:
+    assert money_waits(astute[1]) == 0.0
+
+# --- The shipped scenarios ------------------------------------------------------------------------
+SCENARIOS = BACKTESTS.parent
+SHIPPED = sorted(SCENARIOS.glob("*.yaml")) + sorted(BACKTESTS.glob("*.yaml"))
+FLAGSHIP = "nato_hague_2035.yaml"
+COMPONENTS = ("european_155mm.yaml", "uk_sdr_2025.yaml", "nato_air_defence.yaml", "nato_armour.yaml")
+#: keys the flagship may change when it copies a component's facility: the budget it draws on,
+#: and (for the UK's) the money converted from pounds to euros
+REBUDGETED = {"budget"}
+CONVERTED = {"budget", "unit_cost", "expansions", "consumes"}
+
+
+@lru_cache(maxsize=None)
+def scenario_at(path: Path) -> Scenario:
+    """Load a shipped scenario once per session."""
+    return load_scenario(path).scenario
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_every_target_is_on_a_product_something_makes(path: Path) -> None:
+    """A target on a product no facility makes (a typo) can never be reached; validation alone
+    does not catch it, so the shipped scenarios are checked here."""
+    scenario = scenario_at(path)
+    made = {f.product for f in scenario.facilities.values()}
+    assert {t.product for t in scenario.targets} <= made
+    assert all(f.budget in scenario.budgets for f in scenario.facilities.values())
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_the_flagship_copies_its_components_faithfully(component: str) -> None:
+    """The flagship is the four scenarios together: a facility it shares with a component must
+    have the same parameters there, apart from the budget it draws on (and, for the UK's
+    facilities, costs converted to euros and the shared energetics), so that the two cannot drift."""
+    flagship = scenario_at(SCENARIOS / FLAGSHIP).facilities
+    part = scenario_at(SCENARIOS / component)
+    shared = set(flagship) & set(part.facilities)
+    assert len(shared) >= len(part.facilities) - 1  # only BAE's UK-scenario twin is left out
+    exempt = CONVERTED if part.currency != "EUR" else REBUDGETED
+    for name in shared:
+        ours = flagship[name].model_dump(exclude=exempt)
+        theirs = part.facilities[name].model_dump(exclude=exempt)
+        assert ours == theirs, name

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import write_yaml
 
 import sim
-from conftest import write_yaml
 
 SCENARIO = """\
 scenario: CLI test
@@ -47,10 +47,31 @@ targets:
   - {name: rockets, product: rocket, stock: 500}
 """
 
-SUMMARY_KEYS = ["scenario", "file", "sha256", "seed", "replications", "version", "start", "horizon_years",
-                "targets", "products", "budgets", "facilities"]
-TARGET_KEYS = ["name", "product", "measure", "threshold", "by", "years_to_reach", "date_reached",
-               "reached_fraction", "on_time_probability"]
+SUMMARY_KEYS = [
+    "scenario",
+    "file",
+    "sha256",
+    "seed",
+    "replications",
+    "version",
+    "start",
+    "horizon_years",
+    "targets",
+    "products",
+    "budgets",
+    "facilities",
+]
+TARGET_KEYS = [
+    "name",
+    "product",
+    "measure",
+    "threshold",
+    "by",
+    "years_to_reach",
+    "date_reached",
+    "reached_fraction",
+    "on_time_probability",
+]
 
 
 @pytest.fixture

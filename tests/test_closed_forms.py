@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 
 from sim.language.units import DAYS_PER_YEAR
-from sim.metrics.replication import TIMELINE_MEASURES, month_grid
+from sim.metrics.replication import TIMELINE_MEASURES, demand_window, month_grid
 from sim.metrics.series import Capacity, Deliveries, Stock
-from sim.metrics.replication import demand_window
 
 YEAR = DAYS_PER_YEAR
 
@@ -107,7 +106,9 @@ def test_money_limited_production_reaches_n_in_the_fiscal_year_money_reaches_n_t
 
 
 def test_money_limited_with_a_big_plant_buys_each_years_money_at_the_fiscal_year_start(run_yaml) -> None:
-    text = factory_scenario(capacity="1M per year", lot="10 days", unit_cost="1000", budget="{2025: 10M}", horizon="1090 days")
+    text = factory_scenario(
+        capacity="1M per year", lot="10 days", unit_cost="1000", budget="{2025: 10M}", horizon="1090 days"
+    )
     sim = run_yaml(text)
     assert [round(t, 6) for t, _, _ in sim.records.starts] == [0.0, 365.0, 730.0]
     assert [q for _, _, q in sim.records.starts] == pytest.approx([10_000] * 3)
@@ -167,12 +168,30 @@ def test_a_plant_that_ramped_up_before_the_start_is_at_full_capacity_at_start(ru
     assert math.isnan(sim.target_days("five"))  # 5x of 1000 a day is never installed
 
 
+def test_a_plant_part_way_up_its_ramp_at_the_start_continues_from_there(run_yaml) -> None:
+    # opened 100 days before the start with a 400-day ramp: a quarter up at the start
+    text = factory_scenario(
+        capacity="1000 per day",
+        lot="10 days",
+        extra="ramp_up: 400 days\n        available_from: 2024-09-23",
+        horizon="1 year",
+        targets="[{name: half, product: shell, capacity: 500 per day}, {name: double, product: shell, capacity: 2x}]",
+    )
+    sim = run_yaml(text)
+    assert day("2024-09-23") == -100
+    assert Capacity.of(sim.records, 0).at([0.0, 300.0]) == pytest.approx([250.0, 1000.0])
+    assert sim.records.starts[0][2] == pytest.approx(10 * 250 + 1000 * 10**2 / 2 / 400)
+    assert sim.target_days("half") == pytest.approx(100.0)
+    assert sim.target_days("double") == pytest.approx(100.0)  # 2 × the 250 a day at start
+
+
 def test_relative_capacity_target_is_a_multiple_of_capacity_installed_at_start(run_yaml) -> None:
     # 100 a day at start; an expansion adds 400 a day, built in 100 days from 1 Feb, ramping 50 days.
     text = factory_scenario(
         capacity="100 per day",
         extra="""expansions:
-          - {name: big, capacity: 400 per day, capex: 0, construction: 100 days, start: 2025-02-01, ramp_up: 50 days}""",
+          - {name: big, capacity: 400 per day, capex: 0, construction: 100 days, start: 2025-02-01,
+             ramp_up: 50 days}""",
         targets="[{name: five, product: shell, capacity: 5x}, {name: three, product: shell, capacity: 3x}]",
     )
     sim = run_yaml(text)

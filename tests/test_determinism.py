@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
 from conftest import simulate_scenario, write_yaml
+
 from sim.language.load import load_scenario
 from sim.model.replication import replication_seeds
 from sim.studies.replications import replication_seed, run_replications
@@ -37,7 +37,12 @@ facilities:
     consumes: {fill: 0.011}
     breakdowns: {mtbf: 200 days, mttr: {lognormal: [10 days, 0.5]}}
     expansions:
-      - {name: line 2, capacity: 300k per year, capex: 200M, construction: {triangular: [1 year, 2 years, 3 years]}, start: when_funded, ramp_up: 1 year}
+      - name: line 2
+        capacity: 300k per year
+        capex: 200M
+        construction: {triangular: [1 year, 2 years, 3 years]}
+        start: when_funded
+        ramp_up: 1 year
 demand:
   shell: {rate: 200k per year, from: 2025-06-01, until: 2028-01-01}
 targets:
@@ -73,7 +78,7 @@ def test_a_different_seed_gives_different_results(tmp_path: Path, rearm) -> None
     a = run_cli(rearm, scenario, tmp_path / "a", "--jobs", "1")
     b = run_cli(rearm, scenario, tmp_path / "b", "--jobs", "1", "--seed", "12")
     assert a[1] != b[1]
-    assert b"\"seed\": 12" in b[0] and b"\"seed\": 11" in a[0]
+    assert b'"seed": 12' in b[0] and b'"seed": 11' in a[0]
 
 
 def test_replication_streams_are_spawned_from_the_root_seed() -> None:
@@ -86,7 +91,7 @@ def test_replications_are_independent_of_how_many_are_run(tmp_path: Path) -> Non
     scenario = load_scenario(str(write_yaml(tmp_path, UNCERTAIN))).scenario
     three = run_replications(scenario, 3, seed=11)
     five = run_replications(scenario, 5, seed=11)
-    for a, b in zip(three, five):
+    for a, b in zip(three, five[:3], strict=True):
         assert np.array_equal(a.timeline, b.timeline)
         assert np.array_equal(a.target_days, b.target_days, equal_nan=True)
     # and a replication differs from its neighbour (the streams are not the same)

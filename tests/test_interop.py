@@ -185,11 +185,26 @@ def test_export_adds_study_tables_and_bottlenecks(tmp_path: Path) -> None:
     (tmp_path / "results.csv").write_text("point,replication,years_to_reach:x\n0,0,1.5\n0,1,\n", encoding="utf-8")
     bottlenecks = {"x": [{"constraint": "budget:b", "months_earlier": 7.0}]}
     (tmp_path / "bottlenecks.json").write_text(json.dumps(bottlenecks), encoding="utf-8")
+    study = {"command": "bottlenecks", "sha256": "cd" * 32, "seed": 3, "targets": ["x"]}
+    (tmp_path / "study.json").write_text(json.dumps(study), encoding="utf-8")
     written = export_directory(tmp_path, parquet=False, xlsx=True)
     assert written == [tmp_path / "workbook.xlsx"]
     book = openpyxl.load_workbook(written[0])
+    assert book.sheetnames == ["study", "bottlenecks", "results"]
+    assert dict(list(book["study"].values)[1:]) == {**study, "targets": "x"}
     assert list(book["results"].values) == [("point", "replication", "years_to_reach:x"), (0, 0, 1.5), (0, 1, None)]
     assert list(book["bottlenecks"].values)[1] == ("x", "budget:b", 7.0)
+
+
+@needs_pyarrow
+def test_study_tables_carry_the_study_provenance(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    (tmp_path / "results.csv").write_text("point,replication\n0,0\n", encoding="utf-8")
+    (tmp_path / "study.json").write_text(json.dumps({"command": "sweep", "seed": 4}), encoding="utf-8")
+    assert export_directory(tmp_path) == [tmp_path / "results.parquet"]
+    metadata = pq.read_schema(tmp_path / "results.parquet").metadata[b"rearm"]
+    assert json.loads(metadata) == {"command": "sweep", "seed": 4}
 
 
 def test_missing_extras_give_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

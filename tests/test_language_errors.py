@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import write_yaml
+
 from sim.errors import ScenarioError
 from sim.language.load import load_scenario
 
@@ -57,87 +57,209 @@ def test_the_base_scenario_is_valid(tmp_path: Path) -> None:
     ("old", "new", "expected"),
     [
         # unknown keys, with 'did you mean'
-        ("horizon: 5 years\n", "horizon: 5 years\nreplicatons: 3\n",
-         "F:4: replicatons: unknown key 'replicatons' at the top level; did you mean 'replications'?"),
-        ("appropriations: {2025: 1bn}\n", "appropriations: {2025: 1bn}\n    inflaton: 2%\n",
-         "F:7: budgets.money.inflaton: unknown key 'inflaton' in budgets.money; did you mean 'inflation'?"),
-        ("    capacity: 100k per year\n", "    capcity: 100k per year\n",
-         "F:14: facilities.plant.capcity: unknown key 'capcity' in facilities.plant; did you mean 'capacity'?"),
-        ("    delivered: 100k\n", "    delivered: 100k\n    bye: 2030\n",
-         "F:21: targets.0.bye: unknown key 'bye' in targets.0; did you mean 'by'?"),
-        ("steel: {initial: 100}", "steel: {initial: 100, supply: {rate: 5 per day, lead_tme: 3 days}}",
-         "F:8: materials.steel.supply.lead_tme: unknown key 'lead_tme' in materials.steel.supply; "
-         "did you mean 'lead_time'?"),
+        (
+            "horizon: 5 years\n",
+            "horizon: 5 years\nreplicatons: 3\n",
+            "F:4: replicatons: unknown key 'replicatons' at the top level; did you mean 'replications'?",
+        ),
+        (
+            "appropriations: {2025: 1bn}\n",
+            "appropriations: {2025: 1bn}\n    inflaton: 2%\n",
+            "F:7: budgets.money.inflaton: unknown key 'inflaton' in budgets.money; did you mean 'inflation'?",
+        ),
+        (
+            "    capacity: 100k per year\n",
+            "    capcity: 100k per year\n",
+            "F:14: facilities.plant.capcity: unknown key 'capcity' in facilities.plant; did you mean 'capacity'?",
+        ),
+        (
+            "    delivered: 100k\n",
+            "    delivered: 100k\n    bye: 2030\n",
+            "F:21: targets.0.bye: unknown key 'bye' in targets.0; did you mean 'by'?",
+        ),
+        (
+            "steel: {initial: 100}",
+            "steel: {initial: 100, supply: {rate: 5 per day, lead_tme: 3 days}}",
+            "F:8: materials.steel.supply.lead_tme: unknown key 'lead_tme' in materials.steel.supply; "
+            "did you mean 'lead_time'?",
+        ),
         # unknown references, with 'did you mean'
-        ("    budget: money\n", "    budget: mony\n", "F:13: facilities.plant.budget: unknown budget 'mony'; did you mean 'money'?"),
-        ("consumes: {steel: 0.01}", "consumes: {steal: 0.01}",
-         "F:16: facilities.plant.consumes.steal: unknown material 'steal'; did you mean 'steel'?"),
-        ("    product: shell\n    delivered", "    product: shel\n    delivered",
-         "F:19: targets.0.product: unknown product 'shel'; did you mean 'shell'?"),
-        ("    budget: money\n", "    budget: treasury\n",
-         "F:13: facilities.plant.budget: unknown budget 'treasury'; known budgets: money"),
-        ("targets:\n", "demand:\n  shel: {rate: 5 per day}\ntargets:\n",
-         "F:18: demand.shel: unknown product 'shel'; did you mean 'shell'?"),
+        (
+            "    budget: money\n",
+            "    budget: mony\n",
+            "F:13: facilities.plant.budget: unknown budget 'mony'; did you mean 'money'?",
+        ),
+        (
+            "consumes: {steel: 0.01}",
+            "consumes: {steal: 0.01}",
+            "F:16: facilities.plant.consumes.steal: unknown material 'steal'; did you mean 'steel'?",
+        ),
+        (
+            "    product: shell\n    delivered",
+            "    product: shel\n    delivered",
+            "F:19: targets.0.product: unknown product 'shel'; did you mean 'shell'?",
+        ),
+        (
+            "    budget: money\n",
+            "    budget: treasury\n",
+            "F:13: facilities.plant.budget: unknown budget 'treasury'; known budgets: money",
+        ),
+        (
+            "targets:\n",
+            "demand:\n  shel: {rate: 5 per day}\ntargets:\n",
+            "F:18: demand.shel: unknown product 'shel'; did you mean 'shell'?",
+        ),
         # units
-        ("capacity: 100k per year", "capacity: 100k per fortnight",
-         "F:14: facilities.plant.capacity: unknown time unit 'fortnight'; use days, weeks, months or years, "
-         "got '100k per fortnight'"),
-        ("capacity: 100k per year", "capacity: 100k",
-         "F:14: facilities.plant.capacity: expected a rate such as '80k per year', '12 per month', "
-         "'300 per week' or '5 per day', got '100k'"),
-        ("unit_cost: 1000", "unit_cost: 1000 euros",
-         "F:15: facilities.plant.unit_cost: expected a number such as 2_000_000, 40k, 2M, 1.5bn, 2.9tn or 1.5e9, "
-         "got '1000 euros' (or {first_unit: X, learning: 90%} for a learning curve)"),
-        ("horizon: 5 years", "horizon: 5",
-         "F:3: horizon: expected a duration with its unit, such as '18 months', '2.5 years', '90 days' or "
-         "'6 weeks' (the unit must be said), got 5"),
-        ("    unit_cost: 1000\n", "    unit_cost: 1000\n    ramp_up: 18\n",
-         "F:16: facilities.plant.ramp_up: expected a duration with its unit, such as '18 months', '2.5 years', "
-         "'90 days' or '6 weeks' (the unit must be said), got 18"),
-        ("start: 2025-01-01", "start: 2025-13-01", "F:2: start: not a valid date (month must be in 1..12), got '2025-13-01'"),
+        (
+            "capacity: 100k per year",
+            "capacity: 100k per fortnight",
+            "F:14: facilities.plant.capacity: unknown time unit 'fortnight'; use days, weeks, months or years, "
+            "got '100k per fortnight'",
+        ),
+        (
+            "capacity: 100k per year",
+            "capacity: 100k",
+            "F:14: facilities.plant.capacity: expected a rate such as '80k per year', '12 per month', "
+            "'300 per week' or '5 per day', got '100k'",
+        ),
+        (
+            "unit_cost: 1000",
+            "unit_cost: 1000 euros",
+            "F:15: facilities.plant.unit_cost: expected a number such as 2_000_000, 40k, 2M, 1.5bn, 2.9tn or 1.5e9, "
+            "got '1000 euros' (or {first_unit: X, learning: 90%} for a learning curve)",
+        ),
+        (
+            "horizon: 5 years",
+            "horizon: 5",
+            "F:3: horizon: expected a duration with its unit, such as '18 months', '2.5 years', '90 days' or "
+            "'6 weeks' (the unit must be said), got 5",
+        ),
+        (
+            "    unit_cost: 1000\n",
+            "    unit_cost: 1000\n    ramp_up: 18\n",
+            "F:16: facilities.plant.ramp_up: expected a duration with its unit, such as '18 months', '2.5 years', "
+            "'90 days' or '6 weeks' (the unit must be said), got 18",
+        ),
+        (
+            "start: 2025-01-01",
+            "start: 2025-13-01",
+            "F:2: start: not a valid date (month must be in 1..12), got '2025-13-01'",
+        ),
         # negative, NaN, infinity
-        ("steel: {initial: 100}", "steel: {initial: -100}", "F:8: materials.steel.initial: must not be negative, got -100"),
-        ("unit_cost: 1000", "unit_cost: .nan",
-         "F:15: facilities.plant.unit_cost: must be a finite number, got nan (or {first_unit: X, learning: 90%} "
-         "for a learning curve)"),
-        ("appropriations: {2025: 1bn}", "appropriations: {2025: .inf}",
-         "F:6: budgets.money.appropriations.2025: must be a finite number, got inf"),
+        (
+            "steel: {initial: 100}",
+            "steel: {initial: -100}",
+            "F:8: materials.steel.initial: must not be negative, got -100",
+        ),
+        (
+            "unit_cost: 1000",
+            "unit_cost: .nan",
+            "F:15: facilities.plant.unit_cost: must be a finite number, got nan (or {first_unit: X, learning: 90%} "
+            "for a learning curve)",
+        ),
+        (
+            "appropriations: {2025: 1bn}",
+            "appropriations: {2025: .inf}",
+            "F:6: budgets.money.appropriations.2025: must be a finite number, got inf",
+        ),
         ("delivered: 100k", "delivered: inf", "F:20: targets.0.delivered: must be a finite number, got 'inf'"),
         ("delivered: 100k", "delivered: 1e400", "F:20: targets.0.delivered: must be a finite number, got '1e400'"),
         # distributions
-        ("capacity: 100k per year", "capacity: {triangular: [90k per year, 80k per year, 100k per year]}",
-         "F:14: facilities.plant.capacity: triangular needs low ≤ mode ≤ high, "
-         "got ['90k per year', '80k per year', '100k per year']"),
-        ("capacity: 100k per year", "capacity: {uniform: [2 per day, 1 per day]}",
-         "F:14: facilities.plant.capacity: uniform needs low ≤ high, got ['2 per day', '1 per day']"),
-        ("capacity: 100k per year", "capacity: {triangle: [1 per day, 2 per day, 3 per day]}",
-         "F:14: facilities.plant.capacity: unknown distribution 'triangle'; did you mean 'triangular'?; "
-         "use one of triangular, pert, uniform, normal, lognormal"),
+        (
+            "capacity: 100k per year",
+            "capacity: {triangular: [90k per year, 80k per year, 100k per year]}",
+            "F:14: facilities.plant.capacity: triangular needs low ≤ mode ≤ high, "
+            "got ['90k per year', '80k per year', '100k per year']",
+        ),
+        (
+            "capacity: 100k per year",
+            "capacity: {uniform: [2 per day, 1 per day]}",
+            "F:14: facilities.plant.capacity: uniform needs low ≤ high, got ['2 per day', '1 per day']",
+        ),
+        (
+            "capacity: 100k per year",
+            "capacity: {triangle: [1 per day, 2 per day, 3 per day]}",
+            "F:14: facilities.plant.capacity: unknown distribution 'triangle'; did you mean 'triangular'?; "
+            "use one of triangular, pert, uniform, normal, lognormal",
+        ),
+        (
+            "    unit_cost: 1000\n",
+            "    unit_cost: 1000\n    lot: {uniform: [1 week, 2 weeks]}\n",
+            "F:16: facilities.plant.lot: takes a single value here, not a distribution; "
+            "got {'uniform': ['1 week', '2 weeks']}",
+        ),
+        (
+            "delivered: 100k",
+            "delivered: {uniform: [1k, 2k]}",
+            "F:20: targets.0.delivered: takes a single value here, not a distribution; got {'uniform': ['1k', '2k']}",
+        ),
         # kinds and required keys
-        ("kind: munitions_factory", "kind: munitions_factry",
-         "F:11: facilities.plant.kind: unknown kind 'munitions_factry'; did you mean 'munitions_factory'?"),
-        ("    kind: munitions_factory\n", "",
-         "F:10: facilities.plant: needs 'kind': one of munitions_factory, vehicle_line, shipyard"),
+        (
+            "kind: munitions_factory",
+            "kind: munitions_factry",
+            "F:11: facilities.plant.kind: unknown kind 'munitions_factry'; did you mean 'munitions_factory'?",
+        ),
+        (
+            "    kind: munitions_factory\n",
+            "",
+            "F:10: facilities.plant: needs 'kind': one of munitions_factory, vehicle_line, shipyard",
+        ),
         ("start: 2025-01-01\n", "", "F:1: start: required key missing"),
         ("    capacity: 100k per year\n", "", "F:10: facilities.plant.capacity: required key missing"),
         ("  - name: many\n", "  -\n", "F:19: targets.0.name: required key missing"),
-        ("    delivered: 100k\n", "    delivered: 100k\n    stock: 5x\n",
-         "F:18: targets.0: needs exactly one measure among delivered, rate, stock, capacity; found delivered, stock"),
+        (
+            "    delivered: 100k\n",
+            "    delivered: 100k\n    stock: 5x\n",
+            "F:18: targets.0: needs exactly one measure among delivered, rate, stock, capacity; found delivered, stock",
+        ),
         # other values
-        ("    unit_cost: 1000\n", "    unit_cost: 1000\n    yield: 120%\n",
-         "F:16: facilities.plant.yield: a yield is at most 100%, got 120%"),
-        ("unit_cost: 1000", "unit_cost: {first_unit: 1000, learning: 120%}",
-         "F:15: facilities.plant.unit_cost.learning: a learning rate must be above 0% and at most 100%, got 120%"),
+        (
+            "    unit_cost: 1000\n",
+            "    unit_cost: 1000\n    yield: 120%\n",
+            "F:16: facilities.plant.yield: a yield is at most 100%, got 120%",
+        ),
+        (
+            "unit_cost: 1000",
+            "unit_cost: {first_unit: 1000, learning: 120%}",
+            "F:15: facilities.plant.unit_cost.learning: a learning rate must be above 0% and at most 100%, got 120%",
+        ),
         ("horizon: 5 years", "horizon: 200 years", "F:3: horizon: at most 100 years, got 200 years"),
         ("horizon: 5 years\n", "horizon: 5 years\nseed: -1\n", "F:4: seed: must be ≥ 0, got -1"),
-        ("appropriations: {2025: 1bn}", "appropriations: {2025: 1bn}\n    carry_over: maybe",
-         "F:7: budgets.money.carry_over: expected true or false, got 'maybe'"),
-        ("appropriations: {2025: 1bn}", "appropriations: {2025: 1bn}\n    fiscal_year_start: 13-01",
-         "F:7: budgets.money.fiscal_year_start: expected a month and day written MM-DD such as '04-01', got '13-01'"),
-        ("    appropriations: {2025: 1bn}\n", "    growth: 2%\n",
-         "F:5: budgets.money: needs 'appropriations', or 'gdp' with 'share_of_gdp'"),
-        ("  - name: many\n", "  - name: many\n    product: shell\n    rate: 5 per day\n  - name: many\n",
-         "F:21: targets.1.name: target name 'many' is used twice; names must be unique"),
+        (
+            "appropriations: {2025: 1bn}",
+            "appropriations: {2025: 1bn}\n    carry_over: maybe",
+            "F:7: budgets.money.carry_over: expected true or false, got 'maybe'",
+        ),
+        (
+            "appropriations: {2025: 1bn}",
+            "appropriations: {2025: 1bn}\n    fiscal_year_start: 13-01",
+            "F:7: budgets.money.fiscal_year_start: expected a month and day written MM-DD such as '04-01', got '13-01'",
+        ),
+        (
+            "    appropriations: {2025: 1bn}\n",
+            "    growth: 2%\n",
+            "F:5: budgets.money: needs 'appropriations', or 'gdp' with 'share_of_gdp'",
+        ),
+        (
+            "    appropriations: {2025: 1bn}\n",
+            "    appropriations: {}\n",
+            "F:5: budgets.money: 'appropriations' needs at least one fiscal year",
+        ),
+        (
+            "    appropriations: {2025: 1bn}\n",
+            "    gdp: {2025: 1tn}\n    share_of_gdp: {}\n",
+            "F:5: budgets.money: 'share_of_gdp' needs at least one fiscal year",
+        ),
+        (
+            "    appropriations: {2025: 1bn}\n",
+            "    gdp: {growth: 2%}\n    share_of_gdp: {2025: 2%}\n",
+            "F:6: budgets.money.gdp: needs at least one fiscal year",
+        ),
+        (
+            "  - name: many\n",
+            "  - name: many\n    product: shell\n    rate: 5 per day\n  - name: many\n",
+            "F:21: targets.1.name: target name 'many' is used twice; names must be unique",
+        ),
     ],
 )
 def test_error_messages(tmp_path: Path, old: str, new: str, expected: str) -> None:
@@ -147,7 +269,8 @@ def test_error_messages(tmp_path: Path, old: str, new: str, expected: str) -> No
 def test_yaml_tags_are_refused_every_one(tmp_path: Path) -> None:
     text = GOOD + "extra: !!python/object/apply:os.system ['echo owned']\nother: !!python/object:os.system {}\n"
     assert problems(tmp_path, text) == [
-        "F:21: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed; scenarios use plain values only",
+        "F:21: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed; "
+        "scenarios use plain values only",
         "F:22: YAML tag 'tag:yaml.org,2002:python/object:os.system' is not allowed; scenarios use plain values only",
     ]
 
@@ -205,7 +328,9 @@ def test_validate_reports_every_file_exit_2_and_no_traceback(tmp_path: Path) -> 
     good = write_yaml(tmp_path, GOOD, "good.yaml")
     proc = subprocess.run(
         [sys.executable, "-m", "sim", "validate", str(good), str(bad), str(tagged)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert f"{good}: ok (good)" in proc.stdout
@@ -218,7 +343,9 @@ def test_run_with_a_bad_file_exits_2_without_traceback(tmp_path: Path) -> None:
     bad = write_yaml(tmp_path, GOOD.replace("horizon: 5 years", "horizon: 5"), "bad.yaml")
     proc = subprocess.run(
         [sys.executable, "-m", "sim", "run", str(bad), "--out", str(tmp_path / "out"), "--no-plots"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"{bad}:3: horizon: expected a duration with its unit")

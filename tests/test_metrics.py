@@ -7,10 +7,10 @@ import math
 
 import numpy as np
 import pytest
+from conftest import scenario_of
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import scenario_of
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.replication import ReplicationResult, month_grid
 from sim.metrics.series import Capacity, Deliveries, Stock
@@ -29,6 +29,7 @@ def records_with(deliveries=(), capacity=(), products=("shell",)) -> Records:
 
 
 # -- percentiles over replications -------------------------------------------------------
+
 
 @given(st.lists(st.floats(0, 1e4, allow_nan=False), min_size=1, max_size=40), st.sampled_from([0.1, 0.5, 0.9]))
 def test_percentile_equals_numpy_when_every_replication_reaches(values: list[float], q: float) -> None:
@@ -69,6 +70,7 @@ def test_percentile_examples() -> None:
 
 # -- series -----------------------------------------------------------------------------
 
+
 def test_deliveries_are_steps_and_the_rate_is_a_trailing_year() -> None:
     r = records_with([(10.0, 0, 5.0), (10.0, 0, 1.0), (400.0, 0, 4.0), (20.0, 0, 0.0)])
     d = Deliveries.of(r, 0)
@@ -79,8 +81,10 @@ def test_deliveries_are_steps_and_the_rate_is_a_trailing_year() -> None:
 
 
 def test_capacity_is_a_sum_of_ramps_counting_steps_from_their_instant() -> None:
-    r = records_with(capacity=[(0, 0, 0.0, 0.0, 10.0), (0, 0, 100.0, 200.0, 20.0), (0, 1, 0.0, 0.0, 99.0)],
-                     products=("shell", "other"))
+    r = records_with(
+        capacity=[(0, 0, 0.0, 0.0, 10.0), (0, 0, 100.0, 200.0, 20.0), (0, 1, 0.0, 0.0, 99.0)],
+        products=("shell", "other"),
+    )
     c = Capacity.of(r, 0)
     assert c.at([0.0, 99.0, 150.0, 200.0, 1e4]).tolist() == pytest.approx([10, 10, 20, 30, 30])
     assert capacity_crossing(c, 25.0, 1000.0) == pytest.approx(175.0)
@@ -110,10 +114,15 @@ def test_first_crossing_of_steps() -> None:
 
 
 def target_scenario(target: str) -> object:
-    return scenario_of({
-        "scenario": "t", "start": "2025-01-01", "horizon": "3 years", "inventory": {"shell": 100},
-        "targets": [dict(name="t", product="shell", **eval(target))],
-    })
+    return scenario_of(
+        {
+            "scenario": "t",
+            "start": "2025-01-01",
+            "horizon": "3 years",
+            "inventory": {"shell": 100},
+            "targets": [dict(name="t", product="shell", **eval(target))],
+        }
+    )
 
 
 @pytest.mark.parametrize(
@@ -170,21 +179,37 @@ def fake_result(i: int, days: list[float], products: int = 1) -> ReplicationResu
 
 
 def test_summary_layout_and_statistics() -> None:
-    scenario = scenario_of({
-        "scenario": "s", "start": "2025-01-01", "horizon": "3 years",
-        "budgets": {"money": {"appropriations": {2025: 10}}},
-        "facilities": {"plant": {"kind": "munitions_factory", "product": "shell", "budget": "money",
-                                 "capacity": "1 per day"}},
-        "targets": [{"name": "a", "product": "shell", "delivered": 5, "by": "2026-01-01"},
-                    {"name": "b", "product": "shell", "capacity": "2M per year"}],
-    })
+    scenario = scenario_of(
+        {
+            "scenario": "s",
+            "start": "2025-01-01",
+            "horizon": "3 years",
+            "budgets": {"money": {"appropriations": {2025: 10}}},
+            "facilities": {
+                "plant": {"kind": "munitions_factory", "product": "shell", "budget": "money", "capacity": "1 per day"}
+            },
+            "targets": [
+                {"name": "a", "product": "shell", "delivered": 5, "by": "2026-01-01"},
+                {"name": "b", "product": "shell", "capacity": "2M per year"},
+            ],
+        }
+    )
     # target a: reached at 100, 200, ..., 900 days and once never; b: never
     results = [fake_result(i, [100.0 * (i + 1) if i < 9 else math.nan, math.nan]) for i in range(10)]
     summary = summarise(scenario, results, {"scenario": "s"})
     assert list(summary) == ["scenario", "targets", "products", "budgets", "facilities", "events_per_replication"]
     a, b = summary["targets"]
-    assert list(a) == ["name", "product", "measure", "threshold", "by", "years_to_reach", "date_reached",
-                       "reached_fraction", "on_time_probability"]
+    assert list(a) == [
+        "name",
+        "product",
+        "measure",
+        "threshold",
+        "by",
+        "years_to_reach",
+        "date_reached",
+        "reached_fraction",
+        "on_time_probability",
+    ]
     assert a["threshold"] == 5 and a["by"] == "2026-01-01" and a["measure"] == "delivered"
     assert a["years_to_reach"]["p50"] == pytest.approx(550 / YEAR, abs=1e-6)
     assert a["years_to_reach"]["p90"] == pytest.approx(900 / YEAR, abs=1e-6)  # exactly 10% unreached
@@ -199,7 +224,10 @@ def test_summary_layout_and_statistics() -> None:
     assert list(shell) == ["delivered", "rate", "stock", "capacity", "unmet_demand"]
     assert shell["delivered"] == {"p10": 0.9, "p50": 4.5, "p90": 8.1, "mean": 4.5}
     assert summary["budgets"]["money"] == {
-        "appropriated": 10.0, "spent": 12.5, "lapsed": 1.0, "appropriations": {"2025": 10.0}
+        "appropriated": 10.0,
+        "spent": 12.5,
+        "lapsed": 1.0,
+        "appropriations": {"2025": 10.0},
     }
     assert summary["facilities"]["plant"] == {"utilisation": 0.75, "waiting": {"money": 0.25}}
     assert summary["events_per_replication"] == 104.5

@@ -6,8 +6,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
-
 from conftest import write_yaml
+
 from sim.errors import ScenarioError
 from sim.language.load import load_scenario
 from sim.language.overrides import parse_assignment
@@ -110,20 +110,34 @@ def problems(base: Path, *sets: str) -> list[str]:
         ("a..b=3", "--set: a..b=3: the key must be a dotted path such as budgets.uk.growth"),
         ("facilities.plnt.capacity=5 per day", "F: facilities.plnt: --set: no facility 'plnt'; did you mean 'plant'?"),
         ("budgets.treasury.growth=5%", "F: budgets.treasury: --set: no budget 'treasury'; defined: money"),
-        ("budgets.money.appropriation.2028=5", "F: budgets.money.appropriation: --set: no key 'appropriation' here; "
-                                                "did you mean 'appropriations'?"),
+        (
+            "budgets.money.appropriation.2028=5",
+            "F: budgets.money.appropriation: --set: no key 'appropriation' here; did you mean 'appropriations'?",
+        ),
         ("targets.mny.by=2030", "F: targets.mny: --set: no item 'mny' in this list; did you mean 'many'?"),
         ("targets.7.by=2030", "F: targets.7: --set: no item '7' in this list (it has 2, numbered from 0)"),
         ("targets.slow.by=2030", "F: targets.slow: --set: no item 'slow' in this list; items: many, fast"),
         ("horizon.years=3", "F: horizon.years: --set: cannot go inside str value '5 years'"),
         # the value is checked like the file's, and marked as set on the command line
-        ("horizon=3", "F: horizon: expected a duration with its unit, such as '18 months', '2.5 years', '90 days' or "
-                      "'6 weeks' (the unit must be said), got 3 (set by --set horizon)"),
-        ("facilities.plant.capcity=5 per day", "F: facilities.plant.capcity: unknown key 'capcity' in "
-         "facilities.plant; did you mean 'capacity'? (set by --set facilities.plant.capcity)"),
-        ("horizn=3 years", "F: horizn: unknown key 'horizn' at the top level; did you mean 'horizon'? (set by --set horizn)"),
-        ("facilities.plant.budget=mony", "F: facilities.plant.budget: unknown budget 'mony'; did you mean 'money'? "
-                                         "(set by --set facilities.plant.budget)"),
+        (
+            "horizon=3",
+            "F: horizon: expected a duration with its unit, such as '18 months', '2.5 years', '90 days' or "
+            "'6 weeks' (the unit must be said), got 3 (set by --set horizon)",
+        ),
+        (
+            "facilities.plant.capcity=5 per day",
+            "F: facilities.plant.capcity: unknown key 'capcity' in "
+            "facilities.plant; did you mean 'capacity'? (set by --set facilities.plant.capcity)",
+        ),
+        (
+            "horizn=3 years",
+            "F: horizn: unknown key 'horizn' at the top level; did you mean 'horizon'? (set by --set horizn)",
+        ),
+        (
+            "facilities.plant.budget=mony",
+            "F: facilities.plant.budget: unknown budget 'mony'; did you mean 'money'? "
+            "(set by --set facilities.plant.budget)",
+        ),
         ("foo.bar=3", "F: foo: unknown key 'foo' at the top level (set by --set foo.bar)"),
     ],
 )

@@ -433,3 +433,16 @@ def test_rearm_plot_on_a_directory_without_results_is_a_usage_error(
 def test_study_data_without_files_is_empty(tmp_path: Path) -> None:
     assert load_study(tmp_path) == StudyData()
     assert load_run(tmp_path) is None
+
+
+def test_swept_values_with_units_are_read_as_numbers_and_others_as_categories(tmp_path: Path) -> None:
+    rows = [(0, 0, 0, "80k per year", "", 5.0, 1), (1, 0, 0, "120k per year", "", 4.0, 1)]
+    write_results(tmp_path / "results.csv", ["f.capacity"], rows)
+    (ax,) = plot_sweep(load_study(tmp_path)).axes
+    (line,) = [ln for ln in ax.lines if ln.get_marker() == "o"]
+    assert list(line.get_xdata()) == pytest.approx([80_000, 120_000])
+    assert ax.get_xlabel() == "f.capacity (per year)"
+    rows = [(0, 0, 0, "when_funded", "", 5.0, 1), (1, 0, 0, "2026-01-01", "", 4.0, 1)]
+    write_results(tmp_path / "results.csv", ["e.start"], rows)
+    (ax,) = plot_sweep(load_study(tmp_path)).axes
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["when_funded", "2026-01-01"]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import ROOT, check_money, simulate_scenario
+
 from sim.language.load import load_scenario
 
 FOLDERS = ("scenarios", "scenarios/examples", "scenarios/backtests")
@@ -38,7 +38,7 @@ def test_each_shipped_scenario_runs_one_replication(path: Path) -> None:
     check_money(sim.records)
     assert np.isfinite(sim.result.timeline).all()
     assert (sim.result.timeline >= -1e-6).all()  # delivered, rate, stock and capacity are never negative
-    for target, days in zip(scenario.targets, sim.result.target_days):
+    for target, days in zip(scenario.targets, sim.result.target_days, strict=True):
         assert math.isnan(days) or 0 <= days <= scenario.horizon, target.name
     for name in scenario.facilities:
         assert sum(sim.result.time_use.get(name, {}).values()) > 0, f"{name} booked no time"

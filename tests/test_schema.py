@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, scenario_of
 
+from sim.errors import ScenarioError
 from sim.language.json_schema import FIELD_DOCS, MODELINE_PREFIX, scenario_json_schema, schema_text
 from sim.language.templates import KINDS, template_text
 
@@ -83,6 +84,23 @@ def starter_data() -> dict[str, Any]:
     return dict(as_editor_sees(yaml.safe_load(template_text("all"))))
 
 
+def both_reject(path: tuple[Any, ...], change: dict[str, Any]) -> None:
+    """Apply `change` (None deletes a key) at `path` of the `all` starter; the loader and the
+    schema must both reject the result."""
+    data = yaml.safe_load(template_text("all"))
+    node: Any = data
+    for key in path:
+        node = node[key]
+    for key, value in change.items():
+        if value is None:
+            del node[key]
+        else:
+            node[key] = value
+    with pytest.raises(ScenarioError):
+        scenario_of(data)
+    assert errors_of(as_editor_sees(data)), f"{path} {change} passed the schema"
+
+
 def test_a_misspelled_key_fails_the_schema() -> None:
     data = starter_data()
     plant = data["facilities"]["shell_plant"]
@@ -91,26 +109,36 @@ def test_a_misspelled_key_fails_the_schema() -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "bad"),
+    ("path", "key", "bad"),
     [
-        (("horizon",), 15),  # the unit must be said
-        (("horizon",), "15 fortnights"),
-        (("budgets", "defence", "inflation"), "two percent"),
-        (("facilities", "tank_line", "capacity"), "48"),  # a rate needs "per <time>"
-        (("facilities", "frigate_yard", "docks"), 0),
-        (("budgets", "defence", "fiscal_year_start"), "April"),
-        (("materials", "armour_steel", "supply", "rate"), {"triangular": ["1 per year", "2 per year"]}),
-        (("budgets", "ammunition_fund", "appropriations"), {"next year": "1bn"}),
-        (("facilities", "frigate_yard", "kind"), "drydock"),
+        ((), "horizon", 15),  # the unit must be said
+        ((), "horizon", "15 fortnights"),
+        (("budgets", "defence"), "inflation", "two percent"),
+        (("facilities", "tank_line"), "capacity", "48"),  # a rate needs "per <time>"
+        (("facilities", "frigate_yard"), "docks", 0),
+        (("budgets", "defence"), "fiscal_year_start", "April"),
+        (("materials", "armour_steel", "supply"), "rate", {"triangular": ["1 per year", "2 per year"]}),
+        (("budgets", "ammunition_fund"), "appropriations", {"next year": "1bn"}),
+        (("facilities", "frigate_yard"), "kind", "drydock"),
+        (("facilities", "shell_plant"), "capcity", "1 per day"),
     ],
 )
-def test_values_the_loader_rejects_fail_the_schema(path: tuple[str, ...], bad: Any) -> None:
-    data = starter_data()
-    node = data
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = bad
-    assert errors_of(data), f"{'.'.join(path)}={bad!r} passed the schema"
+def test_values_the_loader_rejects_fail_the_schema(path: tuple[str, ...], key: str, bad: Any) -> None:
+    both_reject(path, {key: bad})
+
+
+@pytest.mark.parametrize(
+    ("path", "change"),
+    [
+        (("targets", 0), {"delivered": 5}),  # two measures
+        (("targets", 1), {"delivered": None}),  # no measure
+        (("budgets", "ammunition_fund"), {"gdp": {2026: "1tn"}, "share_of_gdp": {2026: "2%"}}),  # two sources
+        (("budgets", "defence"), {"share_of_gdp": None}),  # gdp alone
+        (("facilities", "frigate_yard"), {"docks": None}),  # neither docks nor shares_docks_with
+    ],
+)
+def test_cross_key_rules_fail_the_schema(path: tuple[Any, ...], change: dict[str, Any]) -> None:
+    both_reject(path, change)
 
 
 def walk(node: Any) -> Any:

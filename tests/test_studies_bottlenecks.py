@@ -83,7 +83,9 @@ targets:
 
 def bottlenecks(tmp_path: Path, rearm: Callable[..., CliResult], text: str) -> list[dict[str, object]]:
     out = tmp_path / "out"
-    res = rearm("bottlenecks", write_yaml(tmp_path, text), "--out", out, "--jobs", "1", "--replications", "2")
+    res = rearm(
+        "bottlenecks", "--no-plots", write_yaml(tmp_path, text), "--out", out, "--jobs", "1", "--replications", "2"
+    )
     assert res.code == 0, res.err
     found = json.loads((out / "bottlenecks.json").read_text())
     (gains,) = found.values()

@@ -45,7 +45,7 @@ def test_compare_gives_the_faster_scenario_probability_one_on_common_random_numb
     b = write_yaml(tmp_path, PLANT.format(name="B", low="300k per year", high="400k per year"), "b.yaml")
     a2 = write_yaml(tmp_path, PLANT.format(name="A again", low="200k per year", high="300k per year"), "a2.yaml")
     out = tmp_path / "cmp"
-    res = rearm("compare", a, b, a2, "--out", out, "--jobs", "1", "--quiet")
+    res = rearm("compare", "--no-plots", a, b, a2, "--out", out, "--jobs", "1", "--quiet")
     assert res.code == 0, res.err
     doc = json.loads((out / "compare.json").read_text())
     assert doc["replications"] == 12 and doc["seed"] == 4

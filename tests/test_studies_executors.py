@@ -60,7 +60,7 @@ def test_results_are_identical_on_one_process_two_processes_and_a_dask_cluster(
         "jobs2": ("--jobs", "2"),
         "dask": ("--scheduler", "local", "--jobs", "2"),
     }.items():
-        res = rearm("sweep", file, *SWEEP, "--out", tmp_path / name, *options, "--quiet")
+        res = rearm("sweep", "--no-plots", file, *SWEEP, "--out", tmp_path / name, *options, "--quiet")
         assert res.code == 0, res.err
         tables[name] = (tmp_path / name / "results.csv").read_text()
     assert tables["jobs1"] == tables["jobs2"] == tables["dask"]
@@ -84,7 +84,20 @@ def test_resume_after_kill_9_loses_nothing_and_duplicates_nothing(
     total = 4 * reps
     file = write_yaml(tmp_path, NOISY.format(reps=reps))
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "sim", "sweep", str(file), *SWEEP, "--out", str(out), "--jobs", "1", "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "sim",
+        "sweep",
+        "--no-plots",
+        str(file),
+        *SWEEP,
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+        "--quiet",
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     db = out / "results.sqlite"
@@ -101,7 +114,7 @@ def test_resume_after_kill_9_loses_nothing_and_duplicates_nothing(
     killed_at = count_runs(db)
     assert 10 <= killed_at < total, "the study should be killed part-way"
 
-    res = rearm("sweep", file, *SWEEP, "--out", out, "--jobs", "2", "--resume", "--quiet")
+    res = rearm("sweep", "--no-plots", file, *SWEEP, "--out", out, "--jobs", "2", "--resume", "--quiet")
     assert res.code == 0, res.err
     with sqlite3.connect(db) as conn:
         sessions = dict(conn.execute("SELECT session, count(*) FROM runs GROUP BY session").fetchall())
@@ -110,17 +123,17 @@ def test_resume_after_kill_9_loses_nothing_and_duplicates_nothing(
     assert pairs == total
 
     fresh = tmp_path / "fresh"
-    assert rearm("sweep", file, *SWEEP, "--out", fresh, "--jobs", "2", "--quiet").code == 0
+    assert rearm("sweep", "--no-plots", file, *SWEEP, "--out", fresh, "--jobs", "2", "--quiet").code == 0
     assert (out / "results.csv").read_text() == (fresh / "results.csv").read_text()
 
 
 def test_resume_refuses_a_different_study(tmp_path: Path, rearm: Callable[..., CliResult]) -> None:
     file = write_yaml(tmp_path, NOISY.format(reps=2))
     out = tmp_path / "o"
-    assert rearm("sweep", file, *SWEEP, "--out", out, "--jobs", "1", "--quiet").code == 0
-    res = rearm("sweep", file, *SWEEP, "--out", out, "--jobs", "1", "--quiet", "--resume", "--seed", "9")
+    assert rearm("sweep", "--no-plots", file, *SWEEP, "--out", out, "--jobs", "1", "--quiet").code == 0
+    res = rearm("sweep", "--no-plots", file, *SWEEP, "--out", out, "--jobs", "1", "--quiet", "--resume", "--seed", "9")
     assert res.code == 2 and "holds a different study" in res.err
-    again = rearm("sweep", file, *SWEEP, "--out", out, "--jobs", "1", "--quiet", "--resume")
+    again = rearm("sweep", "--no-plots", file, *SWEEP, "--out", out, "--jobs", "1", "--quiet", "--resume")
     assert again.code == 0
     with sqlite3.connect(out / "results.sqlite") as conn:
         assert conn.execute("SELECT count(*), max(session) FROM runs").fetchone() == (4 * 2, 1)

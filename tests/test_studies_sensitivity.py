@@ -66,7 +66,8 @@ def indices(path: Path) -> dict[tuple[str, str, str], tuple[float, str]]:
     """(parameter, method, index) -> (value, confidence) from sensitivity.csv."""
     with open(path, newline="", encoding="utf-8") as fh:
         return {
-            (r["parameter"], r["method"], r["index"]): (float(r["value"]), r["confidence"]) for r in csv.DictReader(fh)
+            (r["parameter"], r["method"], r["index_name"]): (float(r["value"]), r["confidence"])
+            for r in csv.DictReader(fh)
         }
 
 
@@ -78,6 +79,7 @@ def test_sobol_gives_the_only_driver_a_total_index_near_one_and_the_others_zero(
     out = tmp_path / "sobol"
     res = rearm(
         "sensitivity",
+        "--no-plots",
         file,
         "--method",
         "sobol",
@@ -114,6 +116,7 @@ def test_morris_ranks_parameters_by_the_width_of_their_effect(tmp_path: Path, re
     out = tmp_path / "morris"
     res = rearm(
         "sensitivity",
+        "--no-plots",
         file,
         "--method",
         "morris",
@@ -147,6 +150,7 @@ def test_one_at_a_time_matches_two_direct_runs(tmp_path: Path, rearm: Callable[.
     out = tmp_path / "oat"
     res = rearm(
         "sensitivity",
+        "--no-plots",
         file,
         "--method",
         "oat",
@@ -176,6 +180,7 @@ def test_sobol_needs_a_power_of_two(tmp_path: Path, rearm: Callable[..., CliResu
     file = write_yaml(tmp_path, ONE_DRIVER)
     res = rearm(
         "sensitivity",
+        "--no-plots",
         file,
         "--method",
         "sobol",

@@ -51,7 +51,15 @@ def test_a_capacity_sweep_recovers_the_closed_form_at_every_point(
     file = write_yaml(tmp_path, PLANT.format(reps=2, capacity="100k per year"))
     out = tmp_path / "out"
     res = rearm(
-        "sweep", file, "--vary", "facilities.plant.capacity=100k per year:250k per year:7", "--out", out, "--jobs", "1"
+        "sweep",
+        "--no-plots",
+        file,
+        "--vary",
+        "facilities.plant.capacity=100k per year:250k per year:7",
+        "--out",
+        out,
+        "--jobs",
+        "1",
     )
     assert res.code == 0, res.err
     rows = rows_of(out / "results.csv")
@@ -76,7 +84,17 @@ def test_results_csv_has_exactly_the_promised_columns(tmp_path: Path, rearm: Cal
     file = write_yaml(tmp_path, PLANT.format(reps=3, capacity="100k per year"))
     out = tmp_path / "out"
     res = rearm(
-        "sweep", file, "--vary", "facilities.plant.lot=7 days,14 days", "--out", out, "--jobs", "1", "--seed", "11"
+        "sweep",
+        "--no-plots",
+        file,
+        "--vary",
+        "facilities.plant.lot=7 days,14 days",
+        "--out",
+        out,
+        "--jobs",
+        "1",
+        "--seed",
+        "11",
     )
     assert res.code == 0, res.err
     with open(out / "results.csv", encoding="utf-8") as fh:
@@ -102,6 +120,7 @@ def test_a_value_the_language_rejects_is_recorded_and_the_study_goes_on(
     out = tmp_path / "out"
     res = rearm(
         "sweep",
+        "--no-plots",
         file,
         "--vary",
         "facilities.plant.capacity=100k per year,lots per year,200k per year",
@@ -123,7 +142,10 @@ def test_a_value_the_language_rejects_is_recorded_and_the_study_goes_on(
 def test_an_unreached_target_leaves_its_cell_empty(tmp_path: Path, rearm: Callable[..., CliResult]) -> None:
     file = write_yaml(tmp_path, PLANT.format(reps=1, capacity="10k per year"))
     out = tmp_path / "out"
-    assert rearm("sweep", file, "--vary", "facilities.plant.lot=7 days", "--out", out, "--jobs", "1").code == 0
+    assert (
+        rearm("sweep", "--no-plots", file, "--vary", "facilities.plant.lot=7 days", "--out", out, "--jobs", "1").code
+        == 0
+    )
     (row,) = rows_of(out / "results.csv")
     assert row["years_to_reach:million"] == "" and row["error"] == ""
     assert float(row["delivered:shell"]) == pytest.approx(10e3 * math.floor(12 * 365.25 / 7) * 7 / 365.25)
@@ -177,5 +199,5 @@ def test_bad_parameters_say_what_is_wrong(text: str, message: str) -> None:
 
 def test_a_grid_range_without_levels_is_a_usage_error(tmp_path: Path, rearm: Callable[..., CliResult]) -> None:
     file = write_yaml(tmp_path, PLANT.format(reps=1, capacity="100k per year"))
-    res = rearm("sweep", file, "--vary", "facilities.plant.capacity=1:2", "--out", tmp_path / "o")
+    res = rearm("sweep", "--no-plots", file, "--vary", "facilities.plant.capacity=1:2", "--out", tmp_path / "o")
     assert res.code == 2 and "LO:HI:N" in res.err and "Traceback" not in res.err

@@ -120,8 +120,11 @@ def test_durations(raw: str, days: float) -> None:
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        (18, "expected a duration with its unit, such as '18 months', '2.5 years', '90 days' or '6 weeks' "
-             "(the unit must be said), got 18"),
+        (
+            18,
+            "expected a duration with its unit, such as '18 months', '2.5 years', '90 days' or '6 weeks' "
+            "(the unit must be said), got 18",
+        ),
         (2.5, "(the unit must be said), got 2.5"),
         ("18", "expected a duration with its unit"),
         ("3 fortnights", "unknown time unit 'fortnights'; use days, weeks, months or years, got '3 fortnights'"),
@@ -171,6 +174,7 @@ def test_any_written_quantity_reads_back(x: float, scale: str) -> None:
 
 # -- distributions -------------------------------------------------------------------------
 
+
 def test_distribution_items_carry_their_unit() -> None:
     value = parse_value({"triangular": ["6 years", "7 years", "9 years"]}, parse_duration)
     assert value == Uncertain("triangular", (6 * 365.25, 7 * 365.25, 9 * 365.25))
@@ -181,8 +185,10 @@ def test_distribution_items_carry_their_unit() -> None:
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ({"triangular": ["9 years", "7 years", "6 years"]},
-         "triangular needs low ≤ mode ≤ high, got ['9 years', '7 years', '6 years']"),
+        (
+            {"triangular": ["9 years", "7 years", "6 years"]},
+            "triangular needs low ≤ mode ≤ high, got ['9 years', '7 years', '6 years']",
+        ),
         ({"pert": ["3 days", "1 day", "2 days"]}, "pert needs low ≤ mode ≤ high, got ['3 days', '1 day', '2 days']"),
         ({"uniform": ["2 years", "1 year"]}, "uniform needs low ≤ high, got ['2 years', '1 year']"),
         ({"normal": ["0 days", "0 days"]}, "normal needs a positive mean or a spread"),

@@ -28,7 +28,7 @@ from sim.metrics.summary import percentile_unreached_last
 from sim.present.files import write_atomic, write_csv, write_json
 from sim.present.outputs import default_out_dir
 from sim.studies import bottlenecks, compare, sensitivity
-from sim.studies.evaluate import Point, Study, evaluate, totals_of, years_array
+from sim.studies.evaluate import Point, Study, evaluate, open_store, totals_of, years_array
 from sim.studies.executors import make_executor
 from sim.studies.parameters import parse_parameter
 from sim.studies.points import design_points, transformed_point
@@ -122,9 +122,10 @@ def _prepare(out: Path, study: Study, resolved: dict[str, LoadedScenario]) -> No
 
 def _execute(args: argparse.Namespace, out: Path, study: Study, resolved: dict[str, LoadedScenario]) -> Store:
     """Run the study (resuming if asked) and write results.csv; return the open store."""
+    store = open_store(study, out, args.resume)  # first: a refused --resume must leave the folder as it was
     _prepare(out, study, resolved)
     with make_executor(args.jobs, args.scheduler) as executor:
-        store = evaluate(study, out, executor, args.resume, progress=not args.quiet)
+        evaluate(study, out, executor, progress=not args.quiet, store=store)
     design = {row[0]: row[1:-1] for row in store.design_rows()}
     header = ("point", "replication", "seed", *study.columns, "error", *study.measures)
     rows = ((p, r, seed, *design[p], error, *measures) for p, r, seed, error, *measures in store.runs())
@@ -153,6 +154,14 @@ def _table(rows: Sequence[Sequence[Any]]) -> str:
 
 def _years(x: float | None) -> str:
     return "not reached" if x is None or not np.isfinite(x) else f"{x:.2f}"
+
+
+def _plots(args: argparse.Namespace, out: Path) -> None:
+    """The study's figures (PNG, SVG with --svg) from the files just written, unless --no-plots."""
+    if not args.no_plots:
+        from sim.present.run_plots import write_plots
+
+        write_plots(out, args.svg)
 
 
 def _wrote(out: Path, *names: str) -> None:
@@ -200,6 +209,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if len(study.points) > MAX_PRINTED:
         print(f"... {len(study.points) - MAX_PRINTED} more points in results.csv")
     store.close()
+    _plots(args, out)
     _wrote(out)
     return 0
 
@@ -245,6 +255,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     for target in sensitivity.skipped_targets(list(study.targets), values):
         print(f"no indices for {target!r}: a design point has no successful run", file=sys.stderr)
     print(_sensitivity_table(design, found))
+    _plots(args, out)
     _wrote(out, "sensitivity.csv")
     return 0
 
@@ -310,6 +321,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
             (r["constraint"], "failed" if r["months_earlier"] is None else f"{r['months_earlier']:.1f}") for r in rows
         ]
         print(_table(table) + "\n")
+    _plots(args, out)
     _wrote(out, "bottlenecks.json")
     return 0
 

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from sim.language import units
-from sim.language.schema import Scenario
+from sim.language.schema import MEASURES, Scenario
 from sim.language.types import _DATE_SCHEMA, _PERCENT_SCHEMA, _QUANTITY_SCHEMA, _uncertain_schema
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -171,6 +171,13 @@ for _kind in ("VehicleLine", "Shipyard"):
     _PROPERTIES[(_kind, "unit_cost")] = _PROPERTIES[("MunitionsFactory", "unit_cost")]
 _YEAR_TABLES = (("Budget", "appropriations"), ("Budget", "share_of_gdp"))
 
+# The models' cross-key rules (their model validators), so that editors flag them too.
+_RULES: dict[str, dict[str, Any]] = {
+    "Target": {"oneOf": [{"required": [m]} for m in MEASURES]},
+    "Budget": {"oneOf": [{"required": ["appropriations"]}, {"required": ["gdp", "share_of_gdp"]}]},
+    "Shipyard": {"anyOf": [{"required": ["docks"]}, {"required": ["shares_docks_with"]}]},
+}
+
 
 def _spell_default(prop: dict[str, Any]) -> Any:
     """A base-unit default written as a scenario writer types it."""
@@ -218,6 +225,7 @@ def scenario_json_schema() -> dict[str, Any]:
     schema = Scenario.model_json_schema(by_alias=True)
     for name, sub in schema.get("$defs", {}).items():
         _document(name, sub)
+        sub.update(_RULES.get(name, {}))
     _document("Scenario", schema)
     text = json.dumps({k: v for k, v in schema.items() if k != "$defs"}) + json.dumps(schema.get("$defs", {}))
     schema["$defs"] = {k: v for k, v in schema.get("$defs", {}).items() if f'"#/$defs/{k}"' in text}

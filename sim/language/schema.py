@@ -279,6 +279,8 @@ class Budget(Spec):
             raise ValueError("'gdp' and 'share_of_gdp' go together")
         if by_table and not self.appropriations:
             raise ValueError("'appropriations' needs at least one fiscal year")
+        if by_gdp and not self.share_of_gdp:
+            raise ValueError("'share_of_gdp' needs at least one fiscal year")
         return self
 
 

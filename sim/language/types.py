@@ -101,10 +101,22 @@ def relative_or(parse: Callable[[object], float]) -> Callable[[object], float | 
     return parse_threshold
 
 
-Quantity = _field(units.parse_quantity, _QUANTITY_SCHEMA)
-Rate = _field(units.parse_rate, _RATE_SCHEMA)
-Duration = _field(units.parse_duration, _DURATION_SCHEMA)
-Percent = _field(units.parse_percentage, _PERCENT_SCHEMA)
+def certain(parse: Callable[[object], Any]) -> Callable[[object], Any]:
+    """`parse`, saying plainly when a distribution is written where one value must stand
+    (a lot's length, a horizon, a target's threshold, a stock at start)."""
+
+    def parse_certain(raw: object) -> Any:
+        if isinstance(raw, dict) and len(raw) == 1 and next(iter(raw)) in DISTRIBUTIONS:
+            raise units.UnitError(f"takes a single value here, not a distribution; got {raw!r}")
+        return parse(raw)
+
+    return parse_certain
+
+
+Quantity = _field(certain(units.parse_quantity), _QUANTITY_SCHEMA)
+Rate = _field(certain(units.parse_rate), _RATE_SCHEMA)
+Duration = _field(certain(units.parse_duration), _DURATION_SCHEMA)
+Percent = _field(certain(units.parse_percentage), _PERCENT_SCHEMA)
 Date = _field(units.parse_date, _DATE_SCHEMA)
 MonthDay = _field(
     units.parse_month_day,
@@ -115,9 +127,9 @@ RateValue = _uncertain(units.parse_rate, _RATE_SCHEMA)
 DurationValue = _uncertain(units.parse_duration, _DURATION_SCHEMA)
 PercentValue = _uncertain(units.parse_percentage, _PERCENT_SCHEMA)
 RelativeRate = _field(
-    relative_or(units.parse_rate), {"anyOf": [_RATE_SCHEMA, {"type": "string", "pattern": r"^\s*[0-9.]+\s*x\s*$"}]}
+    certain(relative_or(units.parse_rate)), {"anyOf": [_RATE_SCHEMA, {"type": "string", "pattern": r"^\s*[0-9.]+\s*x\s*$"}]}
 )
 RelativeQuantity = _field(
-    relative_or(units.parse_quantity),
+    certain(relative_or(units.parse_quantity)),
     {"anyOf": [_QUANTITY_SCHEMA, {"type": "string", "pattern": r"^\s*[0-9.]+\s*x\s*$"}]},
 )

@@ -162,10 +162,11 @@ def _tasks(
         yield Task(study.seed, study.targets, study.totals, tuple(items), scenarios)
 
 
-def evaluate(study: Study, out: Path, executor: Executor, resume: bool = False, progress: bool = True) -> Store:
-    """Run every (point, replication) not yet in `out/results.sqlite`; return the open store."""
+def open_store(study: Study, out: Path, resume: bool = False) -> Store:
+    """`out/results.sqlite` for this study: created afresh, or reopened to resume (refused if it
+    holds a different study)."""
     out.mkdir(parents=True, exist_ok=True)
-    store = Store.open(
+    return Store.open(
         out,
         study.fingerprint(),
         study.columns,
@@ -174,6 +175,19 @@ def evaluate(study: Study, out: Path, executor: Executor, resume: bool = False, 
         {**study.meta, "seed": study.seed, "replications": study.replications},
         resume,
     )
+
+
+def evaluate(
+    study: Study,
+    out: Path,
+    executor: Executor,
+    resume: bool = False,
+    progress: bool = True,
+    store: Store | None = None,
+) -> Store:
+    """Run every (point, replication) not yet in `out/results.sqlite` (or in `store`, if opened
+    already); return the open store."""
+    store = store or open_store(study, out, resume)
     done = store.finished()
     todo = [(p, r) for p in range(len(study.points)) for r in range(study.replications) if (p, r) not in done]
     total = len(study.points) * study.replications

@@ -29,6 +29,7 @@ class ProgressReport:
         self._start = time.monotonic()
         self._since_start = 0
         self._last = self._start
+        self._printed = -1
         self._bar: Any = None
         if self.enabled and _is_tty(self.stream):
             from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
@@ -47,8 +48,7 @@ class ProgressReport:
         now = time.monotonic()
         if now - self._last >= self.every:
             self._last = now
-            self.stream.write(self.line() + "\n")
-            self.stream.flush()
+            self._write()
 
     def line(self) -> str:
         """`label: done/total runs (pct), rate runs/s, ETA` as plain text."""
@@ -65,9 +65,13 @@ class ProgressReport:
             return
         if self._bar is not None:
             self._bar.close()
-        else:
-            self.stream.write(self.line() + "\n")
-            self.stream.flush()
+        elif self._printed != self.done:
+            self._write()
+
+    def _write(self) -> None:
+        self._printed = self.done
+        self.stream.write(self.line() + "\n")
+        self.stream.flush()
 
     def __enter__(self) -> ProgressReport:
         return self

@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.studies.samplers import MORRIS_LEVELS, Design, salib_problem
 
-SENSITIVITY_HEADER = ("parameter", "target", "method", "index", "value", "confidence")
+SENSITIVITY_HEADER = ("parameter", "target", "method", "index_name", "value", "confidence")
 Index = tuple[str, str, str, str, float, float | None]
 CONFIDENCE = 0.95
 

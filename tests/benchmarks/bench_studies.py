@@ -32,6 +32,12 @@ def rss_mib() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def _cpu() -> float:
+    """User + system CPU seconds of this process and its finished children."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def child(runs: int, workers: int) -> dict[str, float]:
     """Run the study once and measure it (in this process)."""
     from sim.language.load import load_scenario
@@ -42,8 +48,14 @@ def child(runs: int, workers: int) -> dict[str, float]:
     loaded = load_scenario(str(FLAGSHIP))
     s = loaded.scenario
     study = Study(
-        "bench", ("relax",), (transformed_point(loaded, None, None),), tuple(t.name for t in s.targets),
-        totals_of(s), s.seed, runs, {},
+        "bench",
+        ("relax",),
+        (transformed_point(loaded, None, None),),
+        tuple(t.name for t in s.targets),
+        totals_of(s),
+        s.seed,
+        runs,
+        {},
     )
     samples: list[tuple[float, float]] = []
     stop = threading.Event()
@@ -56,6 +68,7 @@ def child(runs: int, workers: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         executor = SerialExecutor() if workers == 1 else ProcessExecutor(workers)
         t0 = time.perf_counter()
+        cpu0 = _cpu()
         thread.start()
         with executor:
             store = evaluate(study, Path(tmp), executor, progress=False)
@@ -70,6 +83,7 @@ def child(runs: int, workers: int) -> dict[str, float]:
         "workers": workers,
         "seconds": elapsed,
         "runs_per_second": done / elapsed,
+        "cpu_seconds_per_run": (_cpu() - cpu0) / max(1, done),
         "peak_rss_mib_main": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "peak_rss_mib_workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "rss_mib_after_20pct": steady[0],
@@ -81,7 +95,10 @@ def spawn(runs: int, workers: int) -> dict[str, float]:
     """Measure one configuration in a fresh Python process."""
     out = subprocess.run(
         [sys.executable, __file__, "--child", "--runs", str(runs), "--workers", str(workers)],
-        check=True, capture_output=True, text=True, cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -99,13 +116,16 @@ def main() -> None:
     quarter = spawn(args.runs // 4, 1)
     one = spawn(args.runs, 1)
     two = spawn(args.runs, 2)
-    print(f"flagship study: {FLAGSHIP.name}, {args.runs} replications, cores available: {len(os.sched_getaffinity(0))}")
+    print(
+        f"flagship study: {FLAGSHIP.name}, {args.runs} replications, cores available: "
+        f"{len(os.sched_getaffinity(0))}, load average at the end: {os.getloadavg()[0]:.1f}"
+    )
     for r in (quarter, one, two):
         print(
             f"  {int(r['workers'])} worker(s), {int(r['runs']):5d} runs: {r['seconds']:7.1f} s, "
-            f"{r['runs_per_second']:6.1f} runs/s; peak RSS main {r['peak_rss_mib_main']:.0f} MiB, "
-            f"workers {r['peak_rss_mib_workers']:.0f} MiB; main RSS {r['rss_mib_after_20pct']:.0f} MiB after 20% "
-            f"-> {r['rss_mib_at_end']:.0f} MiB at end"
+            f"{r['runs_per_second']:6.1f} runs/s, {1000 * r['cpu_seconds_per_run']:.0f} CPU ms/run; "
+            f"peak RSS main {r['peak_rss_mib_main']:.0f} MiB, workers {r['peak_rss_mib_workers']:.0f} MiB; "
+            f"main RSS {r['rss_mib_after_20pct']:.0f} MiB after 20% -> {r['rss_mib_at_end']:.0f} MiB at end"
         )
     efficiency = two["runs_per_second"] / (2 * one["runs_per_second"])
     print(f"parallel efficiency at 2 workers: {efficiency:.0%}")

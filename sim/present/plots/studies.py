@@ -80,6 +80,12 @@ def _index_name(row: dict[str, str]) -> str:
     return str(row.get("index_name") or row.get("index") or row.get("name") or "").strip()
 
 
+def _note(ax: Axes, text: str) -> None:
+    """A grey note in the middle of an empty panel, so it does not read as a drawing fault."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=SMALL, color="#555555",
+            bbox={"fc": "white", "ec": "none"})
+
+
 def _grid(n: int, height: float = PANEL_HEIGHT_IN) -> tuple[Figure, list[Axes]]:
     fig = new_figure(height * n + 0.7)
     return fig, list(fig.subplots(n, 1, squeeze=False)[:, 0])
@@ -127,6 +133,8 @@ def draw_tornado(ax: Axes, target: str, effects: dict[str, tuple[float, float, f
     ax.barh(y, high, height=0.6, color=OKABE_ITO["vermillion"], alpha=0.85, label="parameter at its high value",
             gid="high", xerr=high_c if high_c.any() else None, error_kw=whiskers)
     ax.axvline(0, color="black", linewidth=0.8)
+    if not np.any(np.nan_to_num(np.abs(np.concatenate([low, high]))) > 0):
+        _note(ax, "no parameter moves this target over its range")
     ax.set_yticks(y, order, fontsize=SMALL)
     ax.set_xlabel("change in years to reach the target vs. baseline (negative = earlier; whiskers: 95% CI)",
                   fontsize=SMALL + 1)
@@ -182,6 +190,8 @@ def draw_indices(ax: Axes, target: str, method: str, indices: dict[str, dict[str
                label=name, error_kw={"elinewidth": 1, "ecolor": "black"}, gid=f"index:{name}")
     tilt = len(params) > 4
     ax.set_xticks(x, params, fontsize=SMALL, rotation=15 if tilt else 0, ha="right" if tilt else "center")
+    if not any(np.nan_to_num(abs(v[0])) > 0 for values in indices.values() for v in values.values()):
+        _note(ax, "no parameter moves this target over its range (nothing to apportion)")
     unit = "index (share of variance)" if method == "sobol" else "elementary effect (years)"
     ax.set_ylabel(unit, fontsize=SMALL + 1)
     ax.set_title(f"{target}: {method.capitalize()} indices with confidence intervals", fontsize=SMALL + 2, loc="left")
@@ -255,7 +265,9 @@ def study_figures(study: StudyData) -> list[tuple[str, str, Draw]]:
     if study.sensitivity and (index_table(study.sensitivity, "sobol") or index_table(study.sensitivity, "morris")):
         out.append(("sensitivity_indices", "Sobol / Morris indices with confidence intervals",
                     lambda: plot_indices(study)))
-    if study.results is not None and study.sensitivity is None and study.parameters:
+    command = study.meta.get("command")
+    is_sweep = command == "sweep" or (command is None and study.sensitivity is None and study.bottlenecks is None)
+    if study.results is not None and is_sweep and study.parameters:
         from sim.present.plots.sweep import plot_sweep, sweep_table
 
         parameters, targets, table = sweep_table(study)

@@ -4,41 +4,76 @@ or against each of several sampled parameters (scatters)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.errors import RearmError
+from sim.language.units import DAYS_PER_YEAR, parse_duration, parse_percentage, parse_quantity, parse_rate
 from sim.metrics.summary import percentile_unreached_last
 from sim.present.plots.studies import YEARS, StudyData, _finish, _float, _grid
 from sim.present.plots.style import LIGHT_GREY, SMALL, colour, style_axes, thousands
 
-# --- sweeps --------------------------------------------------------------------------------
+Table = list[tuple[tuple[float, ...], dict[str, float]]]
+Convert = Callable[[str], float]
+#: Ways to read a swept value as a number, tried in order: (parser, unit shown on the axis).
+READERS: tuple[tuple[Convert, str], ...] = (
+    (float, ""),
+    (parse_quantity, ""),
+    (lambda v: parse_rate(v) * DAYS_PER_YEAR, "per year"),
+    (lambda v: parse_duration(v) / DAYS_PER_YEAR, "years"),
+    (lambda v: parse_percentage(v) * 100, "%"),
+)
 
-def sweep_table(study: StudyData) -> tuple[list[str], list[str], list[tuple[tuple[float, ...], dict[str, float]]]]:
-    """Parameters, targets and (parameter values, target -> years or NaN) per successful run.
 
-    A parameter whose values are not all numbers (dates, `when_funded`) is numbered by its
-    values' order of appearance; `category_labels` names the numbers."""
-    rows = [r for r in (study.results or []) if not (r.get("error") or "").strip()]
+def reader(values: list[str]) -> tuple[Convert, str] | None:
+    """The first reader that turns every value into a number ("80k per year" -> 80,000)."""
+    for read, unit in READERS:
+        try:
+            [read(v) for v in values]
+        except (ValueError, TypeError, RearmError):
+            continue
+        return read, unit
+    return None
+
+
+def _ok(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [r for r in rows if not (r.get("error") or "").strip()]
+
+
+def sweep_table(study: StudyData) -> tuple[list[str], list[str], Table]:
+    """Axis names, targets and (parameter values, target -> years or NaN) per successful run.
+
+    Values are read as numbers where they all can be (with their unit in the axis name);
+    otherwise (dates, `when_funded`) they are numbered in order of appearance and
+    `category_labels` names the numbers."""
+    rows = _ok(study.results or [])
     targets = list(dict.fromkeys(k[len(YEARS):] for r in rows[:1] for k in r if k.startswith(YEARS)))
     labels = category_labels(study)
+    readers = {p: reader([r[p] for r in rows]) for p in study.parameters if p not in labels}
+    names = [p + (f" ({readers[p][1]})" if readers.get(p) and readers[p][1] else "") for p in study.parameters]  # type: ignore[index]
+
     def value(p: str, text: str) -> float:
-        return float(labels[p].index(text)) if p in labels else _float(text)
+        read = readers.get(p)
+        return float(labels[p].index(text)) if p in labels else read[0](text) if read else _float(text)
+
     table = [
         (tuple(value(p, r[p]) for p in study.parameters), {t: _float(r.get(YEARS + t)) for t in targets})
         for r in rows
     ]
-    return study.parameters, targets, table
+    return names, targets, table
 
 
 def category_labels(study: StudyData) -> dict[str, list[str]]:
-    """Parameter -> its distinct values, for parameters that are not all numeric."""
+    """Parameter -> its distinct values, for parameters whose values are not all numbers."""
+    rows = _ok(study.results or [])
     out = {}
     for p in study.parameters:
-        values = list(dict.fromkeys(r[p] for r in study.results or [] if not (r.get("error") or "").strip()))
-        if any(np.isnan(_float(v)) for v in values):
+        values = list(dict.fromkeys(r[p] for r in rows))
+        if reader(values) is None:
             out[p] = values
     return out
 
@@ -56,8 +91,6 @@ def _nan(x: float | None) -> float:
 
 #: The colour scale spans at least this many years, so a flat response looks flat.
 MIN_COLOUR_SPAN_YEARS = 1.0
-
-Table = list[tuple[tuple[float, ...], dict[str, float]]]
 
 
 def _median_by_point(table: Table, target: str) -> dict[tuple[float, ...], tuple[float, float, float, float]]:
@@ -93,8 +126,8 @@ def draw_sweep_line(ax: Axes, parameter: str, targets: list[str], table: list[An
 
 
 def draw_sweep_heatmap(ax: Axes, parameters: list[str], target: str, table: list[Any],
-                       labels: dict[str, list[str]] | None = None) -> None:
-    """Median years to `target` over a grid of two parameters."""
+                       labels: list[list[str] | None] | None = None) -> None:
+    """Median years to `target` over a grid of two parameters (`labels`: category names per axis)."""
     stats = _median_by_point(table, target)
     xs = sorted({p[0] for p in stats})
     ys = sorted({p[1] for p in stats})
@@ -114,9 +147,8 @@ def draw_sweep_heatmap(ax: Axes, parameters: list[str], target: str, table: list
             text = "not\nreached" if np.isnan(value) else f"{value:.1f}"
             dark = not np.isnan(value) and (value - lo) / (hi - lo) > 0.5  # viridis_r is dark at the top
             ax.text(j, i, text, ha="center", va="center", fontsize=SMALL - 1, color="white" if dark else "black")
-    labels = labels or {}
-    names = [[labels[p][int(v)] if p in labels else f"{v:,.6g}" for v in vs]
-             for p, vs in zip(parameters, (xs, ys), strict=False)]
+    cats = labels or [None, None]
+    names = [[c[int(v)] if c else f"{v:,.6g}" for v in vs] for c, vs in zip(cats, (xs, ys), strict=True)]
     ax.set_xticks(range(len(xs)), names[0], fontsize=SMALL)
     ax.set_yticks(range(len(ys)), names[1], fontsize=SMALL)
     ax.set_xlabel(parameters[0], fontsize=SMALL + 1)
@@ -150,20 +182,21 @@ def plot_sweep(study: StudyData, ax: Axes | None = None) -> Figure:
     parameters, targets, table = sweep_table(study)
     if not parameters or not targets or not table:
         raise ValueError("the sweep figure needs results.csv with parameter and years_to_reach columns")
-    labels = category_labels(study)
+    cats = category_labels(study)
+    labels = [cats.get(p) for p in study.parameters]
     points = {values for values, _ in table}
     is_grid = len(parameters) == 2 and len(points) == len({p[0] for p in points}) * len({p[1] for p in points})
     if ax is not None:
         if len(parameters) == 1:
-            draw_sweep_line(ax, parameters[0], targets, table, labels.get(parameters[0]))
+            draw_sweep_line(ax, parameters[0], targets, table, labels[0])
         elif is_grid:
             draw_sweep_heatmap(ax, parameters, targets[0], table, labels)
         else:
-            draw_sweep_scatter(ax, parameters[0], 0, targets, table, labels.get(parameters[0]))
+            draw_sweep_scatter(ax, parameters[0], 0, targets, table, labels[0])
         return ax.get_figure(root=True)  # type: ignore[return-value]
     if len(parameters) == 1:
         fig, axes = _grid(1, 3.6)
-        draw_sweep_line(axes[0], parameters[0], targets, table, labels.get(parameters[0]))
+        draw_sweep_line(axes[0], parameters[0], targets, table, labels[0])
     elif is_grid:
         fig, axes = _grid(len(targets), 3.2)
         for a, target in zip(axes, targets, strict=False):
@@ -171,5 +204,5 @@ def plot_sweep(study: StudyData, ax: Axes | None = None) -> Figure:
     else:
         fig, axes = _grid(len(parameters))
         for i, (a, p) in enumerate(zip(axes, parameters, strict=False)):
-            draw_sweep_scatter(a, p, i, targets, table, labels.get(p))
+            draw_sweep_scatter(a, p, i, targets, table, labels[i])
     return _finish(fig, study.meta, "years to target across the sweep")

@@ -26,7 +26,7 @@ from sim.present.plots.style import (
 
 #: measure -> (panel, colour, label)
 SERIES = {
-    "delivered": (0, OKABE_ITO["blue"], "delivered (cumulative)"),
+    "delivered": (0, OKABE_ITO["blue"], "delivered, cumulative"),
     "stock": (0, OKABE_ITO["orange"], "stock"),
     "rate": (1, OKABE_ITO["blue"], "delivered, trailing 12 months"),
     "capacity": (1, OKABE_ITO["bluish_green"], "installed capacity"),
@@ -45,6 +45,14 @@ def target_value(target: dict[str, Any], series: dict[str, Series]) -> float | N
         except ValueError:
             return None
     return None
+
+
+def short_number(value: float) -> str:
+    """2,000,000 -> '2M', 150,000 -> '150k', 6 -> '6' (for notes; axes keep full numbers)."""
+    for factor, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= factor:
+            return f"{value / factor:,.3g}{suffix}"
+    return f"{value:,.3g}"
 
 
 def _draw_series(ax: Axes, columns: Series, colour: str, label: str, fan: bool, dashed: bool) -> None:
@@ -75,8 +83,8 @@ def _mark_target(ax: Axes, target: dict[str, Any], value: float, slot: int, mc: 
                  end: np.datetime64) -> None:
     """Deadline marker, reached marker (with p10–p90 whiskers for Monte Carlo) and a note."""
     colour = SERIES.get(target["measure"], (0, OKABE_ITO["black"], ""))[1]
-    per_year = " per year" if target["measure"] in ("rate", "capacity") else ""
-    name = f"{target['name']} ({value:,.0f}{per_year})"
+    per_year = "/yr" if target["measure"] in ("rate", "capacity") else ""
+    name = f"{target['name']} ({short_number(value)}{per_year})"
     dates = target.get("date_reached") or {}
     deadline = _date(target.get("by"))
     if deadline is not None:
@@ -93,13 +101,13 @@ def _mark_target(ax: Axes, target: dict[str, Any], value: float, slot: int, mc: 
         note = f"{name}: reached {dates['p50']}" + (" (median)" if mc else "")
     else:
         share = target.get("reached_fraction")
-        where = f", reached in {share:.0%} of runs" if mc and share else ""
-        note = f"{name}: not reached{' (median)' if mc else ''}{where}"
+        where = f" ({share:.0%} of runs reach it)" if mc and share else ""
+        note = f"{name}: {'median ' if mc else ''}not reached{where}"
     if deadline is not None:
         on_time = target.get("on_time_probability")
         note += f"; deadline {target['by']}" + (f", {on_time:.0%} on time" if mc and on_time is not None else "")
     ax.annotate(note, xy=(0.01, value), xycoords=("axes fraction", "data"), xytext=(0, 3 + 11 * slot),
-                textcoords="offset points", fontsize=SMALL, va="bottom", ha="left",
+                textcoords="offset points", fontsize=SMALL - 0.5, va="bottom", ha="left", wrap=True,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
 
 
