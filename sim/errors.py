@@ -11,6 +11,10 @@ class RearmError(Exception):
     exit_code = 1
 
 
+MAX_MESSAGE = 400
+MAX_KEY = 200
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input: where it is and what is wrong."""
@@ -19,6 +23,14 @@ class Problem:
     line: int | None
     key: str
     message: str
+
+    def __post_init__(self) -> None:
+        # A message quoting a hostile value (a whole mapping, a 5,000-character string) is cut
+        # short: the rule comes first and stays readable.
+        for name, limit in (("key", MAX_KEY), ("message", MAX_MESSAGE)):
+            text = getattr(self, name)
+            if len(text) > limit:
+                object.__setattr__(self, name, text[: limit - 12] + " … (cut)")
 
     def __str__(self) -> str:
         place = f"{self.file}:{self.line}" if self.line else self.file

@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CliResult, Simulated, write_yaml
 
+from sim.errors import ScenarioError
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.series import Capacity
 
@@ -153,3 +155,32 @@ def test_timeline_csv_shows_the_expansion_in_the_capacity_measure(
     online = 181 + 1.5 * YEAR  # 2025-07-01 is day 181
     assert rows[("2027-07-01", "capacity")] == pytest.approx(120_000 + 240_000 * (911 - online) / YEAR, abs=0.01)
     assert rows[("2028-02-01", "capacity")] == pytest.approx(360_000)
+
+
+@pytest.mark.parametrize(
+    ("facility", "message"),
+    [
+        (
+            "{kind: shipyard, product: s, budget: b, docks: 1, stages: [{name: a, duration: 1 year}],"
+            " expansions: [{name: e, capacity: 2 per year}]}",
+            "facilities.f: a shipyard's expansions add 'docks' (a number), not 'capacity'",
+        ),
+        (
+            "{kind: vehicle_line, product: v, budget: b, capacity: 1 per day, build_time: 1 month,"
+            " expansions: [{name: e, docks: 2}]}",
+            "facilities.f: expansions of a vehicle_line add 'capacity' (a rate); 'docks' are for shipyards",
+        ),
+    ],
+)
+def test_an_expansion_must_add_what_its_kind_has(load_yaml: Callable[..., Any], facility: str, message: str) -> None:
+    text = f"""
+    scenario: bad expansion
+    start: 2025-01-01
+    horizon: 5 years
+    budgets: {{b: {{appropriations: {{2025: 1bn}}}}}}
+    facilities:
+      f: {facility}
+    """
+    with pytest.raises(ScenarioError) as err:
+        load_yaml(text)
+    assert message in str(err.value)

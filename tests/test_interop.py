@@ -221,3 +221,50 @@ def test_export_of_a_folder_without_outputs_is_a_usage_error(rearm: Any, tmp_pat
     result = rearm("export", tmp_path, "--xlsx")
     assert result.code == 2 and "no summary.json or CSV table" in result.err
     assert rearm("export", tmp_path / "missing").code == 2
+
+
+@needs_openpyxl
+@needs_pyarrow
+def test_a_study_command_writes_parquet_and_its_workbook(rearm: Any, tmp_path: Path) -> None:
+    import openpyxl
+
+    from sim.language.templates import template_text
+
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(template_text("munitions"), encoding="utf-8")
+    out = tmp_path / "sweep"
+    vary = "facilities.shell_plant.capacity=100k per year,200k per year"
+    done = rearm(
+        "sweep",
+        scenario,
+        "--vary",
+        vary,
+        "--replications",
+        "1",
+        "--jobs",
+        "1",
+        "--quiet",
+        "--xlsx",
+        "--no-plots",
+        "--out",
+        out,
+    )
+    assert done.code == 0, done.err
+    assert {"results.parquet", "design.parquet", "workbook.xlsx"} <= {p.name for p in out.iterdir()}
+    book = openpyxl.load_workbook(out / "workbook.xlsx")
+    assert book.sheetnames[:1] == ["study"] and {"design", "results"} <= set(book.sheetnames)
+    with (out / "results.csv").open(encoding="utf-8") as fh:
+        assert book["results"].max_row == sum(1 for _ in fh) == 1 + 2
+
+
+def test_xlsx_without_openpyxl_fails_before_simulating(
+    rearm: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.language.templates import template_text
+
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(template_text("munitions"), encoding="utf-8")
+    monkeypatch.setattr(interop, "has_module", lambda name: False)
+    refused = rearm("run", scenario, "--xlsx", "--no-plots", "--out", tmp_path / "out")
+    assert refused.code == 2 and "pip install 'rearm[excel]'" in refused.err
+    assert not (tmp_path / "out").exists()

@@ -186,3 +186,47 @@ def test_results_do_not_depend_on_the_hash_seed_or_the_worker_count(tmp_path: Pa
         assert proc.returncode == 0, proc.stderr
         texts.append((out / "summary.json").read_text())
     assert texts[0] == texts[1]
+
+
+# -- a study killed with -9 and resumed gives the table of an uninterrupted one ------------------------------
+CAPACITIES = ",".join(f"{40 + 20 * i}k per year" for i in range(6))
+SWEEP = ["sweep", str(FLAGSHIP), "--vary", f"facilities.nammo.capacity={CAPACITIES}",
+         "--replications", "6", "--jobs", "1", "--no-plots", "--quiet"]
+
+
+def _runs_stored(db: Path) -> int:
+    import sqlite3
+
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1) as conn:
+            return int(conn.execute("SELECT count(*) FROM runs").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def test_kill_9_mid_sweep_then_resume_gives_the_uninterrupted_results(tmp_path: Path) -> None:
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    proc = subprocess.run([sys.executable, "-m", "sim", *SWEEP, "--out", str(whole)], env=_env(), cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    total = _runs_stored(whole / "results.sqlite")
+    assert total == 6 * 6
+    survived = 0
+    for attempt in range(3):  # killed twice at different points, then left to finish
+        args = [sys.executable, "-m", "sim", *SWEEP, "--out", str(killed)] + (["--resume"] if attempt else [])
+        child = subprocess.Popen(args, env=_env(), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if attempt < 2:
+            wanted = _runs_stored(killed / "results.sqlite") + 8
+            grew = _wait_for(lambda n=wanted: _runs_stored(killed / "results.sqlite") >= n, 120)
+            child.send_signal(signal.SIGKILL)
+            child.communicate(timeout=60)
+            assert grew and child.returncode == -signal.SIGKILL, "the sweep must be killed mid-way"
+            assert _runs_stored(killed / "results.sqlite") < total
+            survived += 1
+        else:
+            _, err = child.communicate(timeout=300)
+            assert child.returncode == 0, err
+    assert survived == 2
+    assert (killed / "results.csv").read_text() == (whole / "results.csv").read_text()

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import scenario_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +21,6 @@ from sim.model.invariants import check_invariants
 from sim.model.kinds import FACILITY_CLASSES
 from sim.model.world import World
 from sim.studies.replications import replication_seed
-
-from conftest import scenario_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(ROOT.glob("scenarios/**/*.yaml"))
@@ -122,9 +121,10 @@ def test_random_economies_conserve_money_and_stock(
         "budgets": {"b": {"appropriations": {2025: money, 2027: money // 2}, "growth": f"{growth}%",
                           "carry_over": carry, "fiscal_year_start": "10-01", "inflation": "3%"}},
         "materials": {"m": {"initial": initial, "supply": {"rate": f"{supply} per year", "lead_time": "2 months"}}},
-        "facilities": {"f": {"kind": "munitions_factory", "product": "p", "budget": "b", "capacity": f"{capacity} per year",
-                             "lot": f"{lot_days} days", "unit_cost": cost, "consumes": {"m": use}, "yield": f"{yield_}%",
-                             "breakdowns": {"mtbf": "200 days", "mttr": "10 days"}}},
+        "facilities": {"f": {
+            "kind": "munitions_factory", "product": "p", "budget": "b", "capacity": f"{capacity} per year",
+            "lot": f"{lot_days} days", "unit_cost": cost, "consumes": {"m": use}, "yield": f"{yield_}%",
+            "breakdowns": {"mtbf": "200 days", "mttr": "10 days"}}},
     })
     world: list[World] = []
 

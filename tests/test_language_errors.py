@@ -193,6 +193,11 @@ def test_the_base_scenario_is_valid(tmp_path: Path) -> None:
             "delivered: {uniform: [1k, 2k]}",
             "F:20: targets.0.delivered: takes a single value here, not a distribution; got {'uniform': ['1k', '2k']}",
         ),
+        (
+            "targets:\n",
+            "demand:\n  shell: {rate: 5 per day, from: 2027, until: 2026-06-01}\ntargets:\n",
+            "F:18: demand.shell: 'until' (2026-06-01) must come after 'from' (2027-01-01)",
+        ),
         # kinds and required keys
         (
             "kind: munitions_factory",

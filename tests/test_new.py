@@ -80,3 +80,23 @@ def test_without_a_known_schema_there_is_no_modeline(rearm: Any, tmp_path: Path,
     monkeypatch.chdir(tmp_path)  # no scenarios/scenario.schema.json here
     assert rearm("new", "s.yaml").code == 0
     assert not (tmp_path / "s.yaml").read_text(encoding="utf-8").startswith(MODELINE_PREFIX)
+
+
+def test_add_modeline_inserts_replaces_and_leaves_alone(rearm: Any, tmp_path: Path) -> None:
+    schema = tmp_path / "schemas" / "scenario.schema.json"
+    plain = tmp_path / "a" / "plain.yaml"
+    plain.parent.mkdir()
+    plain.write_text("# my notes\nscenario: x\n", encoding="utf-8")
+    stale = tmp_path / "stale.yaml"
+    stale.write_text(f"{MODELINE_PREFIX}old/place.json\nscenario: y\n", encoding="utf-8")
+    done = rearm("schema", "--add-modeline", plain, stale, "--output", schema)
+    assert done.code == 0 and done.err.count("modeline added") == 2
+    assert (
+        plain.read_text(encoding="utf-8")
+        == f"{MODELINE_PREFIX}../schemas/scenario.schema.json\n# my notes\nscenario: x\n"
+    )
+    assert stale.read_text(encoding="utf-8") == f"{MODELINE_PREFIX}schemas/scenario.schema.json\nscenario: y\n"
+    again = rearm("schema", "--add-modeline", plain, stale, "--output", schema)
+    assert again.code == 0 and again.err == ""  # nothing to change
+    assert not schema.exists()  # --output only names the schema here; it is not written
+    assert rearm("schema", "--add-modeline", tmp_path / "missing.yaml").code == 2

@@ -116,3 +116,56 @@ def test_a_factory_short_of_people_waits_for_hires(run_yaml: Callable[..., Simul
     first = min(t for t, *_ in sim.records.starts)
     assert first == pytest.approx(2 * YEAR, abs=1.0)
     assert sim.records.time_use[0]["workforce:operators"] == pytest.approx(first, abs=1.0)
+
+
+def two_claimants(yard_priority: int) -> str:
+    return f"""
+    scenario: queue for people
+    start: 2025-01-01
+    horizon: 3 years
+    budgets: {{money: {{appropriations: {{2025: 1tn}}}}}}
+    workforce:
+      fitters: {{initial: 500}}
+    facilities:
+      lima:
+        kind: vehicle_line
+        product: tank
+        budget: money
+        capacity: 104 per year
+        build_time: 1 month
+        workforce: {{fitters: 500}}
+      barrow:
+        kind: shipyard
+        product: ssn
+        budget: money
+        docks: 1
+        hulls: 1
+        priority: {yard_priority}
+        stages: [{{name: build, duration: 1 year, workforce: {{fitters: 500}}}}]
+    """
+
+
+def test_a_facility_that_releases_people_does_not_jump_the_queue(run_yaml: Callable[..., Simulated]) -> None:
+    # the line holds all 500 fitters for its first start interval; the hull, waiting since day 0,
+    # gets them when they come back on day 7 although the line asks again at that instant
+    sim = run_yaml(two_claimants(yard_priority=0))
+    assert [t for t, f, _ in sim.records.starts if f == 1] == [START_INTERVAL]
+    line_starts = sorted(t for t, f, _ in sim.records.starts if f == 0)
+    assert line_starts[0] == 0.0 and line_starts[1] == pytest.approx(START_INTERVAL + YEAR)
+    assert sim.records.time_use[1]["workforce:fitters"] == pytest.approx(START_INTERVAL)
+    assert sim.records.time_use[0]["workforce:fitters"] == pytest.approx(YEAR)
+
+
+def test_higher_priority_is_served_first_when_people_come_back(run_yaml: Callable[..., Simulated]) -> None:
+    # two docks: hull 2 is in dock and waiting for fitters from day 7, like the line (which asked
+    # a moment earlier, when it gave them back to hull 1)
+    text = two_claimants(yard_priority=0).replace("hulls: 1", "hulls: 2").replace("docks: 1", "docks: 2")
+    low = run_yaml(text)
+    # equal priority: first come, first served: the line gets them back before hull 2
+    assert sorted(t for t, f, _ in low.records.starts if f == 1) == pytest.approx(
+        [START_INTERVAL, 2 * START_INTERVAL + YEAR]
+    )
+    high = run_yaml(two_claimants(yard_priority=1).replace("hulls: 1", "hulls: 2").replace("docks: 1", "docks: 2"))
+    assert sorted(t for t, f, _ in high.records.starts if f == 1) == pytest.approx(
+        [START_INTERVAL, START_INTERVAL + YEAR]
+    )

@@ -10,7 +10,7 @@ from typing import Any
 
 from sim.errors import ScenarioError, UsageError
 from sim.language.load import load_scenario
-from sim.present.interop import export_directory
+from sim.present.interop import export_directory, require_writers
 from sim.present.outputs import default_out_dir, write_run
 from sim.present.table import targets_table
 from sim.studies.replications import default_jobs
@@ -72,7 +72,9 @@ def _jobs(args: argparse.Namespace) -> int:
 
 @command
 def register_validate(sub: Any) -> None:
-    p = sub.add_parser("validate", help="check scenario files", description="Check scenario files; exit 0 if all are valid, 2 otherwise.",
+    """`rearm validate FILE...`."""
+    p = sub.add_parser("validate", help="check scenario files",
+                       description="Check scenario files; exit 0 if all are valid, 2 otherwise.",
                        epilog="Example: rearm validate scenarios/*.yaml")
     p.add_argument("files", nargs="+")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
@@ -96,8 +98,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 @command
 def register_run(sub: Any) -> None:
-    p = sub.add_parser("run", help="run a scenario", description="Run a scenario's replications and write summary.json, timeline.csv and plots.",
-                       epilog="Example: rearm run scenarios/european_155mm.yaml --replications 100 --set budgets.eu.growth=5%")
+    """`rearm run FILE`."""
+    p = sub.add_parser("run", help="run a scenario",
+                       description="Run a scenario's replications and write summary.json, timeline.csv and plots.",
+                       epilog="Example: rearm run scenarios/european_155mm.yaml --replications 100 "
+                       "--set budgets.national_procurement.growth=5%")
     p.add_argument("file")
     p.add_argument("--replications", type=positive_int, help="Monte Carlo runs (default: the scenario's)")
     add_simulation_options(p)
@@ -111,6 +116,7 @@ def register_run(sub: Any) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its outputs."""
+    require_writers(xlsx=args.xlsx)
     loaded = load_scenario(args.file, args.overrides, args.allow_large)
     if args.seed is not None and args.seed < 0:
         raise UsageError("--seed must be ≥ 0")

@@ -26,6 +26,7 @@ from sim.language.schema import Scenario
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.summary import percentile_unreached_last
 from sim.present.files import write_atomic, write_csv, write_json
+from sim.present.interop import export_directory, require_writers
 from sim.present.outputs import default_out_dir
 from sim.studies import bottlenecks, compare, sensitivity
 from sim.studies.evaluate import Point, Study, evaluate, open_store, totals_of, years_array
@@ -51,10 +52,17 @@ def add_study_options(p: argparse.ArgumentParser) -> None:
         help="run on Dask: tcp://HOST:PORT, or 'local' for a LocalCluster of --jobs workers",
     )
     p.add_argument("--resume", action="store_true", help="continue the study in --out, skipping finished runs")
-    p.add_argument("--quiet", action="store_true", help="no progress report")
+    p.add_argument("--quiet", action="store_true", help="no progress report (as does rearm -q)")
+    p.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write workbook.xlsx (pip install 'rearm[excel]'); "
+        "Parquet copies of the tables are written whenever pyarrow is installed",
+    )
 
 
 def _load(args: argparse.Namespace, file: str | None = None) -> LoadedScenario:
+    require_writers(xlsx=args.xlsx)
     if args.seed is not None and args.seed < 0:
         raise UsageError("--seed must be ≥ 0")
     return load_scenario(file or args.file, args.overrides, args.allow_large)
@@ -125,7 +133,7 @@ def _execute(args: argparse.Namespace, out: Path, study: Study, resolved: dict[s
     store = open_store(study, out, args.resume)  # first: a refused --resume must leave the folder as it was
     _prepare(out, study, resolved)
     with make_executor(args.jobs, args.scheduler) as executor:
-        evaluate(study, out, executor, progress=not args.quiet, store=store)
+        evaluate(study, out, executor, progress=not (args.quiet or getattr(args, "log_quiet", 0)), store=store)
     design = {row[0]: row[1:-1] for row in store.design_rows()}
     header = ("point", "replication", "seed", *study.columns, "error", *study.measures)
     rows = ((p, r, seed, *design[p], error, *measures) for p, r, seed, error, *measures in store.runs())
@@ -164,7 +172,8 @@ def _plots(args: argparse.Namespace, out: Path) -> None:
         write_plots(out, args.svg)
 
 
-def _wrote(out: Path, *names: str) -> None:
+def _wrote(out: Path, *names: str, xlsx: bool = False) -> None:
+    names += tuple(p.name for p in export_directory(out, xlsx=xlsx))  # Parquet (if pyarrow) and --xlsx
     print(
         f"\nwrote {', '.join(str(out / n) for n in ('results.sqlite', 'results.csv', 'design.csv', *names))}",
         file=sys.stderr,
@@ -179,7 +188,7 @@ def register_sweep(sub: Any) -> None:
         "sweep",
         help="run a scenario over a grid or sample of parameter values",
         description="Run design points x replications, writing results.sqlite and results.csv.",
-        epilog="Example: rearm sweep s.yaml --vary facilities.plant.capacity=100k per year:300k per year:5",
+        epilog='Example: rearm sweep s.yaml --vary "facilities.plant.capacity=100k per year:300k per year:5"',
     )
     p.add_argument("file")
     p.add_argument("--vary", action="append", default=[], metavar="PATH=V1,V2|LO:HI[:N]", help="a parameter to vary")
@@ -210,7 +219,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"... {len(study.points) - MAX_PRINTED} more points in results.csv")
     store.close()
     _plots(args, out)
-    _wrote(out)
+    _wrote(out, xlsx=args.xlsx)
     return 0
 
 
@@ -256,7 +265,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         print(f"no indices for {target!r}: a design point has no successful run", file=sys.stderr)
     print(_sensitivity_table(design, found))
     _plots(args, out)
-    _wrote(out, "sensitivity.csv")
+    _wrote(out, "sensitivity.csv", xlsx=args.xlsx)
     return 0
 
 
@@ -322,7 +331,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
         ]
         print(_table(table) + "\n")
     _plots(args, out)
-    _wrote(out, "bottlenecks.json")
+    _wrote(out, "bottlenecks.json", xlsx=args.xlsx)
     return 0
 
 
@@ -365,7 +374,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     result = compare.comparison(labels, [x.scenario.start for x in loaded], targets, years, has, failed)
     write_json(out / "compare.json", {"seed": study.seed, "replications": study.replications, "targets": result})
     print(_compare_table(labels, result))
-    _wrote(out, "compare.json")
+    _wrote(out, "compare.json", xlsx=args.xlsx)
     return 0
 
 

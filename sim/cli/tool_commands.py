@@ -11,7 +11,7 @@ from sim.cli.commands import command
 from sim.cli.terminal import paint
 from sim.errors import UsageError
 from sim.language.json_schema import schema_text
-from sim.language.templates import KINDS, write_starter
+from sim.language.templates import KINDS, SHIPPED_SCHEMA, add_modeline, write_starter
 from sim.present.files import write_atomic
 from sim.present.interop import export_directory
 
@@ -28,11 +28,28 @@ def register_schema(sub: Any) -> None:
         epilog="Example: rearm schema --output scenarios/scenario.schema.json",
     )
     p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument(
+        "--add-modeline",
+        nargs="+",
+        type=Path,
+        metavar="SCENARIO",
+        default=[],
+        help="instead, make each SCENARIO's first line the modeline pointing at the schema "
+        "(--output, default scenarios/scenario.schema.json)",
+    )
     p.set_defaults(handler=cmd_schema)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    """Print or write the schema."""
+    """Print or write the schema, or point scenarios at it."""
+    if args.add_modeline:
+        schema = args.output or SHIPPED_SCHEMA
+        for path in args.add_modeline:
+            if not path.is_file():
+                raise UsageError(f"{path}: no such scenario file")
+            if add_modeline(path, schema):
+                print(f"{path}: modeline added", file=sys.stderr)
+        return 0
     text = schema_text()
     if args.output is None:
         sys.stdout.write(text)

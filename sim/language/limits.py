@@ -23,7 +23,7 @@ from typing import Any
 from sim.errors import Problem, UsageError
 from sim.language.schema import Scenario
 from sim.language.units import DAYS_PER_MONTH, DAYS_PER_YEAR
-from sim.language.values import mean_of
+from sim.language.values import Uncertain, mean_of
 from sim.language.yaml_source import Source
 
 ENV_VAR = "REARM_ALLOW_LARGE"
@@ -36,6 +36,7 @@ MAX_REPLICATIONS = 100_000
 MAX_RESULT_BYTES = 4_000_000_000
 MAX_PARTS = 1_000  # facilities, budgets, materials, workforce pools, targets, each
 MAX_LIST = 200  # expansions of one owner, stages of one shipyard
+MONEY_DIGITS = 100  # appropriations and cost multipliers stay below 1e100
 
 #: (what is large, the dotted key to blame, events per replication it causes)
 Driver = tuple[str, tuple[str, ...], float]
@@ -130,7 +131,10 @@ def result_bytes(scenario: Scenario, replications: int) -> float:
     return per * replications
 
 
-def _count_problems(scenario: Scenario, problem: Callable[[tuple[str, ...], str], Problem], factor: float) -> list[Problem]:
+Blame = Callable[[tuple[str, ...], str], Problem]
+
+
+def _count_problems(scenario: Scenario, problem: Blame, factor: float) -> list[Problem]:
     out = []
     limit = MAX_PARTS * factor
     for key in ("facilities", "budgets", "materials", "workforce"):
@@ -160,24 +164,66 @@ def _size_problems(
     hint = HOW_TO_LIFT if factor == 1 else "this is the hard limit: the run would not finish"
     if replications > MAX_REPLICATIONS * factor:
         out.append(problem(("replications",),
-                           f"{replications:,} replications is more than the limit of {MAX_REPLICATIONS * factor:,.0f}; {hint}"))
+                           f"{replications:,} replications is more than the limit of "
+                           f"{MAX_REPLICATIONS * factor:,.0f}; {hint}"))
     drivers = event_drivers(scenario)
     per = sum(n for _, _, n in drivers)
     if per > MAX_EVENTS_PER_REPLICATION * factor:
         what, path, n = max(drivers, key=lambda d: d[2])
         out.append(problem(path, (
             f"{_millions(n)} {what} over the {scenario.horizon / DAYS_PER_YEAR:g}-year horizon: one replication would "
-            f"need {_millions(per)} events, more than the limit of {MAX_EVENTS_PER_REPLICATION * factor / 1e6:,.0f} million; "
+            f"need {_millions(per)} events, more than the limit of "
+            f"{MAX_EVENTS_PER_REPLICATION * factor / 1e6:,.0f} million; "
             f"{hint}")))
     elif per * replications > MAX_TOTAL_EVENTS * factor:
         out.append(problem(("replications",), (
             f"{replications:,} replications of {_millions(per)} events each need {_millions(per * replications)} "
-            f"events, more than the limit of {MAX_TOTAL_EVENTS * factor / 1e6:,.0f} million; use fewer replications or {hint}")))
+            f"events, more than the limit of {MAX_TOTAL_EVENTS * factor / 1e6:,.0f} million; "
+            f"use fewer replications or {hint}")))
     memory = result_bytes(scenario, replications)
     if memory > MAX_RESULT_BYTES * factor:
         out.append(problem(("replications",), (
             f"{replications:,} replications would keep about {memory / 1e9:,.1f} GB of results, more than the limit "
             f"of {MAX_RESULT_BYTES * factor / 1e9:,.0f} GB; use fewer replications or a shorter horizon, or {hint}")))
+    return out
+
+
+def _upper(value: Any) -> float:
+    """A value's largest draw (ten times the mean for a law without a finite bound)."""
+    if isinstance(value, Uncertain):
+        return value.high if math.isfinite(value.high) else 10 * abs(value.mean)
+    return float(value)
+
+
+def _log10(x: float) -> float:
+    return math.log10(x) if x > 0 else -math.inf
+
+
+def _money_problems(scenario: Scenario, problem: Callable[[tuple[str, ...], str], Problem]) -> list[Problem]:
+    """Growth compounding over the years to the horizon must not overflow floating point (> 1e100
+    is no longer money): never lifted."""
+    out = []
+    end = scenario.start.year + math.ceil(scenario.horizon / DAYS_PER_YEAR) + 1
+    years_run = end - scenario.start.year
+    for name, b in scenario.budgets.items():
+        base = ("budgets", name)
+        if b.appropriations:
+            size = max(_log10(_upper(v)) for v in b.appropriations.values())
+            size += max(0, end - max(b.appropriations)) * math.log10(1 + _upper(b.growth))
+            key = base + ("growth",)
+        elif b.gdp is not None and b.share_of_gdp:
+            size = max(_log10(_upper(v)) for v in b.gdp.table.values())
+            size += max(0, end - max(b.gdp.table)) * math.log10(1 + b.gdp.growth)
+            size += max(_log10(v) for v in b.share_of_gdp.values()) + _log10(_upper(b.allocation))
+            key = base + ("gdp",)
+        else:
+            continue
+        costs = years_run * math.log10(1 + _upper(b.inflation))
+        if size > MONEY_DIGITS:
+            out.append(problem(key, f"appropriations would grow past 1e{MONEY_DIGITS} by {end}; lower the growth"))
+        if costs > MONEY_DIGITS:
+            out.append(problem(base + ("inflation",),
+                               f"costs would grow past 1e{MONEY_DIGITS}-fold by {end}; lower the inflation"))
     return out
 
 
@@ -188,7 +234,8 @@ def check_limits(scenario: Scenario, source: Source, allow_large: bool | None = 
         return Problem(source.file, source.line_of(path), ".".join(path), message)
 
     factor = _soft(allow_large)
-    return _count_problems(scenario, problem, factor) + _size_problems(scenario, scenario.replications, problem, factor)
+    return (_money_problems(scenario, problem) + _count_problems(scenario, problem, factor)
+            + _size_problems(scenario, scenario.replications, problem, factor))
 
 
 def check_replications(scenario: Scenario, replications: int, allow_large: bool | None = None) -> None:

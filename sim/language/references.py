@@ -80,8 +80,8 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
         name = target.get("name")
         if isinstance(name, str):
             if name in names:
-                path = ("targets", str(i), "name")
-                problems.append(Problem(source.file, source.line_of(path), ".".join(path),
+                name_path = ("targets", str(i), "name")
+                problems.append(Problem(source.file, source.line_of(name_path), ".".join(name_path),
                                         f"target name {name!r} is used twice; names must be unique"))
             names.add(name)
     return problems
@@ -94,9 +94,11 @@ def _check_shared_docks(fname: Any, fac: dict[str, Any], facilities: dict[Any, A
     path = ("facilities", str(fname), "shares_docks_with")
     yards = [str(k) for k, v in facilities.items() if _mapping(v).get("kind") == "shipyard" and k != fname]
     if not isinstance(other, str) or other not in yards:
-        hint = did_you_mean(str(other), yards) or (f"; shipyards: {', '.join(yards)}" if yards else "; no other shipyard is defined")
+        listed = f"; shipyards: {', '.join(yards)}" if yards else "; no other shipyard is defined"
+        hint = did_you_mean(str(other), yards) or listed
         return [Problem(source.file, source.line_of(path), ".".join(path), f"unknown shipyard {other!r}{hint}")]
     if _mapping(facilities.get(other)).get("shares_docks_with") is not None:
         return [Problem(source.file, source.line_of(path), ".".join(path),
-                        f"{other!r} itself shares another yard's docks; name the yard that owns the docks (no chains or circles)")]
+                        f"{other!r} itself shares another yard's docks; "
+                        "name the yard that owns the docks (no chains or circles)")]
     return []

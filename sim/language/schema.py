@@ -29,12 +29,22 @@ from sim.language.units import DAYS_PER_YEAR, UnitError, parse_date, parse_perce
 from sim.language.values import Value, parse_value
 
 MAX_HORIZON_YEARS = 100
+MIN_LEARNING = 0.01
+FISCAL_YEARS = (1800, 2300)
+
+
+def _fiscal_years(table: dict[int, Any] | None) -> dict[int, Any] | None:
+    """Fiscal-year keys inside the years dates may take (growth compounds from the last one)."""
+    for year in table or {}:
+        if not FISCAL_YEARS[0] <= year <= FISCAL_YEARS[1]:
+            raise ValueError(f"fiscal years run from {FISCAL_YEARS[0]} to {FISCAL_YEARS[1]}, got {year}")
+    return table
 
 
 class Spec(BaseModel):
     """Base of every scenario object: frozen, and unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 class Expansion(Spec):
@@ -84,6 +94,8 @@ class LearningCost(Spec):
     def _learning(cls, v: Value) -> Value:
         if isinstance(v, float) and not 0 < v <= 1:
             raise ValueError(f"a learning rate must be above 0% and at most 100%, got {v:.0%}")
+        if isinstance(v, float) and v < MIN_LEARNING:
+            raise ValueError(f"a learning rate below {MIN_LEARNING:.0%} makes later units cost nothing, got {v:.2g}")
         return v
 
 
@@ -114,6 +126,13 @@ class FacilityBase(Spec):
         except UnitError as exc:
             raise ValueError(f"{exc} (or {{first_unit: X, learning: 90%}} for a learning curve)") from None
         return LearningCost.model_validate(value) if isinstance(value, dict) else value
+
+    @model_validator(mode="after")
+    def _expansions_add_capacity(self) -> FacilityBase:
+        kind = getattr(self, "kind", "")
+        if kind != "shipyard" and any(e.capacity is None or e.docks is not None for e in self.expansions):
+            raise ValueError(f"expansions of a {kind} add 'capacity' (a rate); 'docks' are for shipyards")
+        return self
 
     @field_validator("workforce")
     @classmethod
@@ -181,7 +200,7 @@ class Shipyard(FacilityBase):
     shares_docks_with: str | None = None
 
     @model_validator(mode="after")
-    def _docks_and_shares(self) -> "Shipyard":
+    def _docks_and_shares(self) -> Shipyard:
         if self.docks is None and self.shares_docks_with is None:
             raise ValueError("a shipyard needs 'docks', or 'shares_docks_with' naming the yard whose docks it uses")
         shares = [s.cost_share for s in self.stages if s.cost_share is not None]
@@ -191,6 +210,8 @@ class Shipyard(FacilityBase):
             raise ValueError(f"stage cost_share must sum to 100%, got {sum(shares):.1%}")
         if not 0 < self.learning <= 1:
             raise ValueError(f"learning must be above 0% and at most 100%, got {self.learning:.0%}")
+        if any(e.docks is None or e.capacity is not None for e in self.expansions):
+            raise ValueError("a shipyard's expansions add 'docks' (a number), not 'capacity'")
         if not any(s.dock for s in self.stages) and self.drumbeat is None and self.hulls is None:
             raise ValueError("a shipyard with no dock stage needs 'drumbeat' or 'hulls' (else it starts hulls without end)")
         return self
@@ -207,6 +228,13 @@ class Supply(Spec):
     lead_time: DurationValue = 0.0
     expansions: list[Expansion] = []
     budget: str | None = None
+
+    @field_validator("expansions")
+    @classmethod
+    def _expansions_add_capacity(cls, v: list[Expansion]) -> list[Expansion]:
+        if any(e.capacity is None or e.docks is not None for e in v):
+            raise ValueError("expansions of a supply add 'capacity' (a rate); 'docks' are for shipyards")
+        return v
 
 
 class Material(Spec):
@@ -240,7 +268,7 @@ def _gdp_table(raw: object) -> object:
             raise ValueError(f"keys are fiscal years or 'growth', got {key!r}")
     if not table:
         raise ValueError("needs at least one fiscal year")
-    return GdpTable(table=table, growth=growth)
+    return GdpTable(table=_fiscal_years(table) or {}, growth=growth)
 
 
 class GdpTable(Spec):
@@ -267,8 +295,13 @@ class Budget(Spec):
     def _gdp(cls, raw: object) -> object:
         return None if raw is None else _gdp_table(raw)
 
+    @field_validator("appropriations", "share_of_gdp")
+    @classmethod
+    def _years(cls, v: dict[int, Any] | None) -> dict[int, Any] | None:
+        return _fiscal_years(v)
+
     @model_validator(mode="after")
-    def _one_source(self) -> "Budget":
+    def _one_source(self) -> Budget:
         by_table = self.appropriations is not None
         by_gdp = self.gdp is not None or self.share_of_gdp is not None
         if by_table and by_gdp:
@@ -291,6 +324,12 @@ class Demand(Spec):
     from_: Date | None = Field(default=None, alias="from")
     until: Date | None = None
 
+    @model_validator(mode="after")
+    def _window(self) -> Demand:
+        if self.from_ is not None and self.until is not None and self.until <= self.from_:
+            raise ValueError(f"'until' ({self.until}) must come after 'from' ({self.from_})")
+        return self
+
 
 Measure = Literal["delivered", "rate", "stock", "capacity"]
 MEASURES: tuple[str, ...] = ("delivered", "rate", "stock", "capacity")
@@ -308,7 +347,7 @@ class Target(Spec):
     by: Date | None = None
 
     @model_validator(mode="after")
-    def _one_measure(self) -> "Target":
+    def _one_measure(self) -> Target:
         given = [m for m in MEASURES if getattr(self, m) is not None]
         if len(given) != 1:
             found = ", ".join(given) if given else "none"
@@ -368,4 +407,4 @@ class Scenario(Spec):
     @property
     def start_date(self) -> dt.date:
         """The date the clock starts."""
-        return self.start  # type: ignore[no-any-return]
+        return self.start

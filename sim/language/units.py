@@ -132,14 +132,23 @@ def parse_duration(value: object) -> float:
         m = _DURATION_RE.match(value)
         if m:
             number = _finite_non_negative(parse_number(m.group("num")), value)
-            return number * _time_unit_in(m.group("unit"), value)
+            return _finite_non_negative(number * _time_unit_in(m.group("unit"), value), value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise UnitError(f"expected {DURATION_HINT} (the unit must be said), got {value!r}")
     raise UnitError(f"expected {DURATION_HINT}, got {value!r}")
 
 
 def parse_date(value: object) -> dt.date:
-    """An ISO date or a bare year meaning 1 January of that year."""
+    """An ISO date or a bare year meaning 1 January of that year, in the years 1800 to 2300 (so that
+    a horizon of up to 100 years after it stays inside the calendar)."""
+    date = _parse_date(value)
+    if not 1800 <= date.year <= 2300:
+        shown = value.isoformat() if isinstance(value, dt.date) else value
+        raise UnitError(f"expected a year between 1800 and 2300, got {shown!r}")
+    return date
+
+
+def _parse_date(value: object) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -7,8 +7,9 @@ base-unit floats. The model draws from it with its own `numpy.random.Generator`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Union
 
 import numpy as np
 
@@ -130,6 +131,7 @@ def parse_value(raw: object, parse_item: Callable[[object], float]) -> Value:
         n = DISTRIBUTIONS[kind]
         if not isinstance(items, list) or len(items) != n:
             raise UnitError(f"{kind} takes a list of {n} values, got {items!r}")
+        params: tuple[float, ...]
         if kind == "lognormal":
             params = (parse_item(items[0]), _plain_number(items[1], "sigma"))
         else:

@@ -24,7 +24,7 @@ class Deliveries:
     cumulative: np.ndarray
 
     @classmethod
-    def of(cls, records: Records, product: int) -> "Deliveries":
+    def of(cls, records: Records, product: int) -> Deliveries:
         """The deliveries of one product, merged per instant."""
         rows = [(t, q) for t, p, q in records.deliveries if p == product and q > 0]
         if not rows:
@@ -56,7 +56,7 @@ class Capacity:
     delta: np.ndarray
 
     @classmethod
-    def of(cls, records: Records, product: int) -> "Capacity":
+    def of(cls, records: Records, product: int) -> Capacity:
         """The installed capacity of one product, summed over its facilities."""
         rows = [(a, b, d) for _, p, a, b, d in records.capacity if p == product]
         arr = np.array(rows, dtype=float).reshape(-1, 3)
@@ -91,11 +91,11 @@ class Stock:
         deliveries: Deliveries,
         demand: tuple[float, float, float] | None,
         horizon: float,
-    ) -> "Stock":
+    ) -> Stock:
         """Walk deliveries and the demand window (from, until, rate per day) exactly."""
         qty = np.diff(np.concatenate(([0.0], deliveries.cumulative)))
         changes: dict[float, float] = {0.0: 0.0}
-        for t, q in zip(deliveries.times, qty):
+        for t, q in zip(deliveries.times, qty, strict=True):
             changes[float(t)] = changes.get(float(t), 0.0) + float(q)
         d_from, d_until, rate = demand if demand else (0.0, 0.0, 0.0)
         for t in (d_from, d_until):

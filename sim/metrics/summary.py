@@ -157,8 +157,6 @@ def timeline_rows(
     for m_i, date in enumerate(dates):
         for p, product in enumerate(scenario.products):
             for j, measure in enumerate(TIMELINE_MEASURES):
-                rows.append(
-                    (date.isoformat(), product, measure, *(round(float(pct[k, p, j, m_i]), 4) for k in range(3)),
-                     round(float(mean[p, j, m_i]), 4))
-                )
+                p10, p50, p90 = (round(float(pct[k, p, j, m_i]), 4) for k in range(3))
+                rows.append((date.isoformat(), product, measure, p10, p50, p90, round(float(mean[p, j, m_i]), 4)))
     return rows

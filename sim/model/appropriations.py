@@ -40,7 +40,9 @@ def yearly_amount(spec: BudgetSpec, rng: np.random.Generator) -> Callable[[int],
     return lambda year: interpolate(gdp, year, gdp_growth) * interpolate(share, year) * allocation
 
 
-def schedule(spec: BudgetSpec, clock: Clock, horizon: float, rng: np.random.Generator) -> list[tuple[float, int, float]]:
+def schedule(
+    spec: BudgetSpec, clock: Clock, horizon: float, rng: np.random.Generator
+) -> list[tuple[float, int, float]]:
     """(day, fiscal year, amount) of every appropriation within the horizon; the fiscal year
     containing the start arrives at the start, pro-rated to the part of it that remains."""
     amount = yearly_amount(spec, rng)

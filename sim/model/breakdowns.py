@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,18 +25,18 @@ from sim.language.values import Uncertain, draw
 TOL = 1e-9
 
 
-@dataclass(order=True)
+@dataclass(eq=False)
 class WorkItem:
     """Work of `days` begun at real day `began`, ending at effective time `effective_end`."""
 
     effective_end: float
     seq: int
-    days: float = field(compare=False)
-    began: float = field(compare=False)
-    effective_began: float = field(compare=False)
-    units: float = field(compare=False, default=1.0)
-    on_done: Callable[[WorkItem], None] | None = field(compare=False, default=None)
-    done: simpy.Event | None = field(compare=False, default=None)
+    days: float
+    began: float
+    effective_began: float
+    units: float = 1.0
+    on_done: Callable[[WorkItem], None] | None = None
+    done: simpy.Event | None = None
 
 
 class WorkClock:
@@ -49,7 +49,7 @@ class WorkClock:
         self.down_periods: list[tuple[float, float]] = []
         self._down_total = 0.0
         self._down_since: float | None = None
-        self._items: list[WorkItem] = []
+        self._items: list[tuple[float, int, WorkItem]] = []  # heap by (effective end, order begun)
         self._seq = 0
         self._ttf = self._draw(breakdowns.mtbf) if breakdowns else math.inf
         self._wake: simpy.Event | None = None
@@ -80,7 +80,7 @@ class WorkClock:
     @property
     def in_progress(self) -> list[WorkItem]:
         """Items begun and not yet finished."""
-        return list(self._items)
+        return [item for _, _, item in self._items]
 
     def begin(self, days: float, units: float = 1.0, on_done: Callable[[WorkItem], None] | None = None) -> WorkItem:
         """Begin `days` of work now; `on_done(item)` is called (or `item.done` fires) when it ends."""
@@ -89,11 +89,11 @@ class WorkClock:
         item = WorkItem(e_now + days, self._seq, days, self.env.now, e_now, units, on_done)
         if on_done is None:
             item.done = self.env.event()
-        heapq.heappush(self._items, item)
+        heapq.heappush(self._items, (item.effective_end, item.seq, item))
         if not self._running:
             self._running = True
             self.env.process(self.keep_time())
-        elif self._items[0] is item and self._wake is not None and not self._wake.triggered:
+        elif self._items[0][2] is item and self._wake is not None and not self._wake.triggered:
             self._wake.succeed()
         return item
 
@@ -106,7 +106,7 @@ class WorkClock:
                 yield self._wake
                 continue
             e_now = self.effective()
-            due = self._items[0].effective_end - e_now
+            due = self._items[0][0] - e_now
             if due <= TOL * max(1.0, abs(e_now)):
                 self._finish_due(e_now)
                 continue
@@ -121,8 +121,8 @@ class WorkClock:
 
     def _finish_due(self, e_now: float) -> None:
         tol = TOL * max(1.0, abs(e_now))
-        while self._items and self._items[0].effective_end - e_now <= tol:
-            item = heapq.heappop(self._items)
+        while self._items and self._items[0][0] - e_now <= tol:
+            item = heapq.heappop(self._items)[2]
             if item.on_done is not None:
                 item.on_done(item)
             else:

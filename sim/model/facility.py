@@ -161,17 +161,36 @@ class Facility:
     # -- people -------------------------------------------------------------------------------
     def hold_people(self, needs: dict[str, int]) -> Generator[Any, Any, None]:
         """Wait until every pool in `needs` can lend its people, then hold them."""
+        claims: dict[str, int] = {}
         while True:
-            short = self.short_pool(needs)
+            short = self.short_pool(needs, claims)
             if short is None:
                 break
             yield from self.wait(self.world.pools[short].freed(needs[short]), workforce_cause(short))
+        self.take_people(needs, claims)
+
+    def short_pool(self, needs: dict[str, int], claims: dict[str, int]) -> str | None:
+        """The first pool in `needs` that cannot lend its people now, if any; while any is short,
+        this facility holds a claim (in `claims`) on every pool in `needs`, kept in its place."""
+        pools = self.world.pools
+        short = next((p for p, n in needs.items() if not pools[p].can_lend(n, self.priority, claims.get(p))), None)
+        if short is not None:
+            for p, n in needs.items():
+                if p not in claims:
+                    claims[p] = pools[p].claim(self.priority, n)
+        return short
+
+    def take_people(self, needs: dict[str, int], claims: dict[str, int]) -> None:
+        """Hold the people in `needs` now (the caller checked) and drop the claims served."""
         for pool, n in needs.items():
             self.world.pools[pool].hold(n)
+        self.drop_claims(claims)
 
-    def short_pool(self, needs: dict[str, int]) -> str | None:
-        """The first pool in `needs` that cannot lend its people now, if any."""
-        return next((p for p, n in needs.items() if self.world.pools[p].available() + 1e-9 < n), None)
+    def drop_claims(self, claims: dict[str, int]) -> None:
+        """Withdraw this facility's claims on people."""
+        for pool, token in claims.items():
+            self.world.pools[pool].withdraw(token)
+        claims.clear()
 
     def release_people(self, needs: dict[str, int]) -> None:
         """Give back people held by `hold_people`."""

@@ -35,13 +35,15 @@ def _check_entries(name: str, rows: Iterable[Sequence[Any]], day_at: int, amount
         if not (math.isfinite(day) and -ABS_TOL <= day <= horizon + ABS_TOL):
             raise ModelError(f"invariant broken: {name} recorded at day {day!r}, outside 0..{horizon:g}: {row!r}")
         if not (math.isfinite(amount) and amount >= -ABS_TOL):
-            raise ModelError(f"invariant broken: {name} amount {amount!r} is not a finite, non-negative number: {row!r}")
+            raise ModelError(
+                f"invariant broken: {name} amount {amount!r} is not a finite, non-negative number: {row!r}"
+            )
         n += 1
     return n
 
 
 def check_money(world: World) -> int:
-    """appropriated − spent − lapsed = final balance ≥ 0, per budget; returns checks made."""
+    """Appropriated − spent − lapsed = final balance ≥ 0, per budget; returns checks made."""
     records = world.records
     appropriated = [0.0] * len(records.budgets)
     spent = [0.0] * len(records.budgets)
@@ -81,7 +83,8 @@ def check_stocks(world: World) -> int:
     for m, name in enumerate(records.materials):
         if not _close_enough(abs(taken[m] - world.materials[name].taken), taken[m]):
             raise ModelError(
-                f"invariant broken: material {name!r}: takes recorded {taken[m]:,.3f}, stock says {world.materials[name].taken:,.3f}"
+                f"invariant broken: material {name!r}: takes recorded {taken[m]:,.3f}, "
+                f"stock says {world.materials[name].taken:,.3f}"
             )
         n += 1
     return n

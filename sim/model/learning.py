@@ -28,7 +28,7 @@ class UnitCost:
 
     @property
     def exponent(self) -> float:
-        """b in cost(i) = first_unit · i^b."""
+        """The b in cost(i) = first_unit · i^b."""
         return math.log2(self.learning)
 
     @cached_property

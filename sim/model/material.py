@@ -69,7 +69,8 @@ class Material:
         short = amount - self.available(now)
         if short <= 0:
             return now
-        return self.supply.time_to_accumulate(now, short)
+        # at least one tick of the clock: a wait too short to register would repeat at the same instant forever
+        return max(self.supply.time_to_accumulate(now, short), math.nextafter(now, math.inf))
 
     def arrival(self, amount: float) -> simpy.Event:
         """An event fired when `amount` is in stock (by supply) or when supply changes."""

@@ -165,19 +165,22 @@ class Shipyard(Facility):
     ) -> Generator[Any, Any, None]:
         """Wait until the yard is up and money, materials and people are all there; take them."""
         materials = self.world.materials
+        claims: dict[str, int] = {}
         while True:
+            amount = money * self.budget.cost_multiplier(self.env.now)
+            short = next((m for m, a in takes.items() if materials[m].available(self.env.now) + EPS < a), None)
+            if self.clock.down or amount > self.budget.balance * (1 + EPS) + EPS or short is not None:
+                self.drop_claims(claims)  # a claim on people holds its place only while people are all it lacks
             if self.clock.down:
                 yield from self.wait(self.clock.repaired(), DOWN)
                 continue
-            amount = money * self.budget.cost_multiplier(self.env.now)
             if amount > self.budget.balance * (1 + EPS) + EPS:
                 yield from self.wait(self.budget.funds_arrived(self.priority), MONEY)
                 continue
-            short = next((m for m, a in takes.items() if materials[m].available(self.env.now) + EPS < a), None)
             if short is not None:
                 yield from self.wait(materials[short].arrival(takes[short]), material_cause(short))
                 continue
-            pool = self.short_pool(people)
+            pool = self.short_pool(people, claims)
             if pool is not None:
                 yield from self.wait(self.world.pools[pool].freed(people[pool]), workforce_cause(pool))
                 continue
@@ -185,5 +188,4 @@ class Shipyard(Facility):
         self.budget.commit(min(amount, self.budget.balance), self.index, what)
         for m, a in takes.items():
             materials[m].take(min(a, materials[m].available(self.env.now)))
-        for p, n in people.items():
-            self.world.pools[p].hold(n)
+        self.take_people(people, claims)

@@ -2,10 +2,12 @@
 
 The line starts vehicles in batches, one batch per start interval: the capacity over the
 interval (plus any fraction left over) gives whole vehicles, cut to what money and materials
-allow. Each vehicle's build time is drawn per vehicle; vehicles of a batch that share a build
-time travel as one work item on the facility's working clock, which delivers them and pauses
-them during breakdowns. So the cost grows with start intervals and distinct completion times,
-not with vehicles. Work in progress is start rate × lead time (Little's law).
+allow. Each vehicle's build time is drawn per vehicle (and rounded to a whole day, so that at
+high rates vehicles of a batch finishing on the same day travel together); vehicles of a batch
+that share a build time travel as one work item on the facility's working clock, which
+delivers them and pauses them during breakdowns. So the cost grows with start intervals and
+distinct completion days, not with vehicles. Work in progress is start rate × lead time
+(Little's law).
 
 The line's `workforce` is its crew: held while the line is starting vehicles (per interval);
 vehicles already begun finish without it.
@@ -21,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from sim.language.schema import VehicleLine as VehicleLineSpec
-from sim.language.values import draw
+from sim.language.values import draw, is_uncertain
 from sim.model.breakdowns import WorkItem
 from sim.model.facility import NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
 from sim.model.world import World
@@ -87,7 +89,12 @@ class VehicleLine(RatedFacility):
         """Pay for and begin `count` vehicles now, each with its own build time."""
         self.pay_and_take(float(count), "vehicle")
         self.started += count
-        times = Counter(draw(self.spec.build_time, self.rng) for _ in range(count))
+        build_time = self.spec.build_time
+        times: Counter[float] = Counter()
+        if is_uncertain(build_time):
+            times.update(float(round(draw(build_time, self.rng))) for _ in range(count))
+        else:
+            times[draw(build_time, self.rng)] = count
         for days, n in sorted(times.items()):
             self.clock.begin(days, float(n), self.deliver)
 

@@ -46,6 +46,14 @@ def _require(module: str, extra: str, what: str) -> None:
         raise UsageError(f"{what} needs the optional package {module}: pip install 'rearm[{extra}]'")
 
 
+def require_writers(xlsx: bool = False, parquet: bool | None = None) -> None:
+    """Fail at once (before a long run) if an output asked for cannot be written."""
+    if xlsx:
+        _require("openpyxl", "excel", "Excel output (--xlsx)")
+    if parquet:
+        _require("pyarrow", "parquet", "Parquet output")
+
+
 # -- summary.json as tables ----------------------------------------------------------------------
 PROVENANCE_KEYS = ("scenario", "file", "sha256", "seed", "replications", "version", "start", "horizon_years")
 

@@ -19,7 +19,7 @@ TIMELINE_HEADER = ("date", "product", "measure", "p10", "p50", "p90", "mean")
 
 
 def default_out_dir(scenario_file: str) -> Path:
-    """outputs/<scenario file stem>/"""
+    """The default output directory: outputs/<scenario file stem>/."""
     return Path("outputs") / Path(scenario_file).stem
 
 

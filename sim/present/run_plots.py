@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,8 @@ def write_plots(directory: Path, svg: bool = False) -> list[Path]:
 def write_run_plots(run: RunResult, out: Path, svg: bool = False) -> list[Path]:
     """Draw the run's plots into `out`, from the files `write_run` stored there (so that
     `rearm plot` redraws exactly these images); return their paths."""
-    if not (out / "summary.json").exists():
+    stored = out / "summary.json"
+    if not stored.exists() or json.loads(stored.read_text(encoding="utf-8")) != run.summary:
         from sim.present.outputs import write_run
 
         write_run(run, out)

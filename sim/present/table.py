@@ -32,7 +32,7 @@ def targets_table(summary: dict[str, Any]) -> str:
             )
         )
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     title = f"{summary['scenario']} — {summary['replications']} replication(s), seed {summary['seed']}"
     return title + "\n" + "\n".join(lines)

@@ -25,11 +25,10 @@ def _date(start: dt.date, years: float | None) -> str | None:
 def earlier_probability(a: np.ndarray, b: np.ndarray) -> float | None:
     """Share of paired replications in which `a` reaches the target strictly before `b`
     (NaN = not reached = later than any date); None when there is no pair to compare."""
-    ok = ~(np.isnan(a) & np.isnan(b))
     if a.size == 0:
         return None
     aa, bb = np.where(np.isnan(a), np.inf, a), np.where(np.isnan(b), np.inf, b)
-    return round(float(np.mean((aa < bb) & ok)), 6)
+    return round(float(np.mean(aa < bb)), 6)  # inf < inf is False: both unreached is no win
 
 
 def comparison(

@@ -136,7 +136,7 @@ def per_task(runs: int, workers: int) -> int:
 
 
 def _tasks(
-    study: Study, todo: Sequence[tuple[int, int]], size: int, store: Store, progress: ProgressReport
+    study: Study, todo: Iterable[tuple[int, int]], size: int, store: Store, progress: ProgressReport
 ) -> Iterator[Task]:
     """Tasks over the pairs still to run (point-major); an invalid point's runs are recorded
     with its error instead."""
@@ -189,10 +189,11 @@ def evaluate(
     already); return the open store."""
     store = store or open_store(study, out, resume)
     done = store.finished()
-    todo = [(p, r) for p in range(len(study.points)) for r in range(study.replications) if (p, r) not in done]
     total = len(study.points) * study.replications
-    with ProgressReport(total, f"rearm {study.command}", done=total - len(todo), enabled=progress) as report:
-        tasks = _tasks(study, todo, per_task(len(todo), executor.workers), store, report)
+    todo = ((p, r) for p in range(len(study.points)) for r in range(study.replications) if (p, r) not in done)
+    left = total - len(done)
+    with ProgressReport(total, f"rearm {study.command}", done=len(done), enabled=progress) as report:
+        tasks = _tasks(study, todo, per_task(left, executor.workers), store, report)
         for rows in executor.map_unordered(run_task, tasks):
             store.write_runs(rows)
             report.update(len(rows))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from types import TracebackType
@@ -69,7 +70,7 @@ class ProcessExecutor:
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> ProcessExecutor:
-        self._pool = ProcessPoolExecutor(max_workers=self.workers)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_leave_interrupts_to_the_parent)
         return self
 
     def __exit__(
@@ -84,6 +85,11 @@ class ProcessExecutor:
         assert self._pool is not None, "use the executor in a with block"
         pool = self._pool
         yield from _bounded(lambda task: pool.submit(fn, task), tasks, self.workers * IN_FLIGHT_PER_WORKER)
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Workers ignore Ctrl-C: the parent stops the study (its finished batches are kept)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _bounded(submit: Callable[[Any], Future[Any]], tasks: Iterable[Any], window: int) -> Iterator[Any]:

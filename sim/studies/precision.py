@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.language.limits import check_replications
 from sim.language.load import LoadedScenario
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.replication import ReplicationResult, month_grid
@@ -105,6 +106,7 @@ def run_to_precision(
     scenario = loaded.scenario
     root = seed if seed is not None else scenario.seed
     n = min(cap, first or DEFAULT_FIRST)
+    check_replications(scenario, n, loaded.allow_large)
     results: list[ReplicationResult] = []
     with make_executor(jobs) as executor:
         while True:

@@ -15,8 +15,9 @@ import sys
 import time
 import traceback
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 os.environ["REARM_FUZZ"] = "long"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -31,6 +31,18 @@ def modeline(target: Path, schema: Path | None) -> str:
     return f"{MODELINE_PREFIX}{Path(relative).as_posix()}\n"
 
 
+def add_modeline(target: Path, schema: Path = SHIPPED_SCHEMA) -> bool:
+    """Make `target`'s first line the modeline pointing at `schema` (replacing an older one);
+    return whether the file changed."""
+    text = target.read_text(encoding="utf-8")
+    line = modeline(target, schema)
+    body = text.partition("\n")[2] if text.startswith(MODELINE_PREFIX) else text
+    if line + body == text:
+        return False
+    target.write_text(line + body, encoding="utf-8")
+    return True
+
+
 def starter(kind: str, target: Path, schema: Path | None = None) -> str:
     """The text `rearm new` writes to `target`: a modeline when a schema is known, then the template."""
     if schema is None and SHIPPED_SCHEMA.is_file():
