@@ -6,6 +6,7 @@ ever (say, for a material with no supply) shows that cause in its time use."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any, ClassVar
 
@@ -141,13 +142,14 @@ class Facility:
                     units, cause = can, material_cause(mname)
         return max(0.0, units), cause
 
-    def wait_for(self, cause: str, wanted: float) -> Generator[Any, Any, None]:
-        """Wait until the input named by `cause` may allow `wanted` units."""
+    def wait_for(self, cause: str, wanted: float, within: float = math.inf) -> Generator[Any, Any, None]:
+        """Wait until the input named by `cause` may allow `wanted` units (for a material, at
+        most `within` days while its supply flows)."""
         if cause == MONEY:
             yield from self.wait(self.budget.funds_arrived(self.priority), MONEY)
         else:
             mname = cause.split(":", 1)[1]
-            yield from self.wait(self.materials[mname].arrival(wanted * self.consumes[mname]), cause)
+            yield from self.wait(self.materials[mname].arrival(wanted * self.consumes[mname], within), cause)
 
     def pay_and_take(self, units: float, what: str) -> None:
         """Commit the money and take the materials for `units` started now."""

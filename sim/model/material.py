@@ -72,9 +72,13 @@ class Material:
         # at least one tick of the clock: a wait too short to register would repeat at the same instant forever
         return max(self.supply.time_to_accumulate(now, short), math.nextafter(now, math.inf))
 
-    def arrival(self, amount: float) -> simpy.Event:
-        """An event fired when `amount` is in stock (by supply) or when supply changes."""
+    def arrival(self, amount: float, within: float = math.inf) -> simpy.Event:
+        """An event fired when `amount` is in stock (by supply), when supply changes, or, if
+        supply is flowing, after `within` days at most (so a waiting factory can start a
+        partial lot instead of waiting for a whole lot's worth it may never see)."""
         when = self.time_when_available(amount)
+        if self.supply.value(self.env.now) > 0:
+            when = min(when, self.env.now + within)
         if math.isinf(when):
             return self._changed
         return self.env.any_of([self.env.timeout(max(0.0, when - self.env.now)), self._changed])

@@ -65,7 +65,7 @@ class MunitionsFactory(Facility):
                     yield from self.wait(self._capacity_changed, NOT_AVAILABLE)
                 else:
                     assert cause is not None
-                    yield from self.wait_for(cause, planned)
+                    yield from self.wait_for(cause, planned, within=self.lot)
                 continue
             self.pay_and_take(units, "lot")
             self.book(PRODUCING, self.lot * units / nameplate)
