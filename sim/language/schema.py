@@ -314,6 +314,8 @@ class Budget(Spec):
             raise ValueError("'appropriations' needs at least one fiscal year")
         if by_gdp and not self.share_of_gdp:
             raise ValueError("'share_of_gdp' needs at least one fiscal year")
+        if by_gdp and not self.share_of_gdp:
+            raise ValueError("'share_of_gdp' needs at least one fiscal year")
         return self
 
 

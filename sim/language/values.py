@@ -59,6 +59,17 @@ class Uncertain:
             return float(median * math.exp(sigma * rng.standard_normal()))
         raise AssertionError(self.kind)
 
+    def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """`n` draws at once: the same numbers, in order, as `n` calls of `sample`."""
+        p = self.params
+        if self.kind == "triangular" and p[2] != p[0]:
+            return rng.triangular(p[0], p[1], p[2], size=n)
+        if self.kind == "uniform":
+            return rng.uniform(p[0], p[1], size=n)
+        if self.kind == "lognormal":
+            return p[0] * np.exp(p[1] * rng.standard_normal(n))
+        return np.array([self.sample(rng) for _ in range(n)])
+
     @property
     def mean(self) -> float:
         """The distribution's mean (for normal, of the untruncated law)."""

@@ -66,8 +66,9 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     timeline = np.zeros((len(products), len(TIMELINE_MEASURES), grid.size))
     end = np.zeros((len(products), len(END_MEASURES)))
     per_product = {}
+    delivered = Deliveries.by_product(records)
     for p, name in enumerate(products):
-        deliveries = Deliveries.of(records, p)
+        deliveries = delivered[p]
         capacity = Capacity.of(records, p)
         initial = float(scenario.inventory.get(name, 0.0))
         stock = Stock.build(initial, deliveries, demand_window(records, p), horizon)

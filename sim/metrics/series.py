@@ -26,15 +26,21 @@ class Deliveries:
     @classmethod
     def of(cls, records: Records, product: int) -> Deliveries:
         """The deliveries of one product, merged per instant."""
-        rows = [(t, q) for t, p, q in records.deliveries if p == product and q > 0]
-        if not rows:
-            return cls(np.zeros(0), np.zeros(0))
-        arr = np.array(rows, dtype=float)
-        order = np.argsort(arr[:, 0], kind="stable")
-        times, qty = arr[order, 0], arr[order, 1]
-        cum = np.cumsum(qty)
-        last = np.append(times[1:] != times[:-1], True)
-        return cls(times[last], cum[last])
+        return cls.by_product(records)[product]
+
+    @classmethod
+    def by_product(cls, records: Records) -> list[Deliveries]:
+        """The deliveries of every product (by index), from one array of the records."""
+        arr = np.array(records.deliveries, dtype=float).reshape(-1, 3)
+        arr = arr[arr[:, 2] > 0]
+        arr = arr[np.argsort(arr[:, 0], kind="stable")]
+        out = []
+        for product in range(len(records.products)):
+            mine = arr[arr[:, 1] == product]
+            times, cum = mine[:, 0], np.cumsum(mine[:, 2])
+            last = np.append(times[1:] != times[:-1], True) if times.size else np.zeros(0, dtype=bool)
+            out.append(cls(times[last], cum[last]))
+        return out
 
     def at(self, t: np.ndarray | float) -> np.ndarray:
         """Cumulative deliveries up to and including `t`."""
@@ -93,6 +99,19 @@ class Stock:
         horizon: float,
     ) -> Stock:
         """Walk deliveries and the demand window (from, until, rate per day) exactly."""
+        if demand is None or demand[2] <= 0:  # no drawdown: the level is what has been delivered
+            times = np.concatenate(([0.0], deliveries.times))
+            levels = initial + np.concatenate(([0.0], deliveries.cumulative))
+            if deliveries.times.size and deliveries.times[0] == 0.0:
+                times, levels = times[1:], levels[1:]
+            extra = [t for t in (demand or ())[:2] if 0 <= t <= horizon and t not in set(times.tolist())]
+            if extra:  # a demand window of rate zero still marks its ends
+                at = np.searchsorted(times, extra, side="right") - 1
+                times = np.concatenate((times, extra))
+                levels = np.concatenate((levels, levels[at]))
+                order = np.argsort(times, kind="stable")
+                times, levels = times[order], levels[order]
+            return cls(times, levels, np.zeros(times.size), 0.0)
         qty = np.diff(np.concatenate(([0.0], deliveries.cumulative)))
         changes: dict[float, float] = {0.0: 0.0}
         for t, q in zip(deliveries.times, qty, strict=True):

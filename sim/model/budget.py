@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Generator
 from typing import Any
@@ -36,6 +37,9 @@ class Budget:
         self._year_starts = [day for day, _, _ in schedule[1:]]
         self._waiters: list[tuple[float, int, simpy.Event]] = []
         self._seq = 0
+        #: spenders that may commit money from this budget (facilities, and expansions until their
+        #: capex is paid): a facility that is the only one may run lots ahead (see MunitionsFactory)
+        self.spenders = 0
         env.process(self.appropriate_funds())
 
     def cost_multiplier(self, day: float) -> float:
@@ -56,17 +60,29 @@ class Budget:
             self.records.appropriations.append((self.env.now, self.index, year, amount))
             self._wake_waiters()
 
-    def commit(self, amount: float, facility: int, what: str) -> None:
-        """Commit money to work that starts now; the caller has checked that it is there."""
+    def next_appropriation(self, day: float) -> float:
+        """The first appropriation (and lapse) strictly after `day`; inf if none is left."""
+        i = bisect_right(self._year_starts, day)
+        return self._year_starts[i] if i < len(self._year_starts) else math.inf
+
+    def commit(self, amount: float, facility: int, what: str, day: float | None = None) -> None:
+        """Commit money to work that starts now (or at `day`, for a lot run ahead while nobody
+        else can spend); the caller has checked that it is there."""
         if amount <= 0:
             return
+        when = self.env.now if day is None else day
         if amount > self.balance * (1 + 1e-9) + EPS:
             raise ModelError(
-                f"budget {self.records.budgets[self.index]!r} would go negative at day {self.env.now:.1f}: "
+                f"budget {self.records.budgets[self.index]!r} would go negative at day {when:.1f}: "
                 f"commit {amount:.2f} with {self.balance:.2f} available"
             )
         self.balance = max(0.0, self.balance - amount)
-        self.records.spending.append((self.env.now, self.index, facility, amount, what))
+        self.records.spending.append((when, self.index, facility, amount, what))
+
+    @property
+    def has_waiters(self) -> bool:
+        """Whether anyone waits for the next appropriation."""
+        return bool(self._waiters)
 
     def funds_arrived(self, priority: float) -> simpy.Event:
         """An event fired at the next appropriation; waiters wake by priority, then in order."""

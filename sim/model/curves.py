@@ -36,23 +36,43 @@ class RateCurve:
 
     def __init__(self) -> None:
         self.ramps: list[Ramp] = []
+        # Once every ramp has begun (or finished) the curve is a constant: asked at every lot,
+        # it answers without walking the ramps.
+        self._first = math.inf  # earliest t0
+        self._begun = -math.inf  # latest t0
+        self._settled = -math.inf  # latest t1
+        self._total = 0.0
+        self._to_settled = 0.0  # the integral up to `_settled`
 
     def add(self, t0: float, ramp_days: float, delta: float) -> Ramp:
         """Add `delta` ramping linearly over `ramp_days` from `t0`."""
         ramp = Ramp(t0, t0 + max(ramp_days, 0.0), delta)
         self.ramps.append(ramp)
+        self._first = min(self._first, ramp.t0)
+        self._begun = max(self._begun, ramp.t0)
+        self._settled = max(self._settled, ramp.t1)
+        self._total += delta
+        self._to_settled = sum(r.integral_to(self._settled) for r in self.ramps)
         return ramp
 
     def value(self, t: float) -> float:
         """The rate at `t`."""
+        if t >= self._settled:
+            return self._total
         return sum(r.value(t) for r in self.ramps)
 
     def nameplate(self, t: float) -> float:
         """The rate once every ramp begun by `t` has finished."""
+        if t >= self._begun:
+            return self._total
         return sum(r.delta for r in self.ramps if r.t0 <= t)
 
     def integral(self, a: float, b: float) -> float:
         """The rate integrated over [a, b]."""
+        if a >= self._settled:
+            return self._total * (b - a)
+        if a <= self._first and b >= self._settled:  # e.g. everything supplied from the start
+            return self._to_settled + self._total * (b - self._settled)
         return sum(r.integral_to(b) - r.integral_to(a) for r in self.ramps)
 
     def time_to_accumulate(self, a: float, amount: float) -> float:

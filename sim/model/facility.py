@@ -7,6 +7,7 @@ ever (say, for a material with no supply) shows that cause in its time use."""
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Generator
 from typing import Any, ClassVar
 
@@ -14,7 +15,7 @@ import numpy as np
 
 from sim.language.schema import FacilityBase
 from sim.language.values import draw
-from sim.model.breakdowns import WorkClock, WorkItem
+from sim.model.breakdowns import WorkClock
 from sim.model.budget import Budget
 from sim.model.curves import RateCurve
 from sim.model.expansion import ExpansionPlan, build_expansion
@@ -44,6 +45,9 @@ class Facility:
     """Base of the facility kinds: one instance per facility per replication."""
 
     kind: ClassVar[str]
+    #: simulate only what changes (lots run ahead while alone, deliveries booked at start where
+    #: nothing can delay them); off (REARM_EVENT_SKIPPING=0), every lot and delivery is an event
+    skip_events: ClassVar[bool] = os.environ.get("REARM_EVENT_SKIPPING", "1") != "0"
 
     def __init__(self, world: World, index: int, name: str, spec: FacilityBase, rng: np.random.Generator) -> None:
         self.world = world
@@ -55,7 +59,10 @@ class Facility:
         self.rng = rng
         self.product = world.records.products.index(spec.product)
         self.budget: Budget = world.budgets[spec.budget]
+        self.budget.spenders += 1
         self.materials: dict[str, Material] = {m: world.materials[m] for m in spec.consumes}
+        for material in self.materials.values():
+            material.takers += 1
         self.priority = spec.priority
         self.available_from = (
             max(0.0, world.clock.day_of(spec.available_from)) if spec.available_from is not None else 0.0
@@ -70,17 +77,34 @@ class Facility:
         self.expansion_plans = [ExpansionPlan.draw(e, world, rng) for e in spec.expansions]
         self.clock = WorkClock(world.env, spec.breakdowns, rng)
         self._open_waits: dict[int, tuple[str, float]] = {}
-        self._open_work: dict[int, tuple[WorkItem, bool]] = {}
+        self._open_work: dict[int, tuple[float, float, bool]] = {}  # (began, effective began, produce)
         self._seq = 0
+        self._expansions: list[Any] = []  # their processes: alive until commissioned
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
         """Start the facility's processes."""
         self.env.process(self.run())
-        for plan in self.expansion_plans:
+        self._expansions = [
             self.env.process(
                 build_expansion(self.world, self.name, plan, self.budget, self.priority, self.index, self.commission)
             )
+            for plan in self.expansion_plans
+        ]
+
+    def acts_alone(self) -> bool:
+        """Whether nothing but this facility's own lots can change what it may do until the next
+        appropriation: it is the only spender of its budget and the only taker of its materials,
+        its expansions are all on line, and it has no people to share and no breakdowns. Supply
+        only ever grows, so lots that start uncut would start uncut whoever else acts."""
+        return (
+            self.budget.spenders == 1
+            and not self.budget.has_waiters
+            and not self.spec.workforce
+            and self.clock.breakdowns is None
+            and all(m.takers == 1 for m in self.materials.values())
+            and not any(p.is_alive for p in self._expansions)
+        )
 
     def run(self) -> Generator[Any, Any, None]:
         """The facility's main process."""
@@ -110,9 +134,9 @@ class Facility:
         now = self.env.now
         for cause, began in self._open_waits.values():
             self.book(cause, now - began)
-        for item, produce in self._open_work.values():
-            worked = self.clock.effective(now) - item.effective_began
-            self.book(DOWN, now - item.began - worked)
+        for began, effective_began, produce in self._open_work.values():
+            worked = self.clock.effective(now) - effective_began
+            self.book(DOWN, now - began - worked)
             if produce:
                 self.book(PRODUCING, worked)
         self._open_waits.clear()
@@ -124,20 +148,22 @@ class Facility:
             yield from self.wait(self.env.timeout(self.available_from - self.env.now), NOT_AVAILABLE)
 
     # -- money and material -----------------------------------------------------------------
-    def affordable_units(self) -> float:
-        """Units the budget can pay for now, given learning and inflation."""
-        money = self.budget.balance / self.budget.cost_multiplier(self.env.now)
+    def affordable_units(self, day: float | None = None) -> float:
+        """Units the budget can pay for now (or at `day`), given learning and inflation."""
+        money = self.budget.balance / self.budget.cost_multiplier(self.env.now if day is None else day)
         return self.unit_cost.affordable(self.made, money)
 
-    def limit_by_inputs(self, wanted: float) -> tuple[float, str | None]:
-        """Cut `wanted` units to what money and each material allow now, naming the cause."""
+    def limit_by_inputs(self, wanted: float, day: float | None = None) -> tuple[float, str | None]:
+        """Cut `wanted` units to what money and each material allow now (or at `day`, for a lot
+        run ahead), naming the cause."""
+        when = self.env.now if day is None else day
         units, cause = wanted, None
-        money_units = self.affordable_units()
+        money_units = self.affordable_units(when)
         if money_units < units:
             units, cause = money_units, MONEY
         for mname, use in self.consumes.items():
             if use > 0:
-                can = self.materials[mname].available(self.env.now) / use
+                can = self.materials[mname].available(when) / use
                 if can < units:
                     units, cause = can, material_cause(mname)
         return max(0.0, units), cause
@@ -151,14 +177,18 @@ class Facility:
             mname = cause.split(":", 1)[1]
             yield from self.wait(self.materials[mname].arrival(wanted * self.consumes[mname], within), cause)
 
-    def pay_and_take(self, units: float, what: str) -> None:
-        """Commit the money and take the materials for `units` started now."""
-        cost = self.unit_cost.cost(self.made, units) * self.budget.cost_multiplier(self.env.now)
-        self.budget.commit(min(cost, self.budget.balance), self.index, what)
+    def pay_and_take(self, units: float, what: str, day: float | None = None) -> None:
+        """Commit the money and take the materials for `units` started now (or at `day`, for a
+        lot run ahead while this facility acts alone)."""
+        when = self.env.now if day is None else day
+        budget = self.budget
+        cost = self.unit_cost.cost(self.made, units) * budget.cost_multiplier(when)
+        budget.commit(min(cost, budget.balance), self.index, what, when)
         for mname, use in self.consumes.items():
-            self.materials[mname].take(min(units * use, self.materials[mname].available(self.env.now)))
+            material = self.materials[mname]
+            material.take(min(units * use, material.available(when)), when)
         self.made += units
-        self.records.starts.append((self.env.now, self.index, units))
+        self.records.starts.append((when, self.index, units))
 
     # -- people -------------------------------------------------------------------------------
     def hold_people(self, needs: dict[str, int]) -> Generator[Any, Any, None]:
@@ -208,23 +238,25 @@ class Facility:
             return
         self._seq += 1
         key = self._seq
+        began = self.env.now
         if self.clock.breakdowns is None:  # no breakdowns: working time is real time
-            item = WorkItem(self.clock.effective() + days, 0, days, self.env.now, self.clock.effective())
-            self._open_work[key] = (item, produce)
+            self._open_work[key] = (began, began, produce)
             yield self.env.timeout(days)
         else:
             item = self.clock.begin(days)
-            self._open_work[key] = (item, produce)
+            self._open_work[key] = (began, item.effective_began, produce)
             yield item.done
         del self._open_work[key]
-        down = self.env.now - item.began - days
-        if down > 1e-9 * max(1.0, self.env.now):  # not rounding
+        now = self.env.now
+        down = now - began - days
+        if down > 1e-9 * max(1.0, now):  # not rounding
             self.book(DOWN, down)
         if produce:
             self.book(PRODUCING, days)
 
     def wait_until_up(self) -> Generator[Any, Any, None]:
-        """While the facility is under repair, nothing new starts."""
+        """While the facility is under repair, nothing new starts (callers may skip it while
+        `clock.down` is false)."""
         while self.clock.down:
             yield from self.wait(self.clock.repaired(), DOWN)
 
@@ -240,13 +272,16 @@ class RatedFacility(Facility):
         name: str,
         spec: FacilityBase,
         rng: np.random.Generator,
-        capacity: float,
-        ramp_up: float,
+        capacity: float | None = None,
+        ramp_up: float = 0.0,
     ) -> None:
+        """With `capacity`, it is installed from `available_from`; without, the subclass installs
+        its first capacity itself (so its random draws keep their order)."""
         super().__init__(world, index, name, spec, rng)
         self.capacity = RateCurve()
         self._capacity_changed = world.env.event()
-        self.add_capacity(self.available_from, ramp_up, capacity)
+        if capacity is not None:
+            self.add_capacity(self.available_from, ramp_up, capacity)
 
     def add_capacity(self, t0: float, ramp_days: float, delta: float) -> None:
         """Installed capacity rises by `delta` per day, ramping linearly from `t0`."""

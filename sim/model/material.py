@@ -28,6 +28,7 @@ class Material:
         self.taken = 0.0
         self._changed = env.event()
         self._cache: tuple[float, float] = (0.0, 0.0)  # (day, supplied by then)
+        self.takers = 0  #: facilities that consume it (one alone may run lots ahead)
 
     def add_supply(self, t0: float, ramp_days: float, delta: float) -> None:
         """More supply rate produced from `t0` (it arrives a lead time later)."""
@@ -50,18 +51,20 @@ class Material:
         """Stock on hand at `day`."""
         return max(0.0, self.initial + self.supplied(day) - self.taken)
 
-    def take(self, amount: float) -> None:
-        """Take `amount` now; the caller has checked that it is there."""
+    def take(self, amount: float, day: float | None = None) -> None:
+        """Take `amount` now (or at `day`, for a lot run ahead by the only taker); the caller
+        has checked that it is there."""
         if amount <= 0:
             return
-        have = self.available(self.env.now)
+        when = self.env.now if day is None else day
+        have = self.available(when)
         if amount > have * (1 + 1e-9) + EPS:
             raise ModelError(
                 f"material {self.records.materials[self.index]!r} would go negative at day "
-                f"{self.env.now:.1f}: take {amount:.3f} with {have:.3f} in stock"
+                f"{when:.1f}: take {amount:.3f} with {have:.3f} in stock"
             )
         self.taken += amount
-        self.records.takes.append((self.env.now, self.index, amount))
+        self.records.takes.append((when, self.index, amount))
 
     def time_when_available(self, amount: float) -> float:
         """The earliest day on which `amount` will be in stock if nobody else takes any."""

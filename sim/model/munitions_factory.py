@@ -1,4 +1,14 @@
-"""kind: munitions_factory — flow production in lots, cut to what money and materials allow."""
+"""kind: munitions_factory — flow production in lots, cut to what money and materials allow.
+
+Lots are sized by time, so the cost grows with lots, not shells. While the factory acts alone
+(the only spender of its budget and taker of its materials, expansions on line, no people or
+breakdowns: `Facility.acts_alone`) nothing but its own lots can change what it may start before
+the next appropriation, so it runs the lots up to then ahead in one SimPy event: each is sized,
+paid, taken and recorded at its own start and end exactly as the lot-by-lot path would, up to
+the first lot that money or material would cut, which is left to that path. With
+`Facility.skip_events` off (REARM_EVENT_SKIPPING=0) it makes one event per lot: the reference
+path the tests compare against.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +19,13 @@ import numpy as np
 
 from sim.language.schema import MunitionsFactory as MunitionsFactorySpec
 from sim.language.values import draw
-from sim.model.curves import RateCurve
-from sim.model.expansion import ExpansionPlan
-from sim.model.facility import NOT_AVAILABLE, PRODUCING, RAMPING, Facility
+from sim.model.facility import NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
 from sim.model.world import World
 
+RUN_AHEAD_TOL = 1e-9  # days: a lot starting this close to an appropriation is left to the reference path
 
-class MunitionsFactory(Facility):
+
+class MunitionsFactory(RatedFacility):
     """Each lot is sized to capacity over its duration, cut to money and materials at its start,
     and delivered (times the yield) when it ends."""
 
@@ -28,30 +38,20 @@ class MunitionsFactory(Facility):
         super().__init__(world, index, name, spec, rng)
         self.lot = spec.lot
         self.good_fraction = draw(spec.yield_, rng)
-        self.capacity = RateCurve()
-        self._capacity_changed = world.env.event()
         # A plant opened before the start has ramped up for that long already (negative days).
         opened = world.clock.day_of(spec.available_from) if spec.available_from is not None else 0.0
         self.add_capacity(opened, draw(spec.ramp_up, rng), draw(spec.capacity, rng))
-
-    def add_capacity(self, t0: float, ramp_days: float, delta: float) -> None:
-        """Installed capacity rises by `delta` per day, ramping linearly from `t0`."""
-        if delta <= 0:
-            return
-        ramp = self.capacity.add(t0, ramp_days, delta)
-        self.records.capacity.append((self.index, self.product, ramp.t0, ramp.t1, ramp.delta))
-        self._capacity_changed.succeed()
-        self._capacity_changed = self.env.event()
-
-    def commission(self, plan: ExpansionPlan) -> None:
-        """An expansion adds its capacity, ramping up from now."""
-        self.add_capacity(self.env.now, plan.ramp_up, plan.capacity)
 
     def run(self) -> Generator[Any, Any, None]:
         """Produce lot after lot until the horizon."""
         yield from self.wait_until_available()
         needs = dict(self.spec.workforce)
         while True:
+            if self.skip_events and self.acts_alone():
+                end = self.run_ahead()
+                if end > self.env.now:
+                    yield self.env.timeout(end - self.env.now)
+                    continue
             if needs:
                 yield from self.hold_people(needs)
             now = self.env.now
@@ -65,14 +65,45 @@ class MunitionsFactory(Facility):
                     yield from self.wait(self._capacity_changed, NOT_AVAILABLE)
                 else:
                     assert cause is not None
-                    yield from self.wait_for(cause, planned, within=self.lot)
+                    yield from self.wait_for(cause, planned)
                 continue
-            self.pay_and_take(units, "lot")
-            self.book(PRODUCING, self.lot * units / nameplate)
-            self.book(RAMPING, self.lot * (nameplate - planned) / nameplate)
-            if cause is not None:
-                self.book(cause, self.lot * (planned - units) / nameplate)
+            self.start_lot(nameplate, planned, units, cause)
             yield from self.work(self.lot)
             if needs:
                 self.release_people(needs)
             self.records.deliveries.append((self.env.now, self.product, units * self.good_fraction))
+
+    def start_lot(
+        self, nameplate: float, planned: float, units: float, cause: str | None, day: float | None = None
+    ) -> None:
+        """Pay for and start `units` now (or at `day`, run ahead), booking the lot's time to its causes."""
+        if day is None:
+            self.pay_and_take(units, "lot")
+        else:
+            self.pay_and_take(units, "lot", day)
+        lot = self.lot
+        self.book(PRODUCING, lot * units / nameplate)
+        self.book(RAMPING, lot * (nameplate - planned) / nameplate)
+        if cause is not None:
+            self.book(cause, lot * (planned - units) / nameplate)
+
+    def run_ahead(self) -> float:
+        """Start, and record the delivery of, each lot from now that starts before the next
+        appropriation, ends by the horizon and that nothing cuts; returns when the last ends
+        (now if none). Only called while the factory acts alone."""
+        lot, capacity, good = self.lot, self.capacity, self.good_fraction
+        stop = min(self.budget.next_appropriation(self.env.now) - RUN_AHEAD_TOL, self.world.horizon - lot)
+        deliveries, product = self.records.deliveries, self.product
+        t = self.env.now
+        while t < stop:
+            nameplate = capacity.nameplate(t) * lot
+            planned = capacity.integral(t, t + lot)
+            if nameplate <= 0 or planned <= 0:
+                break
+            units, cause = self.limit_by_inputs(planned, t)
+            if cause is not None:
+                break
+            self.start_lot(nameplate, planned, units, None, t)
+            t += lot
+            deliveries.append((t, product, units * good))
+        return t

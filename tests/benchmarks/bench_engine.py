@@ -1,30 +1,43 @@
-"""Engine benchmarks (issue 7): run `python tests/benchmarks/bench_engine.py [--repeat N]`.
+"""Engine benchmarks (issue 7): `python tests/benchmarks/bench_engine.py [--repeat N]`.
 
-Prints, for each case, the median of several runs with units, the SimPy event count, and a
-baseline measured in the same process (bare SimPy doing the same number of timeouts). Not part
-of the test suite: speed is measured here, never asserted in tests.
+Prints, for each case, the median of several runs with its unit, the SimPy event count, and a
+baseline measured in the same process (bare SimPy doing the same number of timeouts):
+per-event overhead, scale with quantity, horizon and facilities (exponents), the flagship's
+one replication and 1,000 replications at 2 workers, study throughput at 1, 2 and all cores
+(with bare SimPy replications of similar size run the same way, so the engine's scaling can be
+told from the machine's), and the peak RSS of a 10,000-run study against a 1,000-run one (each
+study in its own process, via `bench_studies.spawn`). `--skip-studies` leaves out the cases
+that take minutes. Not part of the test suite: speed is measured here, never asserted in tests.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import statistics
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import simpy
 import yaml
 
-from sim.language.load import load_scenario
+from sim.language.load import load_scenario, validate
 from sim.language.schema import Scenario
 from sim.language.yaml_source import Source
-from sim.language.load import validate
 from sim.model.replication import simulate
-from sim.studies.replications import replication_seed
+from sim.studies.replications import replication_seed, run_replications
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).parent))
+import bench_studies  # noqa: E402  (beside this file)
+
+FLAGSHIPS = ("nato_hague_2035.yaml", "european_155mm.yaml")
 
 
 def median_time(fn: Callable[[], object], repeat: int) -> float:
@@ -38,7 +51,7 @@ def median_time(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def bare_simpy(events: int) -> None:
+def bare_simpy(events: int) -> int:
     """A bare SimPy loop of `events` timeouts: the per-event floor."""
     env = simpy.Environment()
 
@@ -48,11 +61,12 @@ def bare_simpy(events: int) -> None:
 
     env.process(loop(env))
     env.run()
+    return events
 
 
-def factory_scenario(shells_per_year: float, years: int, facilities: int) -> Scenario:
+def factory_data(shells_per_year: float, years: int, facilities: int) -> dict[str, Any]:
     """A plain factory scenario: `facilities` factories sharing one budget and one material."""
-    data = {
+    return {
         "scenario": "benchmark",
         "start": "2025-01-01",
         "horizon": f"{years} years",
@@ -72,6 +86,11 @@ def factory_scenario(shells_per_year: float, years: int, facilities: int) -> Sce
         },
         "targets": [{"name": "t", "product": "shell", "delivered": shells_per_year}],
     }
+
+
+def factory_scenario(shells_per_year: float, years: int, facilities: int) -> Scenario:
+    """`factory_data` validated."""
+    data = factory_data(shells_per_year, years, facilities)
     return validate(data, Source("<benchmark>", data))
 
 
@@ -81,34 +100,103 @@ def run_case(scenario: Scenario, repeat: int) -> tuple[float, int]:
     return median_time(lambda: simulate(scenario, replication_seed(0, 0)), repeat), events
 
 
+def exponent(small: float, large: float, factor: float) -> float:
+    """k in time ∝ size^k from two times at sizes one `factor` apart."""
+    return math.log(large / small) / math.log(factor)
+
+
+def bare_rate(events: int, runs: int, workers: int) -> float:
+    """Bare SimPy replications of `events` timeouts per second, on `workers` processes."""
+    t0 = time.perf_counter()
+    if workers == 1:
+        for _ in range(runs):
+            bare_simpy(events)
+    else:
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(bare_simpy, [events] * runs, chunksize=max(1, runs // (4 * workers))))
+    return runs / (time.perf_counter() - t0)
+
+
+def engine_cases(flagship_path: Path, repeat: int) -> tuple[Scenario, int]:
+    """The cases measured in this process; returns the flagship and its event count."""
+    flagship = load_scenario(str(flagship_path)).scenario
+    t, events = run_case(flagship, repeat)
+    bare = median_time(lambda: bare_simpy(events), repeat)
+    print(f"flagship ({flagship_path.name}), one replication: {t * 1e3:.1f} ms, {events:,} events (goal < 20 ms)")
+    print(
+        f"per-event overhead: {t / events * 1e6:.2f} µs/event vs bare SimPy {bare / events * 1e6:.2f} µs/event "
+        f"= {t / bare:.1f}x (goal ≤ 3x)"
+    )
+    t2, e2 = run_case(factory_scenario(2e6, 5, 1), repeat)
+    t20, e20 = run_case(factory_scenario(2e7, 5, 1), repeat)
+    print(
+        f"scale with quantity (one factory, 5 years): 2M shells {t2 * 1e3:.2f} ms ({e2:,} events), "
+        f"20M shells {t20 * 1e3:.2f} ms ({e20:,} events): ratio {t20 / t2:.2f} (goal ≤ 1.1)"
+    )
+    t10, e10 = run_case(factory_scenario(2e6, 10, 5), repeat)
+    t40, e40 = run_case(factory_scenario(2e6, 40, 5), repeat)
+    print(
+        f"scale with horizon (5 factories sharing money and material): 10 years {t10 * 1e3:.1f} ms ({e10:,} events), "
+        f"40 years {t40 * 1e3:.1f} ms ({e40:,} events): exponent {exponent(t10, t40, 4):.2f} (goal ≤ 1.05)"
+    )
+    t50, e50 = run_case(factory_scenario(2e6, 10, 50), repeat)
+    print(
+        f"scale with facilities (10 years): 5 {t10 * 1e3:.1f} ms ({e10:,} events), 50 {t50 * 1e3:.1f} ms "
+        f"({e50:,} events): exponent {exponent(t10, t50, 10):.2f} (goal ≤ 1.05)"
+    )
+    return flagship, events
+
+
+def study_cases(flagship: Scenario, events: int, replications: int, runs: int, rss_runs: int) -> None:
+    """Replications, throughput at 1, 2 and all cores, and memory against run count."""
+    t0 = time.perf_counter()
+    run_replications(flagship, replications, 0, jobs=2)
+    print(f"flagship, {replications:,} replications at 2 workers: {time.perf_counter() - t0:.1f} s (goal < 15 s)")
+    cores = len(os.sched_getaffinity(0))
+    rates: dict[int, float] = {}
+    for workers in sorted({1, 2, cores}):
+        t0 = time.perf_counter()
+        run_replications(flagship, runs, 0, jobs=workers)
+        rates[workers] = runs / (time.perf_counter() - t0)
+    bare = {w: bare_rate(events, 4 * runs, w) for w in rates}
+    for w, rate in rates.items():
+        print(
+            f"study throughput at {w} worker(s): {rate:.1f} runs/s ({runs} flagship runs), parallel efficiency "
+            f"{rate / (w * rates[1]):.0%}; bare SimPy replications of {events:,} events: {bare[w]:.1f} runs/s, "
+            f"efficiency {bare[w] / (w * bare[1]):.0%}"
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        small = Path(tmp) / "one_factory.yaml"
+        small.write_text(yaml.safe_dump(factory_data(2e6, 5, 1) | {"seed": 1}), encoding="utf-8")
+        few = bench_studies.spawn(rss_runs // 10, 1, small)
+        many = bench_studies.spawn(rss_runs, 1, small)
+    print(
+        f"memory (one-factory study, 1 worker, each in its own process): peak RSS {few['peak_rss_mib_main']:.0f} MiB "
+        f"at {int(few['runs']):,} runs, {many['peak_rss_mib_main']:.0f} MiB at {int(many['runs']):,} runs: "
+        f"{many['peak_rss_mib_main'] / few['peak_rss_mib_main'] - 1:+.0%} (goal within 10%)"
+    )
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--flagship", default=str(ROOT / "scenarios" / "european_155mm.yaml"))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7, help="runs per median")
+    parser.add_argument("--flagship", type=Path, default=None, help="default: nato_hague_2035.yaml if present")
+    parser.add_argument("--replications", type=int, default=1000, help="flagship replications at 2 workers")
+    parser.add_argument("--runs", type=int, default=100, help="flagship runs per throughput measurement")
+    parser.add_argument("--rss-runs", type=int, default=10_000, help="the larger study of the memory case")
+    parser.add_argument("--skip-studies", action="store_true", help="only the cases in this process")
     args = parser.parse_args()
-    r = args.repeat
-
-    flagship = load_scenario(args.flagship).scenario
-    t, events = run_case(flagship, r)
-    bare = median_time(lambda: bare_simpy(events), r)
-    print(f"flagship ({Path(args.flagship).name}), one replication: {t * 1e3:.2f} ms, {events:,} events")
-    print(f"per-event overhead: {t / events * 1e6:.2f} µs/event vs bare SimPy {bare / events * 1e6:.2f} µs/event "
-          f"= {t / bare:.1f}x (goal ≤ 3x)")
-
-    t2, e2 = run_case(factory_scenario(2e6, 5, 1), r)
-    t20, e20 = run_case(factory_scenario(2e7, 5, 1), r)
-    print(f"scale with quantity: 2M shells {t2 * 1e3:.2f} ms ({e2:,} events), 20M shells {t20 * 1e3:.2f} ms "
-          f"({e20:,} events): ratio {t20 / t2:.2f} (goal ≤ 1.1)")
-
-    t10, _ = run_case(factory_scenario(2e6, 10, 5), r)
-    t40, _ = run_case(factory_scenario(2e6, 40, 5), r)
-    k_h = math.log(t40 / t10) / math.log(4)
-    print(f"scale with horizon: 10 years {t10 * 1e3:.2f} ms, 40 years {t40 * 1e3:.2f} ms: exponent {k_h:.2f} (goal ≤ 1.05)")
-
-    t5, _ = run_case(factory_scenario(2e6, 10, 5), r)
-    t50, _ = run_case(factory_scenario(2e6, 10, 50), r)
-    k_f = math.log(t50 / t5) / math.log(10)
-    print(f"scale with facilities: 5 {t5 * 1e3:.2f} ms, 50 {t50 * 1e3:.2f} ms: exponent {k_f:.2f} (goal ≤ 1.05)")
+    flagship_path = args.flagship or next(
+        p for p in (ROOT / "scenarios" / n for n in FLAGSHIPS) if p.exists()
+    )
+    print(
+        f"machine: {os.cpu_count()} cores ({len(os.sched_getaffinity(0))} usable), load average "
+        f"{os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]}, SimPy {simpy.__version__}; "
+        f"event skipping {'off' if os.environ.get('REARM_EVENT_SKIPPING') == '0' else 'on'}"
+    )
+    flagship, events = engine_cases(flagship_path, args.repeat)
+    if not args.skip_studies:
+        study_cases(flagship, events, args.replications, args.runs, args.rss_runs)
 
 
 if __name__ == "__main__":

@@ -38,14 +38,14 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def child(runs: int, workers: int) -> dict[str, float]:
+def child(runs: int, workers: int, scenario: Path = FLAGSHIP) -> dict[str, float]:
     """Run the study once and measure it (in this process)."""
     from sim.language.load import load_scenario
     from sim.studies.evaluate import Study, evaluate, totals_of
     from sim.studies.executors import ProcessExecutor, SerialExecutor
     from sim.studies.points import transformed_point
 
-    loaded = load_scenario(str(FLAGSHIP))
+    loaded = load_scenario(str(scenario))
     s = loaded.scenario
     study = Study(
         "bench",
@@ -91,10 +91,10 @@ def child(runs: int, workers: int) -> dict[str, float]:
     }
 
 
-def spawn(runs: int, workers: int) -> dict[str, float]:
+def spawn(runs: int, workers: int, scenario: Path = FLAGSHIP) -> dict[str, float]:
     """Measure one configuration in a fresh Python process."""
     out = subprocess.run(
-        [sys.executable, __file__, "--child", "--runs", str(runs), "--workers", str(workers)],
+        [sys.executable, __file__, "--child", "--runs", str(runs), "--workers", str(workers), "--scenario", str(scenario)],
         check=True,
         capture_output=True,
         text=True,
@@ -108,10 +108,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--scenario", type=Path, default=FLAGSHIP, help=argparse.SUPPRESS)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.runs, args.workers)))
+        print(json.dumps(child(args.runs, args.workers, args.scenario)))
         return
     quarter = spawn(args.runs // 4, 1)
     one = spawn(args.runs, 1)

@@ -1,6 +1,7 @@
 """The long fuzz run of hostile scenarios (not collected by pytest).
 
     REARM_FUZZ_EXAMPLES=20000 python tests/fuzz/run_fuzz.py
+    python tests/fuzz/run_fuzz.py --default     # the default suite's 2,050 cases, counted
 
 runs the three generated-case tests of tests/test_hostile_input.py under the `hostile-long`
 hypothesis profile (random, not derandomized), but records failures instead of stopping at the
@@ -19,7 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-os.environ["REARM_FUZZ"] = "long"
+if "--default" not in sys.argv:  # --default: count what the default test suite generates
+    os.environ["REARM_FUZZ"] = "long"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import test_hostile_input as h  # noqa: E402
@@ -48,8 +50,10 @@ def guarded(check: Callable[..., None]) -> Callable[..., None]:
 def main() -> int:
     h.check_data_case = guarded(h.check_data_case)
     h.check_file_case = guarded(h.check_file_case)
+    h.check_override_case = guarded(h.check_override_case)
     began = time.perf_counter()
-    for test in (h.test_mutated_scenarios_are_refused_cleanly_or_run, h.test_mangled_files_are_refused_cleanly_or_run):
+    for test in (h.test_mutated_scenarios_are_refused_cleanly_or_run, h.test_mangled_files_are_refused_cleanly_or_run,
+                 h.test_hostile_overrides_are_refused_cleanly_or_run):
         test()
     elapsed = time.perf_counter() - began
     print(f"{h.TALLY.outcomes['cases']:,} cases in {elapsed:,.0f} s: {dict(h.TALLY.outcomes)}")

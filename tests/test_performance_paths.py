@@ -1,0 +1,206 @@
+"""The optimised path against the reference path (issue 7). With `Facility.skip_events` on, a
+munitions factory that acts alone runs its lots ahead in one SimPy event up to the next
+appropriation, and a vehicle line without breakdowns books each delivery when the vehicle
+starts; off, every lot and every delivery is an event. Both must reach every target on the
+same day to within one lot, deliver, start, spend and book time the same, and the optimised
+path must really make fewer events where it applies (and exactly as many where it does not)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sim.language.load import load_scenario
+from sim.language.schema import Scenario
+from sim.language.values import Uncertain
+from sim.metrics.replication import measure, month_grid
+from sim.model.facility import Facility
+from sim.model.replication import simulate
+from sim.records import Records
+from sim.studies.replications import replication_seed
+from tests.conftest import scenario_of
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def factory(**extra: Any) -> dict[str, Any]:
+    """A 155mm plant: 100k a year, ramping over a year, €4,000 a shell, 10.8 kg of TNT each."""
+    spec = {
+        "kind": "munitions_factory",
+        "product": "shell",
+        "budget": "b",
+        "capacity": "100k per year",
+        "ramp_up": "1 year",
+        "unit_cost": 4000,
+        "consumes": {"tnt": 0.0108},
+    }
+    return spec | extra
+
+
+def scenario(**changes: Any) -> dict[str, Any]:
+    """A one-factory scenario; `changes` replace top-level keys."""
+    data: dict[str, Any] = {
+        "scenario": "paths",
+        "start": "2025-01-01",
+        "horizon": "8 years",
+        "budgets": {"b": {"appropriations": {2025: "300M"}, "growth": "5%"}},
+        "materials": {"tnt": {"initial": 200, "supply": {"rate": "1200 per year"}}},
+        "facilities": {"f": factory()},
+        "targets": [
+            {"name": "half a million", "product": "shell", "delivered": 500_000},
+            {"name": "rate", "product": "shell", "rate": "90k per year"},
+        ],
+    }
+    return data | changes
+
+
+def run(s: Scenario, skip: bool, monkeypatch: pytest.MonkeyPatch, seed: int = 0) -> tuple[Records, np.ndarray]:
+    """One replication on the optimised (`skip`) or reference path: records and target days."""
+    monkeypatch.setattr(Facility, "skip_events", skip)
+    records = simulate(s, replication_seed(seed, 0))
+    _, grid = month_grid(s.start, s.horizon)
+    return records, measure(s, records, 0, grid).target_days
+
+
+def totals(records: Records) -> tuple[float, float, float, float]:
+    """Delivered, started, spent and taken over the run."""
+    return (
+        sum(q for _, _, q in records.deliveries),
+        sum(q for _, _, q in records.starts),
+        sum(a for _, _, _, a, _ in records.spending),
+        sum(a for _, _, a in records.takes),
+    )
+
+
+def assert_rows_close(got: list[tuple[float, ...]], want: list[tuple[float, ...]]) -> None:
+    """The same rows of numbers, whatever their order, to rounding."""
+    assert len(got) == len(want)
+    if want:
+        np.testing.assert_allclose(np.array(sorted(got)), np.array(sorted(want)), rtol=1e-9, atol=1e-9)
+
+
+def assert_same_path(s: Scenario, monkeypatch: pytest.MonkeyPatch, seed: int = 0) -> tuple[int, int]:
+    """Target days within one lot and the same totals on both paths; returns both event counts."""
+    ref, ref_days = run(s, False, monkeypatch, seed)
+    opt, opt_days = run(s, True, monkeypatch, seed)
+    lot = max((f.lot for f in s.facilities.values() if f.kind == "munitions_factory"), default=1.0)
+    assert np.array_equal(np.isnan(ref_days), np.isnan(opt_days))
+    reached = ~np.isnan(ref_days)
+    assert np.all(np.abs(ref_days[reached] - opt_days[reached]) <= lot)
+    assert totals(opt) == pytest.approx(totals(ref), rel=1e-9)
+    for got, want in ((opt.deliveries, ref.deliveries), (opt.lapses, ref.lapses), (opt.starts, ref.starts)):
+        assert_rows_close(got, want)
+    for f, causes in ref.time_use.items():
+        assert dict(opt.time_use[f]) == pytest.approx(dict(causes), rel=1e-9)
+    return ref.events, opt.events
+
+
+def test_a_factory_alone_runs_ahead_and_reaches_its_targets_on_the_same_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    ref_days = run(scenario_of(scenario()), False, monkeypatch)[1]
+    assert not np.isnan(ref_days).any(), "the scenario must reach both targets for the test to mean anything"
+    ref_events, opt_events = assert_same_path(scenario_of(scenario()), monkeypatch)
+    assert opt_events * 5 < ref_events, (opt_events, ref_events)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        # money binds: lapsing at each fiscal year's end, with inflation and a lot of a month
+        {
+            "budgets": {"b": {"appropriations": {2025: "150M"}, "carry_over": False, "inflation": "4%"}},
+            "facilities": {"f": factory(lot="1 month")},
+        },
+        # material binds (no money limit), with a yield and a start in the middle of the run
+        {
+            "materials": {"tnt": {"initial": 0, "supply": {"rate": "700 per year", "lead_time": "2 months"}}},
+            "facilities": {"f": factory(yield_="95%", available_from="2026-07-01")},
+        },
+        # its own expansion, paid from its budget: nothing runs ahead until it is on line
+        {"facilities": {"f": factory(expansions=[{"name": "x", "capacity": "60k per year", "capex": "200M",
+                                                   "start": "when_funded", "construction": "2 years"}])}},
+        # learning makes every lot cheaper than the last
+        {"facilities": {"f": factory(unit_cost={"first_unit": 9000, "learning": "95%"})}},
+    ],
+    ids=["money-lapses-inflation", "material-yield-late-start", "own-expansion", "learning"],
+)
+def test_alone_in_many_situations_both_paths_agree(changes: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    data = scenario(**changes)
+    if "yield_" in data["facilities"]["f"]:
+        data["facilities"]["f"]["yield"] = data["facilities"]["f"].pop("yield_")
+    for seed in (0, 1):
+        assert_same_path(scenario_of(data), monkeypatch, seed)
+
+
+def test_sharing_money_or_material_nobody_runs_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two factories on one budget, two on one material, and a supply expansion paid from the
+    factory's budget: each must go lot by lot, so both paths make the same events."""
+    shared_budget = scenario(
+        facilities={"f": factory(), "g": factory(consumes={})},
+    )
+    shared_material = scenario(
+        budgets={"b": {"appropriations": {2025: "300M"}}, "c": {"appropriations": {2025: "300M"}}},
+        facilities={"f": factory(), "g": factory(budget="c")},
+    )
+    supply_expansion = scenario(
+        materials={"tnt": {"initial": 200, "supply": {"rate": "1200 per year", "budget": "b", "expansions": [
+            {"name": "tnt line", "capacity": "500 per year", "capex": "50M", "start": "2027-01-01",
+             "construction": "1 year"}]}}},
+    )
+    for data in (shared_budget, shared_material):
+        ref_events, opt_events = assert_same_path(scenario_of(data), monkeypatch)
+        assert opt_events == ref_events
+    # the supply expansion's capex is a spender until it is paid (2027): no running ahead before
+    ref, _ = run(scenario_of(supply_expansion), False, monkeypatch)
+    opt, _ = run(scenario_of(supply_expansion), True, monkeypatch)
+    paid = next(day for day, _, _, _, what in ref.spending if what.startswith("capex"))
+    assert_rows_close([r for r in opt.starts if r[0] < paid], [r for r in ref.starts if r[0] < paid])
+    assert_same_path(scenario_of(supply_expansion), monkeypatch)
+
+
+@pytest.mark.parametrize("name", ["european_155mm.yaml", "nato_armour.yaml", "nato_hague_2035.yaml"])
+def test_shipped_scenarios_agree_on_both_paths(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = ROOT / "scenarios" / name
+    if not path.exists():
+        pytest.skip(f"{name} not written yet")
+    s = load_scenario(str(path)).scenario
+    ref_events, opt_events = assert_same_path(s, monkeypatch, seed=3)
+    lines = [f for f in s.facilities.values() if f.kind == "vehicle_line" and f.breakdowns is None]
+    assert (opt_events < ref_events) == bool(lines), (opt_events, ref_events)
+
+
+def test_vehicle_deliveries_booked_at_start_stop_at_the_horizon(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line whose vehicles take longer than the horizon left delivers none of them on either path."""
+    data = scenario(
+        horizon="3 years",
+        budgets={"b": {"appropriations": {2025: "10bn"}}},
+        facilities={"v": {"kind": "vehicle_line", "product": "tank", "budget": "b", "capacity": "50 per year",
+                          "build_time": {"triangular": ["300 days", "500 days", "900 days"]}, "unit_cost": "10M"}},
+        targets=[{"name": "hundred", "product": "tank", "delivered": 100}],
+    )
+    s = scenario_of(data)
+    ref_events, opt_events = assert_same_path(s, monkeypatch)
+    opt, _ = run(s, True, monkeypatch)
+    assert opt_events < ref_events
+    assert max(t for t, _, _ in opt.deliveries) < s.horizon
+    assert sum(q for _, _, q in opt.deliveries) < sum(q for _, _, q in opt.starts)
+
+
+def test_many_build_times_drawn_at_once_are_the_draws_made_one_by_one() -> None:
+    """`Uncertain.sample_many` (vehicle lines draw a batch's build times with it) gives the same
+    numbers, in order, as repeated `sample`, and leaves the stream where they would."""
+    for dist in (
+        Uncertain("triangular", (300.0, 365.0, 500.0)),
+        Uncertain("uniform", (10.0, 20.0)),
+        Uncertain("lognormal", (400.0, 0.2)),
+        Uncertain("pert", (1.0, 2.0, 5.0)),
+        Uncertain("normal", (1.0, 2.0)),
+        Uncertain("triangular", (7.0, 7.0, 7.0)),
+    ):
+        one, many = np.random.default_rng(11), np.random.default_rng(11)
+        expected = [dist.sample(one) for _ in range(37)]
+        assert dist.sample_many(many, 37).tolist() == pytest.approx(expected, rel=1e-15)
+        assert one.random() == many.random()
+
