@@ -7,6 +7,7 @@ path must really make fewer events where it applies (and exactly as many where i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,7 @@ def totals(records: Records) -> tuple[float, float, float, float]:
     )
 
 
-def assert_rows_close(got: list[tuple[float, ...]], want: list[tuple[float, ...]]) -> None:
+def assert_rows_close(got: Sequence[tuple[float, ...]], want: Sequence[tuple[float, ...]]) -> None:
     """The same rows of numbers, whatever their order, to rounding."""
     assert len(got) == len(want)
     if want:

@@ -37,6 +37,7 @@ MAX_RESULT_BYTES = 4_000_000_000
 MAX_PARTS = 1_000  # facilities, budgets, materials, workforce pools, targets, each
 MAX_LIST = 200  # expansions of one owner, stages of one shipyard
 MONEY_DIGITS = 100  # appropriations and cost multipliers stay below 1e100
+VEHICLE_BATCH_DAYS = 7.0  # a vehicle line starts one batch a week (sim.model.vehicle_line.START_INTERVAL)
 
 #: (what is large, the dotted key to blame, events per replication it causes)
 Driver = tuple[str, tuple[str, ...], float]
@@ -78,13 +79,22 @@ def _facility_drivers(scenario: Scenario, name: str, spec: Any) -> list[Driver]:
     if spec.kind == "munitions_factory":
         drivers.append((f"lots of {spec.lot:g} days", base + ("lot",), days / spec.lot))
     elif spec.kind == "vehicle_line":
-        drivers.append(("vehicles started", base + ("capacity",), 2 * _capacity(spec) * days))
+        drivers.append(("batches of vehicles", base + ("capacity",), _vehicle_batches(spec, days)))
     elif spec.kind == "shipyard":
         drivers.append(("hull stages", base + ("stages",), _hull_stages(spec, days)))
     if spec.breakdowns is not None:
         mtbf = mean_of(spec.breakdowns.mtbf)
         drivers.append(("breakdowns", base + ("breakdowns", "mtbf"), 2 * days / mtbf if mtbf > 0 else math.inf))
     return drivers
+
+
+def _vehicle_batches(spec: Any, days: float) -> float:
+    """A vehicle line starts a batch a week; its vehicles travel as one item per distinct build time
+    (whole days), so events are batches × (1 + build times per batch)."""
+    per_batch = _capacity(spec) * VEHICLE_BATCH_DAYS
+    build = spec.build_time
+    spread = (build.high - build.low + 1) if isinstance(build, Uncertain) else 1.0
+    return days / VEHICLE_BATCH_DAYS * (1 + max(0.0, min(per_batch, spread)))
 
 
 def _hull_stages(spec: Any, days: float) -> float:

@@ -99,19 +99,8 @@ class Stock:
         horizon: float,
     ) -> Stock:
         """Walk deliveries and the demand window (from, until, rate per day) exactly."""
-        if demand is None or demand[2] <= 0:  # no drawdown: the level is what has been delivered
-            times = np.concatenate(([0.0], deliveries.times))
-            levels = initial + np.concatenate(([0.0], deliveries.cumulative))
-            if deliveries.times.size and deliveries.times[0] == 0.0:
-                times, levels = times[1:], levels[1:]
-            extra = [t for t in (demand or ())[:2] if 0 <= t <= horizon and t not in set(times.tolist())]
-            if extra:  # a demand window of rate zero still marks its ends
-                at = np.searchsorted(times, extra, side="right") - 1
-                times = np.concatenate((times, extra))
-                levels = np.concatenate((levels, levels[at]))
-                order = np.argsort(times, kind="stable")
-                times, levels = times[order], levels[order]
-            return cls(times, levels, np.zeros(times.size), 0.0)
+        if demand is None or demand[2] <= 0:
+            return cls.without_drawdown(initial, deliveries, demand[:2] if demand else (), horizon)
         qty = np.diff(np.concatenate(([0.0], deliveries.cumulative)))
         changes: dict[float, float] = {0.0: 0.0}
         for t, q in zip(deliveries.times, qty, strict=True):
@@ -134,6 +123,26 @@ class Stock:
                 unmet += max(0.0, wanted - level)
                 level = max(0.0, level - wanted)
         return cls(np.array(times), np.array(levels), np.array(slopes), unmet)
+
+    @classmethod
+    def without_drawdown(
+        cls, initial: float, deliveries: Deliveries, marks: tuple[float, ...], horizon: float
+    ) -> Stock:
+        """`build` where nothing draws stock down (vectorised): the level is what has been
+        delivered; `marks` (a demand window of rate zero) are changes of nothing."""
+        times = np.concatenate(([0.0], deliveries.times))
+        levels = initial + np.concatenate(([0.0], deliveries.cumulative))
+        if deliveries.times.size and deliveries.times[0] == 0.0:
+            times, levels = times[1:], levels[1:]
+        known = set(times.tolist())
+        extra = [t for t in marks if 0 <= t <= horizon and t not in known]
+        if extra:
+            at = np.searchsorted(times, extra, side="right") - 1
+            times = np.concatenate((times, extra))
+            levels = np.concatenate((levels, levels[at]))
+            order = np.argsort(times, kind="stable")
+            times, levels = times[order], levels[order]
+        return cls(times, levels, np.zeros(times.size), 0.0)
 
     def at(self, t: np.ndarray | float) -> np.ndarray:
         """Stock at `t`."""

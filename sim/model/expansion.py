@@ -52,12 +52,11 @@ def build_expansion(
 ) -> Generator[Any, Any, None]:
     """Wait for the start date (or for money), pay the capex, build, then commission."""
     env = world.env
-    paying = budget is not None and plan.capex > 0
-    if paying:
+    if budget is not None and plan.capex > 0:
         budget.spenders += 1  # until the capex is paid, nobody else may run ahead on this budget
     if plan.start is not None and plan.start > env.now:
         yield env.timeout(plan.start - env.now)
-    if budget is not None and paying:
+    if budget is not None and plan.capex > 0:
         while budget.balance < plan.capex * budget.cost_multiplier(env.now):
             yield budget.funds_arrived(priority)
         budget.commit(plan.capex * budget.cost_multiplier(env.now), facility, f"capex:{plan.name}")

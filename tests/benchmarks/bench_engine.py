@@ -16,6 +16,7 @@ import argparse
 import math
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,11 +41,12 @@ import bench_studies  # noqa: E402  (beside this file)
 FLAGSHIPS = ("nato_hague_2035.yaml", "european_155mm.yaml")
 
 
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `fn` in seconds over `repeat` runs (after one warm-up)."""
+def median_time(fn: Callable[[], object], repeat: int, at_least: float = 1.0) -> float:
+    """Median wall time of `fn` in seconds over `repeat` runs, or more until `at_least` seconds
+    have passed (after one warm-up): short cases on a shared machine need many runs."""
     fn()
-    times = []
-    for _ in range(repeat):
+    times: list[float] = []
+    while len(times) < repeat or sum(times) < at_least:
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
@@ -101,7 +103,7 @@ def run_case(scenario: Scenario, repeat: int) -> tuple[float, int]:
 
 
 def exponent(small: float, large: float, factor: float) -> float:
-    """k in time ∝ size^k from two times at sizes one `factor` apart."""
+    """The exponent k in time ∝ size^k, from two times at sizes one `factor` apart."""
     return math.log(large / small) / math.log(factor)
 
 
@@ -145,6 +147,19 @@ def engine_cases(flagship_path: Path, repeat: int) -> tuple[Scenario, int]:
         f"({e50:,} events): exponent {exponent(t10, t50, 10):.2f} (goal ≤ 1.05)"
     )
     return flagship, events
+
+
+def cli_case(flagship_path: Path, repeat: int) -> None:
+    """Wall time of `rearm run` of one replication and of `rearm --version`, each a fresh process."""
+    rearm = [sys.executable, "-c", "import sys; from sim.cli.main import main; sys.exit(main())"]
+    with tempfile.TemporaryDirectory() as tmp:
+        run = [*rearm, "run", str(flagship_path), "--replications", "1", "--no-plots", "--out", f"{tmp}/out"]
+        t_run = median_time(lambda: subprocess.run(run, check=True, capture_output=True), repeat, 0)
+    t_version = median_time(lambda: subprocess.run([*rearm, "--version"], check=True, capture_output=True), repeat, 0)
+    print(
+        f"command line: `rearm run {flagship_path.name} --replications 1 --no-plots` {t_run:.2f} s, "
+        f"`rearm --version` {t_version:.2f} s (fresh processes: imports included)"
+    )
 
 
 def study_cases(flagship: Scenario, events: int, replications: int, runs: int, rss_runs: int) -> None:
@@ -195,6 +210,7 @@ def main() -> None:
         f"event skipping {'off' if os.environ.get('REARM_EVENT_SKIPPING') == '0' else 'on'}"
     )
     flagship, events = engine_cases(flagship_path, args.repeat)
+    cli_case(flagship_path, min(args.repeat, 5))
     if not args.skip_studies:
         study_cases(flagship, events, args.replications, args.runs, args.rss_runs)
 
