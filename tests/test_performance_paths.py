@@ -1,6 +1,7 @@
 """The optimised path against the reference path (issue 7). With `Facility.skip_events` on, a
-munitions factory that acts alone runs its lots ahead in one SimPy event up to the next
-appropriation, and a vehicle line without breakdowns books each delivery when the vehicle
+munitions factory or vehicle line that nothing else can affect until the next appropriation
+(alone on its budget, or the money there covers every spender) runs its work up to then ahead
+in one SimPy event, and a vehicle line without breakdowns books each delivery when the vehicle
 starts; off, every lot and every delivery is an event. Both must reach every target on the
 same day to within one lot, deliver, start, spend and book time the same, and the optimised
 path must really make fewer events where it applies (and exactly as many where it does not)."""
@@ -159,6 +160,34 @@ def test_sharing_money_or_material_nobody_runs_ahead(monkeypatch: pytest.MonkeyP
     paid = next(day for day, _, _, _, what in ref.spending if what.startswith("capex"))
     assert_rows_close([r for r in opt.starts if r[0] < paid], [r for r in ref.starts if r[0] < paid])
     assert_same_path(scenario_of(supply_expansion), monkeypatch)
+
+
+def shared(money: str) -> dict[str, Any]:
+    """Two vehicle lines and a factory (with a workforce) paid from one budget of `money` a year."""
+    line = {"kind": "vehicle_line", "product": "tank", "budget": "b", "capacity": "40 per year",
+            "ramp_up": "6 months", "build_time": {"triangular": ["200 days", "300 days", "400 days"]},
+            "unit_cost": "8M"}
+    return scenario(
+        budgets={"b": {"appropriations": {2025: money}, "growth": "3%", "inflation": "2%"}},
+        workforce={"crew": {"initial": 100}},
+        facilities={"f": factory(workforce={"crew": 50}), "v": line, "w": line | {"capacity": "25 per year"}},
+        targets=[{"name": "tanks", "product": "tank", "delivered": 200},
+                 {"name": "shells", "product": "shell", "delivered": 300_000}],
+    )
+
+
+@pytest.mark.parametrize("money", ["3bn", "900M", "700M"], ids=["ample", "tight", "short"])
+def test_sharing_a_budget_facilities_run_ahead_only_while_money_covers_everyone(
+    money: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the balance covers the most every spender could commit until the next
+    appropriation, lines run ahead; when it may not, they go step by step: the same path."""
+    ref_events, opt_events = assert_same_path(scenario_of(shared(money)), monkeypatch)
+    if money == "3bn":
+        assert opt_events * 2 < ref_events, (opt_events, ref_events)
+    ref, _ = run(scenario_of(shared(money)), False, monkeypatch)
+    if money == "700M":
+        assert ref.time_use[1].get("money", 0) > 0, "money must bind for this case to mean anything"
 
 
 @pytest.mark.parametrize("name", ["european_155mm.yaml", "nato_armour.yaml", "nato_hague_2035.yaml"])

@@ -91,15 +91,16 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
         ],
         dtype=float,
     )
-    budgets = np.zeros((len(records.budgets), 3))
+    sums = [[0.0, 0.0, 0.0] for _ in records.budgets]  # plain floats: one pass, no numpy item access
     by_year: dict[str, dict[int, float]] = {b: {} for b in records.budgets}
     for _, b, year, amount in records.appropriations:
-        budgets[b, 0] += amount
+        sums[b][0] += amount
         by_year[records.budgets[b]][year] = amount
     for _, b, _, amount, _ in records.spending:
-        budgets[b, 1] += amount
+        sums[b][1] += amount
     for _, b, amount in records.lapses:
-        budgets[b, 2] += amount
+        sums[b][2] += amount
+    budgets = np.array(sums, dtype=float).reshape(len(records.budgets), 3)
     time_use: dict[str, dict[str, float]] = defaultdict(dict)
     for f, causes in records.time_use.items():
         time_use[records.facilities[f]] = dict(causes)

@@ -7,6 +7,7 @@ deliveries minus a demand drawdown that never takes it below zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -31,7 +32,8 @@ class Deliveries:
     @classmethod
     def by_product(cls, records: Records) -> list[Deliveries]:
         """The deliveries of every product (by index), from one array of the records."""
-        arr = np.array(records.deliveries, dtype=float).reshape(-1, 3)
+        rows = records.deliveries
+        arr = np.fromiter(chain.from_iterable(rows), dtype=float, count=3 * len(rows)).reshape(-1, 3)
         arr = arr[arr[:, 2] > 0]
         arr = arr[np.argsort(arr[:, 0], kind="stable")]
         out = []

@@ -40,6 +40,7 @@ class Budget:
         #: spenders that may commit money from this budget (facilities, and expansions until their
         #: capex is paid): a facility that is the only one may run lots ahead (see MunitionsFactory)
         self.spenders = 0
+        self.facilities: list[Any] = []  #: the facilities paid from it (Facility; no import cycle)
         env.process(self.appropriate_funds())
 
     def cost_multiplier(self, day: float) -> float:

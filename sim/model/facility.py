@@ -23,6 +23,7 @@ from sim.model.learning import UnitCost
 from sim.model.material import Material
 from sim.model.world import World
 
+RUN_AHEAD_TOL = 1e-9  # days: work starting this close to an appropriation is left to the step-by-step path
 NOT_AVAILABLE = "not_available"
 PRODUCING = "producing"
 MONEY = "money"
@@ -60,6 +61,9 @@ class Facility:
         self.product = world.records.products.index(spec.product)
         self.budget: Budget = world.budgets[spec.budget]
         self.budget.spenders += 1
+        self.budget.facilities.append(self)
+        self.ahead_until = -math.inf  # work starting before this is already paid (run ahead)
+        self._retry_at = -math.inf  # money was short for running ahead: not worth asking again before
         self.materials: dict[str, Material] = {m: world.materials[m] for m in spec.consumes}
         for material in self.materials.values():
             material.takers += 1
@@ -92,19 +96,40 @@ class Facility:
             for plan in self.expansion_plans
         ]
 
-    def acts_alone(self) -> bool:
-        """Whether nothing but this facility's own lots can change what it may do until the next
-        appropriation: it is the only spender of its budget and the only taker of its materials,
-        its expansions are all on line, and it has no people to share and no breakdowns. Supply
-        only ever grows, so lots that start uncut would start uncut whoever else acts."""
-        return (
-            self.budget.spenders == 1
-            and not self.budget.has_waiters
-            and not self.spec.workforce
-            and self.clock.breakdowns is None
-            and all(m.takers == 1 for m in self.materials.values())
-            and not any(p.is_alive for p in self._expansions)
-        )
+    def run_ahead_until(self) -> float:
+        """How far this facility may run its work ahead now: to just before the next
+        appropriation if nothing but its own work can change what it may start until then, else
+        now. That holds when it has no people to share, no breakdowns and no expansion to come,
+        it is the only taker of its materials (supply only ever grows, so work that starts uncut
+        would start uncut whoever else acts), and either it is the only spender of its budget or
+        the money there now covers the most that every spender of it could commit until then
+        (`max_spend`), so no spender's work would be cut by money on the lot-by-lot path either."""
+        now, budget = self.env.now, self.budget
+        if (
+            not self.skip_events
+            or now < self._retry_at
+            or budget.has_waiters
+            or self.spec.workforce
+            or self.clock.breakdowns is not None
+            or any(m.takers != 1 for m in self.materials.values())
+            or any(p.is_alive for p in self._expansions)
+        ):
+            return now
+        until = budget.next_appropriation(now) - RUN_AHEAD_TOL
+        if budget.spenders == 1:
+            return until
+        if budget.spenders != len(budget.facilities):  # an expansion still to pay for
+            return now
+        most = sum(f.max_spend(max(now, f.ahead_until), until) for f in budget.facilities)
+        if budget.balance >= most * (1 + 1e-9) + 1e-6:
+            return until
+        self._retry_at = until  # no money arrives before then: ask again at the appropriation
+        return now
+
+    def max_spend(self, a: float, b: float) -> float:
+        """At least the money this facility could commit to work starting in [a, b]; a kind
+        that cannot say keeps the default, infinity, and so no facility on its budget runs ahead."""
+        return math.inf
 
     def run(self) -> Generator[Any, Any, None]:
         """The facility's main process."""
@@ -295,3 +320,15 @@ class RatedFacility(Facility):
     def commission(self, plan: ExpansionPlan) -> None:
         """An expansion adds its capacity, ramping up from now."""
         self.add_capacity(self.env.now, plan.ramp_up, plan.capacity)
+
+    def rated_spend(self, a: float, b: float, step: float, extra_units: float) -> float:
+        """`max_spend` of a kind that starts at most nameplate × `step` (+ `extra_units`) per
+        `step` from its next start, paying at most the next unit's price for each (learning
+        only lowers it, and no expansion is still to come)."""
+        if b < a:
+            return 0.0
+        if any(p.is_alive for p in self._expansions):
+            return math.inf
+        units = self.capacity.nameplate(b + step) * (b - a + 2 * step) + extra_units
+        multiplier = max(self.budget.cost_multiplier(a), self.budget.cost_multiplier(b))
+        return self.unit_cost.cost(self.made, units) * multiplier

@@ -1,11 +1,10 @@
 """kind: munitions_factory — flow production in lots, cut to what money and materials allow.
 
-Lots are sized by time, so the cost grows with lots, not shells. While the factory acts alone
-(the only spender of its budget and taker of its materials, expansions on line, no people or
-breakdowns: `Facility.acts_alone`) nothing but its own lots can change what it may start before
-the next appropriation, so it runs the lots up to then ahead in one SimPy event: each is sized,
-paid, taken and recorded at its own start and end exactly as the lot-by-lot path would, up to
-the first lot that money or material would cut, which is left to that path. With
+Lots are sized by time, so the cost grows with lots, not shells. When nothing but its own lots
+can change what it may start before the next appropriation (`Facility.run_ahead_until`), the
+factory runs the lots up to then ahead in one SimPy event: each is sized, paid, taken and
+recorded at its own start and end exactly as the lot-by-lot path would, up to the first lot
+that money or material would cut, which is left to that path. With
 `Facility.skip_events` off (REARM_EVENT_SKIPPING=0) it makes one event per lot: the reference
 path the tests compare against.
 """
@@ -22,7 +21,6 @@ from sim.language.values import draw
 from sim.model.facility import NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
 from sim.model.world import World
 
-RUN_AHEAD_TOL = 1e-9  # days: a lot starting this close to an appropriation is left to the reference path
 
 
 class MunitionsFactory(RatedFacility):
@@ -47,8 +45,9 @@ class MunitionsFactory(RatedFacility):
         yield from self.wait_until_available()
         needs = dict(self.spec.workforce)
         while True:
-            if self.skip_events and self.acts_alone():
-                end = self.run_ahead()
+            until = self.run_ahead_until()
+            if until > self.env.now:
+                end = self.run_ahead(until)
                 if end > self.env.now:
                     yield self.env.timeout(end - self.env.now)
                     continue
@@ -87,12 +86,15 @@ class MunitionsFactory(RatedFacility):
         if cause is not None:
             self.book(cause, lot * (planned - units) / nameplate)
 
-    def run_ahead(self) -> float:
-        """Start, and record the delivery of, each lot from now that starts before the next
-        appropriation, ends by the horizon and that nothing cuts; returns when the last ends
-        (now if none). Only called while the factory acts alone."""
+    def max_spend(self, a: float, b: float) -> float:
+        """At least the money its lots starting in [a, b] could commit."""
+        return self.rated_spend(a, b, self.lot, 0.0)
+
+    def run_ahead(self, until: float) -> float:
+        """Start, and record the delivery of, each lot from now that starts before `until`, ends
+        before the horizon and that nothing cuts; returns when the last ends (now if none)."""
         lot, capacity, good = self.lot, self.capacity, self.good_fraction
-        stop = min(self.budget.next_appropriation(self.env.now) - RUN_AHEAD_TOL, self.world.horizon - lot)
+        stop = min(until, self.world.horizon - lot)
         deliveries, product = self.records.deliveries, self.product
         t = self.env.now
         while t < stop:
@@ -106,4 +108,5 @@ class MunitionsFactory(RatedFacility):
             self.start_lot(nameplate, planned, units, None, t)
             t += lot
             deliveries.append((t, product, units * good))
+        self.ahead_until = t
         return t

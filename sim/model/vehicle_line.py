@@ -55,6 +55,12 @@ class VehicleLine(RatedFacility):
         needs = dict(self.spec.workforce)
         step = START_INTERVAL
         while True:
+            until = self.run_ahead_until()
+            if until > self.env.now:
+                end = self.run_ahead(until)
+                if end > self.env.now:
+                    yield self.env.timeout(end - self.env.now)
+                    continue
             if self.clock.down:
                 yield from self.wait_until_up()
             if needs:
@@ -86,23 +92,56 @@ class VehicleLine(RatedFacility):
             if needs:
                 self.release_people(needs)
 
-    def start_vehicles(self, count: int) -> None:
-        """Pay for and begin `count` vehicles now, each with its own build time."""
-        self.pay_and_take(float(count), "vehicle")
+    def max_spend(self, a: float, b: float) -> float:
+        """At least the money its vehicles started in intervals beginning in [a, b] could commit."""
+        return self.rated_spend(a, b, START_INTERVAL, self._credit + 1.0)
+
+    def run_ahead(self, until: float) -> float:
+        """Run each start interval from now that begins before `until`, ends before the horizon
+        and that nothing cuts, exactly as `run` would; returns when the last ends (now if none)."""
+        step, capacity = START_INTERVAL, self.capacity
+        stop = min(until, self.world.horizon - step)  # the last intervals go step by step
+        t = self.env.now
+        while t < stop:
+            nameplate = capacity.nameplate(t) * step
+            planned = capacity.integral(t, t + step)
+            if nameplate <= 0:
+                break
+            wanted = math.floor(self._credit + planned + EPS)
+            units, cause = self.limit_by_inputs(float(wanted), t)
+            if cause is not None or math.floor(units + EPS) != wanted:
+                break
+            self._credit = max(0.0, self._credit + planned - wanted)
+            if wanted > 0:
+                self.start_vehicles(wanted, t)
+            self.book(PRODUCING, step * planned / nameplate)
+            self.book(RAMPING, step * (nameplate - planned) / nameplate)
+            t += step
+        self.ahead_until = t
+        return t
+
+    def start_vehicles(self, count: int, day: float | None = None) -> None:
+        """Pay for and begin `count` vehicles now (or at `day`, run ahead), each with its own
+        build time."""
+        if day is None:
+            self.pay_and_take(float(count), "vehicle")
+        else:
+            self.pay_and_take(float(count), "vehicle", day)
         self.started += count
         build_time = self.spec.build_time
         if isinstance(build_time, Uncertain):
             for days, n in sorted(Counter(np.round(build_time.sample_many(self.rng, count)).tolist()).items()):
-                self.build(days, n)
+                self.build(days, n, day)
         else:
-            self.build(build_time, count)
+            self.build(build_time, count, day)
 
-    def build(self, days: float, n: int) -> None:
-        """Build `n` vehicles for `days` of working time. Without breakdowns working time is real
-        time, so when skipping events the delivery (before the horizon) is booked now: reaching
+    def build(self, days: float, n: int, day: float | None = None) -> None:
+        """Build `n` vehicles for `days` of working time from now (or from `day`, run ahead,
+        where there are no breakdowns). Without breakdowns working time is real time, so when
+        skipping events the delivery (before the horizon) is booked at the start: reaching
         stock changes nothing the model acts on, so it needs no event of its own."""
         if self.skip_events and self.clock.breakdowns is None:
-            end = self.env.now + days
+            end = (self.env.now if day is None else day) + days
             if end < self.world.horizon:
                 self.delivered += n
                 self.records.deliveries.append((end, self.product, float(n)))
