@@ -489,8 +489,8 @@ def test_billion_laughs_is_refused_fast_in_little_memory(levels: int, tmp_path: 
 
 @pytest.mark.parametrize("text", ["[" * 20_000 + "]" * 20_000, "{a: " * 20_000 + "1" + "}" * 20_000, "&a [*a]"])
 def test_deep_or_recursive_nesting_is_refused(text: str, tmp_path: Path) -> None:
-    """(Memory is bounded by the CLI test below: tracing allocations through a recursion that
-    runs into Python's limit takes half a minute.)"""
+    """Refused in bounded time; memory is bounded by the CLI test below (tracing allocations
+    through a recursion that runs into Python's limit takes half a minute)."""
     path = tmp_path / "deep.yaml"
     path.write_text(text)
     with time_limit(30), pytest.raises(ScenarioError, match="nested"):

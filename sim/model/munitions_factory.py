@@ -22,7 +22,6 @@ from sim.model.facility import NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
 from sim.model.world import World
 
 
-
 class MunitionsFactory(RatedFacility):
     """Each lot is sized to capacity over its duration, cut to money and materials at its start,
     and delivered (times the yield) when it ends."""
