@@ -9,7 +9,7 @@ def _fmt_threshold(target: dict[str, Any]) -> str:
     value = target["threshold"]
     if isinstance(value, str):
         return value
-    text = f"{value:,.0f}" if value >= 100 else f"{value:,.2f}"
+    text = f"{value:,.0f}" if value >= 100 or float(value).is_integer() else f"{value:,.2f}"
     return text + (" per year" if target["measure"] in ("rate", "capacity") else "")
 
 
