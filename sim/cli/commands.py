@@ -133,6 +133,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         written += write_run_plots(run, out, svg=args.svg)
     written += export_directory(out, xlsx=args.xlsx)
+    if not args.no_plots:
+        from sim.present.report import write_report
+
+        written.append(write_report(out))  # the one file a newcomer can mail
     print(targets_table(run.summary))
     print(f"\nwrote {', '.join(str(p) for p in written)}", file=sys.stderr)
     return 0

@@ -1,0 +1,1 @@
+"""The model: the only SimPy code (budgets, materials, workforce, facility kinds, expansions)."""

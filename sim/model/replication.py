@@ -4,6 +4,7 @@ to the horizon, and return the records."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -61,9 +62,9 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         horizon=scenario.horizon,
     )
     world = World(env=env, records=records, clock=Clock(scenario.start), horizon=scenario.horizon)
-    for i, (name, spec) in enumerate(scenario.budgets.items()):
-        plan = appropriations.schedule(spec, world.clock, scenario.horizon, world_rng)
-        world.budgets[name] = Budget(env, i, plan, spec.carry_over, draw(spec.inflation, world_rng), records)
+    for i, (name, bspec) in enumerate(scenario.budgets.items()):
+        plan = appropriations.schedule(bspec, world.clock, scenario.horizon, world_rng)
+        world.budgets[name] = Budget(env, i, plan, bspec.carry_over, draw(bspec.inflation, world_rng), records)
     for i, (name, mspec) in enumerate(scenario.materials.items()):
         supply = mspec.supply
         lead = draw(supply.lead_time, world_rng) if supply else 0.0
@@ -74,12 +75,7 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
             budget = world.budgets.get(supply.budget) if supply.budget else None
             for espec in supply.expansions:
                 plan_e = ExpansionPlan.draw(espec, world, world_rng)
-                env.process(
-                    build_expansion(
-                        world, name, plan_e, budget, 0.0, -1,
-                        lambda p, m=material: m.add_supply(m.env.now, p.ramp_up, p.capacity),
-                    )
-                )
+                env.process(build_expansion(world, name, plan_e, budget, 0.0, -1, _supply_commissioner(material)))
     for i, (name, wspec) in enumerate(scenario.workforce.items()):
         hiring = draw(wspec.hiring, world_rng) if wspec.hiring is not None else 0.0
         ceiling = wspec.max if wspec.max is not None else math.inf
@@ -103,3 +99,12 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
     check_invariants(world, [f.product for f in facilities])
     records.events = env.processed
     return records
+
+
+def _supply_commissioner(material: Material) -> Callable[[ExpansionPlan], None]:
+    """What a supply expansion does when it comes on line: more supply rate from now."""
+
+    def commission(plan: ExpansionPlan) -> None:
+        material.add_supply(material.env.now, plan.ramp_up, plan.capacity)
+
+    return commission

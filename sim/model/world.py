@@ -44,5 +44,5 @@ class World:
     horizon: float
     budgets: dict[str, Budget] = field(default_factory=dict)
     materials: dict[str, Material] = field(default_factory=dict)
-    pools: dict[str, "WorkforcePool"] = field(default_factory=dict)
+    pools: dict[str, WorkforcePool] = field(default_factory=dict)
     docks: dict[str, DockPool] = field(default_factory=dict)  # shipyard -> its docks (shared by name)

@@ -1,0 +1,1 @@
+"""Presentation: output files, tables, plots and the report."""

@@ -15,11 +15,11 @@ from typing import Any
 def write_atomic(path: Path, text: str | bytes) -> None:
     """Write `text` to `path` so readers see the old file or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(text, bytes) else "w"
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         umask = os.umask(0)

@@ -1,0 +1,1 @@
+"""Studies: replications, sweeps, sensitivity, bottlenecks and comparisons on an executor."""

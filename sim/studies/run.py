@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim import __version__
-from sim.language.load import LoadedScenario
 from sim.language.limits import check_replications
+from sim.language.load import LoadedScenario
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.replication import ReplicationResult, month_grid
 from sim.metrics.summary import summarise, timeline_rows
