@@ -46,11 +46,16 @@ MAX_MESSAGE = 600  # a message quoting a huge value must cut it short
 INTERNAL = ("Input should be", "pydantic", "errors.pydantic.dev", "For further information", "Traceback")
 
 settings.register_profile(
-    "hostile-default", max_examples=1_000, derandomize=True, deadline=None,
+    "hostile-default",
+    max_examples=1_000,
+    derandomize=True,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile(
-    "hostile-long", max_examples=int(os.environ.get("REARM_FUZZ_EXAMPLES", "50000")), deadline=None,
+    "hostile-long",
+    max_examples=int(os.environ.get("REARM_FUZZ_EXAMPLES", "50000")),
+    deadline=None,
     suppress_health_check=list(HealthCheck),
 )
 PROFILE = "hostile-long" if os.environ.get("REARM_FUZZ") == "long" else "hostile-default"
@@ -156,34 +161,123 @@ def dump(data: Any) -> str:
 SCALES = ["", "k", "M", "bn", "tn", "K", "million", "zillion", "e", "%", "x", "$"]
 TIME = ["day", "days", "weeks", "months", "years", "y", "fortnight", "hours", "minute", "", "s"]
 FIXED = [
-    -1, 0, -0.0, 1, 10**400 // 10**370, 10**30, -(10**30), 1e308, -1e308, 5e-324, math.nan, math.inf, -math.inf,
-    ".nan", ".inf", "-.inf", "NaN", "inf", "-inf", "Infinity", "", " ", "0", "-5", "1e400", "1e-400",
-    "0 days", "-1 days", "1e-300 days", "1e300 years", "1e308 years", "1e-9 days", "0.0001 days", "99 years",
-    "101 years", "1e308 tn", "1e308 tn per day", "0 per year", "-3 per year", "1e-300 per day",
-    "5 per fortnight", "10 per", "per year", "1.5.3M", "1,,000", "__", "3%", "-3%", "150%", "1e309%", "0%",
-    "2027-13-45", "2027-02-30", "0001-01-01", "9999-12-31", "1799-12-31", "2301-01-01", "2027-1-1", "20270101",
-    99999, -2027, 1799, 2301, 2027, True, False, None, [], {}, [[]], {"a": None},
-    {"triangular": [3, 2, 1]}, {"triangular": ["3 years", "2 years", "1 years"]}, {"uniform": ["5 days", "1 days"]},
-    {"uniform": ["0 days", "0 days"]}, {"triangular": ["0 days", "0 days", "0 days"]},
-    {"pert": ["0 per year", "0 per year", "0 per year"]}, {"normal": [-1, 0]}, {"normal": ["0 days", "0 days"]},
-    {"lognormal": [0, 1]}, {"lognormal": ["1 years", -1]}, {"lognormal": ["1 years", math.nan]},
-    {"lognormal": ["1 years", 1e308]}, {"normal": ["1 years", "1e308 years"]}, {"pert": [1, 2]},
-    {"bogus": [1]}, {"triangular": "x"}, {"triangular": None}, {"uniform": [1, 2], "normal": [1, 2]},
-    {"first_unit": -1, "learning": "90%"}, {"first_unit": 100, "learning": "0%"},
-    {"first_unit": 100, "learning": "1e-300"}, {"first_unit": "1e308", "learning": 0.5}, {"learning": 0.9},
-    "when_funded", "!!python/object/apply:os.system", "x" * 700, "é\u202e\u0000", "\t", "a: b", "- x",
+    -1,
+    0,
+    -0.0,
+    1,
+    10**400 // 10**370,
+    10**30,
+    -(10**30),
+    1e308,
+    -1e308,
+    5e-324,
+    math.nan,
+    math.inf,
+    -math.inf,
+    ".nan",
+    ".inf",
+    "-.inf",
+    "NaN",
+    "inf",
+    "-inf",
+    "Infinity",
+    "",
+    " ",
+    "0",
+    "-5",
+    "1e400",
+    "1e-400",
+    "0 days",
+    "-1 days",
+    "1e-300 days",
+    "1e300 years",
+    "1e308 years",
+    "1e-9 days",
+    "0.0001 days",
+    "99 years",
+    "101 years",
+    "1e308 tn",
+    "1e308 tn per day",
+    "0 per year",
+    "-3 per year",
+    "1e-300 per day",
+    "5 per fortnight",
+    "10 per",
+    "per year",
+    "1.5.3M",
+    "1,,000",
+    "__",
+    "3%",
+    "-3%",
+    "150%",
+    "1e309%",
+    "0%",
+    "2027-13-45",
+    "2027-02-30",
+    "0001-01-01",
+    "9999-12-31",
+    "1799-12-31",
+    "2301-01-01",
+    "2027-1-1",
+    "20270101",
+    99999,
+    -2027,
+    1799,
+    2301,
+    2027,
+    True,
+    False,
+    None,
+    [],
+    {},
+    [[]],
+    {"a": None},
+    {"triangular": [3, 2, 1]},
+    {"triangular": ["3 years", "2 years", "1 years"]},
+    {"uniform": ["5 days", "1 days"]},
+    {"uniform": ["0 days", "0 days"]},
+    {"triangular": ["0 days", "0 days", "0 days"]},
+    {"pert": ["0 per year", "0 per year", "0 per year"]},
+    {"normal": [-1, 0]},
+    {"normal": ["0 days", "0 days"]},
+    {"lognormal": [0, 1]},
+    {"lognormal": ["1 years", -1]},
+    {"lognormal": ["1 years", math.nan]},
+    {"lognormal": ["1 years", 1e308]},
+    {"normal": ["1 years", "1e308 years"]},
+    {"pert": [1, 2]},
+    {"bogus": [1]},
+    {"triangular": "x"},
+    {"triangular": None},
+    {"uniform": [1, 2], "normal": [1, 2]},
+    {"first_unit": -1, "learning": "90%"},
+    {"first_unit": 100, "learning": "0%"},
+    {"first_unit": 100, "learning": "1e-300"},
+    {"first_unit": "1e308", "learning": 0.5},
+    {"learning": 0.9},
+    "when_funded",
+    "!!python/object/apply:os.system",
+    "x" * 700,
+    "é\u202e\u0000",
+    "\t",
+    "a: b",
+    "- x",
 ]
 NAMES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_0123456789", min_size=1, max_size=12)
 
 
 def unit_strings() -> st.SearchStrategy[str]:
     number = st.one_of(
-        st.integers(-(10**12), 10**12).map(str), st.floats(allow_nan=True, allow_infinity=True).map(repr),
+        st.integers(-(10**12), 10**12).map(str),
+        st.floats(allow_nan=True, allow_infinity=True).map(repr),
         st.sampled_from(["1_000", "1,5", ".5", "5.", "1e3", "-0", "0x10", "1e", "١٢"]),
     )
     return st.builds(
         lambda n, s, sep, per, t: f"{n}{sep}{s}" + (f" {per} {t}" if per else (f" {t}" if t else "")),
-        number, st.sampled_from(SCALES), st.sampled_from(["", " "]), st.sampled_from(["", "per", "/", "a"]),
+        number,
+        st.sampled_from(SCALES),
+        st.sampled_from(["", " "]),
+        st.sampled_from(["", "per", "/", "a"]),
         st.sampled_from(TIME),
     )
 
@@ -196,12 +290,21 @@ def distributions() -> st.SearchStrategy[dict[str, Any]]:
 
 def hostile_values() -> st.SearchStrategy[Any]:
     scalar = st.one_of(
-        st.integers(-(10**40), 10**40), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=20),
-        st.booleans(), st.none(), st.dates(), st.datetimes(),
+        st.integers(-(10**40), 10**40),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(max_size=20),
+        st.booleans(),
+        st.none(),
+        st.dates(),
+        st.datetimes(),
     )
     return st.one_of(
-        st.sampled_from(FIXED), unit_strings(), distributions(), scalar,
-        st.lists(scalar, max_size=4), st.dictionaries(NAMES, scalar, max_size=3),
+        st.sampled_from(FIXED),
+        unit_strings(),
+        distributions(),
+        scalar,
+        st.lists(scalar, max_size=4),
+        st.dictionaries(NAMES, scalar, max_size=3),
     )
 
 
@@ -229,13 +332,26 @@ def typo(word: str, rng: np.random.Generator) -> str:
     if len(word) < 2:
         return word + "x"
     i = int(rng.integers(0, len(word) - 1))
-    return [word[:i] + word[i + 1:], word[:i] + word[i] + word[i:], word[:i] + word[i + 1] + word[i] + word[i + 2:]][
+    return [word[:i] + word[i + 1 :], word[:i] + word[i] + word[i:], word[:i] + word[i + 1] + word[i] + word[i + 2 :]][
         int(rng.integers(0, 3))
     ]
 
 
-OPS = ("replace", "replace", "replace", "delete", "unknown_key", "typo_key", "swap", "dangling", "circular",
-       "wrap", "key_type", "duplicate", "empty")
+OPS = (
+    "replace",
+    "replace",
+    "replace",
+    "delete",
+    "unknown_key",
+    "typo_key",
+    "swap",
+    "dangling",
+    "circular",
+    "wrap",
+    "key_type",
+    "duplicate",
+    "empty",
+)
 
 
 @st.composite
@@ -290,19 +406,54 @@ def billion_laughs(levels: int) -> str:
     return "scenario: bomb\n" + "\n".join(lines) + "\n"
 
 
-TAGS = ["!!python/object/apply:os.system ['echo pwned']", "!!python/name:os.system", "!!binary aGVsbG8=",
-        "!!set {a, b}", "!!omap [a: 1]", "!custom 3", "!!float 3", "!!str 3", "!!int '3'", "!!timestamp 2027-01-01",
-        "!!python/object:sim.errors.Problem {}", "!<tag:yaml.org,2002:python/tuple> [1, 2]", "!!merge x"]
+TAGS = [
+    "!!python/object/apply:os.system ['echo pwned']",
+    "!!python/name:os.system",
+    "!!binary aGVsbG8=",
+    "!!set {a, b}",
+    "!!omap [a: 1]",
+    "!custom 3",
+    "!!float 3",
+    "!!str 3",
+    "!!int '3'",
+    "!!timestamp 2027-01-01",
+    "!!python/object:sim.errors.Problem {}",
+    "!<tag:yaml.org,2002:python/tuple> [1, 2]",
+    "!!merge x",
+]
 
 
 def hostile_documents() -> st.SearchStrategy[bytes]:
     return st.one_of(
-        st.sampled_from([b"", b"   \n\n", b"---\n", b"~\n", b"null\n", b"[]\n", b"42\n", b"just some text\n",
-                         b"- a\n- b\n", b"scenario: x\n" * 3, b"&a [*a]\n", b"a: &a {b: *a}\n", b"a: *undefined\n",
-                         b"\xef\xbb\xbfscenario: x\n", "scenario: x\n".encode("utf-16"), b"\x00\x01\x02",
-                         b"scenario: \xff\xfe\n", b"a:\n\t- b\n", b"{a: 1, a: 2}\n", b"? [a, b]\n: 1\n",
-                         b"%YAML 1.1\n%TAG ! tag:evil,2020:\n--- !x 1\n", b"a: b\n---\nc: d\n",
-                         b"a: 'unterminated\n", b"a: [1, 2\n", b"<<: {scenario: x}\n"]),
+        st.sampled_from(
+            [
+                b"",
+                b"   \n\n",
+                b"---\n",
+                b"~\n",
+                b"null\n",
+                b"[]\n",
+                b"42\n",
+                b"just some text\n",
+                b"- a\n- b\n",
+                b"scenario: x\n" * 3,
+                b"&a [*a]\n",
+                b"a: &a {b: *a}\n",
+                b"a: *undefined\n",
+                b"\xef\xbb\xbfscenario: x\n",
+                "scenario: x\n".encode("utf-16"),
+                b"\x00\x01\x02",
+                b"scenario: \xff\xfe\n",
+                b"a:\n\t- b\n",
+                b"{a: 1, a: 2}\n",
+                b"? [a, b]\n: 1\n",
+                b"%YAML 1.1\n%TAG ! tag:evil,2020:\n--- !x 1\n",
+                b"a: b\n---\nc: d\n",
+                b"a: 'unterminated\n",
+                b"a: [1, 2\n",
+                b"<<: {scenario: x}\n",
+            ]
+        ),
         st.integers(3, LAUGHS).map(lambda n: billion_laughs(n).encode()),
         st.integers(30, NESTING).map(lambda n: ("[" * n + "]" * n).encode()),
         st.integers(30, NESTING).map(lambda n: ("{a: " * n + "1" + "}" * n).encode()),
@@ -327,12 +478,12 @@ def text_mutants(draw: st.DrawFn) -> bytes:
         j = draw(st.integers(0, len(text)))
         text = text[:j] + draw(st.text(max_size=10)) + text[j:]
     elif op == "delete_line":
-        text = "".join(lines[:i] + lines[i + 1:])
+        text = "".join(lines[:i] + lines[i + 1 :])
     elif op == "dup_line":
         text = "".join(lines[: i + 1] + lines[i:])
     elif op == "special":
         j = draw(st.integers(0, max(0, len(text) - 1)))
-        text = text[:j] + draw(st.sampled_from(list(":-&*!{}[]|>%@`\t#,?'\"\\"))) + text[j + 1:]
+        text = text[:j] + draw(st.sampled_from(list(":-&*!{}[]|>%@`\t#,?'\"\\"))) + text[j + 1 :]
     elif op == "tag" and ":" in lines[i]:
         key, _, _ = lines[i].partition(":")
         lines[i] = f"{key}: {draw(st.sampled_from(TAGS))}\n"
@@ -444,9 +595,32 @@ def test_mangled_files_are_refused_cleanly_or_run(raw: bytes) -> None:
 
 
 @settings(settings.get_profile(PROFILE), max_examples=settings.get_profile(PROFILE).max_examples // 10)
-@given(st.sampled_from(BASES), st.lists(st.tuples(st.sampled_from(["horizon", "replications", "seed", "start",
-       "facilities.x.lot", "budgets", "facilities", "targets.0.by", "scenario", "a.b.c", "0", "targets.9.name"]),
-       hostile_values()), min_size=1, max_size=3))
+@given(
+    st.sampled_from(BASES),
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "horizon",
+                    "replications",
+                    "seed",
+                    "start",
+                    "facilities.x.lot",
+                    "budgets",
+                    "facilities",
+                    "targets.0.by",
+                    "scenario",
+                    "a.b.c",
+                    "0",
+                    "targets.9.name",
+                ]
+            ),
+            hostile_values(),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+)
 def test_hostile_overrides_are_refused_cleanly_or_run(base: dict[str, Any], sets: list[tuple[str, Any]]) -> None:
     check_override_case(base, sets)
 
@@ -455,8 +629,9 @@ def check_override_case(base: dict[str, Any], sets: list[tuple[str, Any]]) -> No
     text = dump(base)
     source = parse_yaml(text, MUTANT)
     facility = next(iter(base["facilities"]))
-    assignments = [f"{k.replace('.x.', f'.{facility}.')}={dump(v).strip() if not isinstance(v, str) else v}"
-                   for k, v in sets]
+    assignments = [
+        f"{k.replace('.x.', f'.{facility}.')}={dump(v).strip() if not isinstance(v, str) else v}" for k, v in sets
+    ]
     with time_limit(SECONDS_PER_CASE):
         try:
             data, keys = apply_overrides(source.data, assignments, MUTANT)
@@ -518,8 +693,15 @@ def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("REARM_ALLOW_LARGE", None)
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=120, preexec_fn=cap)
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=cap,
+    )
 
 
 CLI_CASES = {

@@ -27,8 +27,14 @@ FLAGSHIP = ROOT / "scenarios/european_155mm.yaml"
 
 # -- every writer is atomic -------------------------------------------------------------------------
 WRITES = [
-    r"open\([^)]*['\"][wax]b?\+?['\"]", r"\.open\(\s*['\"][wax]", r"\.write_(text|bytes)\(", r"json\.dump\(",
-    r"savefig\((?!\s*(buf|buffer|stream|io\.))", r"\.save\((?!\s*(buf|buffer|stream))", r"np\.save", r"\.to_csv\(",
+    r"open\([^)]*['\"][wax]b?\+?['\"]",
+    r"\.open\(\s*['\"][wax]",
+    r"\.write_(text|bytes)\(",
+    r"json\.dump\(",
+    r"savefig\((?!\s*(buf|buffer|stream|io\.))",
+    r"\.save\((?!\s*(buf|buffer|stream))",
+    r"np\.save",
+    r"\.to_csv\(",
 ]
 #: files allowed to open files for writing, and why
 ALLOWED = {
@@ -130,8 +136,13 @@ def _wait_for(predicate, seconds: float) -> bool:  # type: ignore[no-untyped-def
 def test_kill_9_in_the_middle_of_writing_summary_json_leaves_the_old_one_whole(tmp_path: Path) -> None:
     out = tmp_path / "out"
     old = _old_outputs(out)
-    proc = subprocess.Popen([sys.executable, "-c", SLOW_FSYNC, *_run_args(out, 3)], env=_env(), cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_FSYNC, *_run_args(out, 3)],
+        env=_env(),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         writing = _wait_for(lambda: any(out.glob(".summary.json.*.tmp")), 120)
         assert writing, "the run never began writing summary.json"
@@ -150,8 +161,13 @@ def test_kill_9_in_the_middle_of_writing_summary_json_leaves_the_old_one_whole(t
 def test_kill_9_during_the_replications_leaves_the_old_outputs_whole(tmp_path: Path) -> None:
     out = tmp_path / "out"
     old = _old_outputs(out)
-    proc = subprocess.Popen([sys.executable, "-m", "sim", *_run_args(out, 2000)], env=_env(), cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *_run_args(out, 2000)],
+        env=_env(),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     time.sleep(3.0)
     proc.send_signal(signal.SIGKILL)
     proc.wait(30)
@@ -163,8 +179,14 @@ def test_kill_9_during_the_replications_leaves_the_old_outputs_whole(tmp_path: P
 def test_ctrl_c_stops_a_run_cleanly_with_exit_130(tmp_path: Path) -> None:
     out = tmp_path / "out"
     old = _old_outputs(out)
-    proc = subprocess.Popen([sys.executable, "-m", "sim", *_run_args(out, 2000)], env=_env(), cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *_run_args(out, 2000)],
+        env=_env(),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(3.0)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
@@ -180,9 +202,27 @@ def test_results_do_not_depend_on_the_hash_seed_or_the_worker_count(tmp_path: Pa
     texts = []
     for hash_seed, jobs in (("1", "1"), ("4242", "2")):
         out = tmp_path / f"out_{hash_seed}"
-        proc = subprocess.run([sys.executable, "-m", "sim", "run", str(FLAGSHIP), "--replications", "4", "--jobs", jobs,
-                               "--no-plots", "--out", str(out)], env=_env(PYTHONHASHSEED=hash_seed), cwd=tmp_path,
-                              capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sim",
+                "run",
+                str(FLAGSHIP),
+                "--replications",
+                "4",
+                "--jobs",
+                jobs,
+                "--no-plots",
+                "--out",
+                str(out),
+            ],
+            env=_env(PYTHONHASHSEED=hash_seed),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert proc.returncode == 0, proc.stderr
         texts.append((out / "summary.json").read_text())
     assert texts[0] == texts[1]
@@ -190,8 +230,18 @@ def test_results_do_not_depend_on_the_hash_seed_or_the_worker_count(tmp_path: Pa
 
 # -- a study killed with -9 and resumed gives the table of an uninterrupted one ------------------------------
 CAPACITIES = ",".join(f"{40 + 20 * i}k per year" for i in range(6))
-SWEEP = ["sweep", str(FLAGSHIP), "--vary", f"facilities.nammo.capacity={CAPACITIES}",
-         "--replications", "6", "--jobs", "1", "--no-plots", "--quiet"]
+SWEEP = [
+    "sweep",
+    str(FLAGSHIP),
+    "--vary",
+    f"facilities.nammo.capacity={CAPACITIES}",
+    "--replications",
+    "6",
+    "--jobs",
+    "1",
+    "--no-plots",
+    "--quiet",
+]
 
 
 def _runs_stored(db: Path) -> int:
@@ -208,8 +258,14 @@ def _runs_stored(db: Path) -> int:
 
 def test_kill_9_mid_sweep_then_resume_gives_the_uninterrupted_results(tmp_path: Path) -> None:
     whole, killed = tmp_path / "whole", tmp_path / "killed"
-    proc = subprocess.run([sys.executable, "-m", "sim", *SWEEP, "--out", str(whole)], env=_env(), cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", *SWEEP, "--out", str(whole)],
+        env=_env(),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     total = _runs_stored(whole / "results.sqlite")
     assert total == 6 * 6

@@ -71,14 +71,20 @@ def _flagship(checked: Checked) -> tuple[World, list[int]]:
 
 
 TAMPERS: dict[str, tuple[Callable[[World], None], str]] = {
-    "money spent twice": (lambda w: w.records.spending.append((10.0, 0, 0, w.records.spending[0][3], "lot")),
-                          r"budget .*appropriated .* but the final balance"),
-    "balance below zero": (lambda w: setattr(next(iter(w.budgets.values())), "balance", -5.0),
-                           r"budget .*final balance is -5"),
+    "money spent twice": (
+        lambda w: w.records.spending.append((10.0, 0, 0, w.records.spending[0][3], "lot")),
+        r"budget .*appropriated .* but the final balance",
+    ),
+    "balance below zero": (
+        lambda w: setattr(next(iter(w.budgets.values())), "balance", -5.0),
+        r"budget .*final balance is -5",
+    ),
     "money vanished": (lambda w: w.records.appropriations.append((0.0, 0, 2025, 1e9)), r"budget .*appropriated"),
     "material over-drawn": (lambda w: w.records.takes.insert(0, (0.0, 0, 1e9)), r"material .* went negative"),
-    "take not booked": (lambda w: setattr(w.materials["propellant"], "taken", w.materials["propellant"].taken + 1),
-                        r"material 'propellant': takes recorded"),
+    "take not booked": (
+        lambda w: setattr(w.materials["propellant"], "taken", w.materials["propellant"].taken + 1),
+        r"material 'propellant': takes recorded",
+    ),
     "delivered more than started": (lambda w: w.records.deliveries.append((100.0, 0, 1e12)), r"delivered .* but only"),
     "NaN delivery": (lambda w: w.records.deliveries.append((100.0, 0, math.nan)), r"not a finite"),
     "negative start": (lambda w: w.records.starts.append((100.0, 0, -3.0)), r"not a finite, non-negative"),
@@ -108,24 +114,61 @@ def test_invariants_cost_one_pass_over_the_records(checked: Checked) -> None:
 # -- a property: random small economies conserve money and stock ----------------------------------------
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(
-    capacity=st.integers(1, 500_000), lot_days=st.sampled_from([1, 7, 30, 90]), cost=st.integers(0, 10_000),
-    money=st.integers(0, 10**9), growth=st.integers(0, 20), carry=st.booleans(), initial=st.integers(0, 5_000),
-    supply=st.integers(0, 50_000), use=st.floats(0, 0.05), yield_=st.integers(1, 100), seed=st.integers(0, 99),
+    capacity=st.integers(1, 500_000),
+    lot_days=st.sampled_from([1, 7, 30, 90]),
+    cost=st.integers(0, 10_000),
+    money=st.integers(0, 10**9),
+    growth=st.integers(0, 20),
+    carry=st.booleans(),
+    initial=st.integers(0, 5_000),
+    supply=st.integers(0, 50_000),
+    use=st.floats(0, 0.05),
+    yield_=st.integers(1, 100),
+    seed=st.integers(0, 99),
 )
 def test_random_economies_conserve_money_and_stock(
-    capacity: int, lot_days: int, cost: int, money: int, growth: int, carry: bool, initial: int, supply: int,
-    use: float, yield_: int, seed: int,
+    capacity: int,
+    lot_days: int,
+    cost: int,
+    money: int,
+    growth: int,
+    carry: bool,
+    initial: int,
+    supply: int,
+    use: float,
+    yield_: int,
+    seed: int,
 ) -> None:
-    scenario = scenario_of({
-        "scenario": "economy", "start": "2025-03-15", "horizon": "6 years",
-        "budgets": {"b": {"appropriations": {2025: money, 2027: money // 2}, "growth": f"{growth}%",
-                          "carry_over": carry, "fiscal_year_start": "10-01", "inflation": "3%"}},
-        "materials": {"m": {"initial": initial, "supply": {"rate": f"{supply} per year", "lead_time": "2 months"}}},
-        "facilities": {"f": {
-            "kind": "munitions_factory", "product": "p", "budget": "b", "capacity": f"{capacity} per year",
-            "lot": f"{lot_days} days", "unit_cost": cost, "consumes": {"m": use}, "yield": f"{yield_}%",
-            "breakdowns": {"mtbf": "200 days", "mttr": "10 days"}}},
-    })
+    scenario = scenario_of(
+        {
+            "scenario": "economy",
+            "start": "2025-03-15",
+            "horizon": "6 years",
+            "budgets": {
+                "b": {
+                    "appropriations": {2025: money, 2027: money // 2},
+                    "growth": f"{growth}%",
+                    "carry_over": carry,
+                    "fiscal_year_start": "10-01",
+                    "inflation": "3%",
+                }
+            },
+            "materials": {"m": {"initial": initial, "supply": {"rate": f"{supply} per year", "lead_time": "2 months"}}},
+            "facilities": {
+                "f": {
+                    "kind": "munitions_factory",
+                    "product": "p",
+                    "budget": "b",
+                    "capacity": f"{capacity} per year",
+                    "lot": f"{lot_days} days",
+                    "unit_cost": cost,
+                    "consumes": {"m": use},
+                    "yield": f"{yield_}%",
+                    "breakdowns": {"mtbf": "200 days", "mttr": "10 days"},
+                }
+            },
+        }
+    )
     world: list[World] = []
 
     def keep(w: World, product_of: list[int]) -> int:
@@ -179,8 +222,17 @@ def test_the_cli_reports_a_model_failure_with_exit_1_and_no_traceback(
     monkeypatch: pytest.MonkeyPatch, rearm: Any, tmp_path: Path
 ) -> None:
     _break_at(400, monkeypatch)
-    result = rearm("run", ROOT / "scenarios/european_155mm.yaml", "--replications", "3", "--jobs", "1",
-                   "--no-plots", "--out", tmp_path / "out")
+    result = rearm(
+        "run",
+        ROOT / "scenarios/european_155mm.yaml",
+        "--replications",
+        "3",
+        "--jobs",
+        "1",
+        "--no-plots",
+        "--out",
+        tmp_path / "out",
+    )
     assert result.code == 1
     assert "model failure in scenario 'European 155mm shells', seed 2025, replication 0" in result.err
     assert "Traceback" not in result.err

@@ -40,9 +40,12 @@ def _refusal(overrides: list[str], allow_large: bool | None = None) -> str:
 
 def test_a_lot_far_too_short_for_the_horizon_is_refused_at_its_key() -> None:
     text = _refusal(["facilities.nammo.lot=0.001 days"])
-    assert re.search(r"european_155mm\.yaml: facilities\.nammo\.lot: about 5\.5 million lots of 0\.001 days over "
-                     r"the 15-year horizon: one replication would need about 5\.5 million events, more than the limit "
-                     r"of 5 million; pass --allow-large \(or set REARM_ALLOW_LARGE=1\) to run it anyway", text), text
+    assert re.search(
+        r"european_155mm\.yaml: facilities\.nammo\.lot: about 5\.5 million lots of 0\.001 days over "
+        r"the 15-year horizon: one replication would need about 5\.5 million events, more than the limit "
+        r"of 5 million; pass --allow-large \(or set REARM_ALLOW_LARGE=1\) to run it anyway",
+        text,
+    ), text
     # an override has no line of its own: the message says it came from --set
     assert "(set by --set facilities.nammo.lot)" in text
 
@@ -67,8 +70,11 @@ def test_too_many_replications_in_the_file() -> None:
 
 def test_too_many_events_over_all_replications() -> None:
     text = _refusal(["horizon=100 years", "replications=90000"])
-    assert re.search(r"replications: 90,000 replications of about [\d,]+ events each need about [\d.]+ million events, "
-                     r"more than the limit of 500 million", text), text
+    assert re.search(
+        r"replications: 90,000 replications of about [\d,]+ events each need about [\d.]+ million events, "
+        r"more than the limit of 500 million",
+        text,
+    ), text
 
 
 def test_results_that_would_not_fit_in_memory() -> None:

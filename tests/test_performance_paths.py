@@ -121,8 +121,21 @@ def test_a_factory_alone_runs_ahead_and_reaches_its_targets_on_the_same_days(mon
             "facilities": {"f": factory(yield_="95%", available_from="2026-07-01")},
         },
         # its own expansion, paid from its budget: nothing runs ahead until it is on line
-        {"facilities": {"f": factory(expansions=[{"name": "x", "capacity": "60k per year", "capex": "200M",
-                                                   "start": "when_funded", "construction": "2 years"}])}},
+        {
+            "facilities": {
+                "f": factory(
+                    expansions=[
+                        {
+                            "name": "x",
+                            "capacity": "60k per year",
+                            "capex": "200M",
+                            "start": "when_funded",
+                            "construction": "2 years",
+                        }
+                    ]
+                )
+            }
+        },
         # learning makes every lot cheaper than the last
         {"facilities": {"f": factory(unit_cost={"first_unit": 9000, "learning": "95%"})}},
     ],
@@ -147,9 +160,24 @@ def test_sharing_money_or_material_nobody_runs_ahead(monkeypatch: pytest.MonkeyP
         facilities={"f": factory(), "g": factory(budget="c")},
     )
     supply_expansion = scenario(
-        materials={"tnt": {"initial": 200, "supply": {"rate": "1200 per year", "budget": "b", "expansions": [
-            {"name": "tnt line", "capacity": "500 per year", "capex": "50M", "start": "2027-01-01",
-             "construction": "1 year"}]}}},
+        materials={
+            "tnt": {
+                "initial": 200,
+                "supply": {
+                    "rate": "1200 per year",
+                    "budget": "b",
+                    "expansions": [
+                        {
+                            "name": "tnt line",
+                            "capacity": "500 per year",
+                            "capex": "50M",
+                            "start": "2027-01-01",
+                            "construction": "1 year",
+                        }
+                    ],
+                },
+            }
+        },
     )
     for data in (shared_budget, shared_material):
         ref_events, opt_events = assert_same_path(scenario_of(data), monkeypatch)
@@ -164,15 +192,23 @@ def test_sharing_money_or_material_nobody_runs_ahead(monkeypatch: pytest.MonkeyP
 
 def shared(money: str) -> dict[str, Any]:
     """Two vehicle lines and a factory (with a workforce) paid from one budget of `money` a year."""
-    line = {"kind": "vehicle_line", "product": "tank", "budget": "b", "capacity": "40 per year",
-            "ramp_up": "6 months", "build_time": {"triangular": ["200 days", "300 days", "400 days"]},
-            "unit_cost": "8M"}
+    line = {
+        "kind": "vehicle_line",
+        "product": "tank",
+        "budget": "b",
+        "capacity": "40 per year",
+        "ramp_up": "6 months",
+        "build_time": {"triangular": ["200 days", "300 days", "400 days"]},
+        "unit_cost": "8M",
+    }
     return scenario(
         budgets={"b": {"appropriations": {2025: money}, "growth": "3%", "inflation": "2%"}},
         workforce={"crew": {"initial": 100}},
         facilities={"f": factory(workforce={"crew": 50}), "v": line, "w": line | {"capacity": "25 per year"}},
-        targets=[{"name": "tanks", "product": "tank", "delivered": 200},
-                 {"name": "shells", "product": "shell", "delivered": 300_000}],
+        targets=[
+            {"name": "tanks", "product": "tank", "delivered": 200},
+            {"name": "shells", "product": "shell", "delivered": 300_000},
+        ],
     )
 
 
@@ -206,8 +242,16 @@ def test_vehicle_deliveries_booked_at_start_stop_at_the_horizon(monkeypatch: pyt
     data = scenario(
         horizon="3 years",
         budgets={"b": {"appropriations": {2025: "10bn"}}},
-        facilities={"v": {"kind": "vehicle_line", "product": "tank", "budget": "b", "capacity": "50 per year",
-                          "build_time": {"triangular": ["300 days", "500 days", "900 days"]}, "unit_cost": "10M"}},
+        facilities={
+            "v": {
+                "kind": "vehicle_line",
+                "product": "tank",
+                "budget": "b",
+                "capacity": "50 per year",
+                "build_time": {"triangular": ["300 days", "500 days", "900 days"]},
+                "unit_cost": "10M",
+            }
+        },
         targets=[{"name": "hundred", "product": "tank", "delivered": 100}],
     )
     s = scenario_of(data)
@@ -233,4 +277,3 @@ def test_many_build_times_drawn_at_once_are_the_draws_made_one_by_one() -> None:
         expected = [dist.sample(one) for _ in range(37)]
         assert dist.sample_many(many, 37).tolist() == pytest.approx(expected, rel=1e-15)
         assert one.random() == many.random()
-

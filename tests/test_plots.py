@@ -145,11 +145,14 @@ def test_timeline_has_two_labelled_date_panels_per_product_and_a_footer(mc: RunD
     assert "Plot test fleet" in footer and "seed 7" in footer and "6 replications" in footer
 
 
-@pytest.mark.parametrize("name, panel_title, value", [
-    ("six boats", "ssn: deliveries", 6.0),
-    ("150k a year", "shell: rate", 150_000.0),
-    ("shell stock", "shell: deliveries", 500_000.0),
-])
+@pytest.mark.parametrize(
+    "name, panel_title, value",
+    [
+        ("six boats", "ssn: deliveries", 6.0),
+        ("150k a year", "shell: rate", 150_000.0),
+        ("shell stock", "shell: deliveries", 500_000.0),
+    ],
+)
 def test_a_target_line_is_drawn_at_the_targets_value_on_its_measures_panel(
     mc: RunData, name: str, panel_title: str, value: float
 ) -> None:
@@ -264,8 +267,11 @@ def test_waiting_bars_are_the_shares_in_summary_and_fill_each_row(mc: RunData) -
         for bar in by_gid(ax, f"cause:{cause}"):
             row = len(facilities) - 1 - round(bar.get_y() + bar.get_height() / 2)
             name = list(facilities)[row]
-            expected = facilities[name]["waiting"].get(cause) if cause != "producing" else (
-                1 - sum(facilities[name]["waiting"].values()))
+            expected = (
+                facilities[name]["waiting"].get(cause)
+                if cause != "producing"
+                else (1 - sum(facilities[name]["waiting"].values()))
+            )
             assert bar.get_width() == pytest.approx(expected or 0.0, abs=1e-9)
             totals[row] += bar.get_width()
     assert totals == pytest.approx(1.0)
@@ -345,9 +351,13 @@ def test_two_parameter_grid_gives_a_heatmap_of_medians(tmp_path: Path) -> None:
 
 
 def test_bottleneck_bars_highlight_the_largest_gain(tmp_path: Path) -> None:
-    data = {"t1": [{"constraint": "material:fill", "months_earlier": 7.5},
-                   {"constraint": "budget:b", "months_earlier": 2.0},
-                   {"constraint": "docks:y", "months_earlier": None}]}
+    data = {
+        "t1": [
+            {"constraint": "material:fill", "months_earlier": 7.5},
+            {"constraint": "budget:b", "months_earlier": 2.0},
+            {"constraint": "docks:y", "months_earlier": None},
+        ]
+    }
     (tmp_path / "bottlenecks.json").write_text(json.dumps(data))
     (ax,) = plot_bottlenecks(load_study(tmp_path)).axes
     bars = by_gid(ax, "gain")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-DOCUMENTS = ["docs/api.md"]  # add "README.md" here when the README carries the example
+DOCUMENTS = ["README.md", "docs/api.md"]
 BLOCK = re.compile(r"^```python[^\n]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 

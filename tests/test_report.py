@@ -130,7 +130,7 @@ def test_report_states_every_targets_name_and_median_date(run_dir: Path, page: s
     for target in summary["targets"]:
         assert target["name"] in text
         median = target["date_reached"]["p50"] or "not reached"
-        row = text[text.index(target["name"]):]
+        row = text[text.index(target["name"]) :]
         assert median in row
     first = next(t for t in summary["targets"] if t["name"] == "first million")
     assert first["date_reached"]["p50"] is not None  # a real date is checked, not only "not reached"
@@ -148,12 +148,16 @@ def test_report_gives_key_inputs_and_provenance(run_dir: Path, page: str) -> Non
 def test_binding_constraint_comes_from_bottlenecks_json_when_present(run_dir: Path, tmp_path: Path) -> None:
     copy = tmp_path / "with_bottlenecks"
     shutil.copytree(run_dir, copy)
-    gains = {"first million": [{"constraint": "material:fill", "months_earlier": 9.5},
-                               {"constraint": "budget:procurement", "months_earlier": 1.0}]}
+    gains = {
+        "first million": [
+            {"constraint": "material:fill", "months_earlier": 9.5},
+            {"constraint": "budget:procurement", "months_earlier": 1.0},
+        ]
+    }
     (copy / "bottlenecks.json").write_text(json.dumps(gains))
     html = render_report(copy)
     text = " ".join(parse(html).text)
-    binding = text[text.index("What binds each target"):]
+    binding = text[text.index("What binds each target") :]
     assert "material:fill" in binding and "9.5 months earlier" in binding
     assert len([a for t, a in parse(html).tags if t == "img"]) == len(figures_for(copy)) == 5  # + bottlenecks
 

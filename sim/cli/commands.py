@@ -39,8 +39,14 @@ def positive_int(text: str) -> int:
 
 def add_simulation_options(p: argparse.ArgumentParser) -> None:
     """Options every simulating command accepts."""
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a value by its dotted path, e.g. facilities.barrow.docks=3")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a value by its dotted path, e.g. facilities.barrow.docks=3",
+    )
     p.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     p.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--out", type=Path, help="output directory (default: outputs/<scenario stem>/)")
@@ -51,8 +57,12 @@ def add_simulation_options(p: argparse.ArgumentParser) -> None:
 
 def add_allow_large(p: argparse.ArgumentParser) -> None:
     """--allow-large: lift the soft limits on a run's size (see sim.language.limits)."""
-    p.add_argument("--allow-large", action="store_true", default=None,
-                   help="lift the soft limits on events, replications and memory (also REARM_ALLOW_LARGE=1)")
+    p.add_argument(
+        "--allow-large",
+        action="store_true",
+        default=None,
+        help="lift the soft limits on events, replications and memory (also REARM_ALLOW_LARGE=1)",
+    )
 
 
 def prepare_out_dir(out: Path) -> Path:
@@ -73,9 +83,12 @@ def _jobs(args: argparse.Namespace) -> int:
 @command
 def register_validate(sub: Any) -> None:
     """`rearm validate FILE...`."""
-    p = sub.add_parser("validate", help="check scenario files",
-                       description="Check scenario files; exit 0 if all are valid, 2 otherwise.",
-                       epilog="Example: rearm validate scenarios/*.yaml")
+    p = sub.add_parser(
+        "validate",
+        help="check scenario files",
+        description="Check scenario files; exit 0 if all are valid, 2 otherwise.",
+        epilog="Example: rearm validate scenarios/*.yaml",
+    )
     p.add_argument("files", nargs="+")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     add_allow_large(p)
@@ -99,17 +112,30 @@ def cmd_validate(args: argparse.Namespace) -> int:
 @command
 def register_run(sub: Any) -> None:
     """`rearm run FILE`."""
-    p = sub.add_parser("run", help="run a scenario",
-                       description="Run a scenario's replications and write summary.json, timeline.csv and plots.",
-                       epilog="Example: rearm run scenarios/european_155mm.yaml --replications 100 "
-                       "--set budgets.national_procurement.growth=5%")
+    p = sub.add_parser(
+        "run",
+        help="run a scenario",
+        description="Run a scenario's replications and write summary.json, timeline.csv and plots.",
+        epilog="Example: rearm run scenarios/european_155mm.yaml --replications 100 "
+        "--set budgets.national_procurement.growth=5%",
+    )
     p.add_argument("file")
     p.add_argument("--replications", type=positive_int, help="Monte Carlo runs (default: the scenario's)")
     add_simulation_options(p)
-    p.add_argument("--xlsx", action="store_true", help="also write workbook.xlsx (pip install 'rearm[excel]'); "
-                   "timeline.parquet is written whenever pyarrow is installed")
-    p.add_argument("--precision", type=float, metavar="F", help="add replications until every target's median date "
-                   "has a 95%% confidence half-width under F of its value (e.g. 0.05), from --replications (default 20)")
+    p.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write workbook.xlsx (pip install 'rearm[excel]'); "
+        "timeline.parquet is written whenever pyarrow is installed",
+    )
+    p.add_argument(
+        "--precision",
+        type=float,
+        metavar="F",
+        help="add replications until every target's median date "
+        "has a 95%% confidence half-width under F of its value (e.g. 0.05), "
+        "from --replications (default 20)",
+    )
     p.add_argument("--max-replications", type=positive_int, default=10_000, help="cap for --precision (default 10000)")
     p.set_defaults(handler=cmd_run)
 

@@ -25,8 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: rearm run scenarios/european_155mm.yaml --replications 200",
     )
     parser.add_argument("--version", action="version", version=f"rearm {__version__}")
-    parser.add_argument("-v", "--verbose", dest="log_verbose", action="count", default=0,
-                        help="more log messages (-vv: debug)")
+    parser.add_argument(
+        "-v", "--verbose", dest="log_verbose", action="count", default=0, help="more log messages (-vv: debug)"
+    )
     parser.add_argument("-q", "--quiet", dest="log_quiet", action="count", default=0, help="errors only")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in commands.REGISTRY:

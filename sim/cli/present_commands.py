@@ -22,9 +22,12 @@ def _directory(text: str) -> Path:
 @command
 def register_plot(sub: Any) -> None:
     """`rearm plot DIR [--svg]`."""
-    p = sub.add_parser("plot", help="redraw the plots of stored results",
-                       description="Redraw every figure from the results stored in DIR (no simulation).",
-                       epilog="Example: rearm plot outputs/european_155mm --svg")
+    p = sub.add_parser(
+        "plot",
+        help="redraw the plots of stored results",
+        description="Redraw every figure from the results stored in DIR (no simulation).",
+        epilog="Example: rearm plot outputs/european_155mm --svg",
+    )
     p.add_argument("directory", metavar="DIR")
     p.add_argument("--svg", action="store_true", help="also write each figure as SVG")
     p.set_defaults(handler=cmd_plot)
@@ -37,8 +40,10 @@ def cmd_plot(args: argparse.Namespace) -> int:
     directory = _directory(args.directory)
     written = write_plots(directory, args.svg)
     if not written:
-        raise UsageError(f"{directory}: no results to plot (expected summary.json and timeline.csv from `rearm run`, "
-                         "or results.csv, sensitivity.csv or bottlenecks.json from a study)")
+        raise UsageError(
+            f"{directory}: no results to plot (expected summary.json and timeline.csv from `rearm run`, "
+            "or results.csv, sensitivity.csv or bottlenecks.json from a study)"
+        )
     print("\n".join(str(p) for p in written))
     return 0
 
@@ -46,10 +51,13 @@ def cmd_plot(args: argparse.Namespace) -> int:
 @command
 def register_report(sub: Any) -> None:
     """`rearm report DIR`."""
-    p = sub.add_parser("report", help="write a self-contained report.html",
-                       description="Write DIR/report.html: targets, what binds them, every figure, key inputs "
-                                   "and provenance, in one file that opens with no network.",
-                       epilog="Example: rearm report outputs/european_155mm")
+    p = sub.add_parser(
+        "report",
+        help="write a self-contained report.html",
+        description="Write DIR/report.html: targets, what binds them, every figure, key inputs "
+        "and provenance, in one file that opens with no network.",
+        epilog="Example: rearm report outputs/european_155mm",
+    )
     p.add_argument("directory", metavar="DIR")
     p.set_defaults(handler=cmd_report)
 

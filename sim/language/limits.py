@@ -173,28 +173,53 @@ def _size_problems(
     out = []
     hint = HOW_TO_LIFT if factor == 1 else "this is the hard limit: the run would not finish"
     if replications > MAX_REPLICATIONS * factor:
-        out.append(problem(("replications",),
-                           f"{replications:,} replications is more than the limit of "
-                           f"{MAX_REPLICATIONS * factor:,.0f}; {hint}"))
+        out.append(
+            problem(
+                ("replications",),
+                f"{replications:,} replications is more than the limit of {MAX_REPLICATIONS * factor:,.0f}; {hint}",
+            )
+        )
     drivers = event_drivers(scenario)
     per = sum(n for _, _, n in drivers)
     if per > MAX_EVENTS_PER_REPLICATION * factor:
         what, path, n = max(drivers, key=lambda d: d[2])
-        out.append(problem(path, (
-            f"{_millions(n)} {what} over the {scenario.horizon / DAYS_PER_YEAR:g}-year horizon: one replication would "
-            f"need {_millions(per)} events, more than the limit of "
-            f"{MAX_EVENTS_PER_REPLICATION * factor / 1e6:,.0f} million; "
-            f"{hint}")))
+        out.append(
+            problem(
+                path,
+                (
+                    f"{_millions(n)} {what} over the {scenario.horizon / DAYS_PER_YEAR:g}-year horizon: "
+                    "one replication would "
+                    f"need {_millions(per)} events, more than the limit of "
+                    f"{MAX_EVENTS_PER_REPLICATION * factor / 1e6:,.0f} million; "
+                    f"{hint}"
+                ),
+            )
+        )
     elif per * replications > MAX_TOTAL_EVENTS * factor:
-        out.append(problem(("replications",), (
-            f"{replications:,} replications of {_millions(per)} events each need {_millions(per * replications)} "
-            f"events, more than the limit of {MAX_TOTAL_EVENTS * factor / 1e6:,.0f} million; "
-            f"use fewer replications or {hint}")))
+        out.append(
+            problem(
+                ("replications",),
+                (
+                    f"{replications:,} replications of {_millions(per)} events each need "
+                    f"{_millions(per * replications)} "
+                    f"events, more than the limit of {MAX_TOTAL_EVENTS * factor / 1e6:,.0f} million; "
+                    f"use fewer replications or {hint}"
+                ),
+            )
+        )
     memory = result_bytes(scenario, replications)
     if memory > MAX_RESULT_BYTES * factor:
-        out.append(problem(("replications",), (
-            f"{replications:,} replications would keep about {memory / 1e9:,.1f} GB of results, more than the limit "
-            f"of {MAX_RESULT_BYTES * factor / 1e9:,.0f} GB; use fewer replications or a shorter horizon, or {hint}")))
+        out.append(
+            problem(
+                ("replications",),
+                (
+                    f"{replications:,} replications would keep about {memory / 1e9:,.1f} GB of results, "
+                    "more than the limit "
+                    f"of {MAX_RESULT_BYTES * factor / 1e9:,.0f} GB; use fewer replications or a shorter horizon, "
+                    f"or {hint}"
+                ),
+            )
+        )
     return out
 
 
@@ -232,8 +257,11 @@ def _money_problems(scenario: Scenario, problem: Callable[[tuple[str, ...], str]
         if size > MONEY_DIGITS:
             out.append(problem(key, f"appropriations would grow past 1e{MONEY_DIGITS} by {end}; lower the growth"))
         if costs > MONEY_DIGITS:
-            out.append(problem(base + ("inflation",),
-                               f"costs would grow past 1e{MONEY_DIGITS}-fold by {end}; lower the inflation"))
+            out.append(
+                problem(
+                    base + ("inflation",), f"costs would grow past 1e{MONEY_DIGITS}-fold by {end}; lower the inflation"
+                )
+            )
     return out
 
 
@@ -244,8 +272,11 @@ def check_limits(scenario: Scenario, source: Source, allow_large: bool | None = 
         return Problem(source.file, source.line_of(path), ".".join(path), message)
 
     factor = _soft(allow_large)
-    return (_money_problems(scenario, problem) + _count_problems(scenario, problem, factor)
-            + _size_problems(scenario, scenario.replications, problem, factor))
+    return (
+        _money_problems(scenario, problem)
+        + _count_problems(scenario, problem, factor)
+        + _size_problems(scenario, scenario.replications, problem, factor)
+    )
 
 
 def check_replications(scenario: Scenario, replications: int, allow_large: bool | None = None) -> None:
@@ -257,4 +288,3 @@ def check_replications(scenario: Scenario, replications: int, allow_large: bool 
     problems = _size_problems(scenario, replications, problem, _soft(allow_large))
     if problems:
         raise UsageError("\n".join(f"--replications {replications}: {p.message}" for p in problems))
-

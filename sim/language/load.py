@@ -158,7 +158,11 @@ def _resolve(annotation: Any, node: Any) -> Any:
             members = [a for a in typing.get_args(annotation) if a is not type(None)]
             models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
             kind = node.get("kind") if isinstance(node, dict) else None
-            chosen = [m for m in models if kind and "kind" in m.model_fields and kind in typing.get_args(m.model_fields["kind"].annotation)]
+            chosen = [
+                m
+                for m in models
+                if kind and "kind" in m.model_fields and kind in typing.get_args(m.model_fields["kind"].annotation)
+            ]
             annotation = (chosen or models or members)[0]
         else:
             return annotation
@@ -209,7 +213,8 @@ def _problem(err: Any, data: dict[str, Any], source: Source) -> Problem:
         message = f"needs at least {ctx.get('min_length', 1)} item(s), got {_found(value)}"
     elif kind == "union_tag_invalid":
         tag = str(ctx.get("tag"))
-        message = f"unknown kind {tag!r}" + (did_you_mean(tag, FACILITY_KINDS) or f"; kinds are {', '.join(FACILITY_KINDS)}")
+        hint = did_you_mean(tag, FACILITY_KINDS) or f"; kinds are {', '.join(FACILITY_KINDS)}"
+        message = f"unknown kind {tag!r}{hint}"
         line = source.line_of(path + ("kind",))
         key = _dotted(path + ("kind",))
     elif kind == "union_tag_not_found":

@@ -70,8 +70,13 @@ def set_path(data: dict[str, Any], dotted: str, value: Any, file: str) -> None:
             )
 
 
-NAMED = {"budgets": "budget", "materials": "material", "workforce": "workforce pool", "facilities": "facility",
-         "demand": "demand"}
+NAMED = {
+    "budgets": "budget",
+    "materials": "material",
+    "workforce": "workforce pool",
+    "facilities": "facility",
+    "demand": "demand",
+}
 
 
 def _check_new_key(node: dict[Any, Any], parts: list[str], depth: int, file: str) -> None:

@@ -65,8 +65,12 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
         elif any(_mapping(e).get("capex") for e in _items(supply.get("expansions"))):
             path = ("materials", str(mname), "supply", "expansions")
             problems.append(
-                Problem(source.file, source.line_of(path), ".".join(path),
-                        "an expansion with capex needs 'supply.budget' naming the budget that pays it")
+                Problem(
+                    source.file,
+                    source.line_of(path),
+                    ".".join(path),
+                    "an expansion with capex needs 'supply.budget' naming the budget that pays it",
+                )
             )
 
     products += [str(k) for k in _mapping(data.get("inventory"))]
@@ -81,8 +85,14 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
         if isinstance(name, str):
             if name in names:
                 name_path = ("targets", str(i), "name")
-                problems.append(Problem(source.file, source.line_of(name_path), ".".join(name_path),
-                                        f"target name {name!r} is used twice; names must be unique"))
+                problems.append(
+                    Problem(
+                        source.file,
+                        source.line_of(name_path),
+                        ".".join(name_path),
+                        f"target name {name!r} is used twice; names must be unique",
+                    )
+                )
             names.add(name)
     return problems
 
@@ -98,7 +108,13 @@ def _check_shared_docks(fname: Any, fac: dict[str, Any], facilities: dict[Any, A
         hint = did_you_mean(str(other), yards) or listed
         return [Problem(source.file, source.line_of(path), ".".join(path), f"unknown shipyard {other!r}{hint}")]
     if _mapping(facilities.get(other)).get("shares_docks_with") is not None:
-        return [Problem(source.file, source.line_of(path), ".".join(path),
-                        f"{other!r} itself shares another yard's docks; "
-                        "name the yard that owns the docks (no chains or circles)")]
+        return [
+            Problem(
+                source.file,
+                source.line_of(path),
+                ".".join(path),
+                f"{other!r} itself shares another yard's docks; "
+                "name the yard that owns the docks (no chains or circles)",
+            )
+        ]
     return []

@@ -7,7 +7,7 @@ This is the single schema of the scenario language: the loader validates against
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -213,11 +213,13 @@ class Shipyard(FacilityBase):
         if any(e.docks is None or e.capacity is not None for e in self.expansions):
             raise ValueError("a shipyard's expansions add 'docks' (a number), not 'capacity'")
         if not any(s.dock for s in self.stages) and self.drumbeat is None and self.hulls is None:
-            raise ValueError("a shipyard with no dock stage needs 'drumbeat' or 'hulls' (else it starts hulls without end)")
+            raise ValueError(
+                "a shipyard with no dock stage needs 'drumbeat' or 'hulls' (else it starts hulls without end)"
+            )
         return self
 
 
-Facility = Annotated[Union[MunitionsFactory, VehicleLine, Shipyard], Field(discriminator="kind")]
+Facility = Annotated[MunitionsFactory | VehicleLine | Shipyard, Field(discriminator="kind")]
 FACILITY_KINDS = ("munitions_factory", "vehicle_line", "shipyard")
 
 

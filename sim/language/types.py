@@ -128,7 +128,8 @@ RateValue = _uncertain(units.parse_rate, _RATE_SCHEMA)
 DurationValue = _uncertain(units.parse_duration, _DURATION_SCHEMA)
 PercentValue = _uncertain(units.parse_percentage, _PERCENT_SCHEMA)
 RelativeRate = _field(
-    certain(relative_or(units.parse_rate)), {"anyOf": [_RATE_SCHEMA, {"type": "string", "pattern": r"^\s*[0-9.]+\s*x\s*$"}]}
+    certain(relative_or(units.parse_rate)),
+    {"anyOf": [_RATE_SCHEMA, {"type": "string", "pattern": r"^\s*[0-9.]+\s*x\s*$"}]},
 )
 RelativeQuantity = _field(
     certain(relative_or(units.parse_quantity)),

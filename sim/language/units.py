@@ -48,9 +48,7 @@ SCALES: dict[str, float] = {
 }
 
 _NUMBER = r"[-+]?(?:\d[\d_,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_QUANTITY_RE = re.compile(
-    r"^\s*[£€$]?\s*(?P<num>" + _NUMBER + r")\s*(?P<scale>[A-Za-z]*)\s*$"
-)
+_QUANTITY_RE = re.compile(r"^\s*[£€$]?\s*(?P<num>" + _NUMBER + r")\s*(?P<scale>[A-Za-z]*)\s*$")
 _RATE_RE = re.compile(r"^\s*(?P<qty>.+?)\s*(?:per|/)\s*(?P<unit>[A-Za-z]+)\s*$")
 _DURATION_RE = re.compile(r"^\s*(?P<num>" + _NUMBER + r")\s*(?P<unit>[A-Za-z]+)\s*$")
 _DATE_RE = re.compile(r"^\s*(\d{4})(?:-(\d{2})-(\d{2}))?\s*$")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 
@@ -105,7 +104,7 @@ class Uncertain:
         return {self.kind: list(self.params)}
 
 
-Value = Union[float, Uncertain]
+Value = float | Uncertain
 
 
 def draw(value: Value, rng: np.random.Generator) -> float:
@@ -130,8 +129,7 @@ def parse_value(raw: object, parse_item: Callable[[object], float]) -> Value:
     if isinstance(raw, dict):
         if len(raw) != 1:
             raise UnitError(
-                "a distribution is a mapping with exactly one key among "
-                f"{', '.join(DISTRIBUTIONS)}, got {raw!r}"
+                f"a distribution is a mapping with exactly one key among {', '.join(DISTRIBUTIONS)}, got {raw!r}"
             )
         ((kind, items),) = raw.items()
         if kind not in DISTRIBUTIONS:

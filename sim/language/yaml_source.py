@@ -74,7 +74,8 @@ class _Builder:
             raise self.fail(node, f"document nested deeper than {MAX_DEPTH} levels")
         if node.tag not in _SAFE_TAGS:
             # Refused, but reading goes on so that every refused tag in the file is reported at once.
-            self.problems.append(self.problem(node, f"YAML tag {node.tag!r} is not allowed; scenarios use plain values only"))
+            message = f"YAML tag {node.tag!r} is not allowed; scenarios use plain values only"
+            self.problems.append(self.problem(node, message))
             return None
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
@@ -126,9 +127,7 @@ def parse_yaml(text: str, file: str) -> Source:
     if builder.problems:
         raise ScenarioError(builder.problems)
     if not isinstance(data, dict):
-        raise ScenarioError(
-            [Problem(file, 1, "", f"a scenario is a YAML mapping of keys, got {type(data).__name__}")]
-        )
+        raise ScenarioError([Problem(file, 1, "", f"a scenario is a YAML mapping of keys, got {type(data).__name__}")])
     return Source(file, data, builder.lines)
 
 

@@ -57,8 +57,13 @@ def replication_detail(scenario: Scenario, records: Records, replication: int) -
         },
         "materials": {name: {"unit": spec.unit} for name, spec in scenario.materials.items()},
         "capacity": [
-            {"facility": fac[f], "product": records.products[p], "t0": _r(t0), "t1": _r(t1),
-             "per_year": _r(delta * DAYS_PER_YEAR)}
+            {
+                "facility": fac[f],
+                "product": records.products[p],
+                "t0": _r(t0),
+                "t1": _r(t1),
+                "per_year": _r(delta * DAYS_PER_YEAR),
+            }
             for f, p, t0, t1, delta in records.capacity
         ],
         "supply": [

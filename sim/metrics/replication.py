@@ -85,10 +85,7 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
             stock.unmet,
         )
     target_days = np.array(
-        [
-            time_to_target(t, *per_product[t.product][:3], per_product[t.product][3], horizon)
-            for t in scenario.targets
-        ],
+        [time_to_target(t, *per_product[t.product][:3], per_product[t.product][3], horizon) for t in scenario.targets],
         dtype=float,
     )
     sums = [[0.0, 0.0, 0.0] for _ in records.budgets]  # plain floats: one pass, no numpy item access
@@ -104,6 +101,4 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     time_use: dict[str, dict[str, float]] = defaultdict(dict)
     for f, causes in records.time_use.items():
         time_use[records.facilities[f]] = dict(causes)
-    return ReplicationResult(
-        replication, target_days, timeline, end, budgets, by_year, dict(time_use), records.events
-    )
+    return ReplicationResult(replication, target_days, timeline, end, budgets, by_year, dict(time_use), records.events)

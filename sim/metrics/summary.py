@@ -90,9 +90,7 @@ def target_summary(scenario: Scenario, results: list[ReplicationResult]) -> list
     return out
 
 
-def summarise(
-    scenario: Scenario, results: list[ReplicationResult], provenance: dict[str, Any]
-) -> dict[str, Any]:
+def summarise(scenario: Scenario, results: list[ReplicationResult], provenance: dict[str, Any]) -> dict[str, Any]:
     """The whole `summary.json` document."""
     products: dict[str, Any] = {}
     end = np.array([r.end for r in results])

@@ -16,9 +16,7 @@ EPS = 1e-9
 class Material:
     """Stock = initial + supplied so far − taken; supply arrives `lead_time` after production."""
 
-    def __init__(
-        self, env: simpy.Environment, index: int, initial: float, lead_time: float, records: Records
-    ) -> None:
+    def __init__(self, env: simpy.Environment, index: int, initial: float, lead_time: float, records: Records) -> None:
         self.env = env
         self.index = index
         self.initial = initial

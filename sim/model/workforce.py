@@ -62,9 +62,7 @@ class WorkforcePool:
     def hold(self, people: float) -> None:
         """Hold `people` now; the caller has checked they are free."""
         if people > self.available() + 1e-9:
-            raise ModelError(
-                f"workforce {self.records.pools[self.index]!r} over-committed at day {self.env.now:.1f}"
-            )
+            raise ModelError(f"workforce {self.records.pools[self.index]!r} over-committed at day {self.env.now:.1f}")
         self.held += people
 
     def release(self, people: float) -> None:

@@ -65,11 +65,18 @@ def targets_rows(summary: dict[str, Any]) -> list[list[Any]]:
     for t in summary.get("targets", []):
         d = t.get("date_reached") or {}
         on_time = t.get("on_time_probability")
-        rows.append([
-            t["name"], t["product"], threshold_text(t), t.get("by") or "—",
-            d.get("p50") or "not reached", f"{d.get('p10') or 'not reached'} – {d.get('p90') or 'not reached'}",
-            f"{t['reached_fraction']:.0%}", "—" if on_time is None else f"{on_time:.0%}",
-        ])
+        rows.append(
+            [
+                t["name"],
+                t["product"],
+                threshold_text(t),
+                t.get("by") or "—",
+                d.get("p50") or "not reached",
+                f"{d.get('p10') or 'not reached'} – {d.get('p90') or 'not reached'}",
+                f"{t['reached_fraction']:.0%}",
+                "—" if on_time is None else f"{on_time:.0%}",
+            ]
+        )
     return rows
 
 
@@ -83,17 +90,32 @@ def binding(directory: Path, data: RunData) -> list[list[str]]:
         gains = measured.get(t["name"]) or []
         if gains:
             top = max(gains, key=lambda g: g.get("months_earlier") or 0)
-            rows.append([t["name"], str(top["constraint"]),
-                         f"lifting it reaches the target {top['months_earlier']:,.1f} months earlier "
-                         "(rearm bottlenecks)"])
+            rows.append(
+                [
+                    t["name"],
+                    str(top["constraint"]),
+                    f"lifting it reaches the target {top['months_earlier']:,.1f} months earlier (rearm bottlenecks)",
+                ]
+            )
             continue
         if t["measure"] == "capacity":
-            rows.append([t["name"], "capacity: nameplate and expansions",
-                         "installed capacity depends on facilities, their ramp-up and expansions only; shortages "
-                         "lower output, not capacity"])
+            rows.append(
+                [
+                    t["name"],
+                    "capacity: nameplate and expansions",
+                    "installed capacity depends on facilities, their ramp-up and expansions only; shortages "
+                    "lower output, not capacity",
+                ]
+            )
             continue
-        rows.append([t["name"], *dominant_cause(data.summary.get("facilities", {}),
-                                                [f for f, p in products.items() if p == t["product"]])])
+        rows.append(
+            [
+                t["name"],
+                *dominant_cause(
+                    data.summary.get("facilities", {}), [f for f, p in products.items() if p == t["product"]]
+                ),
+            ]
+        )
     return rows
 
 
@@ -112,10 +134,15 @@ def dominant_cause(facilities: dict[str, Any], names: list[str]) -> list[str]:
     largest = max(inputs, key=inputs.__getitem__) if inputs else None
     shortage = f"; the largest shortage, {largest}, takes {inputs[largest]:.1%} of their time" if largest else ""
     if largest is None or utilisation >= CAPACITY_BOUND or inputs[largest] < 0.02:
-        return ["capacity",
-                f"the product's facilities produce {utilisation:.0%} of the time they exist{shortage} ({hint})"]
-    return [largest, f"the product's facilities wait for it {inputs[largest]:.1%} of their time and produce "
-                     f"{utilisation:.0%} of the time they exist ({hint})"]
+        return [
+            "capacity",
+            f"the product's facilities produce {utilisation:.0%} of the time they exist{shortage} ({hint})",
+        ]
+    return [
+        largest,
+        f"the product's facilities wait for it {inputs[largest]:.1%} of their time and produce "
+        f"{utilisation:.0%} of the time they exist ({hint})",
+    ]
 
 
 def key_inputs(directory: Path) -> tuple[list[list[str]], str]:
@@ -160,8 +187,10 @@ def figure_html(spec: FigureSpec) -> str:
     """A <figure> with the PNG inline."""
     fig = spec.draw()
     encoded = base64.b64encode(png_bytes(fig)).decode("ascii")
-    return (f'<figure id="fig-{esc(spec.name)}"><img alt="{esc(spec.caption)}" '
-            f'src="data:image/png;base64,{encoded}"><figcaption>{esc(spec.caption)}</figcaption></figure>')
+    return (
+        f'<figure id="fig-{esc(spec.name)}"><img alt="{esc(spec.caption)}" '
+        f'src="data:image/png;base64,{encoded}"><figcaption>{esc(spec.caption)}</figcaption></figure>'
+    )
 
 
 def render_report(directory: Path) -> str:
@@ -170,8 +199,10 @@ def render_report(directory: Path) -> str:
     data = load_run(directory)
     meta = data.summary if data is not None else run_meta(directory)
     if not specs and data is None:
-        raise UsageError(f"{directory}: no results to report (expected summary.json and timeline.csv from `rearm run`, "
-                         "or results.csv, sensitivity.csv or bottlenecks.json from a study)")
+        raise UsageError(
+            f"{directory}: no results to report (expected summary.json and timeline.csv from `rearm run`, "
+            "or results.csv, sensitivity.csv or bottlenecks.json from a study)"
+        )
     title = meta.get("scenario") or directory.name
     parts = [f"<h1>{esc(title)}</h1>"]
     inputs, resolved = key_inputs(directory)
@@ -180,11 +211,18 @@ def render_report(directory: Path) -> str:
         parts.append(f"<p class=lede>{esc(description)}</p>")
     if data is not None:
         n = data.summary.get("replications", 1)
-        parts.append(f"<h2>Targets</h2><p class=note>{n:,} replication{'s' if n != 1 else ''}; dates are medians "
-                     "over replications; a replication that never reaches a target counts as later than any "
-                     "that do.</p>")
-        parts.append(table(["target", "product", "threshold", "deadline", "median date", "p10 – p90",
-                            "reached", "on time"], targets_rows(data.summary), {6, 7}))
+        parts.append(
+            f"<h2>Targets</h2><p class=note>{n:,} replication{'s' if n != 1 else ''}; dates are medians "
+            "over replications; a replication that never reaches a target counts as later than any "
+            "that do.</p>"
+        )
+        parts.append(
+            table(
+                ["target", "product", "threshold", "deadline", "median date", "p10 – p90", "reached", "on time"],
+                targets_rows(data.summary),
+                {6, 7},
+            )
+        )
         parts.append("<h2>What binds each target</h2>")
         parts.append(table(["target", "binding constraint", "evidence"], binding(directory, data)))
     parts.append("<h2>Figures</h2>")
@@ -192,13 +230,28 @@ def render_report(directory: Path) -> str:
     if inputs:
         parts.append("<h2>Key inputs</h2>" + table(["section", "name", "values"], inputs))
         parts.append(f"<details><summary>Resolved scenario (YAML)</summary><pre>{esc(resolved)}</pre></details>")
-    prov = [[k, meta.get(k)] for k in ("scenario", "file", "sha256", "seed", "replications", "version", "start",
-                                       "horizon_years", "overrides") if meta.get(k) not in (None, "", [])]
+    prov = [
+        [k, meta.get(k)]
+        for k in (
+            "scenario",
+            "file",
+            "sha256",
+            "seed",
+            "replications",
+            "version",
+            "start",
+            "horizon_years",
+            "overrides",
+        )
+        if meta.get(k) not in (None, "", [])
+    ]
     parts.append("<h2>Provenance</h2>" + table(["field", "value"], prov))
     body = "\n".join(parts)
-    return (f"<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8><title>{esc(title)} — rearm report</title>"
-            f"<meta name=viewport content=\"width=device-width, initial-scale=1\"><style>{CSS}</style></head>"
-            f"<body>\n{body}\n</body></html>\n")
+    return (
+        f"<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8><title>{esc(title)} — rearm report</title>"
+        f'<meta name=viewport content="width=device-width, initial-scale=1"><style>{CSS}</style></head>'
+        f"<body>\n{body}\n</body></html>\n"
+    )
 
 
 def write_report(directory: Path) -> Path:

@@ -201,9 +201,7 @@ def main() -> None:
     parser.add_argument("--rss-runs", type=int, default=10_000, help="the larger study of the memory case")
     parser.add_argument("--skip-studies", action="store_true", help="only the cases in this process")
     args = parser.parse_args()
-    flagship_path = args.flagship or next(
-        p for p in (ROOT / "scenarios" / n for n in FLAGSHIPS) if p.exists()
-    )
+    flagship_path = args.flagship or next(p for p in (ROOT / "scenarios" / n for n in FLAGSHIPS) if p.exists())
     print(
         f"machine: {os.cpu_count()} cores ({len(os.sched_getaffinity(0))} usable), load average "
         f"{os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]}, SimPy {simpy.__version__}; "

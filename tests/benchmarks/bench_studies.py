@@ -94,8 +94,17 @@ def child(runs: int, workers: int, scenario: Path = FLAGSHIP) -> dict[str, float
 def spawn(runs: int, workers: int, scenario: Path = FLAGSHIP) -> dict[str, float]:
     """Measure one configuration in a fresh Python process."""
     out = subprocess.run(
-        [sys.executable, __file__, "--child", "--runs", str(runs), "--workers", str(workers),
-         "--scenario", str(scenario)],
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            "--runs",
+            str(runs),
+            "--workers",
+            str(workers),
+            "--scenario",
+            str(scenario),
+        ],
         check=True,
         capture_output=True,
         text=True,

@@ -52,8 +52,11 @@ def main() -> int:
     h.check_file_case = guarded(h.check_file_case)
     h.check_override_case = guarded(h.check_override_case)
     began = time.perf_counter()
-    for test in (h.test_mutated_scenarios_are_refused_cleanly_or_run, h.test_mangled_files_are_refused_cleanly_or_run,
-                 h.test_hostile_overrides_are_refused_cleanly_or_run):
+    for test in (
+        h.test_mutated_scenarios_are_refused_cleanly_or_run,
+        h.test_mangled_files_are_refused_cleanly_or_run,
+        h.test_hostile_overrides_are_refused_cleanly_or_run,
+    ):
         test()
     elapsed = time.perf_counter() - began
     print(f"{h.TALLY.outcomes['cases']:,} cases in {elapsed:,.0f} s: {dict(h.TALLY.outcomes)}")

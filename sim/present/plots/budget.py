@@ -25,19 +25,35 @@ def draw_budget(ax: Axes, name: str, years: dict[str, dict[str, float]], currenc
     committed = np.array([years[y]["committed"] for y in labels])
     lapsed = np.array([years[y]["lapsed"] for y in labels])
     factor, suffix = money_scale(max(float(np.max(appropriated, initial=0)), float(np.max(committed, initial=0)), 1.0))
-    ax.bar(x - WIDTH / 2, appropriated / factor, WIDTH, color=OKABE_ITO["sky_blue"], label="appropriated",
-           gid="appropriated")
-    ax.bar(x + WIDTH / 2, committed / factor, WIDTH, color=OKABE_ITO["blue"], label="committed",
-           gid="committed")
+    ax.bar(
+        x - WIDTH / 2,
+        appropriated / factor,
+        WIDTH,
+        color=OKABE_ITO["sky_blue"],
+        label="appropriated",
+        gid="appropriated",
+    )
+    ax.bar(x + WIDTH / 2, committed / factor, WIDTH, color=OKABE_ITO["blue"], label="committed", gid="committed")
     if np.any(lapsed > 0):
-        ax.bar(x + WIDTH / 2, lapsed / factor, WIDTH, bottom=committed / factor, color=OKABE_ITO["vermillion"],
-               hatch="xx", edgecolor="white", linewidth=0, label="lapsed at year end", gid="lapsed")
+        ax.bar(
+            x + WIDTH / 2,
+            lapsed / factor,
+            WIDTH,
+            bottom=committed / factor,
+            color=OKABE_ITO["vermillion"],
+            hatch="xx",
+            edgecolor="white",
+            linewidth=0,
+            label="lapsed at year end",
+            gid="lapsed",
+        )
     lapsed_total = float(lapsed.sum())
     ax.set_title(
         f"{name}: appropriated {money_label(float(appropriated.sum()), currency)}, committed "
         f"{money_label(float(committed.sum()), currency)}"
         + (f", lapsed {money_label(lapsed_total, currency)}" if lapsed_total > 0 else ""),
-        fontsize=SMALL + 2, loc="left",
+        fontsize=SMALL + 2,
+        loc="left",
     )
     step = max(1, len(labels) // 16)
     ax.set_xticks(x[::step], labels[::step])

@@ -57,19 +57,40 @@ def _product_panel(ax: Axes, data: RunData, product: str, detail: dict[str, Any]
     days = curve_days(ramps_all, detail["horizon_days"])
     start = data.start
     x = days_to_dates(start, days)
-    curves = [ramp_curve([(r["t0"], r["t1"], r["per_year"]) for r in rows if r["facility"] == f], days)
-              for f in facilities]
+    curves = [
+        ramp_curve([(r["t0"], r["t1"], r["per_year"]) for r in rows if r["facility"] == f], days) for f in facilities
+    ]
     if curves:
-        ax.stackplot(x, curves, labels=facilities, colors=[colour(i) for i in range(len(facilities))],
-                     alpha=0.85, linewidth=0.3, edgecolor="white")
+        ax.stackplot(
+            x,
+            curves,
+            labels=facilities,
+            colors=[colour(i) for i in range(len(facilities))],
+            alpha=0.85,
+            linewidth=0.3,
+            edgecolor="white",
+        )
     top = float(np.sum([c.max(initial=0.0) for c in curves])) if curves else 0.0
     if data.monte_carlo and "capacity" in data.timeline.get(product, {}):
         total = data.timeline[product]["capacity"]
         for key, label in (("p10", "total, p10 and p90 of all replications"), ("p90", None)):
-            ax.plot(total["dates"], total[key], color=OKABE_ITO["black"], linewidth=0.9, linestyle=":",
-                    label=label, gid="fan")
-        ax.plot(total["dates"], total["p50"], color=OKABE_ITO["black"], linewidth=1.4, linestyle="--",
-                label="total, median of all replications")
+            ax.plot(
+                total["dates"],
+                total[key],
+                color=OKABE_ITO["black"],
+                linewidth=0.9,
+                linestyle=":",
+                label=label,
+                gid="fan",
+            )
+        ax.plot(
+            total["dates"],
+            total["p50"],
+            color=OKABE_ITO["black"],
+            linewidth=1.4,
+            linestyle="--",
+            label="total, median of all replications",
+        )
         top = max(top, float(total["p90"].max(initial=0.0)))
     style_axes(ax)
     date_axis(ax)
@@ -86,8 +107,13 @@ def _supply_panel(ax: Axes, data: RunData, detail: dict[str, Any]) -> None:
     for i, m in enumerate(materials):
         ramps = [(r["t0"], r["t1"], r["per_year"]) for r in detail["supply"] if r["material"] == m]
         days = curve_days(ramps, detail["horizon_days"])
-        ax.plot(days_to_dates(data.start, days), ramp_curve(ramps, days), color=colour(i), linewidth=1.8,
-                label=f"{m} ({units[m]} per year)")
+        ax.plot(
+            days_to_dates(data.start, days),
+            ramp_curve(ramps, days),
+            color=colour(i),
+            linewidth=1.8,
+            label=f"{m} ({units[m]} per year)",
+        )
     style_axes(ax)
     date_axis(ax)
     thousands(ax)
@@ -106,26 +132,56 @@ def draw_expansions(ax: Axes, start: dt.date, expansions: Sequence[dict[str, Any
     """One row per expansion: construction (hatched) from its start to on line, then ramp-up."""
     for row, e in enumerate(expansions):
         y = len(expansions) - 1 - row
-        s, on, full = (days_to_dates(start, [e["start"], e["online"], e["ramped"]]))
-        ax.barh(y, on - s, left=s, height=0.6, color=OKABE_ITO["orange"], edgecolor="black", linewidth=0.4,
-                hatch="//", gid="construction")
+        s, on, full = days_to_dates(start, [e["start"], e["online"], e["ramped"]])
+        ax.barh(
+            y,
+            on - s,
+            left=s,
+            height=0.6,
+            color=OKABE_ITO["orange"],
+            edgecolor="black",
+            linewidth=0.4,
+            hatch="//",
+            gid="construction",
+        )
         if e["ramped"] > e["online"]:
-            ax.barh(y, full - on, left=on, height=0.6, color=OKABE_ITO["bluish_green"], alpha=0.6,
-                    edgecolor="black", linewidth=0.4)
+            ax.barh(
+                y,
+                full - on,
+                left=on,
+                height=0.6,
+                color=OKABE_ITO["bluish_green"],
+                alpha=0.6,
+                edgecolor="black",
+                linewidth=0.4,
+            )
         ax.plot([on], [y], marker="^", color="black", markersize=6, linestyle="none")
-        ax.annotate(f"start {_month(start, e['start'])} → on line {_month(start, e['online'])}",
-                    xy=(full, y), xytext=(4, 0), textcoords="offset points", fontsize=SMALL - 1, va="center")
-    ax.set_yticks(range(len(expansions)), [f"{e['owner']}: {e['name']}" for e in reversed(expansions)],
-                  fontsize=SMALL - 0.5)
+        ax.annotate(
+            f"start {_month(start, e['start'])} → on line {_month(start, e['online'])}",
+            xy=(full, y),
+            xytext=(4, 0),
+            textcoords="offset points",
+            fontsize=SMALL - 1,
+            va="center",
+        )
+    ax.set_yticks(
+        range(len(expansions)), [f"{e['owner']}: {e['name']}" for e in reversed(expansions)], fontsize=SMALL - 0.5
+    )
     ax.set_ylim(-0.6, len(expansions) - 0.4)
     style_axes(ax)
     ax.grid(False, axis="y")
     date_axis(ax)
     ax.set_xlim(days_to_dates(start, [0.0])[0], days_to_dates(start, [horizon])[0])
     ax.set_title("expansions: construction (hatched), on line (▲), ramp-up (green)", fontsize=SMALL + 2, loc="left")
-    ax.legend(handles=[Patch(facecolor=OKABE_ITO["orange"], hatch="//", edgecolor="black", label="construction"),
-                       Patch(facecolor=OKABE_ITO["bluish_green"], alpha=0.6, edgecolor="black", label="ramp-up")],
-              fontsize=SMALL - 0.5, loc="lower right", framealpha=0.9)
+    ax.legend(
+        handles=[
+            Patch(facecolor=OKABE_ITO["orange"], hatch="//", edgecolor="black", label="construction"),
+            Patch(facecolor=OKABE_ITO["bluish_green"], alpha=0.6, edgecolor="black", label="ramp-up"),
+        ],
+        fontsize=SMALL - 0.5,
+        loc="lower right",
+        framealpha=0.9,
+    )
 
 
 def plot_capacity(data: RunData, ax: Axes | None = None) -> Figure:

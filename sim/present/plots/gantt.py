@@ -48,11 +48,27 @@ def plot_gantt(data: RunData, ax: Axes | None = None) -> Figure:
     for s in stages:
         y = len(rows) - 1 - index[_row_of(s)]
         t0, t1 = days_to_dates(start, [s["t0"], s["t1"]])
-        ax.barh(y, t1 - t0, left=t0, height=0.7, color=colours[s["stage"]], edgecolor="white", linewidth=0.4,
-                gid=f"stage:{s['stage']}")
+        ax.barh(
+            y,
+            t1 - t0,
+            left=t0,
+            height=0.7,
+            color=colours[s["stage"]],
+            edgecolor="white",
+            linewidth=0.4,
+            gid=f"stage:{s['stage']}",
+        )
         if s["dock"] >= 0 and s["t1"] - s["t0"] > horizon / 60:
-            ax.text(t0 + (t1 - t0) / 2, y, f"{s['hull']}", ha="center", va="center", fontsize=SMALL - 1.5,
-                    color="white", fontweight="bold")
+            ax.text(
+                t0 + (t1 - t0) / 2,
+                y,
+                f"{s['hull']}",
+                ha="center",
+                va="center",
+                fontsize=SMALL - 1.5,
+                color="white",
+                fontweight="bold",
+            )
     labels = [f"{f} dock {d + 1}" if d >= 0 else f"{f} hull {h}" for f, d, h in rows]
     ax.set_yticks(np.arange(len(rows))[::-1], labels, fontsize=SMALL - 1 if len(rows) > 20 else SMALL)
     ax.set_ylim(-0.6, len(rows) - 0.4)
@@ -61,12 +77,18 @@ def plot_gantt(data: RunData, ax: Axes | None = None) -> Figure:
     date_axis(ax)
     ax.set_xlim(days_to_dates(start, [0.0])[0], days_to_dates(start, [horizon])[0])
     ax.set_xlabel("date (bars in dock rows are numbered by hull)", fontsize=SMALL + 1)
-    ax.legend(handles=[Patch(color=colours[n], label=n) for n in names], fontsize=SMALL - 0.5,
-              loc="upper center", bbox_to_anchor=(0.5, -0.5 / fig.get_figheight() - 0.06), ncol=min(5, len(names)),
-              frameon=False)
+    ax.legend(
+        handles=[Patch(color=colours[n], label=n) for n in names],
+        fontsize=SMALL - 0.5,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.5 / fig.get_figheight() - 0.06),
+        ncol=min(5, len(names)),
+        frameon=False,
+    )
     which = " (replication 1 of {:,})".format(data.summary["replications"]) if data.monte_carlo else ""
-    ax.set_title(f"{data.summary.get('scenario', '')}: shipyard stages by dock and hull{which}",
-                 fontsize=SMALL + 2, loc="left")
+    ax.set_title(
+        f"{data.summary.get('scenario', '')}: shipyard stages by dock and hull{which}", fontsize=SMALL + 2, loc="left"
+    )
     if own:
         footer(fig, data.summary)
     return fig

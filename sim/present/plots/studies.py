@@ -46,7 +46,7 @@ def _norm(name: str) -> str:
 def parameter_columns(header: list[str]) -> list[str]:
     """The varied parameters of `results.csv`: the columns between `seed` and `error`."""
     if "seed" in header and "error" in header and header.index("seed") < header.index("error"):
-        return header[header.index("seed") + 1: header.index("error")]
+        return header[header.index("seed") + 1 : header.index("error")]
     return [h for h in header if "." in h and ":" not in h]
 
 
@@ -82,8 +82,17 @@ def _index_name(row: dict[str, str]) -> str:
 
 def _note(ax: Axes, text: str) -> None:
     """A grey note in the middle of an empty panel, so it does not read as a drawing fault."""
-    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=SMALL, color="#555555",
-            bbox={"fc": "white", "ec": "none"})
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=SMALL,
+        color="#555555",
+        bbox={"fc": "white", "ec": "none"},
+    )
 
 
 def _grid(n: int, height: float = PANEL_HEIGHT_IN) -> tuple[Figure, list[Axes]]:
@@ -100,6 +109,7 @@ def _finish(fig: Figure, meta: dict[str, Any], title: str) -> Figure:
 
 # --- tornado (one at a time) -------------------------------------------------------------
 
+
 def oat_effects(rows: list[dict[str, str]]) -> dict[str, dict[str, tuple[float, float, float, float]]]:
     """Target -> parameter -> (effect at low, effect at high, their confidence half-widths), in
     years against the baseline: the `low_effect`/`high_effect` rows, else `low`/`high` − `baseline`."""
@@ -108,7 +118,9 @@ def oat_effects(rows: list[dict[str, str]]) -> dict[str, dict[str, tuple[float, 
         if _norm(r.get("method", "")) == "oat":
             conf = _float(r.get("confidence"))
             found.setdefault((r["target"], r["parameter"]), {})[_index_name(r).lower()] = (
-                _float(r["value"]), 0.0 if np.isnan(conf) else conf)
+                _float(r["value"]),
+                0.0 if np.isnan(conf) else conf,
+            )
     out: dict[str, dict[str, tuple[float, float, float, float]]] = {}
     for (target, parameter), idx in found.items():
         if "low_effect" in idx and "high_effect" in idx:
@@ -128,16 +140,34 @@ def draw_tornado(ax: Axes, target: str, effects: dict[str, tuple[float, float, f
     y = np.arange(len(order))
     low, high, low_c, high_c = (np.array([effects[p][i] for p in order]) for i in range(4))
     whiskers = {"elinewidth": 1, "ecolor": "black", "capsize": 3}
-    ax.barh(y, low, height=0.6, color=OKABE_ITO["sky_blue"], label="parameter at its low value", gid="low",
-            xerr=low_c if low_c.any() else None, error_kw=whiskers)
-    ax.barh(y, high, height=0.6, color=OKABE_ITO["vermillion"], alpha=0.85, label="parameter at its high value",
-            gid="high", xerr=high_c if high_c.any() else None, error_kw=whiskers)
+    ax.barh(
+        y,
+        low,
+        height=0.6,
+        color=OKABE_ITO["sky_blue"],
+        label="parameter at its low value",
+        gid="low",
+        xerr=low_c if low_c.any() else None,
+        error_kw=whiskers,
+    )
+    ax.barh(
+        y,
+        high,
+        height=0.6,
+        color=OKABE_ITO["vermillion"],
+        alpha=0.85,
+        label="parameter at its high value",
+        gid="high",
+        xerr=high_c if high_c.any() else None,
+        error_kw=whiskers,
+    )
     ax.axvline(0, color="black", linewidth=0.8)
     if not np.any(np.nan_to_num(np.abs(np.concatenate([low, high]))) > 0):
         _note(ax, "no parameter moves this target over its range")
     ax.set_yticks(y, order, fontsize=SMALL)
-    ax.set_xlabel("change in years to reach the target vs. baseline (negative = earlier; whiskers: 95% CI)",
-                  fontsize=SMALL + 1)
+    ax.set_xlabel(
+        "change in years to reach the target vs. baseline (negative = earlier; whiskers: 95% CI)", fontsize=SMALL + 1
+    )
     ax.set_title(f"{target}: one-at-a-time effects", fontsize=SMALL + 2, loc="left")
     style_axes(ax)
     ax.grid(False, axis="y")
@@ -173,7 +203,9 @@ def index_table(rows: list[dict[str, str]], method: str) -> dict[str, dict[str, 
             continue
         conf = _float(r.get("confidence"))
         out.setdefault(r["target"], {}).setdefault(_index_name(r), {})[r["parameter"]] = (
-            _float(r["value"]), 0.0 if np.isnan(conf) else conf)
+            _float(r["value"]),
+            0.0 if np.isnan(conf) else conf,
+        )
     return out
 
 
@@ -186,8 +218,17 @@ def draw_indices(ax: Axes, target: str, method: str, indices: dict[str, dict[str
     for k, name in enumerate(names):
         values = np.array([indices[name].get(p, (np.nan, 0.0))[0] for p in params])
         conf = np.array([indices[name].get(p, (np.nan, 0.0))[1] for p in params])
-        ax.bar(x + (k - (len(names) - 1) / 2) * width, values, width, yerr=conf, capsize=3, color=colour(k),
-               label=name, error_kw={"elinewidth": 1, "ecolor": "black"}, gid=f"index:{name}")
+        ax.bar(
+            x + (k - (len(names) - 1) / 2) * width,
+            values,
+            width,
+            yerr=conf,
+            capsize=3,
+            color=colour(k),
+            label=name,
+            error_kw={"elinewidth": 1, "ecolor": "black"},
+            gid=f"index:{name}",
+        )
     tilt = len(params) > 4
     ax.set_xticks(x, params, fontsize=SMALL, rotation=15 if tilt else 0, ha="right" if tilt else "center")
     if not any(np.nan_to_num(abs(v[0])) > 0 for values in indices.values() for v in values.values()):
@@ -218,13 +259,15 @@ def plot_indices(study: StudyData, ax: Axes | None = None) -> Figure:
 
 # --- bottlenecks ---------------------------------------------------------------------------
 
+
 def draw_bottlenecks(ax: Axes, target: str, gains: list[dict[str, Any]]) -> None:
     """Months earlier per relaxed constraint; the binding (largest) one highlighted."""
     ordered = sorted(gains, key=lambda g: _float(g.get("months_earlier")))
     values = np.nan_to_num(np.array([_float(g.get("months_earlier")) for g in ordered]))
     top = int(np.argmax(values)) if values.size else -1
-    colours = [OKABE_ITO["vermillion"] if i == top and values[i] > 0 else OKABE_ITO["sky_blue"]
-               for i in range(len(values))]
+    colours = [
+        OKABE_ITO["vermillion"] if i == top and values[i] > 0 else OKABE_ITO["sky_blue"] for i in range(len(values))
+    ]
     y = np.arange(len(ordered))
     ax.barh(y, values, color=colours, height=0.6, gid="gain")
     for yi, v, g in zip(y, values, ordered, strict=False):
@@ -263,8 +306,9 @@ def study_figures(study: StudyData) -> list[tuple[str, str, Draw]]:
     if oat_effects(study.sensitivity or []):
         out.append(("tornado", "One-at-a-time effects on years to target", lambda: plot_tornado(study)))
     if study.sensitivity and (index_table(study.sensitivity, "sobol") or index_table(study.sensitivity, "morris")):
-        out.append(("sensitivity_indices", "Sobol / Morris indices with confidence intervals",
-                    lambda: plot_indices(study)))
+        out.append(
+            ("sensitivity_indices", "Sobol / Morris indices with confidence intervals", lambda: plot_indices(study))
+        )
     command = study.meta.get("command")
     is_sweep = command == "sweep" or (command is None and study.sensitivity is None and study.bottlenecks is None)
     if study.results is not None and is_sweep and study.parameters:

@@ -51,7 +51,7 @@ def sweep_table(study: StudyData) -> tuple[list[str], list[str], Table]:
     otherwise (dates, `when_funded`) they are numbered in order of appearance and
     `category_labels` names the numbers."""
     rows = _ok(study.results or [])
-    targets = list(dict.fromkeys(k[len(YEARS):] for r in rows[:1] for k in r if k.startswith(YEARS)))
+    targets = list(dict.fromkeys(k[len(YEARS) :] for r in rows[:1] for k in r if k.startswith(YEARS)))
     labels = category_labels(study)
     readers = {p: reader([r[p] for r in rows]) for p in study.parameters if p not in labels}
     names = [p + (f" ({readers[p][1]})" if readers.get(p) and readers[p][1] else "") for p in study.parameters]  # type: ignore[index]
@@ -61,8 +61,7 @@ def sweep_table(study: StudyData) -> tuple[list[str], list[str], Table]:
         return float(labels[p].index(text)) if p in labels else read[0](text) if read else _float(text)
 
     table = [
-        (tuple(value(p, r[p]) for p in study.parameters), {t: _float(r.get(YEARS + t)) for t in targets})
-        for r in rows
+        (tuple(value(p, r[p]) for p in study.parameters), {t: _float(r.get(YEARS + t)) for t in targets}) for r in rows
     ]
     return names, targets, table
 
@@ -106,8 +105,9 @@ def _median_by_point(table: Table, target: str) -> dict[tuple[float, ...], tuple
     return out
 
 
-def draw_sweep_line(ax: Axes, parameter: str, targets: list[str], table: list[Any],
-                    labels: list[str] | None = None) -> None:
+def draw_sweep_line(
+    ax: Axes, parameter: str, targets: list[str], table: list[Any], labels: list[str] | None = None
+) -> None:
     """Median years to each target against the parameter, p10–p90 band where replicated."""
     for k, target in enumerate(targets):
         stats = _median_by_point(table, target)
@@ -125,8 +125,9 @@ def draw_sweep_line(ax: Axes, parameter: str, targets: list[str], table: list[An
     ax.set_title("years to target over the swept parameter (gaps: median not reached)", fontsize=SMALL + 2, loc="left")
 
 
-def draw_sweep_heatmap(ax: Axes, parameters: list[str], target: str, table: list[Any],
-                       labels: list[list[str] | None] | None = None) -> None:
+def draw_sweep_heatmap(
+    ax: Axes, parameters: list[str], target: str, table: list[Any], labels: list[list[str] | None] | None = None
+) -> None:
     """Median years to `target` over a grid of two parameters (`labels`: category names per axis)."""
     stats = _median_by_point(table, target)
     xs = sorted({p[0] for p in stats})
@@ -163,8 +164,9 @@ def draw_sweep_heatmap(ax: Axes, parameters: list[str], target: str, table: list
     bar.ax.tick_params(labelsize=SMALL)
 
 
-def draw_sweep_scatter(ax: Axes, parameter: str, index: int, targets: list[str], table: list[Any],
-                       labels: list[str] | None = None) -> None:
+def draw_sweep_scatter(
+    ax: Axes, parameter: str, index: int, targets: list[str], table: list[Any], labels: list[str] | None = None
+) -> None:
     """Years to each target against one of several sampled parameters."""
     for k, target in enumerate(targets):
         x = [values[index] for values, _ in table]

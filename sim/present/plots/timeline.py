@@ -58,8 +58,15 @@ def short_number(value: float) -> str:
 def _draw_series(ax: Axes, columns: Series, colour: str, label: str, fan: bool, dashed: bool) -> None:
     style = "--" if dashed else "-"
     if fan:
-        band = ax.fill_between(columns["dates"], columns["p10"], columns["p90"], color=colour, alpha=0.22,
-                               linewidth=0, label="p10–p90 of replications")
+        band = ax.fill_between(
+            columns["dates"],
+            columns["p10"],
+            columns["p90"],
+            color=colour,
+            alpha=0.22,
+            linewidth=0,
+            label="p10–p90 of replications",
+        )
         band.set_gid("fan")
         ax.plot(columns["dates"], columns["p50"], style, color=colour, linewidth=1.8, label=f"{label} (median)")
     else:
@@ -79,8 +86,7 @@ def _date(text: str | None) -> np.datetime64 | None:
     return None if text is None else np.datetime64(text, "s")
 
 
-def _mark_target(ax: Axes, target: dict[str, Any], value: float, slot: int, mc: bool,
-                 end: np.datetime64) -> None:
+def _mark_target(ax: Axes, target: dict[str, Any], value: float, slot: int, mc: bool, end: np.datetime64) -> None:
     """Deadline marker, reached marker (with p10–p90 whiskers for Monte Carlo) and a note."""
     colour = SERIES.get(target["measure"], (0, OKABE_ITO["black"], ""))[1]
     per_year = "/yr" if target["measure"] in ("rate", "capacity") else ""
@@ -88,16 +94,33 @@ def _mark_target(ax: Axes, target: dict[str, Any], value: float, slot: int, mc: 
     dates = target.get("date_reached") or {}
     deadline = _date(target.get("by"))
     if deadline is not None:
-        ax.plot([deadline], [value], marker="v", markersize=9, color=OKABE_ITO["vermillion"],
-                linestyle="none", zorder=5, label="deadline", gid="deadline")
+        ax.plot(
+            [deadline],
+            [value],
+            marker="v",
+            markersize=9,
+            color=OKABE_ITO["vermillion"],
+            linestyle="none",
+            zorder=5,
+            label="deadline",
+            gid="deadline",
+        )
     p50 = _date(dates.get("p50"))
     if p50 is not None:
-        ax.plot([p50], [value], marker="o", markersize=7, color=colour, markeredgecolor="black",
-                linestyle="none", zorder=6, gid="reached")
+        ax.plot(
+            [p50],
+            [value],
+            marker="o",
+            markersize=7,
+            color=colour,
+            markeredgecolor="black",
+            linestyle="none",
+            zorder=6,
+            gid="reached",
+        )
         if mc and dates.get("p10"):
             span = np.array([dates["p10"], dates.get("p90") or str(end)], dtype="datetime64[s]")
-            ax.plot(span, [value, value], color=colour, linewidth=4, alpha=0.55, zorder=4,
-                    solid_capstyle="butt")
+            ax.plot(span, [value, value], color=colour, linewidth=4, alpha=0.55, zorder=4, solid_capstyle="butt")
         note = f"{name}: reached {dates['p50']}" + (" (median)" if mc else "")
     else:
         share = target.get("reached_fraction")
@@ -106,9 +129,18 @@ def _mark_target(ax: Axes, target: dict[str, Any], value: float, slot: int, mc: 
     if deadline is not None:
         on_time = target.get("on_time_probability")
         note += f"; deadline {target['by']}" + (f", {on_time:.0%} on time" if mc and on_time is not None else "")
-    ax.annotate(note, xy=(0.01, value), xycoords=("axes fraction", "data"), xytext=(0, 3 + 11 * slot),
-                textcoords="offset points", fontsize=SMALL - 0.5, va="bottom", ha="left", wrap=True,
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+    ax.annotate(
+        note,
+        xy=(0.01, value),
+        xycoords=("axes fraction", "data"),
+        xytext=(0, 3 + 11 * slot),
+        textcoords="offset points",
+        fontsize=SMALL - 0.5,
+        va="bottom",
+        ha="left",
+        wrap=True,
+        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+    )
 
 
 def draw_product(data: RunData, product: str, axes: Sequence[Axes]) -> None:
@@ -135,8 +167,7 @@ def draw_product(data: RunData, product: str, axes: Sequence[Axes]) -> None:
         slot = slots.get((panel, value), 0)
         slots[(panel, value)] = slot + 1
         if slot == 0:
-            ax.axhline(value, color=OKABE_ITO["black"], linestyle=":", linewidth=1.3, gid="target",
-                       label="target")
+            ax.axhline(value, color=OKABE_ITO["black"], linestyle=":", linewidth=1.3, gid="target", label="target")
         _mark_target(ax, target, value, slot, mc, end if end is not None else np.datetime64(data.summary["start"]))
         tops[panel] = max(tops[panel], value * (1.12 + 0.08 * slot))
     names = {0: ("units (cumulative)", "Deliveries and stock"), 1: ("units per year", "Rate and capacity")}
@@ -178,9 +209,8 @@ def plot_timeline(data: RunData, product: str | None = None, axes: Sequence[Axes
     fig = new_figure(PANEL_HEIGHT_IN * 2 * len(products) + 0.5)
     grid = list(fig.subplots(2 * len(products), 1, squeeze=False)[:, 0])
     for i, name in enumerate(products):
-        draw_product(data, name, grid[2 * i: 2 * i + 2])
+        draw_product(data, name, grid[2 * i : 2 * i + 2])
     mc = " — median and p10–p90 of all replications" if data.monte_carlo else ""
     fig.suptitle(f"{data.summary.get('scenario', '')}: deliveries against targets{mc}", fontsize=SMALL + 3)
     footer(fig, data.summary)
     return fig
-

@@ -23,8 +23,13 @@ FIXED = {
     "not_available": (LIGHT_GREY, ".."),
 }
 #: colours for prefixed causes (material:X, workforce:X, docks...), hatches tell them apart
-VARIABLE = (OKABE_ITO["vermillion"], OKABE_ITO["reddish_purple"], OKABE_ITO["yellow"], OKABE_ITO["sky_blue"],
-            OKABE_ITO["blue"])
+VARIABLE = (
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["yellow"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["blue"],
+)
 HATCHES = ("", "//", "\\\\", "xx", "--")
 ORDER = ("producing", "money", "material", "dock", "workforce", "down", "ramping", "not_available")
 LABELS = {"not_available": "not yet available", "down": "down (breakdown)", "ramping": "ramping up"}
@@ -79,23 +84,47 @@ def plot_waiting(data: RunData, ax: Axes | None = None) -> Figure:
         colour, hatch = styles[cause]
         if not np.any(table[:, j] > 0):
             continue
-        ax.barh(y, table[:, j], left=left, height=0.65, color=colour, hatch=hatch, edgecolor="white",
-                linewidth=0.5, label=LABELS.get(cause, cause.replace(":", ": ")), gid=f"cause:{cause}")
+        ax.barh(
+            y,
+            table[:, j],
+            left=left,
+            height=0.65,
+            color=colour,
+            hatch=hatch,
+            edgecolor="white",
+            linewidth=0.5,
+            label=LABELS.get(cause, cause.replace(":", ": ")),
+            gid=f"cause:{cause}",
+        )
         left += table[:, j]
     for yi, share in zip(y, table[:, causes.index("producing")], strict=False):
-        ax.text(0.01, yi, f"{share:.0%} producing", va="center", ha="left", fontsize=SMALL - 0.5, color="white",
-                fontweight="bold")
+        ax.text(
+            0.01,
+            yi,
+            f"{share:.0%} producing",
+            va="center",
+            ha="left",
+            fontsize=SMALL - 0.5,
+            color="white",
+            fontweight="bold",
+        )
     ax.set_yticks(y, names, fontsize=SMALL)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("share of each facility's time (% of simulated days)", fontsize=SMALL + 1)
     style_axes(ax)
     ax.grid(False, axis="y")
-    ax.legend(fontsize=SMALL - 0.5, loc="upper center", bbox_to_anchor=(0.5, -0.22 * 3.0 / fig.get_figheight()),
-              ncol=min(4, len(causes)), frameon=False)
+    ax.legend(
+        fontsize=SMALL - 0.5,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.22 * 3.0 / fig.get_figheight()),
+        ncol=min(4, len(causes)),
+        frameon=False,
+    )
     mean = " (mean of {:,} replications)".format(data.summary["replications"]) if data.monte_carlo else ""
-    ax.set_title(f"{data.summary.get('scenario', '')}: where each facility's time goes{mean}",
-                 fontsize=SMALL + 2, loc="left")
+    ax.set_title(
+        f"{data.summary.get('scenario', '')}: where each facility's time goes{mean}", fontsize=SMALL + 2, loc="left"
+    )
     if own:
         footer(fig, data.summary)
     return fig
