@@ -23,7 +23,7 @@ from sim.model.facility import Facility
 from sim.model.replication import simulate
 from sim.records import Records
 from sim.studies.replications import replication_seed
-from tests.conftest import scenario_of
+from conftest import scenario_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
