@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import scenario_of
 
 from sim.language.load import load_scenario
 from sim.language.schema import Scenario
@@ -23,7 +24,6 @@ from sim.model.facility import Facility
 from sim.model.replication import simulate
 from sim.records import Records
 from sim.studies.replications import replication_seed
-from conftest import scenario_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
