@@ -9,6 +9,8 @@ import os
 import sys
 from typing import IO
 
+from sim.studies.progress import is_terminal
+
 LEVELS = (logging.ERROR, logging.WARNING, logging.INFO, logging.DEBUG)
 _STYLES = {"red": "31", "green": "32", "yellow": "33", "bold": "1"}
 
@@ -43,8 +45,7 @@ def use_colour(stream: IO[str]) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+    return is_terminal(stream) and os.environ.get("TERM") != "dumb"
 
 
 def paint(text: str, style: str, stream: IO[str]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 
 class ProgressReport:
@@ -31,7 +31,7 @@ class ProgressReport:
         self._last = self._start
         self._printed = -1
         self._bar: Any = None
-        if self.enabled and _is_tty(self.stream):
+        if self.enabled and is_terminal(self.stream):
             from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
 
             self._bar = tqdm(total=total, initial=done, desc=label, unit="run", file=self.stream, dynamic_ncols=True)
@@ -80,7 +80,8 @@ class ProgressReport:
         self.close()
 
 
-def _is_tty(stream: TextIO) -> bool:
+def is_terminal(stream: IO[str]) -> bool:
+    """Whether `stream` is an interactive terminal (progress bars and colour only there)."""
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 

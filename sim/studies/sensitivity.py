@@ -78,20 +78,24 @@ def one_at_a_time(design: Design, targets: Sequence[str], values: np.ndarray) ->
     return rows
 
 
+def _complete_responses(targets: Sequence[str], values: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """(target, response per design row) for each target every run reached; the index methods
+    need a response at every design point, so a target with any unreached run is left out."""
+    y = responses(values)
+    return [(target, y[:, k]) for k, target in enumerate(targets) if not np.isnan(y[:, k]).any()]
+
+
 def morris(design: Design, targets: Sequence[str], values: np.ndarray, seed: int) -> list[Index]:
     """Morris mu, mu* (with its confidence) and sigma per parameter and target, in years."""
     from SALib.analyze import morris as salib_morris
 
     problem = salib_problem(design.parameters)
     rows: list[Index] = []
-    y = responses(values)
-    for k, target in enumerate(targets):
-        if np.isnan(y[:, k]).any():
-            continue
+    for target, y in _complete_responses(targets, values):
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             res = salib_morris.analyze(
-                problem, design.matrix, y[:, k], num_levels=MORRIS_LEVELS, conf_level=CONFIDENCE, seed=seed
+                problem, design.matrix, y, num_levels=MORRIS_LEVELS, conf_level=CONFIDENCE, seed=seed
             )
         for j, path in enumerate(design.paths):
             rows += [
@@ -108,13 +112,10 @@ def sobol(design: Design, targets: Sequence[str], values: np.ndarray, seed: int)
 
     problem = salib_problem(design.parameters)
     rows: list[Index] = []
-    y = responses(values)
-    for k, target in enumerate(targets):
-        if np.isnan(y[:, k]).any():
-            continue
+    for target, y in _complete_responses(targets, values):
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            res = salib_sobol.analyze(problem, y[:, k], calc_second_order=False, conf_level=CONFIDENCE, seed=seed)
+            res = salib_sobol.analyze(problem, y, calc_second_order=False, conf_level=CONFIDENCE, seed=seed)
         for j, path in enumerate(design.paths):
             rows += [
                 (path, target, "sobol", "S1", float(res["S1"][j]), float(res["S1_conf"][j])),
