@@ -6,7 +6,6 @@ records themselves are dropped once measured, so memory does not grow with event
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.language.schema import Scenario
-from sim.metrics.series import YEAR, Capacity, Deliveries, Stock
+from sim.metrics.series import YEAR, Capacity, Deliveries, Stock, columns
 from sim.metrics.targets import time_to_target
 from sim.records import Records
 
@@ -23,21 +22,15 @@ END_MEASURES = ("delivered", "rate", "stock", "capacity", "unmet_demand")
 
 
 def month_grid(start: dt.date, horizon: float) -> tuple[list[dt.date], np.ndarray]:
-    """Monthly dates from start to the horizon, and their day numbers."""
-    dates, days = [], []
-    k = 0
-    while True:
-        month0 = start.month - 1 + k
-        year, month = start.year + month0 // 12, month0 % 12 + 1
-        day = min(start.day, calendar.monthrange(year, month)[1])
-        date = dt.date(year, month, day)
-        offset = (date - start).days
-        if offset > horizon + 1e-9:
-            break
-        dates.append(date)
-        days.append(float(offset))
-        k += 1
-    return dates, np.array(days)
+    """Monthly dates from start to the horizon (the start's day of the month, or the month's
+    last day), and their day numbers."""
+    months = np.arange(int(horizon // 28) + 2)  # more months than the horizon can hold
+    first = np.datetime64(start, "M") + months  # each month's first day, as a month
+    length = (first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")
+    dates = first.astype("datetime64[D]") + np.minimum(start.day, length.astype(int)) - 1
+    days = (dates - np.datetime64(start, "D")).astype(float)
+    within = days <= horizon + 1e-9
+    return dates[within].tolist(), days[within]
 
 
 @dataclass
@@ -67,38 +60,39 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     end = np.zeros((len(products), len(END_MEASURES)))
     per_product = {}
     delivered = Deliveries.by_product(records)
+    capacities = Capacity.by_product(records)
+    at = np.append(grid, horizon)  # the months, then the horizon: one evaluation of each series
     for p, name in enumerate(products):
-        deliveries = delivered[p]
-        capacity = Capacity.of(records, p)
+        deliveries, capacity = delivered[p], capacities[p]
         initial = float(scenario.inventory.get(name, 0.0))
         stock = Stock.build(initial, deliveries, demand_window(records, p), horizon)
         per_product[name] = (deliveries, capacity, stock, initial)
-        timeline[p, 0] = deliveries.at(grid)
-        timeline[p, 1] = deliveries.trailing_year(grid)
-        timeline[p, 2] = stock.at(grid)
-        timeline[p, 3] = capacity.at(grid) * YEAR
-        end[p] = (
-            deliveries.at(horizon)[()],
-            deliveries.trailing_year(horizon)[()],
-            stock.at(horizon)[()],
-            capacity.at(horizon)[0] * YEAR,
-            stock.unmet,
-        )
+        series = (deliveries.at(at), deliveries.trailing_year(at), stock.at(at), capacity.at(at) * YEAR)
+        timeline[p] = [s[:-1] for s in series]
+        end[p] = (*(s[-1] for s in series), stock.unmet)
     target_days = np.array(
         [time_to_target(t, *per_product[t.product][:3], per_product[t.product][3], horizon) for t in scenario.targets],
         dtype=float,
     )
-    sums = [[0.0, 0.0, 0.0] for _ in records.budgets]  # plain floats: one pass, no numpy item access
     by_year: dict[str, dict[int, float]] = {b: {} for b in records.budgets}
     for _, b, year, amount in records.appropriations:
-        sums[b][0] += amount
         by_year[records.budgets[b]][year] = amount
-    for _, b, _, amount, _ in records.spending:
-        sums[b][1] += amount
-    for _, b, amount in records.lapses:
-        sums[b][2] += amount
-    budgets = np.array(sums, dtype=float).reshape(len(records.budgets), 3)
+    budgets = budget_totals(records)
     time_use: dict[str, dict[str, float]] = defaultdict(dict)
     for f, causes in records.time_use.items():
         time_use[records.facilities[f]] = dict(causes)
     return ReplicationResult(replication, target_days, timeline, end, budgets, by_year, dict(time_use), records.events)
+
+
+def budget_totals(records: Records) -> np.ndarray:
+    """Money appropriated, spent and lapsed per budget: budgets × 3 (each summed in record order)."""
+    n = len(records.budgets)
+    sums = [
+        np.bincount(b.astype(np.intp), weights=amount, minlength=n)
+        for b, amount in (
+            columns(records.appropriations, 1, 3),
+            columns(records.spending, 1, 3),
+            columns(records.lapses, 1, 2),
+        )
+    ]
+    return np.column_stack(sums).reshape(n, 3)

@@ -6,8 +6,10 @@ deliveries minus a demand drawdown that never takes it below zero.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
+from operator import itemgetter
+from typing import Any
 
 import numpy as np
 
@@ -15,6 +17,12 @@ from sim.language.units import DAYS_PER_YEAR
 from sim.records import Records
 
 YEAR = DAYS_PER_YEAR
+
+
+def columns(rows: Sequence[Sequence[Any]], *at: int) -> list[np.ndarray]:
+    """Fields `at` of every record tuple as float arrays, one per field (a C-level pass each,
+    so a row's text fields, such as spending's `what`, are never touched)."""
+    return [np.fromiter(map(itemgetter(k), rows), dtype=float, count=len(rows)) for k in at]
 
 
 @dataclass(frozen=True)
@@ -32,14 +40,14 @@ class Deliveries:
     @classmethod
     def by_product(cls, records: Records) -> list[Deliveries]:
         """The deliveries of every product (by index), from one array of the records."""
-        rows = records.deliveries
-        arr = np.fromiter(chain.from_iterable(rows), dtype=float, count=3 * len(rows)).reshape(-1, 3)
-        arr = arr[arr[:, 2] > 0]
-        arr = arr[np.argsort(arr[:, 0], kind="stable")]
+        t, p, q = columns(records.deliveries, 0, 1, 2)
+        order = np.flatnonzero(q > 0)
+        order = order[np.argsort(t[order], kind="stable")]
+        t, p, q = t[order], p[order], q[order]
         out = []
         for product in range(len(records.products)):
-            mine = arr[arr[:, 1] == product]
-            times, cum = mine[:, 0], np.cumsum(mine[:, 2])
+            mine = p == product
+            times, cum = t[mine], np.cumsum(q[mine])
             last = np.append(times[1:] != times[:-1], True) if times.size else np.zeros(0, dtype=bool)
             out.append(cls(times[last], cum[last]))
         return out
@@ -57,7 +65,7 @@ class Deliveries:
 
 @dataclass(frozen=True)
 class Capacity:
-    """Installed capacity (per day) as a sum of linear ramps."""
+    """Installed capacity (per day) as a sum of linear ramps (a material's supply rate, too)."""
 
     t0: np.ndarray
     t1: np.ndarray
@@ -66,9 +74,20 @@ class Capacity:
     @classmethod
     def of(cls, records: Records, product: int) -> Capacity:
         """The installed capacity of one product, summed over its facilities."""
-        rows = [(a, b, d) for _, p, a, b, d in records.capacity if p == product]
-        arr = np.array(rows, dtype=float).reshape(-1, 3)
-        return cls(arr[:, 0], arr[:, 1], arr[:, 2])
+        return cls.by_product(records)[product]
+
+    @classmethod
+    def by_product(cls, records: Records) -> list[Capacity]:
+        """The installed capacity of every product (by index), from one pass over the records."""
+        return cls.grouped(records.capacity, len(records.products), key=1, first=2)
+
+    @classmethod
+    def grouped(cls, rows: Sequence[Sequence[Any]], groups: int, key: int, first: int) -> list[Capacity]:
+        """One sum of ramps per group 0..groups-1 from rows holding the group at field `key`
+        and (t0, t1, delta) from field `first` on: `records.capacity` by product, `records.supply`
+        by material."""
+        group, t0, t1, delta = columns(rows, key, first, first + 1, first + 2)
+        return [cls(t0[mine], t1[mine], delta[mine]) for mine in (group == g for g in range(groups))]
 
     def at(self, t: np.ndarray | float) -> np.ndarray:
         """Capacity per day at `t` (steps count from their own instant)."""
@@ -77,6 +96,15 @@ class Capacity:
         frac = np.clip((t - self.t0) / span, 0.0, 1.0)
         frac = np.where(t >= self.t1, 1.0, frac)
         return (frac * self.delta).sum(axis=1)
+
+    def integral_to(self, t: np.ndarray) -> np.ndarray:
+        """The rate integrated from −inf to each of the times `t` (as `curves.Ramp.integral_to`,
+        summed over the ramps)."""
+        tt = np.asarray(t, dtype=float)[:, None]
+        span = self.t1 - self.t0
+        rising = self.delta * (tt - self.t0) ** 2 / (2 * np.where(span > 0, span, 1.0))
+        held = self.delta * (tt - self.t1 + span / 2)
+        return np.where(tt <= self.t0, 0.0, np.where(tt >= self.t1, held, rising)).sum(axis=1)
 
     def knots(self) -> np.ndarray:
         """Times where the capacity's slope can change."""
@@ -103,28 +131,17 @@ class Stock:
         """Walk deliveries and the demand window (from, until, rate per day) exactly."""
         if demand is None or demand[2] <= 0:
             return cls.without_drawdown(initial, deliveries, demand[:2] if demand else (), horizon)
+        d_from, d_until, rate = demand
+        marks = [t for t in (d_from, d_until) if 0 <= t <= horizon]
+        times = np.unique(np.concatenate(([0.0], deliveries.times, marks)))
+        changes = np.zeros(times.size)
         qty = np.diff(np.concatenate(([0.0], deliveries.cumulative)))
-        changes: dict[float, float] = {0.0: 0.0}
-        for t, q in zip(deliveries.times, qty, strict=True):
-            changes[float(t)] = changes.get(float(t), 0.0) + float(q)
-        d_from, d_until, rate = demand if demand else (0.0, 0.0, 0.0)
-        for t in (d_from, d_until):
-            if 0 <= t <= horizon:
-                changes.setdefault(float(t), 0.0)
-        times = sorted(changes)
-        levels, slopes = [], []
-        level, unmet = initial, 0.0
-        for i, t in enumerate(times):
-            level += changes[t]
-            drawing = rate > 0 and d_from <= t < d_until
-            levels.append(level)
-            slopes.append(-rate if drawing else 0.0)
-            end = min(times[i + 1] if i + 1 < len(times) else horizon, horizon)
-            if drawing and end > t:
-                wanted = rate * (end - t)
-                unmet += max(0.0, wanted - level)
-                level = max(0.0, level - wanted)
-        return cls(np.array(times), np.array(levels), np.array(slopes), unmet)
+        np.add.at(changes, np.searchsorted(times, deliveries.times), qty)
+        ends = np.minimum(np.append(times[1:], horizon), horizon)
+        drawing = (d_from <= times) & (times < d_until)
+        drawn = drawing & (ends > times)
+        levels, unmet = drawdown(initial, changes, np.where(drawn, rate * (ends - times), 0.0), drawn)
+        return cls(times, levels, np.where(drawing, -rate, 0.0), unmet)
 
     @classmethod
     def without_drawdown(
@@ -151,3 +168,23 @@ class Stock:
         t = np.asarray(t, dtype=float)
         idx = np.clip(np.searchsorted(self.times, t, side="right") - 1, 0, None)
         return np.maximum(0.0, self.levels[idx] + self.slopes[idx] * (t - self.times[idx]))
+
+
+def drawdown(initial: float, changes: np.ndarray, wanted: np.ndarray, drawn: np.ndarray) -> tuple[np.ndarray, float]:
+    """The stock just after each change, and the demand left unmet, when after change i the
+    stock is drawn down by `wanted[i]` (where `drawn[i]`) but never below zero.
+
+    A running floor at zero is a sequential recurrence; one lean pass over plain floats keeps
+    every rounding step of the walk it replaces, so results do not move by a bit."""
+    level, unmet = initial, 0.0
+    levels = []
+    for change, want, draws in zip(changes.tolist(), wanted.tolist(), drawn.tolist(), strict=True):
+        level += change
+        levels.append(level)
+        if draws:
+            if level < want:
+                unmet += want - level
+                level = 0.0
+            else:
+                level -= want
+    return np.array(levels, dtype=float), unmet

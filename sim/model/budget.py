@@ -37,10 +37,14 @@ class Budget:
         self._year_starts = [day for day, _, _ in schedule[1:]]
         self._waiters: list[tuple[float, int, simpy.Event]] = []
         self._seq = 0
-        #: spenders that may commit money from this budget (facilities, and expansions until their
-        #: capex is paid): a facility that is the only one may run lots ahead (see MunitionsFactory)
-        self.spenders = 0
-        self.facilities: list[Any] = []  #: the facilities paid from it (Facility; no import cycle)
+        #: the facilities paid from it (Facility; no import cycle): they may run work ahead while
+        #: the money covers what all of them could commit (see `Facility.run_ahead_until`)
+        self.facilities: list[Any] = []
+        #: expansions whose capex is still to pay -> the earliest day they may commit it
+        self.capex_due: dict[int, float] = {}
+        #: the money covers what every facility on it could commit up to this day (while no
+        #: money arrives and no capex is paid; see `Facility.run_ahead_until`)
+        self.covered_until = -math.inf
         env.process(self.appropriate_funds())
 
     def cost_multiplier(self, day: float) -> float:
@@ -58,6 +62,7 @@ class Budget:
                 self.records.lapses.append((self.env.now, self.index, self.balance))
                 self.balance = 0.0
             self.balance += amount
+            self.covered_until = -math.inf
             self.records.appropriations.append((self.env.now, self.index, year, amount))
             self._wake_waiters()
 
@@ -79,6 +84,22 @@ class Budget:
             )
         self.balance = max(0.0, self.balance - amount)
         self.records.spending.append((when, self.index, facility, amount, what))
+
+    def commit_many(self, days: list[float], amounts: list[float], facility: int, what: str) -> None:
+        """`commit` of a run of work started ahead at `days` by a facility acting alone (the
+        caller checked that the money covers them all)."""
+        total = sum(amounts)
+        if total > self.balance * (1 + 1e-9) + EPS:
+            raise ModelError(
+                f"budget {self.records.budgets[self.index]!r} would go negative at day {days[-1]:.1f}: "
+                f"commit {total:.2f} with {self.balance:.2f} available"
+            )
+        balance = self.balance
+        for amount in amounts:  # one by one, as `commit` would: the same rounding
+            balance = max(0.0, balance - amount)
+        self.balance = balance
+        index = self.index
+        self.records.spending.extend((d, index, facility, a, what) for d, a in zip(days, amounts, strict=True) if a > 0)
 
     @property
     def has_waiters(self) -> bool:

@@ -55,6 +55,11 @@ class RateCurve:
         self._to_settled = sum(r.integral_to(self._settled) for r in self.ramps)
         return ramp
 
+    @property
+    def settled(self) -> float:
+        """From this day on the rate is constant (until a ramp is added)."""
+        return self._settled
+
     def value(self, t: float) -> float:
         """The rate at `t`."""
         if t >= self._settled:
@@ -74,6 +79,14 @@ class RateCurve:
         if a <= self._first and b >= self._settled:  # e.g. everything supplied from the start
             return self._to_settled + self._total * (b - self._settled)
         return sum(r.integral_to(b) - r.integral_to(a) for r in self.ramps)
+
+    def over_steps(self, t0: float, step: float, n: int) -> tuple[list[float], list[float]]:
+        """`nameplate` at the start of, and `integral` over, each of `n` steps of `step` from
+        `t0` (at once: once the curve is constant, without walking its ramps)."""
+        if t0 >= self._settled:
+            return [self._total] * n, [self._total * step] * n
+        starts = [t0 + k * step for k in range(n)]
+        return [self.nameplate(t) for t in starts], [self.integral(t, t + step) for t in starts]
 
     def time_to_accumulate(self, a: float, amount: float) -> float:
         """The earliest t ≥ a with integral(a, t) ≥ amount (inf if the rate never allows it)."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,19 @@ class ExpansionPlan:
         )
 
 
+@dataclass
+class Construction:
+    """An expansion under way: the earliest day it can come on line (exact once its capex is
+    paid), so that work it would change is not run ahead past that day."""
+
+    plan: ExpansionPlan
+    online: float = field(init=False)
+    done: bool = False
+
+    def __post_init__(self) -> None:
+        self.online = max(self.plan.start or 0.0, 0.0) + self.plan.construction
+
+
 def build_expansion(
     world: World,
     owner: str,
@@ -49,20 +63,42 @@ def build_expansion(
     priority: float,
     facility: int,
     commission: Callable[[ExpansionPlan], None],
+    construction: Construction | None = None,
 ) -> Generator[Any, Any, None]:
-    """Wait for the start date (or for money), pay the capex, build, then commission."""
-    env = world.env
+    """The process that waits for the start date (or for money), pays the capex, builds, then
+    commissions. Its capex is due on the budget from the moment it is created, before the
+    process first runs, so nobody runs ahead past its start meanwhile."""
+    state = construction or Construction(plan)
     if budget is not None and plan.capex > 0:
-        budget.spenders += 1  # until the capex is paid, nobody else may run ahead on this budget
+        budget.capex_due[id(state)] = max(world.env.now, plan.start or 0.0)
+        return _construct(world, owner, plan, state, commission, budget, priority, facility)
+    return _construct(world, owner, plan, state, commission)
+
+
+def _construct(
+    world: World,
+    owner: str,
+    plan: ExpansionPlan,
+    state: Construction,
+    commission: Callable[[ExpansionPlan], None],
+    budget: Budget | None = None,
+    priority: float = 0.0,
+    facility: int = -1,
+) -> Generator[Any, Any, None]:
+    """`build_expansion`'s process; with `budget`, its capex is paid from it."""
+    env = world.env
     if plan.start is not None and plan.start > env.now:
         yield env.timeout(plan.start - env.now)
-    if budget is not None and plan.capex > 0:
+    if budget is not None:
         while budget.balance < plan.capex * budget.cost_multiplier(env.now):
             yield budget.funds_arrived(priority)
         budget.commit(plan.capex * budget.cost_multiplier(env.now), facility, f"capex:{plan.name}")
-        budget.spenders -= 1
+        del budget.capex_due[id(state)]
+        budget.covered_until = -math.inf
     began = env.now
+    state.online = began + plan.construction
     if plan.construction > 0:
         yield env.timeout(plan.construction)
     world.records.expansions.append((owner, plan.name, began, env.now, env.now + plan.ramp_up))
+    state.done = True
     commission(plan)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Generator
+from itertools import repeat
+from collections.abc import Callable, Generator
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,18 +19,66 @@ from sim.language.values import draw
 from sim.model.breakdowns import WorkClock
 from sim.model.budget import Budget
 from sim.model.curves import RateCurve
-from sim.model.expansion import ExpansionPlan, build_expansion
+from sim.model.expansion import Construction, ExpansionPlan, build_expansion
 from sim.model.learning import UnitCost
 from sim.model.material import Material
-from sim.model.world import World
+from sim.model.world import FIRST_RANK, RankedTimeout, World
 
 RUN_AHEAD_TOL = 1e-9  # days: work starting this close to an appropriation is left to the step-by-step path
+RUN_AHEAD_MARGIN = 1e-9  # relative: work this close to what money or stock allows goes step by step
+RUN_AHEAD_SEARCH = 4  # secant steps in search of how far shared money and stock cover everyone
 NOT_AVAILABLE = "not_available"
 PRODUCING = "producing"
 MONEY = "money"
 DOWN = "down"
 RAMPING = "ramping"
 DOCKS = "docks"
+
+
+def covered_until(now: float, until: float, have: float, need: Callable[[float], float]) -> float:
+    """About the latest day t in [now, until] for which `need(t)` (growing with t) fits in
+    `have` (now if none): a few steps of the secant method, keeping the last t that fits."""
+
+    def fits(x: float) -> bool:
+        return have >= x * (1 + 1e-9) + 1e-6
+
+    hi_need = need(until)
+    if fits(hi_need):
+        return until
+    lo, lo_need, hi = now, need(now), until
+    if not fits(lo_need):
+        return now
+    for _ in range(RUN_AHEAD_SEARCH):
+        # aim a little short of the straight line's crossing, so a nearly straight need fits
+        t = lo + (hi - lo) * 0.98 * (have - lo_need) / (hi_need - lo_need) if hi_need > lo_need else lo
+        t = min(max(t, lo), hi)
+        if hi - lo < 1.0 or t in (lo, hi):
+            break
+        t_need = need(t)
+        if fits(t_need):
+            lo, lo_need = t, t_need
+        else:
+            hi, hi_need = t, t_need
+    return lo
+
+
+def spend_bound(facilities: list[Facility], now: float, until: float) -> float:
+    """The most `facilities` could commit for work starting from their next start up to `until`."""
+    most = 0.0
+    for f in facilities:
+        a = max(now, f.ahead_until)
+        most += f.max_spend(a, until, f.max_units(a, until))
+    return most
+
+
+def take_bound(material: Material, now: float, until: float) -> float:
+    """The most the takers of `material` could take for work starting from their next start up
+    to `until`."""
+    name, most = material.name, 0.0
+    for f in material.takers:
+        a = max(now, f.ahead_until)
+        most += f.consumes[name] * f.max_units(a, until)
+    return most
 
 
 def material_cause(name: str) -> str:
@@ -60,13 +109,12 @@ class Facility:
         self.rng = rng
         self.product = world.records.products.index(spec.product)
         self.budget: Budget = world.budgets[spec.budget]
-        self.budget.spenders += 1
         self.budget.facilities.append(self)
         self.ahead_until = -math.inf  # work starting before this is already paid (run ahead)
         self._retry_at = -math.inf  # money was short for running ahead: not worth asking again before
         self.materials: dict[str, Material] = {m: world.materials[m] for m in spec.consumes}
         for material in self.materials.values():
-            material.takers += 1
+            material.takers.append(self)
         self.priority = spec.priority
         self.available_from = (
             max(0.0, world.clock.day_of(spec.available_from)) if spec.available_from is not None else 0.0
@@ -83,27 +131,32 @@ class Facility:
         self._open_waits: dict[int, tuple[str, float]] = {}
         self._open_work: dict[int, tuple[float, float, bool]] = {}  # (began, effective began, produce)
         self._seq = 0
-        self._expansions: list[Any] = []  # their processes: alive until commissioned
+        self.constructions = [Construction(plan) for plan in self.expansion_plans]
+        #: its place among facilities acting at the same instant (set by the replication:
+        #: higher priority first, then scenario order)
+        self.rank = FIRST_RANK + index
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
         """Start the facility's processes."""
         self.env.process(self.run())
-        self._expansions = [
+        for c in self.constructions:
             self.env.process(
-                build_expansion(self.world, self.name, plan, self.budget, self.priority, self.index, self.commission)
+                build_expansion(
+                    self.world, self.name, c.plan, self.budget, self.priority, self.index, self.commission, c
+                )
             )
-            for plan in self.expansion_plans
-        ]
 
     def run_ahead_until(self) -> float:
-        """How far this facility may run its work ahead now: to just before the next
-        appropriation if nothing but its own work can change what it may start until then, else
-        now. That holds when it has no people to share, no breakdowns and no expansion to come,
-        it is the only taker of its materials (supply only ever grows, so work that starts uncut
-        would start uncut whoever else acts), and either it is the only spender of its budget or
-        the money there now covers the most that every spender of it could commit until then
-        (`max_spend`), so no spender's work would be cut by money on the lot-by-lot path either."""
+        """How far this facility may run its work ahead now (now if not at all): while nothing
+        but its own work can change what it may start. That needs no people to share, no
+        breakdowns and nobody waiting for money; it ends before the next appropriation (money
+        and prices change there), before any of its expansions can come on line and before any
+        capex on its budget can be committed. Other facilities on its budget or taking its
+        materials cannot cut its work while the money there, and the stock of each shared
+        material, cover the most that all of them could commit or take (`max_units`) up to
+        then (`covered_until`); supply only ever grows, so a material it alone takes needs no
+        such check: its own cuts end the run (see `uncut_run`)."""
         now, budget = self.env.now, self.budget
         if (
             not self.skip_events
@@ -111,25 +164,50 @@ class Facility:
             or budget.has_waiters
             or self.spec.workforce
             or self.clock.breakdowns is not None
-            or any(m.takers != 1 for m in self.materials.values())
-            or any(p.is_alive for p in self._expansions)
         ):
             return now
-        until = budget.next_appropriation(now) - RUN_AHEAD_TOL
-        if budget.spenders == 1:
-            return until
-        if budget.spenders != len(budget.facilities):  # an expansion still to pay for
+        until = budget.next_appropriation(now)
+        for c in self.constructions:
+            if not c.done:
+                until = min(until, c.online)
+        if budget.capex_due:
+            until = min(until, min(budget.capex_due.values()))
+        until -= RUN_AHEAD_TOL
+        if until <= now:
             return now
-        most = sum(f.max_spend(max(now, f.ahead_until), until) for f in budget.facilities)
-        if budget.balance >= most * (1 + 1e-9) + 1e-6:
+        if len(budget.facilities) > 1:
+            if budget.covered_until <= now:
+                budget.covered_until = covered_until(
+                    now, until, budget.balance, lambda t: spend_bound(budget.facilities, now, t)
+                )
+            until = min(until, budget.covered_until)
+        for material in self.materials.values():
+            if until > now and len(material.takers) > 1:
+                if material.covered_until <= now:
+                    material.covered_until = covered_until(
+                        now, until, material.available(now), lambda t, m=material: take_bound(m, now, t)
+                    )
+                until = min(until, material.covered_until)
+        if until > now:
             return until
-        self._retry_at = until  # no money arrives before then: ask again at the appropriation
+        self._retry_at = budget.next_appropriation(now)  # money and stock shrink until then
         return now
 
-    def max_spend(self, a: float, b: float) -> float:
-        """At least the money this facility could commit to work starting in [a, b]; a kind
-        that cannot say keeps the default, infinity, and so no facility on its budget runs ahead."""
+    def max_units(self, a: float, b: float) -> float:
+        """At least how many units this facility could start in [a, b]; a kind that cannot say
+        keeps the default, infinity, and so no facility sharing its budget or materials runs
+        ahead."""
         return math.inf
+
+    def max_spend(self, a: float, b: float, units: float) -> float:
+        """At least the money `units` started in [a, b] could commit: the next unit's price
+        for each (learning only lowers it), at the dearest fiscal year's prices."""
+        if b < a or units <= 0 or self.unit_cost.first_unit == 0:
+            return 0.0
+        if math.isinf(units):
+            return math.inf
+        multiplier = max(self.budget.cost_multiplier(a), self.budget.cost_multiplier(b))
+        return self.unit_cost.cost(self.made, units) * multiplier
 
     def run(self) -> Generator[Any, Any, None]:
         """The facility's main process."""
@@ -138,6 +216,10 @@ class Facility:
     def commission(self, plan: ExpansionPlan) -> None:
         """An expansion comes on line now."""
         raise NotImplementedError
+
+    def after(self, days: float) -> RankedTimeout:
+        """An event `days` from now, at this facility's rank among those of its instant."""
+        return RankedTimeout(self.env, days, self.rank)
 
     # -- time booking ---------------------------------------------------------------------
     def book(self, cause: str, days: float) -> None:
@@ -170,7 +252,7 @@ class Facility:
     def wait_until_available(self) -> Generator[Any, Any, None]:
         """Before `available_from`, the facility does not exist yet."""
         if self.available_from > self.env.now:
-            yield from self.wait(self.env.timeout(self.available_from - self.env.now), NOT_AVAILABLE)
+            yield from self.wait(self.after(self.available_from - self.env.now), NOT_AVAILABLE)
 
     # -- money and material -----------------------------------------------------------------
     def affordable_units(self, day: float | None = None) -> float:
@@ -214,6 +296,42 @@ class Facility:
             material.take(min(units * use, material.available(when)), when)
         self.made += units
         self.records.starts.append((when, self.index, units))
+
+    def uncut_run(self, days: list[float], wanted: list[float], what: str = "lot") -> list[float]:
+        """Start, at once, the leading run of work (`wanted` units at each of `days`, ahead of
+        time while this facility acts alone) that neither money nor any material would cut,
+        paying and taking for each start as `pay_and_take` would; returns the units started
+        (a prefix of `wanted`). Starts this close to a cut are left to the step-by-step path."""
+        budget = self.budget
+        n = len(days)
+        multiplier = budget.cost_multiplier(days[0])
+        costs = [c * multiplier for c in self.unit_cost.costs(self.made, wanted)]
+        limit, spent = budget.balance * (1 - RUN_AHEAD_MARGIN), 0.0
+        for k, cost in enumerate(costs):
+            spent += cost
+            if spent > limit:
+                n = k
+                break
+        uses = [(self.materials[m], use) for m, use in self.consumes.items() if use > 0]
+        for material, use in uses:
+            stock, taken = material.initial - material.taken, 0.0
+            for k, supplied in enumerate(material.supplied_from(days[0], days[:n])):
+                taken += wanted[k] * use
+                if taken > (stock + supplied) * (1 - RUN_AHEAD_MARGIN):
+                    n = k
+                    break
+        if n == 0:
+            return []
+        units = wanted[:n]
+        started = [k for k in range(n) if units[k] > 0]
+        day_list = [days[k] for k in started]
+        if any(costs[:n]):
+            budget.commit_many(day_list, [costs[k] for k in started], self.index, what)
+        for material, use in uses:
+            material.take_many(day_list, [units[k] * use for k in started])
+        self.made += sum(units)
+        self.records.starts.extend(zip(day_list, repeat(self.index), [units[k] for k in started], strict=False))
+        return units
 
     # -- people -------------------------------------------------------------------------------
     def hold_people(self, needs: dict[str, int]) -> Generator[Any, Any, None]:
@@ -266,7 +384,7 @@ class Facility:
         began = self.env.now
         if self.clock.breakdowns is None:  # no breakdowns: working time is real time
             self._open_work[key] = (began, began, produce)
-            yield self.env.timeout(days)
+            yield self.after(days)
         else:
             item = self.clock.begin(days)
             self._open_work[key] = (began, item.effective_began, produce)
@@ -321,14 +439,10 @@ class RatedFacility(Facility):
         """An expansion adds its capacity, ramping up from now."""
         self.add_capacity(self.env.now, plan.ramp_up, plan.capacity)
 
-    def rated_spend(self, a: float, b: float, step: float, extra_units: float) -> float:
-        """`max_spend` of a kind that starts at most nameplate × `step` (+ `extra_units`) per
-        `step` from its next start, paying at most the next unit's price for each (learning
-        only lowers it, and no expansion is still to come)."""
+    def rated_units(self, a: float, b: float, step: float, extra_units: float) -> float:
+        """`max_units` of a kind that starts at most nameplate × `step` (+ `extra_units`) per
+        `step` from its next start, counting every expansion not yet on line as on line."""
         if b < a:
             return 0.0
-        if any(p.is_alive for p in self._expansions):
-            return math.inf
-        units = self.capacity.nameplate(b + step) * (b - a + 2 * step) + extra_units
-        multiplier = max(self.budget.cost_multiplier(a), self.budget.cost_multiplier(b))
-        return self.unit_cost.cost(self.made, units) * multiplier
+        coming = sum(c.plan.capacity for c in self.constructions if not c.done)
+        return (self.capacity.nameplate(b + step) + coming) * (b - a + 2 * step) + extra_units

@@ -5,115 +5,143 @@ Per budget: appropriated − spent − lapsed equals the final balance, which is
 Per material: at every take, what was taken so far is at most initial + supplied by then.
 Per product: delivered is at most started by the facilities making it (yield ≤ 100%).
 Every recorded amount and day is finite, amounts are not negative, days lie in the horizon.
-The cost is one pass over the records (supply integrals at each take), small beside the run.
+Each record list becomes arrays once (`columns`) and every law is checked on whole arrays;
+only a broken law goes back to its first offending row to name it.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from sim.errors import ModelError
+from sim.metrics.series import Capacity, columns
 from sim.model.world import World
 from sim.records import Records
 
 REL_TOL = 1e-7
 ABS_TOL = 1e-6
 
-
-def _close_enough(excess: float, scale: float) -> bool:
-    """`excess` ≤ 0 up to rounding on amounts of size `scale`."""
-    return excess <= REL_TOL * abs(scale) + ABS_TOL
+Columns = Sequence[np.ndarray]  #: a record list's (day, index, amount) fields as arrays
 
 
-def _check_entries(name: str, rows: Iterable[Sequence[Any]], day_at: int, amount_at: int, horizon: float) -> int:
-    """Days finite and inside the horizon, amounts finite and ≥ 0; returns rows checked."""
-    n = 0
-    for row in rows:
-        day, amount = row[day_at], row[amount_at]
-        if not (math.isfinite(day) and -ABS_TOL <= day <= horizon + ABS_TOL):
-            raise ModelError(f"invariant broken: {name} recorded at day {day!r}, outside 0..{horizon:g}: {row!r}")
-        if not (math.isfinite(amount) and amount >= -ABS_TOL):
+def _close_enough(excess: np.ndarray | float, scale: np.ndarray | float) -> np.ndarray:
+    """`excess` ≤ 0 up to rounding on amounts of size `scale` (False where NaN)."""
+    return np.asarray(excess <= REL_TOL * np.abs(scale) + ABS_TOL)
+
+
+def _first(broken: np.ndarray) -> int | None:
+    """The index of the first True, or None."""
+    return int(np.argmax(broken)) if broken.size and broken.any() else None
+
+
+def _check_entries(name: str, rows: Sequence[Sequence[Any]], cols: Columns, at: tuple[int, int], horizon: float) -> int:
+    """Days finite and inside the horizon, amounts finite and ≥ 0; returns rows checked.
+    `cols` are the (day, index, amount) columns of `rows`; `at` the day's and the amount's
+    fields in a row, which a broken entry's message shows as recorded."""
+    day, _, amount = cols
+    bad_day = ~(np.isfinite(day) & (day >= -ABS_TOL) & (day <= horizon + ABS_TOL))
+    bad_amount = ~(np.isfinite(amount) & (amount >= -ABS_TOL))
+    i = _first(bad_day | bad_amount)
+    if i is not None:
+        row = rows[i]
+        if bad_day[i]:
             raise ModelError(
-                f"invariant broken: {name} amount {amount!r} is not a finite, non-negative number: {row!r}"
+                f"invariant broken: {name} recorded at day {row[at[0]]!r}, outside 0..{horizon:g}: {row!r}"
             )
-        n += 1
-    return n
+        raise ModelError(
+            f"invariant broken: {name} amount {row[at[1]]!r} is not a finite, non-negative number: {row!r}"
+        )
+    return len(rows)
 
 
-def check_money(world: World) -> int:
-    """Appropriated − spent − lapsed = final balance ≥ 0, per budget; returns checks made."""
-    records = world.records
-    appropriated = [0.0] * len(records.budgets)
-    spent = [0.0] * len(records.budgets)
-    lapsed = [0.0] * len(records.budgets)
-    for _, b, _, amount in records.appropriations:
-        appropriated[b] += amount
-    for _, b, _, amount, _ in records.spending:
-        spent[b] += amount
-    for _, b, amount in records.lapses:
-        lapsed[b] += amount
-    for b, name in enumerate(records.budgets):
+def _by_index(index: np.ndarray, amount: np.ndarray, n: int) -> np.ndarray:
+    """`amount` summed per index 0..n-1, in record order."""
+    return np.bincount(index.astype(np.intp), weights=amount, minlength=n)
+
+
+def check_money(world: World, appropriations: Columns, spending: Columns, lapses: Columns) -> int:
+    """Appropriated − spent − lapsed = final balance ≥ 0, per budget; each record list comes as
+    its (day, budget, amount) columns. Returns checks made."""
+    names = world.records.budgets
+    totals = [_by_index(b, amount, len(names)).tolist() for _, b, amount in (appropriations, spending, lapses)]
+    for b, name in enumerate(names):
+        appropriated, spent, lapsed = (t[b] for t in totals)
         balance = world.budgets[name].balance
-        left = appropriated[b] - spent[b] - lapsed[b]
-        if balance < -ABS_TOL or not _close_enough(abs(left - balance), appropriated[b]):
+        left = appropriated - spent - lapsed
+        if balance < -ABS_TOL or not _close_enough(abs(left - balance), appropriated):
             raise ModelError(
-                f"invariant broken: budget {name!r}: appropriated {appropriated[b]:,.2f} − spent {spent[b]:,.2f} − "
-                f"lapsed {lapsed[b]:,.2f} = {left:,.2f}, but the final balance is {balance:,.2f}"
+                f"invariant broken: budget {name!r}: appropriated {appropriated:,.2f} − spent {spent:,.2f} − "
+                f"lapsed {lapsed:,.2f} = {left:,.2f}, but the final balance is {balance:,.2f}"
             )
-    return 2 * len(records.budgets)
+    return 2 * len(names)
 
 
-def check_stocks(world: World) -> int:
-    """Taken so far ≤ initial + supplied by then, at every take, per material; returns checks made."""
+def check_stocks(world: World, takes: Columns) -> int:
+    """Taken so far ≤ initial + supplied by then, at every take, per material (so far: in record
+    order); `takes` are the (day, material, amount) columns. Returns checks made."""
     records = world.records
-    taken = [0.0] * len(records.materials)
-    n = 0
-    for day, m, amount in records.takes:
-        taken[m] += amount
-        material = world.materials[records.materials[m]]
-        have = material.initial + material.supplied(day)
-        if not _close_enough(taken[m] - have, have):
-            raise ModelError(
-                f"invariant broken: material {records.materials[m]!r} went negative at day {day:.1f}: "
-                f"taken {taken[m]:,.3f} of initial + supplied {have:,.3f}"
-            )
-        n += 1
+    day, material, amount = takes
+    supply = Capacity.grouped(records.supply, len(records.materials), key=0, first=1)
+    taken: list[float] = []
+    worst: tuple[int, str, float, float] | None = None  # the first broken take: row, material, taken, have
+    for m, name in enumerate(records.materials):
+        mine = np.flatnonzero(material == m)
+        so_far = np.cumsum(amount[mine])
+        have = world.materials[name].initial + supply[m].integral_to(day[mine]) - supply[m].integral_to(np.zeros(1))
+        i = _first(~_close_enough(so_far - have, have))
+        if i is not None and (worst is None or mine[i] < worst[0]):
+            worst = (int(mine[i]), name, float(so_far[i]), float(have[i]))
+        taken.append(float(so_far[-1]) if so_far.size else 0.0)
+    if worst is not None:
+        row, name, so_far_then, have_then = worst
+        raise ModelError(
+            f"invariant broken: material {name!r} went negative at day {records.takes[row][0]:.1f}: "
+            f"taken {so_far_then:,.3f} of initial + supplied {have_then:,.3f}"
+        )
     for m, name in enumerate(records.materials):
         if not _close_enough(abs(taken[m] - world.materials[name].taken), taken[m]):
             raise ModelError(
                 f"invariant broken: material {name!r}: takes recorded {taken[m]:,.3f}, "
                 f"stock says {world.materials[name].taken:,.3f}"
             )
-        n += 1
+    return len(records.takes) + len(records.materials)
+
+
+def check_deliveries(records: Records, product_of: Sequence[int], starts: Columns, deliveries: Columns) -> int:
+    """Delivered ≤ started, per product (over the facilities making it); `starts` are the (day,
+    facility, units) columns, `deliveries` the (day, product, units) ones. Returns checks made."""
+    n = len(records.products)
+    _, facility, begun = starts
+    started = _by_index(np.asarray(product_of, dtype=np.intp)[facility.astype(np.intp)], begun, n)
+    _, product, units = deliveries
+    delivered = _by_index(product, units, n)
+    p = _first(~_close_enough(delivered - started, started))
+    if p is not None:
+        raise ModelError(
+            f"invariant broken: product {records.products[p]!r}: delivered {delivered[p]:,.3f} "
+            f"but only {started[p]:,.3f} started"
+        )
     return n
-
-
-def check_deliveries(records: Records, product_of: Sequence[int]) -> int:
-    """Delivered ≤ started, per product (over the facilities making it); returns checks made."""
-    started = [0.0] * len(records.products)
-    delivered = [0.0] * len(records.products)
-    for _, f, units in records.starts:
-        started[product_of[f]] += units
-    for _, p, units in records.deliveries:
-        delivered[p] += units
-    for p, name in enumerate(records.products):
-        if not _close_enough(delivered[p] - started[p], started[p]):
-            raise ModelError(
-                f"invariant broken: product {name!r}: delivered {delivered[p]:,.3f} but only {started[p]:,.3f} started"
-            )
-    return len(records.products)
 
 
 def check_invariants(world: World, product_of: Sequence[int]) -> int:
     """Check every invariant of a finished replication; raise ModelError on the first broken one.
     `product_of[f]` is the product index of facility f. Returns the number of checks made."""
     records, horizon = world.records, world.horizon
-    n = _check_entries("an appropriation", records.appropriations, 0, 3, horizon)
-    n += _check_entries("spending", records.spending, 0, 3, horizon)
-    n += _check_entries("a lapse", records.lapses, 0, 2, horizon)
-    n += _check_entries("a take", records.takes, 0, 2, horizon)
-    n += _check_entries("a start", records.starts, 0, 2, horizon)
-    n += _check_entries("a delivery", records.deliveries, 0, 2, horizon)
-    return n + check_money(world) + check_stocks(world) + check_deliveries(records, product_of)
+    appropriations = columns(records.appropriations, 0, 1, 3)
+    spending = columns(records.spending, 0, 1, 3)
+    lapses = columns(records.lapses, 0, 1, 2)
+    takes = columns(records.takes, 0, 1, 2)
+    starts = columns(records.starts, 0, 1, 2)
+    deliveries = columns(records.deliveries, 0, 1, 2)
+    n = _check_entries("an appropriation", records.appropriations, appropriations, (0, 3), horizon)
+    n += _check_entries("spending", records.spending, spending, (0, 3), horizon)
+    n += _check_entries("a lapse", records.lapses, lapses, (0, 2), horizon)
+    n += _check_entries("a take", records.takes, takes, (0, 2), horizon)
+    n += _check_entries("a start", records.starts, starts, (0, 2), horizon)
+    n += _check_entries("a delivery", records.deliveries, deliveries, (0, 2), horizon)
+    n += check_money(world, appropriations, spending, lapses)
+    return n + check_stocks(world, takes) + check_deliveries(records, product_of, starts, deliveries)

@@ -77,6 +77,16 @@ class UnitCost:
             return self.first_unit * lo**c * math.expm1(c * growth) / c
         return self.cumulative(made + units) - self.cumulative(made)
 
+    def costs(self, made: float, units: list[float]) -> list[float]:
+        """`cost` of each of a run of lots of `units`, started one after another from `made`."""
+        if self.first_unit == 0 or self.exponent == 0:
+            return [self.first_unit * max(u, 0.0) for u in units]
+        out = []
+        for u in units:
+            out.append(self.cost(made, u))
+            made += u
+        return out
+
     def affordable(self, made: float, money: float) -> float:
         """How many more units `money` pays for after `made` units (inf if they are free)."""
         if self.first_unit == 0:

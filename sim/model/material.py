@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import simpy
 
@@ -26,7 +27,16 @@ class Material:
         self.taken = 0.0
         self._changed = env.event()
         self._cache: tuple[float, float] = (0.0, 0.0)  # (day, supplied by then)
-        self.takers = 0  #: facilities that consume it (one alone may run lots ahead)
+        #: facilities that consume it (Facility; no import cycle): one alone may run lots ahead, several
+        #: while the stock covers what all of them could take
+        self.takers: list[Any] = []
+        #: the stock covers what all its takers could take up to this day (supply only grows)
+        self.covered_until = -math.inf
+
+    @property
+    def name(self) -> str:
+        """The material's name in the scenario."""
+        return self.records.materials[self.index]
 
     def add_supply(self, t0: float, ramp_days: float, delta: float) -> None:
         """More supply rate produced from `t0` (it arrives a lead time later)."""
@@ -63,6 +73,24 @@ class Material:
             )
         self.taken += amount
         self.records.takes.append((when, self.index, amount))
+
+    def supplied_from(self, t0: float, days: list[float]) -> list[float]:
+        """`supplied` by each of `days` (from `t0` on; at once once the supply rate is constant)."""
+        supply = self.supply
+        if t0 >= supply.settled:
+            base, rate = self.supplied(t0), supply.value(t0)
+            return [base + rate * (d - t0) for d in days]
+        return [self.supplied(d) for d in days]
+
+    def take_many(self, days: list[float], amounts: list[float]) -> None:
+        """`take` of a run of work started ahead at `days` by a facility that alone may take
+        now (the caller checked that the stock covers each)."""
+        taken = self.taken
+        for amount in amounts:  # one by one, as `take` would: the same rounding
+            taken += amount
+        self.taken = taken
+        index = self.index
+        self.records.takes.extend((d, index, a) for d, a in zip(days, amounts, strict=True) if a > 0)
 
     def time_when_available(self, amount: float) -> float:
         """The earliest day on which `amount` will be in stock if nobody else takes any."""

@@ -11,7 +11,9 @@ path the tests compare against.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -48,7 +50,7 @@ class MunitionsFactory(RatedFacility):
             if until > self.env.now:
                 end = self.run_ahead(until)
                 if end > self.env.now:
-                    yield self.env.timeout(end - self.env.now)
+                    yield self.after(end - self.env.now)
                     continue
             if needs:
                 yield from self.hold_people(needs)
@@ -85,27 +87,36 @@ class MunitionsFactory(RatedFacility):
         if cause is not None:
             self.book(cause, lot * (planned - units) / nameplate)
 
-    def max_spend(self, a: float, b: float) -> float:
-        """At least the money its lots starting in [a, b] could commit."""
-        return self.rated_spend(a, b, self.lot, 0.0)
+    def max_units(self, a: float, b: float) -> float:
+        """At least how many units its lots starting in [a, b] could hold."""
+        return self.rated_units(a, b, self.lot, 0.0)
 
     def run_ahead(self, until: float) -> float:
         """Start, and record the delivery of, each lot from now that starts before `until`, ends
-        before the horizon and that nothing cuts; returns when the last ends (now if none)."""
-        lot, capacity, good = self.lot, self.capacity, self.good_fraction
+        before the horizon and that nothing cuts, all at once; returns when the last ends (now
+        if none). Each lot is sized, paid, taken, delivered and booked exactly as `run` would."""
+        lot, now = self.lot, self.env.now
         stop = min(until, self.world.horizon - lot)
-        deliveries, product = self.records.deliveries, self.product
-        t = self.env.now
-        while t < stop:
-            nameplate = capacity.nameplate(t) * lot
-            planned = capacity.integral(t, t + lot)
-            if nameplate <= 0 or planned <= 0:
-                break
-            units, cause = self.limit_by_inputs(planned, t)
-            if cause is not None:
-                break
-            self.start_lot(nameplate, planned, units, None, t)
-            t += lot
-            deliveries.append((t, product, units * good))
-        self.ahead_until = t
-        return t
+        n = math.ceil((stop - now) / lot) if stop > now else 0
+        days = [now + k * lot for k in range(n)]
+        while days and days[-1] >= stop:
+            days.pop()
+        if not days:
+            return now
+        nameplates, planned = self.capacity.over_steps(now, lot, len(days))
+        usable = next((k for k, (a, b) in enumerate(zip(nameplates, planned, strict=True)) if a <= 0 or b <= 0), None)
+        if usable is not None:
+            del days[usable:]
+            if not days:
+                return now
+        units = self.uncut_run(days, planned[: len(days)])
+        n = len(units)
+        if n == 0:
+            return now
+        full = [c * lot for c in nameplates[:n]]  # a lot's worth at nameplate
+        self.book(PRODUCING, lot * sum(u / f for u, f in zip(units, full, strict=True)))
+        self.book(RAMPING, lot * sum((f - u) / f for u, f in zip(units, full, strict=True)))
+        good, ends = self.good_fraction, [d + lot for d in days[:n]]
+        self.records.deliveries.extend(zip(ends, repeat(self.product), [u * good for u in units], strict=False))
+        self.ahead_until = ends[-1]
+        return self.ahead_until

@@ -19,7 +19,7 @@ from sim.model.invariants import check_invariants
 from sim.model.kinds import FACILITY_CLASSES
 from sim.model.material import Material
 from sim.model.workforce import WorkforcePool
-from sim.model.world import CountingEnvironment, World
+from sim.model.world import FIRST_RANK, CountingEnvironment, World
 from sim.records import Records
 
 
@@ -91,6 +91,8 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         spec = scenario.facilities[name]
         cls = FACILITY_CLASSES[spec.kind]
         facilities.append(cls(world, i, name, spec, np.random.default_rng(streams[1 + i])))
+    for position, facility in enumerate(sorted(facilities, key=lambda f: (-f.priority, f.index))):
+        facility.rank = FIRST_RANK + position
     for facility in facilities:
         facility.start()
     env.run(until=scenario.horizon)

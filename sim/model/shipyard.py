@@ -106,7 +106,7 @@ class Shipyard(Facility):
         fewer hulls than docks are on their way to a dock."""
         assert self.docks is not None
         if self.first_start > self.env.now:
-            yield from self.wait(self.env.timeout(self.first_start - self.env.now), NOT_AVAILABLE)
+            yield from self.wait(self.after(self.first_start - self.env.now), NOT_AVAILABLE)
         hull = 0
         has_docks = any(s.dock for s in self.spec.stages)
         while self.spec.hulls is None or hull < self.spec.hulls:
@@ -119,7 +119,7 @@ class Shipyard(Facility):
             if self.spec.drumbeat:
                 next_start = began + self.spec.drumbeat
                 if next_start > self.env.now:
-                    yield self.env.timeout(next_start - self.env.now)
+                    yield self.after(next_start - self.env.now)
             while has_docks and self.undocked >= self.docks.count:
                 yield self._docked
 

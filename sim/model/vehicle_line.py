@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Generator
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -59,7 +60,7 @@ class VehicleLine(RatedFacility):
             if until > self.env.now:
                 end = self.run_ahead(until)
                 if end > self.env.now:
-                    yield self.env.timeout(end - self.env.now)
+                    yield self.after(end - self.env.now)
                     continue
             if self.clock.down:
                 yield from self.wait_until_up()
@@ -92,33 +93,68 @@ class VehicleLine(RatedFacility):
             if needs:
                 self.release_people(needs)
 
-    def max_spend(self, a: float, b: float) -> float:
-        """At least the money its vehicles started in intervals beginning in [a, b] could commit."""
-        return self.rated_spend(a, b, START_INTERVAL, self._credit + 1.0)
+    def max_units(self, a: float, b: float) -> float:
+        """At least how many vehicles it could start in intervals beginning in [a, b]."""
+        return self.rated_units(a, b, START_INTERVAL, self._credit + 1.0)
 
     def run_ahead(self, until: float) -> float:
-        """Run each start interval from now that begins before `until`, ends before the horizon
-        and that nothing cuts, exactly as `run` would; returns when the last ends (now if none)."""
-        step, capacity = START_INTERVAL, self.capacity
+        """Run, at once, each start interval from now that begins before `until`, ends before
+        the horizon and that nothing cuts, exactly as `run` would; returns when the last ends
+        (now if none)."""
+        step, now = START_INTERVAL, self.env.now
         stop = min(until, self.world.horizon - step)  # the last intervals go step by step
-        t = self.env.now
-        while t < stop:
-            nameplate = capacity.nameplate(t) * step
-            planned = capacity.integral(t, t + step)
-            if nameplate <= 0:
+        n = math.ceil((stop - now) / step) if stop > now else 0
+        days = [now + k * step for k in range(n)]
+        while days and days[-1] >= stop:
+            days.pop()
+        if not days:
+            return now
+        nameplates, planned = self.capacity.over_steps(now, step, len(days))
+        wanted, credits, credit = [], [], self._credit
+        for a, p in zip(nameplates, planned, strict=True):
+            if a <= 0:
                 break
-            wanted = math.floor(self._credit + planned + EPS)
-            units, cause = self.limit_by_inputs(float(wanted), t)
-            if cause is not None or math.floor(units + EPS) != wanted:
-                break
-            self._credit = max(0.0, self._credit + planned - wanted)
-            if wanted > 0:
-                self.start_vehicles(wanted, t)
-            self.book(PRODUCING, step * planned / nameplate)
-            self.book(RAMPING, step * (nameplate - planned) / nameplate)
-            t += step
-        self.ahead_until = t
-        return t
+            w = math.floor(credit + p + EPS)
+            credit = max(0.0, credit + p - w)
+            wanted.append(float(w))
+            credits.append(credit)
+        if not wanted:
+            return now
+        counts = self.uncut_run(days[: len(wanted)], wanted, "vehicle")
+        n = len(counts)
+        if n == 0:
+            return now
+        self._credit = credits[n - 1]
+        full = [a * step for a in nameplates[:n]]  # an interval's worth at nameplate
+        self.book(PRODUCING, step * sum(p / f for p, f in zip(planned, full, strict=False)))
+        self.book(RAMPING, step * sum((f - p) / f for p, f in zip(planned, full, strict=False)))
+        self.build_run(days[:n], [int(c) for c in counts])
+        self.ahead_until = days[n - 1] + step
+        return self.ahead_until
+
+    def build_run(self, starts: list[float], counts: list[int]) -> None:
+        """`start_vehicles`' builds for a run of intervals started ahead (no breakdowns, so
+        each delivery is booked now): the same draws, in the same order, and one delivery per
+        interval and build time."""
+        total = sum(counts)
+        self.started += total
+        build_time = self.spec.build_time
+        deliveries: list[tuple[float, int, float]] = []
+        product, horizon = self.product, self.world.horizon
+        if isinstance(build_time, Uncertain):
+            days = np.round(build_time.sample_many(self.rng, total)).tolist()
+            at = 0
+            for start, count in zip(starts, counts, strict=True):
+                if count:
+                    for d, k in sorted(Counter(days[at : at + count]).items()):
+                        if start + d < horizon:
+                            deliveries.append((start + d, product, float(k)))
+                    at += count
+        else:
+            deliveries = [(s + build_time, product, float(c)) for s, c in zip(starts, counts, strict=True) if c]
+            deliveries = [row for row in deliveries if row[0] < horizon]
+        self.delivered += int(sum(q for _, _, q in deliveries))
+        self.records.deliveries.extend(deliveries)
 
     def start_vehicles(self, count: int, day: float | None = None) -> None:
         """Pay for and begin `count` vehicles now (or at `day`, run ahead), each with its own
