@@ -195,15 +195,17 @@ def test_random_economies_conserve_money_and_stock(
 
 # -- a failure mid-run names scenario, seed, replication and date -----------------------------------
 def _break_at(day: float, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make every munitions factory divide by zero at its first lot after `day`."""
+    """Make every munitions factory divide by zero at its first lot after `day` (lot by lot,
+    so that every lot goes through `pay_and_take`)."""
     cls = FACILITY_CLASSES["munitions_factory"]
     original = cls.pay_and_take
 
-    def broken(self: Any, units: float, what: str) -> None:
-        if self.env.now > day:
+    def broken(self: Any, units: float, what: str, when: float | None = None) -> None:
+        if (self.env.now if when is None else when) > day:
             raise ZeroDivisionError("float division by zero")
-        original(self, units, what)
+        original(self, units, what, when)
 
+    monkeypatch.setattr(cls, "skip_events", False)
     monkeypatch.setattr(cls, "pay_and_take", broken)
 
 
@@ -244,3 +246,54 @@ def test_replication_seed_streams_name_their_replication() -> None:
     seq = replication_seed(9, 41)
     assert seq.spawn_key == (41,) and seq.entropy == 9
     assert np.random.SeedSequence(9).spawn(42)[41].spawn_key == (41,)
+
+
+# -- a broken entry is named by its first offending row, in record order -------------------------
+def test_the_first_broken_row_is_named_with_its_own_fault(checked: Checked) -> None:
+    world, product_of = _flagship(checked)
+    deliveries = world.records.deliveries
+    deliveries.extend([(100.0, 0, math.nan), (1e9, 0, 1.0)])
+    with pytest.raises(
+        ModelError, match=r"a delivery amount nan is not a finite, non-negative number: \(100\.0, 0, nan\)$"
+    ):
+        check_invariants(world, product_of)
+    deliveries[-2:] = [(1e9, 0, 1.0), (100.0, 0, math.nan)]
+    with pytest.raises(
+        ModelError, match=r"a delivery recorded at day 1000000000\.0, outside 0\.\.[\d.]+: \(1000000000\.0, 0, 1\.0\)$"
+    ):
+        check_invariants(world, product_of)
+
+
+def _room(world: World, m: int, day: float) -> float:
+    """What material `m` could still give at `day` after every recorded take (by the model's own
+    supply curve, not the invariant's array form of it)."""
+    name = world.records.materials[m]
+    material = world.materials[name]
+    taken = sum(a for _, mm, a in world.records.takes if mm == m)
+    return material.initial + material.supplied(day) - taken
+
+
+def test_stock_is_checked_against_the_supply_curve_at_each_take(checked: Checked) -> None:
+    """Taking what is left is allowed; more than that, even spread over two takes, is not."""
+    world, product_of = _flagship(checked)
+    takes = world.records.takes
+    day = world.horizon - 1.0
+    room = _room(world, 1, day)
+    assert room > 1.0, "the flagship must leave propellant at the end for this test to mean anything"
+    takes.append((day, 1, room * (1 - 1e-9)))
+    world.materials["propellant"].taken += room * (1 - 1e-9)
+    check_invariants(world, product_of)  # exactly what is left: holds
+    takes[-1] = (day, 1, room * 0.6)
+    takes.append((day, 1, room * 0.6))
+    world.materials["propellant"].taken += room * 0.2 * (1 - 1e-9)
+    with pytest.raises(ModelError, match=rf"material 'propellant' went negative at day {day:.1f}"):
+        check_invariants(world, product_of)
+
+
+def test_the_first_overdrawn_take_in_record_order_is_named_across_materials(checked: Checked) -> None:
+    world, product_of = _flagship(checked)
+    takes = world.records.takes
+    takes.insert(0, (1.0, 1, 1e9))  # propellant first...
+    takes.insert(1, (0.5, 0, 1e9))  # ...then explosive fill, earlier in time but later in the records
+    with pytest.raises(ModelError, match=r"material 'propellant' went negative at day 1\.0: taken 1,000,000,000\.000"):
+        check_invariants(world, product_of)

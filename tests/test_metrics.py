@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 
@@ -13,9 +14,10 @@ from hypothesis import strategies as st
 
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.replication import ReplicationResult, month_grid
-from sim.metrics.series import Capacity, Deliveries, Stock
-from sim.metrics.summary import percentile_unreached_last, summarise, time_shares, timeline_rows
+from sim.metrics.series import Capacity, Deliveries, Stock, columns
+from sim.metrics.summary import percentile_unreached_last, summarise, time_shares, timeline_rows, yearly_means
 from sim.metrics.targets import capacity_crossing, first_crossing_steps, time_to_target
+from sim.model.curves import Ramp
 from sim.records import Records
 
 YEAR = DAYS_PER_YEAR
@@ -235,3 +237,178 @@ def test_summary_layout_and_statistics() -> None:
     assert len(rows) == 3 * 4
     assert rows[0] == ("2025-01-01", "shell", "delivered", 0.9, 4.5, 8.1, 4.5)
     assert [r[2] for r in rows[:4]] == ["delivered", "rate", "stock", "capacity"]
+
+
+# -- the array forms against the straightforward walks they replace (bit for bit) ----------------
+
+
+def test_columns_read_whole_rows_or_chosen_fields() -> None:
+    day, index, amount = columns([(1.0, 0, 2.5), (3.0, 2, 0.5)], 0, 1, 2)
+    assert (day.tolist(), index.tolist(), amount.tolist()) == ([1.0, 3.0], [0.0, 2.0], [2.5, 0.5])
+    spending = [(1.0, 0, -1, 5.0, "lot"), (2, 1, 3, 7.0, "capex")]  # the text field is never read
+    assert [c.tolist() for c in columns(spending, 0, 1, 3)] == [[1.0, 2.0], [0.0, 1.0], [5.0, 7.0]]
+    assert [c.size for c in columns([], 0, 1, 2)] == [0, 0, 0]
+
+
+ramp = st.tuples(st.floats(0, 1e4), st.sampled_from([0.0, 1e-3, 30.0, 365.25, 1000.0]), st.floats(-1e3, 1e3))
+
+
+@given(st.lists(ramp, max_size=6), st.lists(st.floats(-100, 2e4), min_size=1, max_size=20))
+def test_the_integral_of_ramps_is_the_model_curves_integral(
+    ramps: list[tuple[float, float, float]], times: list[float]
+) -> None:
+    model = [Ramp(t0, t0 + span, delta) for t0, span, delta in ramps]
+    arrays = Capacity(*(np.array([getattr(r, k) for r in model], dtype=float) for k in ("t0", "t1", "delta")))
+    want = [sum(r.integral_to(t) for r in model) for t in times]
+    assert arrays.integral_to(np.array(times)).tolist() == pytest.approx(want, rel=1e-9, abs=1e-6)
+
+
+def walked_stock(
+    initial: float, deliveries: Deliveries, demand: tuple[float, float, float], horizon: float
+) -> tuple[list[float], list[float], list[float], float]:
+    """Stock as first written: a dict of changes walked in time order with plain floats."""
+    qty = np.diff(np.concatenate(([0.0], deliveries.cumulative)))
+    changes: dict[float, float] = {0.0: 0.0}
+    for t, q in zip(deliveries.times, qty, strict=True):
+        changes[float(t)] = changes.get(float(t), 0.0) + float(q)
+    d_from, d_until, rate = demand
+    for t in (d_from, d_until):
+        if 0 <= t <= horizon:
+            changes.setdefault(float(t), 0.0)
+    times = sorted(changes)
+    levels, slopes, level, unmet = [], [], initial, 0.0
+    for i, t in enumerate(times):
+        level += changes[t]
+        drawing = d_from <= t < d_until
+        levels.append(level)
+        slopes.append(-rate if drawing else 0.0)
+        end = min(times[i + 1] if i + 1 < len(times) else horizon, horizon)
+        if drawing and end > t:
+            wanted = rate * (end - t)
+            unmet += max(0.0, wanted - level)
+            level = max(0.0, level - wanted)
+    return times, levels, slopes, unmet
+
+
+@given(
+    st.lists(st.tuples(st.floats(0, 1000), st.floats(0.001, 500)), max_size=40),
+    st.floats(0, 300),
+    st.tuples(st.floats(0, 1000), st.floats(0, 1500), st.floats(0.01, 50)),
+    st.sampled_from([700.0, 1000.0]),
+)
+def test_stock_drawdown_is_the_walk_of_every_change(
+    lots: list[tuple[float, float]], initial: float, demand: tuple[float, float, float], horizon: float
+) -> None:
+    """Stock out and back in, a window that opens or closes outside the horizon, lots at the
+    same instant: every level and the unmet demand are the walk's, to the bit."""
+    records = records_with([(t, 0, q) for t, q in lots])
+    deliveries = Deliveries.of(records, 0)
+    d_from, length, rate = demand
+    window = (d_from, d_from + length, rate)
+    stock = Stock.build(initial, deliveries, window, horizon)
+    times, levels, slopes, unmet = walked_stock(initial, deliveries, window, horizon)
+    assert (stock.times.tolist(), stock.levels.tolist(), stock.slopes.tolist()) == (times, levels, slopes)
+    assert stock.unmet == unmet
+
+
+def calendar_months(start: dt.date, horizon: float) -> tuple[list[dt.date], list[float]]:
+    """Month by month with `calendar`, as first written."""
+    dates: list[dt.date] = []
+    days: list[float] = []
+    k = 0
+    while True:
+        year, month = start.year + (start.month - 1 + k) // 12, (start.month - 1 + k) % 12 + 1
+        date = dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+        if (date - start).days > horizon + 1e-9:
+            return dates, days
+        dates.append(date)
+        days.append(float((date - start).days))
+        k += 1
+
+
+@given(st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)), st.floats(0, 15000))
+def test_month_grid_is_the_calendar_walk(start: dt.date, horizon: float) -> None:
+    dates, days = month_grid(start, horizon)
+    assert (dates, days.tolist()) == calendar_months(start, horizon)
+
+
+use = st.dictionaries(
+    st.sampled_from(["producing", "money", "not_available", "docks"]),
+    st.one_of(st.just(0.0), st.floats(0, 1e4)),
+)
+
+
+@given(st.lists(use, max_size=30))
+def test_time_shares_add_replications_in_order(uses: list[dict[str, float]]) -> None:
+    causes = sorted({c for u in uses for c in u})
+    shares, utilisation = dict.fromkeys(causes, 0.0), 0.0
+    for u in uses:  # the loop as first written
+        total = sum(u.values())
+        if total <= 0:
+            continue
+        for c in causes:
+            shares[c] += u.get(c, 0.0) / total / len(uses)
+        existing = total - u.get("not_available", 0.0)
+        if existing > 0:
+            utilisation += u.get("producing", 0.0) / existing / len(uses)
+    got = time_shares(uses)
+    assert got["utilisation"] == round(utilisation, 6)
+    assert got["waiting"] == {c: round(v, 6) for c, v in shares.items() if c != "producing"}
+
+
+@given(st.lists(st.dictionaries(st.integers(2025, 2040), st.floats(0, 1e12)), min_size=1, max_size=300))
+def test_yearly_means_are_numpys_mean_per_year(by_year: list[dict[int, float]]) -> None:
+    years = sorted({y for d in by_year for y in d})
+    want = {str(y): round(float(np.mean([d.get(y, 0.0) for d in by_year])), 2) for y in years}
+    assert yearly_means(by_year) == want
+
+
+def test_timeline_rows_run_by_month_then_product_then_measure() -> None:
+    scenario = scenario_of(
+        {
+            "scenario": "s",
+            "start": "2025-01-01",
+            "horizon": "1 year",
+            "budgets": {"money": {"appropriations": {2025: 10}}},
+            "facilities": {
+                "a": {"kind": "munitions_factory", "product": "shell", "budget": "money", "capacity": "1 per day"},
+                "b": {"kind": "munitions_factory", "product": "rocket", "budget": "money", "capacity": "1 per day"},
+            },
+        }
+    )
+    cells = np.fromfunction(lambda p, j, m: 100 * p + 10 * j + m, (2, 4, 3))  # product p, measure j, month m
+    results = [fake_result(i, [], products=2) for i in range(5)]
+    for r in results:
+        r.timeline = cells + 1000 * r.replication
+    dates = [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)]
+    rows = timeline_rows(scenario, results, dates)
+    assert len(rows) == 3 * 2 * 4
+    assert rows[(1 * 2 + 1) * 4 + 2] == ("2025-02-01", scenario.products[1], "stock", 521.0, 2121.0, 3721.0, 2121.0)
+
+
+def walked_crossing(capacity: Capacity, threshold: float, horizon: float) -> float:
+    """`capacity_crossing` as first written: knot by knot, interpolating inside a ramp."""
+    reach = threshold * (1 - 1e-12)
+    knots = capacity.knots()
+    knots = knots[(knots >= 0) & (knots <= horizon)]
+    values = capacity.at(knots)
+    if values[0] >= reach:
+        return 0.0
+    for i in range(1, len(knots)):
+        a, b = float(knots[i - 1]), float(knots[i])
+        before_b = float(capacity.at(b - 1e-9 * max(1.0, b - a))[0])
+        if before_b >= reach:
+            return a + (threshold - values[i - 1]) / (before_b - values[i - 1]) * (b - a)
+        if values[i] >= reach:
+            return b
+    return math.nan
+
+
+@given(st.lists(ramp, min_size=1, max_size=6), st.floats(-10, 2e3), st.sampled_from([500.0, 5000.0, 2e4]))
+def test_capacity_crossing_is_the_knot_by_knot_walk(
+    ramps: list[tuple[float, float, float]], threshold: float, horizon: float
+) -> None:
+    t0 = np.array([r[0] for r in ramps])
+    capacity = Capacity(t0, t0 + np.array([r[1] for r in ramps]), np.array([r[2] for r in ramps]))
+    got, want = capacity_crossing(capacity, threshold, horizon), walked_crossing(capacity, threshold, horizon)
+    assert got == want or (math.isnan(got) and math.isnan(want))

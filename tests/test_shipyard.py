@@ -129,11 +129,12 @@ def dock_order(records: Records) -> list[tuple[str, int]]:
 
 def test_shared_docks_go_to_the_higher_priority_programme_first(run_yaml: Callable[..., Simulated]) -> None:
     sim = run_yaml(yard_yaml(two_programmes(priority_ssbn=1)))
-    # ssn 1 takes the only dock at once; then every waiting ssbn hull outranks the waiting ssn
+    # both ask at day 0, where the higher priority acts first (sim.model.ranks): ssbn 1 takes
+    # the only dock; then the waiting ssbn 2 outranks the waiting ssn 1
     assert dock_order(sim.records) == [
-        ("ssn_yard", 1),
         ("ssbn_yard", 1),
         ("ssbn_yard", 2),
+        ("ssn_yard", 1),
         ("ssn_yard", 2),
         ("ssn_yard", 3),
     ]
@@ -142,16 +143,17 @@ def test_shared_docks_go_to_the_higher_priority_programme_first(run_yaml: Callab
 
 def test_shared_docks_at_equal_priority_are_first_come_first_served(run_yaml: Callable[..., Simulated]) -> None:
     sim = run_yaml(yard_yaml(two_programmes(priority_ssbn=0)))
-    # ssn 2 asked at day 0 (when ssn 1 got its dock), ssbn 2 at day 100, ssn 3 at day 200
+    # at day 0 the ssn yard acts first (listed first, sim.model.ranks): ssn 1 gets the dock and
+    # ssn 2 asks, then ssbn 1 asks; ssn 3 asks at day 100 (when ssn 2 got its dock), ssbn 2 at 200
     assert dock_order(sim.records) == [
         ("ssn_yard", 1),
-        ("ssbn_yard", 1),
         ("ssn_yard", 2),
-        ("ssbn_yard", 2),
+        ("ssbn_yard", 1),
         ("ssn_yard", 3),
+        ("ssbn_yard", 2),
     ]
     waited = sim.records.time_use
-    assert waited[1]["docks"] == pytest.approx(100 + 200)  # ssbn 1 waits 100 days, ssbn 2 waits 200
+    assert waited[1]["docks"] == pytest.approx(200 + 200)  # ssbn 1 waits 200 days, ssbn 2 waits 200
 
 
 def test_money_is_committed_by_cost_share_at_each_stage_start(run_yaml: Callable[..., Simulated]) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -20,9 +22,15 @@ YEAR = DAYS_PER_YEAR
 
 
 def columns(rows: Sequence[Sequence[Any]], *at: int) -> list[np.ndarray]:
-    """Fields `at` of every record tuple as float arrays, one per field (a C-level pass each,
-    so a row's text fields, such as spending's `what`, are never touched)."""
-    return [np.fromiter(map(itemgetter(k), rows), dtype=float, count=len(rows)) for k in at]
+    """Fields `at` of every record tuple as float arrays, one per field. All the fields of
+    numeric rows come from one pass over them (the tuples lie scattered in memory, so each
+    visit costs); a selection is taken field by field, so a text field (spending's `what`)
+    is never read."""
+    n = len(rows)
+    if n and at == tuple(range(len(rows[0]))):
+        flat = np.fromiter(chain.from_iterable(rows), dtype=float, count=n * len(at))
+        return list(np.ascontiguousarray(flat.reshape(n, len(at)).T))
+    return [np.fromiter(map(itemgetter(k), rows), dtype=float, count=n) for k in at]
 
 
 @dataclass(frozen=True)
@@ -55,8 +63,12 @@ class Deliveries:
     def at(self, t: np.ndarray | float) -> np.ndarray:
         """Cumulative deliveries up to and including `t`."""
         idx = np.searchsorted(self.times, t, side="right")
-        padded = np.concatenate(([0.0], self.cumulative))
-        return padded[idx]
+        return self._from_zero[idx]
+
+    @cached_property
+    def _from_zero(self) -> np.ndarray:
+        """Cumulative deliveries with the zero before the first."""
+        return np.concatenate(([0.0], self.cumulative))
 
     def trailing_year(self, t: np.ndarray | float) -> np.ndarray:
         """Deliveries in the 12 months up to `t`: in (t − 1 year, t]."""
@@ -98,13 +110,18 @@ class Capacity:
         return (frac * self.delta).sum(axis=1)
 
     def integral_to(self, t: np.ndarray) -> np.ndarray:
-        """The rate integrated from −inf to each of the times `t` (as `curves.Ramp.integral_to`,
-        summed over the ramps)."""
-        tt = np.asarray(t, dtype=float)[:, None]
-        span = self.t1 - self.t0
-        rising = self.delta * (tt - self.t0) ** 2 / (2 * np.where(span > 0, span, 1.0))
-        held = self.delta * (tt - self.t1 + span / 2)
-        return np.where(tt <= self.t0, 0.0, np.where(tt >= self.t1, held, rising)).sum(axis=1)
+        """The rate integrated from −inf to each of the times `t` (ascending or not): per ramp,
+        its rising part (t − t0 clipped to the ramp) squared over twice its span, then the full
+        delta after t1 (`curves.Ramp.integral_to`, up to rounding). A loop over the few ramps,
+        each a pass over all the times."""
+        t = np.asarray(t, dtype=float)
+        total = np.zeros(t.shape)
+        for t0, t1, delta in zip(self.t0.tolist(), self.t1.tolist(), self.delta.tolist(), strict=True):
+            span = t1 - t0
+            rising = np.minimum(np.maximum(t - t0, 0.0), span)
+            ramped = rising * rising / (2 * span) if span > 0 else 0.0
+            total += delta * (ramped + np.maximum(t - t1, 0.0))
+        return total
 
     def knots(self) -> np.ndarray:
         """Times where the capacity's slope can change."""
@@ -153,8 +170,10 @@ class Stock:
         levels = initial + np.concatenate(([0.0], deliveries.cumulative))
         if deliveries.times.size and deliveries.times[0] == 0.0:
             times, levels = times[1:], levels[1:]
-        known = set(times.tolist())
-        extra = [t for t in marks if 0 <= t <= horizon and t not in known]
+        extra = [t for t in marks if 0 <= t <= horizon]
+        if extra:
+            known = set(times.tolist())
+            extra = [t for t in extra if t not in known]
         if extra:
             at = np.searchsorted(times, extra, side="right") - 1
             times = np.concatenate((times, extra))
@@ -166,7 +185,7 @@ class Stock:
     def at(self, t: np.ndarray | float) -> np.ndarray:
         """Stock at `t`."""
         t = np.asarray(t, dtype=float)
-        idx = np.clip(np.searchsorted(self.times, t, side="right") - 1, 0, None)
+        idx = np.maximum(np.searchsorted(self.times, t, side="right") - 1, 0)
         return np.maximum(0.0, self.levels[idx] + self.slopes[idx] * (t - self.times[idx]))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from itertools import product
 from typing import Any
 
 import numpy as np
@@ -99,14 +100,11 @@ def summarise(scenario: Scenario, results: list[ReplicationResult], provenance: 
     budgets: dict[str, Any] = {}
     money = np.array([r.budgets for r in results])
     for b, name in enumerate(scenario.budgets):
-        years = sorted({y for r in results for y in r.by_year[name]})
         budgets[name] = {
             "appropriated": _round(float(money[:, b, 0].mean()), 2),
             "spent": _round(float(money[:, b, 1].mean()), 2),
             "lapsed": _round(float(money[:, b, 2].mean()), 2),
-            "appropriations": {
-                str(y): _round(float(np.mean([r.by_year[name].get(y, 0.0) for r in results])), 2) for y in years
-            },
+            "appropriations": yearly_means([r.by_year[name] for r in results]),
         }
     facilities: dict[str, Any] = {}
     for name in scenario.facilities:
@@ -121,27 +119,43 @@ def summarise(scenario: Scenario, results: list[ReplicationResult], provenance: 
     }
 
 
+def yearly_means(by_year: list[dict[int, float]]) -> dict[str, float | None]:
+    """Per fiscal year (as text, in order), the mean over replications of what it was
+    appropriated (0 in a replication without it)."""
+    years = sorted({y for amounts in by_year for y in amounts})
+    if not years:
+        return {}
+    table = np.array([[amounts.get(y, 0.0) for amounts in by_year] for y in years], dtype=float)
+    means = table.reshape(len(years), len(by_year)).mean(axis=1)  # each row as np.mean of its list
+    return {str(y): _round(m, 2) for y, m in zip(years, means.tolist(), strict=True)}
+
+
 def time_shares(uses: list[dict[str, float]]) -> dict[str, Any]:
     """Utilisation and waiting shares of one facility, averaged over replications.
 
     Shares are of the facility's booked time; utilisation is the producing share of the
-    time after the facility became available."""
+    time after the facility became available. Replications with no booked time count as
+    zero; sums run in replication order."""
     causes = sorted({c for u in uses for c in u})
-    shares = {c: 0.0 for c in causes}
-    utilisation = 0.0
-    for use in uses:
-        total = sum(use.values())
-        if total <= 0:
-            continue
-        for c in causes:
-            shares[c] += use.get(c, 0.0) / total / len(uses)
-        existing = total - use.get("not_available", 0.0)
-        if existing > 0:
-            utilisation += use.get("producing", 0.0) / existing / len(uses)
+    n = len(uses)
+    total = np.array([sum(use.values()) for use in uses], dtype=float)
+    booked = np.array([[use.get(c, 0.0) for c in causes] for use in uses], dtype=float).reshape(n, len(causes))
+    counted = total > 0
+    shares = _running_sum(np.where(counted[:, None], booked / np.where(counted, total, 1.0)[:, None] / n, 0.0))
+    existing = total - booked[:, causes.index("not_available")] if "not_available" in causes else total
+    producing = booked[:, causes.index("producing")] if "producing" in causes else np.zeros(n)
+    busy = counted & (existing > 0)
+    utilisation = float(_running_sum(np.where(busy, producing / np.where(busy, existing, 1.0) / n, 0.0)))
     return {
         "utilisation": _round(utilisation),
-        "waiting": {c: _round(v) for c, v in shares.items() if c != "producing"},
+        "waiting": {c: _round(v) for c, v in zip(causes, shares.tolist(), strict=True) if c != "producing"},
     }
+
+
+def _running_sum(rows: np.ndarray) -> np.ndarray:
+    """`rows` summed along the first axis one after another, as a loop adds them (to the bit:
+    `np.sum` adds pairwise); zeros when there are none."""
+    return np.add.accumulate(rows, axis=0)[-1] if len(rows) else np.zeros(rows.shape[1:])
 
 
 def timeline_rows(
@@ -149,12 +163,10 @@ def timeline_rows(
 ) -> list[tuple[str, str, str, float, float, float, float]]:
     """`timeline.csv` rows: date, product, measure, p10, p50, p90, mean."""
     stack = np.array([r.timeline for r in results])  # reps × products × measures × months
-    pct = np.percentile(stack, [10, 50, 90], axis=0)
-    mean = stack.mean(axis=0)
-    rows = []
-    for m_i, date in enumerate(dates):
-        for p, product in enumerate(scenario.products):
-            for j, measure in enumerate(TIMELINE_MEASURES):
-                p10, p50, p90 = (round(float(pct[k, p, j, m_i]), 4) for k in range(3))
-                rows.append((date.isoformat(), product, measure, p10, p50, p90, round(float(mean[p, j, m_i]), 4)))
-    return rows
+    cells = np.concatenate((np.percentile(stack, [10, 50, 90], axis=0), stack.mean(axis=0)[None]))
+    values = cells.transpose(3, 1, 2, 0).reshape(-1, 4).tolist()  # by month, product, measure: p10, p50, p90, mean
+    keys = product([d.isoformat() for d in dates], scenario.products, TIMELINE_MEASURES)
+    return [
+        (date, name, measure, round(p10, 4), round(p50, 4), round(p90, 4), round(mean, 4))
+        for (date, name, measure), (p10, p50, p90, mean) in zip(keys, values, strict=True)
+    ]

@@ -25,14 +25,17 @@ def capacity_crossing(capacity: Capacity, threshold: float, horizon: float) -> f
     values = capacity.at(knots)  # right-continuous: a step counts at its own instant
     if values[0] >= reach:
         return 0.0
-    for i in range(1, len(knots)):
-        a, b = float(knots[i - 1]), float(knots[i])
-        before_b = float(capacity.at(b - 1e-9 * max(1.0, b - a))[0])
-        if before_b >= reach:
-            return a + (threshold - values[i - 1]) / (before_b - values[i - 1]) * (b - a)
-        if values[i] >= reach:
-            return b
-    return math.nan
+    a, b = knots[:-1], knots[1:]
+    before = capacity.at(b - 1e-9 * np.maximum(1.0, b - a))  # just before each knot: the end of a ramp
+    ramped, stepped = before >= reach, values[1:] >= reach
+    crossed = np.flatnonzero(ramped | stepped)
+    if not crossed.size:
+        return math.nan
+    i = int(crossed[0])
+    if ramped[i]:
+        start, end, low = float(a[i]), float(b[i]), float(values[i])
+        return start + (threshold - low) / (float(before[i]) - low) * (end - start)
+    return float(b[i])
 
 
 def resolve_threshold(target: Target, capacity: Capacity, initial_stock: float) -> float:

@@ -10,6 +10,7 @@ from typing import Any
 import simpy
 
 from sim.errors import ModelError
+from sim.model.cover import Cover
 from sim.records import Records
 
 EPS = 1e-9
@@ -42,9 +43,9 @@ class Budget:
         self.facilities: list[Any] = []
         #: expansions whose capex is still to pay -> the earliest day they may commit it
         self.capex_due: dict[int, float] = {}
-        #: the money covers what every facility on it could commit up to this day (while no
-        #: money arrives and no capex is paid; see `Facility.run_ahead_until`)
-        self.covered_until = -math.inf
+        #: how far the money covers what every facility on it could commit (reset when money
+        #: arrives or capex is paid)
+        self.cover = Cover()
         env.process(self.appropriate_funds())
 
     def cost_multiplier(self, day: float) -> float:
@@ -62,7 +63,7 @@ class Budget:
                 self.records.lapses.append((self.env.now, self.index, self.balance))
                 self.balance = 0.0
             self.balance += amount
-            self.covered_until = -math.inf
+            self.cover.reset()
             self.records.appropriations.append((self.env.now, self.index, year, amount))
             self._wake_waiters()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,7 +93,7 @@ def _construct(
             yield budget.funds_arrived(priority)
         budget.commit(plan.capex * budget.cost_multiplier(env.now), facility, f"capex:{plan.name}")
         del budget.capex_due[id(state)]
-        budget.covered_until = -math.inf
+        budget.cover.reset()
     began = env.now
     state.online = began + plan.construction
     if plan.construction > 0:

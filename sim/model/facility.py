@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Generator
+from functools import partial
 from itertools import repeat
-from collections.abc import Callable, Generator
 from typing import Any, ClassVar
 
 import numpy as np
@@ -22,44 +23,17 @@ from sim.model.curves import RateCurve
 from sim.model.expansion import Construction, ExpansionPlan, build_expansion
 from sim.model.learning import UnitCost
 from sim.model.material import Material
-from sim.model.world import FIRST_RANK, RankedTimeout, World
+from sim.model.ranks import FIRST_RANK, RankedTimeout
+from sim.model.world import World
 
 RUN_AHEAD_TOL = 1e-9  # days: work starting this close to an appropriation is left to the step-by-step path
 RUN_AHEAD_MARGIN = 1e-9  # relative: work this close to what money or stock allows goes step by step
-RUN_AHEAD_SEARCH = 4  # secant steps in search of how far shared money and stock cover everyone
 NOT_AVAILABLE = "not_available"
 PRODUCING = "producing"
 MONEY = "money"
 DOWN = "down"
 RAMPING = "ramping"
 DOCKS = "docks"
-
-
-def covered_until(now: float, until: float, have: float, need: Callable[[float], float]) -> float:
-    """About the latest day t in [now, until] for which `need(t)` (growing with t) fits in
-    `have` (now if none): a few steps of the secant method, keeping the last t that fits."""
-
-    def fits(x: float) -> bool:
-        return have >= x * (1 + 1e-9) + 1e-6
-
-    hi_need = need(until)
-    if fits(hi_need):
-        return until
-    lo, lo_need, hi = now, need(now), until
-    if not fits(lo_need):
-        return now
-    for _ in range(RUN_AHEAD_SEARCH):
-        # aim a little short of the straight line's crossing, so a nearly straight need fits
-        t = lo + (hi - lo) * 0.98 * (have - lo_need) / (hi_need - lo_need) if hi_need > lo_need else lo
-        t = min(max(t, lo), hi)
-        if hi - lo < 1.0 or t in (lo, hi):
-            break
-        t_need = need(t)
-        if fits(t_need):
-            lo, lo_need = t, t_need
-        else:
-            hi, hi_need = t, t_need
-    return lo
 
 
 def spend_bound(facilities: list[Facility], now: float, until: float) -> float:
@@ -148,23 +122,33 @@ class Facility:
             )
 
     def run_ahead_until(self) -> float:
-        """How far this facility may run its work ahead now (now if not at all): while nothing
-        but its own work can change what it may start. That needs no people to share, no
-        breakdowns and nobody waiting for money; it ends before the next appropriation (money
-        and prices change there), before any of its expansions can come on line and before any
-        capex on its budget can be committed. Other facilities on its budget or taking its
-        materials cannot cut its work while the money there, and the stock of each shared
-        material, cover the most that all of them could commit or take (`max_units`) up to
-        then (`covered_until`); supply only ever grows, so a material it alone takes needs no
-        such check: its own cuts end the run (see `uncut_run`)."""
+        """How far this facility may run its work ahead alone now (now if not at all): as far
+        as `alone_until` allows and, for each material it shares, while the stock covers the
+        most that all its takers could take up to then (`Cover`); supply only ever
+        grows, so a material it alone takes needs no such check: its own cuts end the run
+        (see `uncut_run`)."""
+        now = self.env.now
+        if now < self._retry_at:
+            return now
+        until = self.alone_until()
+        for material in self.materials.values():
+            if until > now and len(material.takers) > 1:
+                have = material.available(now)
+                until = min(until, material.cover.ask(now, until, have, lambda t, m=material: take_bound(m, now, t)))
+        if until > now:
+            return until
+        self._retry_at = self.budget.next_appropriation(now)  # money and stock shrink until then
+        return now
+
+    def alone_until(self) -> float:
+        """How far nothing but its own work and its materials can change what this facility
+        may start (now if not at all). That needs no people to share, no breakdowns and nobody
+        waiting for money; it ends before the next appropriation (money and prices change
+        there), before any of its expansions can come on line and before any capex on its
+        budget can be committed; other facilities on its budget cannot cut its work while the
+        money there covers the most all of them could commit up to then (`Cover`)."""
         now, budget = self.env.now, self.budget
-        if (
-            not self.skip_events
-            or now < self._retry_at
-            or budget.has_waiters
-            or self.spec.workforce
-            or self.clock.breakdowns is not None
-        ):
+        if not self.skip_events or budget.has_waiters or self.spec.workforce or self.clock.breakdowns is not None:
             return now
         until = budget.next_appropriation(now)
         for c in self.constructions:
@@ -173,25 +157,10 @@ class Facility:
         if budget.capex_due:
             until = min(until, min(budget.capex_due.values()))
         until -= RUN_AHEAD_TOL
-        if until <= now:
-            return now
-        if len(budget.facilities) > 1:
-            if budget.covered_until <= now:
-                budget.covered_until = covered_until(
-                    now, until, budget.balance, lambda t: spend_bound(budget.facilities, now, t)
-                )
-            until = min(until, budget.covered_until)
-        for material in self.materials.values():
-            if until > now and len(material.takers) > 1:
-                if material.covered_until <= now:
-                    material.covered_until = covered_until(
-                        now, until, material.available(now), lambda t, m=material: take_bound(m, now, t)
-                    )
-                until = min(until, material.covered_until)
-        if until > now:
-            return until
-        self._retry_at = budget.next_appropriation(now)  # money and stock shrink until then
-        return now
+        if until > now and len(budget.facilities) > 1:
+            need = partial(spend_bound, budget.facilities, now)
+            until = min(until, budget.cover.ask(now, until, budget.balance, need))
+        return max(now, until)
 
     def max_units(self, a: float, b: float) -> float:
         """At least how many units this facility could start in [a, b]; a kind that cannot say
@@ -250,9 +219,12 @@ class Facility:
         self._open_work.clear()
 
     def wait_until_available(self) -> Generator[Any, Any, None]:
-        """Before `available_from`, the facility does not exist yet."""
+        """Before `available_from`, the facility does not exist yet; from then it acts at its
+        rank among the facilities of its instant (from the start too)."""
         if self.available_from > self.env.now:
             yield from self.wait(self.after(self.available_from - self.env.now), NOT_AVAILABLE)
+        else:
+            yield self.after(0.0)
 
     # -- money and material -----------------------------------------------------------------
     def affordable_units(self, day: float | None = None) -> float:
@@ -282,7 +254,7 @@ class Facility:
             yield from self.wait(self.budget.funds_arrived(self.priority), MONEY)
         else:
             mname = cause.split(":", 1)[1]
-            yield from self.wait(self.materials[mname].arrival(wanted * self.consumes[mname], within), cause)
+            yield from self.wait(self.materials[mname].arrival(wanted * self.consumes[mname], within, self.rank), cause)
 
     def pay_and_take(self, units: float, what: str, day: float | None = None) -> None:
         """Commit the money and take the materials for `units` started now (or at `day`, for a

@@ -90,7 +90,8 @@ def check_stocks(world: World, takes: Columns) -> int:
     for m, name in enumerate(records.materials):
         mine = np.flatnonzero(material == m)
         so_far = np.cumsum(amount[mine])
-        have = world.materials[name].initial + supply[m].integral_to(day[mine]) - supply[m].integral_to(np.zeros(1))
+        supplied = supply[m].integral_to(np.append(0.0, day[mine]))  # from day 0
+        have = world.materials[name].initial + (supplied[1:] - supplied[0])
         i = _first(~_close_enough(so_far - have, have))
         if i is not None and (worst is None or mine[i] < worst[0]):
             worst = (int(mine[i]), name, float(so_far[i]), float(have[i]))

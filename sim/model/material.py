@@ -8,7 +8,9 @@ from typing import Any
 import simpy
 
 from sim.errors import ModelError
+from sim.model.cover import Cover
 from sim.model.curves import RateCurve
+from sim.model.ranks import RankedTimeout
 from sim.records import Records
 
 EPS = 1e-9
@@ -30,8 +32,11 @@ class Material:
         #: facilities that consume it (Facility; no import cycle): one alone may run lots ahead, several
         #: while the stock covers what all of them could take
         self.takers: list[Any] = []
-        #: the stock covers what all its takers could take up to this day (supply only grows)
-        self.covered_until = -math.inf
+        #: how far the stock covers what all its takers could take (supply only grows)
+        self.cover = Cover()
+        #: expansions of its supply (Construction; no import cycle): takers that run ahead
+        #: together stop before any can come on line
+        self.constructions: list[Any] = []
 
     @property
     def name(self) -> str:
@@ -92,22 +97,31 @@ class Material:
         index = self.index
         self.records.takes.extend((d, index, a) for d, a in zip(days, amounts, strict=True) if a > 0)
 
-    def time_when_available(self, amount: float) -> float:
-        """The earliest day on which `amount` will be in stock if nobody else takes any."""
-        now = self.env.now
+    def time_when_available(self, amount: float, day: float | None = None) -> float:
+        """The earliest day from now (or from `day`) on which `amount` will be in stock if
+        nobody else takes any."""
+        now = self.env.now if day is None else day
         short = amount - self.available(now)
         if short <= 0:
             return now
         # at least one tick of the clock: a wait too short to register would repeat at the same instant forever
         return max(self.supply.time_to_accumulate(now, short), math.nextafter(now, math.inf))
 
-    def arrival(self, amount: float, within: float = math.inf) -> simpy.Event:
-        """An event fired when `amount` is in stock (by supply), when supply changes, or, if
-        supply is flowing, after `within` days at most (so a waiting factory can start a
-        partial lot instead of waiting for a whole lot's worth it may never see)."""
-        when = self.time_when_available(amount)
-        if self.supply.value(self.env.now) > 0:
-            when = min(when, self.env.now + within)
+    def wake_day(self, amount: float, within: float = math.inf, day: float | None = None) -> float:
+        """When a taker that starts waiting now (or at `day`) for `amount` wakes, unless supply
+        changes first: when the amount is in stock, or, if supply is flowing, after `within`
+        days at most (so a waiting factory can start a partial lot instead of waiting for a
+        whole lot's worth it may never see); inf: only when supply changes."""
+        now = self.env.now if day is None else day
+        when = self.time_when_available(amount, now)
+        if self.supply.value(now) > 0:
+            when = min(when, now + within)
+        return when
+
+    def arrival(self, amount: float, within: float, rank: int) -> simpy.Event:
+        """An event fired at `wake_day` (at the waiter's `rank` among its instant) or when
+        supply changes."""
+        when = self.wake_day(amount, within)
         if math.isinf(when):
             return self._changed
-        return self.env.any_of([self.env.timeout(max(0.0, when - self.env.now)), self._changed])
+        return self.env.any_of([RankedTimeout(self.env, max(0.0, when - self.env.now), rank), self._changed])

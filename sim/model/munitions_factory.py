@@ -21,6 +21,7 @@ import numpy as np
 from sim.language.schema import MunitionsFactory as MunitionsFactorySpec
 from sim.language.values import draw
 from sim.model.facility import NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
+from sim.model.lockstep import run_together, takers_together
 from sim.model.world import World
 
 
@@ -40,18 +41,28 @@ class MunitionsFactory(RatedFacility):
         # A plant opened before the start has ramped up for that long already (negative days).
         opened = world.clock.day_of(spec.available_from) if spec.available_from is not None else 0.0
         self.add_capacity(opened, draw(spec.ramp_up, rng), draw(spec.capacity, rng))
+        #: when it next decides what to start, if that does not hang on anything else (None
+        #: while it waits for material, money, people or capacity): see `sim.model.lockstep`
+        self.next_start: float | None = self.available_from
 
     def run(self) -> Generator[Any, Any, None]:
         """Produce lot after lot until the horizon."""
         yield from self.wait_until_available()
         needs = dict(self.spec.workforce)
+        shares = not needs and any(len(m.takers) > 1 for m in self.materials.values())
+        together = takers_together(self) if shares else None
         while True:
+            now = self.env.now
+            if self.ahead_until > now:  # its lots up to then are started (alone or together)
+                self.next_start = self.ahead_until
+                yield self.after(self.ahead_until - now)
+                continue
+            self.next_start = None
             until = self.run_ahead_until()
-            if until > self.env.now:
-                end = self.run_ahead(until)
-                if end > self.env.now:
-                    yield self.after(end - self.env.now)
-                    continue
+            if until > now and self.run_ahead(until) > now:
+                continue
+            if together and run_together(self, together):
+                continue
             if needs:
                 yield from self.hold_people(needs)
             now = self.env.now
@@ -68,6 +79,7 @@ class MunitionsFactory(RatedFacility):
                     yield from self.wait_for(cause, planned)
                 continue
             self.start_lot(nameplate, planned, units, cause)
+            self.next_start = now + self.lot
             yield from self.work(self.lot)
             if needs:
                 self.release_people(needs)

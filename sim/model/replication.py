@@ -14,12 +14,13 @@ from sim.language.values import draw
 from sim.model import appropriations
 from sim.model.budget import Budget
 from sim.model.clock import Clock
-from sim.model.expansion import ExpansionPlan, build_expansion
+from sim.model.expansion import Construction, ExpansionPlan, build_expansion
 from sim.model.invariants import check_invariants
 from sim.model.kinds import FACILITY_CLASSES
 from sim.model.material import Material
+from sim.model.ranks import FIRST_RANK
 from sim.model.workforce import WorkforcePool
-from sim.model.world import FIRST_RANK, CountingEnvironment, World
+from sim.model.world import CountingEnvironment, World
 from sim.records import Records
 
 
@@ -74,8 +75,13 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
             material.add_supply(0.0, 0.0, draw(supply.rate, world_rng))
             budget = world.budgets.get(supply.budget) if supply.budget else None
             for espec in supply.expansions:
-                plan_e = ExpansionPlan.draw(espec, world, world_rng)
-                env.process(build_expansion(world, name, plan_e, budget, 0.0, -1, _supply_commissioner(material)))
+                construction = Construction(ExpansionPlan.draw(espec, world, world_rng))
+                material.constructions.append(construction)
+                env.process(
+                    build_expansion(
+                        world, name, construction.plan, budget, 0.0, -1, _supply_commissioner(material), construction
+                    )
+                )
     for i, (name, wspec) in enumerate(scenario.workforce.items()):
         hiring = draw(wspec.hiring, world_rng) if wspec.hiring is not None else 0.0
         ceiling = wspec.max if wspec.max is not None else math.inf

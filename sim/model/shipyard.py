@@ -107,6 +107,8 @@ class Shipyard(Facility):
         assert self.docks is not None
         if self.first_start > self.env.now:
             yield from self.wait(self.after(self.first_start - self.env.now), NOT_AVAILABLE)
+        else:
+            yield self.after(0.0)  # at its rank among the facilities of the instant
         hull = 0
         has_docks = any(s.dock for s in self.spec.stages)
         while self.spec.hulls is None or hull < self.spec.hulls:
@@ -178,7 +180,7 @@ class Shipyard(Facility):
                 yield from self.wait(self.budget.funds_arrived(self.priority), MONEY)
                 continue
             if short is not None:
-                yield from self.wait(materials[short].arrival(takes[short]), material_cause(short))
+                yield from self.wait(materials[short].arrival(takes[short], math.inf, self.rank), material_cause(short))
                 continue
             pool = self.short_pool(people, claims)
             if pool is not None:

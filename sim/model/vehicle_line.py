@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Generator
-from itertools import repeat
 from typing import Any
 
 import numpy as np

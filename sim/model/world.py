@@ -34,26 +34,6 @@ class CountingEnvironment(simpy.Environment):
         super().step()
 
 
-FIRST_RANK = 2  # after SimPy's URGENT (0) and NORMAL (1) events of the same instant
-
-
-class RankedTimeout(simpy.Timeout):
-    """A timeout processed after every ordinary event of its instant, in order of `rank`
-    (> NORMAL), whatever was scheduled first: facilities that act at the same instant act in
-    a fixed order (see `Facility.rank`), so who gets scarce money or material first does not
-    hang on the history of the event queue."""
-
-    def __init__(self, env: simpy.Environment, delay: float, rank: int) -> None:
-        if delay < 0:
-            raise ValueError(f"Negative delay {delay}")
-        self.env = env
-        self.callbacks = []
-        self._value = None
-        self._delay = delay
-        self._ok = True
-        env.schedule(self, rank, delay)
-
-
 @dataclass
 class World:
     """Shared state of one replication."""

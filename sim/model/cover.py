@@ -1,0 +1,64 @@
+"""How far a shared stock — a budget's money, a material's stock — covers the most that all
+its users could draw: while it does, none of them can cut another's work, so each may run its
+work ahead (see `Facility.run_ahead_until`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+SEARCH_STEPS = 4  # secant steps in search of the last day covered
+RETRY_DAYS = 30.0  # after the stock fell short, it is not asked again for this long
+
+
+class Cover:
+    """The last day a stock was found to cover its users, kept until then (their draws up to
+    then were all counted); after it fell short, not asked again for `RETRY_DAYS` (a guess
+    at when it may cover again: correctness never depends on it)."""
+
+    def __init__(self) -> None:
+        self.until = -math.inf
+        self.retry_at = -math.inf
+
+    def ask(self, now: float, until: float, have: float, need: Callable[[float], float]) -> float:
+        """The last day up to `until` that `have` covers `need` (the most all users could draw
+        from now to a day, growing with the day); now if none."""
+        if self.until > now:
+            return min(self.until, until)
+        if now < self.retry_at:
+            return now
+        self.until = covered_until(now, until, have, need)
+        if self.until <= now:
+            self.retry_at = now + RETRY_DAYS
+        return self.until
+
+    def reset(self) -> None:
+        """The stock grew or a new draw is due: ask again."""
+        self.until = self.retry_at = -math.inf
+
+
+def covered_until(now: float, until: float, have: float, need: Callable[[float], float]) -> float:
+    """About the latest day t in [now, until] for which `need(t)` (growing with t) fits in
+    `have` (now if none): a few steps of the secant method, keeping the last t that fits."""
+
+    def fits(x: float) -> bool:
+        return have >= x * (1 + 1e-9) + 1e-6
+
+    hi_need = need(until)
+    if fits(hi_need):
+        return until
+    lo, lo_need, hi = now, need(now), until
+    if not fits(lo_need):
+        return now
+    for _ in range(SEARCH_STEPS):
+        # aim a little short of the straight line's crossing, so a nearly straight need fits
+        t = lo + (hi - lo) * 0.98 * (have - lo_need) / (hi_need - lo_need) if hi_need > lo_need else lo
+        t = min(max(t, lo), hi)
+        if hi - lo < 1.0 or t in (lo, hi):
+            break
+        t_need = need(t)
+        if fits(t_need):
+            lo, lo_need = t, t_need
+        else:
+            hi, hi_need = t, t_need
+    return lo

@@ -1,0 +1,96 @@
+"""Factories that take the same scarce material run their lots together, in one SimPy event.
+
+When the stock of a shared material no longer covers what all its takers could take, who gets
+it depends on who starts first, so no taker may run ahead alone (`Facility.run_ahead_until`).
+They may run ahead together: while nothing outside them can change what they may start (for
+each, `Facility.alone_until`: money that covers every spender, no appropriation, no expansion
+of theirs coming on line) and no expansion of the materials' supply comes on line, the lots
+of all of them are started in time order, each taker at its rank among those of its instant
+(`sim.model.ranks`), cut to the stock then, and a taker that finds none waits as it would in
+SimPy (`Material.wake_day`) — exactly the step-by-step path, without an event per lot. The
+run stops at the first start that could depend on anything else.
+"""
+
+from __future__ import annotations
+
+import math
+from heapq import heapify, heappop, heappush
+from typing import TYPE_CHECKING
+
+from sim.model.facility import MONEY
+
+if TYPE_CHECKING:
+    from sim.model.munitions_factory import MunitionsFactory
+
+#: (day, rank, facility index, facility, (cause, waiting since) or None): a taker's next decision
+Entry = tuple[float, int, int, "MunitionsFactory", "tuple[str, float] | None"]
+
+
+def takers_together(first: MunitionsFactory) -> list[MunitionsFactory] | None:
+    """`first` and every factory linked to it by the materials they take, or None if one of
+    them is not a munitions factory (only they run in lockstep)."""
+    from sim.model.munitions_factory import MunitionsFactory
+
+    members: dict[int, MunitionsFactory] = {first.index: first}
+    todo = [first]
+    while todo:
+        for material in todo.pop().materials.values():
+            for taker in material.takers:
+                if taker.index not in members:
+                    if not isinstance(taker, MunitionsFactory):
+                        return None
+                    members[taker.index] = taker
+                    todo.append(taker)
+    return list(members.values())
+
+
+def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bool:
+    """Run `first` (deciding its next lot now) and the other `members` ahead together as far
+    as nothing outside them can interfere; each member then sleeps until its next decision
+    (`ahead_until`). False if not even `first`'s lot could be started that way."""
+    now = first.env.now
+    entries: list[Entry] = []
+    for m in members:
+        day = now if m is first else m.next_start
+        if day is None or day < now:  # waiting for something: its next decision is not known
+            return False
+        entries.append((day, m.rank, m.index, m, None))
+    stop = min(m.world.horizon - m.lot for m in members)  # the last lots go step by step
+    for m in members:
+        stop = min(stop, m.alone_until())
+        for material in m.materials.values():
+            for c in material.constructions:
+                if not c.done:
+                    stop = min(stop, c.online)
+        if stop <= now:
+            return False
+    heapify(entries)
+    started = False
+    while entries[0][0] < stop:
+        day, rank, index, m, waiting = heappop(entries)
+        if waiting is not None:  # woken: the wait is over, as `Facility.wait` books it
+            m.book(waiting[0], day - waiting[1])
+        lot, capacity = m.lot, m.capacity
+        nameplate = capacity.nameplate(day) * lot
+        planned = capacity.integral(day, day + lot)
+        units, cause = m.limit_by_inputs(planned, day)
+        if nameplate <= 0 or units <= 1e-9 * planned:
+            wake = math.inf
+            if nameplate > 0 and cause is not None and cause != MONEY:
+                material = m.materials[cause.split(":", 1)[1]]
+                wake = material.wake_day(planned * m.consumes[material.name], math.inf, day)
+            if wake >= stop:  # it would wait for something else: it goes step by step from here
+                heappush(entries, (day, rank, index, m, None))
+                break
+            assert cause is not None
+            heappush(entries, (wake, rank, index, m, (cause, day)))
+            continue
+        m.start_lot(nameplate, planned, units, cause, day)
+        m.records.deliveries.append((day + lot, m.product, units * m.good_fraction))
+        heappush(entries, (day + lot, rank, index, m, None))
+        started = True
+    for day, _, _, m, waiting in entries:
+        if waiting is not None:  # asleep until `day`, as on the step-by-step path
+            m.book(waiting[0], min(day, m.world.horizon) - waiting[1])
+        m.ahead_until = day
+    return started and first.ahead_until > now
