@@ -134,7 +134,7 @@ class Facility:
         for material in self.materials.values():
             if until > now and len(material.takers) > 1:
                 have = material.available(now)
-                until = min(until, material.cover.ask(now, until, have, lambda t, m=material: take_bound(m, now, t)))
+                until = min(until, material.cover.ask(now, until, have, partial(take_bound, material, now)))
         if until > now:
             return until
         self._retry_at = self.budget.next_appropriation(now)  # money and stock shrink until then

@@ -7,6 +7,7 @@ an instant in the same order as one that went lot by lot."""
 from __future__ import annotations
 
 import simpy
+from simpy.events import EventPriority
 
 FIRST_RANK = 2  # after SimPy's URGENT (0) and NORMAL (1) events of the same instant
 
@@ -25,4 +26,4 @@ class RankedTimeout(simpy.Timeout):
         self._value = None
         self._delay = delay
         self._ok = True
-        env.schedule(self, rank, delay)
+        env.schedule(self, EventPriority(rank), delay)
