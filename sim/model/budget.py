@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Generator
+from itertools import repeat
 from typing import Any
 
 import simpy
@@ -87,8 +88,8 @@ class Budget:
         self.records.spending.append((when, self.index, facility, amount, what))
 
     def commit_many(self, days: list[float], amounts: list[float], facility: int, what: str) -> None:
-        """`commit` of a run of work started ahead at `days` by a facility acting alone (the
-        caller checked that the money covers them all)."""
+        """`commit` of a run of work started ahead at `days` (each amount positive) by a
+        facility that nobody can cut (the caller checked that the money covers them all)."""
         total = sum(amounts)
         if total > self.balance * (1 + 1e-9) + EPS:
             raise ModelError(
@@ -97,10 +98,9 @@ class Budget:
             )
         balance = self.balance
         for amount in amounts:  # one by one, as `commit` would: the same rounding
-            balance = max(0.0, balance - amount)
-        self.balance = balance
-        index = self.index
-        self.records.spending.extend((d, index, facility, a, what) for d, a in zip(days, amounts, strict=True) if a > 0)
+            balance -= amount
+        self.balance = max(0.0, balance)
+        self.records.spending.extend(zip(days, repeat(self.index), repeat(facility), amounts, repeat(what)))
 
     @property
     def has_waiters(self) -> bool:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import os
+from bisect import bisect_right
 from collections.abc import Generator
 from functools import partial
-from itertools import repeat
+from itertools import accumulate, repeat
 from typing import Any, ClassVar
 
 import numpy as np
@@ -274,35 +275,29 @@ class Facility:
         time while this facility acts alone) that neither money nor any material would cut,
         paying and taking for each start as `pay_and_take` would; returns the units started
         (a prefix of `wanted`). Starts this close to a cut are left to the step-by-step path."""
-        budget = self.budget
-        n = len(days)
-        multiplier = budget.cost_multiplier(days[0])
-        costs = [c * multiplier for c in self.unit_cost.costs(self.made, wanted)]
-        limit, spent = budget.balance * (1 - RUN_AHEAD_MARGIN), 0.0
-        for k, cost in enumerate(costs):
-            spent += cost
-            if spent > limit:
-                n = k
-                break
+        budget, keep = self.budget, 1 - RUN_AHEAD_MARGIN
+        costs = self.unit_cost.costs(self.made, wanted, budget.cost_multiplier(days[0]))
+        n = bisect_right(list(accumulate(costs)), budget.balance * keep)  # costs are never negative
         uses = [(self.materials[m], use) for m, use in self.consumes.items() if use > 0]
         for material, use in uses:
-            stock, taken = material.initial - material.taken, 0.0
-            for k, supplied in enumerate(material.supplied_from(days[0], days[:n])):
-                taken += wanted[k] * use
-                if taken > (stock + supplied) * (1 - RUN_AHEAD_MARGIN):
-                    n = k
-                    break
+            stock = material.initial - material.taken
+            supplied = material.supplied_from(days[0], days[:n])
+            taken = accumulate(w * use for w in wanted[:n])
+            n = next((k for k, (t, s) in enumerate(zip(taken, supplied, strict=False)) if t > (stock + s) * keep), n)
         if n == 0:
             return []
         units = wanted[:n]
-        started = [k for k in range(n) if units[k] > 0]
-        day_list = [days[k] for k in started]
-        if any(costs[:n]):
-            budget.commit_many(day_list, [costs[k] for k in started], self.index, what)
+        if min(units) > 0:
+            day_list, paid, made = days[:n], costs[:n], units
+        else:  # intervals that start no vehicle record nothing
+            started = [k for k in range(n) if units[k] > 0]
+            day_list, paid, made = [days[k] for k in started], [costs[k] for k in started], [units[k] for k in started]
+        if paid and paid[-1] > 0:
+            budget.commit_many(day_list, paid, self.index, what)
         for material, use in uses:
-            material.take_many(day_list, [units[k] * use for k in started])
+            material.take_many(day_list, [u * use for u in made])
         self.made += sum(units)
-        self.records.starts.extend(zip(day_list, repeat(self.index), [units[k] for k in started], strict=False))
+        self.records.starts.extend(zip(day_list, repeat(self.index), made, strict=False))
         return units
 
     # -- people -------------------------------------------------------------------------------
@@ -413,8 +408,9 @@ class RatedFacility(Facility):
 
     def rated_units(self, a: float, b: float, step: float, extra_units: float) -> float:
         """`max_units` of a kind that starts at most nameplate × `step` (+ `extra_units`) per
-        `step` from its next start, counting every expansion not yet on line as on line."""
+        `step` from its next start, counting every expansion that could be on line by then
+        as on line."""
         if b < a:
             return 0.0
-        coming = sum(c.plan.capacity for c in self.constructions if not c.done)
+        coming = sum(c.plan.capacity for c in self.constructions if not c.done and c.online <= b + step)
         return (self.capacity.nameplate(b + step) + coming) * (b - a + 2 * step) + extra_units

@@ -77,13 +77,15 @@ class UnitCost:
             return self.first_unit * lo**c * math.expm1(c * growth) / c
         return self.cumulative(made + units) - self.cumulative(made)
 
-    def costs(self, made: float, units: list[float]) -> list[float]:
-        """`cost` of each of a run of lots of `units`, started one after another from `made`."""
+    def costs(self, made: float, units: list[float], multiplier: float = 1.0) -> list[float]:
+        """`cost` (× `multiplier`) of each of a run of lots of `units` (none negative), started
+        one after another from `made`."""
         if self.first_unit == 0 or self.exponent == 0:
-            return [self.first_unit * max(u, 0.0) for u in units]
+            price = self.first_unit * multiplier
+            return [price * u for u in units]
         out = []
         for u in units:
-            out.append(self.cost(made, u))
+            out.append(self.cost(made, u) * multiplier)
             made += u
         return out
 

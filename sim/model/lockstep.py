@@ -52,9 +52,10 @@ def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bo
     entries: list[Entry] = []
     for m in members:
         day = now if m is first else m.next_start
-        if day is None or day < now:  # waiting for something: its next decision is not known
+        if day is None or day < now:  # waiting for money or people: its next decision is not known
             return False
-        entries.append((day, m.rank, m.index, m, None))
+        if day < math.inf:  # (inf: it has no capacity until its expansion, after the run's end)
+            entries.append((day, m.rank, m.index, m, None))
     stop = min(m.world.horizon - m.lot for m in members)  # the last lots go step by step
     for m in members:
         stop = min(stop, m.alone_until())

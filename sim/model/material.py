@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import repeat
 from typing import Any
 
 import simpy
@@ -88,14 +89,13 @@ class Material:
         return [self.supplied(d) for d in days]
 
     def take_many(self, days: list[float], amounts: list[float]) -> None:
-        """`take` of a run of work started ahead at `days` by a facility that alone may take
-        now (the caller checked that the stock covers each)."""
+        """`take` of a run of work started ahead at `days` (each amount positive) by a
+        facility that nobody can cut (the caller checked that the stock covers each)."""
         taken = self.taken
         for amount in amounts:  # one by one, as `take` would: the same rounding
             taken += amount
         self.taken = taken
-        index = self.index
-        self.records.takes.extend((d, index, a) for d, a in zip(days, amounts, strict=True) if a > 0)
+        self.records.takes.extend(zip(days, repeat(self.index), amounts))
 
     def time_when_available(self, amount: float, day: float | None = None) -> float:
         """The earliest day from now (or from `day`) on which `amount` will be in stock if

@@ -20,7 +20,7 @@ import numpy as np
 
 from sim.language.schema import MunitionsFactory as MunitionsFactorySpec
 from sim.language.values import draw
-from sim.model.facility import NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
+from sim.model.facility import MONEY, NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
 from sim.model.lockstep import run_together, takers_together
 from sim.model.world import World
 
@@ -41,8 +41,9 @@ class MunitionsFactory(RatedFacility):
         # A plant opened before the start has ramped up for that long already (negative days).
         opened = world.clock.day_of(spec.available_from) if spec.available_from is not None else 0.0
         self.add_capacity(opened, draw(spec.ramp_up, rng), draw(spec.capacity, rng))
-        #: when it next decides what to start, if that does not hang on anything else (None
-        #: while it waits for material, money, people or capacity): see `sim.model.lockstep`
+        #: when it next decides what to start unless something outside its lockstep group
+        #: changes (inf: not before its own expansion comes on line; None: it waits for money
+        #: or people): see `sim.model.lockstep`
         self.next_start: float | None = self.available_from
 
     def run(self) -> Generator[Any, Any, None]:
@@ -72,10 +73,14 @@ class MunitionsFactory(RatedFacility):
             if nameplate <= 0 or units <= 1e-9 * planned:
                 if needs:
                     self.release_people(needs)
-                if nameplate <= 0:
+                if nameplate <= 0:  # until an expansion of its own comes on line
+                    self.next_start = math.inf
                     yield from self.wait(self._capacity_changed, NOT_AVAILABLE)
                 else:
                     assert cause is not None
+                    if cause != MONEY and not needs:  # it wakes then unless supply changes
+                        material = self.materials[cause.split(":", 1)[1]]
+                        self.next_start = material.wake_day(planned * self.consumes[material.name])
                     yield from self.wait_for(cause, planned)
                 continue
             self.start_lot(nameplate, planned, units, cause)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Generator
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -138,22 +139,24 @@ class VehicleLine(RatedFacility):
         total = sum(counts)
         self.started += total
         build_time = self.spec.build_time
-        deliveries: list[tuple[float, int, float]] = []
-        product, horizon = self.product, self.world.horizon
         if isinstance(build_time, Uncertain):
-            days = np.round(build_time.sample_many(self.rng, total)).tolist()
-            at = 0
-            for start, count in zip(starts, counts, strict=True):
-                if count:
-                    for d, k in sorted(Counter(days[at : at + count]).items()):
-                        if start + d < horizon:
-                            deliveries.append((start + d, product, float(k)))
-                    at += count
+            interval = np.repeat(np.arange(len(starts)), counts)
+            days = np.round(build_time.sample_many(self.rng, total))
+            order = np.lexsort((days, interval))
+            interval, days = interval[order], days[order]
+            first = np.ones(total, dtype=bool)
+            first[1:] = (interval[1:] != interval[:-1]) | (days[1:] != days[:-1])
+            at = np.flatnonzero(first)
+            ends = np.asarray(starts)[interval[at]] + days[at]
+            n = np.diff(np.append(at, total)).astype(float)
+            keep = ends < self.world.horizon
+            ends_list, n_list = ends[keep].tolist(), n[keep].tolist()
         else:
-            deliveries = [(s + build_time, product, float(c)) for s, c in zip(starts, counts, strict=True) if c]
-            deliveries = [row for row in deliveries if row[0] < horizon]
-        self.delivered += int(sum(q for _, _, q in deliveries))
-        self.records.deliveries.extend(deliveries)
+            rows = [(s + build_time, float(c)) for s, c in zip(starts, counts, strict=True) if c]
+            rows = [r for r in rows if r[0] < self.world.horizon]
+            ends_list, n_list = [e for e, _ in rows], [c for _, c in rows]
+        self.delivered += int(sum(n_list))
+        self.records.deliveries.extend(zip(ends_list, repeat(self.product), n_list, strict=False))
 
     def start_vehicles(self, count: int, day: float | None = None) -> None:
         """Pay for and begin `count` vehicles now (or at `day`, run ahead), each with its own
