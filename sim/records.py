@@ -1,13 +1,20 @@
 """The append-only log of what happened in one replication, written by the model at state changes.
 
 Records hold plain tuples of floats and indices into the name tables, appended as events
-happen; metrics turn them into arrays afterwards. Nothing here knows about SimPy.
+happen; metrics turn them into arrays afterwards (`columns`, `ramps_integral`: the array forms the
+invariants and the metrics share). Nothing here knows about SimPy.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
 
 
 @dataclass
@@ -55,3 +62,31 @@ class Records:
         """Book `days` of a facility's time to `cause`."""
         if days > 0:
             self.time_use[facility][cause] += days
+
+
+def columns(rows: Sequence[Sequence[Any]], *at: int) -> list[np.ndarray]:
+    """Fields `at` of every record tuple as float arrays, one per field. All the fields of
+    numeric rows come from one pass over them (the tuples lie scattered in memory, so each
+    visit costs); a selection is taken field by field, so a text field (spending's `what`)
+    is never read."""
+    n = len(rows)
+    if n and at == tuple(range(len(rows[0]))):
+        flat = np.fromiter(chain.from_iterable(rows), dtype=float, count=n * len(at))
+        return list(np.ascontiguousarray(flat.reshape(n, len(at)).T))
+    return [np.fromiter(map(itemgetter(k), rows), dtype=float, count=n) for k in at]
+
+
+def ramps_integral(t0: np.ndarray, t1: np.ndarray, delta: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Recorded ramps (capacity or supply: each rising by `delta` from `t0` to `t1`) summed and
+    integrated from −inf to each of the times `t` (ascending or not): per ramp, its rising part
+    (t − t0 clipped to the ramp) squared over twice its span, then the full delta after t1
+    (`sim.model.curves.Ramp.integral_to`, up to rounding). A loop over the few ramps, each a
+    pass over all the times."""
+    t = np.asarray(t, dtype=float)
+    total = np.zeros(t.shape)
+    for a, b, d in zip(t0.tolist(), t1.tolist(), delta.tolist(), strict=True):
+        span = b - a
+        rising = np.minimum(np.maximum(t - a, 0.0), span)
+        ramped = rising * rising / (2 * span) if span > 0 else 0.0
+        total += d * (ramped + np.maximum(t - b, 0.0))
+    return total

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.replication import ReplicationResult, month_grid
-from sim.metrics.series import Capacity, Deliveries, Stock, columns
+from sim.metrics.series import Capacity, Deliveries, Stock
 from sim.metrics.summary import percentile_unreached_last, summarise, time_shares, timeline_rows, yearly_means
 from sim.metrics.targets import capacity_crossing, first_crossing_steps, time_to_target
 from sim.model.curves import Ramp
-from sim.records import Records
+from sim.records import Records, columns
 
 YEAR = DAYS_PER_YEAR
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.language.schema import Scenario
-from sim.metrics.series import YEAR, Capacity, Deliveries, Stock, columns
+from sim.metrics.series import YEAR, Capacity, Deliveries, Stock
 from sim.metrics.targets import time_to_target
-from sim.records import Records
+from sim.records import Records, columns
 
 TIMELINE_MEASURES = ("delivered", "rate", "stock", "capacity")
 END_MEASURES = ("delivered", "rate", "stock", "capacity", "unmet_demand")

@@ -9,28 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
 from sim.language.units import DAYS_PER_YEAR
-from sim.records import Records
+from sim.records import Records, columns, ramps_integral
 
 YEAR = DAYS_PER_YEAR
-
-
-def columns(rows: Sequence[Sequence[Any]], *at: int) -> list[np.ndarray]:
-    """Fields `at` of every record tuple as float arrays, one per field. All the fields of
-    numeric rows come from one pass over them (the tuples lie scattered in memory, so each
-    visit costs); a selection is taken field by field, so a text field (spending's `what`)
-    is never read."""
-    n = len(rows)
-    if n and at == tuple(range(len(rows[0]))):
-        flat = np.fromiter(chain.from_iterable(rows), dtype=float, count=n * len(at))
-        return list(np.ascontiguousarray(flat.reshape(n, len(at)).T))
-    return [np.fromiter(map(itemgetter(k), rows), dtype=float, count=n) for k in at]
 
 
 @dataclass(frozen=True)
@@ -110,18 +96,8 @@ class Capacity:
         return (frac * self.delta).sum(axis=1)
 
     def integral_to(self, t: np.ndarray) -> np.ndarray:
-        """The rate integrated from −inf to each of the times `t` (ascending or not): per ramp,
-        its rising part (t − t0 clipped to the ramp) squared over twice its span, then the full
-        delta after t1 (`curves.Ramp.integral_to`, up to rounding). A loop over the few ramps,
-        each a pass over all the times."""
-        t = np.asarray(t, dtype=float)
-        total = np.zeros(t.shape)
-        for t0, t1, delta in zip(self.t0.tolist(), self.t1.tolist(), self.delta.tolist(), strict=True):
-            span = t1 - t0
-            rising = np.minimum(np.maximum(t - t0, 0.0), span)
-            ramped = rising * rising / (2 * span) if span > 0 else 0.0
-            total += delta * (ramped + np.maximum(t - t1, 0.0))
-        return total
+        """The rate integrated from −inf to each of the times `t` (`records.ramps_integral`)."""
+        return ramps_integral(self.t0, self.t1, self.delta, t)
 
     def knots(self) -> np.ndarray:
         """Times where the capacity's slope can change."""

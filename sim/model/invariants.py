@@ -17,9 +17,8 @@ from typing import Any
 import numpy as np
 
 from sim.errors import ModelError
-from sim.metrics.series import Capacity, columns
 from sim.model.world import World
-from sim.records import Records
+from sim.records import Records, columns, ramps_integral
 
 REL_TOL = 1e-7
 ABS_TOL = 1e-6
@@ -84,13 +83,14 @@ def check_stocks(world: World, takes: Columns) -> int:
     order); `takes` are the (day, material, amount) columns. Returns checks made."""
     records = world.records
     day, material, amount = takes
-    supply = Capacity.grouped(records.supply, len(records.materials), key=0, first=1)
+    supplier, t0, t1, delta = columns(records.supply, 0, 1, 2, 3)
     taken: list[float] = []
     worst: tuple[int, str, float, float] | None = None  # the first broken take: row, material, taken, have
     for m, name in enumerate(records.materials):
         mine = np.flatnonzero(material == m)
         so_far = np.cumsum(amount[mine])
-        supplied = supply[m].integral_to(np.append(0.0, day[mine]))  # from day 0
+        ramps = supplier == m
+        supplied = ramps_integral(t0[ramps], t1[ramps], delta[ramps], np.append(0.0, day[mine]))  # from day 0
         have = world.materials[name].initial + (supplied[1:] - supplied[0])
         i = _first(~_close_enough(so_far - have, have))
         if i is not None and (worst is None or mine[i] < worst[0]):
