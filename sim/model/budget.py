@@ -15,6 +15,7 @@ from sim.model.cover import Cover
 from sim.records import Records
 
 EPS = 1e-9
+LAPSE_ROUNDING = 1e-12  # of the year's appropriation: a balance below it is rounding, not money
 
 
 class Budget:
@@ -57,13 +58,17 @@ class Budget:
 
     def appropriate_funds(self) -> Generator[Any, Any, None]:
         """Receive each fiscal year's appropriation; without carry-over, unspent money lapses."""
+        last = 0.0
         for day, year, amount in self.schedule:
             if day > self.env.now:
                 yield self.env.timeout(day - self.env.now)
-            if not self.carry_over and day > 0 and self.balance > 0:
+            # what is left of a year's money lapses, unless it is rounding (it is then kept, so
+            # the books still balance exactly whichever order the lots were paid in)
+            if not self.carry_over and day > 0 and self.balance > LAPSE_ROUNDING * last:
                 self.records.lapses.append((self.env.now, self.index, self.balance))
                 self.balance = 0.0
             self.balance += amount
+            last = amount
             self.cover.reset()
             self.records.appropriations.append((self.env.now, self.index, year, amount))
             self._wake_waiters()

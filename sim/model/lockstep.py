@@ -18,6 +18,7 @@ from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
 
 from sim.model.facility import MONEY
+from sim.model.ranks import FIRST_RANK
 
 if TYPE_CHECKING:
     from sim.model.munitions_factory import MunitionsFactory
@@ -47,7 +48,7 @@ def takers_together(first: MunitionsFactory) -> list[MunitionsFactory] | None:
 def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bool:
     """Run `first` (deciding its next lot now) and the other `members` ahead together as far
     as nothing outside them can interfere; each member then sleeps until its next decision
-    (`ahead_until`). False if not even `first`'s lot could be started that way."""
+    (`ahead_until`). False if `first`'s next decision could not be taken that way."""
     now = first.env.now
     entries: list[Entry] = []
     for m in members:
@@ -55,7 +56,9 @@ def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bo
         if day is None or day < now:  # waiting for money or people: its next decision is not known
             return False
         if day < math.inf:  # (inf: it has no capacity until its expansion, after the run's end)
-            entries.append((day, m.rank, m.index, m, None))
+            # `first` acts now, before any other: it may have been woken by money or supply
+            # arriving (not at its rank), and any facility ranked before it has acted already
+            entries.append((day, m.rank if m is not first else FIRST_RANK - 1, m.index, m, None))
     stop = min(m.world.horizon - m.lot for m in members)  # the last lots go step by step
     for m in members:
         stop = min(stop, m.alone_until())
@@ -66,7 +69,6 @@ def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bo
         if stop <= now:
             return False
     heapify(entries)
-    started = False
     while entries[0][0] < stop:
         day, rank, index, m, waiting = heappop(entries)
         if waiting is not None:  # woken: the wait is over, as `Facility.wait` books it
@@ -84,14 +86,13 @@ def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bo
                 heappush(entries, (day, rank, index, m, None))
                 break
             assert cause is not None
-            heappush(entries, (wake, rank, index, m, (cause, day)))
+            heappush(entries, (wake, m.rank, index, m, (cause, day)))
             continue
         m.start_lot(nameplate, planned, units, cause, day)
         m.records.deliveries.append((day + lot, m.product, units * m.good_fraction))
-        heappush(entries, (day + lot, rank, index, m, None))
-        started = True
+        heappush(entries, (day + lot, m.rank, index, m, None))
     for day, _, _, m, waiting in entries:
         if waiting is not None:  # asleep until `day`, as on the step-by-step path
             m.book(waiting[0], min(day, m.world.horizon) - waiting[1])
         m.ahead_until = day
-    return started and first.ahead_until > now
+    return first.ahead_until > now  # else nothing of `first`'s was touched: it goes step by step
