@@ -3,6 +3,7 @@ to the horizon, and return the records."""
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable
 
@@ -33,10 +34,18 @@ def simulate(scenario: Scenario, seed_seq: np.random.SeedSequence) -> Records:
     """Simulate one replication of `scenario` with the random streams of `seed_seq` and check its
     invariants; any failure becomes a ModelError naming scenario, seed, replication and date."""
     env = CountingEnvironment()
+    # The cyclic garbage collector is paused for the run: everything a replication makes lives
+    # until its end anyway, and the collector's passes over the growing records made the time
+    # grow faster than the events (50 facilities cost 1.6 times more with it on).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _simulate(scenario, seed_seq, env)
     except Exception as exc:
         raise failure(scenario, seed_seq, env.now, exc) from exc
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def failure(scenario: Scenario, seed_seq: np.random.SeedSequence, day: float, exc: Exception) -> ModelError:
