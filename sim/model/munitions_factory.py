@@ -50,8 +50,9 @@ class MunitionsFactory(RatedFacility):
         """Produce lot after lot until the horizon."""
         yield from self.wait_until_available()
         needs = dict(self.spec.workforce)
-        shares = not needs and any(len(m.takers) > 1 for m in self.materials.values())
-        together = takers_together(self) if shares else None
+        # lots that money or material cut run in lockstep with the other takers of its materials
+        # (or alone), without an event each; a factory that holds people goes lot by lot
+        together = takers_together(self) if not needs else None
         while True:
             now = self.env.now
             if self.ahead_until > now:  # its lots up to then are started (alone or together)
