@@ -50,6 +50,9 @@ def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bo
     as nothing outside them can interfere; each member then sleeps until its next decision
     (`ahead_until`). False if `first`'s next decision could not be taken that way."""
     now = first.env.now
+    stop = first.alone_until()
+    if stop <= now:  # (cheap, and so never tried lot after lot when it cannot run)
+        return False
     entries: list[Entry] = []
     for m in members:
         day = now if m is first else m.next_start
@@ -59,9 +62,10 @@ def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bo
             # `first` acts now, before any other: it may have been woken by money or supply
             # arriving (not at its rank), and any facility ranked before it has acted already
             entries.append((day, m.rank if m is not first else FIRST_RANK - 1, m.index, m, None))
-    stop = min(m.world.horizon - m.lot for m in members)  # the last lots go step by step
+    stop = min(stop, min(m.world.horizon - m.lot for m in members))  # the last lots go step by step
     for m in members:
-        stop = min(stop, m.alone_until())
+        if m is not first:
+            stop = min(stop, m.alone_until())
         for material in m.materials.values():
             for c in material.constructions:
                 if not c.done:
