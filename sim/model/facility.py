@@ -70,8 +70,9 @@ class Facility:
     """Base of the facility kinds: one instance per facility per replication."""
 
     kind: ClassVar[str]
-    #: simulate only what changes (lots run ahead while alone, deliveries booked at start where
-    #: nothing can delay them); off (REARM_EVENT_SKIPPING=0), every lot and delivery is an event
+    #: simulate only what changes (work run ahead while nothing else can cut it, cut lots in
+    #: lockstep, deliveries booked at start where nothing can delay them); off
+    #: (REARM_EVENT_SKIPPING=0), every lot, start interval and delivery is an event
     skip_events: ClassVar[bool] = os.environ.get("REARM_EVENT_SKIPPING", "1") != "0"
 
     def __init__(self, world: World, index: int, name: str, spec: FacilityBase, rng: np.random.Generator) -> None:

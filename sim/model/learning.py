@@ -26,9 +26,9 @@ class UnitCost:
     first_unit: float
     learning: float = 1.0
 
-    @property
+    @cached_property
     def exponent(self) -> float:
-        """The b in cost(i) = first_unit · i^b."""
+        """The b in cost(i) = first_unit · i^b (asked at every lot: computed once)."""
         return math.log2(self.learning)
 
     @cached_property

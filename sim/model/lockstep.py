@@ -8,7 +8,9 @@ of theirs coming on line) and no expansion of the materials' supply comes on lin
 of all of them are started in time order, each taker at its rank among those of its instant
 (`sim.model.ranks`), cut to the stock then, and a taker that finds none waits as it would in
 SimPy (`Material.wake_day`) — exactly the step-by-step path, without an event per lot. The
-run stops at the first start that could depend on anything else.
+run stops at the first start that could depend on anything else. A factory that shares no
+material runs the same way alone: its lots that money or its own material cut need no event
+each either.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """kind: munitions_factory — flow production in lots, cut to what money and materials allow.
 
 Lots are sized by time, so the cost grows with lots, not shells. When nothing but its own lots
-can change what it may start before the next appropriation (`Facility.run_ahead_until`), the
-factory runs the lots up to then ahead in one SimPy event: each is sized, paid, taken and
-recorded at its own start and end exactly as the lot-by-lot path would, up to the first lot
-that money or material would cut, which is left to that path. With
-`Facility.skip_events` off (REARM_EVENT_SKIPPING=0) it makes one event per lot: the reference
-path the tests compare against.
+can change what it may start (`Facility.run_ahead_until`), the factory runs the lots up to
+then ahead in one SimPy event, up to the first that money or material would cut; lots that are
+cut run in lockstep with the other takers of its materials, or alone (`sim.model.lockstep`).
+Either way each lot is sized, paid, taken, recorded and booked at its own start and end exactly
+as the lot-by-lot path would. With `Facility.skip_events` off (REARM_EVENT_SKIPPING=0) it makes
+one event per lot: the reference path the tests compare against.
 """
 
 from __future__ import annotations
