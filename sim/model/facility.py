@@ -267,7 +267,7 @@ class Facility:
         budget.commit(min(cost, budget.balance), self.index, what, when)
         for mname, use in self.consumes.items():
             material = self.materials[mname]
-            material.take(min(units * use, material.available(when)), when)
+            material.take(units * use, when)
         self.made += units
         self.records.starts.append((when, self.index, units))
 

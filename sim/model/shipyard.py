@@ -189,5 +189,5 @@ class Shipyard(Facility):
             break
         self.budget.commit(min(amount, self.budget.balance), self.index, what)
         for m, a in takes.items():
-            materials[m].take(min(a, materials[m].available(self.env.now)))
+            materials[m].take(a)
         self.take_people(people, claims)
