@@ -407,6 +407,21 @@ class RatedFacility(Facility):
         """An expansion adds its capacity, ramping up from now."""
         self.add_capacity(self.env.now, plan.ramp_up, plan.capacity)
 
+    def steps_before(self, stop: float, step: float) -> list[float]:
+        """The days from now, `step` apart, that fall before `stop`."""
+        now = self.env.now
+        days = [now + k * step for k in range(math.ceil((stop - now) / step))] if stop > now else []
+        while days and days[-1] >= stop:
+            days.pop()
+        return days
+
+    def book_run(self, step: float, nameplates: list[float], done: list[float]) -> None:
+        """Book a run of steps started ahead, each doing `done` of a nameplate's worth over
+        `step`, to producing and (the rest of nameplate) ramping, as each step would."""
+        full = [a * step for a in nameplates]
+        self.book(PRODUCING, step * sum(d / f for d, f in zip(done, full, strict=True)))
+        self.book(RAMPING, step * sum((f - d) / f for d, f in zip(done, full, strict=True)))
+
     def rated_units(self, a: float, b: float, step: float, extra_units: float) -> float:
         """`max_units` of a kind that starts at most nameplate × `step` (+ `extra_units`) per
         `step` from its next start, counting every expansion that could be on line by then

@@ -19,7 +19,6 @@ import math
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
 
-from sim.model.facility import MONEY
 from sim.model.ranks import FIRST_RANK
 
 if TYPE_CHECKING:
@@ -79,15 +78,9 @@ def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bo
         day, rank, index, m, waiting = heappop(entries)
         if waiting is not None:  # woken: the wait is over, as `Facility.wait` books it
             m.book(waiting[0], day - waiting[1])
-        lot, capacity = m.lot, m.capacity
-        nameplate = capacity.nameplate(day) * lot
-        planned = capacity.integral(day, day + lot)
-        units, cause = m.limit_by_inputs(planned, day)
-        if nameplate <= 0 or units <= 1e-9 * planned:
-            wake = math.inf
-            if nameplate > 0 and cause is not None and cause != MONEY:
-                material = m.materials[cause.split(":", 1)[1]]
-                wake = material.wake_day(planned * m.consumes[material.name], math.inf, day)
+        nameplate, planned, units, cause = m.size_lot(day)
+        if not m.startable(nameplate, planned, units):
+            wake = m.material_wake(cause, planned, day) if nameplate > 0 and cause is not None else math.inf
             if wake >= stop:  # it would wait for something else: it goes step by step from here
                 heappush(entries, (day, rank, index, m, None))
                 break
@@ -95,8 +88,8 @@ def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bo
             heappush(entries, (wake, m.rank, index, m, (cause, day)))
             continue
         m.start_lot(nameplate, planned, units, cause, day)
-        m.records.deliveries.append((day + lot, m.product, units * m.good_fraction))
-        heappush(entries, (day + lot, m.rank, index, m, None))
+        m.records.deliveries.append((day + m.lot, m.product, units * m.good_fraction))
+        heappush(entries, (day + m.lot, m.rank, index, m, None))
     for day, _, _, m, waiting in entries:
         if waiting is not None:  # asleep until `day`, as on the step-by-step path
             m.book(waiting[0], min(day, m.world.horizon) - waiting[1])

@@ -68,10 +68,8 @@ class MunitionsFactory(RatedFacility):
             if needs:
                 yield from self.hold_people(needs)
             now = self.env.now
-            nameplate = self.capacity.nameplate(now) * self.lot
-            planned = self.capacity.integral(now, now + self.lot)
-            units, cause = self.limit_by_inputs(planned)
-            if nameplate <= 0 or units <= 1e-9 * planned:
+            nameplate, planned, units, cause = self.size_lot(now)
+            if not self.startable(nameplate, planned, units):
                 if needs:
                     self.release_people(needs)
                 if nameplate <= 0:  # until an expansion of its own comes on line
@@ -79,9 +77,9 @@ class MunitionsFactory(RatedFacility):
                     yield from self.wait(self._capacity_changed, NOT_AVAILABLE)
                 else:
                     assert cause is not None
-                    if cause != MONEY and not needs:  # it wakes then unless supply changes
-                        material = self.materials[cause.split(":", 1)[1]]
-                        self.next_start = material.wake_day(planned * self.consumes[material.name])
+                    # it wakes then unless supply changes (None: when money or people come, not known)
+                    unknown = needs or cause == MONEY
+                    self.next_start = None if unknown else self.material_wake(cause, planned, now)
                     yield from self.wait_for(cause, planned)
                 continue
             self.start_lot(nameplate, planned, units, cause)
@@ -90,6 +88,28 @@ class MunitionsFactory(RatedFacility):
             if needs:
                 self.release_people(needs)
             self.records.deliveries.append((self.env.now, self.product, units * self.good_fraction))
+
+    @staticmethod
+    def startable(nameplate: float, planned: float, units: float) -> bool:
+        """Whether a lot sized by `size_lot` can start: the factory has capacity, and money and
+        materials allow more than a rounding's worth of it (else it waits)."""
+        return nameplate > 0 and units > 1e-9 * planned
+
+    def size_lot(self, day: float) -> tuple[float, float, float, str | None]:
+        """A lot starting at `day`: a lot's worth at nameplate, what capacity allows over the
+        lot (planned), and the units money and materials allow, with the cause of any cut."""
+        nameplate = self.capacity.nameplate(day) * self.lot
+        planned = self.capacity.integral(day, day + self.lot)
+        units, cause = self.limit_by_inputs(planned, day)
+        return nameplate, planned, units, cause
+
+    def material_wake(self, cause: str, planned: float, day: float) -> float:
+        """When a wait from `day` for what `cause` names, for a lot of `planned`, ends unless
+        supply changes (`Material.wake_day`); inf when it waits for money."""
+        if cause == MONEY:
+            return math.inf
+        material = self.materials[cause.split(":", 1)[1]]
+        return material.wake_day(planned * self.consumes[material.name], math.inf, day)
 
     def start_lot(
         self, nameplate: float, planned: float, units: float, cause: str | None, day: float | None = None
@@ -115,10 +135,7 @@ class MunitionsFactory(RatedFacility):
         if none). Each lot is sized, paid, taken, delivered and booked exactly as `run` would."""
         lot, now = self.lot, self.env.now
         stop = min(until, self.world.horizon - lot)
-        n = math.ceil((stop - now) / lot) if stop > now else 0
-        days = [now + k * lot for k in range(n)]
-        while days and days[-1] >= stop:
-            days.pop()
+        days = self.steps_before(stop, lot)
         if not days:
             return now
         nameplates, planned = self.capacity.over_steps(now, lot, len(days))
@@ -131,9 +148,7 @@ class MunitionsFactory(RatedFacility):
         n = len(units)
         if n == 0:
             return now
-        full = [c * lot for c in nameplates[:n]]  # a lot's worth at nameplate
-        self.book(PRODUCING, lot * sum(u / f for u, f in zip(units, full, strict=True)))
-        self.book(RAMPING, lot * sum((f - u) / f for u, f in zip(units, full, strict=True)))
+        self.book_run(lot, nameplates[:n], units)
         good, ends = self.good_fraction, [d + lot for d in days[:n]]
         self.records.deliveries.extend(zip(ends, repeat(self.product), [u * good for u in units], strict=False))
         self.ahead_until = ends[-1]

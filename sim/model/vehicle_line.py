@@ -16,9 +16,7 @@ vehicles already begun finish without it.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Generator
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -103,10 +101,7 @@ class VehicleLine(RatedFacility):
         (now if none)."""
         step, now = START_INTERVAL, self.env.now
         stop = min(until, self.world.horizon - step)  # the last intervals go step by step
-        n = math.ceil((stop - now) / step) if stop > now else 0
-        days = [now + k * step for k in range(n)]
-        while days and days[-1] >= stop:
-            days.pop()
+        days = self.steps_before(stop, step)
         if not days:
             return now
         nameplates, planned = self.capacity.over_steps(now, step, len(days))
@@ -125,9 +120,7 @@ class VehicleLine(RatedFacility):
         if n == 0:
             return now
         self._credit = credits[n - 1]
-        full = [a * step for a in nameplates[:n]]  # an interval's worth at nameplate
-        self.book(PRODUCING, step * sum(p / f for p, f in zip(planned, full, strict=False)))
-        self.book(RAMPING, step * sum((f - p) / f for p, f in zip(planned, full, strict=False)))
+        self.book_run(step, nameplates[:n], planned[:n])
         self.build_run(days[:n], [int(c) for c in counts])
         self.ahead_until = days[n - 1] + step
         return self.ahead_until
@@ -136,50 +129,46 @@ class VehicleLine(RatedFacility):
         """`start_vehicles`' builds for a run of intervals started ahead (no breakdowns, so
         each delivery is booked now): the same draws, in the same order, and one delivery per
         interval and build time."""
+        self.started += sum(counts)
+        horizon, product = self.world.horizon, self.product
+        rows = [(starts[i] + d, product, n) for i, d, n in zip(*self.drawn_builds(counts), strict=True)]
+        rows = [row for row in rows if row[0] < horizon]
+        self.delivered += int(sum(n for _, _, n in rows))
+        self.records.deliveries.extend(rows)
+
+    def drawn_builds(self, counts: list[int]) -> tuple[list[int], list[float], list[float]]:
+        """Build times of `counts` vehicles started in each of a run of intervals, drawn one per
+        vehicle in order (rounded to a whole day) and grouped per interval and build time:
+        (interval, days, vehicles) of each group, in interval then day order."""
+        build_time = self.spec.build_time
+        if not isinstance(build_time, Uncertain):
+            busy = [k for k, c in enumerate(counts) if c]
+            return busy, [build_time] * len(busy), [float(counts[k]) for k in busy]
         total = sum(counts)
-        self.started += total
-        build_time = self.spec.build_time
-        if isinstance(build_time, Uncertain):
-            interval = np.repeat(np.arange(len(starts)), counts)
-            days = np.round(build_time.sample_many(self.rng, total))
-            order = np.lexsort((days, interval))
-            interval, days = interval[order], days[order]
-            first = np.ones(total, dtype=bool)
-            first[1:] = (interval[1:] != interval[:-1]) | (days[1:] != days[:-1])
-            at = np.flatnonzero(first)
-            ends = np.asarray(starts)[interval[at]] + days[at]
-            n = np.diff(np.append(at, total)).astype(float)
-            keep = ends < self.world.horizon
-            ends_list, n_list = ends[keep].tolist(), n[keep].tolist()
-        else:
-            rows = [(s + build_time, float(c)) for s, c in zip(starts, counts, strict=True) if c]
-            rows = [r for r in rows if r[0] < self.world.horizon]
-            ends_list, n_list = [e for e, _ in rows], [c for _, c in rows]
-        self.delivered += int(sum(n_list))
-        self.records.deliveries.extend(zip(ends_list, repeat(self.product), n_list, strict=False))
+        interval = np.repeat(np.arange(len(counts)), counts)
+        days = np.round(build_time.sample_many(self.rng, total))
+        order = np.lexsort((days, interval))
+        interval, days = interval[order], days[order]
+        first = np.ones(total, dtype=bool)
+        first[1:] = (interval[1:] != interval[:-1]) | (days[1:] != days[:-1])
+        at = np.flatnonzero(first)
+        n = np.diff(np.append(at, total)).astype(float)
+        return interval[at].tolist(), days[at].tolist(), n.tolist()
 
-    def start_vehicles(self, count: int, day: float | None = None) -> None:
-        """Pay for and begin `count` vehicles now (or at `day`, run ahead), each with its own
-        build time."""
-        if day is None:
-            self.pay_and_take(float(count), "vehicle")
-        else:
-            self.pay_and_take(float(count), "vehicle", day)
+    def start_vehicles(self, count: int) -> None:
+        """Pay for and begin `count` vehicles now, each with its own build time."""
+        self.pay_and_take(float(count), "vehicle")
         self.started += count
-        build_time = self.spec.build_time
-        if isinstance(build_time, Uncertain):
-            for days, n in sorted(Counter(np.round(build_time.sample_many(self.rng, count)).tolist()).items()):
-                self.build(days, n, day)
-        else:
-            self.build(build_time, count, day)
+        for _, days, n in zip(*self.drawn_builds([count]), strict=True):
+            self.build(days, int(n))
 
-    def build(self, days: float, n: int, day: float | None = None) -> None:
-        """Build `n` vehicles for `days` of working time from now (or from `day`, run ahead,
-        where there are no breakdowns). Without breakdowns working time is real time, so when
-        skipping events the delivery (before the horizon) is booked at the start: reaching
-        stock changes nothing the model acts on, so it needs no event of its own."""
+    def build(self, days: float, n: int) -> None:
+        """Build `n` vehicles for `days` of working time from now. Without breakdowns working
+        time is real time, so when skipping events the delivery (before the horizon) is booked
+        at the start: reaching stock changes nothing the model acts on, so it needs no event of
+        its own."""
         if self.skip_events and self.clock.breakdowns is None:
-            end = (self.env.now if day is None else day) + days
+            end = self.env.now + days
             if end < self.world.horizon:
                 self.delivered += n
                 self.records.deliveries.append((end, self.product, float(n)))
