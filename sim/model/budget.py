@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Generator
+from functools import reduce
 from itertools import repeat
+from operator import sub
 from typing import Any
 
 import simpy
@@ -38,6 +40,8 @@ class Budget:
         self.records = records
         self.balance = 0.0
         self._year_starts = [day for day, _, _ in schedule[1:]]
+        #: the multiplier of each fiscal year (asked at every lot and every cover search)
+        self._multipliers = [float((1 + inflation) ** k) for k in range(len(schedule) + 1)]
         self._waiters: list[tuple[float, int, simpy.Event]] = []
         self._seq = 0
         #: the facilities paid from it (Facility; no import cycle): they may run work ahead while
@@ -54,7 +58,7 @@ class Budget:
         """Inflation: (1 + inflation)^k in the k-th fiscal year after the one containing start."""
         if not self.inflation:
             return 1.0
-        return float((1 + self.inflation) ** bisect_right(self._year_starts, day))
+        return self._multipliers[bisect_right(self._year_starts, day)]
 
     def appropriate_funds(self) -> Generator[Any, Any, None]:
         """Receive each fiscal year's appropriation; without carry-over, unspent money lapses."""
@@ -101,10 +105,7 @@ class Budget:
                 f"budget {self.records.budgets[self.index]!r} would go negative at day {days[-1]:.1f}: "
                 f"commit {total:.2f} with {self.balance:.2f} available"
             )
-        balance = self.balance
-        for amount in amounts:  # one by one, as `commit` would: the same rounding
-            balance -= amount
-        self.balance = max(0.0, balance)
+        self.balance = max(0.0, reduce(sub, amounts, self.balance))  # one by one, as `commit` would
         self.records.spending.extend(zip(days, repeat(self.index), repeat(facility), amounts, repeat(what)))
 
     @property

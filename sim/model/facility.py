@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections.abc import Generator
 from functools import partial
 from itertools import accumulate, repeat
+from operator import mul, sub, truediv
 from typing import Any, ClassVar
 
 import numpy as np
@@ -418,9 +419,9 @@ class RatedFacility(Facility):
     def book_run(self, step: float, nameplates: list[float], done: list[float]) -> None:
         """Book a run of steps started ahead, each doing `done` of a nameplate's worth over
         `step`, to producing and (the rest of nameplate) ramping, as each step would."""
-        full = [a * step for a in nameplates]
-        self.book(PRODUCING, step * sum(d / f for d, f in zip(done, full, strict=True)))
-        self.book(RAMPING, step * sum((f - d) / f for d, f in zip(done, full, strict=True)))
+        full = list(map(mul, nameplates, repeat(step)))
+        self.book(PRODUCING, step * sum(map(truediv, done, full)))
+        self.book(RAMPING, step * sum(map(truediv, map(sub, full, done), full)))
 
     def rated_units(self, a: float, b: float, step: float, extra_units: float) -> float:
         """`max_units` of a kind that starts at most nameplate × `step` (+ `extra_units`) per
@@ -428,5 +429,7 @@ class RatedFacility(Facility):
         as on line."""
         if b < a:
             return 0.0
-        coming = sum(c.plan.capacity for c in self.constructions if not c.done and c.online <= b + step)
-        return (self.capacity.nameplate(b + step) + coming) * (b - a + 2 * step) + extra_units
+        rate = self.capacity.nameplate(b + step)
+        if self.constructions:
+            rate += sum(c.plan.capacity for c in self.constructions if not c.done and c.online <= b + step)
+        return rate * (b - a + step) + extra_units

@@ -5,8 +5,9 @@ Per budget: appropriated − spent − lapsed equals the final balance, which is
 Per material: at every take, what was taken so far is at most initial + supplied by then.
 Per product: delivered is at most started by the facilities making it (yield ≤ 100%).
 Every recorded amount and day is finite, amounts are not negative, days lie in the horizon.
-Each record list becomes arrays once (`columns`) and every law is checked on whole arrays;
-only a broken law goes back to its first offending row to name it.
+Each record list becomes arrays once (`Records.columns`, converted afresh here and kept for the
+metrics) and every law is checked on whole arrays; only a broken law goes back to its first
+offending row to name it.
 """
 
 from __future__ import annotations
@@ -132,12 +133,12 @@ def check_invariants(world: World, product_of: Sequence[int]) -> int:
     """Check every invariant of a finished replication; raise ModelError on the first broken one.
     `product_of[f]` is the product index of facility f. Returns the number of checks made."""
     records, horizon = world.records, world.horizon
-    appropriations = columns(records.appropriations, 0, 1, 3)
-    spending = columns(records.spending, 0, 1, 3)
-    lapses = columns(records.lapses, 0, 1, 2)
-    takes = columns(records.takes, 0, 1, 2)
-    starts = columns(records.starts, 0, 1, 2)
-    deliveries = columns(records.deliveries, 0, 1, 2)
+    appropriations = records.columns(records.appropriations, 0, 1, 3, fresh=True)
+    spending = records.columns(records.spending, 0, 1, 3, fresh=True)
+    lapses = records.columns(records.lapses, 0, 1, 2, fresh=True)
+    takes = records.columns(records.takes, 0, 1, 2, fresh=True)
+    starts = records.columns(records.starts, 0, 1, 2, fresh=True)
+    deliveries = records.columns(records.deliveries, 0, 1, 2, fresh=True)
     n = _check_entries("an appropriation", records.appropriations, appropriations, (0, 3), horizon)
     n += _check_entries("spending", records.spending, spending, (0, 3), horizon)
     n += _check_entries("a lapse", records.lapses, lapses, (0, 2), horizon)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from functools import reduce
 from itertools import repeat
+from operator import add
 from typing import Any
 
 import simpy
@@ -82,10 +84,7 @@ class Material:
     def take_many(self, days: list[float], amounts: list[float]) -> None:
         """`take` of a run of work started ahead at `days` (each amount positive) by a
         facility that nobody can cut (the caller checked that the stock covers each)."""
-        taken = self.taken
-        for amount in amounts:  # one by one, as `take` would: the same rounding
-            taken += amount
-        self.taken = taken
+        self.taken = reduce(add, amounts, self.taken)  # one by one, as `take` would: the same rounding
         self.records.takes.extend(zip(days, repeat(self.index), amounts))
 
     def time_when_available(self, amount: float, day: float | None = None) -> float:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from itertools import repeat
+from operator import add, mul
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,10 @@ from sim.language.values import draw
 from sim.model.facility import MONEY, NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
 from sim.model.lockstep import run_together, takers_together
 from sim.model.world import World
+
+
+#: a factory that shares its materials runs ahead alone only for at least this many lots
+SHORT_RUN_LOTS = 4
 
 
 class MunitionsFactory(RatedFacility):
@@ -53,6 +58,7 @@ class MunitionsFactory(RatedFacility):
         # lots that money or material cut run in lockstep with the other takers of its materials
         # (or alone), without an event each; a factory that holds people goes lot by lot
         together = takers_together(self) if not needs else None
+        shared = together is not None and len(together) > 1
         while True:
             now = self.env.now
             if self.ahead_until > now:  # its lots up to then are started (alone or together)
@@ -61,7 +67,10 @@ class MunitionsFactory(RatedFacility):
                 continue
             self.next_start = None
             until = self.run_ahead_until()
-            if until > now and self.run_ahead(until) > now:
+            # a run of a few lots alone costs more than the same lots in lockstep with the
+            # other takers (which runs on as far as nothing outside them interferes)
+            short = shared and until < now + SHORT_RUN_LOTS * self.lot
+            if until > now and not short and self.run_ahead(until) > now:
                 continue
             if together and run_together(self, together):
                 continue
@@ -139,9 +148,8 @@ class MunitionsFactory(RatedFacility):
         if not days:
             return now
         nameplates, planned = self.capacity.over_steps(now, lot, len(days))
-        usable = next((k for k, (a, b) in enumerate(zip(nameplates, planned, strict=True)) if a <= 0 or b <= 0), None)
-        if usable is not None:
-            del days[usable:]
+        if min(nameplates) <= 0 or min(planned) <= 0:  # it stops before the first lot without capacity
+            del days[next(k for k, (a, b) in enumerate(zip(nameplates, planned, strict=True)) if a <= 0 or b <= 0) :]
             if not days:
                 return now
         units = self.uncut_run(days, planned[: len(days)])
@@ -149,7 +157,7 @@ class MunitionsFactory(RatedFacility):
         if n == 0:
             return now
         self.book_run(lot, nameplates[:n], units)
-        good, ends = self.good_fraction, [d + lot for d in days[:n]]
-        self.records.deliveries.extend(zip(ends, repeat(self.product), [u * good for u in units], strict=False))
+        ends = list(map(add, days[:n], repeat(lot)))
+        self.records.deliveries.extend(zip(ends, repeat(self.product), map(mul, units, repeat(self.good_fraction))))
         self.ahead_until = ends[-1]
         return self.ahead_until

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -105,17 +106,10 @@ class VehicleLine(RatedFacility):
         if not days:
             return now
         nameplates, planned = self.capacity.over_steps(now, step, len(days))
-        wanted, credits, credit = [], [], self._credit
-        for a, p in zip(nameplates, planned, strict=True):
-            if a <= 0:
-                break
-            w = math.floor(credit + p + EPS)
-            credit = max(0.0, credit + p - w)
-            wanted.append(float(w))
-            credits.append(credit)
-        if not wanted:
+        if nameplates[0] <= 0:  # no capacity yet (nameplate never falls: later intervals have some)
             return now
-        counts = self.uncut_run(days[: len(wanted)], wanted, "vehicle")
+        wanted, credits = self.wanted_run(planned)
+        counts = self.uncut_run(days, wanted, "vehicle")
         n = len(counts)
         if n == 0:
             return now
@@ -125,16 +119,33 @@ class VehicleLine(RatedFacility):
         self.ahead_until = days[n - 1] + step
         return self.ahead_until
 
+    def wanted_run(self, planned: list[float]) -> tuple[list[float], list[float]]:
+        """The whole vehicles wanted in each of a run of intervals of `planned` capacity, and
+        the fraction of a vehicle carried on after each, from the line's credit now (as `run`
+        sizes them one by one)."""
+        wanted, credits, credit, floor = [], [], self._credit, math.floor
+        for p in planned:
+            w = floor(credit + p + EPS)
+            credit = credit + p - w
+            if credit < 0.0:
+                credit = 0.0
+            wanted.append(float(w))
+            credits.append(credit)
+        return wanted, credits
+
     def build_run(self, starts: list[float], counts: list[int]) -> None:
         """`start_vehicles`' builds for a run of intervals started ahead (no breakdowns, so
         each delivery is booked now): the same draws, in the same order, and one delivery per
         interval and build time."""
         self.started += sum(counts)
         horizon, product = self.world.horizon, self.product
-        rows = [(starts[i] + d, product, n) for i, d, n in zip(*self.drawn_builds(counts), strict=True)]
-        rows = [row for row in rows if row[0] < horizon]
-        self.delivered += int(sum(n for _, _, n in rows))
-        self.records.deliveries.extend(rows)
+        interval, days, vehicles = self.drawn_builds(counts)
+        ends = [starts[i] + d for i, d in zip(interval, days, strict=True)]
+        if ends and max(ends) >= horizon:  # vehicles still in the hall at the horizon are not delivered
+            kept = [k for k, end in enumerate(ends) if end < horizon]
+            ends, vehicles = [ends[k] for k in kept], [vehicles[k] for k in kept]
+        self.delivered += int(sum(vehicles))
+        self.records.deliveries.extend(zip(ends, repeat(product), vehicles))
 
     def drawn_builds(self, counts: list[int]) -> tuple[list[int], list[float], list[float]]:
         """Build times of `counts` vehicles started in each of a run of intervals, drawn one per
