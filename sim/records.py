@@ -2,7 +2,8 @@
 
 Records hold plain tuples of floats and indices into the name tables, appended as events
 happen; metrics turn them into arrays afterwards (`columns`, `ramps_integral`: the array forms the
-invariants and the metrics share). Nothing here knows about SimPy.
+invariants and the metrics share). `Records.columns` keeps what it converts, so a list the
+invariants turned into arrays is not turned again by the metrics. Nothing here knows about SimPy.
 """
 
 from __future__ import annotations
@@ -57,6 +58,32 @@ class Records:
     stages: list[tuple[int, int, str, int, float, float]] = field(default_factory=list)
     #: SimPy events processed
     events: int = 0
+    #: arrays already made from a record list (`columns`): id -> (list, length, last row, field -> array)
+    _converted: dict[int, tuple[list[Any], int, Any, dict[int, np.ndarray]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickles and copies leave out the arrays kept by `columns` (made again on demand)."""
+        return {**self.__dict__, "_converted": {}}
+
+    def columns(self, rows: list[Any], *at: int, fresh: bool = False) -> list[np.ndarray]:
+        """`columns(rows, *at)` for one of these record lists, each field converted once: the
+        arrays are kept (read-only) while the list has the same length and last row, as an
+        append-only log does, and made again once it grows. `fresh` converts again anyway (the
+        invariants, which must see the rows as they are) and keeps the result."""
+        n = len(rows)
+        last = rows[-1] if n else None
+        kept = self._converted.get(id(rows))
+        arrays = kept[3] if kept and not fresh and kept[0] is rows and kept[1] == n and kept[2] is last else {}
+        missing = tuple(k for k in at if k not in arrays)
+        if missing:
+            arrays = dict(arrays)
+            for k, array in zip(missing, columns(rows, *missing), strict=True):
+                array.flags.writeable = False
+                arrays[k] = array
+            self._converted[id(rows)] = (rows, n, last, arrays)
+        return [arrays[k] for k in at]
 
     def use_time(self, facility: int, cause: str, days: float) -> None:
         """Book `days` of a facility's time to `cause`."""

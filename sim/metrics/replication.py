@@ -15,7 +15,7 @@ import numpy as np
 from sim.language.schema import Scenario
 from sim.metrics.series import YEAR, Capacity, Deliveries, Stock
 from sim.metrics.targets import time_to_target
-from sim.records import Records, columns
+from sim.records import Records
 
 TIMELINE_MEASURES = ("delivered", "rate", "stock", "capacity")
 END_MEASURES = ("delivered", "rate", "stock", "capacity", "unmet_demand")
@@ -90,9 +90,9 @@ def budget_totals(records: Records) -> np.ndarray:
     sums = [
         np.bincount(b.astype(np.intp), weights=amount, minlength=n)
         for b, amount in (
-            columns(records.appropriations, 1, 3),
-            columns(records.spending, 1, 3),
-            columns(records.lapses, 1, 2),
+            records.columns(records.appropriations, 1, 3),
+            records.columns(records.spending, 1, 3),
+            records.columns(records.lapses, 1, 2),
         )
     ]
     return np.column_stack(sums).reshape(n, 3)

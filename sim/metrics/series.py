@@ -34,7 +34,7 @@ class Deliveries:
     @classmethod
     def by_product(cls, records: Records) -> list[Deliveries]:
         """The deliveries of every product (by index), from the records' columns sorted by time once."""
-        t, p, q = columns(records.deliveries, 0, 1, 2)
+        t, p, q = records.columns(records.deliveries, 0, 1, 2)
         order = np.flatnonzero(q > 0)
         order = order[np.argsort(t[order], kind="stable")]
         t, p, q = t[order], p[order], q[order]

@@ -25,7 +25,6 @@ from sim.model.facility import MONEY, NOT_AVAILABLE, PRODUCING, RAMPING, RatedFa
 from sim.model.lockstep import run_together, takers_together
 from sim.model.world import World
 
-
 #: a factory that shares its materials runs ahead alone only for at least this many lots
 SHORT_RUN_LOTS = 4
 
