@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import copy
 import datetime as dt
 import math
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.replication import ReplicationResult, month_grid
-from sim.metrics.series import Capacity, Deliveries, Stock
+from sim.metrics.series import RESTARTS, Capacity, Deliveries, Stock, drawdown, walk_down
 from sim.metrics.summary import percentile_unreached_last, summarise, time_shares, timeline_rows, yearly_means
 from sim.metrics.targets import capacity_crossing, first_crossing_steps, time_to_target
 from sim.model.curves import Ramp
@@ -250,6 +251,34 @@ def test_columns_read_whole_rows_or_chosen_fields() -> None:
     assert [c.size for c in columns([], 0, 1, 2)] == [0, 0, 0]
 
 
+def test_records_convert_each_list_once_until_it_grows() -> None:
+    r = records_with([(1.0, 0, 2.5), (3.0, 0, 0.5)])
+    day, amount = r.columns(r.deliveries, 0, 2)
+    again = r.columns(r.deliveries, 2, 0, 1)
+    assert again[0] is amount and again[1] is day, "kept fields are not converted again"
+    assert not amount.flags.writeable, "kept arrays are shared, so nobody may write into them"
+    r.deliveries.append((4.0, 0, 1.0))
+    assert r.columns(r.deliveries, 0)[0].tolist() == [1.0, 3.0, 4.0], "a grown list is converted again"
+    r.deliveries[-1] = (5.0, 0, 1.0)
+    assert r.columns(r.deliveries, 0)[0].tolist() == [1.0, 3.0, 5.0], "so is one whose last row changed"
+    r.deliveries[0] = (2.0, 0, 2.5)
+    assert r.columns(r.deliveries, 0)[0].tolist() == [1.0, 3.0, 5.0], "an append-only log: kept"
+    assert r.columns(r.deliveries, 0, fresh=True)[0].tolist() == [2.0, 3.0, 5.0], "unless asked afresh"
+    assert r.columns(r.deliveries, 0)[0].tolist() == [2.0, 3.0, 5.0], "and the fresh arrays are kept"
+    r.deliveries = [(7.0, 0, 1.0)]
+    assert r.columns(r.deliveries, 0, 1, 2)[0].tolist() == [7.0], "another list is another list"
+    assert [a.size for a in r.columns(r.spending, 0, 1, 3)] == [0, 0, 0]
+
+
+def test_kept_arrays_stay_out_of_copies_pickled_state_and_equality() -> None:
+    r = records_with([(1.0, 0, 2.5)] * 1000)
+    r.columns(r.deliveries, 0, 1, 2)
+    assert r.__getstate__()["_converted"] == {}, "what pickle would write leaves them out"
+    for other in (copy.copy(r), copy.deepcopy(r)):
+        assert other == r and not other._converted
+        assert other.columns(other.deliveries, 2)[0].tolist() == [2.5] * 1000
+
+
 ramp = st.tuples(st.floats(0, 1e4), st.sampled_from([0.0, 1e-3, 30.0, 365.25, 1000.0]), st.floats(-1e3, 1e3))
 
 
@@ -309,6 +338,28 @@ def test_stock_drawdown_is_the_walk_of_every_change(
     times, levels, slopes, unmet = walked_stock(initial, deliveries, window, horizon)
     assert (stock.times.tolist(), stock.levels.tolist(), stock.slopes.tolist()) == (times, levels, slopes)
     assert stock.unmet == unmet
+
+
+@given(
+    st.lists(st.tuples(st.floats(0, 1e6), st.booleans(), st.floats(0, 1e6)), max_size=4 * RESTARTS),
+    st.floats(0, 1e6),
+)
+def test_drawdown_between_stock_outs_is_the_step_by_step_walk(
+    steps: list[tuple[float, bool, float]], initial: float
+) -> None:
+    """Summed between stock-outs, and walked step by step after many: every level and the unmet
+    demand are the walk's, to the bit."""
+    changes = np.array([c for c, _, _ in steps], dtype=float)
+    drawn = np.array([d for _, d, _ in steps], dtype=bool)
+    wanted = np.array([w if d else 0.0 for _, d, w in steps], dtype=float)
+    levels, unmet = drawdown(initial, changes, wanted, drawn)
+    assert (levels.tolist(), unmet) == walk_down(initial, 0.0, changes, wanted, drawn)
+
+
+def test_drawdown_past_many_stock_outs_walks_the_rest() -> None:
+    n = 3 * RESTARTS
+    levels, unmet = drawdown(0.5, np.ones(n), np.full(n, 2.0), np.ones(n, dtype=bool))  # out at every step
+    assert levels.tolist() == [1.5] + [1.0] * (n - 1) and unmet == 0.5 + 1.0 * (n - 1)
 
 
 def calendar_months(start: dt.date, horizon: float) -> tuple[list[dt.date], list[float]]:

@@ -33,16 +33,20 @@ class Deliveries:
 
     @classmethod
     def by_product(cls, records: Records) -> list[Deliveries]:
-        """The deliveries of every product (by index), from the records' columns sorted by time once."""
+        """The deliveries of every product (by index), from the records' columns: grouped by
+        product once, then each product's sorted by time (stable: ties keep record order)."""
         t, p, q = records.columns(records.deliveries, 0, 1, 2)
-        order = np.flatnonzero(q > 0)
-        order = order[np.argsort(t[order], kind="stable")]
-        t, p, q = t[order], p[order], q[order]
+        rows = np.flatnonzero(q > 0)
+        rows = rows[np.argsort(p[rows], kind="stable")]
+        bounds = np.searchsorted(p[rows], np.arange(len(records.products) + 1) - 0.5).tolist()
         out = []
-        for product in range(len(records.products)):
-            mine = p == product
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            mine = rows[a:b]
+            mine = mine[np.argsort(t[mine], kind="stable")]
             times, cum = t[mine], np.cumsum(q[mine])
-            last = np.append(times[1:] != times[:-1], True) if times.size else np.zeros(0, dtype=bool)
+            last = np.empty(times.size, dtype=bool)  # the last delivery of each instant
+            np.not_equal(times[1:], times[:-1], out=last[:-1])
+            last[-1:] = True
             out.append(cls(times[last], cum[last]))
         return out
 
@@ -165,13 +169,42 @@ class Stock:
         return np.maximum(0.0, self.levels[idx] + self.slopes[idx] * (t - self.times[idx]))
 
 
+#: stock-outs after which `drawdown` walks the rest step by step rather than summing again
+RESTARTS = 8
+
+
 def drawdown(initial: float, changes: np.ndarray, wanted: np.ndarray, drawn: np.ndarray) -> tuple[np.ndarray, float]:
     """The stock just after each change, and the demand left unmet, when after change i the
     stock is drawn down by `wanted[i]` (where `drawn[i]`) but never below zero.
 
-    A running floor at zero is a sequential recurrence; one lean pass over plain floats keeps
-    every rounding step of the walk it replaces, so results do not move by a bit."""
-    level, unmet = initial, 0.0
+    A running floor at zero is a sequential recurrence. Between stock-outs it is one running
+    sum of the changes and the draws (`np.add.accumulate` adds in order, so every rounding
+    step is the loop's and results do not move by a bit), started again from zero after
+    each stock-out; past `RESTARTS` stock-outs the rest is walked step by step."""
+    n = changes.size
+    steps = np.empty(2 * n + 1)  # the level, then change, −draw, change, −draw, ...
+    steps[1::2] = changes
+    steps[2::2] = -np.where(drawn, wanted, 0.0)  # −0.0 where nothing is drawn: x + −0.0 is x
+    levels = np.empty(n)
+    level, unmet, start = initial, 0.0, 0
+    for _ in range(RESTARTS):
+        steps[2 * start] = level
+        after = np.add.accumulate(steps[2 * start :])[1::2]
+        levels[start:] = after
+        short = np.flatnonzero(drawn[start:] & (after < wanted[start:]))
+        if not short.size:
+            return levels, unmet
+        i = start + int(short[0])
+        unmet += float(wanted[i]) - float(levels[i])
+        level, start = 0.0, i + 1
+    levels[start:], unmet = walk_down(level, unmet, changes[start:], wanted[start:], drawn[start:])
+    return levels, unmet
+
+
+def walk_down(
+    level: float, unmet: float, changes: np.ndarray, wanted: np.ndarray, drawn: np.ndarray
+) -> tuple[list[float], float]:
+    """`drawdown` one step at a time from `level` with `unmet` so far (for many stock-outs)."""
     levels = []
     for change, want, draws in zip(changes.tolist(), wanted.tolist(), drawn.tolist(), strict=True):
         level += change
@@ -182,4 +215,4 @@ def drawdown(initial: float, changes: np.ndarray, wanted: np.ndarray, drawn: np.
                 level = 0.0
             else:
                 level -= want
-    return np.array(levels, dtype=float), unmet
+    return levels, unmet

@@ -11,7 +11,7 @@ import os
 from bisect import bisect_right
 from collections.abc import Generator
 from functools import partial
-from itertools import accumulate, repeat
+from itertools import accumulate, compress, repeat
 from operator import mul, sub, truediv
 from typing import Any, ClassVar
 
@@ -102,6 +102,8 @@ class Facility:
         else:
             self.unit_cost = UnitCost(draw(cost, rng))
         self.consumes = {m: draw(v, rng) for m, v in spec.consumes.items()}
+        #: (material, use per unit, waiting cause) of each material it uses (asked at every lot)
+        self.inputs = [(self.materials[m], use, material_cause(m)) for m, use in self.consumes.items() if use > 0]
         self.made = 0.0
         self.expansion_plans = [ExpansionPlan.draw(e, world, rng) for e in spec.expansions]
         self.clock = WorkClock(world.env, spec.breakdowns, rng)
@@ -153,7 +155,7 @@ class Facility:
         now, budget = self.env.now, self.budget
         if not self.skip_events or budget.has_waiters or self.spec.workforce or self.clock.breakdowns is not None:
             return now
-        until = budget.next_appropriation(now)
+        until = min(budget.next_appropriation(now), self.world.horizon)  # (no work starts after the horizon)
         for c in self.constructions:
             if not c.done:
                 until = min(until, c.online)
@@ -243,11 +245,10 @@ class Facility:
         money_units = self.affordable_units(when)
         if money_units < units:
             units, cause = money_units, MONEY
-        for mname, use in self.consumes.items():
-            if use > 0:
-                can = self.materials[mname].available(when) / use
-                if can < units:
-                    units, cause = can, material_cause(mname)
+        for material, use, material_wait in self.inputs:
+            can = material.available(when) / use
+            if can < units:
+                units, cause = can, material_wait
         return max(0.0, units), cause
 
     def wait_for(self, cause: str, wanted: float, within: float = math.inf) -> Generator[Any, Any, None]:
@@ -266,8 +267,7 @@ class Facility:
         budget = self.budget
         cost = self.unit_cost.cost(self.made, units) * budget.cost_multiplier(when)
         budget.commit(min(cost, budget.balance), self.index, what, when)
-        for mname, use in self.consumes.items():
-            material = self.materials[mname]
+        for material, use, _ in self.inputs:
             material.take(units * use, when)
         self.made += units
         self.records.starts.append((when, self.index, units))
@@ -280,8 +280,7 @@ class Facility:
         budget, keep = self.budget, 1 - RUN_AHEAD_MARGIN
         costs = self.unit_cost.costs(self.made, wanted, budget.cost_multiplier(days[0]))
         n = bisect_right(list(accumulate(costs)), budget.balance * keep)  # costs are never negative
-        uses = [(self.materials[m], use) for m, use in self.consumes.items() if use > 0]
-        for material, use in uses:
+        for material, use, _ in self.inputs:
             stock = material.initial - material.taken
             supplied = material.supplied_from(days[0], days[:n])
             taken = accumulate(w * use for w in wanted[:n])
@@ -291,12 +290,11 @@ class Facility:
         units = wanted[:n]
         if min(units) > 0:
             day_list, paid, made = days[:n], costs[:n], units
-        else:  # intervals that start no vehicle record nothing
-            started = [k for k in range(n) if units[k] > 0]
-            day_list, paid, made = [days[k] for k in started], [costs[k] for k in started], [units[k] for k in started]
+        else:  # intervals that start no vehicle record nothing (units are never negative)
+            day_list, paid, made = (list(compress(xs, units)) for xs in (days, costs, units))
         if paid and paid[-1] > 0:
             budget.commit_many(day_list, paid, self.index, what)
-        for material, use in uses:
+        for material, use, _ in self.inputs:
             material.take_many(day_list, [u * use for u in made])
         self.made += sum(units)
         self.records.starts.extend(zip(day_list, repeat(self.index), made, strict=False))

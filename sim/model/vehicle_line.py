@@ -115,7 +115,7 @@ class VehicleLine(RatedFacility):
             return now
         self._credit = credits[n - 1]
         self.book_run(step, nameplates[:n], planned[:n])
-        self.build_run(days[:n], [int(c) for c in counts])
+        self.build_run(days[:n], list(map(int, counts)))
         self.ahead_until = days[n - 1] + step
         return self.ahead_until
 
@@ -155,16 +155,25 @@ class VehicleLine(RatedFacility):
         if not isinstance(build_time, Uncertain):
             busy = [k for k, c in enumerate(counts) if c]
             return busy, [build_time] * len(busy), [float(counts[k]) for k in busy]
-        total = sum(counts)
-        interval = np.repeat(np.arange(len(counts)), counts)
-        days = np.round(build_time.sample_many(self.rng, total))
-        order = np.lexsort((days, interval))
-        interval, days = interval[order], days[order]
-        first = np.ones(total, dtype=bool)
-        first[1:] = (interval[1:] != interval[:-1]) | (days[1:] != days[:-1])
-        at = np.flatnonzero(first)
-        n = np.diff(np.append(at, total)).astype(float)
-        return interval[at].tolist(), days[at].tolist(), n.tolist()
+        drawn: list[float] = np.round(build_time.sample_many(self.rng, sum(counts))).tolist()
+        intervals: list[int] = []
+        days: list[float] = []
+        vehicles: list[float] = []
+        end = 0
+        for k, count in enumerate(counts):  # (a few vehicles an interval: plain Python beats numpy here)
+            if not count:
+                continue
+            begin, end = end, end + count
+            last = None
+            for day in sorted(drawn[begin:end]) if count > 1 else drawn[begin:end]:
+                if day == last:
+                    vehicles[-1] += 1.0
+                else:
+                    intervals.append(k)
+                    days.append(day)
+                    vehicles.append(1.0)
+                    last = day
+        return intervals, days, vehicles
 
     def start_vehicles(self, count: int) -> None:
         """Pay for and begin `count` vehicles now, each with its own build time."""
