@@ -198,7 +198,8 @@ class Facility:
     # -- time booking ---------------------------------------------------------------------
     def book(self, cause: str, days: float) -> None:
         """Book `days` of this facility's time to `cause`."""
-        self.records.use_time(self.index, cause, days)
+        if days > 0:
+            self.records.time_use[self.index][cause] += days
 
     def wait(self, event: Any, cause: str) -> Generator[Any, Any, Any]:
         """Wait for `event`, booking the time to `cause`; returns the event's value."""
