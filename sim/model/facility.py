@@ -57,6 +57,22 @@ def take_bound(material: Material, now: float, until: float) -> float:
     return most
 
 
+def money_until(budget: Budget, now: float, horizon: float) -> float:
+    """How far no facility can cut another's work on `budget` (now if not at all): nobody
+    waits for money; before the next appropriation (money and prices change there), the
+    horizon, and any capex on it that can be committed; and while the money covers the most
+    all its facilities could commit up to then (`Cover`)."""
+    if budget.has_waiters:
+        return now
+    until = min(budget.next_appropriation(now), horizon)  # (no work starts after the horizon)
+    if budget.capex_due:
+        until = min(until, min(budget.capex_due.values()))
+    until -= RUN_AHEAD_TOL
+    if until > now and len(budget.facilities) > 1:
+        until = min(until, budget.cover.ask(now, until, budget.balance, partial(spend_bound, budget.facilities, now)))
+    return max(now, until)
+
+
 def material_cause(name: str) -> str:
     """The waiting cause for a material."""
     return f"material:{name}"
@@ -145,26 +161,18 @@ class Facility:
         self._retry_at = self.budget.next_appropriation(now)  # money and stock shrink until then
         return now
 
-    def alone_until(self) -> float:
+    def alone_until(self, money: float | None = None) -> float:
         """How far nothing but its own work and its materials can change what this facility
-        may start (now if not at all). That needs no people to share, no breakdowns and nobody
-        waiting for money; it ends before the next appropriation (money and prices change
-        there), before any of its expansions can come on line and before any capex on its
-        budget can be committed; other facilities on its budget cannot cut its work while the
-        money there covers the most all of them could commit up to then (`Cover`)."""
-        now, budget = self.env.now, self.budget
-        if not self.skip_events or budget.has_waiters or self.spec.workforce or self.clock.breakdowns is not None:
+        may start (now if not at all). That needs no people to share, no breakdowns, and money
+        that nothing but its own work changes (`money_until`; pass it in if known); it also
+        ends before any of its expansions can come on line."""
+        now = self.env.now
+        if not self.skip_events or self.spec.workforce or self.clock.breakdowns is not None:
             return now
-        until = min(budget.next_appropriation(now), self.world.horizon)  # (no work starts after the horizon)
+        until = money_until(self.budget, now, self.world.horizon) if money is None else money
         for c in self.constructions:
             if not c.done:
-                until = min(until, c.online)
-        if budget.capex_due:
-            until = min(until, min(budget.capex_due.values()))
-        until -= RUN_AHEAD_TOL
-        if until > now and len(budget.facilities) > 1:
-            need = partial(spend_bound, budget.facilities, now)
-            until = min(until, budget.cover.ask(now, until, budget.balance, need))
+                until = min(until, c.online - RUN_AHEAD_TOL)
         return max(now, until)
 
     def max_units(self, a: float, b: float) -> float:

@@ -19,6 +19,7 @@ import math
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
 
+from sim.model.facility import money_until
 from sim.model.ranks import FIRST_RANK
 
 if TYPE_CHECKING:
@@ -64,9 +65,13 @@ def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bo
             # arriving (not at its rank), and any facility ranked before it has acted already
             entries.append((day, m.rank if m is not first else FIRST_RANK - 1, m.index, m, None))
     stop = min(stop, min(m.world.horizon - m.lot for m in members))  # the last lots go step by step
+    money: dict[int, float] = {}  # budget -> `money_until` (members often share one)
     for m in members:
         if m is not first:
-            stop = min(stop, m.alone_until())
+            budget = m.budget
+            if budget.index not in money:
+                money[budget.index] = money_until(budget, now, m.world.horizon)
+            stop = min(stop, m.alone_until(money[budget.index]))
         for material in m.materials.values():
             for c in material.constructions:
                 if not c.done:
