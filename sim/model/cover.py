@@ -1,14 +1,24 @@
 """How far a shared stock — a budget's money, a material's stock — covers the most that all
 its users could draw: while it does, none of them can cut another's work, so each may run its
-work ahead (see `Facility.run_ahead_until`)."""
+work ahead (see `Facility.run_ahead_until`). Here too: the most they could draw
+(`spend_bound`, `take_bound`), and how far a budget's money covers its spenders
+(`money_until`)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.model.budget import Budget
+    from sim.model.facility import Facility
+    from sim.model.material import Material
 
 SEARCH_STEPS = 4  # secant steps in search of the last day covered
 RETRY_DAYS = 30.0  # after the stock fell short, it is not asked again for this long
+RUN_AHEAD_TOL = 1e-9  # days: work starting this close to an appropriation is left to the step-by-step path
 
 
 class Cover:
@@ -62,3 +72,38 @@ def covered_until(now: float, until: float, have: float, need: Callable[[float],
         else:
             hi, hi_need = t, t_need
     return lo
+
+
+def spend_bound(facilities: list[Facility], now: float, until: float) -> float:
+    """The most `facilities` could commit for work starting from their next start up to `until`."""
+    most = 0.0
+    for f in facilities:
+        a = max(now, f.ahead_until)
+        most += f.max_spend(a, until, f.max_units(a, until))
+    return most
+
+
+def take_bound(material: Material, now: float, until: float) -> float:
+    """The most the takers of `material` could take for work starting from their next start up
+    to `until`."""
+    name, most = material.name, 0.0
+    for f in material.takers:
+        a = max(now, f.ahead_until)
+        most += f.consumes[name] * f.max_units(a, until)
+    return most
+
+
+def money_until(budget: Budget, now: float, horizon: float) -> float:
+    """How far no facility can cut another's work on `budget` (now if not at all): nobody
+    waits for money; before the next appropriation (money and prices change there), the
+    horizon, and any capex on it that can be committed; and while the money covers the most
+    all its facilities could commit up to then (`Cover`)."""
+    if budget.has_waiters:
+        return now
+    until = min(budget.next_appropriation(now), horizon)  # (no work starts after the horizon)
+    if budget.capex_due:
+        until = min(until, min(budget.capex_due.values()))
+    until -= RUN_AHEAD_TOL
+    if until > now and len(budget.facilities) > 1:
+        until = min(until, budget.cover.ask(now, until, budget.balance, partial(spend_bound, budget.facilities, now)))
+    return max(now, until)

@@ -21,6 +21,7 @@ from sim.language.schema import FacilityBase
 from sim.language.values import draw
 from sim.model.breakdowns import WorkClock
 from sim.model.budget import Budget
+from sim.model.cover import RUN_AHEAD_TOL, money_until, take_bound
 from sim.model.curves import RateCurve
 from sim.model.expansion import Construction, ExpansionPlan, build_expansion
 from sim.model.learning import UnitCost
@@ -28,7 +29,6 @@ from sim.model.material import Material
 from sim.model.ranks import FIRST_RANK, RankedTimeout
 from sim.model.world import World
 
-RUN_AHEAD_TOL = 1e-9  # days: work starting this close to an appropriation is left to the step-by-step path
 RUN_AHEAD_MARGIN = 1e-9  # relative: work this close to what money or stock allows goes step by step
 NOT_AVAILABLE = "not_available"
 PRODUCING = "producing"
@@ -36,41 +36,6 @@ MONEY = "money"
 DOWN = "down"
 RAMPING = "ramping"
 DOCKS = "docks"
-
-
-def spend_bound(facilities: list[Facility], now: float, until: float) -> float:
-    """The most `facilities` could commit for work starting from their next start up to `until`."""
-    most = 0.0
-    for f in facilities:
-        a = max(now, f.ahead_until)
-        most += f.max_spend(a, until, f.max_units(a, until))
-    return most
-
-
-def take_bound(material: Material, now: float, until: float) -> float:
-    """The most the takers of `material` could take for work starting from their next start up
-    to `until`."""
-    name, most = material.name, 0.0
-    for f in material.takers:
-        a = max(now, f.ahead_until)
-        most += f.consumes[name] * f.max_units(a, until)
-    return most
-
-
-def money_until(budget: Budget, now: float, horizon: float) -> float:
-    """How far no facility can cut another's work on `budget` (now if not at all): nobody
-    waits for money; before the next appropriation (money and prices change there), the
-    horizon, and any capex on it that can be committed; and while the money covers the most
-    all its facilities could commit up to then (`Cover`)."""
-    if budget.has_waiters:
-        return now
-    until = min(budget.next_appropriation(now), horizon)  # (no work starts after the horizon)
-    if budget.capex_due:
-        until = min(until, min(budget.capex_due.values()))
-    until -= RUN_AHEAD_TOL
-    if until > now and len(budget.facilities) > 1:
-        until = min(until, budget.cover.ask(now, until, budget.balance, partial(spend_bound, budget.facilities, now)))
-    return max(now, until)
 
 
 def material_cause(name: str) -> str:

@@ -19,7 +19,7 @@ import math
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
 
-from sim.model.facility import money_until
+from sim.model.cover import money_until
 from sim.model.ranks import FIRST_RANK
 
 if TYPE_CHECKING:
