@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from sim.errors import ModelError
 from sim.language.load import load_scenario
+from sim.metrics.replication import measure, month_grid
 from sim.model import replication
 from sim.model.invariants import check_invariants
 from sim.model.kinds import FACILITY_CLASSES
@@ -109,6 +110,26 @@ def test_invariants_cost_one_pass_over_the_records(checked: Checked) -> None:
     entries = sum(len(x) for x in (r.appropriations, r.spending, r.lapses, r.takes, r.starts, r.deliveries))
     n = check_invariants(world, product_of)
     assert n == entries + 2 * len(r.budgets) + len(r.takes) + len(r.materials) + len(r.products)
+
+
+def test_the_invariants_read_the_rows_afresh_and_leave_their_arrays_to_the_metrics(
+    checked: Checked, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`measure` right after `simulate` converts no record list again; a check after the rows
+    changed in place (same length, same last row) still sees them as they are."""
+    world, product_of = _flagship(checked)
+    scenario = load_scenario(str(ROOT / "scenarios/european_155mm.yaml")).scenario
+    sizes: list[int] = []  # of every conversion of Python values to an array
+    fromiter = np.fromiter
+    with monkeypatch.context() as patch:
+        patch.setattr(np, "fromiter", lambda *a, **k: sizes.append(k.get("count", -1)) or fromiter(*a, **k))
+        measure(scenario, world.records, 0, month_grid(scenario.start, scenario.horizon)[1])
+    big = min(len(world.records.deliveries), len(world.records.spending))
+    assert sizes and max(sizes) < big, "measure converted again what the invariants had converted"
+    deliveries = world.records.deliveries
+    deliveries[0] = (deliveries[0][0], 0, 1e12)
+    with pytest.raises(ModelError, match=r"delivered .* but only"):
+        check_invariants(world, product_of)
 
 
 # -- a property: random small economies conserve money and stock ----------------------------------------
