@@ -85,11 +85,6 @@ class Records:
             self._converted[id(rows)] = (rows, n, last, arrays)
         return [arrays[k] for k in at]
 
-    def use_time(self, facility: int, cause: str, days: float) -> None:
-        """Book `days` of a facility's time to `cause`."""
-        if days > 0:
-            self.time_use[facility][cause] += days
-
 
 def columns(rows: Sequence[Sequence[Any]], *at: int) -> list[np.ndarray]:
     """Fields `at` of every record tuple as float arrays, one per field. All the fields of
