@@ -1,0 +1,75 @@
+"""CPU work of one flagship replication in instructions, free of a shared machine's noise:
+`python tests/benchmarks/bench_instructions.py [--scenario FILE] [--root DIR]`.
+
+Runs the scenario's replications under `valgrind --tool=callgrind` twice, once with one
+replication and once with six (seeds 0–4, then 0 again), and prints the difference over five:
+the instructions a replication costs, imports and start-up left out. `--root` measures another
+checkout of the package (say, an older commit in a git worktree) the same way, so two versions
+can be compared on a VM whose wall-clock timings vary by a factor of two within minutes. Needs
+valgrind; slow (about a minute). Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHILD = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from sim.language.load import load_scenario
+from sim.model.replication import simulate
+from sim.studies.replications import replication_seed
+scenario = load_scenario(sys.argv[2]).scenario
+for k in range(int(sys.argv[3])):
+    simulate(scenario, replication_seed(0, k % 5))
+"""
+
+
+def instructions(root: Path, scenario: Path, replications: int) -> int:
+    """Instructions callgrind counts for a process that simulates `replications` replications."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={tmp}/callgrind.out",
+                sys.executable,
+                "-c",
+                CHILD,
+                str(root),
+                str(scenario),
+                str(replications),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    found = re.search(r"Collected : (\d+)", out.stderr)
+    if found is None:
+        raise SystemExit(f"callgrind printed no count:\n{out.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default="scenarios/nato_hague_2035.yaml", help="relative to --root")
+    parser.add_argument("--root", default=str(ROOT), help="the checkout whose `sim` package is measured")
+    args = parser.parse_args()
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed")
+    root = Path(args.root).resolve()
+    scenario = root / args.scenario
+    one, six = instructions(root, scenario, 1), instructions(root, scenario, 6)
+    print(f"{scenario.name} ({root}): {(six - one) / 5 / 1e6:,.1f} M instructions per replication")
+
+
+if __name__ == "__main__":
+    main()
