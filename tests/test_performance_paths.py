@@ -438,3 +438,35 @@ def test_any_sharing_of_money_and_material_gives_the_same_path(
         assert_rows_close(got, want)
     assert_same_time_use(opt, ref)
     assert opt.events <= ref.events
+
+
+def test_the_last_fiscal_year_runs_ahead_like_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no appropriation left, facilities sharing a budget still run ahead while the money
+    covers them (the cover once was asked up to infinity there, and the last year went step by
+    step): events grow with the horizon no faster than linearly."""
+    monkeypatch.setattr(Facility, "skip_events", True)
+
+    def events(horizon: str) -> int:
+        lines = {
+            f"line{i}": {
+                "kind": "vehicle_line",
+                "product": "tank",
+                "budget": "b",
+                "capacity": "50 per year",
+                "build_time": "1 year",
+                "unit_cost": "10M",
+            }
+            for i in range(3)
+        }
+        data = {
+            "scenario": "last year",
+            "start": "2025-01-01",
+            "horizon": horizon,
+            "budgets": {"b": {"appropriations": {2025: "2bn"}}},
+            "facilities": lines,
+            "targets": [{"name": "tanks", "product": "tank", "delivered": 200}],
+        }
+        return simulate(scenario_of(data), replication_seed(0, 0)).events
+
+    short, long = events("10 years"), events("40 years")
+    assert long <= 4 * short, (short, long)
