@@ -68,9 +68,7 @@ class Material:
         """Take `amount` now (or at `day`, for a lot run ahead), or what is in stock if that is
         less (callers have sized their work to the stock: the difference is rounding)."""
         when = self.env.now if day is None else day
-        stock = self.initial + self.supplied(when) - self.taken
-        if amount > stock:
-            amount = stock
+        amount = min(amount, self.available(when))
         if amount > 0:
             self.taken += amount
             self.records.takes.append((when, self.index, amount))

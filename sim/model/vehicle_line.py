@@ -68,8 +68,8 @@ class VehicleLine(RatedFacility):
             now = self.env.now
             nameplate = self.capacity.nameplate(now) * step
             planned = self.capacity.integral(now, now + step)
-            wanted = math.floor(self._credit + planned + EPS)
-            units, cause = self.limit_by_inputs(float(wanted))
+            (wanted,), (credit,) = self.wanted_run([planned])
+            units, cause = self.limit_by_inputs(wanted)
             count = math.floor(units + EPS)
             if nameplate <= 0 or (wanted >= 1 and count == 0):
                 if needs:
@@ -80,7 +80,7 @@ class VehicleLine(RatedFacility):
                     assert cause is not None
                     yield from self.wait_for(cause, 1.0)
                 continue
-            self._credit = max(0.0, self._credit + planned - wanted)
+            self._credit = credit
             if count > 0:
                 self.start_vehicles(count)
             done = planned * (count / wanted if wanted else 1.0)
@@ -121,8 +121,8 @@ class VehicleLine(RatedFacility):
 
     def wanted_run(self, planned: list[float]) -> tuple[list[float], list[float]]:
         """The whole vehicles wanted in each of a run of intervals of `planned` capacity, and
-        the fraction of a vehicle carried on after each, from the line's credit now (as `run`
-        sizes them one by one)."""
+        the fraction of a vehicle carried on after each, from the line's credit now (`run`
+        sizes one interval with it, `run_ahead` a run of them)."""
         wanted, credits, credit, floor = [], [], self._credit, math.floor
         for p in planned:
             w = floor(credit + p + EPS)
