@@ -1,21 +1,135 @@
 """The append-only log of what happened in one replication, written by the model at state changes.
 
-Records hold plain tuples of floats and indices into the name tables, appended as events
-happen; metrics turn them into arrays afterwards (`columns`, `ramps_integral`: the array forms the
-invariants and the metrics share). `Records.columns` keeps what it converts, so a list the
-invariants turned into arrays is not turned again by the metrics. Nothing here knows about SimPy.
+The ledgers (deliveries, starts, appropriations, lapses, spending, takes: tens of thousands of
+rows a replication) are `Log`s, kept a list per field: a stored row is no Python object of its own,
+so the garbage collector never walks them, and metrics and invariants read each field as an
+array with one conversion (`Log.columns`). The few plan records (ramps, expansions,
+stages) stay plain lists of tuples (`columns` reads those). Nothing here knows about SimPy.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
+
+
+class Log:
+    """Rows of fixed fields, appended in order and kept a list per field: a row list that reads
+    like a list of tuples (iteration, indexing, len, ==), whose stored rows are no objects of
+    their own (numbers and names are not tracked by the garbage collector; a tuple is, until a
+    pass over it), and whose fields become arrays once: `columns` keeps what it converted
+    (read-only) until the log changes, so the invariants and the metrics share it. `append` is
+    a plain list's (rows waiting to be moved into the fields at the next read or run);
+    `add_run` adds a run of rows field by field, without making the rows."""
+
+    __slots__ = ("_arrays", "_columns", "_pending", "append", "width")
+
+    append: Callable[[tuple[Any, ...]], None]
+
+    def __init__(self, width: int, rows: Iterable[Sequence[Any]] = ()) -> None:
+        self.width = width
+        self._columns: list[list[Any]] = [[] for _ in range(width)]
+        self._pending: list[tuple[Any, ...]] = [tuple(r) for r in rows]
+        self.append = self._pending.append
+        self._arrays: dict[int, np.ndarray] = {}  # field -> its values, while nothing changes
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Log, (self.width, list(self)))
+
+    def _flush(self) -> None:
+        """Move the appended rows into the fields."""
+        pending = self._pending
+        if pending:
+            if set(map(len, pending)) != {self.width}:
+                bad = next(row for row in pending if len(row) != self.width)
+                pending.clear()
+                raise ValueError(f"a record row needs {self.width} fields, got {bad!r}")
+            self._arrays.clear()
+            for k, column in enumerate(self._columns):
+                column.extend(map(itemgetter(k), pending))
+            pending.clear()
+
+    def extend(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Append each of `rows`."""
+        self._pending.extend(tuple(r) for r in rows)
+
+    def add_run(self, days: Sequence[float], *fields: Any) -> None:
+        """A row at each of `days`: each further field an iterable of as many values, or one
+        value (int, float or str) that all the rows share."""
+        self._flush()
+        self._arrays.clear()
+        day, *others = self._columns
+        n = len(day) + len(days)
+        day.extend(days)
+        for column, values in zip(others, fields, strict=True):
+            shared = isinstance(values, str) or not hasattr(values, "__iter__")
+            column.extend(repeat(values, len(days)) if shared else values)
+        if any(len(column) != n for column in others):
+            raise ValueError(f"a run of {len(days)} record rows got fields of other lengths")
+
+    def insert(self, i: int, row: Sequence[Any]) -> None:
+        """Insert a row before row `i` (for tests that tamper with the records)."""
+        self._flush()
+        self._arrays.clear()
+        for column, value in zip(self._columns, row, strict=True):
+            column.insert(i, value)
+
+    def columns(self, *at: int) -> list[np.ndarray]:
+        """Fields `at` of every row as read-only float arrays, one per field (numeric fields
+        only), each converted once while the log stays as it is."""
+        self._flush()
+        arrays = self._arrays
+        for k in at:
+            if k not in arrays:
+                column = self._columns[k]
+                arrays[k] = np.fromiter(column, dtype=float, count=len(column))
+                arrays[k].flags.writeable = False
+        return [arrays[k] for k in at]
+
+    def __len__(self) -> int:
+        return len(self._columns[0]) + len(self._pending)
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        self._flush()
+        return zip(*self._columns, strict=True)
+
+    def __getitem__(self, i: Any) -> Any:
+        self._flush()
+        if isinstance(i, slice):
+            return list(zip(*(column[i] for column in self._columns), strict=True))
+        return tuple(column[i] for column in self._columns)
+
+    def __setitem__(self, i: Any, value: Any) -> None:
+        self._flush()
+        self._arrays.clear()
+        if isinstance(i, slice):
+            rows = list(self)
+            rows[i] = value
+            self._columns = [[] for _ in range(self.width)]
+            self.extend(rows)
+            self._flush()
+            return
+        for column, v in zip(self._columns, value, strict=True):
+            column[i] = v
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Log, list, tuple)):
+            return list(self) == [tuple(r) for r in other]
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a list
+
+    def __add__(self, other: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        return list(self) + [tuple(r) for r in other]
+
+    def __repr__(self) -> str:
+        return f"Log({self.width}, {list(self)!r})"
 
 
 @dataclass
@@ -29,17 +143,17 @@ class Records:
     pools: list[str] = field(default_factory=list)
     horizon: float = 0.0
     #: (day, product, quantity) each time finished units reach stock
-    deliveries: list[tuple[float, int, float]] = field(default_factory=list)
+    deliveries: Log = field(default_factory=lambda: Log(3))
     #: (day, facility, quantity) each time work is started (a lot, a vehicle, a hull)
-    starts: list[tuple[float, int, float]] = field(default_factory=list)
+    starts: Log = field(default_factory=lambda: Log(3))
     #: (day, budget, fiscal year, amount) each appropriation
-    appropriations: list[tuple[float, int, int, float]] = field(default_factory=list)
+    appropriations: Log = field(default_factory=lambda: Log(4))
     #: (day, budget, amount) money lapsed at a fiscal year's end
-    lapses: list[tuple[float, int, float]] = field(default_factory=list)
+    lapses: Log = field(default_factory=lambda: Log(3))
     #: (day, budget, facility or -1, amount, what) money committed
-    spending: list[tuple[float, int, int, float, str]] = field(default_factory=list)
+    spending: Log = field(default_factory=lambda: Log(5))
     #: (day, material, amount) material taken from stock
-    takes: list[tuple[float, int, float]] = field(default_factory=list)
+    takes: Log = field(default_factory=lambda: Log(3))
     #: (facility, product, t0, t1, delta) capacity ramps: installed capacity per day
     capacity: list[tuple[int, int, float, float, float]] = field(default_factory=list)
     #: (facility, t0, t1, delta) docks opened (shipyards; t0 = t1: docks open at once)
@@ -58,32 +172,6 @@ class Records:
     stages: list[tuple[int, int, str, int, float, float]] = field(default_factory=list)
     #: SimPy events processed
     events: int = 0
-    #: arrays already made from a record list (`columns`): id -> (list, length, last row, field -> array)
-    _converted: dict[int, tuple[list[Any], int, Any, dict[int, np.ndarray]]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickles and copies leave out the arrays kept by `columns` (made again on demand)."""
-        return {**self.__dict__, "_converted": {}}
-
-    def columns(self, rows: list[Any], *at: int, fresh: bool = False) -> list[np.ndarray]:
-        """`columns(rows, *at)` for one of these record lists, each field converted once: the
-        arrays are kept (read-only) while the list has the same length and last row, as an
-        append-only log does, and made again once it grows. `fresh` converts again anyway (the
-        invariants, which must see the rows as they are) and keeps the result."""
-        n = len(rows)
-        last = rows[-1] if n else None
-        kept = self._converted.get(id(rows))
-        arrays = kept[3] if kept and not fresh and kept[0] is rows and kept[1] == n and kept[2] is last else {}
-        missing = tuple(k for k in at if k not in arrays)
-        if missing:
-            arrays = dict(arrays)
-            for k, array in zip(missing, columns(rows, *missing), strict=True):
-                array.flags.writeable = False
-                arrays[k] = array
-            self._converted[id(rows)] = (rows, n, last, arrays)
-        return [arrays[k] for k in at]
 
 
 def columns(rows: Sequence[Sequence[Any]], *at: int) -> list[np.ndarray]:

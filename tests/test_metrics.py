@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import copy
 import datetime as dt
 import math
 
@@ -249,34 +248,6 @@ def test_columns_read_whole_rows_or_chosen_fields() -> None:
     spending = [(1.0, 0, -1, 5.0, "lot"), (2, 1, 3, 7.0, "capex")]  # the text field is never read
     assert [c.tolist() for c in columns(spending, 0, 1, 3)] == [[1.0, 2.0], [0.0, 1.0], [5.0, 7.0]]
     assert [c.size for c in columns([], 0, 1, 2)] == [0, 0, 0]
-
-
-def test_records_convert_each_list_once_until_it_grows() -> None:
-    r = records_with([(1.0, 0, 2.5), (3.0, 0, 0.5)])
-    day, amount = r.columns(r.deliveries, 0, 2)
-    again = r.columns(r.deliveries, 2, 0, 1)
-    assert again[0] is amount and again[1] is day, "kept fields are not converted again"
-    assert not amount.flags.writeable, "kept arrays are shared, so nobody may write into them"
-    r.deliveries.append((4.0, 0, 1.0))
-    assert r.columns(r.deliveries, 0)[0].tolist() == [1.0, 3.0, 4.0], "a grown list is converted again"
-    r.deliveries[-1] = (5.0, 0, 1.0)
-    assert r.columns(r.deliveries, 0)[0].tolist() == [1.0, 3.0, 5.0], "so is one whose last row changed"
-    r.deliveries[0] = (2.0, 0, 2.5)
-    assert r.columns(r.deliveries, 0)[0].tolist() == [1.0, 3.0, 5.0], "an append-only log: kept"
-    assert r.columns(r.deliveries, 0, fresh=True)[0].tolist() == [2.0, 3.0, 5.0], "unless asked afresh"
-    assert r.columns(r.deliveries, 0)[0].tolist() == [2.0, 3.0, 5.0], "and the fresh arrays are kept"
-    r.deliveries = [(7.0, 0, 1.0)]
-    assert r.columns(r.deliveries, 0, 1, 2)[0].tolist() == [7.0], "another list is another list"
-    assert [a.size for a in r.columns(r.spending, 0, 1, 3)] == [0, 0, 0]
-
-
-def test_kept_arrays_stay_out_of_copies_pickled_state_and_equality() -> None:
-    r = records_with([(1.0, 0, 2.5)] * 1000)
-    r.columns(r.deliveries, 0, 1, 2)
-    assert r.__getstate__()["_converted"] == {}, "what pickle would write leaves them out"
-    for other in (copy.copy(r), copy.deepcopy(r)):
-        assert other == r and not other._converted
-        assert other.columns(other.deliveries, 2)[0].tolist() == [2.5] * 1000
 
 
 ramp = st.tuples(st.floats(0, 1e4), st.sampled_from([0.0, 1e-3, 30.0, 365.25, 1000.0]), st.floats(-1e3, 1e3))

@@ -90,9 +90,9 @@ def budget_totals(records: Records) -> np.ndarray:
     sums = [
         np.bincount(b.astype(np.intp), weights=amount, minlength=n)
         for b, amount in (
-            records.columns(records.appropriations, 1, 3),
-            records.columns(records.spending, 1, 3),
-            records.columns(records.lapses, 1, 2),
+            records.appropriations.columns(1, 3),
+            records.spending.columns(1, 3),
+            records.lapses.columns(1, 2),
         )
     ]
     return np.column_stack(sums).reshape(n, 3)

@@ -35,7 +35,7 @@ class Deliveries:
     def by_product(cls, records: Records) -> list[Deliveries]:
         """The deliveries of every product (by index), from the records' columns: grouped by
         product once, then each product's sorted by time (stable: ties keep record order)."""
-        t, p, q = records.columns(records.deliveries, 0, 1, 2)
+        t, p, q = records.deliveries.columns(0, 1, 2)
         rows = np.flatnonzero(q > 0)
         rows = rows[np.argsort(p[rows], kind="stable")]
         bounds = np.searchsorted(p[rows], np.arange(len(records.products) + 1) - 0.5).tolist()

@@ -6,7 +6,6 @@ import math
 from bisect import bisect_right
 from collections.abc import Generator
 from functools import reduce
-from itertools import repeat
 from operator import sub
 from typing import Any
 
@@ -106,7 +105,7 @@ class Budget:
                 f"commit {total:.2f} with {self.balance:.2f} available"
             )
         self.balance = max(0.0, reduce(sub, amounts, self.balance))  # one by one, as `commit` would
-        self.records.spending.extend(zip(days, repeat(self.index), repeat(facility), amounts, repeat(what)))
+        self.records.spending.add_run(days, self.index, facility, amounts, what)
 
     @property
     def has_waiters(self) -> bool:

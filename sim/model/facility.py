@@ -271,7 +271,7 @@ class Facility:
         for material, use, _ in self.inputs:
             material.take_many(day_list, [u * use for u in made])
         self.made += sum(units)
-        self.records.starts.extend(zip(day_list, repeat(self.index), made, strict=False))
+        self.records.starts.add_run(day_list, self.index, made)
         return units
 
     # -- people -------------------------------------------------------------------------------

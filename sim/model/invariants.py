@@ -5,21 +5,19 @@ Per budget: appropriated − spent − lapsed equals the final balance, which is
 Per material: at every take, what was taken so far is at most initial + supplied by then.
 Per product: delivered is at most started by the facilities making it (yield ≤ 100%).
 Every recorded amount and day is finite, amounts are not negative, days lie in the horizon.
-Each record list becomes arrays once (`Records.columns`, converted afresh here and kept for the
-metrics) and every law is checked on whole arrays; only a broken law goes back to its first
-offending row to name it.
+Each ledger's fields are read as arrays (`Log.columns`) and every law is checked on whole
+arrays; only a broken law goes back to its first offending row to name it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
 from sim.errors import ModelError
 from sim.model.world import World
-from sim.records import Records, columns, ramps_integral
+from sim.records import Log, Records, columns, ramps_integral
 
 REL_TOL = 1e-7
 ABS_TOL = 1e-6
@@ -37,7 +35,7 @@ def _first(broken: np.ndarray) -> int | None:
     return int(np.argmax(broken)) if broken.size and broken.any() else None
 
 
-def _check_entries(name: str, rows: Sequence[Sequence[Any]], cols: Columns, at: tuple[int, int], horizon: float) -> int:
+def _check_entries(name: str, rows: Log, cols: Columns, at: tuple[int, int], horizon: float) -> int:
     """Days finite and inside the horizon, amounts finite and ≥ 0; returns rows checked.
     `cols` are the (day, index, amount) columns of `rows`; `at` the day's and the amount's
     fields in a row, which a broken entry's message shows as recorded."""
@@ -133,12 +131,12 @@ def check_invariants(world: World, product_of: Sequence[int]) -> int:
     """Check every invariant of a finished replication; raise ModelError on the first broken one.
     `product_of[f]` is the product index of facility f. Returns the number of checks made."""
     records, horizon = world.records, world.horizon
-    appropriations = records.columns(records.appropriations, 0, 1, 3, fresh=True)
-    spending = records.columns(records.spending, 0, 1, 3, fresh=True)
-    lapses = records.columns(records.lapses, 0, 1, 2, fresh=True)
-    takes = records.columns(records.takes, 0, 1, 2, fresh=True)
-    starts = records.columns(records.starts, 0, 1, 2, fresh=True)
-    deliveries = records.columns(records.deliveries, 0, 1, 2, fresh=True)
+    appropriations = records.appropriations.columns(0, 1, 3)
+    spending = records.spending.columns(0, 1, 3)
+    lapses = records.lapses.columns(0, 1, 2)
+    takes = records.takes.columns(0, 1, 2)
+    starts = records.starts.columns(0, 1, 2)
+    deliveries = records.deliveries.columns(0, 1, 2)
     n = _check_entries("an appropriation", records.appropriations, appropriations, (0, 3), horizon)
     n += _check_entries("spending", records.spending, spending, (0, 3), horizon)
     n += _check_entries("a lapse", records.lapses, lapses, (0, 2), horizon)

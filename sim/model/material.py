@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from functools import reduce
-from itertools import repeat
 from operator import add
 from typing import Any
 
@@ -85,7 +84,7 @@ class Material:
         """`take` of a run of work started ahead at `days` (each amount positive) by a
         facility that nobody can cut (the caller checked that the stock covers each)."""
         self.taken = reduce(add, amounts, self.taken)  # one by one, as `take` would: the same rounding
-        self.records.takes.extend(zip(days, repeat(self.index), amounts))
+        self.records.takes.add_run(days, self.index, amounts)
 
     def time_when_available(self, amount: float, day: float | None = None) -> float:
         """The earliest day from now (or from `day`) on which `amount` will be in stock if

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -145,7 +144,7 @@ class VehicleLine(RatedFacility):
             kept = [k for k, end in enumerate(ends) if end < horizon]
             ends, vehicles = [ends[k] for k in kept], [vehicles[k] for k in kept]
         self.delivered += int(sum(vehicles))
-        self.records.deliveries.extend(zip(ends, repeat(product), vehicles))
+        self.records.deliveries.add_run(ends, product, vehicles)
 
     def drawn_builds(self, counts: list[int]) -> tuple[list[int], list[float], list[float]]:
         """Build times of `counts` vehicles started in each of a run of intervals, drawn one per

@@ -3,7 +3,8 @@
 
 Runs the scenario's replications under `valgrind --tool=callgrind` twice, once with one
 replication and once with six (seeds 0–4, then 0 again), and prints the difference over five:
-the instructions a replication costs, imports and start-up left out. `--root` measures another
+the instructions a replication costs, imports and start-up left out. `--study` counts a study's
+replication instead (`run_one`: simulate, measure, and the garbage collector's passes). `--root` measures another
 checkout of the package (say, an older commit in a git worktree) the same way, so two versions
 can be compared on a VM whose wall-clock timings vary by a factor of two within minutes. Needs
 valgrind; slow (about a minute). Not part of the test suite.
@@ -26,15 +27,19 @@ import sys
 sys.path.insert(0, sys.argv[1])
 from sim.language.load import load_scenario
 from sim.model.replication import simulate
-from sim.studies.replications import replication_seed
+from sim.studies.replications import replication_seed, run_one
 scenario = load_scenario(sys.argv[2]).scenario
 for k in range(int(sys.argv[3])):
-    simulate(scenario, replication_seed(0, k % 5))
+    if sys.argv[4] == "study":
+        run_one(scenario, 0, k % 5)
+    else:
+        simulate(scenario, replication_seed(0, k % 5))
 """
 
 
-def instructions(root: Path, scenario: Path, replications: int) -> int:
-    """Instructions callgrind counts for a process that simulates `replications` replications."""
+def instructions(root: Path, scenario: Path, replications: int, study: bool) -> int:
+    """Instructions callgrind counts for a process that simulates `replications` replications
+    (and measures each, as a study does, if `study`)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = subprocess.run(
             [
@@ -47,6 +52,7 @@ def instructions(root: Path, scenario: Path, replications: int) -> int:
                 str(root),
                 str(scenario),
                 str(replications),
+                "study" if study else "simulate",
             ],
             capture_output=True,
             text=True,
@@ -62,13 +68,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="scenarios/nato_hague_2035.yaml", help="relative to --root")
     parser.add_argument("--root", default=str(ROOT), help="the checkout whose `sim` package is measured")
+    parser.add_argument(
+        "--study", action="store_true", help="a study's replication: simulate, measure, and the garbage collector after"
+    )
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed")
     root = Path(args.root).resolve()
     scenario = root / args.scenario
-    one, six = instructions(root, scenario, 1), instructions(root, scenario, 6)
-    print(f"{scenario.name} ({root}): {(six - one) / 5 / 1e6:,.1f} M instructions per replication")
+    one, six = (instructions(root, scenario, n, args.study) for n in (1, 6))
+    what = "study replication (simulate and measure)" if args.study else "replication (simulate)"
+    print(f"{scenario.name} ({root}): {(six - one) / 5 / 1e6:,.1f} M instructions per {what}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,136 @@
+"""The ledgers (`Log`): rows kept a column per field read back exactly as the list of tuples
+they replace, and cost the garbage collector nothing once stored."""
+
+from __future__ import annotations
+
+import copy
+import gc
+import pickle
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.records import Log
+
+WIDTH = 5  # as spending: (day, budget, facility, amount, what)
+
+day = st.floats(-1e6, 1e6, allow_nan=False)
+index = st.integers(-1, 50)
+amount = st.floats(allow_nan=False, allow_infinity=True)
+what = st.sampled_from(["lot", "vehicle", "capex: line 2", ""])
+row = st.tuples(day, index, index, amount, what)
+
+
+@st.composite
+def run(draw: Any) -> tuple[list[float], list[Any]]:
+    """`add_run`'s arguments: days, then per field either a list as long or one shared value."""
+    n = draw(st.integers(0, 6))
+    days = draw(st.lists(day, min_size=n, max_size=n))
+    fields = [draw(st.one_of(s, st.lists(s, min_size=n, max_size=n))) for s in (index, index, amount, what)]
+    return days, fields
+
+
+def rows_of(days: list[float], fields: list[Any]) -> list[tuple[Any, ...]]:
+    """The rows `add_run(days, *fields)` stands for."""
+    return [(d, *(f[k] if isinstance(f, list) else f for f in fields)) for k, d in enumerate(days)]
+
+
+operation = st.one_of(
+    st.tuples(st.just("append"), row),
+    st.tuples(st.just("extend"), st.lists(row, max_size=4)),
+    st.tuples(st.just("run"), run()),
+)
+
+
+@given(st.lists(operation, max_size=12))
+def test_a_log_reads_back_exactly_the_rows_appended_in_order(operations: list[tuple[str, Any]]) -> None:
+    log, reference = Log(WIDTH), []
+    for op, value in operations:
+        if op == "append":
+            log.append(value)
+            reference.append(value)
+        elif op == "extend":
+            log.extend(value)
+            reference.extend(value)
+        else:
+            log.add_run(value[0], *value[1])
+            reference.extend(rows_of(*value))
+    assert len(log) == len(reference)
+    assert list(log) == reference and log == reference
+    assert [log[k] for k in range(len(reference))] == reference and log[1:3] == reference[1:3]
+    for k in (0, 1, 2, 3):
+        want = np.array([r[k] for r in reference], dtype=float)
+        np.testing.assert_array_equal(log.columns(k)[0], want)
+    for again in (pickle.loads(pickle.dumps(log)), copy.deepcopy(log), copy.copy(log)):
+        assert again == reference
+
+
+def test_fields_read_back_as_the_python_types_written() -> None:
+    log = Log(WIDTH, [(1.5, 2, -1, 3.0, "lot")])
+    ((d, b, f, a, w),) = log
+    assert (type(d), type(b), type(f), type(a), type(w)) == (float, int, int, float, str)
+    assert repr(log[0]) == "(1.5, 2, -1, 3.0, 'lot')", "a broken row is shown in messages as written"
+    assert log + [(2.0, 0, 0, 1.0, "x")] == [(1.5, 2, -1, 3.0, "lot"), (2.0, 0, 0, 1.0, "x")]
+    assert log != Log(WIDTH) and log == Log(WIDTH, list(log))
+
+
+@given(st.lists(row, min_size=3, max_size=8), st.integers(0, 2), row, st.lists(row, max_size=3))
+def test_tampering_edits_behave_as_a_lists(rows: list[Any], i: int, new: Any, spliced: list[Any]) -> None:
+    """Tests of the invariants change rows in place; a log takes those edits as a list would."""
+    log, reference = Log(WIDTH, rows), list(rows)
+    for target in (log, reference):
+        target[i] = new
+        target.insert(i, new)
+        target[-2:] = spliced
+    assert list(log) == reference
+
+
+def test_a_row_of_the_wrong_width_or_a_run_of_uneven_fields_is_refused() -> None:
+    log = Log(3)
+    log.append((1.0, 0))
+    with pytest.raises(ValueError, match=r"needs 3 fields, got \(1\.0, 0\)"):
+        len(list(log))
+    with pytest.raises(ValueError, match=r"a run of 2 record rows got fields of other lengths"):
+        Log(3).add_run([1.0, 2.0], 0, [1.0])
+
+
+def test_stored_rows_are_no_objects_for_the_garbage_collector() -> None:
+    """A list of 100,000 row tuples would hold 100,000 objects the collector walks (a pass
+    over a replication's records cost milliseconds); the log holds a handful, however long."""
+    gc.collect()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        log = Log(WIDTH)
+        for k in range(50_000):
+            log.append((float(k), 1, k % 7, 2.5 * k, "lot"))
+        log.add_run([float(k) for k in range(50_000)], 2, 3, [1.0] * 50_000, "vehicle")
+        assert len(log.columns(0)[0]) == 100_000
+        grown = len(gc.get_objects()) - before
+    finally:
+        gc.enable()
+    assert grown < 100, f"{grown} objects tracked for 100,000 rows"
+
+
+def test_fields_are_converted_once_and_again_after_any_change() -> None:
+    log = Log(3, [(1.0, 0, 2.5), (3.0, 0, 0.5)])
+    day, amount = log.columns(0, 2)
+    again = log.columns(2, 0)
+    assert again[0] is amount and again[1] is day, "kept fields are not converted again"
+    assert not amount.flags.writeable, "kept arrays are shared, so nobody may write into them"
+    changes = [
+        lambda: log.append((4.0, 0, 1.0)),
+        lambda: log.extend([(5.0, 0, 1.0)]),
+        lambda: log.add_run([6.0], 0, [1.0]),
+        lambda: log.__setitem__(0, (0.5, 0, 2.5)),
+        lambda: log.__setitem__(slice(-1, None), [(7.0, 0, 1.0)]),
+        lambda: log.insert(0, (0.25, 0, 1.0)),
+    ]
+    for change in changes:
+        before = log.columns(0)[0]
+        change()
+        after = log.columns(0)[0]
+        assert after is not before and after.tolist() == [r[0] for r in log]
