@@ -9,6 +9,7 @@ stages) stay plain lists of tuples (`columns` reads those). Nothing here knows a
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,9 @@ from operator import itemgetter
 from typing import Any
 
 import numpy as np
+
+#: a field value that `Log.add_run` gives to every row of a run (anything else: one value a row)
+SHARED = (int, float, str, np.integer, np.floating)
 
 
 class Log:
@@ -62,16 +66,16 @@ class Log:
     def add_run(self, days: Sequence[float], *fields: Any) -> None:
         """A row at each of `days`: each further field an iterable of as many values, or one
         value (int, float or str) that all the rows share."""
-        self._flush()
-        self._arrays.clear()
-        day, *others = self._columns
-        n = len(day) + len(days)
-        day.extend(days)
-        for column, values in zip(others, fields, strict=True):
-            shared = isinstance(values, str) or not hasattr(values, "__iter__")
-            column.extend(repeat(values, len(days)) if shared else values)
-        if any(len(column) != n for column in others):
-            raise ValueError(f"a run of {len(days)} record rows got fields of other lengths")
+        if self._pending:
+            self._flush()
+        if self._arrays:
+            self._arrays.clear()
+        columns, n = self._columns, len(days)
+        columns[0].extend(days)
+        for column, values in zip(columns[1:], fields, strict=True):
+            column.extend(repeat(values, n) if isinstance(values, SHARED) else values)
+        if len(set(map(len, columns))) > 1:
+            raise ValueError(f"a run of {n} record rows got fields of other lengths")
 
     def insert(self, i: int, row: Sequence[Any]) -> None:
         """Insert a row before row `i` (for tests that tamper with the records)."""
@@ -87,8 +91,7 @@ class Log:
         arrays = self._arrays
         for k in at:
             if k not in arrays:
-                column = self._columns[k]
-                arrays[k] = np.fromiter(column, dtype=float, count=len(column))
+                arrays[k] = as_floats(self._columns[k])
                 arrays[k].flags.writeable = False
         return [arrays[k] for k in at]
 
@@ -172,6 +175,17 @@ class Records:
     stages: list[tuple[int, int, str, int, float, float]] = field(default_factory=list)
     #: SimPy events processed
     events: int = 0
+
+
+def as_floats(values: list[Any]) -> np.ndarray:
+    """A list of numbers as a float array. A list of whole numbers (the index fields) goes
+    through an integer array: twice as fast as converting each to a float."""
+    if values and type(values[0]) is int:
+        try:
+            return np.frombuffer(array("q", values), dtype=np.int64).astype(float)
+        except (TypeError, OverflowError):  # not all whole numbers after all
+            pass
+    return np.fromiter(values, dtype=float, count=len(values))
 
 
 def columns(rows: Sequence[Sequence[Any]], *at: int) -> list[np.ndarray]:

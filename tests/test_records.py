@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.records import Log
+from sim.records import Log, as_floats
 
 WIDTH = 5  # as spending: (day, budget, facility, amount, what)
 
@@ -134,3 +134,9 @@ def test_fields_are_converted_once_and_again_after_any_change() -> None:
         change()
         after = log.columns(0)[0]
         assert after is not before and after.tolist() == [r[0] for r in log]
+
+
+@given(st.lists(st.one_of(st.integers(-(2**70), 2**70), st.floats(allow_nan=False)), max_size=6))
+def test_fields_of_whole_numbers_or_any_numbers_convert_to_the_same_floats(values: list[Any]) -> None:
+    got = as_floats(values)
+    assert got.dtype == float and got.tolist() == [float(v) for v in values]
