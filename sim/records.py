@@ -13,14 +13,15 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
-#: a field value that `Log.add_run` gives to every row of a run (anything else: one value a row)
-SHARED = (int, float, str, np.integer, np.floating)
+#: the types of a field value that `Log.add_run` gives to every row of a run (anything else
+#: holds one value a row)
+SHARED = frozenset((int, float, str))
 
 
 class Log:
@@ -64,18 +65,19 @@ class Log:
         self._pending.extend(tuple(r) for r in rows)
 
     def add_run(self, days: Sequence[float], *fields: Any) -> None:
-        """A row at each of `days`: each further field an iterable of as many values, or one
-        value (int, float or str) that all the rows share."""
+        """A row at each of `days`: each further field a sequence of as many values, or one
+        Python int, float or str that all the rows share."""
         if self._pending:
             self._flush()
         if self._arrays:
             self._arrays.clear()
         columns, n = self._columns, len(days)
+        for values in fields:
+            if type(values) not in SHARED and len(values) != n:
+                raise ValueError(f"a run of {n} record rows got a field of {len(values)} values")
         columns[0].extend(days)
         for column, values in zip(columns[1:], fields, strict=True):
-            column.extend(repeat(values, n) if isinstance(values, SHARED) else values)
-        if len(set(map(len, columns))) > 1:
-            raise ValueError(f"a run of {n} record rows got fields of other lengths")
+            column.extend([values] * n if type(values) in SHARED else values)
 
     def insert(self, i: int, row: Sequence[Any]) -> None:
         """Insert a row before row `i` (for tests that tamper with the records)."""

@@ -93,7 +93,7 @@ def test_a_row_of_the_wrong_width_or_a_run_of_uneven_fields_is_refused() -> None
     log.append((1.0, 0))
     with pytest.raises(ValueError, match=r"needs 3 fields, got \(1\.0, 0\)"):
         len(list(log))
-    with pytest.raises(ValueError, match=r"a run of 2 record rows got fields of other lengths"):
+    with pytest.raises(ValueError, match=r"a run of 2 record rows got a field of 1 values"):
         Log(3).add_run([1.0, 2.0], 0, [1.0])
 
 

@@ -157,6 +157,6 @@ class MunitionsFactory(RatedFacility):
             return now
         self.book_run(lot, nameplates[:n], units)
         ends = list(map(add, days[:n], repeat(lot)))
-        self.records.deliveries.add_run(ends, self.product, map(mul, units, repeat(self.good_fraction)))
+        self.records.deliveries.add_run(ends, self.product, list(map(mul, units, repeat(self.good_fraction))))
         self.ahead_until = ends[-1]
         return self.ahead_until
