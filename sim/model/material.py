@@ -60,8 +60,13 @@ class Material:
         return value
 
     def available(self, day: float) -> float:
-        """Stock on hand at `day`."""
-        return max(0.0, self.initial + self.supplied(day) - self.taken)
+        """Stock on hand at `day` (asked several times a lot: the supply cached for the day is
+        read here without a call)."""
+        cached_day, supplied = self._cache
+        if day != cached_day:
+            supplied = self.supplied(day)
+        stock = self.initial + supplied - self.taken
+        return stock if stock > 0.0 else 0.0
 
     def take(self, amount: float, day: float | None = None) -> None:
         """Take `amount` now (or at `day`, for a lot run ahead), or what is in stock if that is
