@@ -470,3 +470,45 @@ def test_the_last_fiscal_year_runs_ahead_like_the_others(monkeypatch: pytest.Mon
 
     short, long = events("10 years"), events("40 years")
     assert long <= 4 * short, (short, long)
+
+
+def across_years(carry_over: bool) -> dict[str, Any]:
+    """Two factories (one learning) and a vehicle line on one budget with inflation, money
+    ample for all of them; unspent money carries over or lapses."""
+    line = {
+        "kind": "vehicle_line",
+        "product": "tank",
+        "budget": "b",
+        "capacity": "40 per year",
+        "build_time": "300 days",
+        "unit_cost": "8M",
+    }
+    return scenario(
+        budgets={"b": {"appropriations": {2025: "3bn"}, "carry_over": carry_over, "inflation": "3%"}},
+        materials={"tnt": {"initial": 50_000}},
+        facilities={
+            "f": factory(),
+            "g": factory(unit_cost={"first_unit": 6000, "learning": "90%"}, lot="1 month"),
+            "v": line,
+        },
+        targets=[{"name": "shells", "product": "shell", "delivered": 500_000}],
+    )
+
+
+def test_money_that_carries_over_lets_work_run_across_appropriations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Money that carries over only grows at an appropriation, so work paid from what is on
+    hand runs across it, each start at its own fiscal year's prices (`Facility.run_costs`):
+    the same lots, money and time as step by step, in fewer events than money that lapses
+    (whose runs must stop at each year's end)."""
+    events = {}
+    for carry_over in (True, False):
+        s = scenario_of(across_years(carry_over))
+        events[carry_over] = assert_same_path(s, monkeypatch)[1]
+        ref, _ = run(s, False, monkeypatch)
+        opt, _ = run(s, True, monkeypatch)
+        assert_rows_close([r[:4] for r in opt.spending], [r[:4] for r in ref.spending])
+        paid = zip(ref.spending, ref.starts, strict=True)
+        prices = {round(a / q, 6) for (_, _, f, a, _), (_, _, q) in paid if f == 0}
+        assert len(prices) >= 8, "each fiscal year's inflation must show in the price for this test to mean anything"
+    # each year's end stops the runs of lapsing money, for at least two of the three facilities
+    assert events[False] - events[True] >= 2 * 8, events

@@ -16,9 +16,12 @@ if TYPE_CHECKING:
     from sim.model.facility import Facility
     from sim.model.material import Material
 
-SEARCH_STEPS = 4  # secant steps in search of the last day covered
+#: secant steps in search of the last day covered (instructions per flagship replication with
+#: 1, 2, 3, 4 steps: 309, 307, 314, 317 M: a longer search costs more than the runs it lengthens)
+SEARCH_STEPS = 2
 RETRY_DAYS = 30.0  # after the stock fell short, it is not asked again for this long
-RUN_AHEAD_TOL = 1e-9  # days: work starting this close to an appropriation is left to the step-by-step path
+#: days: work starting this close to an appropriation, capex or expansion is left to the step-by-step path
+RUN_AHEAD_TOL = 1e-9
 
 
 class Cover:
@@ -30,14 +33,17 @@ class Cover:
         self.until = -math.inf
         self.retry_at = -math.inf
 
-    def ask(self, now: float, until: float, have: float, need: Callable[[float], float]) -> float:
+    def ask(
+        self, now: float, until: float, have: float, need: Callable[[float], float], first: float | None = None
+    ) -> float:
         """The last day up to `until` that `have` covers `need` (the most all users could draw
-        from now to a day, growing with the day); now if none."""
+        from now to a day, growing with the day); now if none. `first`, a day tried before
+        the search, is the answer's floor when covered."""
         if self.until > now:
             return min(self.until, until)
         if now < self.retry_at:
             return now
-        self.until = covered_until(now, until, have, need)
+        self.until = covered_until(now, until, have, need, first)
         if self.until <= now:
             self.retry_at = now + RETRY_DAYS
         return self.until
@@ -47,19 +53,32 @@ class Cover:
         self.until = self.retry_at = -math.inf
 
 
-def covered_until(now: float, until: float, have: float, need: Callable[[float], float]) -> float:
+def covered_until(
+    now: float, until: float, have: float, need: Callable[[float], float], first: float | None = None
+) -> float:
     """About the latest day t in [now, until] for which `need(t)` (growing with t) fits in
-    `have` (now if none): a few steps of the secant method, keeping the last t that fits."""
+    `have` (now if none): a few steps of the secant method, keeping the last t that fits. A day
+    `first` in between, if given, is tried first and, when it fits, the search starts there
+    (the answer is then at least `first`)."""
 
     def fits(x: float) -> bool:
         return have >= x * (1 + 1e-9) + 1e-6
 
-    hi_need = need(until)
-    if fits(hi_need):
-        return until
-    lo, lo_need, hi = now, need(now), until
-    if not fits(lo_need):
-        return now
+    lo, hi, hi_need = now, until, math.nan
+    if first is not None and now < first < until:
+        first_need = need(first)
+        if fits(first_need):
+            lo, lo_need = first, first_need
+        else:  # searched below as if asked up to `first`
+            hi, hi_need = first, first_need
+    if hi == until:
+        hi_need = need(until)
+        if fits(hi_need):
+            return until
+    if lo == now:
+        lo_need = need(now)
+        if not fits(lo_need):
+            return now
     for _ in range(SEARCH_STEPS):
         # aim a little short of the straight line's crossing, so a nearly straight need fits
         t = lo + (hi - lo) * 0.98 * (have - lo_need) / (hi_need - lo_need) if hi_need > lo_need else lo
@@ -95,15 +114,19 @@ def take_bound(material: Material, now: float, until: float) -> float:
 
 def money_until(budget: Budget, now: float, horizon: float) -> float:
     """How far no facility can cut another's work on `budget` (now if not at all): nobody
-    waits for money; before the next appropriation (money and prices change there), the
-    horizon, and any capex on it that can be committed; and while the money covers the most
-    all its facilities could commit up to then (`Cover`)."""
+    waits for money; before the horizon and any capex on it that can be committed; before the
+    next appropriation if unspent money lapses there; and while the money on hand covers the
+    most all its facilities could commit up to then (`Cover`). Money that carries over only
+    grows at an appropriation, so work paid from what is on hand now (at each day's prices:
+    `Facility.run_costs`) may run across it."""
     if budget.has_waiters:
         return now
-    until = min(budget.next_appropriation(now), horizon)  # (no work starts after the horizon)
+    year_end = min(budget.next_appropriation(now), horizon)
+    until = horizon if budget.carry_over else year_end  # (no work starts after the horizon)
     if budget.capex_due:
         until = min(until, min(budget.capex_due.values()))
     until -= RUN_AHEAD_TOL
     if until > now and len(budget.facilities) > 1:
-        until = min(until, budget.cover.ask(now, until, budget.balance, partial(spend_bound, budget.facilities, now)))
+        need = partial(spend_bound, budget.facilities, now)
+        until = min(until, budget.cover.ask(now, until, budget.balance, need, year_end - RUN_AHEAD_TOL))
     return max(now, until)

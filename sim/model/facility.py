@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import math
 import os
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Generator
-from functools import partial
+from functools import partial, reduce
 from itertools import accumulate, compress, repeat
-from operator import mul, sub, truediv
+from operator import add, mul, sub, truediv
 from typing import Any, ClassVar
 
 import numpy as np
@@ -252,7 +252,7 @@ class Facility:
         paying and taking for each start as `pay_and_take` would; returns the units started
         (a prefix of `wanted`). Starts this close to a cut are left to the step-by-step path."""
         budget, keep = self.budget, 1 - RUN_AHEAD_MARGIN
-        costs = self.unit_cost.costs(self.made, wanted, budget.cost_multiplier(days[0]))
+        costs = self.run_costs(days, wanted)
         n = bisect_right(list(accumulate(costs)), budget.balance * keep)  # costs are never negative
         for material, use, _ in self.inputs:
             stock = material.initial - material.taken
@@ -273,6 +273,23 @@ class Facility:
         self.made += sum(units)
         self.records.starts.add_run(day_list, self.index, made)
         return units
+
+    def run_costs(self, days: list[float], wanted: list[float]) -> list[float]:
+        """What each of a run of starts (`wanted` units at each of `days`, one after another
+        from the units made so far) costs at its own fiscal year's prices, as `pay_and_take`
+        would price it (a run may cross appropriations of money that carries over)."""
+        budget, made = self.budget, self.made
+        multiplier = budget.cost_multiplier(days[0])
+        if budget.cost_multiplier(days[-1]) == multiplier:
+            return self.unit_cost.costs(made, wanted, multiplier)
+        costs: list[float] = []
+        k, n = 0, len(days)
+        while k < n:  # fiscal year by fiscal year
+            end = bisect_left(days, budget.next_appropriation(days[k]), k)
+            costs += self.unit_cost.costs(made, wanted[k:end], budget.cost_multiplier(days[k]))
+            made = reduce(add, wanted[k:end], made)  # as each start adds to `made`
+            k = end
+        return costs
 
     # -- people -------------------------------------------------------------------------------
     def hold_people(self, needs: dict[str, int]) -> Generator[Any, Any, None]:
