@@ -139,7 +139,9 @@ class Log:
 
 @dataclass
 class Records:
-    """Everything one replication emitted, in time order within each list."""
+    """Everything one replication emitted, each list in the order written: work run ahead is
+    recorded when it is decided, so rows of later days may come before rows of earlier ones
+    (readers sort by day where order matters)."""
 
     products: list[str]
     facilities: list[str]

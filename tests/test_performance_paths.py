@@ -1,7 +1,7 @@
 """The optimised path against the reference path (issue 7). With `Facility.skip_events` on, a
-munitions factory or vehicle line that nothing else can affect until the next appropriation
-(alone on its budget, or the money there covers every spender) runs its work up to then ahead
-in one SimPy event, and a vehicle line without breakdowns books each delivery when the vehicle
+munitions factory or vehicle line that nothing else can affect (alone on its budget, or the
+money there covers every spender; up to the next appropriation where unspent money lapses)
+runs its work up to then ahead in one SimPy event, and a vehicle line without breakdowns books each delivery when the vehicle
 starts; off, every lot and every delivery is an event. Both must reach every target on the
 same day to within one lot, deliver, start, spend and book time the same, and the optimised
 path must really make fewer events where it applies (and exactly as many where it does not)."""
