@@ -1,10 +1,11 @@
 """The optimised path against the reference path (issue 7). With `Facility.skip_events` on, a
 munitions factory or vehicle line that nothing else can affect (alone on its budget, or the
 money there covers every spender; up to the next appropriation where unspent money lapses)
-runs its work up to then ahead in one SimPy event, and a vehicle line without breakdowns books each delivery when the vehicle
-starts; off, every lot and every delivery is an event. Both must reach every target on the
-same day to within one lot, deliver, start, spend and book time the same, and the optimised
-path must really make fewer events where it applies (and exactly as many where it does not)."""
+runs its work up to then ahead in one SimPy event, and a vehicle line without breakdowns
+books each delivery when the vehicle starts; off, every lot and every delivery is an event.
+Both must reach every target on the same day to within one lot, deliver, start, spend and
+book time the same, and the optimised path must really make fewer events where it applies
+(and exactly as many where it does not)."""
 
 from __future__ import annotations
 
@@ -361,8 +362,8 @@ def test_at_the_same_instant_the_higher_priority_factory_takes_scarce_material_f
 @st.composite
 def sharers(draw: st.DrawFn) -> dict[str, Any]:
     """Two to four factories sharing a material (and some a budget), with random lots,
-    priorities, starts, stocks, supplies, expansions and money, and perhaps a vehicle line
-    sharing a budget."""
+    priorities, starts, stocks, supplies, expansions, prices (learning, inflation) and money
+    that carries over or lapses, and perhaps a vehicle line sharing a budget."""
     n = draw(st.integers(2, 4))
     facilities = {}
     for i in range(n):
@@ -373,6 +374,7 @@ def sharers(draw: st.DrawFn) -> dict[str, Any]:
             ramp_up=draw(st.sampled_from(["0 days", "6 months", "1 year"])),
             priority=draw(st.integers(0, 2)),
             available_from=draw(st.sampled_from(["2025-01-01", "2025-03-15", "2026-01-01"])),
+            unit_cost=draw(st.sampled_from([4000, {"first_unit": 6000, "learning": "92%"}])),
         )
         if draw(st.booleans()):
             spec["expansions"] = [
@@ -398,7 +400,10 @@ def sharers(draw: st.DrawFn) -> dict[str, Any]:
     return scenario(
         horizon="6 years",
         budgets={
-            "b": {"appropriations": {2025: draw(st.sampled_from(["300M", "1bn", "5bn"]))}},
+            "b": {
+                "appropriations": {2025: draw(st.sampled_from(["300M", "1bn", "5bn"]))},
+                "inflation": draw(st.sampled_from(["0%", "3%"])),
+            },
             "c": {"appropriations": {2025: draw(st.sampled_from(["200M", "2bn"]))}, "carry_over": False},
         },
         materials={
