@@ -517,3 +517,21 @@ def test_money_that_carries_over_lets_work_run_across_appropriations(monkeypatch
         assert len(prices) >= 8, "each fiscal year's inflation must show in the price for this test to mean anything"
     # each year's end stops the runs of lapsing money, for at least two of the three facilities
     assert events[False] - events[True] >= 2 * 8, events
+
+
+@pytest.mark.parametrize("lot", ["1 week", "1 month"])
+def test_a_lot_that_money_would_cut_after_an_appropriation_waits_for_it(
+    lot: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A factory alone on money that carries over, in lockstep with another over scarce TNT,
+    may run across an appropriation; a lot there that the money on hand would cut must not be
+    cut before the appropriation's money arrives (it goes step by step). Once cut too early."""
+    data = scenario(
+        budgets={"b": {"appropriations": {2025: "250M"}}, "c": {"appropriations": {2025: "5bn"}}},
+        materials={"tnt": {"initial": 100, "supply": {"rate": "1500 per year"}}},
+        facilities={"f0": factory(lot=lot), "f1": factory(budget="c", lot=lot)},
+    )
+    ref, _ = run(scenario_of(data), False, monkeypatch)
+    assert ref.time_use[0].get("money", 0) > 0, "money must bind for this test to mean anything"
+    for seed in (0, 1):
+        assert_same_path(scenario_of(data), monkeypatch, seed)

@@ -20,6 +20,7 @@ from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
 
 from sim.model.cover import money_until
+from sim.model.facility import MONEY
 from sim.model.ranks import FIRST_RANK
 
 if TYPE_CHECKING:
@@ -78,12 +79,19 @@ def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bo
                     stop = min(stop, c.online)
         if stop <= now:
             return False
+    # money that carries over lets the run cross an appropriation (`money_until`), but a lot
+    # there that money would cut is cut by the money on hand now, without the appropriation's:
+    # the run ends there, and that lot goes step by step (after the money has arrived)
+    year_end = {m.budget.index: m.budget.next_appropriation(now) for m in members}
     heapify(entries)
     while entries[0][0] < stop:
         day, rank, index, m, waiting = heappop(entries)
         if waiting is not None:  # woken: the wait is over, as `Facility.wait` books it
             m.book(waiting[0], day - waiting[1])
         nameplate, planned, units, cause = m.size_lot(day)
+        if cause == MONEY and day >= year_end[m.budget.index]:
+            heappush(entries, (day, rank, index, m, None))
+            break
         if not m.startable(nameplate, planned, units):
             wake = m.material_wake(cause, planned, day) if nameplate > 0 and cause is not None else math.inf
             if wake >= stop:  # it would wait for something else: it goes step by step from here
