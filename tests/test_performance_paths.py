@@ -535,3 +535,71 @@ def test_a_lot_that_money_would_cut_after_an_appropriation_waits_for_it(
     assert ref.time_use[0].get("money", 0) > 0, "money must bind for this test to mean anything"
     for seed in (0, 1):
         assert_same_path(scenario_of(data), monkeypatch, seed)
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: a blocked factory's wait is booked to money instead of material")
+def test_known_gap_a_blocked_factory_books_its_wait_to_the_same_cause(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the property test once it drew a third, tight budget (not kept in its strategy
+    until this is fixed). Both paths start, pay, take and deliver the same lots, but one factory
+    (`f3`, on tight money with a capex waiting to be funded, blocked by both money and TNT)
+    books 5.5 of its 2,191 days as waiting for money on the optimised path and for TNT on the
+    reference path: money others committed ahead is already gone when it decides what it waits
+    for. The code before issue 7's carry-over change gives the same two numbers. Strict: once
+    the causes agree this test fails, and the marker (and the strategy's third budget) can go."""
+    learner = {"first_unit": 6000, "learning": "92%"}
+    expansion = {"name": "x", "capacity": "50k per year", "capex": "30M", "construction": "1 year"}
+    line = {
+        "kind": "vehicle_line",
+        "product": "tank",
+        "budget": "b",
+        "capacity": "32 per year",
+        "ramp_up": "6 months",
+        "build_time": {"triangular": ["200 days", "300 days", "400 days"]},
+        "unit_cost": "5M",
+    }
+    data = scenario(
+        horizon="6 years",
+        budgets={
+            "b": {"appropriations": {2025: "300M"}, "inflation": "3%"},
+            "c": {"appropriations": {2025: "200M"}, "carry_over": False},
+            "d": {"appropriations": {2025: "100M"}},
+        },
+        materials={"tnt": {"initial": 100, "supply": {"rate": "968 per year", "lead_time": "0 days"}}},
+        facilities={
+            "f0": factory(
+                budget="d",
+                capacity="20k per year",
+                ramp_up="0 days",
+                unit_cost=learner,
+                lot="1 month",
+                expansions=[expansion | {"start": "2026-01-01"}],
+            ),
+            "f1": factory(
+                budget="b", capacity="60k per year", ramp_up="6 months", lot="10 days", available_from="2026-01-01"
+            ),
+            "f2": factory(
+                budget="d",
+                capacity="82k per year",
+                ramp_up="0 days",
+                unit_cost=learner,
+                lot="1 month",
+                available_from="2025-03-15",
+                expansions=[expansion | {"start": "2026-01-01"}],
+            ),
+            "f3": factory(
+                budget="d",
+                capacity="20k per year",
+                ramp_up="0 days",
+                unit_cost=learner,
+                lot="1 week",
+                expansions=[expansion | {"start": "when_funded"}],
+            ),
+            "v": line,
+        },
+        targets=[{"name": "shells", "product": "shell", "delivered": 200_000}],
+    )
+    ref, _ = run(scenario_of(data), False, monkeypatch)
+    opt, _ = run(scenario_of(data), True, monkeypatch)
+    for got, want in ((opt.deliveries, ref.deliveries), (opt.starts, ref.starts), (opt.takes, ref.takes)):
+        assert_rows_close(got, want)  # the same lots: this part holds
+    assert_same_time_use(opt, ref)
