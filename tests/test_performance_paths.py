@@ -546,8 +546,15 @@ def test_known_gap_a_blocked_factory_books_its_wait_to_the_same_cause(monkeypatc
     reference path: money others committed ahead is already gone when it decides what it waits
     for. The code before issue 7's carry-over change gives the same two numbers. Strict: once
     the causes agree this test fails, and the marker (and the strategy's third budget) can go."""
-    learner = {"first_unit": 6000, "learning": "92%"}
-    expansion = {"name": "x", "capacity": "50k per year", "capex": "30M", "construction": "1 year"}
+
+    def on_d(capacity: str, lot: str, start: str, **extra: Any) -> dict[str, Any]:
+        """A learning factory on the tight budget `d`, with an expansion starting at `start`."""
+        expansion = {"name": "x", "capacity": "50k per year", "capex": "30M", "construction": "1 year", "start": start}
+        learner = {"first_unit": 6000, "learning": "92%"}
+        return factory(
+            budget="d", capacity=capacity, ramp_up="0 days", unit_cost=learner, lot=lot, expansions=[expansion], **extra
+        )
+
     line = {
         "kind": "vehicle_line",
         "product": "tank",
@@ -566,34 +573,12 @@ def test_known_gap_a_blocked_factory_books_its_wait_to_the_same_cause(monkeypatc
         },
         materials={"tnt": {"initial": 100, "supply": {"rate": "968 per year", "lead_time": "0 days"}}},
         facilities={
-            "f0": factory(
-                budget="d",
-                capacity="20k per year",
-                ramp_up="0 days",
-                unit_cost=learner,
-                lot="1 month",
-                expansions=[expansion | {"start": "2026-01-01"}],
-            ),
+            "f0": on_d("20k per year", "1 month", "2026-01-01"),
             "f1": factory(
                 budget="b", capacity="60k per year", ramp_up="6 months", lot="10 days", available_from="2026-01-01"
             ),
-            "f2": factory(
-                budget="d",
-                capacity="82k per year",
-                ramp_up="0 days",
-                unit_cost=learner,
-                lot="1 month",
-                available_from="2025-03-15",
-                expansions=[expansion | {"start": "2026-01-01"}],
-            ),
-            "f3": factory(
-                budget="d",
-                capacity="20k per year",
-                ramp_up="0 days",
-                unit_cost=learner,
-                lot="1 week",
-                expansions=[expansion | {"start": "when_funded"}],
-            ),
+            "f2": on_d("82k per year", "1 month", "2026-01-01", available_from="2025-03-15"),
+            "f3": on_d("20k per year", "1 week", "when_funded"),
             "v": line,
         },
         targets=[{"name": "shells", "product": "shell", "delivered": 200_000}],

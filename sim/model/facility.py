@@ -91,7 +91,6 @@ class Facility:
         self._open_waits: dict[int, tuple[str, float]] = {}
         self._open_work: dict[int, tuple[float, float, bool]] = {}  # (began, effective began, produce)
         self._seq = 0
-        self._uses: dict[str, float] | None = None  # its days by cause in the records, once booked
         self.constructions = [Construction(plan) for plan in self.expansion_plans]
         #: its place among facilities acting at the same instant (set by the replication:
         #: higher priority first, then scenario order)
@@ -171,13 +170,9 @@ class Facility:
 
     # -- time booking ---------------------------------------------------------------------
     def book(self, cause: str, days: float) -> None:
-        """Book `days` of this facility's time to `cause` (several times a lot: its table in
-        the records is looked up once, when first booked)."""
+        """Book `days` of this facility's time to `cause`."""
         if days > 0:
-            uses = self._uses
-            if uses is None:
-                uses = self._uses = self.records.time_use[self.index]
-            uses[cause] += days
+            self.records.time_use[self.index][cause] += days
 
     def wait(self, event: Any, cause: str) -> Generator[Any, Any, Any]:
         """Wait for `event`, booking the time to `cause`; returns the event's value."""

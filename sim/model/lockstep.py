@@ -3,12 +3,13 @@
 When the stock of a shared material no longer covers what all its takers could take, who gets
 it depends on who starts first, so no taker may run ahead alone (`Facility.run_ahead_until`).
 They may run ahead together: while nothing outside them can change what they may start (for
-each, `Facility.alone_until`: money that covers every spender, no appropriation of money
-that lapses, no expansion of theirs coming on line) and no expansion of the materials' supply comes on line, the lots
-of all of them are started in time order, each taker at its rank among those of its instant
-(`sim.model.ranks`), cut to the stock then, and a taker that finds none waits as it would in
-SimPy (`Material.wake_day`) — exactly the step-by-step path, without an event per lot. The
-run stops at the first start that could depend on anything else. A factory that shares no
+each, `Facility.alone_until`: money that covers every spender, no appropriation of money that
+lapses, no expansion of theirs coming on line) and no expansion of the materials' supply comes
+on line, the lots of all of them are started in time order, each taker at its rank among those
+of its instant (`sim.model.ranks`), cut to the stock then, and a taker that finds none waits as
+it would in SimPy (`Material.wake_day`) — exactly the step-by-step path, without an event per
+lot. The run stops at the first start that could depend on anything else (a lot that money
+would cut after an appropriation not yet arrived among them). A factory that shares no
 material runs the same way alone: its lots that money or its own material cut need no event
 each either.
 """
