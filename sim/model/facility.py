@@ -29,6 +29,8 @@ from sim.model.material import Material
 from sim.model.ranks import FIRST_RANK, RankedTimeout
 from sim.model.world import World
 
+#: relative: a share of a lot this small is rounding, not work (a lot cut to it does not start)
+ROUNDING = 1e-9
 RUN_AHEAD_MARGIN = 1e-9  # relative: work this close to what money or stock allows goes step by step
 NOT_AVAILABLE = "not_available"
 PRODUCING = "producing"
@@ -213,16 +215,20 @@ class Facility:
 
     def limit_by_inputs(self, wanted: float, day: float | None = None) -> tuple[float, str | None]:
         """Cut `wanted` units to what money and each material allow now (or at `day`, for a lot
-        run ahead), naming the cause."""
+        run ahead), naming the cause. An input that allows no more than a rounding's worth of
+        `wanted` (as `MunitionsFactory.startable` counts it) allows none: when money and a
+        material are both spent, the cause is the first in order (money, then the materials),
+        not whichever kept the smaller crumb of rounding (that differs between paths that add
+        the same sums in another order)."""
         when = self.env.now if day is None else day
-        units, cause = wanted, None
+        units, cause, crumb = wanted, None, ROUNDING * wanted
         money_units = self.affordable_units(when)
         if money_units < units:
-            units, cause = money_units, MONEY
+            units, cause = (money_units if money_units > crumb else 0.0), MONEY
         for material, use, material_wait in self.inputs:
             can = material.available(when) / use
             if can < units:
-                units, cause = can, material_wait
+                units, cause = (can if can > crumb else 0.0), material_wait
         return max(0.0, units), cause
 
     def wait_for(self, cause: str, wanted: float, within: float = math.inf) -> Generator[Any, Any, None]:

@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.language.schema import MunitionsFactory as MunitionsFactorySpec
 from sim.language.values import draw
-from sim.model.facility import MONEY, NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
+from sim.model.facility import MONEY, NOT_AVAILABLE, PRODUCING, RAMPING, ROUNDING, RatedFacility
 from sim.model.lockstep import run_together, takers_together
 from sim.model.world import World
 
@@ -101,7 +101,7 @@ class MunitionsFactory(RatedFacility):
     def startable(nameplate: float, planned: float, units: float) -> bool:
         """Whether a lot sized by `size_lot` can start: the factory has capacity, and money and
         materials allow more than a rounding's worth of it (else it waits)."""
-        return nameplate > 0 and units > 1e-9 * planned
+        return nameplate > 0 and units > ROUNDING * planned
 
     def size_lot(self, day: float) -> tuple[float, float, float, str | None]:
         """A lot starting at `day`: a lot's worth at nameplate, what capacity allows over the
