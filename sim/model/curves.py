@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ramp:
     """A rate that rises linearly by `delta` from `t0` to `t1` and then holds."""
 
@@ -76,8 +76,10 @@ class RateCurve:
         """The rate integrated over [a, b]."""
         if a >= self._settled:
             return self._total * (b - a)
-        if a <= self._first and b >= self._settled:  # e.g. everything supplied from the start
-            return self._to_settled + self._total * (b - self._settled)
+        if a <= self._first:  # e.g. everything supplied from the start: no ramp has begun by a
+            if b >= self._settled:
+                return self._to_settled + self._total * (b - self._settled)
+            return sum(r.integral_to(b) for r in self.ramps)  # (each integral_to(a) is 0.0)
         return sum(r.integral_to(b) - r.integral_to(a) for r in self.ramps)
 
     def over_steps(self, t0: float, step: float, n: int) -> tuple[list[float], list[float]]:
