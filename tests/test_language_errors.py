@@ -189,6 +189,17 @@ def test_the_base_scenario_is_valid(tmp_path: Path) -> None:
             "got {'uniform': ['1 week', '2 weeks']}",
         ),
         (
+            "    kind: munitions_factory\n",
+            "    kind: vehicle_line\n    build_time: 1 year\n    start_interval: 0 days\n",
+            "F:13: facilities.plant.start_interval: a start interval must last longer than zero",
+        ),
+        (
+            "    kind: munitions_factory\n",
+            "    kind: vehicle_line\n    build_time: 1 year\n    start_intervall: 1 month\n",
+            "F:13: facilities.plant.start_intervall: unknown key 'start_intervall' in facilities.plant; "
+            "did you mean 'start_interval'?",
+        ),
+        (
             "delivered: 100k",
             "delivered: {uniform: [1k, 2k]}",
             "F:20: targets.0.delivered: takes a single value here, not a distribution; got {'uniform': ['1k', '2k']}",

@@ -50,6 +50,23 @@ def test_a_lot_far_too_short_for_the_horizon_is_refused_at_its_key() -> None:
     assert "(set by --set facilities.nammo.lot)" in text
 
 
+def test_a_start_interval_far_too_short_is_refused_at_its_key() -> None:
+    """Batches of vehicles are counted from the line's own start interval: 0.0001 days over 15
+    years is about 55 million batches; a week is not refused."""
+    armour = str(ROOT / "scenarios/nato_armour.yaml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(armour, ["facilities.leopard2_knds.start_interval=0.0001 days"])
+    assert re.search(
+        r"facilities\.leopard2_knds\.start_interval: about 5\d\.\d million batches of vehicles over the "
+        r"15-year horizon",
+        str(info.value),
+    ), str(info.value)
+    weekly = load_scenario(armour, ["facilities.leopard2_knds.start_interval=1 week"]).scenario
+    assert estimate_events(weekly) < estimate_events(
+        load_scenario(armour, ["facilities.leopard2_knds.start_interval=1 day"]).scenario
+    )
+
+
 def test_allow_large_lifts_the_soft_limit_by_flag_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     loaded = load_scenario(str(FLAGSHIP), ["facilities.nammo.lot=0.001 days"], allow_large=True)
     assert loaded.allow_large

@@ -206,7 +206,8 @@ def test_sharing_money_or_material_they_run_ahead_only_while_covered(monkeypatch
 
 
 def shared(money: str) -> dict[str, Any]:
-    """Two vehicle lines and a factory (with a workforce) paid from one budget of `money` a year."""
+    """Two vehicle lines (one starting a batch a week, one a month) and a factory (with a
+    workforce) paid from one budget of `money` a year."""
     line = {
         "kind": "vehicle_line",
         "product": "tank",
@@ -219,7 +220,11 @@ def shared(money: str) -> dict[str, Any]:
     return scenario(
         budgets={"b": {"appropriations": {2025: money}, "growth": "3%", "inflation": "2%"}},
         workforce={"crew": {"initial": 100}},
-        facilities={"f": factory(workforce={"crew": 50}), "v": line, "w": line | {"capacity": "25 per year"}},
+        facilities={
+            "f": factory(workforce={"crew": 50}),
+            "v": line,
+            "w": line | {"capacity": "25 per year", "start_interval": "1 month"},
+        },
         targets=[
             {"name": "tanks", "product": "tank", "delivered": 200},
             {"name": "shells", "product": "shell", "delivered": 300_000},
@@ -363,7 +368,8 @@ def test_at_the_same_instant_the_higher_priority_factory_takes_scarce_material_f
 def sharers(draw: st.DrawFn) -> dict[str, Any]:
     """Two to four factories sharing a material (and some a budget), with random lots,
     priorities, starts, stocks, supplies, expansions, prices (learning, inflation) and money
-    that carries over or lapses, and perhaps a vehicle line sharing a budget."""
+    that carries over or lapses, and perhaps a vehicle line sharing a budget (starting a batch
+    a week, ten days or a month)."""
     n = draw(st.integers(2, 4))
     facilities = {}
     for i in range(n):
@@ -396,6 +402,7 @@ def sharers(draw: st.DrawFn) -> dict[str, Any]:
             "ramp_up": "6 months",
             "build_time": {"triangular": ["200 days", "300 days", "400 days"]},
             "unit_cost": draw(st.sampled_from(["5M", {"first_unit": "9M", "learning": "90%"}])),
+            "start_interval": draw(st.sampled_from(["1 week", "1 month", "10 days"])),
         }
     return scenario(
         horizon="6 years",

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from conftest import Simulated
 
-from sim.language.units import DAYS_PER_YEAR
+from sim.language.schema import DEFAULT_START_INTERVAL as START_INTERVAL
+from sim.language.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from sim.metrics.series import Capacity
-from sim.model.vehicle_line import START_INTERVAL
+from sim.model.facility import Facility
 from sim.records import Records
 
 YEAR = DAYS_PER_YEAR
@@ -190,3 +191,53 @@ def test_a_short_budget_cuts_starts_and_books_money(run_yaml: Callable[..., Simu
     assert by_year == [10, 10, 10]
     use = sim.records.time_use[0]
     assert use["money"] > 0.7 * 3 * YEAR
+
+
+@pytest.mark.parametrize("skip_events", [True, False])
+def test_a_monthly_start_interval_starts_a_month_of_capacity_at_the_head_of_each_month(
+    skip_events: bool, run_yaml: Callable[..., Simulated], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """120 a year started a month at a time is 10 vehicles at each multiple of a month (365.25/12
+    days); over two years 24 batches start (the 25th would begin at the horizon) and those that
+    end 200 days later before the horizon are delivered: the first 18. Both paths."""
+    monkeypatch.setattr(Facility, "skip_events", skip_events)
+    sim = run_yaml(
+        line_yaml(
+            """
+        capacity: 120 per year
+        build_time: 200 days
+        start_interval: 1 month
+    """,
+            horizon="2 years",
+        )
+    )
+    month = DAYS_PER_MONTH
+    assert [t for t, _, _ in sim.records.starts] == pytest.approx([k * month for k in range(24)])
+    assert [q for _, _, q in sim.records.starts] == [10.0] * 24
+    delivered = np.array(sorted((t, q) for t, _, q in sim.records.deliveries))
+    np.testing.assert_allclose(delivered, [(k * month + 200, 10.0) for k in range(18)])
+
+
+def test_the_start_interval_changes_when_vehicles_start_not_how_many(run_yaml: Callable[..., Simulated]) -> None:
+    """Weekly and quarterly batches of a ramping line start the capacity's integral, each to
+    within one batch (the credit carries fractions of a vehicle between batches)."""
+    started = {}
+    for interval in ("1 week", "3 months"):
+        sim = run_yaml(
+            line_yaml(
+                f"""
+        capacity: 75 per year
+        ramp_up: 18 months
+        build_time: {{triangular: [100 days, 150 days, 300 days]}}
+        start_interval: {interval}
+    """,
+                horizon="6 years",
+            )
+        )
+        started[interval] = sum(q for *_, q in sim.records.starts)
+        days = sorted({t for t, *_ in sim.records.starts})
+        assert min(np.diff(days)) >= (START_INTERVAL if interval == "1 week" else 3 * DAYS_PER_MONTH) - 1e-9
+    c = 75 / YEAR
+    total = capacity_integral(6 * YEAR, c, 1.5 * YEAR, 0.0, 0.0, 1.0)
+    assert started["1 week"] == pytest.approx(total, abs=START_INTERVAL * c + 1)
+    assert started["3 months"] == pytest.approx(total, abs=3 * DAYS_PER_MONTH * c + 1)

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from conftest import Simulated
 
+from sim.language.schema import DEFAULT_START_INTERVAL as START_INTERVAL
 from sim.language.units import DAYS_PER_YEAR
-from sim.model.vehicle_line import START_INTERVAL
 
 YEAR = DAYS_PER_YEAR
 

@@ -87,6 +87,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         **_FACILITY,
         "capacity": "rate of vehicle starts",
         "build_time": "start-to-delivery lead time, drawn per vehicle",
+        "start_interval": "time between batches of starts: longer is faster to simulate, coarser in time",
     },
     "Shipyard": {
         **{k: v for k, v in _FACILITY.items() if k not in ("capacity", "ramp_up")},

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sim.errors import Problem, UsageError
-from sim.language.schema import Scenario
+from sim.language.schema import DEFAULT_START_INTERVAL, Scenario
 from sim.language.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from sim.language.values import Uncertain, mean_of
 from sim.language.yaml_source import Source
@@ -37,7 +37,6 @@ MAX_RESULT_BYTES = 4_000_000_000
 MAX_PARTS = 1_000  # facilities, budgets, materials, workforce pools, targets, each
 MAX_LIST = 200  # expansions of one owner, stages of one shipyard
 MONEY_DIGITS = 100  # appropriations and cost multipliers stay below 1e100
-VEHICLE_BATCH_DAYS = 7.0  # a vehicle line starts one batch a week (sim.model.vehicle_line.START_INTERVAL)
 
 #: (what is large, the dotted key to blame, events per replication it causes)
 Driver = tuple[str, tuple[str, ...], float]
@@ -79,7 +78,9 @@ def _facility_drivers(scenario: Scenario, name: str, spec: Any) -> list[Driver]:
     if spec.kind == "munitions_factory":
         drivers.append((f"lots of {spec.lot:g} days", base + ("lot",), days / spec.lot))
     elif spec.kind == "vehicle_line":
-        drivers.append(("batches of vehicles", base + ("capacity",), _vehicle_batches(spec, days)))
+        # many batches come from a short start interval or, within each, many build times
+        key = "start_interval" if spec.start_interval < DEFAULT_START_INTERVAL else "capacity"
+        drivers.append(("batches of vehicles", base + (key,), _vehicle_batches(spec, days)))
     elif spec.kind == "shipyard":
         drivers.append(("hull stages", base + ("stages",), _hull_stages(spec, days)))
     if spec.breakdowns is not None:
@@ -89,12 +90,13 @@ def _facility_drivers(scenario: Scenario, name: str, spec: Any) -> list[Driver]:
 
 
 def _vehicle_batches(spec: Any, days: float) -> float:
-    """A vehicle line starts a batch a week; its vehicles travel as one item per distinct build time
-    (whole days), so events are batches × (1 + build times per batch)."""
-    per_batch = _capacity(spec) * VEHICLE_BATCH_DAYS
+    """A vehicle line starts a batch each start interval; its vehicles travel as one item per
+    distinct build time (whole days), so events are batches × (1 + build times per batch)."""
+    interval = spec.start_interval
+    per_batch = _capacity(spec) * interval
     build = spec.build_time
     spread = (build.high - build.low + 1) if isinstance(build, Uncertain) else 1.0
-    return days / VEHICLE_BATCH_DAYS * (1 + max(0.0, min(per_batch, spread)))
+    return days / interval * (1 + max(0.0, min(per_batch, spread)))
 
 
 def _hull_stages(spec: Any, days: float) -> float:

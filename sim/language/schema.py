@@ -167,6 +167,11 @@ class MunitionsFactory(FacilityBase):
         return v
 
 
+#: days between a vehicle line's batches of starts unless its `start_interval` says otherwise
+#: (the design note's vehicle lines start a batch a week; the key is an extension)
+DEFAULT_START_INTERVAL = 7.0
+
+
 class VehicleLine(FacilityBase):
     """Discrete vehicles started at a rate, each delivered after its build time."""
 
@@ -174,6 +179,14 @@ class VehicleLine(FacilityBase):
     capacity: RateValue
     build_time: DurationValue
     ramp_up: DurationValue = 0.0
+    start_interval: Duration = DEFAULT_START_INTERVAL
+
+    @field_validator("start_interval")
+    @classmethod
+    def _start_interval(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError("a start interval must last longer than zero")
+        return v
 
 
 class Stage(Spec):

@@ -1,11 +1,12 @@
 """kind: vehicle_line — discrete vehicles started at a rate, each delivered after its build time.
 
-The line starts vehicles in batches, one batch per start interval: the capacity over the
-interval (plus any fraction left over) gives whole vehicles, cut to what money and materials
-allow. Each vehicle's build time is drawn per vehicle (and rounded to a whole day, so that at
-high rates vehicles of a batch finishing on the same day travel together); vehicles of a batch
-that share a build time travel as one work item on the facility's working clock, which
-delivers them and pauses them during breakdowns. So the cost grows with start intervals and
+The line starts vehicles in batches, one batch per start interval (`start_interval`, a week
+unless the scenario says otherwise): the capacity over the interval (plus any fraction left
+over) gives whole vehicles, cut to what money and materials allow. Each vehicle's build time
+is drawn per vehicle (and rounded to a whole day, so that at high rates vehicles of a batch
+finishing on the same day travel together); vehicles of a batch that share a build time travel
+as one work item on the facility's working clock, which delivers them and pauses them during
+breakdowns. So the cost grows with start intervals and
 distinct completion days, not with vehicles. Work in progress is start rate × lead time
 (Little's law).
 
@@ -27,7 +28,6 @@ from sim.model.breakdowns import WorkItem
 from sim.model.facility import NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
 from sim.model.world import World
 
-START_INTERVAL = 7.0  # days between batches of starts
 EPS = 1e-9
 
 
@@ -42,6 +42,7 @@ class VehicleLine(RatedFacility):
         self.started = 0
         self.delivered = 0
         self._credit = 0.0  # fraction of a vehicle carried to the next interval
+        self.start_interval = spec.start_interval  # days between batches of starts
 
     @property
     def in_progress(self) -> int:
@@ -52,7 +53,7 @@ class VehicleLine(RatedFacility):
         """Start batch after batch until the horizon."""
         yield from self.wait_until_available()
         needs = dict(self.spec.workforce)
-        step = START_INTERVAL
+        step = self.start_interval
         while True:
             until = self.run_ahead_until()
             if until > self.env.now:
@@ -93,13 +94,13 @@ class VehicleLine(RatedFacility):
 
     def max_units(self, a: float, b: float) -> float:
         """At least how many vehicles it could start in intervals beginning in [a, b]."""
-        return self.rated_units(a, b, START_INTERVAL, self._credit + 1.0)
+        return self.rated_units(a, b, self.start_interval, self._credit + 1.0)
 
     def run_ahead(self, until: float) -> float:
         """Run, at once, each start interval from now that begins before `until`, ends before
         the horizon and that nothing cuts, exactly as `run` would; returns when the last ends
         (now if none)."""
-        step, now = START_INTERVAL, self.env.now
+        step, now = self.start_interval, self.env.now
         stop = min(until, self.world.horizon - step)  # the last intervals go step by step
         days = self.steps_before(stop, step)
         if not days:
