@@ -21,7 +21,7 @@ from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
 
 from sim.model.cover import money_until
-from sim.model.facility import MONEY
+from sim.model.facility import MONEY, Facility
 from sim.model.ranks import FIRST_RANK
 
 if TYPE_CHECKING:
@@ -31,22 +31,28 @@ if TYPE_CHECKING:
 Entry = tuple[float, int, int, "MunitionsFactory", "tuple[str, float] | None"]
 
 
-def takers_together(first: MunitionsFactory) -> list[MunitionsFactory] | None:
-    """`first` and every factory linked to it by the materials they take, or None if one of
-    them is not a munitions factory (only they run in lockstep)."""
+def takers_together(first: MunitionsFactory) -> list[MunitionsFactory]:
+    """`first` and every factory linked to it by the materials they take, or none if one of
+    them is not a munitions factory (only they run in lockstep). Found once for the whole
+    group, which every member keeps (`MunitionsFactory.group`): asked by each member, a walk
+    each would cost the square of the group's size."""
     from sim.model.munitions_factory import MunitionsFactory
 
-    members: dict[int, MunitionsFactory] = {first.index: first}
-    todo = [first]
+    if first.group is not None:
+        return first.group
+    linked: dict[int, Facility] = {first.index: first}  # facilities of any kind
+    todo: list[Facility] = [first]
     while todo:
         for material in todo.pop().materials.values():
             for taker in material.takers:
-                if taker.index not in members:
-                    if not isinstance(taker, MunitionsFactory):
-                        return None
-                    members[taker.index] = taker
+                if taker.index not in linked:
+                    linked[taker.index] = taker
                     todo.append(taker)
-    return list(members.values())
+    factories = [f for f in linked.values() if isinstance(f, MunitionsFactory)]
+    group = factories if len(factories) == len(linked) else []
+    for factory in factories:
+        factory.group = group
+    return group
 
 
 def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bool:

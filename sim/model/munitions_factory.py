@@ -49,6 +49,9 @@ class MunitionsFactory(RatedFacility):
         #: changes (inf: not before its own expansion comes on line; None: it waits for money
         #: or people): see `sim.model.lockstep`
         self.next_start: float | None = self.available_from
+        #: the factories it runs in lockstep with, itself included (empty: it cannot), once
+        #: `takers_together` has found them
+        self.group: list[MunitionsFactory] | None = None
 
     def run(self) -> Generator[Any, Any, None]:
         """Produce lot after lot until the horizon."""
@@ -56,8 +59,8 @@ class MunitionsFactory(RatedFacility):
         needs = dict(self.spec.workforce)
         # lots that money or material cut run in lockstep with the other takers of its materials
         # (or alone), without an event each; a factory that holds people goes lot by lot
-        together = takers_together(self) if not needs else None
-        shared = together is not None and len(together) > 1
+        together = takers_together(self) if not needs else []
+        shared = len(together) > 1
         while True:
             now = self.env.now
             if self.ahead_until > now:  # its lots up to then are started (alone or together)
