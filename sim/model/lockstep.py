@@ -60,8 +60,8 @@ def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bo
     as nothing outside them can interfere; each member then sleeps until its next decision
     (`ahead_until`). False if `first`'s next decision could not be taken that way."""
     now = first.env.now
-    stop = first.alone_until()
-    if stop <= now:  # (cheap, and so never tried lot after lot when it cannot run)
+    stop = min(first.alone_until(), first.world.horizon - first.lot)  # (its own last lots go step by step)
+    if stop <= now:  # (cheap, and so never tried lot after lot when it cannot run: the group may be large)
         return False
     entries: list[Entry] = []
     for m in members:
