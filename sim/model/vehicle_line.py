@@ -6,9 +6,8 @@ over) gives whole vehicles, cut to what money and materials allow. Each vehicle'
 is drawn per vehicle (and rounded to a whole day, so that at high rates vehicles of a batch
 finishing on the same day travel together); vehicles of a batch that share a build time travel
 as one work item on the facility's working clock, which delivers them and pauses them during
-breakdowns. So the cost grows with start intervals and
-distinct completion days, not with vehicles. Work in progress is start rate × lead time
-(Little's law).
+breakdowns. So the cost grows with start intervals and distinct completion days, not with
+vehicles. Work in progress is start rate × lead time (Little's law).
 
 The line's `workforce` is its crew: held while the line is starting vehicles (per interval);
 vehicles already begun finish without it.
