@@ -65,6 +65,11 @@ class Facility:
         self.records = world.records
         self.index = index
         self.name = name
+        #: its scenario entry. A kind keeps what it reads of its own entry's type in attributes
+        #: of its own (`Shipyard.yard`, `VehicleLine.build_time`) and never re-declares `spec`
+        #: with that type: in the optional compiled build, mypyc then visits the attribute twice
+        #: for the garbage collector (`Py_VISIT` twice in the class's traverse), which decides
+        #: the entry is garbage while the scenario still holds it and empties it
         self.spec = spec
         self.rng = rng
         self.product = world.records.products.index(spec.product)

@@ -34,7 +34,6 @@ class MunitionsFactory(RatedFacility):
     and delivered (times the yield) when it ends."""
 
     kind = "munitions_factory"
-    spec: MunitionsFactorySpec
 
     def __init__(
         self, world: World, index: int, name: str, spec: MunitionsFactorySpec, rng: np.random.Generator

@@ -35,10 +35,10 @@ class Shipyard(Facility):
     """Hulls built stage by stage on docks of its own or of the yard named in `shares_docks_with`."""
 
     kind = "shipyard"
-    spec: ShipyardSpec
 
     def __init__(self, world: World, index: int, name: str, spec: ShipyardSpec, rng: np.random.Generator) -> None:
         super().__init__(world, index, name, spec, rng)
+        self.yard = spec  # (the base class keeps it as a `FacilityBase`)
         n = len(spec.stages)
         self.shares = [s.cost_share if s.cost_share is not None else 1.0 / n for s in spec.stages]
         docked = [i for i, s in enumerate(spec.stages) if s.dock]
@@ -67,7 +67,7 @@ class Shipyard(Facility):
     # -- capacity -----------------------------------------------------------------------------
     def rate(self, docks: int) -> float:
         """Installed capacity with `docks` docks: docks ÷ mean dock days, capped at 1 ÷ drumbeat."""
-        cap = 1.0 / self.spec.drumbeat if self.spec.drumbeat else math.inf
+        cap = 1.0 / self.yard.drumbeat if self.yard.drumbeat else math.inf
         by_docks = docks / self.dock_days if self.dock_days > 0 else cap
         return 0.0 if math.isinf(by_docks) else min(by_docks, cap)
 
@@ -92,8 +92,8 @@ class Shipyard(Facility):
     # -- processes ----------------------------------------------------------------------------
     def start(self) -> None:
         """Find the docks (own or shared), record the capacity, lay down hulls."""
-        if self.spec.shares_docks_with is not None:
-            self.docks = self.world.docks[self.spec.shares_docks_with]
+        if self.yard.shares_docks_with is not None:
+            self.docks = self.world.docks[self.yard.shares_docks_with]
         assert self.docks is not None
         self.docks.listeners.append(self._docks_added)
         rate = self.rate(self.docks.count)
@@ -110,16 +110,16 @@ class Shipyard(Facility):
         else:
             yield self.after(0.0)  # at its rank among the facilities of the instant
         hull = 0
-        has_docks = any(s.dock for s in self.spec.stages)
-        while self.spec.hulls is None or hull < self.spec.hulls:
+        has_docks = any(s.dock for s in self.yard.stages)
+        while self.yard.hulls is None or hull < self.yard.hulls:
             hull += 1
             started = self.env.event()
             if has_docks:
                 self.undocked += 1
             self.env.process(self.build_hull(hull, started))
             began = yield started
-            if self.spec.drumbeat:
-                next_start = began + self.spec.drumbeat
+            if self.yard.drumbeat:
+                next_start = began + self.yard.drumbeat
                 if next_start > self.env.now:
                     yield self.after(next_start - self.env.now)
             while has_docks and self.undocked >= self.docks.count:
@@ -128,7 +128,7 @@ class Shipyard(Facility):
     def build_hull(self, hull: int, started: simpy.Event) -> Generator[Any, Any, None]:
         """One hull through its stages, from keel to delivery."""
         assert self.docks is not None
-        stages = self.spec.stages
+        stages = self.yard.stages
         factor = hull**self.exponent
         durations = [draw(s.duration, self.rng) * factor for s in stages]
         self.durations[hull] = durations
@@ -144,7 +144,7 @@ class Shipyard(Facility):
             if i == 0:
                 for m, use in self.consumes.items():
                     takes[m] = takes.get(m, 0.0) + use
-            people = {p: n + stage.workforce.get(p, 0) for p, n in self.spec.workforce.items()}
+            people = {p: n + stage.workforce.get(p, 0) for p, n in self.yard.workforce.items()}
             people.update({p: n for p, n in stage.workforce.items() if p not in people})
             yield from self.begin_stage(cost * self.shares[i], takes, people, f"stage:{stage.name}")
             if i == 0:

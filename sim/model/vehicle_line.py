@@ -34,7 +34,6 @@ class VehicleLine(RatedFacility):
     """A line that starts whole vehicles at its capacity and delivers each after its build time."""
 
     kind = "vehicle_line"
-    spec: VehicleLineSpec
 
     def __init__(self, world: World, index: int, name: str, spec: VehicleLineSpec, rng: np.random.Generator) -> None:
         super().__init__(world, index, name, spec, rng, draw(spec.capacity, rng), draw(spec.ramp_up, rng))
@@ -42,6 +41,7 @@ class VehicleLine(RatedFacility):
         self.delivered = 0
         self._credit = 0.0  # fraction of a vehicle carried to the next interval
         self.start_interval = spec.start_interval  # days between batches of starts
+        self.build_time = spec.build_time  # days from a vehicle's start to its delivery
 
     @property
     def in_progress(self) -> int:
@@ -150,7 +150,7 @@ class VehicleLine(RatedFacility):
         """Build times of `counts` vehicles started in each of a run of intervals, drawn one per
         vehicle in order (rounded to a whole day) and grouped per interval and build time:
         (interval, days, vehicles) of each group, in interval then day order."""
-        build_time = self.spec.build_time
+        build_time = self.build_time
         if not isinstance(build_time, Uncertain):
             busy = [k for k, c in enumerate(counts) if c]
             return busy, [build_time] * len(busy), [float(counts[k]) for k in busy]
