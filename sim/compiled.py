@@ -1,10 +1,12 @@
 """Which modules an optional compiled build turns into C extensions, and whether this one did.
 
 `REARM_COMPILE=1 pip install --no-build-isolation .` compiles `MODULES` with mypyc (see
-`setup.py`): the model's numeric leaves (rate curves, learning curves, covers, stocks and
-budgets), asked at every lot. The compiled code does the same float arithmetic in the same
-order, so results are bit-identical (`tests/test_compiled.py`); only the speed differs. This
-file imports nothing, so that `setup.py` can read it before anything is installed.
+`setup.py`): the whole model layer (`sim/model`), where a replication spends its time — the
+facility kinds, the lockstep, covers, stocks, budgets and curves. All of it or none: an
+interpreted class cannot subclass a compiled one, so the facility kinds go together with their
+base. The compiled code does the same float arithmetic in the same order, so results are
+bit-identical (`tests/test_compiled.py`); only the speed differs. This file imports nothing, so
+that `setup.py` can read it before anything is installed.
 """
 
 from __future__ import annotations
@@ -12,13 +14,30 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 
-#: source files, relative to the project root, compiled by `REARM_COMPILE=1`
+#: source files, relative to the project root, compiled by `REARM_COMPILE=1`: every module of
+#: `sim/model` (`tests/test_compiled.py` checks that none is missing)
 MODULES = (
-    "sim/model/curves.py",
-    "sim/model/learning.py",
-    "sim/model/cover.py",
-    "sim/model/material.py",
+    "sim/model/appropriations.py",
+    "sim/model/breakdowns.py",
     "sim/model/budget.py",
+    "sim/model/clock.py",
+    "sim/model/cover.py",
+    "sim/model/curves.py",
+    "sim/model/docks.py",
+    "sim/model/expansion.py",
+    "sim/model/facility.py",
+    "sim/model/invariants.py",
+    "sim/model/kinds.py",
+    "sim/model/learning.py",
+    "sim/model/lockstep.py",
+    "sim/model/material.py",
+    "sim/model/munitions_factory.py",
+    "sim/model/ranks.py",
+    "sim/model/replication.py",
+    "sim/model/shipyard.py",
+    "sim/model/vehicle_line.py",
+    "sim/model/workforce.py",
+    "sim/model/world.py",
 )
 
 

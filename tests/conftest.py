@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from sim.compiled import compiled_modules
 from sim.language.load import LoadedScenario, load_scenario, validate
 from sim.language.schema import Scenario
 from sim.language.yaml_source import Source
@@ -21,6 +22,14 @@ from sim.records import Records
 from sim.studies.replications import replication_seed
 
 ROOT = Path(__file__).resolve().parents[1]
+
+#: for tests that patch the model's code (a function it calls, a method, a class it builds): in
+#: an optional compiled build (`sim/compiled.py`) compiled calls go straight to the compiled
+#: code and never see the patch, so these tests skip there; `tests/test_compiled.py` checks the
+#: compiled model's records against pure Python's instead
+MODEL_COMPILED = bool(compiled_modules())
+PATCHES_THE_MODEL = "patches the model's code, which compiled calls do not see"
+patches_the_model = pytest.mark.skipif(MODEL_COMPILED, reason=PATCHES_THE_MODEL)
 
 
 def write_yaml(folder: Path, text: str, name: str = "scenario.yaml") -> Path:

@@ -19,7 +19,7 @@ from conftest import ROOT
 from sim import __version__
 from sim.cli.main import build_parser
 from sim.cli.terminal import log_level, paint, use_colour
-from sim.compiled import compiled_modules
+from sim.compiled import MODULES, compiled_modules
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
@@ -49,7 +49,7 @@ def test_version(rearm: Any) -> None:
     shown = rearm("--version")
     assert shown.code == 0 and shown.out.strip().startswith(f"rearm {__version__}")
     # an optional compiled build says so, and names what it compiled
-    assert ("(compiled: curves, learning" in shown.out) == bool(compiled_modules())
+    assert (f"(compiled: the model layer, {len(MODULES)} modules)" in shown.out) == bool(compiled_modules())
 
 
 @pytest.mark.parametrize(

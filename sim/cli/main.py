@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sim import __version__
 from sim.cli import commands, present_commands, study_commands, tool_commands  # noqa: F401  (they register)
 from sim.cli.terminal import configure_logging, enable_completion, paint
-from sim.compiled import compiled_modules
+from sim.compiled import MODULES, compiled_modules
 from sim.errors import RearmError
 
 log = logging.getLogger("sim.cli")
@@ -24,6 +24,8 @@ def version_line() -> str:
     compiled = compiled_modules()
     if not compiled:
         return f"rearm {__version__}"
+    if len(compiled) == len(MODULES):
+        return f"rearm {__version__} (compiled: the model layer, {len(compiled)} modules)"
     return f"rearm {__version__} (compiled: {', '.join(m.rsplit('.', 1)[-1] for m in compiled)})"
 
 
