@@ -4,6 +4,7 @@ The test compiles them into a scratch copy of the package (about a minute)."""
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import os
@@ -107,3 +108,40 @@ def test_the_compiled_build_covers_the_whole_model_layer() -> None:
     slowly: `MODULES` is every module of `sim/model`, and nothing else."""
     model = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "sim" / "model").glob("*.py"))
     assert sorted(MODULES) == [p for p in model if not p.endswith("__init__.py")]
+
+
+def test_no_model_class_re_declares_an_attribute_of_its_base() -> None:
+    """A subclass re-declaring its base's attribute (`spec: ShipyardSpec` over `spec`) compiles
+    under mypyc to a second visit of the same slot in the garbage collector's traverse, and the
+    collector then empties objects still in use (stop 14's failed compiled build). Found by
+    reading the classes of `sim/model`: what a class body declares or its methods set on `self`."""
+    declared: dict[str, set[str]] = {}  # class -> names declared in its body
+    assigned: dict[str, set[str]] = {}  # class -> names declared in its body or set on self
+    bases: dict[str, list[str]] = {}
+    for path in (ROOT / "sim" / "model").glob("*.py"):
+        for cls in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(cls, ast.ClassDef):
+                continue
+            own = {n.target.id for n in cls.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
+            on_self = {
+                t.attr
+                for n in ast.walk(cls)
+                if isinstance(n, ast.Assign | ast.AnnAssign)
+                for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+            }
+            declared[cls.name], assigned[cls.name] = own, own | on_self
+            bases[cls.name] = [b.id for b in cls.bases if isinstance(b, ast.Name)]
+
+    def ancestors(name: str) -> list[str]:
+        return [a for b in bases.get(name, []) if b in bases for a in (b, *ancestors(b))]
+
+    assert {"Facility", "RatedFacility", "Shipyard", "VehicleLine", "MunitionsFactory"} <= bases.keys()
+    clashes = {
+        (name, attr, base)
+        for name in bases
+        for base in ancestors(name)
+        for attr in declared[name] & assigned[base]
+        if attr not in ("kind",)  # a ClassVar each kind sets, not an instance attribute
+    }
+    assert not clashes

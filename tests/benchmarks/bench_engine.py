@@ -28,6 +28,7 @@ from typing import Any
 import simpy
 import yaml
 
+from sim.cli.main import version_line
 from sim.language.load import load_scenario, validate
 from sim.language.schema import Scenario
 from sim.language.yaml_source import Source
@@ -205,7 +206,7 @@ def main() -> None:
     print(
         f"machine: {os.cpu_count()} cores ({len(os.sched_getaffinity(0))} usable), load average "
         f"{os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]}, SimPy {simpy.__version__}; "
-        f"event skipping {'off' if os.environ.get('REARM_EVENT_SKIPPING') == '0' else 'on'}"
+        f"event skipping {'off' if os.environ.get('REARM_EVENT_SKIPPING') == '0' else 'on'}; {version_line()}"
     )
     flagship, events = engine_cases(flagship_path, args.repeat)
     cli_case(flagship_path, min(args.repeat, 5))
