@@ -4,10 +4,12 @@
 Runs the scenario's replications under `valgrind --tool=callgrind` twice, once with one
 replication and once with six (seeds 0–4, then 0 again), and prints the difference over five:
 the instructions a replication costs, imports and start-up left out. `--study` counts a study's
-replication instead (`run_one`: simulate, measure, and the garbage collector's passes). `--root` measures another
-checkout of the package (say, an older commit in a git worktree) the same way, so two versions
-can be compared on a VM whose wall-clock timings vary by a factor of two within minutes. Needs
-valgrind; slow (about a minute). Not part of the test suite.
+replication instead (`run_one`: simulate, measure, and the garbage collector's passes).
+`--root` measures another checkout of the package (say, an older commit in a git worktree) the
+same way, so two versions can be compared on a VM whose wall-clock timings vary by a factor of
+two within minutes; a `--root` without a `sim` folder (but with the scenario) measures the
+installed package, say a compiled build. Needs valgrind; slow (about a minute). Not part of the
+test suite.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def instructions(root: Path, scenario: Path, replications: int, study: bool) -> 
             capture_output=True,
             text=True,
             check=True,
+            cwd=root,  # (`python -c` puts the working folder first: not this checkout's `sim`)
         )
     found = re.search(r"Collected : (\d+)", out.stderr)
     if found is None:
