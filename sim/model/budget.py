@@ -41,6 +41,9 @@ class Budget:
         self._year_starts = [day for day, _, _ in schedule[1:]]
         #: the multiplier of each fiscal year (asked at every lot and every cover search)
         self._multipliers = [float((1 + inflation) ** k) for k in range(len(schedule) + 1)]
+        #: the fiscal year `cost_multiplier` found last, [from, until), and its multiplier: most
+        #: asks fall in it (a compiled build then skips a Python call to `bisect` per ask)
+        self._year_from, self._year_until, self._year_multiplier = -math.inf, -math.inf, 1.0
         self._waiters: list[tuple[float, int, simpy.Event]] = []
         self._seq = 0
         #: the facilities paid from it (Facility; no import cycle): they may run work ahead while
@@ -57,7 +60,14 @@ class Budget:
         """Inflation: (1 + inflation)^k in the k-th fiscal year after the one containing start."""
         if not self.inflation:
             return 1.0
-        return self._multipliers[bisect_right(self._year_starts, day)]
+        if self._year_from <= day < self._year_until:
+            return self._year_multiplier
+        starts = self._year_starts
+        k = bisect_right(starts, day)
+        self._year_from = starts[k - 1] if k else -math.inf
+        self._year_until = starts[k] if k < len(starts) else math.inf
+        self._year_multiplier = self._multipliers[k]
+        return self._year_multiplier
 
     def appropriate_funds(self) -> Generator[Any, Any, None]:
         """Receive each fiscal year's appropriation; without carry-over, unspent money lapses."""
