@@ -11,8 +11,8 @@ import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Generator
 from functools import partial, reduce
-from itertools import accumulate, compress, repeat
-from operator import add, mul, sub, truediv
+from itertools import accumulate, compress
+from operator import add, sub, truediv
 from typing import Any, ClassVar
 
 import numpy as np
@@ -419,7 +419,7 @@ class RatedFacility(Facility):
     def book_run(self, step: float, nameplates: list[float], done: list[float]) -> None:
         """Book a run of steps started ahead, each doing `done` of a nameplate's worth over
         `step`, to producing and (the rest of nameplate) ramping, as each step would."""
-        full = list(map(mul, nameplates, repeat(step)))
+        full = [nameplate * step for nameplate in nameplates]
         self.book(PRODUCING, step * sum(map(truediv, done, full)))
         self.book(RAMPING, step * sum(map(truediv, map(sub, full, done), full)))
 

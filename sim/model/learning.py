@@ -13,8 +13,6 @@ import math
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import repeat
-from operator import mul
 
 import numpy as np
 
@@ -83,7 +81,8 @@ class UnitCost:
         """`cost` (× `multiplier`) of each of a run of lots of `units` (none negative), started
         one after another from `made`."""
         if self.first_unit == 0 or self.exponent == 0:
-            return list(map(mul, repeat(self.first_unit * multiplier), units))
+            price = self.first_unit * multiplier
+            return [price * u for u in units]
         out = []
         for u in units:
             out.append(self.cost(made, u) * multiplier)

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from itertools import repeat
-from operator import add, mul
 from typing import Any
 
 import numpy as np
@@ -158,7 +156,8 @@ class MunitionsFactory(RatedFacility):
         if n == 0:
             return now
         self.book_run(lot, nameplates[:n], units)
-        ends = list(map(add, days[:n], repeat(lot)))
-        self.records.deliveries.add_run(ends, self.product, list(map(mul, units, repeat(self.good_fraction))))
+        ends = [day + lot for day in days[:n]]
+        good = self.good_fraction
+        self.records.deliveries.add_run(ends, self.product, [u * good for u in units])
         self.ahead_until = ends[-1]
         return self.ahead_until

@@ -114,7 +114,7 @@ class VehicleLine(RatedFacility):
             return now
         self._credit = credits[n - 1]
         self.book_run(step, nameplates[:n], planned[:n])
-        self.build_run(days[:n], list(map(int, counts)))
+        self.build_run(days[:n], [int(c) for c in counts])
         self.ahead_until = days[n - 1] + step
         return self.ahead_until
 
