@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Generator
-from functools import reduce
-from operator import sub
 from typing import Any
 
 import simpy
@@ -114,7 +112,10 @@ class Budget:
                 f"budget {self.records.budgets[self.index]!r} would go negative at day {days[-1]:.1f}: "
                 f"commit {total:.2f} with {self.balance:.2f} available"
             )
-        self.balance = max(0.0, reduce(sub, amounts, self.balance))  # one by one, as `commit` would
+        balance = self.balance
+        for amount in amounts:  # one by one, as `commit` would
+            balance -= amount
+        self.balance = max(0.0, balance)
         self.records.spending.add_run(days, self.index, facility, amounts, what)
 
     @property

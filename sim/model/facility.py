@@ -10,9 +10,9 @@ import math
 import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Generator
-from functools import partial, reduce
+from functools import partial
 from itertools import accumulate, compress
-from operator import add, sub, truediv
+from operator import sub, truediv
 from typing import Any, ClassVar
 
 import numpy as np
@@ -298,7 +298,8 @@ class Facility:
         while k < n:  # fiscal year by fiscal year
             end = bisect_left(days, budget.next_appropriation(days[k]), k)
             costs += self.unit_cost.costs(made, wanted[k:end], budget.cost_multiplier(days[k]))
-            made = reduce(add, wanted[k:end], made)  # as each start adds to `made`
+            for units in wanted[k:end]:  # as each start adds to `made`
+                made += units
             k = end
         return costs
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-from functools import reduce
-from operator import add
 from typing import Any
 
 import simpy
@@ -88,7 +86,10 @@ class Material:
     def take_many(self, days: list[float], amounts: list[float]) -> None:
         """`take` of a run of work started ahead at `days` (each amount positive) by a
         facility that nobody can cut (the caller checked that the stock covers each)."""
-        self.taken = reduce(add, amounts, self.taken)  # one by one, as `take` would: the same rounding
+        taken = self.taken
+        for amount in amounts:  # one by one, as `take` would: the same rounding
+            taken += amount
+        self.taken = taken
         self.records.takes.add_run(days, self.index, amounts)
 
     def time_when_available(self, amount: float, day: float | None = None) -> float:
