@@ -56,8 +56,8 @@ class Log:
                 pending.clear()
                 raise ValueError(f"a record row needs {self.width} fields, got {bad!r}")
             self._arrays.clear()
-            for k, column in enumerate(self._columns):
-                column.extend(map(itemgetter(k), pending))
+            for column, values in zip(self._columns, zip(*pending, strict=True), strict=True):  # (transposed in C)
+                column.extend(values)
             pending.clear()
 
     def extend(self, rows: Iterable[Sequence[Any]]) -> None:
