@@ -2,7 +2,8 @@
 
 A plain `pip install .` (or `-e .`) installs pure Python. With REARM_COMPILE=1 the modules
 listed in `sim/compiled.py` are compiled with mypyc (needs mypy, a C compiler and Python's
-headers; pass --no-build-isolation so that the mypy installed beside it is used).
+headers; pass --no-build-isolation so that the mypy installed beside it is used, which also
+means setuptools>=68 and wheel must be installed beside it: see the README).
 """
 
 import glob
