@@ -80,9 +80,9 @@ class UnitCost:
     def costs(self, made: float, units: list[float], multiplier: float = 1.0) -> list[float]:
         """`cost` (× `multiplier`) of each of a run of lots of `units` (none negative), started
         one after another from `made`."""
-        if self.first_unit == 0 or self.exponent == 0:
-            price = self.first_unit * multiplier
-            return [price * u for u in units]
+        if self.first_unit == 0 or self.exponent == 0:  # (the same rounding as `cost` × multiplier)
+            first = self.first_unit
+            return [first * u * multiplier for u in units]
         out = []
         for u in units:
             out.append(self.cost(made, u) * multiplier)
