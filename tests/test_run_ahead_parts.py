@@ -77,14 +77,18 @@ def test_steps_of_a_curve_at_once_are_the_steps_one_by_one() -> None:
 
 @pytest.mark.parametrize("learning", [1.0, 0.9, 0.7])
 @pytest.mark.parametrize("made", [0.0, 700.0, 5000.0])
-def test_costs_of_a_run_of_lots_are_the_costs_one_by_one(learning: float, made: float) -> None:
-    unit = UnitCost(1000.0, learning)
-    lots = [3.0, 100.0, 0.5, 7000.0, 2.0, 0.0]
+@pytest.mark.parametrize("multiplier", [1.07, 1.157625])
+def test_costs_of_a_run_of_lots_are_the_costs_one_by_one(learning: float, made: float, multiplier: float) -> None:
+    """Float for float what `pay_and_take` charges lot by lot (cost × multiplier), so a run
+    priced ahead spends exactly the same money (a flat price once came out as (price ×
+    multiplier) × units, a rounding away for lots such as 1,234.567 units at 1.07)."""
+    unit = UnitCost(4000.0, learning)
+    lots = [3.0, 100.0, 0.5, 7000.0, 2.0, 0.0, 1234.567, 58333.33333333333, 0.1]
     expected, m = [], made
     for u in lots:
-        expected.append(unit.cost(m, u) * 1.07)
+        expected.append(unit.cost(m, u) * multiplier)
         m += u
-    assert unit.costs(made, lots, 1.07) == pytest.approx(expected, rel=1e-12)
+    assert unit.costs(made, lots, multiplier) == expected
 
 
 def test_supply_at_many_days_is_supply_day_by_day() -> None:
