@@ -51,6 +51,8 @@ def cannot_compile() -> str | None:
     """Why mypyc cannot build extensions here, or None if it can."""
     if importlib.util.find_spec("mypyc") is None:
         return "mypyc (part of mypy) is not installed"
+    if importlib.util.find_spec("setuptools") is None:
+        return "setuptools is not installed (mypyc builds with it)"
     compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
     if shutil.which(compiler) is None:
         return f"no C compiler ({compiler})"

@@ -74,7 +74,7 @@ class Uncertain:
         """The distribution's mean (for normal, of the untruncated law)."""
         p = self.params
         if self.kind == "triangular":
-            return sum(p) / 3
+            return (p[0] + p[1] + p[2]) / 3  # (not `sum`: see `sim.model.curves`)
         if self.kind == "pert":
             return (p[0] + 4 * p[1] + p[2]) / 6
         if self.kind == "uniform":

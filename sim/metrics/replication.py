@@ -24,10 +24,12 @@ END_MEASURES = ("delivered", "rate", "stock", "capacity", "unmet_demand")
 def month_grid(start: dt.date, horizon: float) -> tuple[list[dt.date], np.ndarray]:
     """Monthly dates from start to the horizon (the start's day of the month, or the month's
     last day), and their day numbers."""
-    months = np.arange(int(horizon // 28) + 2)  # more months than the horizon can hold
+    # (in explicit units: NumPy 2.5 deprecates adding bare integers to dates)
+    months = np.arange(int(horizon // 28) + 2).astype("timedelta64[M]")  # more than the horizon can hold
     first = np.datetime64(start, "M") + months  # each month's first day, as a month
-    length = (first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")
-    dates = first.astype("datetime64[D]") + np.minimum(start.day, length.astype(int)) - 1
+    length = (first + np.timedelta64(1, "M")).astype("datetime64[D]") - first.astype("datetime64[D]")
+    day_of_month = np.minimum(start.day, length.astype(int)) - 1
+    dates = first.astype("datetime64[D]") + day_of_month.astype("timedelta64[D]")
     days = (dates - np.datetime64(start, "D")).astype(float)
     within = days <= horizon + 1e-9
     return dates[within].tolist(), days[within]

@@ -106,15 +106,14 @@ class Budget:
     def commit_many(self, days: list[float], amounts: list[float], facility: int, what: str) -> None:
         """`commit` of a run of work started ahead at `days` (each amount positive) by a
         facility that nobody can cut (the caller checked that the money covers them all)."""
-        total = sum(amounts)
-        if total > self.balance * (1 + 1e-9) + EPS:
-            raise ModelError(
-                f"budget {self.records.budgets[self.index]!r} would go negative at day {days[-1]:.1f}: "
-                f"commit {total:.2f} with {self.balance:.2f} available"
-            )
         balance = self.balance
         for amount in amounts:  # one by one, as `commit` would
             balance -= amount
+        if balance < -(self.balance * 1e-9 + EPS):
+            raise ModelError(
+                f"budget {self.records.budgets[self.index]!r} would go negative at day {days[-1]:.1f}: "
+                f"commit {self.balance - balance:.2f} with {self.balance:.2f} available"
+            )
         self.balance = max(0.0, balance)
         self.records.spending.add_run(days, self.index, facility, amounts, what)
 

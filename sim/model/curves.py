@@ -1,4 +1,10 @@
-"""Capacity and supply over time as a sum of linear ramps: exact values, integrals and crossings."""
+"""Capacity and supply over time as a sum of linear ramps: exact values, integrals and crossings.
+
+Here and throughout the model, floats are summed by plain loops, one after another, never by
+`sum`: from Python 3.12 `sum` compensates rounding (and the optional compiled build's does
+not), so a replication would differ by a rounding between Python versions and between builds.
+A loop adds in the same order, to the same float, everywhere.
+"""
 
 from __future__ import annotations
 
@@ -52,7 +58,10 @@ class RateCurve:
         self._begun = max(self._begun, ramp.t0)
         self._settled = max(self._settled, ramp.t1)
         self._total += delta
-        self._to_settled = sum(r.integral_to(self._settled) for r in self.ramps)
+        to_settled = 0.0
+        for r in self.ramps:
+            to_settled += r.integral_to(self._settled)
+        self._to_settled = to_settled
         return ramp
 
     @property
@@ -64,13 +73,20 @@ class RateCurve:
         """The rate at `t`."""
         if t >= self._settled:
             return self._total
-        return sum(r.value(t) for r in self.ramps)
+        rate = 0.0
+        for r in self.ramps:
+            rate += r.value(t)
+        return rate
 
     def nameplate(self, t: float) -> float:
         """The rate once every ramp begun by `t` has finished."""
         if t >= self._begun:
             return self._total
-        return sum(r.delta for r in self.ramps if r.t0 <= t)
+        rate = 0.0
+        for r in self.ramps:
+            if r.t0 <= t:
+                rate += r.delta
+        return rate
 
     def integral(self, a: float, b: float) -> float:
         """The rate integrated over [a, b]."""
@@ -79,8 +95,14 @@ class RateCurve:
         if a <= self._first:  # e.g. everything supplied from the start: no ramp has begun by a
             if b >= self._settled:
                 return self._to_settled + self._total * (b - self._settled)
-            return sum(r.integral_to(b) for r in self.ramps)  # (each integral_to(a) is 0.0)
-        return sum(r.integral_to(b) - r.integral_to(a) for r in self.ramps)
+            total = 0.0
+            for r in self.ramps:  # (each integral_to(a) is 0.0)
+                total += r.integral_to(b)
+            return total
+        total = 0.0
+        for r in self.ramps:
+            total += r.integral_to(b) - r.integral_to(a)
+        return total
 
     def over_steps(self, t0: float, step: float, n: int) -> tuple[list[float], list[float]]:
         """`nameplate` at the start of, and `integral` over, each of `n` steps of `step` from
@@ -97,7 +119,7 @@ class RateCurve:
         if not self.ramps:
             return math.inf
         last = max(r.t1 for r in self.ramps)
-        final_rate = sum(r.delta for r in self.ramps)
+        final_rate = self._total
         have = self.integral(a, max(a, last))
         if have < amount:
             if final_rate <= 0:

@@ -12,7 +12,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Generator
 from functools import partial
 from itertools import accumulate, compress
-from operator import sub, truediv
 from typing import Any, ClassVar
 
 import numpy as np
@@ -281,7 +280,10 @@ class Facility:
             budget.commit_many(day_list, paid, self.index, what)
         for material, use, _ in self.inputs:
             material.take_many(day_list, [u * use for u in made])
-        self.made += sum(units)
+        so_far = self.made
+        for u in units:  # one by one, as `pay_and_take` adds them
+            so_far += u
+        self.made = so_far
         self.records.starts.add_run(day_list, self.index, made)
         return units
 
@@ -420,9 +422,13 @@ class RatedFacility(Facility):
     def book_run(self, step: float, nameplates: list[float], done: list[float]) -> None:
         """Book a run of steps started ahead, each doing `done` of a nameplate's worth over
         `step`, to producing and (the rest of nameplate) ramping, as each step would."""
-        full = [nameplate * step for nameplate in nameplates]
-        self.book(PRODUCING, step * sum(map(truediv, done, full)))
-        self.book(RAMPING, step * sum(map(truediv, map(sub, full, done), full)))
+        producing = ramping = 0.0  # (added in order: see `sim.model.curves`)
+        for nameplate, work in zip(nameplates, done, strict=True):
+            full = nameplate * step
+            producing += work / full
+            ramping += (full - work) / full
+        self.book(PRODUCING, step * producing)
+        self.book(RAMPING, step * ramping)
 
     def rated_units(self, a: float, b: float, step: float, extra_units: float) -> float:
         """`max_units` of a kind that starts at most nameplate × `step` (+ `extra_units`) per
@@ -432,5 +438,9 @@ class RatedFacility(Facility):
             return 0.0
         rate = self.capacity.nameplate(b + step)
         if self.constructions:
-            rate += sum(c.plan.capacity for c in self.constructions if not c.done and c.online <= b + step)
+            coming = 0.0  # (added in order: see `sim.model.curves`)
+            for c in self.constructions:
+                if not c.done and c.online <= b + step:
+                    coming += c.plan.capacity
+            rate += coming
         return rate * (b - a + step) + extra_units

@@ -43,7 +43,9 @@ class Shipyard(Facility):
         self.shares = [s.cost_share if s.cost_share is not None else 1.0 / n for s in spec.stages]
         docked = [i for i, s in enumerate(spec.stages) if s.dock]
         self.first_dock = docked[0] if docked else 0
-        self.dock_days = sum(mean_of(spec.stages[i].duration) for i in docked)
+        self.dock_days = 0.0  # (added in order: see `sim.model.curves`)
+        for i in docked:
+            self.dock_days += mean_of(spec.stages[i].duration)
         first = world.clock.day_of(spec.first_start) if spec.first_start is not None else 0.0
         self.first_start = max(self.available_from, first)
         self.exponent = math.log2(spec.learning)

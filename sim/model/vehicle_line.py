@@ -136,14 +136,16 @@ class VehicleLine(RatedFacility):
         """`start_vehicles`' builds for a run of intervals started ahead (no breakdowns, so
         each delivery is booked now): the same draws, in the same order, and one delivery per
         interval and build time."""
-        self.started += sum(counts)
+        for count in counts:  # (not `sum`: see `sim.model.curves`)
+            self.started += count
         horizon, product = self.world.horizon, self.product
         interval, days, vehicles = self.drawn_builds(counts)
         ends = [starts[i] + d for i, d in zip(interval, days, strict=True)]
         if ends and max(ends) >= horizon:  # vehicles still in the hall at the horizon are not delivered
             kept = [k for k, end in enumerate(ends) if end < horizon]
             ends, vehicles = [ends[k] for k in kept], [vehicles[k] for k in kept]
-        self.delivered += int(sum(vehicles))
+        for n in vehicles:
+            self.delivered += int(n)
         self.records.deliveries.add_run(ends, product, vehicles)
 
     def drawn_builds(self, counts: list[int]) -> tuple[list[int], list[float], list[float]]:
@@ -154,7 +156,10 @@ class VehicleLine(RatedFacility):
         if not isinstance(build_time, Uncertain):
             busy = [k for k, c in enumerate(counts) if c]
             return busy, [build_time] * len(busy), [float(counts[k]) for k in busy]
-        drawn: list[float] = np.round(build_time.sample_many(self.rng, sum(counts))).tolist()
+        vehicles_started = 0
+        for count in counts:
+            vehicles_started += count
+        drawn: list[float] = np.round(build_time.sample_many(self.rng, vehicles_started)).tolist()
         intervals: list[int] = []
         days: list[float] = []
         vehicles: list[float] = []
