@@ -3,6 +3,10 @@ and measured, and the command line run in-process."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import textwrap
 from collections import defaultdict
 from collections.abc import Callable
@@ -22,6 +26,46 @@ from sim.records import Records
 from sim.studies.replications import replication_seed
 
 ROOT = Path(__file__).resolve().parents[1]
+
+#: simulate shipped scenarios (argv[2:]) with the package found at argv[1]; print the modules
+#: compiled and every record as JSON (floats round-trip exactly through repr)
+DUMP = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from sim.compiled import compiled_modules
+from sim.language.load import load_scenario
+from sim.model.replication import simulate
+from sim.studies.replications import replication_seed
+out = {"compiled": compiled_modules(), "records": {}}
+for path in sys.argv[2:]:
+    scenario = load_scenario(path).scenario
+    for seed in (0, 1):
+        r = simulate(scenario, replication_seed(seed, 0))
+        fields = ("deliveries", "starts", "appropriations", "lapses", "spending", "takes", "capacity", "supply")
+        rows = {f: [list(row) for row in getattr(r, f)] for f in fields + ("stages",)}
+        rows["time_use"] = {str(k): dict(v) for k, v in r.time_use.items()}
+        rows["events"] = r.events
+        out["records"][f"{path} {seed}"] = rows
+print(json.dumps(out))
+"""
+#: every shipped scenario: between them shipyards (shared docks, learning), vehicle lines,
+#: breakdowns, workforce, expansions, lapsing and carried-over money, the lockstep
+SCENARIOS = sorted(str(p) for p in (ROOT / "scenarios").rglob("*.yaml"))
+FLAGSHIP = str(ROOT / "scenarios" / "nato_hague_2035.yaml")
+
+
+def records_in_fresh_process(
+    package_root: Path, scenarios: list[str], skip_events: bool = True, python: str = sys.executable
+) -> dict[str, Any]:
+    """The modules compiled and the records of `scenarios` (seeds 0 and 1), simulated by the
+    package at `package_root` in a fresh process of `python` (on the reference path, an event
+    per lot, if not `skip_events`)."""
+    env = {**os.environ, "REARM_EVENT_SKIPPING": "1" if skip_events else "0"}
+    command = [python, "-c", DUMP, str(package_root), *scenarios]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=package_root)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)
+
 
 #: for tests that patch the model's code (a function it calls, a method, a class it builds): in
 #: an optional compiled build (`sim/compiled.py`) compiled calls go straight to the compiled

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-import json
-import os
 import shutil
 import subprocess
 import sys
@@ -15,36 +13,9 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from conftest import FLAGSHIP, ROOT, SCENARIOS, records_in_fresh_process
 
 from sim.compiled import MODULES, module_name
-
-ROOT = Path(__file__).resolve().parents[1]
-
-#: simulate shipped scenarios (argv[2:]) with the package found at argv[1]; print the modules
-#: compiled and every record as JSON (floats round-trip exactly through repr)
-DUMP = """
-import json, sys
-sys.path.insert(0, sys.argv[1])
-from sim.compiled import compiled_modules
-from sim.language.load import load_scenario
-from sim.model.replication import simulate
-from sim.studies.replications import replication_seed
-out = {"compiled": compiled_modules(), "records": {}}
-for path in sys.argv[2:]:
-    scenario = load_scenario(path).scenario
-    for seed in (0, 1):
-        r = simulate(scenario, replication_seed(seed, 0))
-        fields = ("deliveries", "starts", "appropriations", "lapses", "spending", "takes", "capacity", "supply")
-        rows = {f: [list(row) for row in getattr(r, f)] for f in fields + ("stages",)}
-        rows["time_use"] = {str(k): dict(v) for k, v in r.time_use.items()}
-        rows["events"] = r.events
-        out["records"][f"{path} {seed}"] = rows
-print(json.dumps(out))
-"""
-#: every shipped scenario: between them shipyards (shared docks, learning), vehicle lines,
-#: breakdowns, workforce, expansions, lapsing and carried-over money, the lockstep
-SCENARIOS = sorted(str(p) for p in (ROOT / "scenarios").rglob("*.yaml"))
-FLAGSHIP = str(ROOT / "scenarios" / "nato_hague_2035.yaml")
 
 
 def cannot_compile() -> str | None:
@@ -77,18 +48,8 @@ def compiled_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def dump(package_root: Path, scenarios: list[str], skip_events: bool = True) -> dict:
-    """The modules compiled and the records of `scenarios`, simulated in a fresh process (on
-    the reference path, an event per lot, if not `skip_events`)."""
-    env = {**os.environ, "REARM_EVENT_SKIPPING": "1" if skip_events else "0"}
-    command = [sys.executable, "-c", DUMP, str(package_root), *scenarios]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout)
-
-
 def test_the_compiled_modules_give_bit_identical_records(compiled_copy: Path) -> None:
-    compiled, pure = dump(compiled_copy, SCENARIOS), dump(ROOT, SCENARIOS)
+    compiled, pure = records_in_fresh_process(compiled_copy, SCENARIOS), records_in_fresh_process(ROOT, SCENARIOS)
     assert compiled["compiled"] == [module_name(m) for m in MODULES]  # it really ran compiled code
     assert pure["compiled"] == []
     assert compiled["records"].keys() == pure["records"].keys()
@@ -99,9 +60,9 @@ def test_the_compiled_modules_give_bit_identical_records(compiled_copy: Path) ->
 
 def test_the_compiled_reference_path_gives_bit_identical_records(compiled_copy: Path) -> None:
     """The step-by-step path (an event per lot, start interval and delivery) compiled too."""
-    compiled, pure = (dump(root, [FLAGSHIP], skip_events=False) for root in (compiled_copy, ROOT))
+    compiled, pure = (records_in_fresh_process(root, [FLAGSHIP], skip_events=False) for root in (compiled_copy, ROOT))
     assert compiled["records"] == pure["records"]
-    optimised = dump(ROOT, [FLAGSHIP])["records"][f"{FLAGSHIP} 0"]["events"]
+    optimised = records_in_fresh_process(ROOT, [FLAGSHIP])["records"][f"{FLAGSHIP} 0"]["events"]
     assert pure["records"][f"{FLAGSHIP} 0"]["events"] > 5 * optimised  # it really took the other path
 
 

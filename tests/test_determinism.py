@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
-from conftest import simulate_scenario, write_yaml
+import pytest
+from conftest import FLAGSHIP, ROOT, SCENARIOS, records_in_fresh_process, simulate_scenario, write_yaml
 
 from sim.language.load import load_scenario
 from sim.model.replication import replication_seeds
@@ -113,12 +117,32 @@ def test_the_model_adds_floats_in_order_never_with_builtin_sum() -> None:
     than pure, by a rounding that can move a lot's cut. The model adds in plain loops, the same
     float on every Python (checked by hand on 3.11, 3.12 and 3.13: every shipped scenario's
     records identical); this keeps `sum` from coming back."""
-    root = Path(__file__).resolve().parents[1]
-    files = [*sorted((root / "sim" / "model").glob("*.py")), root / "sim" / "language" / "values.py"]
+    files = [*sorted((ROOT / "sim" / "model").glob("*.py")), ROOT / "sim" / "language" / "values.py"]
     calls = [
-        f"{path.relative_to(root)}:{node.lineno}"
+        f"{path.relative_to(ROOT)}:{node.lineno}"
         for path in files
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sum"
     ]
     assert len(files) > 20 and not calls, calls
+
+
+@pytest.mark.skipif(
+    not os.environ.get("REARM_OTHER_PYTHON"),
+    reason="REARM_OTHER_PYTHON names no second Python with the package installed (.ci/run sets it)",
+)
+def test_another_python_version_gives_the_same_records() -> None:
+    """Every shipped scenario's records (two seeds; the flagship on the step-by-step path too)
+    are float for float the same under another Python version (say 3.12, whose `sum` rounds
+    otherwise): a seed names one result, whatever the interpreter."""
+    other = os.environ["REARM_OTHER_PYTHON"]
+    version = subprocess.run(
+        [other, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert version != str(sys.version_info[:2]), "the other Python must be another version to prove anything"
+    for scenarios, skip in ((SCENARIOS, True), ([FLAGSHIP], False)):
+        here = records_in_fresh_process(ROOT, scenarios, skip)["records"]
+        there = records_in_fresh_process(ROOT, scenarios, skip, python=other)["records"]
+        assert here.keys() == there.keys() and len(here) >= 2 * len(scenarios)
+        for run, records in here.items():
+            assert there[run] == records, (version, run)
