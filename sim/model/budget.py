@@ -100,7 +100,8 @@ class Budget:
                 f"budget {self.records.budgets[self.index]!r} would go negative at day {when:.1f}: "
                 f"commit {amount:.2f} with {self.balance:.2f} available"
             )
-        self.balance = max(0.0, self.balance - amount)
+        left = self.balance - amount
+        self.balance = left if left > 0.0 else 0.0
         self.records.spending.append((when, self.index, facility, amount, what))
 
     def commit_many(self, days: list[float], amounts: list[float], facility: int, what: str) -> None:

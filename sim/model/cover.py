@@ -97,7 +97,7 @@ def spend_bound(facilities: list[Facility], now: float, until: float) -> float:
     """The most `facilities` could commit for work starting from their next start up to `until`."""
     most = 0.0
     for f in facilities:
-        a = max(now, f.ahead_until)
+        a = f.ahead_until if f.ahead_until > now else now
         most += f.max_spend(a, until, f.max_units(a, until))
     return most
 

@@ -159,7 +159,8 @@ class Facility:
             return 0.0
         if math.isinf(units):
             return math.inf
-        multiplier = max(self.budget.cost_multiplier(a), self.budget.cost_multiplier(b))
+        at_a, at_b = self.budget.cost_multiplier(a), self.budget.cost_multiplier(b)
+        multiplier = at_b if at_b > at_a else at_a
         return self.unit_cost.cost(self.made, units) * multiplier
 
     def run(self) -> Generator[Any, Any, None]:
@@ -233,7 +234,7 @@ class Facility:
             can = material.available(when) / use
             if can < units:
                 units, cause = (can if can > crumb else 0.0), material_wait
-        return max(0.0, units), cause
+        return (units if units > 0.0 else 0.0), cause
 
     def wait_for(self, cause: str, wanted: float, within: float = math.inf) -> Generator[Any, Any, None]:
         """Wait until the input named by `cause` may allow `wanted` units (for a material, at
@@ -250,7 +251,8 @@ class Facility:
         when = self.env.now if day is None else day
         budget = self.budget
         cost = self.unit_cost.cost(self.made, units) * budget.cost_multiplier(when)
-        budget.commit(min(cost, budget.balance), self.index, what, when)
+        balance = budget.balance
+        budget.commit(balance if balance < cost else cost, self.index, what, when)
         for material, use, _ in self.inputs:
             material.take(units * use, when)
         self.made += units

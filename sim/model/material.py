@@ -70,7 +70,9 @@ class Material:
         """Take `amount` now (or at `day`, for a lot run ahead), or what is in stock if that is
         less (callers have sized their work to the stock: the difference is rounding)."""
         when = self.env.now if day is None else day
-        amount = min(amount, self.available(when))
+        have = self.available(when)
+        if have < amount:  # (a comparison, not `min`: asked at every lot)
+            amount = have
         if amount > 0:
             self.taken += amount
             self.records.takes.append((when, self.index, amount))
