@@ -3,7 +3,9 @@
 
 Runs the scenario's replications under `valgrind --tool=callgrind` twice, once with one
 replication and once with six (seeds 0–4, then 0 again), and prints the difference over five:
-the instructions a replication costs, imports and start-up left out. `--study` counts a study's
+the instructions a replication costs, imports and start-up left out; `--repeat` times (3 by
+default: a count varies by up to ±2% between runs of the same code), printing the median and
+the range. `--study` counts a study's
 replication instead (`run_one`: simulate, measure, and the garbage collector's passes).
 `--root` measures another checkout of the package (say, an older commit in a git worktree) the
 same way, so two versions can be compared on a VM whose wall-clock timings vary by a factor of
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -74,14 +77,22 @@ def main() -> None:
     parser.add_argument(
         "--study", action="store_true", help="a study's replication: simulate, measure, and the garbage collector after"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="measurements, whose median is printed (counts vary by ±2%%)"
+    )
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed")
     root = Path(args.root).resolve()
     scenario = root / args.scenario
-    one, six = (instructions(root, scenario, n, args.study) for n in (1, 6))
+    per_replication = []
+    for _ in range(args.repeat):
+        one, six = (instructions(root, scenario, n, args.study) for n in (1, 6))
+        per_replication.append((six - one) / 5 / 1e6)
     what = "study replication (simulate and measure)" if args.study else "replication (simulate)"
-    print(f"{scenario.name} ({root}): {(six - one) / 5 / 1e6:,.1f} M instructions per {what}")
+    low, high = min(per_replication), max(per_replication)
+    spread = f" (median of {args.repeat}: {low:,.1f}–{high:,.1f})" if args.repeat > 1 else ""
+    print(f"{scenario.name} ({root}): {statistics.median(per_replication):,.1f} M instructions per {what}{spread}")
 
 
 if __name__ == "__main__":
