@@ -136,16 +136,20 @@ class VehicleLine(RatedFacility):
         """`start_vehicles`' builds for a run of intervals started ahead (no breakdowns, so
         each delivery is booked now): the same draws, in the same order, and one delivery per
         interval and build time."""
-        for count in counts:  # (not `sum`: see `sim.model.curves`)
-            self.started += count
+        started = self.started
+        for count in counts:  # (no `sum` in the model: see `sim.model.curves`)
+            started += count
+        self.started = started
         horizon, product = self.world.horizon, self.product
         interval, days, vehicles = self.drawn_builds(counts)
         ends = [starts[i] + d for i, d in zip(interval, days, strict=True)]
         if ends and max(ends) >= horizon:  # vehicles still in the hall at the horizon are not delivered
             kept = [k for k, end in enumerate(ends) if end < horizon]
             ends, vehicles = [ends[k] for k in kept], [vehicles[k] for k in kept]
+        delivered = self.delivered
         for n in vehicles:
-            self.delivered += int(n)
+            delivered += int(n)
+        self.delivered = delivered
         self.records.deliveries.add_run(ends, product, vehicles)
 
     def drawn_builds(self, counts: list[int]) -> tuple[list[int], list[float], list[float]]:
@@ -157,7 +161,7 @@ class VehicleLine(RatedFacility):
             busy = [k for k, c in enumerate(counts) if c]
             return busy, [build_time] * len(busy), [float(counts[k]) for k in busy]
         vehicles_started = 0
-        for count in counts:
+        for count in counts:  # (no `sum` in the model: see `sim.model.curves`)
             vehicles_started += count
         drawn: list[float] = np.round(build_time.sample_many(self.rng, vehicles_started)).tolist()
         intervals: list[int] = []
