@@ -113,8 +113,8 @@ def test_the_model_adds_floats_in_order_never_with_builtin_sum() -> None:
     """From Python 3.12 `sum` compensates the rounding of floats (and the compiled build's `sum`
     does not): a model summing with it gives other records on 3.11 than on 3.12, and compiled
     than pure, by a rounding that can move a lot's cut. The model adds in plain loops, the same
-    float on every Python (checked by hand on 3.11, 3.12 and 3.13: every shipped scenario's
-    records identical); this keeps `sum` from coming back."""
+    float on every Python (`test_another_python_version_gives_the_same_records` compares them
+    where a second Python is at hand, as in `.ci/run`); this keeps `sum` from coming back."""
     files = [*sorted((ROOT / "sim" / "model").glob("*.py")), ROOT / "sim" / "language" / "values.py"]
     calls = [
         f"{path.relative_to(ROOT)}:{node.lineno}"
