@@ -9,7 +9,7 @@ stages) stay plain lists of tuples (`columns` reads those). Nothing here knows a
 
 from __future__ import annotations
 
-from array import array
+import struct
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -51,12 +51,16 @@ class Log:
         """Move the appended rows into the fields."""
         pending = self._pending
         if pending:
-            if set(map(len, pending)) != {self.width}:
+            try:  # (transposed in C; rows of another length stop it)
+                fields = list(zip(*pending, strict=True))
+            except ValueError:
+                fields = []
+            if len(fields) != self.width:
                 bad = next(row for row in pending if len(row) != self.width)
                 pending.clear()
                 raise ValueError(f"a record row needs {self.width} fields, got {bad!r}")
             self._arrays.clear()
-            for column, values in zip(self._columns, zip(*pending, strict=True), strict=True):  # (transposed in C)
+            for column, values in zip(self._columns, fields, strict=True):
                 column.extend(values)
             pending.clear()
 
@@ -182,14 +186,21 @@ class Records:
 
 
 def as_floats(values: list[Any]) -> np.ndarray:
-    """A list of numbers as a float array. A list of whole numbers (the index fields) goes
-    through an integer array: twice as fast as converting each to a float."""
-    if values and type(values[0]) is int:
+    """A list of numbers as a float array, not to be written to. The numbers are packed into one buffer
+    by `struct` and read back by NumPy: three times as fast as `np.array(values, dtype=float)`,
+    which first asks each number whether it is a sequence. A list of whole numbers (the index
+    fields) is packed as integers: twice as fast again as converting each to a float. Anything
+    `struct` does not take goes through NumPy, whose errors it keeps."""
+    n = len(values)
+    if n and type(values[0]) is int:
         try:
-            return np.frombuffer(array("q", values), dtype=np.int64).astype(float)
-        except (TypeError, OverflowError):  # not all whole numbers after all
+            return np.frombuffer(struct.pack(f"{n}q", *values), dtype=np.int64).astype(float)
+        except struct.error:  # not all whole numbers of 64 bits after all
             pass
-    return np.array(values, dtype=float)  # (a third faster than `np.fromiter` on a list)
+    try:
+        return np.frombuffer(struct.pack(f"{n}d", *values), dtype=float)
+    except struct.error:
+        return np.array(values, dtype=float)
 
 
 def columns(rows: Sequence[Sequence[Any]], *at: int) -> list[np.ndarray]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import gc
 import pickle
+import re
 from typing import Any
 
 import numpy as np
@@ -140,3 +141,21 @@ def test_fields_are_converted_once_and_again_after_any_change() -> None:
 def test_fields_of_whole_numbers_or_any_numbers_convert_to_the_same_floats(values: list[Any]) -> None:
     got = as_floats(values)
     assert got.dtype == float and got.tolist() == [float(v) for v in values]
+
+
+@pytest.mark.parametrize(
+    "rows, bad",
+    [
+        ([(1.0, 0, 2.0), (2.0, 0)], (2.0, 0)),  # one short row among whole ones
+        ([(1.0, 0, 2.0, 9.0), (2.0, 0, 1.0)], (1.0, 0, 2.0, 9.0)),  # one long row
+        ([(1.0, 0), (2.0, 1)], (1.0, 0)),  # every row of the same wrong width
+    ],
+)
+def test_a_row_of_the_wrong_width_is_named_when_the_log_is_read(rows: list[tuple[Any, ...]], bad: Any) -> None:
+    log = Log(3, [(0.5, 1, 1.0)])
+    assert log.columns(0)[0].tolist() == [0.5]
+    for r in rows:
+        log.append(r)
+    with pytest.raises(ValueError, match=r"needs 3 fields, got " + re.escape(repr(bad))):
+        log.columns(0)
+    assert list(log) == [(0.5, 1, 1.0)], "rows stored before stay; the broken batch is dropped"
