@@ -13,6 +13,7 @@ import struct
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -141,6 +142,12 @@ class Log:
         return f"Log({self.width}, {list(self)!r})"
 
 
+def time_use_table() -> dict[int, dict[str, float]]:
+    """The time-use table: facility -> cause -> days, both levels filled in on first use."""
+    table: defaultdict[int, dict[str, float]] = defaultdict(partial(defaultdict, float))
+    return table
+
+
 @dataclass
 class Records:
     """Everything one replication emitted, each list in the order written: work run ahead is
@@ -154,17 +161,17 @@ class Records:
     pools: list[str] = field(default_factory=list)
     horizon: float = 0.0
     #: (day, product, quantity) each time finished units reach stock
-    deliveries: Log = field(default_factory=lambda: Log(3))
+    deliveries: Log = field(default_factory=partial(Log, 3))
     #: (day, facility, quantity) each time work is started (a lot, a vehicle, a hull)
-    starts: Log = field(default_factory=lambda: Log(3))
+    starts: Log = field(default_factory=partial(Log, 3))
     #: (day, budget, fiscal year, amount) each appropriation
-    appropriations: Log = field(default_factory=lambda: Log(4))
+    appropriations: Log = field(default_factory=partial(Log, 4))
     #: (day, budget, amount) money lapsed at a fiscal year's end
-    lapses: Log = field(default_factory=lambda: Log(3))
+    lapses: Log = field(default_factory=partial(Log, 3))
     #: (day, budget, facility or -1, amount, what) money committed
-    spending: Log = field(default_factory=lambda: Log(5))
+    spending: Log = field(default_factory=partial(Log, 5))
     #: (day, material, amount) material taken from stock
-    takes: Log = field(default_factory=lambda: Log(3))
+    takes: Log = field(default_factory=partial(Log, 3))
     #: (facility, product, t0, t1, delta) capacity ramps: installed capacity per day
     capacity: list[tuple[int, int, float, float, float]] = field(default_factory=list)
     #: (facility, t0, t1, delta) docks opened (shipyards; t0 = t1: docks open at once)
@@ -178,7 +185,7 @@ class Records:
     #: (pool, day, size) workforce pool size changes
     workforce: list[tuple[int, float, float]] = field(default_factory=list)
     #: facility -> cause -> days spent that way ('producing' is one cause)
-    time_use: dict[int, dict[str, float]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(float)))
+    time_use: dict[int, dict[str, float]] = field(default_factory=time_use_table)
     #: (facility, hull, stage, dock or -1, t0, t1) shipyard stage spans
     stages: list[tuple[int, int, str, int, float, float]] = field(default_factory=list)
     #: SimPy events processed
