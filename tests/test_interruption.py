@@ -186,6 +186,9 @@ def test_ctrl_c_stops_a_run_cleanly_with_exit_130(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a suite started in the background (`pytest &`) ignores Ctrl-C, and so would the run it
+        # starts: Python then never turns the signal into KeyboardInterrupt, and the run finishes
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     time.sleep(3.0)
     proc.send_signal(signal.SIGINT)
