@@ -14,7 +14,7 @@ import heapq
 import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import simpy
@@ -22,7 +22,7 @@ import simpy
 from sim.language.schema import Breakdowns
 from sim.language.values import Uncertain, draw
 
-TOL = 1e-9
+TOL: Final = 1e-9
 
 
 @dataclass(eq=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Generator
-from typing import Any
+from typing import Any, Final
 
 import simpy
 
@@ -13,8 +13,8 @@ from sim.errors import ModelError
 from sim.model.cover import Cover
 from sim.records import Records
 
-EPS = 1e-9
-LAPSE_ROUNDING = 1e-12  # of the year's appropriation: a balance below it is rounding, not money
+EPS: Final = 1e-9
+LAPSE_ROUNDING: Final = 1e-12  # of the year's appropriation: a balance below it is rounding, not money
 
 
 class Budget:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from sim.model.budget import Budget
@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 
 #: secant steps in search of the last day covered (instructions per flagship replication with
 #: 1, 2, 3, 4 steps: 309, 307, 314, 317 M: a longer search costs more than the runs it lengthens)
-SEARCH_STEPS = 2
-RETRY_DAYS = 30.0  # after the stock fell short, it is not asked again for this long
+SEARCH_STEPS: Final = 2
+RETRY_DAYS: Final = 30.0  # after the stock fell short, it is not asked again for this long
 #: days: work starting this close to an appropriation, capex or expansion is left to the step-by-step path
-RUN_AHEAD_TOL = 1e-9
+RUN_AHEAD_TOL: Final = 1e-9
 
 
 class Cover:

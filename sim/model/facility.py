@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Generator
 from functools import partial
 from itertools import accumulate, compress
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import numpy as np
 
@@ -29,14 +29,14 @@ from sim.model.ranks import FIRST_RANK, RankedTimeout
 from sim.model.world import World
 
 #: relative: a share of a lot this small is rounding, not work (a lot cut to it does not start)
-ROUNDING = 1e-9
-RUN_AHEAD_MARGIN = 1e-9  # relative: work this close to what money or stock allows goes step by step
-NOT_AVAILABLE = "not_available"
-PRODUCING = "producing"
-MONEY = "money"
-DOWN = "down"
-RAMPING = "ramping"
-DOCKS = "docks"
+ROUNDING: Final = 1e-9
+RUN_AHEAD_MARGIN: Final = 1e-9  # relative: work this close to what money or stock allows goes step by step
+NOT_AVAILABLE: Final = "not_available"
+PRODUCING: Final = "producing"
+MONEY: Final = "money"
+DOWN: Final = "down"
+RAMPING: Final = "ramping"
+DOCKS: Final = "docks"
 
 
 def material_cause(name: str) -> str:

@@ -12,6 +12,7 @@ arrays; only a broken law goes back to its first offending row to name it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 import numpy as np
 
@@ -19,8 +20,8 @@ from sim.errors import ModelError
 from sim.model.world import World
 from sim.records import Log, Records, columns, ramps_integral
 
-REL_TOL = 1e-7
-ABS_TOL = 1e-6
+REL_TOL: Final = 1e-7
+ABS_TOL: Final = 1e-6
 
 Columns = Sequence[np.ndarray]  #: a record list's (day, index, amount) fields as arrays
 

@@ -11,31 +11,35 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
+from typing import Final
 
 import numpy as np
 
-EXACT_UNITS = 1024
+EXACT_UNITS: Final = 1024
 
 
-@dataclass(frozen=True)
+@dataclass
 class UnitCost:
     """Cost of units as a function of how many were made before them."""
 
     first_unit: float
     learning: float = 1.0
+    #: the b in cost(i) = first_unit · i^b (asked at every lot: computed once; a plain field,
+    #: because the compiled build computes a `cached_property` again at every ask)
+    exponent: float = field(init=False, repr=False, compare=False)
+    _prefix_sums: list[float] = field(init=False, repr=False, compare=False, default_factory=list)
 
-    @cached_property
-    def exponent(self) -> float:
-        """The b in cost(i) = first_unit · i^b (asked at every lot: computed once)."""
-        return math.log2(self.learning)
+    def __post_init__(self) -> None:
+        self.exponent = math.log2(self.learning)
 
-    @cached_property
+    @property
     def _prefix(self) -> list[float]:
-        """Σ_{i≤k} i^b for k = 0 .. EXACT_UNITS."""
-        i = np.arange(1, EXACT_UNITS + 1, dtype=float)
-        return [0.0, *np.cumsum(i**self.exponent).tolist()]
+        """Σ_{i≤k} i^b for k = 0 .. EXACT_UNITS (computed at the first ask)."""
+        if not self._prefix_sums:
+            i = np.arange(1, EXACT_UNITS + 1, dtype=float)
+            self._prefix_sums = [0.0, *np.cumsum(i**self.exponent).tolist()]
+        return self._prefix_sums
 
     def _tail(self, lo: float, hi: float) -> float:
         """∫_lo^hi x^b dx."""

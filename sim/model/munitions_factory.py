@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from sim.model.lockstep import run_together, takers_together
 from sim.model.world import World
 
 #: a factory that shares its materials runs ahead alone only for at least this many lots
-SHORT_RUN_LOTS = 4
+SHORT_RUN_LOTS: Final = 4
 
 
 class MunitionsFactory(RatedFacility):

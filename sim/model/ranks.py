@@ -6,10 +6,12 @@ an instant in the same order as one that went lot by lot."""
 
 from __future__ import annotations
 
+from typing import Final
+
 import simpy
 from simpy.events import EventPriority
 
-FIRST_RANK = 2  # after SimPy's URGENT (0) and NORMAL (1) events of the same instant
+FIRST_RANK: Final = 2  # after SimPy's URGENT (0) and NORMAL (1) events of the same instant
 
 
 class RankedTimeout(simpy.Timeout):

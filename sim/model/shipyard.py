@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import simpy
@@ -28,7 +28,7 @@ from sim.model.expansion import ExpansionPlan
 from sim.model.facility import DOCKS, DOWN, MONEY, NOT_AVAILABLE, Facility, material_cause, workforce_cause
 from sim.model.world import World
 
-EPS = 1e-9
+EPS: Final = 1e-9
 
 
 class Shipyard(Facility):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -27,7 +27,7 @@ from sim.model.breakdowns import WorkItem
 from sim.model.facility import NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
 from sim.model.world import World
 
-EPS = 1e-9
+EPS: Final = 1e-9
 
 
 class VehicleLine(RatedFacility):
@@ -122,9 +122,9 @@ class VehicleLine(RatedFacility):
         """The whole vehicles wanted in each of a run of intervals of `planned` capacity, and
         the fraction of a vehicle carried on after each, from the line's credit now (`run`
         sizes one interval with it, `run_ahead` a run of them)."""
-        wanted, credits, credit, floor = [], [], self._credit, math.floor
+        wanted, credits, credit = [], [], self._credit
         for p in planned:
-            w = floor(credit + p + EPS)
+            w = math.floor(credit + p + EPS)  # (not an alias: the compiled build calls math.floor inline)
             credit = credit + p - w
             if credit < 0.0:
                 credit = 0.0
