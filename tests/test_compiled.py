@@ -1,9 +1,9 @@
 """The optional compiled build (`REARM_COMPILE=1`, `sim/compiled.py`, `setup.py`): the modules it
 compiles with mypyc give bit-identical records to the pure-Python ones, and really are compiled.
-The test compiles them into a scratch copy of the package (about a minute). Two guards read the
+The test compiles them into a scratch copy of the package (about a minute). Guards read the
 model's source for what would make the builds differ: an attribute re-declared in a subclass,
 and the builtin `sum` (whose float rounding differs between the builds, and between Python
-versions)."""
+versions); and for what makes the compiled build slow: constants not `Final`, cached properties."""
 
 from __future__ import annotations
 
@@ -123,3 +123,27 @@ def test_the_model_adds_floats_in_order_never_with_builtin_sum() -> None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sum"
     ]
     assert len(files) > 20 and not calls, calls
+
+
+def test_the_compiled_modules_mark_constants_final_and_cache_no_property() -> None:
+    """Two habits that cost the compiled build dearly and pure Python nothing (found in the
+    generated C at the first stop of 29 November): a module constant not marked `Final` is looked
+    up in the module's dictionary at every use instead of inlined, and a `cached_property` is
+    computed again at every ask (a compiled class has no instance dictionary to keep it in)."""
+    found = []
+    for module in MODULES:
+        tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
+        found += [
+            f"{module}:{node.lineno}: {ast.unparse(node)} (not Final)"
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant)
+            and all(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets)
+        ]
+        found += [
+            f"{module}:{node.lineno}: cached_property {node.name}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef)
+            and any(ast.unparse(d).endswith("cached_property") for d in node.decorator_list)
+        ]
+    assert len(MODULES) > 20 and not found, found
