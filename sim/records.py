@@ -193,11 +193,11 @@ class Records:
 
 
 def as_floats(values: list[Any]) -> np.ndarray:
-    """A list of numbers as a float array, not to be written to. The numbers are packed into one buffer
-    by `struct` and read back by NumPy: three times as fast as `np.array(values, dtype=float)`,
-    which first asks each number whether it is a sequence. A list of whole numbers (the index
-    fields) is packed as integers: twice as fast again as converting each to a float. Anything
-    `struct` does not take goes through NumPy, whose errors it keeps."""
+    """A list of numbers as a float array, not to be written to. The numbers are packed into one
+    buffer by `struct` and read back by NumPy: three times as fast as `np.array(values,
+    dtype=float)`, which first asks each number whether it is a sequence. A list of whole numbers
+    (the index fields) is packed as integers: twice as fast again as converting each to a float.
+    Anything `struct` does not take goes through NumPy, whose errors it keeps."""
     n = len(values)
     if n and type(values[0]) is int:
         try:
