@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
 from operator import itemgetter
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
 #: the types of a field value that `Log.add_run` gives to every row of a run (anything else
 #: holds one value a row)
-SHARED = frozenset((int, float, str))
+SHARED: Final = frozenset((int, float, str))
 
 
 class Log:
@@ -61,8 +61,9 @@ class Log:
                 pending.clear()
                 raise ValueError(f"a record row needs {self.width} fields, got {bad!r}")
             self._arrays.clear()
-            for column, values in zip(self._columns, fields, strict=True):
-                column.extend(values)
+            columns = self._columns
+            for k in range(self.width):  # (indexed: see `add_run`)
+                columns[k].extend(fields[k])
             pending.clear()
 
     def extend(self, rows: Iterable[Sequence[Any]]) -> None:
@@ -77,12 +78,17 @@ class Log:
         if self._arrays:
             self._arrays.clear()
         columns, n = self._columns, len(days)
+        if len(fields) != self.width - 1:
+            raise ValueError(f"a run of record rows needs {self.width} fields, got {len(fields) + 1}")
         for values in fields:
             if type(values) not in SHARED and len(values) != n:
                 raise ValueError(f"a run of {n} record rows got a field of {len(values)} values")
         columns[0].extend(days)
-        for column, values in zip(columns[1:], fields, strict=True):
-            column.extend([values] * n if type(values) in SHARED else values)
+        # indexed, not zipped: the compiled build (`sim.compiled`) has no inline `zip(...,
+        # strict=True)` and calls the builtin through the interpreter, with a tuple a field
+        for k in range(len(fields)):
+            values = fields[k]
+            columns[k + 1].extend([values] * n if type(values) in SHARED else values)
 
     def insert(self, i: int, row: Sequence[Any]) -> None:
         """Insert a row before row `i` (for tests that tamper with the records)."""

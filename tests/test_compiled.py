@@ -137,7 +137,7 @@ def test_the_compiled_modules_mark_constants_final_and_cache_no_property() -> No
             f"{module}:{node.lineno}: {ast.unparse(node)} (not Final)"
             for node in tree.body
             if isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value, (ast.Constant, ast.Call))  # (a number, a name, a frozenset)
             and all(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets)
         ]
         found += [

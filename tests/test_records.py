@@ -96,6 +96,11 @@ def test_a_row_of_the_wrong_width_or_a_run_of_uneven_fields_is_refused() -> None
         len(list(log))
     with pytest.raises(ValueError, match=r"a run of 2 record rows got a field of 1 values"):
         Log(3).add_run([1.0, 2.0], 0, [1.0])
+    kept = Log(3, [(0.5, 1, 2.0)])
+    for fields in ([0], [0, [1.0, 1.0], "extra"]):  # one field short, one too many
+        with pytest.raises(ValueError, match=rf"needs 3 fields, got {len(fields) + 1}"):
+            kept.add_run([1.0, 2.0], *fields)
+    assert kept == [(0.5, 1, 2.0)], "a refused run writes nothing"
 
 
 def test_stored_rows_are_no_objects_for_the_garbage_collector() -> None:

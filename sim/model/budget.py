@@ -94,7 +94,7 @@ class Budget:
         else can spend); the caller has checked that it is there."""
         if amount <= 0:
             return
-        when = self.env.now if day is None else day
+        when: float = self.env.now if day is None else day
         if amount > self.balance * (1 + 1e-9) + EPS:
             raise ModelError(
                 f"budget {self.records.budgets[self.index]!r} would go negative at day {when:.1f}: "

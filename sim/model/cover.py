@@ -107,7 +107,7 @@ def take_bound(material: Material, now: float, until: float) -> float:
     to `until`."""
     name, most = material.name, 0.0
     for f in material.takers:
-        a = max(now, f.ahead_until)
+        a = f.ahead_until if f.ahead_until > now else now
         most += f.consumes[name] * f.max_units(a, until)
     return most
 

@@ -88,7 +88,7 @@ class Facility:
             self.unit_cost = UnitCost(draw(cost.first_unit, rng), draw(cost.learning, rng))
         else:
             self.unit_cost = UnitCost(draw(cost, rng))
-        self.consumes = {m: draw(v, rng) for m, v in spec.consumes.items()}
+        self.consumes: dict[str, float] = {m: draw(v, rng) for m, v in spec.consumes.items()}
         #: (material, use per unit, waiting cause) of each material it uses (asked at every lot)
         self.inputs = [(self.materials[m], use, material_cause(m)) for m, use in self.consumes.items() if use > 0]
         self.made = 0.0
@@ -119,7 +119,7 @@ class Facility:
         most that all its takers could take up to then (`Cover`); supply only ever
         grows, so a material it alone takes needs no such check: its own cuts end the run
         (see `uncut_run`)."""
-        now = self.env.now
+        now: float = self.env.now
         if now < self._retry_at:
             return now
         until = self.alone_until()
@@ -137,7 +137,7 @@ class Facility:
         may start (now if not at all). That needs no people to share, no breakdowns, and money
         that nothing but its own work changes (`money_until`; pass it in if known); it also
         ends before any of its expansions can come on line."""
-        now = self.env.now
+        now: float = self.env.now
         if not self.skip_events or self.spec.workforce or self.clock.breakdowns is not None:
             return now
         until = money_until(self.budget, now, self.world.horizon) if money is None else money
@@ -193,7 +193,7 @@ class Facility:
 
     def close(self) -> None:
         """At the horizon: book waits and work still open, up to now."""
-        now = self.env.now
+        now: float = self.env.now
         for cause, began in self._open_waits.values():
             self.book(cause, now - began)
         for began, effective_began, produce in self._open_work.values():
@@ -225,7 +225,7 @@ class Facility:
         material are both spent, the cause is the first in order (money, then the materials),
         not whichever kept the smaller crumb of rounding (that differs between paths that add
         the same sums in another order)."""
-        when = self.env.now if day is None else day
+        when: float = self.env.now if day is None else day
         units, cause, crumb = wanted, None, ROUNDING * wanted
         money_units = self.affordable_units(when)
         if money_units < units:
@@ -248,7 +248,7 @@ class Facility:
     def pay_and_take(self, units: float, what: str, day: float | None = None) -> None:
         """Commit the money and take the materials for `units` started now (or at `day`, for a
         lot run ahead while this facility acts alone)."""
-        when = self.env.now if day is None else day
+        when: float = self.env.now if day is None else day
         budget = self.budget
         cost = self.unit_cost.cost(self.made, units) * budget.cost_multiplier(when)
         balance = budget.balance
@@ -269,8 +269,12 @@ class Facility:
         for material, use, _ in self.inputs:
             stock = material.initial - material.taken
             supplied = material.supplied_from(days[0], days[:n])
-            taken = accumulate(w * use for w in wanted[:n])
-            n = next((k for k, (t, s) in enumerate(zip(taken, supplied, strict=False)) if t > (stock + s) * keep), n)
+            taken = 0.0  # (0.0 + x is x: the same sums as `accumulate`)
+            for k in range(n):
+                taken += wanted[k] * use
+                if taken > (stock + supplied[k]) * keep:
+                    n = k
+                    break
         if n == 0:
             return []
         units = wanted[:n]
@@ -364,7 +368,7 @@ class Facility:
             self._open_work[key] = (began, item.effective_began, produce)
             yield item.done
         del self._open_work[key]
-        now = self.env.now
+        now: float = self.env.now
         down = now - began - days
         if down > 1e-9 * max(1.0, now):  # not rounding
             self.book(DOWN, down)
@@ -415,7 +419,7 @@ class RatedFacility(Facility):
 
     def steps_before(self, stop: float, step: float) -> list[float]:
         """The days from now, `step` apart, that fall before `stop`."""
-        now = self.env.now
+        now: float = self.env.now
         days = [now + k * step for k in range(math.ceil((stop - now) / step))] if stop > now else []
         while days and days[-1] >= stop:
             days.pop()
@@ -425,8 +429,9 @@ class RatedFacility(Facility):
         """Book a run of steps started ahead, each doing `done` of a nameplate's worth over
         `step`, to producing and (the rest of nameplate) ramping, as each step would."""
         producing = ramping = 0.0  # (added in order: see `sim.model.curves`)
-        for nameplate, work in zip(nameplates, done, strict=True):
-            full = nameplate * step
+        for k in range(len(done)):  # (indexed: see `sim.records.Log.add_run`)
+            full = nameplates[k] * step
+            work = done[k]
             producing += work / full
             ramping += (full - work) / full
         self.book(PRODUCING, step * producing)

@@ -17,7 +17,7 @@ each either.
 from __future__ import annotations
 
 import math
-from heapq import heapify, heappop, heappush
+from heapq import heapify, heapreplace
 from typing import TYPE_CHECKING
 
 from sim.model.cover import money_until
@@ -59,7 +59,7 @@ def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bo
     """Run `first` (deciding its next lot now) and the other `members` ahead together as far
     as nothing outside them can interfere; each member then sleeps until its next decision
     (`ahead_until`). False if `first`'s next decision could not be taken that way."""
-    now = first.env.now
+    now: float = first.env.now
     stop = min(first.alone_until(), first.world.horizon - first.lot)  # (its own last lots go step by step)
     if stop <= now:  # (cheap, and so never tried lot after lot when it cannot run: the group may be large)
         return False
@@ -92,24 +92,24 @@ def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bo
     year_end = {m.budget.index: m.budget.next_appropriation(now) for m in members}
     heapify(entries)
     while entries[0][0] < stop:
-        day, rank, index, m, waiting = heappop(entries)
+        day, rank, index, m, waiting = entries[0]  # the next decision: replaced in place below
         if waiting is not None:  # woken: the wait is over, as `Facility.wait` books it
             m.book(waiting[0], day - waiting[1])
         nameplate, planned, units, cause = m.size_lot(day)
         if cause == MONEY and day >= year_end[m.budget.index]:
-            heappush(entries, (day, rank, index, m, None))
+            entries[0] = (day, rank, index, m, None)  # (the same key: the heap stays a heap)
             break
         if not m.startable(nameplate, planned, units):
             wake = m.material_wake(cause, planned, day) if nameplate > 0 and cause is not None else math.inf
             if wake >= stop:  # it would wait for something else: it goes step by step from here
-                heappush(entries, (day, rank, index, m, None))
+                entries[0] = (day, rank, index, m, None)
                 break
             assert cause is not None
-            heappush(entries, (wake, m.rank, index, m, (cause, day)))
+            heapreplace(entries, (wake, m.rank, index, m, (cause, day)))
             continue
         m.start_lot(nameplate, planned, units, cause, day)
         m.records.deliveries.append((day + m.lot, m.product, units * m.good_fraction))
-        heappush(entries, (day + m.lot, m.rank, index, m, None))
+        heapreplace(entries, (day + m.lot, m.rank, index, m, None))
     for day, _, _, m, waiting in entries:
         if waiting is not None:  # asleep until `day`, as on the step-by-step path
             m.book(waiting[0], min(day, m.world.horizon) - waiting[1])

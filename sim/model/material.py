@@ -69,7 +69,7 @@ class Material:
     def take(self, amount: float, day: float | None = None) -> None:
         """Take `amount` now (or at `day`, for a lot run ahead), or what is in stock if that is
         less (callers have sized their work to the stock: the difference is rounding)."""
-        when = self.env.now if day is None else day
+        when: float = self.env.now if day is None else day
         have = self.available(when)
         if have < amount:  # (a comparison, not `min`: asked at every lot)
             amount = have
@@ -97,7 +97,7 @@ class Material:
     def time_when_available(self, amount: float, day: float | None = None) -> float:
         """The earliest day from now (or from `day`) on which `amount` will be in stock if
         nobody else takes any."""
-        now = self.env.now if day is None else day
+        now: float = self.env.now if day is None else day
         short = amount - self.available(now)
         if short <= 0:
             return now
@@ -109,7 +109,7 @@ class Material:
         changes first: when the amount is in stock, or, if supply is flowing, after `within`
         days at most (so a waiting factory can start a partial lot instead of waiting for a
         whole lot's worth it may never see); inf: only when supply changes."""
-        now = self.env.now if day is None else day
+        now: float = self.env.now if day is None else day
         when = self.time_when_available(amount, now)
         if self.supply.value(now) > 0:
             when = min(when, now + within)

@@ -37,7 +37,7 @@ class MunitionsFactory(RatedFacility):
         self, world: World, index: int, name: str, spec: MunitionsFactorySpec, rng: np.random.Generator
     ) -> None:
         super().__init__(world, index, name, spec, rng)
-        self.lot = spec.lot
+        self.lot: float = spec.lot
         self.good_fraction = draw(spec.yield_, rng)
         # A plant opened before the start has ramped up for that long already (negative days).
         opened = world.clock.day_of(spec.available_from) if spec.available_from is not None else 0.0
@@ -59,7 +59,7 @@ class MunitionsFactory(RatedFacility):
         together = takers_together(self) if not needs else []
         shared = len(together) > 1
         while True:
-            now = self.env.now
+            now: float = self.env.now
             if self.ahead_until > now:  # its lots up to then are started (alone or together)
                 self.next_start = self.ahead_until
                 yield self.after(self.ahead_until - now)
@@ -141,7 +141,8 @@ class MunitionsFactory(RatedFacility):
         """Start, and record the delivery of, each lot from now that starts before `until`, ends
         before the horizon and that nothing cuts, all at once; returns when the last ends (now
         if none). Each lot is sized, paid, taken, delivered and booked exactly as `run` would."""
-        lot, now = self.lot, self.env.now
+        lot = self.lot
+        now: float = self.env.now
         stop = min(until, self.world.horizon - lot)
         days = self.steps_before(stop, lot)
         if not days:

@@ -40,7 +40,7 @@ class VehicleLine(RatedFacility):
         self.started = 0
         self.delivered = 0
         self._credit = 0.0  # fraction of a vehicle carried to the next interval
-        self.start_interval = spec.start_interval  # days between batches of starts
+        self.start_interval: float = spec.start_interval  # days between batches of starts
         self.build_time = spec.build_time  # days from a vehicle's start to its delivery
 
     @property
@@ -64,7 +64,7 @@ class VehicleLine(RatedFacility):
                 yield from self.wait_until_up()
             if needs:
                 yield from self.hold_people(needs)
-            now = self.env.now
+            now: float = self.env.now
             nameplate = self.capacity.nameplate(now) * step
             planned = self.capacity.integral(now, now + step)
             (wanted,), (credit,) = self.wanted_run([planned])
@@ -99,7 +99,8 @@ class VehicleLine(RatedFacility):
         """Run, at once, each start interval from now that begins before `until`, ends before
         the horizon and that nothing cuts, exactly as `run` would; returns when the last ends
         (now if none)."""
-        step, now = self.start_interval, self.env.now
+        step = self.start_interval
+        now: float = self.env.now
         stop = min(until, self.world.horizon - step)  # the last intervals go step by step
         days = self.steps_before(stop, step)
         if not days:
@@ -142,7 +143,7 @@ class VehicleLine(RatedFacility):
         self.started = started
         horizon, product = self.world.horizon, self.product
         interval, days, vehicles = self.drawn_builds(counts)
-        ends = [starts[i] + d for i, d in zip(interval, days, strict=True)]
+        ends = [starts[interval[k]] + days[k] for k in range(len(days))]  # (indexed: see `Log.add_run`)
         if ends and max(ends) >= horizon:  # vehicles still in the hall at the horizon are not delivered
             kept = [k for k, end in enumerate(ends) if end < horizon]
             ends, vehicles = [ends[k] for k in kept], [vehicles[k] for k in kept]
