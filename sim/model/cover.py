@@ -53,6 +53,11 @@ class Cover:
         self.until = self.retry_at = -math.inf
 
 
+def fits(have: float, need: float) -> bool:
+    """Whether `have` covers `need`, with room for rounding."""
+    return have >= need * (1 + 1e-9) + 1e-6
+
+
 def covered_until(
     now: float, until: float, have: float, need: Callable[[float], float], first: float | None = None
 ) -> float:
@@ -60,24 +65,20 @@ def covered_until(
     `have` (now if none): a few steps of the secant method, keeping the last t that fits. A day
     `first` in between, if given, is tried first and, when it fits, the search starts there
     (the answer is then at least `first`)."""
-
-    def fits(x: float) -> bool:
-        return have >= x * (1 + 1e-9) + 1e-6
-
     lo, hi, hi_need = now, until, math.nan
     if first is not None and now < first < until:
         first_need = need(first)
-        if fits(first_need):
+        if fits(have, first_need):
             lo, lo_need = first, first_need
         else:  # searched below as if asked up to `first`
             hi, hi_need = first, first_need
     if hi == until:
         hi_need = need(until)
-        if fits(hi_need):
+        if fits(have, hi_need):
             return until
     if lo == now:
         lo_need = need(now)
-        if not fits(lo_need):
+        if not fits(have, lo_need):
             return now
     for _ in range(SEARCH_STEPS):
         # aim a little short of the straight line's crossing, so a nearly straight need fits
@@ -86,7 +87,7 @@ def covered_until(
         if hi - lo < 1.0 or t in (lo, hi):
             break
         t_need = need(t)
-        if fits(t_need):
+        if fits(have, t_need):
             lo, lo_need = t, t_need
         else:
             hi, hi_need = t, t_need
@@ -106,7 +107,8 @@ def take_bound(material: Material, now: float, until: float) -> float:
     """The most the takers of `material` could take for work starting from their next start up
     to `until`."""
     name, most = material.name, 0.0
-    for f in material.takers:
+    takers: list[Facility] = material.takers  # (typed: the compiled build reads them natively)
+    for f in takers:
         a = f.ahead_until if f.ahead_until > now else now
         most += f.consumes[name] * f.max_units(a, until)
     return most
