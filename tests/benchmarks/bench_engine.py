@@ -7,7 +7,10 @@ one replication and 1,000 replications at 2 workers, study throughput at 1, 2 an
 (with bare SimPy replications of similar size run the same way, so the engine's scaling can be
 told from the machine's), and the peak RSS of a 10,000-run study against a 1,000-run one (each
 study in its own process, via `bench_studies.spawn`). `--skip-studies` leaves out the cases
-that take minutes. Not part of the test suite: speed is measured here, never asserted in tests.
+that take minutes. On a shared VM whose speed changes within seconds, the flagship is also run
+alternately with bare SimPy for `--paired-seconds` (`paired_case`): the ratio of each pair, and
+the flagship's time in the pairs where bare SimPy ran at the machine's full speed. Not part of
+the test suite: speed is measured here, never asserted in tests.
 """
 
 from __future__ import annotations
@@ -120,6 +123,41 @@ def bare_rate(events: int, runs: int, workers: int) -> float:
     return runs / (time.perf_counter() - t0)
 
 
+#: timeouts in the bare SimPy loop run beside each flagship replication by `paired_case`
+PAIRED_BARE_EVENTS = 20_000
+
+
+def paired_case(flagship: Scenario, events: int, seconds: float) -> None:
+    """The flagship replication and a bare SimPy loop, alternately, for `seconds`: a shared VM
+    changes speed by up to half within seconds, and a pair runs within a few tens of
+    milliseconds. Prints the median per-event ratio over the pairs, and the flagship's median
+    time over all pairs and over the pairs in which bare SimPy ran at the machine's full speed
+    (within 10% of its fastest in this run)."""
+    flagship_ms: list[float] = []
+    bare_us: list[float] = []  # per event
+    simulate(flagship, replication_seed(0, 0))
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end or len(flagship_ms) < 3:
+        t0 = time.perf_counter()
+        simulate(flagship, replication_seed(0, 0))
+        t1 = time.perf_counter()
+        bare_simpy(PAIRED_BARE_EVENTS)
+        t2 = time.perf_counter()
+        flagship_ms.append((t1 - t0) * 1e3)
+        bare_us.append((t2 - t1) / PAIRED_BARE_EVENTS * 1e6)
+    ratios = [f * 1e3 / events / b for f, b in zip(flagship_ms, bare_us, strict=True)]
+    fastest = min(bare_us)
+    full_speed = [f for f, b in zip(flagship_ms, bare_us, strict=True) if b <= 1.1 * fastest]
+    q1, _, q3 = statistics.quantiles(ratios, n=4)
+    print(
+        f"flagship paired with bare SimPy ({len(ratios)} pairs in {seconds:.0f} s): per event "
+        f"{statistics.median(ratios):.1f}x bare SimPy (quartiles {q1:.1f}–{q3:.1f}); one replication "
+        f"{statistics.median(flagship_ms):.1f} ms over all pairs (bare SimPy {statistics.median(bare_us):.2f} "
+        f"µs/event), {statistics.median(full_speed):.1f} ms over the {len(full_speed)} pairs at full speed "
+        f"(bare SimPy ≤ {1.1 * fastest:.2f} µs/event) (goal < 20 ms)"
+    )
+
+
 def engine_cases(flagship_path: Path, repeat: int) -> tuple[Scenario, int]:
     """The cases measured in this process; returns the flagship and its event count."""
     flagship = load_scenario(str(flagship_path)).scenario
@@ -201,6 +239,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100, help="flagship runs per throughput measurement")
     parser.add_argument("--rss-runs", type=int, default=10_000, help="the larger study of the memory case")
     parser.add_argument("--skip-studies", action="store_true", help="only the cases in this process")
+    parser.add_argument(
+        "--paired-seconds",
+        type=float,
+        default=30.0,
+        help="seconds of flagship replications alternated with bare SimPy loops (0: none)",
+    )
     args = parser.parse_args()
     flagship_path = args.flagship or next(p for p in (ROOT / "scenarios" / n for n in FLAGSHIPS) if p.exists())
     print(
@@ -209,6 +253,8 @@ def main() -> None:
         f"event skipping {'off' if os.environ.get('REARM_EVENT_SKIPPING') == '0' else 'on'}; {version_line()}"
     )
     flagship, events = engine_cases(flagship_path, args.repeat)
+    if args.paired_seconds > 0:
+        paired_case(flagship, events, args.paired_seconds)
     cli_case(flagship_path, min(args.repeat, 5))
     if not args.skip_studies:
         study_cases(flagship, events, args.replications, args.runs, args.rss_runs)
