@@ -32,24 +32,41 @@ class Log:
     pass over it), and whose fields become arrays once: `columns` keeps what it converted
     (read-only) until the log changes, so the invariants and the metrics share it. `append` is
     a plain list's (rows waiting to be moved into the fields at the next read or run);
-    `add_run` adds a run of rows field by field, without making the rows."""
+    `add_run` adds a run of rows field by field, without making the rows.
 
-    __slots__ = ("_arrays", "_columns", "_pending", "append", "width")
+    A field marked `f` (numbers) or `i` (whole numbers) in `kinds`, once converted, is kept only
+    as its array, and its list is let go until the log is read row by row or changed: a list is
+    a container the garbage collector walks value by value (a replication's logs hold about
+    100,000 values: the collector's first pass after a replication took 0.9 ms for them), an
+    array is not. Read back, a field of whole numbers gives the same ints, any other `f` field
+    floats (a whole number written among floats comes back as the equal float); an `i` field
+    that holds anything but whole numbers is kept as its list."""
+
+    __slots__ = ("_arrays", "_columns", "_held", "_pending", "append", "kinds", "width")
 
     append: Callable[[tuple[Any, ...]], None]
 
-    def __init__(self, width: int, rows: Iterable[Sequence[Any]] = ()) -> None:
+    def __init__(self, width: int, rows: Iterable[Sequence[Any]] = (), kinds: str = "") -> None:
+        if len(kinds) not in (0, width):
+            raise ValueError(f"a log of {width} fields needs {width} kinds, got {kinds!r}")
         self.width = width
+        self.kinds = kinds or "." * width  # per field: `f` numbers, `i` whole numbers, `.` anything
         self._columns: list[list[Any]] = [[] for _ in range(width)]
         self._pending: list[tuple[Any, ...]] = [tuple(r) for r in rows]
         self.append = self._pending.append
         self._arrays: dict[int, np.ndarray] = {}  # field -> its values, while nothing changes
+        self._held: dict[int, np.ndarray] = {}  # field -> its values, its list let go (emptied)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Log, (self.width, list(self)))
+        return (Log, (self.width, list(self), self.kinds))
 
     def _flush(self) -> None:
-        """Move the appended rows into the fields."""
+        """Make every field a whole list: rebuild those held only as arrays, then move the
+        appended rows into the fields."""
+        if self._held:
+            for k, values in self._held.items():
+                self._columns[k] = values.tolist()
+            self._held.clear()
         pending = self._pending
         if pending:
             try:  # (transposed in C; rows of another length stop it)
@@ -73,7 +90,7 @@ class Log:
     def add_run(self, days: Sequence[float], *fields: Any) -> None:
         """A row at each of `days`: each further field a sequence of as many values, or one
         Python int, float or str that all the rows share."""
-        if self._pending:
+        if self._pending or self._held:
             self._flush()
         if self._arrays:
             self._arrays.clear()
@@ -99,17 +116,25 @@ class Log:
 
     def columns(self, *at: int) -> list[np.ndarray]:
         """Fields `at` of every row as read-only float arrays, one per field (numeric fields
-        only), each converted once while the log stays as it is."""
-        self._flush()
-        arrays = self._arrays
+        only), each converted once while the log stays as it is (a float field is then held
+        only as its array: see the class)."""
+        if self._pending:
+            self._flush()
+        arrays, kinds = self._arrays, self.kinds
         for k in at:
             if k not in arrays:
-                arrays[k] = as_floats(self._columns[k])
-                arrays[k].flags.writeable = False
+                values = as_array(self._columns[k])
+                floats = values if values.dtype == float else values.astype(float)
+                floats.flags.writeable = False
+                arrays[k] = floats
+                if kinds[k] == "f" or (kinds[k] == "i" and values.dtype != float):
+                    self._held[k] = values
+                    self._columns[k] = []
         return [arrays[k] for k in at]
 
     def __len__(self) -> int:
-        return len(self._columns[0]) + len(self._pending)
+        held = self._held
+        return len(held[0] if 0 in held else self._columns[0]) + len(self._pending)
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         self._flush()
@@ -145,7 +170,7 @@ class Log:
         return list(self) + [tuple(r) for r in other]
 
     def __repr__(self) -> str:
-        return f"Log({self.width}, {list(self)!r})"
+        return f"Log({self.width}, {list(self)!r}, {self.kinds!r})"
 
 
 def time_use_table() -> dict[int, dict[str, float]]:
@@ -167,17 +192,17 @@ class Records:
     pools: list[str] = field(default_factory=list)
     horizon: float = 0.0
     #: (day, product, quantity) each time finished units reach stock
-    deliveries: Log = field(default_factory=partial(Log, 3))
+    deliveries: Log = field(default_factory=partial(Log, 3, kinds="fif"))
     #: (day, facility, quantity) each time work is started (a lot, a vehicle, a hull)
-    starts: Log = field(default_factory=partial(Log, 3))
+    starts: Log = field(default_factory=partial(Log, 3, kinds="fif"))
     #: (day, budget, fiscal year, amount) each appropriation
-    appropriations: Log = field(default_factory=partial(Log, 4))
+    appropriations: Log = field(default_factory=partial(Log, 4, kinds="fiif"))
     #: (day, budget, amount) money lapsed at a fiscal year's end
-    lapses: Log = field(default_factory=partial(Log, 3))
+    lapses: Log = field(default_factory=partial(Log, 3, kinds="fif"))
     #: (day, budget, facility or -1, amount, what) money committed
-    spending: Log = field(default_factory=partial(Log, 5))
+    spending: Log = field(default_factory=partial(Log, 5, kinds="fiif."))
     #: (day, material, amount) material taken from stock
-    takes: Log = field(default_factory=partial(Log, 3))
+    takes: Log = field(default_factory=partial(Log, 3, kinds="fif"))
     #: (facility, product, t0, t1, delta) capacity ramps: installed capacity per day
     capacity: list[tuple[int, int, float, float, float]] = field(default_factory=list)
     #: (facility, t0, t1, delta) docks opened (shipyards; t0 = t1: docks open at once)
@@ -199,15 +224,22 @@ class Records:
 
 
 def as_floats(values: list[Any]) -> np.ndarray:
-    """A list of numbers as a float array, not to be written to. The numbers are packed into one
-    buffer by `struct` and read back by NumPy: three times as fast as `np.array(values,
-    dtype=float)`, which first asks each number whether it is a sequence. A list of whole numbers
-    (the index fields) is packed as integers: twice as fast again as converting each to a float.
-    Anything `struct` does not take goes through NumPy, whose errors it keeps."""
+    """A list of numbers as a float array, not to be written to (`as_array`, as floats)."""
+    array = as_array(values)
+    return array if array.dtype == float else array.astype(float)
+
+
+def as_array(values: list[Any]) -> np.ndarray:
+    """A list of numbers as an array, not to be written to: of 64-bit integers if all are whole
+    numbers that fit (read back with `tolist`, the same ints), else of floats. The numbers are
+    packed into one buffer by `struct` and read back by NumPy: three times as fast as
+    `np.array(values, dtype=float)`, which first asks each number whether it is a sequence; whole
+    numbers (the index fields) twice as fast again. Anything `struct` does not take goes through
+    NumPy, whose errors it keeps."""
     n = len(values)
     if n and type(values[0]) is int:
         try:
-            return np.frombuffer(struct.pack(f"{n}q", *values), dtype=np.int64).astype(float)
+            return np.frombuffer(struct.pack(f"{n}q", *values), dtype=np.int64)
         except struct.error:  # not all whole numbers of 64 bits after all
             pass
     try:

@@ -43,14 +43,19 @@ operation = st.one_of(
     st.tuples(st.just("append"), row),
     st.tuples(st.just("extend"), st.lists(row, max_size=4)),
     st.tuples(st.just("run"), run()),
+    st.tuples(st.just("convert"), st.sampled_from([(0,), (3,), (0, 1, 3)])),
 )
 
 
-@given(st.lists(operation, max_size=12))
-def test_a_log_reads_back_exactly_the_rows_appended_in_order(operations: list[tuple[str, Any]]) -> None:
-    log, reference = Log(WIDTH), []
+@given(st.lists(operation, max_size=12), st.sampled_from(["", "fiif.", "f..f.", "ffff."]))
+def test_a_log_reads_back_exactly_the_rows_appended_in_order(operations: list[tuple[str, Any]], kinds: str) -> None:
+    """Whatever is appended, run or converted in between (a field of numbers converted is then
+    held as its array only, and rebuilt when the log is read or changed), of the same types."""
+    log, reference = Log(WIDTH, kinds=kinds), []
     for op, value in operations:
-        if op == "append":
+        if op == "convert":
+            log.columns(*value)
+        elif op == "append":
             log.append(value)
             reference.append(value)
         elif op == "extend":
@@ -61,12 +66,53 @@ def test_a_log_reads_back_exactly_the_rows_appended_in_order(operations: list[tu
             reference.extend(rows_of(*value))
     assert len(log) == len(reference)
     assert list(log) == reference and log == reference
+    assert [tuple(map(type, r)) for r in log] == [tuple(map(type, r)) for r in reference]
     assert [log[k] for k in range(len(reference))] == reference and log[1:3] == reference[1:3]
     for k in (0, 1, 2, 3):
         want = np.array([r[k] for r in reference], dtype=float)
         np.testing.assert_array_equal(log.columns(k)[0], want)
     for again in (pickle.loads(pickle.dumps(log)), copy.deepcopy(log), copy.copy(log)):
-        assert again == reference
+        assert again == reference and again.kinds == log.kinds
+
+
+def values_walked(log: Log) -> int:
+    """How many numbers the garbage collector visits under `log` (through its containers)."""
+    todo = [x for x in gc.get_referents(log) if isinstance(x, (list, tuple, dict))]
+    seen, found = {id(x) for x in todo}, 0
+    while todo:
+        for x in gc.get_referents(todo.pop()):
+            if type(x) in (float, int):
+                found += 1
+            elif isinstance(x, (list, tuple, dict)) and id(x) not in seen:
+                seen.add(id(x))
+                todo.append(x)
+    return found
+
+
+def test_a_field_of_numbers_once_converted_is_held_as_its_array_only() -> None:
+    """After the invariants' conversion, a replication's 100,000 logged values would cost the
+    collector a walk over each at its next pass; held as arrays they cost none, and reading the
+    log row by row brings them back: whole numbers as the same ints, a whole number written
+    among floats as the equal float."""
+    log = Log(3, kinds="fif")
+    log.add_run([float(k) for k in range(1000)], 1000, [0.5 * k for k in range(1000)])
+    log.append((1000.0, 2000, 7))
+    assert values_walked(log) == 3003
+    day, index, amount = log.columns(0, 1, 2)
+    assert values_walked(log) <= 6 and len(log) == 1001, "held as arrays only (left: field numbers as keys)"
+    assert log.columns(2)[0] is amount and index.dtype == float, "not converted again; floats for the metrics"
+    assert log[1000] == (1000.0, 2000, 7.0) and tuple(map(type, log[1000])) == (float, int, float)
+    assert list(log) == [(float(k), 1000, 0.5 * k) for k in range(1000)] + [(1000.0, 2000, 7.0)]
+    assert values_walked(log) == 3003 + 3, "read row by row, the fields are lists again (+ 3 keys)"
+    log.columns(0, 1, 2)
+    log.add_run([2000.0], 3, [1.5])
+    assert log[-1] == (2000.0, 3, 1.5) and len(log) == 1002 and log.columns(0)[0][-2:].tolist() == [1000.0, 2000.0]
+    mixed = Log(2, [(0.5, 1), (1.5, 2.5)], kinds="fi")
+    mixed.columns(0, 1)
+    assert values_walked(mixed) == 2 + 3, "an `i` field of anything but whole numbers stays a list (+ 3 keys)"
+    assert list(mixed) == [(0.5, 1), (1.5, 2.5)]
+    with pytest.raises(ValueError, match="a log of 3 fields needs 3 kinds, got 'ff'"):
+        Log(3, kinds="ff")
 
 
 def test_fields_read_back_as_the_python_types_written() -> None:
