@@ -116,15 +116,15 @@ class Log:
 
     def columns(self, *at: int) -> list[np.ndarray]:
         """Fields `at` of every row as read-only float arrays, one per field (numeric fields
-        only), each converted once while the log stays as it is (a float field is then held
-        only as its array: see the class)."""
+        only), each converted once while the log stays as it is (a field marked `f` or `i` is
+        then held only as its array: see the class)."""
         if self._pending:
             self._flush()
         arrays, kinds = self._arrays, self.kinds
         for k in at:
             if k not in arrays:
                 values = as_array(self._columns[k])
-                floats = values if values.dtype == float else values.astype(float)
+                floats = as_floats(values)
                 floats.flags.writeable = False
                 arrays[k] = floats
                 if kinds[k] == "f" or (kinds[k] == "i" and values.dtype != float):
@@ -223,9 +223,8 @@ class Records:
     events: int = 0
 
 
-def as_floats(values: list[Any]) -> np.ndarray:
-    """A list of numbers as a float array, not to be written to (`as_array`, as floats)."""
-    array = as_array(values)
+def as_floats(array: np.ndarray) -> np.ndarray:
+    """`as_array`'s result as floats (itself if it holds floats already)."""
     return array if array.dtype == float else array.astype(float)
 
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.records import Log, as_floats
+from sim.records import Log, as_array, as_floats
 
 WIDTH = 5  # as spending: (day, budget, facility, amount, what)
 
@@ -190,7 +190,7 @@ def test_fields_are_converted_once_and_again_after_any_change() -> None:
 
 @given(st.lists(st.one_of(st.integers(-(2**70), 2**70), st.floats(allow_nan=False)), max_size=6))
 def test_fields_of_whole_numbers_or_any_numbers_convert_to_the_same_floats(values: list[Any]) -> None:
-    got = as_floats(values)
+    got = as_floats(as_array(values))
     assert got.dtype == float and got.tolist() == [float(v) for v in values]
 
 
