@@ -8,12 +8,12 @@ import math
 
 import numpy as np
 import pytest
-from conftest import scenario_of
+from conftest import scenario_of, simulate_scenario
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.language.units import DAYS_PER_YEAR
-from sim.metrics.replication import ReplicationResult, month_grid
+from sim.metrics.replication import ReplicationResult, demand_window, month_days, month_grid
 from sim.metrics.series import RESTARTS, Capacity, Deliveries, Stock, drawdown, walk_down
 from sim.metrics.summary import percentile_unreached_last, summarise, time_shares, timeline_rows, yearly_means
 from sim.metrics.targets import capacity_crossing, first_crossing_steps, time_to_target
@@ -434,3 +434,122 @@ def test_capacity_crossing_is_the_knot_by_knot_walk(
     capacity = Capacity(t0, t0 + np.array([r[1] for r in ramps]), np.array([r[2] for r in ramps]))
     got, want = capacity_crossing(capacity, threshold, horizon), walked_crossing(capacity, threshold, horizon)
     assert got == want or (math.isnan(got) and math.isnan(want))
+
+
+# -- measure's shortcuts against the straightforward forms (bit for bit) --------------------------
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 4), ramp), max_size=24),
+    st.lists(st.floats(-100, 2e4), min_size=1, max_size=20),
+)
+def test_the_capacity_table_is_each_capacity_at_the_times(
+    ramps: list[tuple[int, tuple[float, float, float]]], times: list[float]
+) -> None:
+    rows = [(0, g, t0, t0 + span, delta) for g, (t0, span, delta) in ramps]
+    capacities = Capacity.by_product(records_with(capacity=rows, products=("a", "b", "c", "d", "e")))
+    t = np.array(times)
+    table = Capacity.table(capacities, t)
+    assert table.shape == (5, len(times))
+    for g, capacity in enumerate(capacities):
+        assert table[g].tolist() == capacity.at(t).tolist()
+        mine = [Ramp(t0, t0 + span, delta) for h, (t0, span, delta) in ramps if h == g]  # in record order
+        want = [sum((r.value(x) for r in mine), 0.0) for x in times]
+        assert table[g].tolist() == pytest.approx(want, rel=1e-9, abs=1e-6)
+    assert Capacity.table([], t).shape == (0, len(times))
+
+
+@given(
+    st.lists(st.tuples(st.floats(0, 1000), st.floats(0.001, 500)), max_size=40),
+    st.floats(0, 300),
+    st.sampled_from([None, (0.0, 500.0, 0.0), (50.0, 2000.0, 0.0)]),
+    st.lists(st.floats(0, 1000), min_size=1, max_size=20),
+)
+def test_without_a_drawdown_the_stock_is_the_initial_plus_what_was_delivered(
+    lots: list[tuple[float, float]], initial: float, demand: tuple[float, float, float] | None, times: list[float]
+) -> None:
+    r = records_with([(t, 0, q) for t, q in lots])
+    deliveries = Deliveries.of(r, 0)
+    t = np.array(times)
+    stock = Stock.build(initial, deliveries, demand, 1000.0)
+    assert (initial + deliveries.at(t)).tolist() == stock.at(t).tolist()  # what `measure` writes instead
+    assert stock.unmet == 0.0
+    assert deliveries.trailing_year(t, upto=deliveries.at(t)).tolist() == deliveries.trailing_year(t).tolist()
+
+
+def test_measure_writes_each_series_as_the_series_give_it() -> None:
+    """Shells are drawn down, tanks have a stock target, rockets neither (the shortcut)."""
+    s = scenario_of(
+        {
+            "scenario": "m",
+            "start": "2025-01-01",
+            "horizon": "4 years",
+            "inventory": {"shell": 5000, "tank": 3, "rocket": 700},
+            "budgets": {"b": {"appropriations": {2025: "1bn"}}},
+            "facilities": {
+                "plant": {
+                    "kind": "munitions_factory",
+                    "product": "shell",
+                    "budget": "b",
+                    "capacity": "50k per year",
+                    "ramp_up": "6 months",
+                    "unit_cost": 3000,
+                },
+                "rockets": {
+                    "kind": "munitions_factory",
+                    "product": "rocket",
+                    "budget": "b",
+                    "capacity": "5k per year",
+                    "unit_cost": 20000,
+                },
+                "line": {
+                    "kind": "vehicle_line",
+                    "product": "tank",
+                    "budget": "b",
+                    "capacity": "20 per year",
+                    "unit_cost": "10M",
+                    "build_time": "1 year",
+                },
+            },
+            "demand": {"shell": {"rate": "30k per year", "from": "2026-01-01"}},
+            "targets": [
+                {"name": "stock of tanks", "product": "tank", "stock": 20},
+                {"name": "stock of shells", "product": "shell", "stock": "2x"},
+            ],
+        }
+    )
+    sim = simulate_scenario(s)
+    _, grid = month_grid(s.start, s.horizon)
+    at = np.append(grid, s.horizon)
+    result, records = sim.result, sim.records
+    for p, name in enumerate(records.products):
+        deliveries, capacity = Deliveries.of(records, p), Capacity.of(records, p)
+        initial = float(s.inventory.get(name, 0.0))
+        stock = Stock.build(initial, deliveries, demand_window(records, p), s.horizon)
+        want = [deliveries.at(at), deliveries.trailing_year(at), stock.at(at), capacity.at(at) * YEAR]
+        assert [row.tolist() for row in result.timeline[p]] == [w[:-1].tolist() for w in want]
+        assert result.end[p].tolist() == [w[-1] for w in want] + [stock.unmet]
+        days = [
+            time_to_target(t, deliveries, capacity, stock, initial, s.horizon) for t in s.targets if t.product == name
+        ]
+        got = [d for t, d in zip(s.targets, result.target_days, strict=True) if t.product == name]
+        assert np.array_equal(got, days, equal_nan=True)
+    shell = records.products.index("shell")  # drawn down: below what was made and held at the start
+    assert result.end[shell, 2] < 5000 + result.end[shell, 0] - 1e4
+
+
+def test_a_stock_target_needs_the_stock() -> None:
+    scenario = target_scenario("{'stock': 250}")
+    d = Deliveries(np.array([100.0]), np.array([100.0]))
+    c = Capacity(np.array([0.0]), np.array([0.0]), np.array([1.0]))
+    with pytest.raises(ValueError, match="needs the product's stock"):
+        time_to_target(scenario.targets[0], d, c, None, 100.0, scenario.horizon)
+
+
+def test_month_days_are_the_month_grid_shared_read_only() -> None:
+    start, horizon = dt.date(2024, 2, 29), 3000.0
+    days = month_days(start, horizon)
+    assert days.tolist() == month_grid(start, horizon)[1].tolist()
+    assert month_days(start, horizon) is days
+    with pytest.raises(ValueError, match="read-only"):
+        days[0] = 1.0

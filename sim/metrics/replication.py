@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from sim.language.schema import Scenario
-from sim.metrics.series import YEAR, Capacity, Deliveries, Stock
+from sim.metrics.series import YEAR, Capacity, Deliveries, Stock, draws_down
 from sim.metrics.targets import time_to_target
 from sim.records import Records
 
@@ -33,6 +34,15 @@ def month_grid(start: dt.date, horizon: float) -> tuple[list[dt.date], np.ndarra
     days = (dates - np.datetime64(start, "D")).astype(float)
     within = days <= horizon + 1e-9
     return dates[within].tolist(), days[within]
+
+
+@lru_cache(maxsize=16)
+def month_days(start: dt.date, horizon: float) -> np.ndarray:
+    """`month_grid`'s day numbers, computed once per start and horizon (every replication of a
+    study is measured on the same months); read-only, as every caller shares it."""
+    days = month_grid(start, horizon)[1]
+    days.flags.writeable = False
+    return days
 
 
 @dataclass
@@ -58,22 +68,33 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     """Reduce one replication's records to its measures."""
     horizon = scenario.horizon
     products = records.products
-    timeline = np.zeros((len(products), len(TIMELINE_MEASURES), grid.size))
-    end = np.zeros((len(products), len(END_MEASURES)))
-    per_product = {}
     delivered = Deliveries.by_product(records)
     capacities = Capacity.by_product(records)
     at = np.append(grid, horizon)  # the months, then the horizon: one evaluation of each series
-    for p, name in enumerate(products):
-        deliveries, capacity = delivered[p], capacities[p]
-        initial = float(scenario.inventory.get(name, 0.0))
-        stock = Stock.build(initial, deliveries, demand_window(records, p), horizon)
-        per_product[name] = (deliveries, capacity, stock, initial)
-        series = (deliveries.at(at), deliveries.trailing_year(at), stock.at(at), capacity.at(at) * YEAR)
-        timeline[p] = [s[:-1] for s in series]
-        end[p] = (*(s[-1] for s in series), stock.unmet)
+    capacity_at = Capacity.table(capacities, at) * YEAR
+    initial = [float(scenario.inventory.get(name, 0.0)) for name in products]
+    stock_targets = {products.index(t.product) for t in scenario.targets if t.measure == "stock"}
+    stocks: dict[int, Stock] = {}
+    series, unmet = [], []  # per product: TIMELINE_MEASURES at the months and the horizon; unmet demand
+    for p, deliveries in enumerate(delivered):
+        cumulative = deliveries.at(at)
+        demand = demand_window(records, p)
+        if p in stock_targets or draws_down(demand):
+            stocks[p] = stock = Stock.build(initial[p], deliveries, demand, horizon)
+            stock_at = stock.at(at)
+            unmet.append(stock.unmet)
+        else:  # nothing draws it down: the stock is what has been delivered (as `Stock.at` gives it)
+            stock_at = initial[p] + cumulative
+            unmet.append(0.0)
+        series.append((cumulative, deliveries.trailing_year(at, upto=cumulative), stock_at, capacity_at[p]))
+    values = np.array(series).reshape(len(products), len(TIMELINE_MEASURES), at.size)
+    timeline = np.ascontiguousarray(values[:, :, :-1])
+    end = np.column_stack((values[:, :, -1], unmet))
     target_days = np.array(
-        [time_to_target(t, *per_product[t.product][:3], per_product[t.product][3], horizon) for t in scenario.targets],
+        [
+            time_to_target(t, delivered[p], capacities[p], stocks.get(p), initial[p], horizon)
+            for t, p in ((t, products.index(t.product)) for t in scenario.targets)
+        ],
         dtype=float,
     )
     by_year: dict[str, dict[int, float]] = {b: {} for b in records.budgets}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -36,14 +37,16 @@ class Deliveries:
         """The deliveries of every product (by index), from the records' columns: grouped by
         product once, then each product's sorted by time (stable: ties keep record order)."""
         t, p, q = records.deliveries.columns(0, 1, 2)
+        n = len(records.products)
         rows = np.flatnonzero(q > 0)
-        rows = rows[np.argsort(p[rows], kind="stable")]
-        bounds = np.searchsorted(p[rows], np.arange(len(records.products) + 1) - 0.5).tolist()
+        product = p[rows].astype(np.uint16 if n <= 1 << 16 else np.intp)  # small integers sort in one pass
+        rows = rows[np.argsort(product, kind="stable")]
+        bounds = np.searchsorted(p[rows], np.arange(n + 1) - 0.5).tolist()
+        t, q = t[rows], q[rows]
         out = []
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-            mine = rows[a:b]
-            mine = mine[np.argsort(t[mine], kind="stable")]
-            times, cum = t[mine], np.cumsum(q[mine])
+        for a, b in pairwise(bounds):
+            order = np.argsort(t[a:b], kind="stable")
+            times, cum = t[a:b][order], np.cumsum(q[a:b][order])
             last = np.empty(times.size, dtype=bool)  # the last delivery of each instant
             np.not_equal(times[1:], times[:-1], out=last[:-1])
             last[-1:] = True
@@ -60,9 +63,9 @@ class Deliveries:
         """Cumulative deliveries with the zero before the first."""
         return np.concatenate(([0.0], self.cumulative))
 
-    def trailing_year(self, t: np.ndarray | float) -> np.ndarray:
-        """Deliveries in the 12 months up to `t`: in (t − 1 year, t]."""
-        return self.at(t) - self.at(np.asarray(t) - YEAR)
+    def trailing_year(self, t: np.ndarray | float, upto: np.ndarray | None = None) -> np.ndarray:
+        """Deliveries in the 12 months up to `t`: in (t − 1 year, t] (`upto`: `at(t)`, where known)."""
+        return (self.at(t) if upto is None else upto) - self.at(np.asarray(t) - YEAR)
 
 
 @dataclass(frozen=True)
@@ -89,15 +92,28 @@ class Capacity:
         and (t0, t1, delta) from field `first` on: `records.capacity` by product, `records.supply`
         by material."""
         group, t0, t1, delta = columns(rows, key, first, first + 1, first + 2)
-        return [cls(t0[mine], t1[mine], delta[mine]) for mine in (group == g for g in range(groups))]
+        order = np.argsort(group, kind="stable")  # each group's rows in record order
+        bounds = np.searchsorted(group[order], np.arange(groups + 1) - 0.5).tolist()
+        t0, t1, delta = t0[order], t1[order], delta[order]
+        return [cls(t0[a:b], t1[a:b], delta[a:b]) for a, b in pairwise(bounds)]
 
     def at(self, t: np.ndarray | float) -> np.ndarray:
         """Capacity per day at `t` (steps count from their own instant)."""
-        t = np.atleast_1d(np.asarray(t, dtype=float))[:, None]
-        span = np.where(self.t1 > self.t0, self.t1 - self.t0, 1.0)
-        frac = np.clip((t - self.t0) / span, 0.0, 1.0)
-        frac = np.where(t >= self.t1, 1.0, frac)
-        return (frac * self.delta).sum(axis=1)
+        return ramp_values(self.t0, self.t1, self.delta, t).sum(axis=0)
+
+    @staticmethod
+    def table(capacities: Sequence[Capacity], t: np.ndarray) -> np.ndarray:
+        """Each of `capacities` (rows) at the times `t` (columns): row i is exactly
+        `capacities[i].at(t)`, from one evaluation of all their ramps."""
+        t0, t1, delta = (
+            np.concatenate([np.empty(0)] + [getattr(c, f) for c in capacities]) for f in ("t0", "t1", "delta")
+        )
+        values = ramp_values(t0, t1, delta, t)
+        bounds = np.cumsum([0] + [c.t0.size for c in capacities]).tolist()
+        out = np.empty((len(capacities), values.shape[1]))
+        for row, (a, b) in enumerate(pairwise(bounds)):
+            out[row] = values[a:b].sum(axis=0)
+        return out
 
     def integral_to(self, t: np.ndarray) -> np.ndarray:
         """The rate integrated from −inf to each of the times `t` (`records.ramps_integral`)."""
@@ -106,6 +122,18 @@ class Capacity:
     def knots(self) -> np.ndarray:
         """Times where the capacity's slope can change."""
         return np.unique(np.concatenate(([0.0], self.t0, self.t1)))
+
+
+def ramp_values(t0: np.ndarray, t1: np.ndarray, delta: np.ndarray, t: np.ndarray | float) -> np.ndarray:
+    """What each ramp (rising by `delta` from `t0` to `t1`; a step where `t1` is `t0`) adds at
+    each of the times `t`: ramps × len(t) (a step counts from its own instant). Summed over
+    ramps (axis 0), ramp after ramp in record order."""
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    t0, t1, delta = t0[:, None], t1[:, None], delta[:, None]
+    span = np.where(t1 > t0, t1 - t0, 1.0)
+    frac = np.clip((t - t0) / span, 0.0, 1.0)
+    frac = np.where(t >= t1, 1.0, frac)
+    return frac * delta
 
 
 @dataclass(frozen=True)
@@ -126,8 +154,9 @@ class Stock:
         horizon: float,
     ) -> Stock:
         """Walk deliveries and the demand window (from, until, rate per day) exactly."""
-        if demand is None or demand[2] <= 0:
+        if not draws_down(demand):
             return cls.without_drawdown(initial, deliveries, demand[:2] if demand else (), horizon)
+        assert demand is not None
         d_from, d_until, rate = demand
         marks = [t for t in (d_from, d_until) if 0 <= t <= horizon]
         times = np.unique(np.concatenate(([0.0], deliveries.times, marks)))
@@ -167,6 +196,12 @@ class Stock:
         t = np.asarray(t, dtype=float)
         idx = np.maximum(np.searchsorted(self.times, t, side="right") - 1, 0)
         return np.maximum(0.0, self.levels[idx] + self.slopes[idx] * (t - self.times[idx]))
+
+
+def draws_down(demand: tuple[float, float, float] | None) -> bool:
+    """Whether a demand window (from, until, rate per day) draws stock down at all: where it
+    does not, the stock at any time is the initial stock plus what has been delivered."""
+    return demand is not None and demand[2] > 0
 
 
 #: stock-outs after which `drawdown` walks the rest step by step rather than summing again

@@ -53,11 +53,12 @@ def time_to_target(
     target: Target,
     deliveries: Deliveries,
     capacity: Capacity,
-    stock: Stock,
+    stock: Stock | None,
     initial_stock: float,
     horizon: float,
 ) -> float:
-    """Days from start until `target` is first reached; NaN if not within the horizon."""
+    """Days from start until `target` is first reached; NaN if not within the horizon
+    (`stock` is needed for a stock target only)."""
     threshold = resolve_threshold(target, capacity, initial_stock)
     measure = target.measure
     if measure == "capacity":
@@ -67,7 +68,10 @@ def time_to_target(
     if measure == "delivered":
         return first_crossing_steps(deliveries.times, deliveries.cumulative, threshold)
     if measure == "rate":
-        return first_crossing_steps(deliveries.times, deliveries.trailing_year(deliveries.times), threshold * YEAR)
+        trailing = deliveries.trailing_year(deliveries.times, upto=deliveries.cumulative)
+        return first_crossing_steps(deliveries.times, trailing, threshold * YEAR)
+    if stock is None:
+        raise ValueError(f"target {target.name!r}: a stock target needs the product's stock")
     levels_at_changes = stock.levels
     if levels_at_changes.size and levels_at_changes[0] >= threshold * (1 - 1e-12):
         return 0.0

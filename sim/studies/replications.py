@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from sim.language.schema import Scenario
-from sim.metrics.replication import ReplicationResult, measure, month_grid
+from sim.metrics.replication import ReplicationResult, measure, month_days
 from sim.model.replication import simulate
 from sim.studies.executors import Executor, default_jobs, make_executor
 
@@ -29,9 +29,8 @@ def replication_seed(seed: int, index: int) -> np.random.SeedSequence:
 
 def run_one(scenario: Scenario, seed: int, index: int) -> ReplicationResult:
     """Simulate and measure replication `index`."""
-    _, grid = month_grid(scenario.start, scenario.horizon)
     records = simulate(scenario, replication_seed(seed, index))
-    return measure(scenario, records, index, grid)
+    return measure(scenario, records, index, month_days(scenario.start, scenario.horizon))
 
 
 def run_batch(scenario: Scenario, seed: int, indices: Sequence[int]) -> list[ReplicationResult]:
