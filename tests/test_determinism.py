@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -10,10 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import FLAGSHIP, ROOT, SCENARIOS, records_in_fresh_process, simulate_scenario, write_yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.language.load import load_scenario
 from sim.model.replication import replication_seeds
-from sim.studies.replications import replication_seed, run_replications
+from sim.studies.replications import MAX_BATCH, _run_task, _unpacked, batches, replication_seed, run_replications
 
 UNCERTAIN = """\
 scenario: uncertain
@@ -129,3 +132,29 @@ def test_another_python_version_gives_the_same_records() -> None:
         assert here.keys() == there.keys() and len(here) >= 2 * len(scenarios)
         for run, records in here.items():
             assert there[run] == records, (version, run)
+
+
+@given(st.integers(0, 5000), st.integers(1, 64), st.one_of(st.none(), st.integers(1, 80)))
+def test_batches_take_every_replication_once_in_order(n: int, jobs: int, per_batch: int | None) -> None:
+    split = batches(n, jobs, per_batch)
+    assert [i for b in split for i in b] == list(range(n))
+    sizes = [len(b) for b in split]
+    assert all(size >= 1 for size in sizes)
+    if per_batch:
+        assert all(size == per_batch for size in sizes[:-1])
+    else:  # shrinking to one, so the workers finish within about a replication of each other
+        assert sizes == sorted(sizes, reverse=True)
+        assert max(sizes, default=1) <= MAX_BATCH
+        assert sizes[-min(len(sizes), jobs) :] == [1] * min(len(sizes), jobs) or n < 4 * jobs
+        assert len(split) <= n  # and never more tasks than replications
+
+
+def test_every_task_of_a_study_unpickles_its_scenario_once_per_worker(tmp_path: Path) -> None:
+    scenario = load_scenario(str(write_yaml(tmp_path, UNCERTAIN))).scenario
+    packed = pickle.dumps(scenario)
+    first = _unpacked(packed)
+    assert first == scenario
+    assert _unpacked(bytes(bytearray(packed))) is first  # equal bytes from another task: no second unpickling
+    direct = run_replications(scenario, 3, seed=2)
+    tasks = [_run_task((packed, 2, [i])) for i in range(3)]
+    assert [r.timeline.tolist() for t in tasks for r in t] == [r.timeline.tolist() for r in direct]

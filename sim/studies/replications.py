@@ -1,14 +1,16 @@
 """Monte Carlo replications of one scenario, on one process or many, with identical results.
 
-Workers (any executor of `sim.studies.executors`) receive the validated scenario and
-replication indices, never a SimPy environment;
+Workers (any executor of `sim.studies.executors`) receive the validated scenario (pickled once
+per study) and replication indices, never a SimPy environment;
 each replication's random streams come from `SeedSequence(seed)` by its index, so results do
 not depend on how the work is split.
 """
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -38,10 +40,23 @@ def run_batch(scenario: Scenario, seed: int, indices: Sequence[int]) -> list[Rep
     return [run_one(scenario, seed, i) for i in indices]
 
 
+#: replications in a batch at most: enough that a task's overheads (the scenario pickled and
+#: sent, the results sent back) are small beside its work, few enough to report progress
+MAX_BATCH = 50
+
+
 def batches(n: int, jobs: int, per_batch: int | None = None) -> list[list[int]]:
-    """Split replication indices 0..n-1 into batches for `jobs` workers."""
-    size = per_batch or max(1, min(50, -(-n // (jobs * 4))))
-    return [list(range(i, min(n, i + size))) for i in range(0, n, size)]
+    """Split replication indices 0..n-1 into batches for `jobs` workers (taken in this order):
+    `per_batch` each if given, else shrinking with what is left (a quarter of each worker's
+    share, at most `MAX_BATCH`, down to one), so the workers finish within about one
+    replication of each other rather than one whole batch."""
+    out: list[list[int]] = []
+    first = 0
+    while first < n:
+        size = per_batch or max(1, min(MAX_BATCH, (n - first) // (4 * jobs)))
+        out.append(list(range(first, min(n, first + size))))
+        first += size
+    return out
 
 
 def iter_replications(
@@ -50,7 +65,8 @@ def iter_replications(
     """Yield batches of the results of replications first..first+replications-1 as they finish
     (on `executor` if given, else on `jobs` local processes)."""
     workers = executor.workers if executor else jobs
-    tasks = [(scenario, seed, [first + i for i in b]) for b in batches(replications, max(1, workers))]
+    packed = pickle.dumps(scenario, protocol=pickle.HIGHEST_PROTOCOL)  # once, not once per task
+    tasks = [(packed, seed, [first + i for i in b]) for b in batches(replications, max(1, workers))]
     if executor is not None:
         yield from executor.map_unordered(_run_task, tasks)
         return
@@ -58,8 +74,17 @@ def iter_replications(
         yield from local.map_unordered(_run_task, tasks)
 
 
-def _run_task(task: tuple[Scenario, int, list[int]]) -> list[ReplicationResult]:
-    return run_batch(*task)
+def _run_task(task: tuple[bytes, int, list[int]]) -> list[ReplicationResult]:
+    packed, seed, indices = task
+    return run_batch(_unpacked(packed), seed, indices)
+
+
+@lru_cache(maxsize=4)
+def _unpacked(packed: bytes) -> Scenario:
+    """A task's scenario, unpickled once per worker: every task of a study carries the same
+    one (about a millisecond to unpickle the flagship; its bytes are compared in microseconds)."""
+    scenario: Scenario = pickle.loads(packed)  # our own tasks' bytes
+    return scenario
 
 
 def run_replications(
