@@ -73,7 +73,8 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     at = np.append(grid, horizon)  # the months, then the horizon: one evaluation of each series
     capacity_at = Capacity.table(capacities, at) * YEAR
     initial = [float(scenario.inventory.get(name, 0.0)) for name in products]
-    stock_targets = {products.index(t.product) for t in scenario.targets if t.measure == "stock"}
+    target_product = [products.index(t.product) for t in scenario.targets]
+    stock_targets = {p for t, p in zip(scenario.targets, target_product, strict=True) if t.measure == "stock"}
     stocks: dict[int, Stock] = {}
     series, unmet = [], []  # per product: TIMELINE_MEASURES at the months and the horizon; unmet demand
     for p, deliveries in enumerate(delivered):
@@ -93,7 +94,7 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     target_days = np.array(
         [
             time_to_target(t, delivered[p], capacities[p], stocks.get(p), initial[p], horizon)
-            for t, p in ((t, products.index(t.product)) for t in scenario.targets)
+            for t, p in zip(scenario.targets, target_product, strict=True)
         ],
         dtype=float,
     )
