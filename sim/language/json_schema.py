@@ -133,6 +133,8 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "stock": "reached when stock reaches this number (or Nx the stock at start)",
         "capacity": "reached when installed capacity reaches this rate (or Nx the capacity at start)",
         "by": "the deadline",
+        "baseline": "the base of a relative threshold (5x): a rate for rate and capacity, a quantity for stock "
+        "(default: the value at start of the scenario as written)",
     },
 }
 

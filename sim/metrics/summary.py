@@ -13,6 +13,7 @@ import numpy as np
 from sim.language.schema import Scenario
 from sim.language.types import Relative
 from sim.language.units import DAYS_PER_YEAR
+from sim.metrics.goals import goal_report
 from sim.metrics.replication import END_MEASURES, TIMELINE_MEASURES, ReplicationResult
 
 PERCENTILES = (("p10", 0.10), ("p50", 0.50), ("p90", 0.90))
@@ -56,8 +57,12 @@ def _threshold(value: Any) -> Any:
     return value
 
 
-def target_summary(scenario: Scenario, results: list[ReplicationResult]) -> list[dict[str, Any]]:
-    """Per target: years and dates to reach it, share reaching it, chance of meeting the deadline."""
+def target_summary(
+    scenario: Scenario, results: list[ReplicationResult], written: Scenario | None = None
+) -> list[dict[str, Any]]:
+    """Per target: years and dates to reach it, share reaching it, chance of meeting the deadline,
+    and its threshold as resolved (`written`: the scenario as written, where `scenario` is it with
+    its goals fixed)."""
     days = np.array([r.target_days for r in results]).reshape(len(results), len(scenario.targets))
     out = []
     for i, target in enumerate(scenario.targets):
@@ -78,6 +83,7 @@ def target_summary(scenario: Scenario, results: list[ReplicationResult]) -> list
                 "product": target.product,
                 "measure": target.measure,
                 "threshold": _round(threshold) if isinstance(threshold, float) else threshold,
+                **goal_report(target, written.targets[i] if written is not None else None),
                 "by": target.by.isoformat() if target.by else None,
                 "years_to_reach": {
                     **{k: _round(v / DAYS_PER_YEAR if v is not None else None) for k, v in years.items()},
@@ -91,8 +97,11 @@ def target_summary(scenario: Scenario, results: list[ReplicationResult]) -> list
     return out
 
 
-def summarise(scenario: Scenario, results: list[ReplicationResult], provenance: dict[str, Any]) -> dict[str, Any]:
-    """The whole `summary.json` document."""
+def summarise(
+    scenario: Scenario, results: list[ReplicationResult], provenance: dict[str, Any], written: Scenario | None = None
+) -> dict[str, Any]:
+    """The whole `summary.json` document (`written`: the scenario as written, where `scenario`
+    is it with its goals fixed)."""
     products: dict[str, Any] = {}
     end = np.array([r.end for r in results])
     for p, name in enumerate(scenario.products):
@@ -111,7 +120,7 @@ def summarise(scenario: Scenario, results: list[ReplicationResult], provenance: 
         facilities[name] = time_shares([r.time_use.get(name, {}) for r in results])
     return {
         **provenance,
-        "targets": target_summary(scenario, results),
+        "targets": target_summary(scenario, results, written),
         "products": products,
         "budgets": budgets,
         "facilities": facilities,
