@@ -134,7 +134,8 @@ class RunResults:
 
     def targets(self) -> pd.DataFrame:
         """One row per target: years_p10/p50/p90/mean to reach it, date_p10/p50/p90,
-        reached_fraction and on_time_probability (None/NaN where not reached)."""
+        reached_fraction and on_time_probability (None/NaN where not reached), and the threshold
+        as resolved: resolved_threshold, baseline, baseline_source."""
         return frame(self.tables()["targets"])
 
     def products(self) -> pd.DataFrame:

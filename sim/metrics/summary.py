@@ -83,7 +83,6 @@ def target_summary(
                 "product": target.product,
                 "measure": target.measure,
                 "threshold": _round(threshold) if isinstance(threshold, float) else threshold,
-                **goal_report(target, written.targets[i] if written is not None else None),
                 "by": target.by.isoformat() if target.by else None,
                 "years_to_reach": {
                     **{k: _round(v / DAYS_PER_YEAR if v is not None else None) for k, v in years.items()},
@@ -92,6 +91,7 @@ def target_summary(
                 "date_reached": {k: _date(scenario.start, v) for k, v in years.items()},
                 "reached_fraction": _round(float(reached.mean())),
                 "on_time_probability": on_time,
+                **goal_report(target, written.targets[i] if written is not None else None),
             }
         )
     return out
