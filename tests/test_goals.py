@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, write_yaml
+from conftest import ROOT, SCENARIOS, write_yaml
+from pydantic import BaseModel
 
 from sim import api
 from sim.errors import ScenarioError
 from sim.language.load import load_scenario
+from sim.language.types import Relative
 from sim.language.units import DAYS_PER_YEAR, parse_rate
+from sim.language.values import Uncertain
 from sim.metrics.goals import BASELINE_AT_START, BASELINE_WRITTEN
 from sim.studies.goals import bases_at_start, central, fix_goals
 
@@ -244,3 +247,25 @@ def test_a_study_resolves_the_base_once_with_no_simulation_for_goals_without_one
     goals._bases.cache_clear()
     loaded = load_scenario(str(plant(tmp_path, baseline='"120k per year"')))
     assert bases_at_start(loaded.scenario) == {"stock doubled": 40e3}
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: Path(p).relative_to(ROOT).as_posix())
+def test_every_shipped_scenarios_central_value_scenario_is_certain_and_runs(path: str) -> None:
+    scenario = load_scenario(path).scenario
+    middle = central(scenario)
+    assert not any(isinstance(v, Uncertain) for v in values_in(middle))
+    assert len(values_in(middle)) == len(values_in(scenario))
+    for before, after in zip(values_in(scenario), values_in(middle), strict=True):
+        assert after == (before.mean if isinstance(before, Uncertain) else before)
+    assert bases_at_start(scenario).keys() == {t.name for t in scenario.targets if isinstance(t.threshold, Relative)}
+
+
+def values_in(node: Any) -> list[Any]:
+    """Every leaf value of a scenario, in field order."""
+    if isinstance(node, BaseModel):
+        return [v for name in type(node).model_fields for v in values_in(getattr(node, name))]
+    if isinstance(node, dict):
+        return [v for item in node.values() for v in values_in(item)]
+    if isinstance(node, (list, tuple)):
+        return [v for item in node for v in values_in(item)]
+    return [node]
