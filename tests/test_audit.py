@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from conftest import ROOT, CliResult, patches_the_model, write_yaml
 
+from sim import api
 from sim.cli.audit_commands import MAX_WIDTH
 from sim.language.load import LoadedScenario, load_scenario
 from sim.language.values import Uncertain
@@ -248,6 +249,18 @@ def test_bad_change_is_bad_input(tmp_path: Path, rearm: Callable[..., CliResult]
     assert rearm("audit", path, "--change", "0%").code == 2
     assert rearm("audit", path, "--change", "lots").code == 2
     assert rearm("audit", tmp_path / "missing.yaml").code == 2
+
+
+def test_library_and_api_give_what_the_command_writes(tmp_path: Path, rearm: Callable[..., CliResult]) -> None:
+    path = write_yaml(tmp_path, SHARED_PURSE)
+    assert rearm("audit", path, "--jobs", "1", "--out", tmp_path / "cli", "--quiet").code == 0
+    written = json.loads((tmp_path / "cli" / "audit.json").read_text(encoding="utf-8"))
+    assert audit.audit(load_scenario(str(path))).document() == written
+    pytest.importorskip("pandas", reason="StudyResults.to_frame needs pandas")
+    found = api.audit(api.load(path), change="10%", out=tmp_path / "api")
+    assert found.audit() == written
+    frame = found.to_frame()
+    assert len(frame) == 6 and set(frame["class"]) == {"clean", "competition"}
 
 
 SHIPPED = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scenarios").glob("*.yaml"))

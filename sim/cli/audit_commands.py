@@ -21,6 +21,8 @@ from sim.studies.evaluate import years_array
 
 #: the printed table's width at most, in characters
 MAX_WIDTH = 100
+#: a column cut to fit is kept at least this wide
+MIN_CUT = 14
 #: rows printed at most (all are in audit.csv)
 MAX_PRINTED = 40
 
@@ -97,14 +99,17 @@ def audit_table(rows: Sequence[audit.AuditRow], replications: int) -> str:
                 row.shared,
             ]
         )
-    return fitted(table, MAX_WIDTH)
+    return fitted(table, MAX_WIDTH, cut_first=(1, 5, 0))
 
 
-def fitted(table: list[list[str]], width: int) -> str:
-    """Columns padded to their widest cell, the widest cut (with …) until a line fits `width`."""
+def fitted(table: list[list[str]], width: int, cut_first: Sequence[int] = ()) -> str:
+    """Columns padded to their widest cell, cut (with …) until a line fits `width`: the columns
+    `cut_first` in turn, down to MIN_CUT each, then the widest."""
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
     gaps = 2 * (len(widths) - 1)
-    while sum(widths) + gaps > width and max(widths) > 8:
+    for i in cut_first:
+        widths[i] -= max(0, min(widths[i] - MIN_CUT, sum(widths) + gaps - width))
+    while sum(widths) + gaps > width and max(widths) > MIN_CUT:
         widths[widths.index(max(widths))] -= 1
     cut = lambda text, w: text if len(text) <= w else text[: w - 1] + "…"  # noqa: E731
     lines = ["  ".join(cut(c, w).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in table]

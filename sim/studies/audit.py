@@ -32,7 +32,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -358,6 +358,8 @@ class AuditResult:
     provenance: dict[str, Any]
     change: float
     replications: int
+    changes: tuple[str, ...]  # the changed values' paths, in order
+    targets: tuple[str, ...]
     rows: tuple[AuditRow, ...]
 
     def of(self, kind: str) -> list[AuditRow]:
@@ -377,13 +379,11 @@ class AuditResult:
     @property
     def paired_runs(self) -> int:
         """Runs made: (1 + changes) × replications."""
-        return (1 + len({row.change.path for row in self.rows})) * self.replications
+        return (1 + len(self.changes)) * self.replications
 
     def verdict(self) -> str:
         """One line: what the audit found."""
-        n_changes = len({row.change.path for row in self.rows})
-        n_targets = len({row.target for row in self.rows})
-        head = f"audit: {n_changes} changes x {n_targets} targets, {self.replications} replications"
+        head = f"audit: {len(self.changes)} changes x {len(self.targets)} targets, {self.replications} replications"
         competition = len(self.of(COMPETITION))
         failed = [row for row in self.rows if row.found.failed]
         if self.passed:
@@ -423,7 +423,8 @@ def points(loaded: LoadedScenario, found: Sequence[Change]) -> tuple[Point, ...]
     """The scenario as written (point 0, from the shared point builder) and one point per
     change, each applied to that builder's scenario (so goals resolved there stay put)."""
     base = transformed_point(loaded, "as written", None)
-    return (base, *(Point((c.path,), partial(_changed, base.build, c.apply)) for c in found))
+    built = cache(base.build)  # validated once, then each change copies what it changes
+    return (base, *(Point((c.path,), partial(_changed, built, c.apply)) for c in found))
 
 
 def audit_study(
@@ -481,6 +482,8 @@ def analyse(
         {**provenance(loaded, study.seed, study.replications), "command": "audit"},
         float(study.meta["change"]),
         study.replications,
+        tuple(c.path for c in found),
+        study.targets,
         tuple(rows),
     )
 
