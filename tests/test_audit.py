@@ -19,6 +19,7 @@ from sim.language.values import Uncertain
 from sim.model.kinds import FACILITY_CLASSES
 from sim.model.munitions_factory import MunitionsFactory
 from sim.studies import audit
+from sim.studies.replications import run_one
 
 # Plant A (priority 1, 50k a year) and plant B (100k a year) draw on one budget that pays for
 # 100k shells a year: whatever A spends more, B cannot spend, so more capacity at A makes B's
@@ -168,6 +169,30 @@ def test_changes_scale_parsed_values_item_by_item(load_yaml: Callable[..., Loade
     assert s.facilities["plant"] == written  # the scenario as written is untouched
     lognormal = audit.scaled(Uncertain("lognormal", (10.0, 0.3)), 2.0)
     assert lognormal == Uncertain("lognormal", (20.0, 0.3))
+
+
+@pytest.mark.parametrize(
+    ("path", "written"),
+    [
+        ("facilities.plant.capacity", "{triangular: [100k per year, 125k per year, 162.5k per year]}"),
+        ("budgets.money.appropriations", "{2025: 1.25bn}"),
+        ("materials.fill.supply.rate", "1250 per year"),
+        ("workforce.crews.max", "750"),
+    ],
+)
+def test_a_changed_point_runs_as_the_same_value_set_with_set(
+    path: str, written: str, load_yaml: Callable[..., LoadedScenario]
+) -> None:
+    """The audit's change on the validated scenario is the run `rearm run --set` would make
+    (same value, same streams)."""
+    loaded = load_yaml(SINGLE_LINE)
+    (change,) = [c for c in audit.changes(loaded.scenario, 0.25) if c.path == path]
+    by_set = load_yaml(SINGLE_LINE, (f"{path}={written}",), name="set.yaml").scenario
+    for replication in range(2):
+        ours = run_one(change.apply(loaded.scenario), 11, replication)
+        theirs = run_one(by_set, 11, replication)
+        assert ours.target_days == pytest.approx(theirs.target_days, rel=1e-9, nan_ok=True)
+        assert ours.end == pytest.approx(theirs.end, rel=1e-9)
 
 
 class InvertedCapacity(MunitionsFactory):
