@@ -171,6 +171,16 @@ def test_changes_scale_parsed_values_item_by_item(load_yaml: Callable[..., Loade
     assert lognormal == Uncertain("lognormal", (20.0, 0.3))
 
 
+def test_a_pool_without_a_ceiling_gets_more_hiring_or_more_people(load_yaml: Callable[..., LoadedScenario]) -> None:
+    extra = "  hired: {initial: 10, hiring: 20 per year}\n  fixed: {initial: 30}\n"
+    loaded = load_yaml(SINGLE_LINE.replace("workforce:\n", "workforce:\n" + extra))
+    found = {c.path: c for c in audit.changes(loaded.scenario, 0.5)}
+    assert {"workforce.crews.max", "workforce.hired.hiring", "workforce.fixed.initial"} <= set(found)
+    hired = found["workforce.hired.hiring"].apply(loaded.scenario).workforce["hired"]
+    assert hired.hiring == pytest.approx(30 / 365.25) and hired.initial == 10
+    assert found["workforce.fixed.initial"].apply(loaded.scenario).workforce["fixed"].initial == 45
+
+
 @pytest.mark.parametrize(
     ("path", "written"),
     [
