@@ -23,7 +23,7 @@ from sim.model.expansion import Construction, ExpansionPlan, build_expansion
 from sim.model.learning import UnitCost
 from sim.model.material import Material
 from sim.model.ranks import FIRST_RANK, RankedTimeout
-from sim.model.streams import item_key
+from sim.model.streams import facility_path, item_key
 from sim.model.world import World
 
 #: relative: a share of a lot this small is rounding, not work (a lot cut to it does not start)
@@ -69,7 +69,7 @@ class Facility:
         #: the entry is garbage while the scenario still holds it and empties it
         self.spec = spec
         #: its place in the scenario, which names its random streams (`sim.model.streams`)
-        self.path = f"facilities.{name}"
+        self.path = facility_path(name)
         streams = world.streams
         self.product = world.records.products.index(spec.product)
         self.budget: Budget = world.budgets[spec.budget]

@@ -37,6 +37,11 @@ def key_words(path: str, purpose: str) -> tuple[int, ...]:
     return struct.unpack(f"<{KEY_WORDS}I", digest)
 
 
+def facility_path(name: str) -> str:
+    """The dotted path of facility `name`, under which its values and streams are keyed."""
+    return f"facilities.{name}"
+
+
 def item_key(names: list[str], k: int) -> str:
     """The path part of item `k` of a list of named items (expansions, stages): its name, as
     `--set` addresses it, so that adding, removing or moving another item changes nothing;

@@ -25,6 +25,7 @@ from sim.language.schema import VehicleLine as VehicleLineSpec
 from sim.language.values import Uncertain
 from sim.model.breakdowns import WorkItem
 from sim.model.facility import NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
+from sim.model.streams import facility_path
 from sim.model.world import World
 
 EPS: Final = 1e-9
@@ -36,7 +37,7 @@ class VehicleLine(RatedFacility):
     kind = "vehicle_line"
 
     def __init__(self, world: World, index: int, name: str, spec: VehicleLineSpec) -> None:
-        path = f"facilities.{name}"
+        path = facility_path(name)
         capacity = world.streams.value(spec.capacity, f"{path}.capacity")
         super().__init__(world, index, name, spec, capacity, world.streams.value(spec.ramp_up, f"{path}.ramp_up"))
         self.started = 0
