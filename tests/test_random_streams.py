@@ -21,7 +21,7 @@ from test_breakdowns import capture
 from sim.language.load import LoadedScenario, load_scenario
 from sim.language.schema import Scenario
 from sim.model.replication import simulate
-from sim.model.streams import BREAKDOWNS, UNITS, VALUE, Streams, item_key, key_words
+from sim.model.streams import BREAKDOWNS, UNITS, VALUE, Streams, item_key
 from sim.records import Records
 from sim.studies.replications import replication_seed
 
@@ -216,12 +216,19 @@ def test_different_paths_purposes_and_replications_give_different_streams() -> N
     assert Streams(replication_seed(8, 3), {}).rng("budgets.army.inflation", VALUE).random() != other
 
 
-def test_the_stream_key_is_a_stable_hash_not_pythons() -> None:
-    """BLAKE2b of "path#purpose", little-endian words: the same in every process (Python's
-    `hash` of a string changes with PYTHONHASHSEED) and on every platform."""
-    assert key_words("budgets.army.inflation", "value") == (597917421, 33771231, 2061675783, 1207035835)
-    seed = Streams(replication_seed(7, 3), {}).seed("a", VALUE)
-    assert seed.entropy == 7 and seed.spawn_key == (3, *key_words("a", VALUE))
+def test_a_streams_seed_is_a_stable_hash_of_its_name_keyed_by_the_replication() -> None:
+    """BLAKE2b of "path#purpose" keyed by the replication's seed material: the same in every
+    process (Python's `hash` of a string changes with PYTHONHASHSEED) and on every platform,
+    and taken by numpy's PCG64 as a seed sequence's state."""
+    seed = Streams(replication_seed(7, 3), {}).seed("budgets.army.inflation", VALUE)
+    words = [17011052769425522208, 10314316941663479063, 17191451240750677070, 13402966686053479540]
+    assert seed.generate_state(4, np.uint64).tolist() == words
+    assert seed.generate_state(40).tolist()[:4] == seed.generate_state(4).tolist()  # longer: the same start
+    assert len(set(seed.generate_state(40).tolist())) == 40  # more than one hash block, not repeated
+    expected = np.random.Generator(np.random.PCG64(seed)).random(3)  # type: ignore[arg-type]
+    assert (
+        Streams(replication_seed(7, 3), {}).rng("budgets.army.inflation", VALUE).random(3).tolist() == expected.tolist()
+    )
 
 
 def test_items_of_a_list_are_keyed_by_name_a_repeated_name_by_occurrence() -> None:

@@ -5,21 +5,23 @@ A stream is named by the value's dotted path, as `--set` writes it (`budgets.arm
 `facilities.bae_155mm.capacity`, `facilities.x.expansions.<name>.capex`), and by what it is
 drawn for: a world value drawn once a replication, an expansion's values, a facility's
 per-unit draws (one stream per stage duration, stage material or build time) or its
-breakdowns (failures and repairs apart). Each is a `SeedSequence` with the replication's
-entropy and spawn key, the key extended by words of a stable hash (BLAKE2b, never Python's
-`hash`, which changes between processes) of "path#purpose". So fixing, varying, adding or
-removing one value or one facility leaves every other draw as it was, whatever the order of
-the scenario's entries. A fixed value needs no stream: one is made (tens of microseconds)
-only for a distribution, and a facility makes its per-unit and breakdown streams once.
+breakdowns (failures and repairs apart). Each stream's seed is BLAKE2b of "path#purpose"
+(a stable hash, never Python's `hash`, which changes between processes), keyed by 256 bits the
+replication's `SeedSequence` generates; numpy's PCG64 takes it through the seed-sequence
+interface as it would a `SeedSequence`'s state. So fixing, varying, adding or removing one
+value or one facility leaves every other draw as it was, whatever the order of the scenario's
+entries. A fixed value needs no stream: one is made (a few microseconds; a `SeedSequence` of
+its own would cost five times more) only for a distribution, and a facility makes its per-unit
+and breakdown streams once.
 """
 
 from __future__ import annotations
 
 import hashlib
-import struct
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
+from numpy.random.bit_generator import ISeedSequence
 
 from sim.language.values import Uncertain, Value
 
@@ -27,14 +29,34 @@ VALUE: Final = "value"  # a world value, drawn once a replication
 EXPANSION: Final = "expansion"  # one of an expansion's values, drawn once a replication
 UNITS: Final = "units"  # a facility's per-unit draws: one per hull, stage or vehicle
 BREAKDOWNS: Final = "breakdowns"  # a facility's times to failure or to repair
-KEY_WORDS: Final = 4  # 32-bit words of the hash added to the spawn key (128 bits)
+ROOT_WORDS: Final = 8  # 32-bit words of the replication's seed material that key every stream
+BLOCK: Final = 64  # bytes of a stream's seed per BLAKE2b digest
 
 
-def key_words(path: str, purpose: str) -> tuple[int, ...]:
-    """The spawn-key words of the stream of `path` for `purpose`: a stable hash, the same in
-    every process and on every platform."""
-    digest = hashlib.blake2b(f"{path}#{purpose}".encode(), digest_size=4 * KEY_WORDS).digest()
-    return struct.unpack(f"<{KEY_WORDS}I", digest)
+class StreamSeed:
+    """The seed of one stream: BLAKE2b of its name, keyed by the replication's seed material,
+    in as many blocks as a bit generator asks for. It offers numpy's seed-sequence interface
+    (`generate_state`, registered as an `ISeedSequence`), so a bit generator takes it as it
+    would a `SeedSequence`."""
+
+    def __init__(self, key: bytes, name: str) -> None:
+        self.key = key
+        self.name = name.encode()
+
+    def generate_state(self, n_words: int, dtype: Any = np.uint32) -> np.ndarray:
+        """`n_words` words of the seed, of 32 or 64 bits, the same on every platform."""
+        kind = np.dtype(dtype)
+        need = n_words * kind.itemsize
+        data = b""
+        block = 0
+        while len(data) < need:
+            salt = block.to_bytes(16, "little")
+            data += hashlib.blake2b(self.name, key=self.key, salt=salt, digest_size=BLOCK).digest()
+            block += 1
+        return np.frombuffer(data, dtype=kind.newbyteorder("<"), count=n_words).astype(kind)
+
+
+ISeedSequence.register(StreamSeed)
 
 
 def facility_path(name: str) -> str:
@@ -68,20 +90,18 @@ class Streams:
     value drawn is kept in `drawn` (path -> value), for tests and for explaining a run."""
 
     def __init__(self, seed_seq: np.random.SeedSequence, drawn: dict[str, float]) -> None:
-        self.entropy = seed_seq.entropy
-        self.spawn_key: tuple[int, ...] = tuple(seed_seq.spawn_key)
-        self.pool_size: int = seed_seq.pool_size
+        #: the key of every stream's seed: the replication's seed material, little-endian
+        self.key = seed_seq.generate_state(ROOT_WORDS, np.uint32).astype("<u4").tobytes()
         self.drawn = drawn
 
-    def seed(self, path: str, purpose: str) -> np.random.SeedSequence:
+    def seed(self, path: str, purpose: str) -> StreamSeed:
         """The seed of the stream of `path` for `purpose`."""
-        return np.random.SeedSequence(
-            self.entropy, spawn_key=self.spawn_key + key_words(path, purpose), pool_size=self.pool_size
-        )
+        return StreamSeed(self.key, f"{path}#{purpose}")
 
     def rng(self, path: str, purpose: str) -> np.random.Generator:
         """A generator of the stream of `path` for `purpose` (each call starts it afresh)."""
-        return np.random.Generator(np.random.PCG64(self.seed(path, purpose)))
+        # (numpy's stub names only SeedSequence; at run time any ISeedSequence seeds it)
+        return np.random.Generator(np.random.PCG64(self.seed(path, purpose)))  # type: ignore[arg-type]
 
     def value(self, value: Value, path: str, purpose: str = VALUE) -> float:
         """The value at `path`: itself if fixed, else one draw from its own stream (kept in
