@@ -10,9 +10,9 @@ breakdowns (failures and repairs apart). Each stream's seed is BLAKE2b of "path#
 replication's `SeedSequence` generates; numpy's PCG64 takes it through the seed-sequence
 interface as it would a `SeedSequence`'s state. So fixing, varying, adding or removing one
 value or one facility leaves every other draw as it was, whatever the order of the scenario's
-entries. A fixed value needs no stream: one is made (a few microseconds; a `SeedSequence` of
-its own would cost five times more) only for a distribution, and a facility makes its per-unit
-and breakdown streams once.
+entries. A fixed value needs no stream: one is made only for a distribution, and a facility
+makes its per-unit and breakdown streams once (a keyed hash, not a `SeedSequence` per stream,
+keeps making one cheap).
 """
 
 from __future__ import annotations
