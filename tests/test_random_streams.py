@@ -151,7 +151,8 @@ def with_newcomer_first(text: str) -> str:
 
 class Drawn:
     """Everything one replication drew: its world values, and what the facilities drew per
-    unit and for their breakdowns, read from the facility objects and the records."""
+    unit and for their breakdowns, read from the facility objects (kept by `capture`, which
+    subclasses the model's classes: tests using it are `patches_the_model`) and the records."""
 
     def __init__(self, scenario: Scenario, replication: int = 0) -> None:
         with capture() as made:
@@ -236,6 +237,7 @@ def test_items_of_a_list_are_keyed_by_name_a_repeated_name_by_occurrence() -> No
     assert [item_key(names, k) for k in range(3)] == ["mill", "kiln", "mill@1"]
 
 
+@patches_the_model
 def test_every_uncertain_world_value_is_drawn_once_and_kept_by_its_path(world: Callable[..., Drawn]) -> None:
     drawn = world()
     assert set(drawn.world) == WORLD_PATHS  # fixed values draw nothing; per-unit draws are not world values
@@ -243,6 +245,7 @@ def test_every_uncertain_world_value_is_drawn_once_and_kept_by_its_path(world: C
     assert 1000 <= drawn.world["materials.steel.initial"] <= 2000
 
 
+@patches_the_model
 def test_the_same_seed_gives_the_same_draws(world: Callable[..., Drawn]) -> None:
     one, two = world(), world()
     assert one.world == two.world
@@ -253,6 +256,7 @@ def test_the_same_seed_gives_the_same_draws(world: Callable[..., Drawn]) -> None
     assert all(other.world[p] != one.world[p] for p in WORLD_PATHS)
 
 
+@patches_the_model
 def test_identical_values_at_different_paths_draw_differently(world: Callable[..., Drawn]) -> None:
     """Two facilities written alike draw their own values, durations and breakdowns."""
     twin = WORLD.replace("facilities:\n", "facilities:" + NEWCOMER + NEWCOMER.replace("newcomer:", "twin:"), 1)
