@@ -164,7 +164,7 @@ class Shipyard(Facility):
             if self.started >= self.launched:
                 last = self.last_start
             elif now < self.launched_at + RESERVATION_GRACE:
-                last = max(self.launched_at, now)
+                last = now  # it may start now at the earliest
             else:
                 return days
             start = max(self.first_start, last + (self.yard.drumbeat or 0.0))
