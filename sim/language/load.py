@@ -16,6 +16,7 @@ from sim.language.overrides import apply_overrides
 from sim.language.references import check_references
 from sim.language.schema import FACILITY_KINDS, Scenario
 from sim.language.suggest import did_you_mean
+from sim.language.units import shown
 from sim.language.yaml_source import Source, read_source
 
 
@@ -172,9 +173,7 @@ def _dotted(path: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in path)
 
 
-def _found(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+_found = shown
 
 
 def _problem(err: Any, data: dict[str, Any], source: Source) -> Problem:
