@@ -72,6 +72,10 @@ def _mark_override(problem: Problem, set_keys: list[str]) -> Problem:
         made_unknown_key = key.startswith(problem.key + ".") and problem.message.startswith("unknown key")
         if problem.key == key or problem.key.startswith(key + ".") or made_unknown_key:
             return Problem(problem.file, None, problem.key, f"{problem.message} (set by --set {key})")
+    for key in set_keys:
+        if problem.key and key.startswith(problem.key + "."):
+            # a rule over a whole value (a GDP table, a learning curve) that --set changed inside
+            return Problem(problem.file, problem.line, problem.key, f"{problem.message} (after --set {key})")
     return problem
 
 

@@ -114,7 +114,7 @@ class _Builder:
                 self.constructor.flatten_mapping(node)
             except yaml.YAMLError as exc:
                 problem = getattr(exc, "problem", None) or "a merge key (<<) takes a mapping or a list of mappings"
-                raise self.fail(node, f"cannot merge: {problem}") from None
+                raise self.fail(node, f"cannot merge: {problem}", path) from None
             merged = {id(key) for key, _ in node.value} - own
             self.merged[id(node)] = merged
         result: dict[Any, Any] = {}
