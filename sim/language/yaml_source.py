@@ -91,7 +91,7 @@ class _Builder:
             return self.build_mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (str(i),), depth + 1) for i, item in enumerate(node.value)]
-        if node.tag in _NUMBER_TAGS and node.style is None:
+        if isinstance(node, yaml.ScalarNode) and node.tag in _NUMBER_TAGS and node.style is None:
             problem = plain_number_problem(node.value)
             if problem:
                 self.problems.append(self.problem(node, problem, path))
