@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -143,15 +144,20 @@ RelativeQuantity = _field(
 )
 
 
-def _plain(what: str) -> Callable[[object], object]:
-    """A check run before pydantic reads a whole number or a number, which it would otherwise
-    take from a boolean (`docks: yes` as 1), from a string with any underscores (`'1_5'` as 15)
-    or from an integer too large for floating point."""
+_TOO_LARGE = 10**units.MAX_NUMBER_CHARS
+
+
+def _plain(what: str, whole: bool) -> Callable[[object], object]:
+    """A check run before pydantic reads a whole number (`whole`) or a number, which it would
+    otherwise take from a boolean (`docks: yes` as 1), from a string with any underscores (`'1_5'`
+    as 15) or from an integer too large for floating point (or, for a whole number, a float
+    such as 1e300 that it would turn into 301 digits)."""
 
     def check(raw: object) -> object:
         if isinstance(raw, bool):
             raise units.UnitError(f"expected {what}, found {units.shown(raw)}")
-        if isinstance(raw, int) and raw.bit_length() > 3 * units.MAX_NUMBER_CHARS:
+        sized = isinstance(raw, int) or (whole and isinstance(raw, float) and not math.isnan(raw))
+        if sized and isinstance(raw, (int, float)) and not abs(raw) < _TOO_LARGE:
             raise units.UnitError(f"expected {what} of at most {units.MAX_NUMBER_CHARS} digits, got {units.shown(raw)}")
         if isinstance(raw, str):
             number = raw.strip()
@@ -168,7 +174,7 @@ def _plain(what: str) -> Callable[[object], object]:
 
 #: parts of a core schema that describe output or documentation, not what is read
 _NOT_VALIDATION = ("serialization", "metadata")
-_PLAIN_CHECKS = {"int": _plain("a whole number"), "float": _plain("a number")}
+_PLAIN_CHECKS = {"int": _plain("a whole number", whole=True), "float": _plain("a number", whole=False)}
 
 
 def guard_numbers(schema: Any) -> Any:
