@@ -292,7 +292,7 @@ def test_a_date_key_written_two_ways_is_refused(rearm: Callable[..., CliResult],
     old = "appropriations: {2026: 1bn, 2030: 2bn}"
     text = edit(old, "appropriations:\n      2027-01-01: 1bn\n      '2027-01-01': 2bn")
     result, path = validate_text(rearm, tmp_path, text)
-    refused(result, f"{path}:{LINE[old] + 2}:", f"the key datetime.date(2027, 1, 1) of line {LINE[old] + 1}")
+    refused(result, f"{path}:{LINE[old] + 2}:", "key '2027-01-01' is the key 2027-01-01", f"of line {LINE[old] + 1}")
 
 
 def test_a_merge_may_override_the_keys_it_brings(load_yaml: Callable[..., Any]) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from sim.errors import Problem, ScenarioError
-from sim.language.units import MAX_NUMBER_CHARS, digit_group_problem
+from sim.language.units import MAX_NUMBER_CHARS, digit_group_problem, shown
 
 MAX_BYTES = 5_000_000
 MAX_NODES = 200_000
@@ -129,9 +129,12 @@ class _Builder:
                 if id(earlier) not in merged:
                     line, where = earlier.start_mark.line + 1, path + (str(key),)
                     if written == key and type(written) is type(key):
-                        message = f"key {key!r} appears twice in the same mapping (also on line {line})"
+                        message = f"key {_shown(key)} appears twice in the same mapping (also on line {line})"
                     else:
-                        message = f"key {key!r} is the key {written!r} of line {line} written another way; give it once"
+                        message = (
+                            f"key {_shown(key)} is the key {_shown(written)} of line {line} written another way; "
+                            "give it once"
+                        )
                     raise self.fail(key_node, message, where)
                 result.pop(written, None)
             first[meaning] = (key, key_node)
@@ -139,6 +142,11 @@ class _Builder:
             self.lines[child] = key_node.start_mark.line + 1
             result[key] = self.build(value_node, child, depth + 1)
         return result
+
+
+def _shown(key: Any) -> str:
+    """A key as written: text quoted, a date as YAML writes it."""
+    return key.isoformat() if isinstance(key, dt.date) else shown(key)
 
 
 def key_meaning(key: Any) -> Any:
