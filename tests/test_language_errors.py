@@ -298,7 +298,7 @@ def test_yaml_tags_are_refused_every_one(tmp_path: Path) -> None:
         ("# only a comment\n", "F: the file is empty; a scenario is a YAML mapping"),
         ("- a\n- b\n", "F:1: a scenario is a YAML mapping of keys, got list"),
         ("scenario: [unclosed\n", "F:2: not valid YAML: expected ',' or ']', but got '<stream end>'"),
-        ("a: 1\na: 2\n", "F:2: key 'a' appears twice in the same mapping"),
+        ("a: 1\na: 2\n", "F:2: a: key 'a' appears twice in the same mapping (also on line 1)"),
         ("a: &x [1, 2]\nb: *x\nc: &y [*x, *x]\n", "F:3: c: unknown key 'c' at the top level"),
     ],
 )

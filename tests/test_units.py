@@ -156,7 +156,9 @@ def test_percentages_and_fractions() -> None:
     assert parse_percentage("2.5 %") == pytest.approx(0.025)
     with pytest.raises(UnitError, match="^must not be negative, got '-3%'$"):
         parse_percentage("-3%")
-    with pytest.raises(UnitError, match="^expected a percentage such as '3%' or a fraction such as 0.03, got 'three'$"):
+    with pytest.raises(
+        UnitError, match="^expected a percentage such as '3%' or a fraction below 1 such as 0.03, got 'three'$"
+    ):
         parse_percentage("three")
 
 

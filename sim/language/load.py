@@ -16,6 +16,7 @@ from sim.language.overrides import apply_overrides
 from sim.language.references import check_references
 from sim.language.schema import FACILITY_KINDS, Scenario
 from sim.language.suggest import did_you_mean
+from sim.language.units import shown
 from sim.language.yaml_source import Source, read_source
 
 
@@ -71,6 +72,10 @@ def _mark_override(problem: Problem, set_keys: list[str]) -> Problem:
         made_unknown_key = key.startswith(problem.key + ".") and problem.message.startswith("unknown key")
         if problem.key == key or problem.key.startswith(key + ".") or made_unknown_key:
             return Problem(problem.file, None, problem.key, f"{problem.message} (set by --set {key})")
+    for key in set_keys:
+        if problem.key and key.startswith(problem.key + "."):
+            # a rule over a whole value (a GDP table, a learning curve) that --set changed inside
+            return Problem(problem.file, problem.line, problem.key, f"{problem.message} (after --set {key})")
     return problem
 
 
@@ -172,9 +177,7 @@ def _dotted(path: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in path)
 
 
-def _found(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+_found = shown
 
 
 def _problem(err: Any, data: dict[str, Any], source: Source) -> Problem:

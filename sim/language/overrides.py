@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from sim.errors import Problem, ScenarioError
@@ -25,13 +26,24 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return key, value
 
 
+#: a path part read as a whole number (a fiscal year, a list position): ASCII digits, and few
+#: enough that int() never meets its limit (`²` or 5,000 digits stay names)
+_WHOLE_RE = re.compile(r"-?+[0-9]{1,18}+")
+
+
+def _whole(part: str) -> int | None:
+    """The whole number `part` writes, or None."""
+    return int(part) if _WHOLE_RE.fullmatch(part) else None
+
+
 def _child_key(container: dict[Any, Any], part: str) -> Any:
     if part in container:
         return part
-    if part.lstrip("-").isdigit() and int(part) in container:
-        return int(part)
-    if part.isdigit() and container and all(isinstance(k, int) for k in container):
-        return int(part)
+    number = _whole(part)
+    if number is not None and number in container:
+        return number
+    if number is not None and number >= 0 and container and all(isinstance(k, int) for k in container):
+        return number
     return part
 
 
@@ -55,7 +67,7 @@ def set_path(data: dict[str, Any], dotted: str, value: Any, file: str) -> None:
             index = _list_index(node, part)
             if index is None:
                 names = [str(item.get("name")) for item in node if isinstance(item, dict) and "name" in item]
-                if part.isdigit():
+                if (_whole(part) or 0) >= 0 and _whole(part) is not None:
                     hint = f" (it has {len(node)}, numbered from 0)"
                 else:
                     hint = did_you_mean(part, names) or (f"; items: {', '.join(names)}" if names else "")
@@ -94,8 +106,8 @@ def _check_new_key(node: dict[Any, Any], parts: list[str], depth: int, file: str
 
 
 def _list_index(items: list[Any], part: str) -> int | None:
-    if part.isdigit():
-        i = int(part)
+    i = _whole(part)
+    if i is not None and i >= 0:
         return i if i < len(items) else None
     for i, item in enumerate(items):
         if isinstance(item, dict) and str(item.get("name")) == part:

@@ -9,7 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import CoreSchema
 
 from sim.language.types import (
     Baseline,
@@ -25,6 +34,7 @@ from sim.language.types import (
     Relative,
     RelativeQuantity,
     RelativeRate,
+    guard_numbers,
 )
 from sim.language.units import DAYS_PER_YEAR, UnitError, parse_date, parse_percentage, parse_quantity, parse_rate
 from sim.language.values import Value, parse_value
@@ -43,9 +53,14 @@ def _fiscal_years(table: dict[int, Any] | None) -> dict[int, Any] | None:
 
 
 class Spec(BaseModel):
-    """Base of every scenario object: frozen, and unknown keys are errors."""
+    """Base of every scenario object: frozen, unknown keys are errors, and a number is never read
+    from a boolean or from digits grouped other than by three (`guard_numbers`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return guard_numbers(handler(source))
 
 
 class Expansion(Spec):

@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import core_schema
 
 from sim.language import units
 from sim.language.values import DISTRIBUTIONS, parse_value
 
-_SCALE = r"(k|K|M|m|mn|bn|b|tn|thousand|million|billion|trillion)?"
-_NUM = r"[0-9][0-9_,]*(\.[0-9]+)?([eE][-+]?[0-9]+)?"
-_TIME = r"(day|days|week|weeks|month|months|year|years|yr|yrs|d|wk|mo|y)"
+# Patterns for editors (JSON Schema): digits grouped by three or not at all, and no two
+# quantifiers that can match the same character, so that no editor's regex engine backtracks.
+_SCALE = r"(?:\s*(?:k|K|M|m|mn|bn|b|tn|thousand|million|billion|trillion))?"
+_NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:_[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
+_TIME = r"(?:day|days|week|weeks|month|months|year|years|yr|yrs|d|wk|mo|y)"
+_MONEY = r"^\s*(?:[£€$]\s*)?"
 
 _QUANTITY_SCHEMA: dict[str, Any] = {
     "anyOf": [
         {"type": "number", "minimum": 0},
-        {"type": "string", "pattern": rf"^\s*[£€$]?\s*{_NUM}\s*{_SCALE}\s*$"},
+        {"type": "string", "pattern": rf"{_MONEY}{_NUM}{_SCALE}\s*$"},
     ],
     "description": units.QUANTITY_HINT,
     "examples": [2000000, "40k", "2M", "1.5bn", "1.5e9"],
 }
 _RATE_SCHEMA: dict[str, Any] = {
     "type": "string",
-    "pattern": rf"^\s*[£€$]?\s*{_NUM}\s*{_SCALE}\s*(per|/)\s*{_TIME}\s*$",
+    "pattern": rf"{_MONEY}{_NUM}{_SCALE}\s*(?:per|/)\s*{_TIME}\s*$",
     "description": units.RATE_HINT,
     "examples": ["80k per year", "12 per month", "300 per week"],
 }
@@ -38,7 +43,7 @@ _DURATION_SCHEMA: dict[str, Any] = {
 }
 _PERCENT_SCHEMA: dict[str, Any] = {
     "anyOf": [
-        {"type": "number", "minimum": 0},
+        {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
         {"type": "string", "pattern": rf"^\s*{_NUM}\s*%\s*$"},
     ],
     "description": units.PERCENT_HINT,
@@ -83,21 +88,23 @@ class Relative:
     factor: float
 
 
-_RELATIVE_RE = re.compile(r"^\s*(" + _NUM + r")\s*[x×]\s*$")
+_RELATIVE_RE = re.compile(r"(" + units.NUMBER + r")\s*+[x×]")
+_RELATIVE_HINT = "a multiple of the value at start such as '5x'"
 
 
 def relative_or(parse: Callable[[object], float]) -> Callable[[object], float | Relative]:
     """A parser accepting `Nx` as well as what `parse` accepts."""
 
     def parse_threshold(raw: object) -> float | Relative:
-        if isinstance(raw, str):
-            m = _RELATIVE_RE.match(raw)
+        if isinstance(raw, str) and len(raw) <= units.MAX_VALUE_CHARS:
+            m = _RELATIVE_RE.fullmatch(raw.strip())
             if m:
-                return Relative(units.parse_number(m.group(1)))
+                factor = units.read_number(m.group(1), raw, _RELATIVE_HINT)
+                return Relative(units.finite_non_negative(factor, raw))
         try:
             return parse(raw)
         except units.UnitError as exc:
-            raise units.UnitError(f"{exc} (or a multiple of the value at start such as '5x')") from None
+            raise units.UnitError(f"{exc} (or {_RELATIVE_HINT})") from None
 
     return parse_threshold
 
@@ -138,3 +145,52 @@ RelativeQuantity = _field(
 #: the base of a relative threshold: a rate for a rate or capacity target, a quantity for a stock
 #: target (the target reads it by its measure; see `Target`)
 Baseline = Annotated[float | None, WithJsonSchema({"anyOf": [_RATE_SCHEMA, _QUANTITY_SCHEMA]})]
+
+
+_TOO_LARGE = 10**units.MAX_NUMBER_CHARS
+
+
+def _plain(what: str, whole: bool) -> Callable[[object], object]:
+    """A check run before pydantic reads a whole number (`whole`) or a number, which it would
+    otherwise take from a boolean (`docks: yes` as 1), from a string with any underscores (`'1_5'`
+    as 15) or from an integer too large for floating point (or, for a whole number, a float
+    such as 1e300 that it would turn into 301 digits)."""
+
+    def check(raw: object) -> object:
+        if isinstance(raw, bool):
+            raise units.UnitError(f"expected {what}, found {units.shown(raw)}")
+        sized = isinstance(raw, int) or (whole and isinstance(raw, float) and not math.isnan(raw))
+        if sized and isinstance(raw, (int, float)) and not abs(raw) < _TOO_LARGE:
+            raise units.UnitError(f"expected {what} of at most {units.MAX_NUMBER_CHARS} digits, got {units.shown(raw)}")
+        if isinstance(raw, str):
+            number = raw.strip()
+            if len(number) > units.MAX_NUMBER_CHARS:
+                raise units.UnitError(f"expected {what}, got a text of {len(raw):,} characters")
+            problem = units.digit_group_problem(number)
+            if problem:
+                raise units.UnitError(f"expected {what}, got {units.shown(raw)}: {problem}")
+            return number.replace(",", "")
+        return raw
+
+    return check
+
+
+#: parts of a core schema that describe output or documentation, not what is read
+_NOT_VALIDATION = ("serialization", "metadata")
+_PLAIN_CHECKS = {"int": _plain("a whole number", whole=True), "float": _plain("a number", whole=False)}
+
+
+def guard_numbers(schema: Any) -> Any:
+    """`schema` (a pydantic core schema) with every whole number and number checked by `_plain`
+    first: one place that covers every numeric key of every scenario object, present and future,
+    mapping keys (fiscal years) included."""
+    if isinstance(schema, list):
+        return [guard_numbers(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    kind = schema.get("type")
+    if kind in _PLAIN_CHECKS:
+        return core_schema.no_info_before_validator_function(_PLAIN_CHECKS[kind], schema)
+    if kind == "function-before" and schema.get("function", {}).get("function") in _PLAIN_CHECKS.values():
+        return schema  # already guarded (a model's schema reused inside another's)
+    return {key: value if key in _NOT_VALIDATION else guard_numbers(value) for key, value in schema.items()}

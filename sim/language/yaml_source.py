@@ -8,12 +8,15 @@ exhausting memory, and nesting deeper than a scenario ever needs is refused.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from sim.errors import Problem, ScenarioError
+from sim.language.units import MAX_NUMBER_CHARS, digit_group_problem, shown
 
 MAX_BYTES = 5_000_000
 MAX_NODES = 200_000
@@ -29,6 +32,11 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_OCTAL_RE = re.compile(r"[-+]?+0[0-9_]++")
+_WHOLE_RE = re.compile(r"[-+]?+[0-9][0-9_]*+")
+_ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 Path = tuple[str, ...]
 
@@ -58,13 +66,14 @@ class _Builder:
         self.nodes = 0
         self.problems: list[Problem] = []
         self.constructor = yaml.SafeLoader("")
+        self.merged: dict[int, set[int]] = {}  # per mapping node: its keys that came from a merge
 
-    def problem(self, node: yaml.Node | None, message: str) -> Problem:
+    def problem(self, node: yaml.Node | None, message: str, path: Path = ()) -> Problem:
         line = node.start_mark.line + 1 if node is not None else None
-        return Problem(self.file, line, "", message)
+        return Problem(self.file, line, ".".join(path), message)
 
-    def fail(self, node: yaml.Node | None, message: str) -> ScenarioError:
-        return ScenarioError([self.problem(node, message)])
+    def fail(self, node: yaml.Node | None, message: str, path: Path = ()) -> ScenarioError:
+        return ScenarioError([self.problem(node, message, path)])
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
         self.nodes += 1
@@ -79,26 +88,102 @@ class _Builder:
             return None
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
-            self.constructor.flatten_mapping(node)
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = self.build(key_node, path, depth + 1)
-                if isinstance(key, (dict, list)):
-                    raise self.fail(key_node, "a mapping key must be a plain value")
-                if key in result:
-                    raise self.fail(key_node, f"key {key!r} appears twice in the same mapping")
-                child = path + (str(key),)
-                self.lines[child] = key_node.start_mark.line + 1
-                result[key] = self.build(value_node, child, depth + 1)
-            return result
+            return self.build_mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (str(i),), depth + 1) for i, item in enumerate(node.value)]
+        if isinstance(node, yaml.ScalarNode) and node.tag in _NUMBER_TAGS and node.style is None:
+            problem = plain_number_problem(node.value)
+            if problem:
+                self.problems.append(self.problem(node, problem, path))
+                return None
         try:
             return self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError):
             # e.g. the timestamp 2025-13-01: kept as text, the schema then says what is wrong with it
             # under its dotted key, beside every other problem in the file.
             return str(node.value)
+
+    def build_mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
+        """A mapping whose keys are each given once: a key repeated, or written twice in two
+        spellings of one year or date (`2026` and `'2026'`), is an error naming both lines. A
+        key brought in by a merge (`<<: *defaults`) may be overridden, as YAML intends."""
+        merged = self.merged.get(id(node))
+        if merged is None:
+            own = {id(key) for key, _ in node.value}
+            try:
+                self.constructor.flatten_mapping(node)
+            except yaml.YAMLError as exc:
+                problem = getattr(exc, "problem", None) or "a merge key (<<) takes a mapping or a list of mappings"
+                raise self.fail(node, f"cannot merge: {problem}", path) from None
+            merged = {id(key) for key, _ in node.value} - own
+            self.merged[id(node)] = merged
+        result: dict[Any, Any] = {}
+        first: dict[Any, tuple[Any, yaml.Node]] = {}  # the key as it means, -> as written, where
+        for key_node, value_node in node.value:
+            key = self.build(key_node, path, depth + 1)
+            if isinstance(key, (dict, list)):
+                raise self.fail(key_node, "a mapping key must be a plain value")
+            meaning = key_meaning(key)
+            if meaning in first:
+                written, earlier = first[meaning]
+                if id(earlier) not in merged:
+                    line, where = earlier.start_mark.line + 1, path + (str(key),)
+                    if written == key and type(written) is type(key):
+                        message = f"key {_shown(key)} appears twice in the same mapping (also on line {line})"
+                    else:
+                        message = (
+                            f"key {_shown(key)} is the key {_shown(written)} of line {line} written another way; "
+                            "give it once"
+                        )
+                    raise self.fail(key_node, message, where)
+                result.pop(written, None)
+            first[meaning] = (key, key_node)
+            child = path + (str(key),)
+            self.lines[child] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, child, depth + 1)
+        return result
+
+
+def _shown(key: Any) -> str:
+    """A key as written: text quoted, a date as YAML writes it."""
+    return key.isoformat() if isinstance(key, dt.date) else shown(key)
+
+
+def key_meaning(key: Any) -> Any:
+    """What a mapping key stands for where the schema reads keys as years or dates: `2026`,
+    `'2026'` and `' 2026'` all mean the year 2026, `2026-04-01` and `'2026-04-01'` one day."""
+    if isinstance(key, str):
+        text = key.strip()
+        if len(text) <= MAX_NUMBER_CHARS and _WHOLE_RE.fullmatch(text):
+            return ("number", int(text.replace("_", "")))
+        if _ISO_DATE_RE.fullmatch(text):
+            try:
+                return ("date", dt.date.fromisoformat(text))
+            except ValueError:
+                return key
+        return key
+    if isinstance(key, (int, float)) and not (isinstance(key, float) and not key.is_integer()):
+        return ("number", int(key))
+    if isinstance(key, dt.date) and not isinstance(key, dt.datetime):
+        return ("date", key)
+    return key
+
+
+def plain_number_problem(text: str) -> str | None:
+    """What YAML 1.1 would silently misread in an unquoted number, or None: a leading zero
+    (`010` is octal 8), a colon (`1:30` is 90, in base 60), digits grouped other than by three
+    (`1_5` is 15), or more digits than any value has."""
+    if len(text) > MAX_NUMBER_CHARS:
+        return f"a number of {len(text):,} characters; numbers are at most {MAX_NUMBER_CHARS} characters"
+    if ":" in text:
+        return f"YAML reads {text} in base 60; write the number itself, or quote it if it is text"
+    if _OCTAL_RE.fullmatch(text):
+        return f"YAML reads {text} as an octal number; write it without the leading zero"
+    if text[:2].lower() not in ("0x", "0b"):
+        problem = digit_group_problem(text)
+        if problem:
+            return f"expected a number, got {text}: {problem}"
+    return None
 
 
 def parse_yaml(text: str, file: str) -> Source:
