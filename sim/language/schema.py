@@ -348,6 +348,9 @@ class Demand(Spec):
         return self
 
 
+#: a rate target's default `sustain`: 12 months, in days
+DEFAULT_RATE_SUSTAIN = DAYS_PER_YEAR
+
 Measure = Literal["delivered", "rate", "stock", "capacity"]
 MEASURES: tuple[str, ...] = ("delivered", "rate", "stock", "capacity")
 
@@ -362,6 +365,7 @@ class Target(Spec):
     stock: RelativeQuantity | None = None
     capacity: RelativeRate | None = None
     by: Date | None = None
+    sustain: Duration | None = None
 
     @model_validator(mode="after")
     def _one_measure(self) -> Target:
@@ -382,6 +386,14 @@ class Target(Spec):
         value = getattr(self, self.measure)
         assert value is not None
         return value
+
+    @property
+    def sustain_days(self) -> float:
+        """How long the measure must stay at or above the threshold to count as reached, in
+        days: as written, else 12 months for a rate (a burst is not a rate) and 0 otherwise."""
+        if self.sustain is not None:
+            return self.sustain
+        return DEFAULT_RATE_SUSTAIN if self.measure == "rate" else 0.0
 
 
 class Scenario(Spec):
