@@ -29,32 +29,53 @@ class Made:
     in which they were produced (from the day its production began to its delivery; a batch
     made in no time is a step at its delivery). Piecewise linear and right-continuous: its
     value just after each knot (steps included) and its slope until the next knot; `longest`,
-    the longest time any batch took from its start to its delivery."""
+    the longest time any batch took from its start to its delivery; `continuous` where no
+    batch was made in no time (no steps: its limits from the left are its values)."""
 
     knots: np.ndarray
     values: np.ndarray
     slopes: np.ndarray
     longest: float = 0.0
+    continuous: bool = False
 
     @classmethod
     def spread(cls, began: np.ndarray, ended: np.ndarray, units: np.ndarray) -> Made:
         """Batches of `units` produced from `began` to `ended`: the slope changes by each
-        batch's units per day at its two ends (a step where they are one day), summed at the
-        knots and accumulated, so the cost grows with batches, not units."""
+        batch's units per day at its two ends (a step where they are one day); sorted once,
+        summed per instant and accumulated, so the cost grows with batches, not units."""
         began = np.minimum(began, ended)
         span = ended - began
         ramp = span > 0
-        per_day = units[ramp] / span[ramp]
-        n = per_day.size
-        knots, at = np.unique(np.concatenate((began[ramp], ended[ramp], ended[~ramp])), return_inverse=True)
-        m = knots.size
-        turn = np.bincount(at[: 2 * n], weights=np.concatenate((per_day, -per_day)), minlength=m)
-        under_way = np.bincount(at[:n], minlength=m) - np.bincount(at[n : 2 * n], minlength=m)
-        slopes = np.cumsum(turn)
-        slopes[np.cumsum(under_way) == 0] = 0.0  # nothing in production: no rounding left over
-        jumps = np.bincount(at[2 * n :], weights=units[~ramp], minlength=m)
-        rise = np.concatenate(([0.0], slopes[:-1] * np.diff(knots)))
-        return cls(knots, np.cumsum(rise + jumps), slopes, float(span.max()) if span.size else 0.0)
+        steps = ~ramp
+        n, m = int(np.count_nonzero(ramp)), int(np.count_nonzero(steps))
+        if n + m == 0:
+            return cls(span, span, span)
+        # one event a ramp's start, a ramp's end and a step: when, and what it changes (the
+        # slope, the batches in production, the units stepped up)
+        if m:
+            per_day = units[ramp] / span[ramp]
+            times = np.concatenate((began[ramp], ended[ramp], ended[steps]))
+        else:
+            per_day = units / span
+            times = np.concatenate((began, ended))
+        turn, under_way = np.zeros(2 * n + m), np.zeros(2 * n + m, dtype=np.int32)
+        turn[:n], turn[n : 2 * n] = per_day, -per_day
+        under_way[:n], under_way[n : 2 * n] = 1, -1
+        order = np.argsort(times, kind="stable")  # (runs already in order, from `Deliveries.by_product`, sort fast)
+        times = times[order]
+        last = np.empty(times.size, dtype=bool)  # the last event of each instant
+        np.not_equal(times[1:], times[:-1], out=last[:-1])
+        last[-1] = True
+        at = np.flatnonzero(last)
+        slopes = np.cumsum(turn[order])[at]
+        slopes[np.cumsum(under_way[order])[at] == 0] = 0.0  # nothing in production: no rounding left over
+        knots = times[at]
+        values = np.cumsum(np.concatenate(([0.0], slopes[:-1] * np.diff(knots))))
+        if m:
+            stepped = np.zeros(2 * n + m)
+            stepped[2 * n :] = units[steps]
+            values += np.cumsum(stepped[order])[at]
+        return cls(knots, values, slopes, float(span.max()), m == 0)
 
     @classmethod
     def at_delivery(cls, times: np.ndarray, cumulative: np.ndarray) -> Made:
@@ -70,13 +91,22 @@ class Made:
         """Units made in the 12 months up to `t`: in (t − 1 year, t] (`left`: the limit from
         just before `t`)."""
         t = np.asarray(t, dtype=float)
-        return self.at(t, left) - self.at(t - YEAR, left)
+        ends = self.at(np.concatenate((t.ravel(), t.ravel() - YEAR)), left)  # (one search for both ends)
+        return (ends[: t.size] - ends[t.size :]).reshape(t.shape)
 
     def known_until(self, horizon: float) -> float:
         """Until when the record of what was made is complete: work still in production at the
         horizon is not delivered, so it is not recorded, and it may have begun as long before
         the horizon as the longest batch took (after then `at` is only a lower bound)."""
         return horizon - self.longest
+
+    def first_reaching(self, level: float) -> float | None:
+        """A time before which less than `level` had been made (so the trailing year, too, was
+        below it); None if `level` was never made."""
+        k = int(np.searchsorted(self.values, level))  # (what has been made never falls)
+        if k == self.values.size:
+            return None
+        return float(self.knots[k - 1]) if k else 0.0
 
     def year_knots(self) -> np.ndarray:
         """Times where the trailing year's slope can change or it can step: each knot, and a
@@ -129,7 +159,7 @@ class Deliveries:
             last = np.empty(times.size, dtype=bool)  # the last delivery of each instant
             np.not_equal(times[1:], times[:-1], out=last[:-1])
             last[-1:] = True
-            out.append(cls(times[last], cum[last], (began[a:b], t[a:b], q[a:b])))
+            out.append(cls(times[last], cum[last], (began[a:b][order], times, q[a:b][order])))
         return out
 
     def at(self, t: np.ndarray | float) -> np.ndarray:

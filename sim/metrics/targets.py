@@ -101,8 +101,12 @@ def target_reach(
         return held_from(first_crossing_steps(deliveries.times, deliveries.cumulative, threshold), sustain, horizon)
     if measure == "rate":
         made = deliveries.made
-        known = made.known_until(horizon)
-        return sustained_reach(made.trailing_year, made.year_knots(), threshold * YEAR, sustain, horizon, known)
+        level = threshold * YEAR
+        begin = made.first_reaching(level * (1 - REL_TOL))
+        if begin is None:
+            return NOT_REACHED
+        knots, known = made.year_knots(), made.known_until(horizon)
+        return sustained_reach(made.trailing_year, knots, level, sustain, horizon, known, begin, made.continuous)
     if stock is None:
         raise ValueError(f"target {target.name!r}: a stock target needs the product's stock")
     return sustained_reach(stock.unfloored, stock.times, threshold, sustain, horizon)
@@ -128,6 +132,8 @@ def sustained_reach(
     sustain: float,
     horizon: float,
     known: float | None = None,
+    begin: float = 0.0,
+    continuous: bool = False,
 ) -> Reach:
     """The start of the first span in [0, horizon] over which a piecewise-linear series stays at
     or above `threshold` for `sustain` days, or runs on to the horizon (censored if shorter).
@@ -137,11 +143,15 @@ def sustained_reach(
     is above the threshold over one interval at most (found by linear interpolation); pieces
     that meet above it at their common knot join into one span. Where the series is only a
     lower bound after `known` (the rate: work in production at the horizon is not recorded),
-    a span still above the threshold then is taken to run on to the horizon."""
+    a span still above the threshold then is taken to run on to the horizon. The caller may
+    say the series is below the threshold before `begin`, and `continuous` (no steps: its
+    limits from the left are its values), to save work."""
     reach = threshold * (1 - REL_TOL)
-    inside = knots[(knots > 0) & (knots < horizon)]
-    grid = np.unique(np.concatenate(([0.0], inside, [horizon])))
-    after, before = value(grid, False), value(grid, True)
+    begin = min(max(begin, 0.0), horizon)
+    inside = knots[(knots > begin) & (knots < horizon)]
+    grid = np.unique(np.concatenate(([begin], inside, [horizon])))
+    after = value(grid, False)
+    before = after if continuous else value(grid, True)
     # piece j runs from grid[j] (value after[j]) to grid[j + 1] (value before[j + 1]); the last
     # piece is the horizon itself
     a, b = grid, np.append(grid[1:], horizon)

@@ -136,7 +136,9 @@ def check_began(records: Records, day: np.ndarray, began: np.ndarray) -> int:
     i = _first(~(np.isfinite(began) & (began >= -ABS_TOL) & (began <= day + ABS_TOL)))
     if i is not None:
         row = records.deliveries[i]
-        raise ModelError(f"invariant broken: a delivery's production began at day {row[3]!r}, not in 0..{row[0]!r}: {row!r}")
+        raise ModelError(
+            f"invariant broken: a delivery's production began at day {row[3]!r}, not in 0..{row[0]!r}: {row!r}"
+        )
     return len(began)
 
 
