@@ -31,13 +31,13 @@ NOT_REACHED = Reach(math.nan, False)
 
 def first_crossing_steps(times: np.ndarray, values: np.ndarray, threshold: float) -> float:
     """The first time a step series (value after each time) reaches `threshold`."""
-    hit = np.nonzero(values >= threshold * (1 - 1e-12))[0]
+    hit = np.nonzero(values >= threshold * (1 - REL_TOL))[0]
     return float(times[hit[0]]) if hit.size else math.nan
 
 
 def capacity_crossing(capacity: Capacity, threshold: float, horizon: float) -> float:
     """The first time a piecewise-linear capacity reaches `threshold` (interpolated)."""
-    reach = threshold * (1 - 1e-12)
+    reach = threshold * (1 - REL_TOL)
     knots = capacity.knots()
     knots = knots[(knots >= 0) & (knots <= horizon)]
     values = capacity.at(knots)  # right-continuous: a step counts at its own instant
