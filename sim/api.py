@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # pandas is an optional extra
 __all__ = [
     "RunResults",
     "StudyResults",
+    "audit",
     "bottlenecks",
     "frame",
     "load",
@@ -134,7 +135,8 @@ class RunResults:
 
     def targets(self) -> pd.DataFrame:
         """One row per target: years_p10/p50/p90/mean to reach it, date_p10/p50/p90,
-        reached_fraction and on_time_probability (None/NaN where not reached)."""
+        reached_fraction and on_time_probability (None/NaN where not reached), and the threshold
+        as resolved: resolved_threshold, baseline, baseline_source."""
         return frame(self.tables()["targets"])
 
     def products(self) -> pd.DataFrame:
@@ -209,9 +211,16 @@ class StudyResults:
         data: dict[str, list[dict[str, Any]]] = json.loads((self.out / "bottlenecks.json").read_text(encoding="utf-8"))
         return data
 
+    def audit(self) -> dict[str, Any]:
+        """audit.json: provenance, the verdict and one entry per change × target."""
+        data: dict[str, Any] = json.loads((self.out / "audit.json").read_text(encoding="utf-8"))
+        return data
+
     def to_frame(self) -> pd.DataFrame:
-        """The study's main table: sensitivity.csv, the bottleneck gains, or results.csv."""
-        main = {"sensitivity": "sensitivity", "bottlenecks": "bottlenecks"}.get(self.command, "results")
+        """The study's main table: sensitivity.csv, the bottleneck gains, audit.csv, or results.csv."""
+        main = {"sensitivity": "sensitivity", "bottlenecks": "bottlenecks", "audit": "audit"}.get(
+            self.command, "results"
+        )
         return frame(self.tables()[main])
 
     def export(self, xlsx: bool = True, parquet: bool | None = None) -> list[Path]:
@@ -296,3 +305,18 @@ def bottlenecks(
 ) -> StudyResults:
     """`rearm bottlenecks`: relax each constraint in turn; `.bottlenecks()` gives the gains."""
     return study("bottlenecks", _scenario_arguments(scenario, replications=replications, seed=seed), out, jobs)
+
+
+def audit(
+    scenario: LoadedScenario | PathLike,
+    change: str | float | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    out: PathLike | None = None,
+) -> StudyResults:
+    """`rearm audit`: more of each budget, capacity, supply and workforce ceiling by `change`
+    (default 10%; "10%" or 0.1) and one dock more at each shipyard, on the same random numbers;
+    `.audit()` gives audit.json (its `passed` is False when there is an anomaly)."""
+    arguments = _scenario_arguments(scenario, change=change, replications=replications, seed=seed)
+    return study("audit", arguments, out, jobs)

@@ -37,6 +37,7 @@ MODULES = (
     "sim/model/ranks.py",
     "sim/model/replication.py",
     "sim/model/shipyard.py",
+    "sim/model/streams.py",
     "sim/model/vehicle_line.py",
     "sim/model/workforce.py",
     "sim/model/world.py",

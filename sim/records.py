@@ -220,6 +220,9 @@ class Records:
     time_use: dict[int, dict[str, float]] = field(default_factory=time_use_table)
     #: (facility, hull, stage, dock or -1, t0, t1) shipyard stage spans
     stages: list[tuple[int, int, str, int, float, float]] = field(default_factory=list)
+    #: each uncertain value drawn for the replication, by its dotted path in the scenario
+    #: (`sim.model.streams`; fixed values and per-unit draws are not listed)
+    draws: dict[str, float] = field(default_factory=dict)
     #: SimPy events processed
     events: int = 0
 

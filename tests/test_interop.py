@@ -80,6 +80,7 @@ def test_summary_tables_flatten_every_part() -> None:
     assert (fast["years_p50"], fast["date_p90"], fast["on_time_probability"]) == (1.5, "2028-01-01", 1.0)
     never = dict(zip(targets.columns, targets.rows[1], strict=True))
     assert never["threshold"] == "5x" and never["years_p50"] is None
+    assert never["resolved_threshold"] is None  # absent from this summary: an empty cell, not an error
     assert tables["products"].rows == [("shell", "delivered", 1.0, 2.0, 3.0, 2.0)]
     assert tables["budgets"].rows == [("b", 2026, 10.0, 30.0, 20.0, 1.0), ("b", 2027, 20.0, 30.0, 20.0, 1.0)]
     facilities = tables["facilities"]

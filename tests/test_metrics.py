@@ -223,8 +223,12 @@ def test_summary_layout_and_statistics() -> None:
         "reached_fraction",
         "censored_fraction",
         "on_time_probability",
+        "resolved_threshold",
+        "baseline",
+        "baseline_source",
     ]
     assert a["threshold"] == 5 and a["by"] == "2026-01-01" and a["measure"] == "delivered"
+    assert (a["resolved_threshold"], a["baseline"], a["baseline_source"]) == (5, None, None)  # absolute: no base
     assert a["years_to_reach"]["p50"] == pytest.approx(550 / YEAR, abs=1e-6)
     assert a["years_to_reach"]["p90"] == pytest.approx(900 / YEAR, abs=1e-6)  # exactly 10% unreached
     assert a["years_to_reach"]["mean"] is None
@@ -234,6 +238,7 @@ def test_summary_layout_and_statistics() -> None:
     assert a["sustain_days"] == 0.0 and b["sustain_days"] == 0.0 and b["censored_fraction"] == 0.0
     assert a["on_time_probability"] == 0.3  # 100, 200, 300 days are by 2026-01-01 (day 365)
     assert b["threshold"] == pytest.approx(2e6) and b["on_time_probability"] is None
+    assert b["resolved_threshold"] == pytest.approx(2e6)  # per year, as the threshold
     assert b["years_to_reach"] == {"p10": None, "p50": None, "p90": None, "mean": None}
     assert b["reached_fraction"] == 0.0
     shell = summary["products"]["shell"]

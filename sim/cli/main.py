@@ -10,7 +10,13 @@ import time
 from collections.abc import Sequence
 
 from sim import __version__
-from sim.cli import commands, present_commands, study_commands, tool_commands  # noqa: F401  (they register)
+from sim.cli import (  # noqa: F401  (they register)
+    audit_commands,
+    commands,
+    present_commands,
+    study_commands,
+    tool_commands,
+)
 from sim.cli.terminal import configure_logging, enable_completion, paint
 from sim.compiled import MODULES, compiled_modules
 from sim.errors import RearmError

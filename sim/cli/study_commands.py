@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from sim import __version__
 from sim.cli.commands import add_simulation_options, command, positive_int
 from sim.errors import UsageError
 from sim.language.load import LoadedScenario, load_scenario
-from sim.language.schema import Scenario
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.summary import percentile_unreached_last
 from sim.present.files import write_atomic, write_csv, write_json
@@ -31,6 +29,7 @@ from sim.present.outputs import default_out_dir
 from sim.studies import bottlenecks, compare, sensitivity
 from sim.studies.evaluate import Point, Study, evaluate, open_store, totals_of, years_array
 from sim.studies.executors import make_executor
+from sim.studies.goals import goal_table
 from sim.studies.parameters import parse_parameter
 from sim.studies.points import design_points, transformed_point
 from sim.studies.precision import DEFAULT_FIRST, precision_lines, run_to_precision
@@ -83,6 +82,7 @@ def _study(
         "sha256": loaded.sha256,
         "overrides": list(loaded.overrides),
         "version": __version__,
+        "goals": goal_table(s),
         **extra,
     }
     return Study(
@@ -360,8 +360,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise UsageError("compare: a scenario file is named twice")
     targets = list(dict.fromkeys(t.name for item in loaded for t in item.scenario.targets))
     totals = tuple(dict.fromkeys(t for item in loaded for t in totals_of(item.scenario)))
-    points = [Point((label,), partial(_given, item.scenario)) for label, item in zip(labels, loaded, strict=True)]
-    base = _study(args, loaded[0], ("scenario",), points, {"files": labels, "sha256s": [x.sha256 for x in loaded]})
+    # each scenario's goals come from itself as written (built through the shared point builder)
+    points = [transformed_point(item, label, None) for label, item in zip(labels, loaded, strict=True)]
+    goals = {label: goal_table(item.scenario) for label, item in zip(labels, loaded, strict=True)}
+    extra = {"files": labels, "sha256s": [x.sha256 for x in loaded], "goals": goals}
+    base = _study(args, loaded[0], ("scenario",), points, extra)
     study = Study(
         base.command, base.columns, base.points, tuple(targets), totals, base.seed, base.replications, base.meta
     )
@@ -376,10 +379,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(_compare_table(labels, result))
     _wrote(out, "compare.json", xlsx=args.xlsx)
     return 0
-
-
-def _given(scenario: Scenario) -> Scenario:
-    return scenario
 
 
 def _compare_table(labels: list[str], result: dict[str, Any]) -> str:

@@ -136,6 +136,8 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "by": "the deadline",
         "sustain": "how long the measure must stay at or above the threshold (default 12 months for rate, "
         "0 days otherwise)",
+        "baseline": "the base of a relative threshold (5x): a rate for rate and capacity, a quantity for stock "
+        "(default: the value at start of the scenario as written)",
     },
 }
 

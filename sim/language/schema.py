@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from sim.language.types import (
+    Baseline,
     Date,
     Duration,
     DurationValue,
@@ -25,7 +26,7 @@ from sim.language.types import (
     RelativeQuantity,
     RelativeRate,
 )
-from sim.language.units import DAYS_PER_YEAR, UnitError, parse_date, parse_percentage, parse_quantity
+from sim.language.units import DAYS_PER_YEAR, UnitError, parse_date, parse_percentage, parse_quantity, parse_rate
 from sim.language.values import Value, parse_value
 
 MAX_HORIZON_YEARS = 100
@@ -365,7 +366,38 @@ class Target(Spec):
     stock: RelativeQuantity | None = None
     capacity: RelativeRate | None = None
     by: Date | None = None
+    baseline: Baseline = None
     sustain: Duration | None = None
+
+    @field_validator("baseline", mode="before")
+    @classmethod
+    def _baseline(cls, raw: object, info: ValidationInfo) -> float | None:
+        """The base of a relative threshold, read in its measure's unit: a rate for `rate` and
+        `capacity`, a quantity for `stock`; an error on any other target."""
+        if raw is None:
+            return None
+        given = [m for m in MEASURES if info.data.get(m) is not None]
+        if len(given) != 1:
+            return None  # the measure itself is in error (or missing): that is the problem to report
+        measure, threshold = given[0], info.data[given[0]]
+        if not isinstance(threshold, Relative):
+            example = "'rate: 5x', 'stock: 2x' or 'capacity: 5x'" if measure == "delivered" else f"'{measure}: 5x'"
+            raise ValueError(
+                f"a baseline is the base of a relative threshold such as {example}; "
+                f"this target's {measure} is an absolute value, so remove the baseline"
+            )
+        if isinstance(raw, dict):
+            raise ValueError(f"takes a single value here, not a distribution; got {raw!r}")
+        parse, kind, example = (
+            (parse_quantity, "a quantity", "2000") if measure == "stock" else (parse_rate, "a rate", "'1,000 per year'")
+        )
+        try:
+            value = parse(raw)
+        except UnitError as exc:
+            raise ValueError(f"the baseline of a {measure} target is {kind}, such as {example}: {exc}") from None
+        if value <= 0:
+            raise ValueError(f"must be more than zero (every multiple of a zero base is zero), got {raw!r}")
+        return value
 
     @model_validator(mode="after")
     def _one_measure(self) -> Target:
@@ -386,6 +418,16 @@ class Target(Spec):
         value = getattr(self, self.measure)
         assert value is not None
         return value
+
+    @property
+    def fixed_threshold(self) -> float | None:
+        """The value to reach in base units when it is known before a replication runs: an
+        absolute threshold, or a relative one with its `baseline` (written, or resolved by a
+        run or study); None for a relative threshold still waiting for its base."""
+        threshold = self.threshold
+        if not isinstance(threshold, Relative):
+            return float(threshold)
+        return None if self.baseline is None else threshold.factor * self.baseline
 
     @property
     def sustain_days(self) -> float:

@@ -135,3 +135,6 @@ RelativeQuantity = _field(
     certain(relative_or(units.parse_quantity)),
     {"anyOf": [_QUANTITY_SCHEMA, {"type": "string", "pattern": r"^\s*[0-9.]+\s*x\s*$"}]},
 )
+#: the base of a relative threshold: a rate for a rate or capacity target, a quantity for a stock
+#: target (the target reads it by its measure; see `Target`)
+Baseline = Annotated[float | None, WithJsonSchema({"anyOf": [_RATE_SCHEMA, _QUANTITY_SCHEMA]})]

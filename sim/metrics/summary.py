@@ -13,6 +13,7 @@ import numpy as np
 from sim.language.schema import Scenario
 from sim.language.types import Relative
 from sim.language.units import DAYS_PER_YEAR
+from sim.metrics.goals import goal_report
 from sim.metrics.replication import END_MEASURES, TIMELINE_MEASURES, ReplicationResult
 
 PERCENTILES = (("p10", 0.10), ("p50", 0.50), ("p90", 0.90))
@@ -56,9 +57,12 @@ def _threshold(value: Any) -> Any:
     return value
 
 
-def target_summary(scenario: Scenario, results: list[ReplicationResult]) -> list[dict[str, Any]]:
+def target_summary(
+    scenario: Scenario, results: list[ReplicationResult], written: Scenario | None = None
+) -> list[dict[str, Any]]:
     """Per target: years and dates to reach it, share reaching it (and share whose span the
-    horizon cut short of its `sustain`), chance of meeting the deadline."""
+    horizon cut short of its `sustain`), chance of meeting the deadline, and its threshold as
+    resolved (`written`: the scenario as written, where `scenario` is it with its goals fixed)."""
     days = np.array([r.target_days for r in results]).reshape(len(results), len(scenario.targets))
     censored = np.array([r.censored for r in results], dtype=bool).reshape(days.shape)
     out = []
@@ -90,13 +94,17 @@ def target_summary(scenario: Scenario, results: list[ReplicationResult]) -> list
                 "reached_fraction": _round(float(reached.mean())),
                 "censored_fraction": _round(float(censored[:, i].mean())),
                 "on_time_probability": on_time,
+                **goal_report(target, written.targets[i] if written is not None else None),
             }
         )
     return out
 
 
-def summarise(scenario: Scenario, results: list[ReplicationResult], provenance: dict[str, Any]) -> dict[str, Any]:
-    """The whole `summary.json` document."""
+def summarise(
+    scenario: Scenario, results: list[ReplicationResult], provenance: dict[str, Any], written: Scenario | None = None
+) -> dict[str, Any]:
+    """The whole `summary.json` document (`written`: the scenario as written, where `scenario`
+    is it with its goals fixed)."""
     products: dict[str, Any] = {}
     end = np.array([r.end for r in results])
     for p, name in enumerate(scenario.products):
@@ -115,7 +123,7 @@ def summarise(scenario: Scenario, results: list[ReplicationResult], provenance: 
         facilities[name] = time_shares([r.time_use.get(name, {}) for r in results])
     return {
         **provenance,
-        "targets": target_summary(scenario, results),
+        "targets": target_summary(scenario, results, written),
         "products": products,
         "budgets": budgets,
         "facilities": facilities,

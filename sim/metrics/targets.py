@@ -57,11 +57,15 @@ def capacity_crossing(capacity: Capacity, threshold: float, horizon: float) -> f
 
 
 def resolve_threshold(target: Target, capacity: Capacity, initial_stock: float) -> float:
-    """The threshold in base units; `Nx` is a multiple of the value at start (for a rate,
-    of the capacity installed at start: the rate the plants could deliver then)."""
+    """The threshold in base units; `Nx` is a multiple of the target's `baseline` (written, or
+    resolved once per run or study from the scenario as written: `sim.studies.goals`). Without
+    one, of this replication's own value at start (for a rate, of the capacity installed at
+    start: the rate the plants could deliver then)."""
     threshold = target.threshold
-    if not isinstance(threshold, Relative):
-        return float(threshold)
+    fixed = target.fixed_threshold
+    if fixed is not None:
+        return fixed
+    assert isinstance(threshold, Relative)
     if target.measure == "stock":
         return threshold.factor * initial_stock
     return threshold.factor * float(capacity.at(0.0)[0])

@@ -5,11 +5,9 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable
 
-import numpy as np
-
 from sim.language.schema import Budget as BudgetSpec
-from sim.language.values import draw
 from sim.model.clock import Clock
+from sim.model.streams import Streams
 
 
 def interpolate(table: dict[int, float], year: int, growth: float = 0.0) -> float:
@@ -26,26 +24,27 @@ def interpolate(table: dict[int, float], year: int, growth: float = 0.0) -> floa
     return table[y0] * (1 - w) + table[y1] * w
 
 
-def yearly_amount(spec: BudgetSpec, rng: np.random.Generator) -> Callable[[int], float]:
-    """A function fiscal year -> appropriation, with this replication's draws fixed."""
-    growth = draw(spec.growth, rng)
+def yearly_amount(spec: BudgetSpec, streams: Streams, path: str) -> Callable[[int], float]:
+    """A function fiscal year -> appropriation, with this replication's draws fixed (each
+    uncertain value of the budget at `path` from its own stream)."""
+    growth = streams.value(spec.growth, f"{path}.growth")
     if spec.appropriations is not None:
-        table = {y: draw(v, rng) for y, v in sorted(spec.appropriations.items())}
+        table = {y: streams.value(v, f"{path}.appropriations.{y}") for y, v in sorted(spec.appropriations.items())}
         return lambda year: interpolate(table, year, growth)
     assert spec.gdp is not None and spec.share_of_gdp is not None
-    gdp = {y: draw(v, rng) for y, v in sorted(spec.gdp.table.items())}
+    gdp = {y: streams.value(v, f"{path}.gdp.{y}") for y, v in sorted(spec.gdp.table.items())}
     share = dict(sorted(spec.share_of_gdp.items()))
-    allocation = draw(spec.allocation, rng)
+    allocation = streams.value(spec.allocation, f"{path}.allocation")
     gdp_growth = spec.gdp.growth
     return lambda year: interpolate(gdp, year, gdp_growth) * interpolate(share, year) * allocation
 
 
 def schedule(
-    spec: BudgetSpec, clock: Clock, horizon: float, rng: np.random.Generator
+    spec: BudgetSpec, clock: Clock, horizon: float, streams: Streams, path: str
 ) -> list[tuple[float, int, float]]:
     """(day, fiscal year, amount) of every appropriation within the horizon; the fiscal year
     containing the start arrives at the start, pro-rated to the part of it that remains."""
-    amount = yearly_amount(spec, rng)
+    amount = yearly_amount(spec, streams, path)
     fy = clock.fiscal_year_of_start(spec.fiscal_year_start)
     fy_start = clock.fiscal_year_start(fy, spec.fiscal_year_start)
     fy_end = clock.fiscal_year_start(fy + 1, spec.fiscal_year_start)

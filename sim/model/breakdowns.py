@@ -21,6 +21,7 @@ import simpy
 
 from sim.language.schema import Breakdowns
 from sim.language.values import Uncertain, draw
+from sim.model.streams import BREAKDOWNS, Streams
 
 TOL: Final = 1e-9
 
@@ -42,22 +43,30 @@ class WorkItem:
 class WorkClock:
     """Effective (working) time of one facility and the work in progress on it."""
 
-    def __init__(self, env: simpy.Environment, breakdowns: Breakdowns | None, rng: np.random.Generator) -> None:
+    def __init__(self, env: simpy.Environment, breakdowns: Breakdowns | None, streams: Streams, path: str) -> None:
+        """`path` names the breakdowns' streams: times to failure and repair times are drawn
+        from two of their own (`sim.model.streams`), made only if it breaks down at all."""
         self.env = env
         self.breakdowns = breakdowns
-        self.rng = rng
+        self.failures: np.random.Generator | None = None
+        self.repairs: np.random.Generator | None = None
+        if breakdowns is not None:
+            self.failures = streams.rng(f"{path}.mtbf", BREAKDOWNS)
+            self.repairs = streams.rng(f"{path}.mttr", BREAKDOWNS)
         self.down_periods: list[tuple[float, float]] = []
         self._down_total = 0.0
         self._down_since: float | None = None
         self._items: list[tuple[float, int, WorkItem]] = []  # heap by (effective end, order begun)
         self._seq = 0
-        self._ttf = self._draw(breakdowns.mtbf) if breakdowns else math.inf
+        self._ttf = self._draw(breakdowns.mtbf, self.failures) if breakdowns else math.inf
         self._wake: simpy.Event | None = None
         self._repaired = env.event()
         self._running = False
 
-    def _draw(self, value: Any) -> float:
-        return draw(value, self.rng) if isinstance(value, Uncertain) else float(self.rng.exponential(value))
+    @staticmethod
+    def _draw(value: Any, rng: np.random.Generator | None) -> float:
+        assert rng is not None
+        return draw(value, rng) if isinstance(value, Uncertain) else float(rng.exponential(value))
 
     @property
     def down(self) -> bool:
@@ -136,11 +145,11 @@ class WorkClock:
     def _repair(self) -> Generator[Any, Any, None]:
         assert self.breakdowns is not None
         self._down_since = self.env.now
-        repair = self._draw(self.breakdowns.mttr)
+        repair = self._draw(self.breakdowns.mttr, self.repairs)
         yield self.env.timeout(repair)
         self.down_periods.append((self._down_since, self.env.now))
         self._down_total += self.env.now - self._down_since
         self._down_since = None
-        self._ttf = self._draw(self.breakdowns.mtbf)
+        self._ttf = self._draw(self.breakdowns.mtbf, self.failures)
         self._repaired.succeed()
         self._repaired = self.env.event()

@@ -6,11 +6,9 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from sim.language.schema import Expansion as ExpansionSpec
-from sim.language.values import draw
 from sim.model.budget import Budget
+from sim.model.streams import EXPANSION
 from sim.model.world import World
 
 
@@ -27,16 +25,18 @@ class ExpansionPlan:
     docks: int
 
     @classmethod
-    def draw(cls, spec: ExpansionSpec, world: World, rng: np.random.Generator) -> ExpansionPlan:
-        """Fix the uncertain parts of an expansion for one replication."""
+    def draw(cls, spec: ExpansionSpec, world: World, path: str) -> ExpansionPlan:
+        """Fix the uncertain parts of the expansion at `path` for one replication, each from
+        its own stream."""
         start = None if spec.start == "when_funded" else max(0.0, world.clock.day_of(spec.start))
+        streams = world.streams
         return cls(
             name=spec.name,
             start=start,
-            capex=draw(spec.capex, rng),
-            construction=draw(spec.construction, rng),
-            ramp_up=draw(spec.ramp_up, rng),
-            capacity=draw(spec.capacity, rng) if spec.capacity is not None else 0.0,
+            capex=streams.value(spec.capex, f"{path}.capex", EXPANSION),
+            construction=streams.value(spec.construction, f"{path}.construction", EXPANSION),
+            ramp_up=streams.value(spec.ramp_up, f"{path}.ramp_up", EXPANSION),
+            capacity=streams.value(spec.capacity, f"{path}.capacity", EXPANSION) if spec.capacity is not None else 0.0,
             docks=spec.docks or 0,
         )
 

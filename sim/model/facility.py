@@ -14,10 +14,7 @@ from functools import partial
 from itertools import accumulate, compress
 from typing import Any, ClassVar, Final
 
-import numpy as np
-
 from sim.language.schema import FacilityBase
-from sim.language.values import draw
 from sim.model.breakdowns import WorkClock
 from sim.model.budget import Budget
 from sim.model.cover import RUN_AHEAD_TOL, money_until, take_bound
@@ -26,6 +23,7 @@ from sim.model.expansion import Construction, ExpansionPlan, build_expansion
 from sim.model.learning import UnitCost
 from sim.model.material import Material
 from sim.model.ranks import FIRST_RANK, RankedTimeout
+from sim.model.streams import facility_path, item_key
 from sim.model.world import World
 
 #: relative: a share of a lot this small is rounding, not work (a lot cut to it does not start)
@@ -58,7 +56,7 @@ class Facility:
     #: (REARM_EVENT_SKIPPING=0), every lot, start interval and delivery is an event
     skip_events: ClassVar[bool] = os.environ.get("REARM_EVENT_SKIPPING", "1") != "0"
 
-    def __init__(self, world: World, index: int, name: str, spec: FacilityBase, rng: np.random.Generator) -> None:
+    def __init__(self, world: World, index: int, name: str, spec: FacilityBase) -> None:
         self.world = world
         self.env = world.env
         self.records = world.records
@@ -70,7 +68,9 @@ class Facility:
         #: for the garbage collector (`Py_VISIT` twice in the class's traverse), which decides
         #: the entry is garbage while the scenario still holds it and empties it
         self.spec = spec
-        self.rng = rng
+        #: its place in the scenario, which names its random streams (`sim.model.streams`)
+        self.path = facility_path(name)
+        streams = world.streams
         self.product = world.records.products.index(spec.product)
         self.budget: Budget = world.budgets[spec.budget]
         self.budget.facilities.append(self)
@@ -84,16 +84,24 @@ class Facility:
             max(0.0, world.clock.day_of(spec.available_from)) if spec.available_from is not None else 0.0
         )
         cost = spec.unit_cost
+        path = self.path
         if hasattr(cost, "first_unit"):
-            self.unit_cost = UnitCost(draw(cost.first_unit, rng), draw(cost.learning, rng))
+            first_unit = streams.value(cost.first_unit, f"{path}.unit_cost.first_unit")
+            self.unit_cost = UnitCost(first_unit, streams.value(cost.learning, f"{path}.unit_cost.learning"))
         else:
-            self.unit_cost = UnitCost(draw(cost, rng))
-        self.consumes: dict[str, float] = {m: draw(v, rng) for m, v in spec.consumes.items()}
+            self.unit_cost = UnitCost(streams.value(cost, f"{path}.unit_cost"))
+        self.consumes: dict[str, float] = {
+            m: streams.value(v, f"{path}.consumes.{m}") for m, v in spec.consumes.items()
+        }
         #: (material, use per unit, waiting cause) of each material it uses (asked at every lot)
         self.inputs = [(self.materials[m], use, material_cause(m)) for m, use in self.consumes.items() if use > 0]
         self.made = 0.0
-        self.expansion_plans = [ExpansionPlan.draw(e, world, rng) for e in spec.expansions]
-        self.clock = WorkClock(world.env, spec.breakdowns, rng)
+        names = [e.name for e in spec.expansions]
+        self.expansion_plans = [
+            ExpansionPlan.draw(e, world, f"{path}.expansions.{item_key(names, k)}")
+            for k, e in enumerate(spec.expansions)
+        ]
+        self.clock = WorkClock(world.env, spec.breakdowns, streams, f"{path}.breakdowns")
         self._open_waits: dict[int, tuple[str, float]] = {}
         self._open_work: dict[int, tuple[float, float, bool]] = {}  # (began, effective began, produce)
         self._seq = 0
@@ -392,13 +400,12 @@ class RatedFacility(Facility):
         index: int,
         name: str,
         spec: FacilityBase,
-        rng: np.random.Generator,
         capacity: float | None = None,
         ramp_up: float = 0.0,
     ) -> None:
         """With `capacity`, it is installed from `available_from`; without, the subclass installs
-        its first capacity itself (so its random draws keep their order)."""
-        super().__init__(world, index, name, spec, rng)
+        its first capacity itself."""
+        super().__init__(world, index, name, spec)
         self.capacity = RateCurve()
         self._capacity_changed = world.env.event()
         if capacity is not None:

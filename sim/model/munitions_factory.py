@@ -15,10 +15,7 @@ import math
 from collections.abc import Generator
 from typing import Any, Final
 
-import numpy as np
-
 from sim.language.schema import MunitionsFactory as MunitionsFactorySpec
-from sim.language.values import draw
 from sim.model.facility import MONEY, NOT_AVAILABLE, PRODUCING, RAMPING, ROUNDING, RatedFacility
 from sim.model.lockstep import run_together, takers_together
 from sim.model.world import World
@@ -33,15 +30,15 @@ class MunitionsFactory(RatedFacility):
 
     kind = "munitions_factory"
 
-    def __init__(
-        self, world: World, index: int, name: str, spec: MunitionsFactorySpec, rng: np.random.Generator
-    ) -> None:
-        super().__init__(world, index, name, spec, rng)
+    def __init__(self, world: World, index: int, name: str, spec: MunitionsFactorySpec) -> None:
+        super().__init__(world, index, name, spec)
         self.lot: float = spec.lot
-        self.good_fraction = draw(spec.yield_, rng)
+        streams, path = world.streams, self.path
+        self.good_fraction = streams.value(spec.yield_, f"{path}.yield")
         # A plant opened before the start has ramped up for that long already (negative days).
         opened = world.clock.day_of(spec.available_from) if spec.available_from is not None else 0.0
-        self.add_capacity(opened, draw(spec.ramp_up, rng), draw(spec.capacity, rng))
+        ramp_up = streams.value(spec.ramp_up, f"{path}.ramp_up")
+        self.add_capacity(opened, ramp_up, streams.value(spec.capacity, f"{path}.capacity"))
         #: when it next decides what to start unless something outside its lockstep group
         #: changes (inf: not before its own expansion comes on line; None: it waits for money
         #: or people): see `sim.model.lockstep`

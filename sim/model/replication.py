@@ -1,5 +1,6 @@
-"""Run one replication: build the world from the scenario and its random streams, simulate
-to the horizon, and return the records."""
+"""Run one replication: build the world from the scenario and its random streams (one per
+uncertain value, keyed by its place in the scenario: `sim.model.streams`), simulate to the
+horizon, and return the records."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import numpy as np
 
 from sim.errors import ModelError
 from sim.language.schema import Scenario
-from sim.language.values import draw
 from sim.model import appropriations
 from sim.model.budget import Budget
 from sim.model.clock import Clock
@@ -20,6 +20,7 @@ from sim.model.invariants import check_invariants
 from sim.model.kinds import FACILITY_CLASSES
 from sim.model.material import Material
 from sim.model.ranks import FIRST_RANK
+from sim.model.streams import Streams, item_key
 from sim.model.workforce import WorkforcePool
 from sim.model.world import CountingEnvironment, World
 from sim.records import Records
@@ -61,8 +62,6 @@ def failure(scenario: Scenario, seed_seq: np.random.SeedSequence, day: float, ex
 
 def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: CountingEnvironment) -> Records:
     facility_names = list(scenario.facilities)
-    streams = seed_seq.spawn(1 + len(facility_names))
-    world_rng = np.random.default_rng(streams[0])
     records = Records(
         products=scenario.products,
         facilities=facility_names,
@@ -71,20 +70,26 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         pools=list(scenario.workforce),
         horizon=scenario.horizon,
     )
-    world = World(env=env, records=records, clock=Clock(scenario.start), horizon=scenario.horizon)
+    streams = Streams(seed_seq, records.draws)
+    world = World(env=env, records=records, clock=Clock(scenario.start), horizon=scenario.horizon, streams=streams)
     for i, (name, bspec) in enumerate(scenario.budgets.items()):
-        plan = appropriations.schedule(bspec, world.clock, scenario.horizon, world_rng)
-        world.budgets[name] = Budget(env, i, plan, bspec.carry_over, draw(bspec.inflation, world_rng), records)
+        path = f"budgets.{name}"
+        plan = appropriations.schedule(bspec, world.clock, scenario.horizon, streams, path)
+        inflation = streams.value(bspec.inflation, f"{path}.inflation")
+        world.budgets[name] = Budget(env, i, plan, bspec.carry_over, inflation, records)
     for i, (name, mspec) in enumerate(scenario.materials.items()):
+        path = f"materials.{name}"
         supply = mspec.supply
-        lead = draw(supply.lead_time, world_rng) if supply else 0.0
-        material = Material(env, i, draw(mspec.initial, world_rng), lead, records)
+        lead = streams.value(supply.lead_time, f"{path}.supply.lead_time") if supply else 0.0
+        material = Material(env, i, streams.value(mspec.initial, f"{path}.initial"), lead, records)
         world.materials[name] = material
         if supply is not None:
-            material.add_supply(0.0, 0.0, draw(supply.rate, world_rng))
+            material.add_supply(0.0, 0.0, streams.value(supply.rate, f"{path}.supply.rate"))
             budget = world.budgets.get(supply.budget) if supply.budget else None
-            for espec in supply.expansions:
-                construction = Construction(ExpansionPlan.draw(espec, world, world_rng))
+            names = [e.name for e in supply.expansions]
+            for k, espec in enumerate(supply.expansions):
+                where = f"{path}.supply.expansions.{item_key(names, k)}"
+                construction = Construction(ExpansionPlan.draw(espec, world, where))
                 material.constructions.append(construction)
                 env.process(
                     build_expansion(
@@ -92,20 +97,21 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
                     )
                 )
     for i, (name, wspec) in enumerate(scenario.workforce.items()):
-        hiring = draw(wspec.hiring, world_rng) if wspec.hiring is not None else 0.0
+        path = f"workforce.{name}"
+        hiring = streams.value(wspec.hiring, f"{path}.hiring") if wspec.hiring is not None else 0.0
         ceiling = wspec.max if wspec.max is not None else math.inf
-        world.pools[name] = WorkforcePool(
-            env, i, wspec.initial, hiring, draw(wspec.training, world_rng), ceiling, records
-        )
+        training = streams.value(wspec.training, f"{path}.training")
+        world.pools[name] = WorkforcePool(env, i, wspec.initial, hiring, training, ceiling, records)
     for product, dspec in scenario.demand.items():
         d_from = max(0.0, world.clock.day_of(dspec.from_)) if dspec.from_ else 0.0
         d_until = world.clock.day_of(dspec.until) if dspec.until else math.inf
-        records.demand.append((records.products.index(product), d_from, d_until, draw(dspec.rate, world_rng)))
+        rate = streams.value(dspec.rate, f"demand.{product}.rate")
+        records.demand.append((records.products.index(product), d_from, d_until, rate))
     facilities = []
     for i, name in enumerate(facility_names):
         spec = scenario.facilities[name]
         cls = FACILITY_CLASSES[spec.kind]
-        facilities.append(cls(world, i, name, spec, np.random.default_rng(streams[1 + i])))
+        facilities.append(cls(world, i, name, spec))
     for position, facility in enumerate(sorted(facilities, key=lambda f: (-f.priority, f.index))):
         facility.rank = FIRST_RANK + position
     for facility in facilities:

@@ -18,14 +18,14 @@ import math
 from collections.abc import Generator
 from typing import Any, Final
 
-import numpy as np
 import simpy
 
 from sim.language.schema import Shipyard as ShipyardSpec
-from sim.language.values import draw, mean_of
+from sim.language.values import mean_of
 from sim.model.docks import DockPool
 from sim.model.expansion import ExpansionPlan
 from sim.model.facility import DOCKS, DOWN, MONEY, NOT_AVAILABLE, Facility, material_cause, workforce_cause
+from sim.model.streams import item_key, next_draw
 from sim.model.world import World
 
 EPS: Final = 1e-9
@@ -36,10 +36,20 @@ class Shipyard(Facility):
 
     kind = "shipyard"
 
-    def __init__(self, world: World, index: int, name: str, spec: ShipyardSpec, rng: np.random.Generator) -> None:
-        super().__init__(world, index, name, spec, rng)
+    def __init__(self, world: World, index: int, name: str, spec: ShipyardSpec) -> None:
+        super().__init__(world, index, name, spec)
         self.yard = spec  # (the base class keeps it as a `FacilityBase`)
         n = len(spec.stages)
+        names = [s.name for s in spec.stages]
+        stage_paths = [f"{self.path}.stages.{item_key(names, i)}" for i in range(n)]
+        streams = world.streams
+        #: per stage, the per-unit streams of its duration and of each material it consumes
+        #: (None: fixed), one draw per hull in the order hulls are laid down
+        self.duration_draws = [streams.units(spec.stages[i].duration, f"{stage_paths[i]}.duration") for i in range(n)]
+        self.consume_draws = [
+            {m: streams.units(v, f"{stage_paths[i]}.consumes.{m}") for m, v in spec.stages[i].consumes.items()}
+            for i in range(n)
+        ]
         self.shares = [s.cost_share if s.cost_share is not None else 1.0 / n for s in spec.stages]
         docked = [i for i, s in enumerate(spec.stages) if s.dock]
         self.first_dock = docked[0] if docked else 0
@@ -132,8 +142,13 @@ class Shipyard(Facility):
         assert self.docks is not None
         stages = self.yard.stages
         factor = hull**self.exponent
-        durations = [draw(s.duration, self.rng) * factor for s in stages]
+        # every draw of the hull is made as it is laid down: hull k takes draw k of each stream
+        durations = [next_draw(stages[i].duration, self.duration_draws[i]) * factor for i in range(len(stages))]
         self.durations[hull] = durations
+        consumed = [
+            {m: next_draw(v, self.consume_draws[i][m]) for m, v in stages[i].consumes.items()}
+            for i in range(len(stages))
+        ]
         cost = self.unit_cost.cost(hull - 1, 1)
         dock: int | None = None
         for i, stage in enumerate(stages):
@@ -142,7 +157,7 @@ class Shipyard(Facility):
                 if i == self.first_dock:
                     self.undocked -= 1
                     self._hull_docked()
-            takes = {m: draw(v, self.rng) for m, v in stage.consumes.items()}
+            takes = consumed[i]
             if i == 0:
                 for m, use in self.consumes.items():
                     takes[m] = takes.get(m, 0.0) + use

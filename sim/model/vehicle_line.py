@@ -22,9 +22,10 @@ from typing import Any, Final
 import numpy as np
 
 from sim.language.schema import VehicleLine as VehicleLineSpec
-from sim.language.values import Uncertain, draw
+from sim.language.values import Uncertain
 from sim.model.breakdowns import WorkItem
 from sim.model.facility import NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
+from sim.model.streams import facility_path
 from sim.model.world import World
 
 EPS: Final = 1e-9
@@ -35,13 +36,17 @@ class VehicleLine(RatedFacility):
 
     kind = "vehicle_line"
 
-    def __init__(self, world: World, index: int, name: str, spec: VehicleLineSpec, rng: np.random.Generator) -> None:
-        super().__init__(world, index, name, spec, rng, draw(spec.capacity, rng), draw(spec.ramp_up, rng))
+    def __init__(self, world: World, index: int, name: str, spec: VehicleLineSpec) -> None:
+        path = facility_path(name)
+        capacity = world.streams.value(spec.capacity, f"{path}.capacity")
+        super().__init__(world, index, name, spec, capacity, world.streams.value(spec.ramp_up, f"{path}.ramp_up"))
         self.started = 0
         self.delivered = 0
         self._credit = 0.0  # fraction of a vehicle carried to the next interval
         self.start_interval: float = spec.start_interval  # days between batches of starts
         self.build_time = spec.build_time  # days from a vehicle's start to its delivery
+        #: each vehicle's build time, in the order vehicles start (None: the time is fixed)
+        self.build_times = world.streams.units(spec.build_time, f"{path}.build_time")
 
     @property
     def in_progress(self) -> int:
@@ -158,14 +163,15 @@ class VehicleLine(RatedFacility):
         """Build times of `counts` vehicles started in each of a run of intervals, drawn one per
         vehicle in order (rounded to a whole day) and grouped per interval and build time:
         (interval, days, vehicles) of each group, in interval then day order."""
-        build_time = self.build_time
+        build_time, rng = self.build_time, self.build_times
         if not isinstance(build_time, Uncertain):
             busy = [k for k, c in enumerate(counts) if c]
             return busy, [build_time] * len(busy), [float(counts[k]) for k in busy]
+        assert rng is not None
         vehicles_started = 0
         for count in counts:  # (no `sum` in the model: see `sim.model.curves`)
             vehicles_started += count
-        drawn: list[float] = np.round(build_time.sample_many(self.rng, vehicles_started)).tolist()
+        drawn: list[float] = np.round(build_time.sample_many(rng, vehicles_started)).tolist()
         intervals: list[int] = []
         days: list[float] = []
         vehicles: list[float] = []

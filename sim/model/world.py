@@ -14,6 +14,7 @@ import simpy
 from sim.model.budget import Budget
 from sim.model.clock import Clock
 from sim.model.material import Material
+from sim.model.streams import Streams
 from sim.records import Records
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ class World:
     records: Records
     clock: Clock
     horizon: float
+    streams: Streams  # its random streams, one per uncertain value and purpose
     budgets: dict[str, Budget] = field(default_factory=dict)
     materials: dict[str, Material] = field(default_factory=dict)
     pools: dict[str, WorkforcePool] = field(default_factory=dict)

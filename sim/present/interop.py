@@ -70,7 +70,8 @@ def provenance_table(summary: dict[str, Any]) -> Table:
 
 
 def targets_table(summary: dict[str, Any]) -> Table:
-    """One row per target: years and dates to reach it (p10/p50/p90), reached share, on-time chance."""
+    """One row per target: years and dates to reach it (p10/p50/p90), reached share, on-time chance,
+    and the threshold as resolved (with a relative one's base and where it came from)."""
     columns = [
         "name",
         "product",
@@ -86,6 +87,9 @@ def targets_table(summary: dict[str, Any]) -> Table:
         "date_p90",
         "reached_fraction",
         "on_time_probability",
+        "resolved_threshold",
+        "baseline",
+        "baseline_source",
     ]
     rows = []
     for t in summary.get("targets", []):
@@ -106,6 +110,9 @@ def targets_table(summary: dict[str, Any]) -> Table:
                 dates.get("p90"),
                 t.get("reached_fraction"),
                 t.get("on_time_probability"),
+                t.get("resolved_threshold"),
+                t.get("baseline"),
+                t.get("baseline_source"),
             )
         )
     return Table(columns, rows)

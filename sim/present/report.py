@@ -53,9 +53,12 @@ def table(header: list[str], rows: list[list[Any]], numeric: set[int] | None = N
 
 
 def threshold_text(target: dict[str, Any]) -> str:
-    """'rate 2,000,000 per year'."""
-    value = target["threshold"]
+    """'rate 2,000,000 per year', or 'capacity 5x = 3,667 per year' for a relative threshold
+    the run resolved."""
+    value, resolved = target["threshold"], target.get("resolved_threshold")
     text = value if isinstance(value, str) else f"{value:,.0f}"
+    if isinstance(value, str) and isinstance(resolved, (int, float)):
+        text += f" = {resolved:,.0f}"
     return f"{target['measure']} {text}" + (" per year" if target["measure"] in ("rate", "capacity") else "")
 
 

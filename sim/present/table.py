@@ -6,9 +6,11 @@ from typing import Any
 
 
 def _fmt_threshold(target: dict[str, Any]) -> str:
-    value = target["threshold"]
+    """'2,000,000 per year'; a relative threshold with the value the run resolved it to,
+    '5x = 3,667 per year' (just '5x' where the summary has none)."""
+    value, resolved = target["threshold"], target.get("resolved_threshold")
     if isinstance(value, str):
-        return value
+        return value if resolved is None else f"{value} = {_fmt_threshold({**target, 'threshold': resolved})}"
     text = f"{value:,.0f}" if value >= 100 or float(value).is_integer() else f"{value:,.2f}"
     return text + (" per year" if target["measure"] in ("rate", "capacity") else "")
 

@@ -1,1 +1,1 @@
-"""Studies: replications, sweeps, sensitivity, bottlenecks and comparisons on an executor."""
+"""Studies: replications, sweeps, sensitivity, bottlenecks, audit and comparisons on an executor."""

@@ -25,6 +25,7 @@ from sim import __version__
 from sim.errors import ScenarioError
 from sim.language.schema import Scenario
 from sim.language.units import DAYS_PER_YEAR
+from sim.metrics.goals import reported
 from sim.studies.executors import Executor
 from sim.studies.progress import ProgressReport
 from sim.studies.replications import run_one
@@ -56,8 +57,11 @@ class Study:
 
     @property
     def measures(self) -> list[str]:
-        """The measured columns: `years_to_reach:<target>` for each target, then the totals."""
-        return [f"years_to_reach:{t}" for t in self.targets] + list(self.totals)
+        """The measured columns: `years_to_reach:<target>` for each target, the totals, then
+        `threshold:<target>`, the threshold each target was measured against (per year for a
+        rate or a capacity)."""
+        years = [f"years_to_reach:{t}" for t in self.targets]
+        return years + list(self.totals) + [f"threshold:{t}" for t in self.targets]
 
     def fingerprint(self) -> str:
         """A hash of everything that decides the study's results (for a safe `--resume`)."""
@@ -104,7 +108,7 @@ def run_task(task: Task) -> list[Row]:
                     replication,
                     task.seed,
                     f"{type(exc).__name__}: {exc}",
-                    *[None] * (len(task.targets) + len(task.totals)),
+                    *[None] * (2 * len(task.targets) + len(task.totals)),
                 )
             )
             continue
@@ -127,7 +131,8 @@ def _measures(scenario: Scenario, result: Any, targets: Sequence[str], totals: S
             out.append(float(result.budgets[budgets.index(what), 1]))
         else:
             out.append(None)
-    return out
+    thresholds = {t.name: reported(t, t.fixed_threshold) for t in scenario.targets}
+    return out + [thresholds.get(name) for name in targets]
 
 
 def per_task(runs: int, workers: int) -> int:

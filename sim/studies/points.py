@@ -1,6 +1,9 @@
 """Design points as scenarios: a design row applied to the scenario's plain data with the same
 `set_path` as `--set`, then validated exactly as `--set` is, so a value the language rejects
-becomes that point's recorded error."""
+becomes that point's recorded error.
+
+Every study builds its points here, and here each point's relative thresholds get their bases
+from the unvaried scenario (`sim.studies.goals`), resolved once: no variation moves a goal."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from sim.language.overrides import set_path
 from sim.language.schema import Scenario
 from sim.language.yaml_source import Source, read_source
 from sim.studies.evaluate import Point
+from sim.studies.goals import Bases, bases_at_start, with_bases
 from sim.studies.samplers import Design
 
 Transform = Callable[[dict[str, Any]], None]
@@ -26,35 +30,45 @@ def source_of(loaded: LoadedScenario) -> Source:
     return Source(source.file, loaded.data, source.lines)
 
 
-def build_assigned(data: dict[str, Any], source: Source, allow_large: bool, assignments: dict[str, Any]) -> Scenario:
-    """The scenario with each dotted path set to its value, validated like `--set`."""
+def build_assigned(
+    data: dict[str, Any], source: Source, allow_large: bool, assignments: dict[str, Any], bases: Bases | None = None
+) -> Scenario:
+    """The scenario with each dotted path set to its value, validated like `--set`; its
+    relative thresholds take their bases from `bases` (the unvaried scenario's)."""
     changed = copy.deepcopy(data)
     for path, value in assignments.items():
         set_path(changed, path, value, source.file)
-    return validate(changed, source, list(assignments), allow_large)
+    return with_bases(validate(changed, source, list(assignments), allow_large), bases or {})
 
 
-def build_transformed(data: dict[str, Any], source: Source, allow_large: bool, transform: Transform) -> Scenario:
-    """The scenario after `transform` edits a copy of its plain data, validated."""
+def build_transformed(
+    data: dict[str, Any], source: Source, allow_large: bool, transform: Transform, bases: Bases | None = None
+) -> Scenario:
+    """The scenario after `transform` edits a copy of its plain data, validated; its relative
+    thresholds take their bases from `bases`."""
     changed = copy.deepcopy(data)
     transform(changed)
-    return validate(changed, source, None, allow_large)
+    return with_bases(validate(changed, source, None, allow_large), bases or {})
 
 
 def design_points(loaded: LoadedScenario, design: Design) -> tuple[Point, ...]:
     """One point per design row; a parameter left as written shows as empty (None)."""
     source = source_of(loaded)
+    bases = bases_at_start(loaded.scenario)
     points = []
     for i in range(len(design)):
         assignments = design.assignments(i)
         values = tuple(assignments.get(path) for path in design.paths)
-        points.append(Point(values, partial(build_assigned, loaded.data, source, loaded.allow_large, assignments)))
+        build = partial(build_assigned, loaded.data, source, loaded.allow_large, assignments, bases)
+        points.append(Point(values, build))
     return tuple(points)
 
 
 def transformed_point(loaded: LoadedScenario, label: Any, transform: Transform | None) -> Point:
-    """A point whose scenario is `loaded` changed by `transform` (None: as written)."""
+    """A point whose scenario is `loaded` changed by `transform` (None: as written), its goals
+    fixed from `loaded` as written (computed once per scenario, however many points ask)."""
     source = source_of(loaded)
+    bases = bases_at_start(loaded.scenario)
     if transform is None:
-        return Point((label,), partial(build_assigned, loaded.data, source, loaded.allow_large, {}))
-    return Point((label,), partial(build_transformed, loaded.data, source, loaded.allow_large, transform))
+        return Point((label,), partial(build_assigned, loaded.data, source, loaded.allow_large, {}, bases))
+    return Point((label,), partial(build_transformed, loaded.data, source, loaded.allow_large, transform, bases))

@@ -22,6 +22,7 @@ from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.replication import ReplicationResult, month_grid
 from sim.metrics.summary import summarise, timeline_rows
 from sim.studies.executors import make_executor
+from sim.studies.goals import fix_goals
 from sim.studies.replications import Progress, iter_replications
 from sim.studies.run import RunResult, provenance
 
@@ -103,7 +104,7 @@ def run_to_precision(
 ) -> tuple[RunResult, list[MedianInterval]]:
     """Run 0..N-1 replications, N growing by half each round from `first` until every target's
     interval is met or N reaches `cap`; the run's summary gains a `precision` section."""
-    scenario = loaded.scenario
+    scenario = fix_goals(loaded.scenario)
     root = seed if seed is not None else scenario.seed
     n = min(cap, first or DEFAULT_FIRST)
     check_replications(scenario, n, loaded.allow_large)
@@ -121,7 +122,7 @@ def run_to_precision(
                 break
             n = min(cap, max(n + 1, math.ceil(n * GROWTH)))
     dates, _ = month_grid(scenario.start, scenario.horizon)
-    summary = summarise(scenario, results, provenance(loaded, root, n))
+    summary = summarise(scenario, results, provenance(loaded, root, n), loaded.scenario)
     summary["precision"] = {
         "target_half_width": fraction,
         "confidence": CONFIDENCE,

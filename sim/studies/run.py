@@ -12,6 +12,7 @@ from sim.language.load import LoadedScenario
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.replication import ReplicationResult, month_grid
 from sim.metrics.summary import summarise, timeline_rows
+from sim.studies.goals import fix_goals
 from sim.studies.replications import Progress, run_replications
 
 
@@ -51,12 +52,13 @@ def run_scenario(
     jobs: int = 1,
     progress: Progress | None = None,
 ) -> RunResult:
-    """Run a loaded scenario's replications and summarise them."""
-    scenario = loaded.scenario
+    """Run a loaded scenario's replications and summarise them, its relative thresholds fixed
+    once from the scenario as written."""
+    scenario = fix_goals(loaded.scenario)
     n = replications if replications is not None else scenario.replications
     root = seed if seed is not None else scenario.seed
     check_replications(scenario, n, loaded.allow_large)
     results = run_replications(scenario, n, root, jobs, progress)
     dates, _ = month_grid(scenario.start, scenario.horizon)
-    summary = summarise(scenario, results, provenance(loaded, root, n))
+    summary = summarise(scenario, results, provenance(loaded, root, n), loaded.scenario)
     return RunResult(loaded, root, n, results, summary, dates, timeline_rows(scenario, results, dates))

@@ -35,7 +35,11 @@ PANEL_HEIGHT_IN = 2.6
 
 
 def target_value(target: dict[str, Any], series: dict[str, Series]) -> float | None:
-    """A target's threshold in plotted units; '5x' is 5 times the median at the start."""
+    """A target's threshold in plotted units: as resolved by the run where the summary says
+    (`resolved_threshold`); else '5x' is 5 times the median at the start."""
+    resolved = target.get("resolved_threshold")
+    if isinstance(resolved, (int, float)):
+        return float(resolved)
     threshold = target["threshold"]
     if isinstance(threshold, (int, float)):
         return float(threshold)
