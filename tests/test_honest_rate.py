@@ -21,6 +21,7 @@ from sim.metrics.replication import TIMELINE_MEASURES, month_grid
 from sim.metrics.series import Deliveries, Made
 from sim.metrics.summary import summarise
 from sim.metrics.targets import sustained_reach
+from sim.present.interop import targets_table
 
 YEAR = DAYS_PER_YEAR
 RATE = TIMELINE_MEASURES.index("rate")
@@ -234,6 +235,10 @@ def test_censored_fraction_is_the_share_of_spans_cut_by_the_horizon() -> None:
     assert made["censored_fraction"] == 0.0 and made["sustain_days"] == pytest.approx(YEAR / 2)
     # 140,000 made at day 518 (74 weekly lots of 1,916.5): the horizon (day 547.875) is 29.9 days later
     assert late["reached_fraction"] == 1.0 and late["censored_fraction"] == 1.0
+    table = targets_table(summary)  # the workbook's and `result.targets()`'s rows
+    rows = [dict(zip(table.columns, row, strict=True)) for row in table.rows]
+    got = [(r["sustain_days"], r["censored_fraction"]) for r in rows]
+    assert got == [(YEAR, 1.0), (YEAR / 2, 0.0), (YEAR / 12, 1.0)]
 
 
 def test_a_vehicle_line_with_a_year_long_build_reads_its_start_rate() -> None:
