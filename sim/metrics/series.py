@@ -309,9 +309,9 @@ class Stock:
             times, levels = times[order], levels[order]
         return cls(times, levels, np.zeros(times.size), 0.0)
 
-    def at(self, t: np.ndarray | float, left: bool = False) -> np.ndarray:
-        """Stock at `t` (`left`: its limit from just before `t`)."""
-        return np.maximum(0.0, self.unfloored(t, left))
+    def at(self, t: np.ndarray | float) -> np.ndarray:
+        """Stock at `t`."""
+        return np.maximum(0.0, self.unfloored(t))
 
     def unfloored(self, t: np.ndarray | float, left: bool = False) -> np.ndarray:
         """`at` before the floor at zero: linear between the changes, so where it is above zero
