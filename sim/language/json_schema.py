@@ -98,6 +98,10 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "stages": "ordered build stages: name, duration, dock, cost_share, consumes, workforce",
         "learning": "build-time learning rate per doubling of hulls",
         "shares_docks_with": "another shipyard whose docks this one uses",
+        "reserve_docks": (
+            "on the yard owning the docks: hold a free dock for a higher-priority hull due before a lower one"
+            " would leave it (false: first come, first served)"
+        ),
     },
     "Stage": {
         "name": "the stage's name",

@@ -212,11 +212,19 @@ class Shipyard(FacilityBase):
     stages: list[Stage] = Field(min_length=1)
     learning: Percent = 1.0
     shares_docks_with: str | None = None
+    #: hold a free dock for a higher-priority programme's hull due before a lower one would
+    #: leave it (`sim.model.docks`); on the yard that owns the docks
+    reserve_docks: bool = True
 
     @model_validator(mode="after")
     def _docks_and_shares(self) -> Shipyard:
         if self.docks is None and self.shares_docks_with is None:
             raise ValueError("a shipyard needs 'docks', or 'shares_docks_with' naming the yard whose docks it uses")
+        if self.shares_docks_with is not None and "reserve_docks" in self.model_fields_set:
+            raise ValueError(
+                f"'reserve_docks' goes on the yard that owns the docks ({self.shares_docks_with!r}),"
+                " not on one sharing them"
+            )
         shares = [s.cost_share for s in self.stages if s.cost_share is not None]
         if shares and len(shares) != len(self.stages):
             raise ValueError("give cost_share on every stage or on none (none: shared equally)")

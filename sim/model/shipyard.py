@@ -8,6 +8,9 @@ after another: the next once the last one has started, no sooner than `drumbeat`
 start, and only while fewer of this yard's hulls than there are docks are started (or waiting
 to start) without having reached their first dock, so hulls never pile up ahead of the docks.
 
+Docks shared with other programmes are held for the one of higher priority (`sim.model.docks`):
+a programme tells its docks when its hulls are due to ask for a first dock (`due_at_dock`).
+
 Booked time for a shipyard is hull-days (each hull in build books its days to producing or to
 what it waits for) plus the yard's days before its first start.
 """
@@ -22,7 +25,7 @@ import simpy
 
 from sim.language.schema import Shipyard as ShipyardSpec
 from sim.language.values import mean_of
-from sim.model.docks import DockPool
+from sim.model.docks import RESERVATION_GRACE, DockPool
 from sim.model.expansion import ExpansionPlan
 from sim.model.facility import DOCKS, DOWN, MONEY, NOT_AVAILABLE, Facility, material_cause, workforce_cause
 from sim.model.streams import item_key, next_draw
@@ -56,6 +59,9 @@ class Shipyard(Facility):
         self.dock_days = 0.0  # (added in order: see `sim.model.curves`)
         for i in docked:
             self.dock_days += mean_of(spec.stages[i].duration)
+        self.pre_dock_days = 0.0  # mean days before the first dock (learning not applied)
+        for i in range(self.first_dock):
+            self.pre_dock_days += mean_of(spec.stages[i].duration)
         first = world.clock.day_of(spec.first_start) if spec.first_start is not None else 0.0
         self.first_start = max(self.available_from, first)
         self.exponent = math.log2(spec.learning)
@@ -64,10 +70,14 @@ class Shipyard(Facility):
         self.durations: dict[int, list[float]] = {}  # hull -> drawn stage durations (learning applied)
         self.docks: DockPool | None = None
         self.undocked = 0  # hulls launched that have not yet reached their first dock
+        self.launched = 0  # hulls laid down (their build begun, started or not)
+        self.launched_at = 0.0  # when the last of them was laid down
+        self.last_start = 0.0  # when the last hull to start started
+        self.due: dict[int, float] = {}  # hull laid down, not yet asking for a dock -> due then
         self._docked = self.env.event()
         if spec.shares_docks_with is None:
             assert spec.docks is not None
-            self.docks = DockPool(self.env, spec.docks)
+            self.docks = DockPool(self.env, spec.docks, spec.reserve_docks)
             world.docks[name] = self.docks
             self.records.docks.append((index, self.available_from, self.available_from, float(spec.docks)))
 
@@ -108,6 +118,8 @@ class Shipyard(Facility):
             self.docks = self.world.docks[self.yard.shares_docks_with]
         assert self.docks is not None
         self.docks.listeners.append(self._docks_added)
+        if any(s.dock for s in self.yard.stages):
+            self.docks.join(self.priority, self.due_at_dock)
         rate = self.rate(self.docks.count)
         if rate > 0:
             self.records.capacity.append((self.index, self.product, self.available_from, self.available_from, rate))
@@ -126,9 +138,13 @@ class Shipyard(Facility):
         while self.yard.hulls is None or hull < self.yard.hulls:
             hull += 1
             started = self.env.event()
+            self.launched, self.launched_at = hull, self.env.now
             if has_docks:
                 self.undocked += 1
+                self.due[hull] = self.env.now + self.pre_dock(hull)
             self.env.process(self.build_hull(hull, started))
+            if has_docks:
+                self.docks.review()
             began = yield started
             if self.yard.drumbeat:
                 next_start = began + self.yard.drumbeat
@@ -136,6 +152,34 @@ class Shipyard(Facility):
                     yield self.after(next_start - self.env.now)
             while has_docks and self.undocked >= self.docks.count:
                 yield self._docked
+
+    def pre_dock(self, hull: int) -> float:
+        """Mean days hull `hull` spends before its first dock (learning applied)."""
+        return self.pre_dock_days * hull**self.exponent if self.pre_dock_days > 0 else 0.0
+
+    def due_at_dock(self, now: float) -> list[float]:
+        """Days this programme's hulls are due to ask for a first dock: each hull laid down that
+        has not asked yet (its start, or its laying down if it has not started, plus the mean
+        stages before the dock), and the next hull, if any are left: due to start at
+        `first_start`, or `drumbeat` after the last start. While the last hull laid down has not
+        started, the next is counted from now, and not at all once that hull is late by the
+        grace (`sim.model.docks.RESERVATION_GRACE`): a programme short of money holds no docks
+        for hulls it cannot start."""
+        days = list(self.due.values())
+        if self.yard.hulls is not None and self.launched >= self.yard.hulls:
+            return days
+        if self.launched == 0:
+            start = self.first_start
+        else:
+            if self.started >= self.launched:
+                last = self.last_start
+            elif now < self.launched_at + RESERVATION_GRACE:
+                last = now  # it may start now at the earliest
+            else:
+                return days
+            start = max(self.first_start, last + (self.yard.drumbeat or 0.0))
+        days.append(start + self.pre_dock(self.launched + 1))
+        return days
 
     def build_hull(self, hull: int, started: simpy.Event) -> Generator[Any, Any, None]:
         """One hull through its stages, from keel to delivery."""
@@ -153,7 +197,13 @@ class Shipyard(Facility):
         dock: int | None = None
         for i, stage in enumerate(stages):
             if stage.dock and dock is None:
-                dock = yield from self.wait(self.docks.request(self.priority), DOCKS)
+                self.due.pop(hull, None)
+                holds = 0.0
+                for j in range(i, len(stages)):
+                    if not stages[j].dock:
+                        break
+                    holds += durations[j]
+                dock = yield from self.wait(self.docks.request(self.priority, holds), DOCKS)
                 if i == self.first_dock:
                     self.undocked -= 1
                     self._hull_docked()
@@ -169,6 +219,10 @@ class Shipyard(Facility):
                 self.records.starts.append((self.env.now, self.index, 1.0))
                 keel = self.env.now  # the hull's production begins
                 started.succeed(self.env.now)
+                self.last_start = self.env.now
+                if hull in self.due:
+                    self.due[hull] = self.env.now + self.pre_dock(hull)
+                    self.docks.review()
             t0 = self.env.now
             yield from self.work(durations[i], produce=True)
             self.release_people(people)

@@ -1,0 +1,219 @@
+"""Monotone responses as a property (hypothesis, paired streams): over generated scenarios with
+one product line (a munitions factory, a vehicle line or a shipyard with docks), more money
+(every appropriation × (1 + c)), more capacity (a shipyard: one more dock), more supply of its
+material or more people never make a target of that line later by more than one lot (a lot for
+a factory, one vehicle's build for a line, a day for a yard). Both runs of a pair use the same
+seed, so the same replication streams; a target not reached counts as reached never.
+
+When written (issue 22) this failed on more than `rate` targets, for three causes outside the
+docks: an expansion bought `when_funded` whose capex, affordable sooner with more money, starves
+the line's own lots; breakdowns counted in working time, which more money brings forward into
+the lot that would have crossed the target; and a yard's hulls competing for its money (or
+material, or people): one more dock lets hull 2 commit its first stage's money before hull 1
+needs its next stage's (two hulls, 1M a year, two 100-day stages at 50%: the first delivery
+moves from day 200 to day 465)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from conftest import scenario_of, simulate_scenario
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.language.schema import Scenario
+
+KINDS = ("munitions_factory", "vehicle_line", "shipyard")
+CHANGES = ("money", "capacity", "supply", "workforce")
+
+
+def rounded(x: float) -> float:
+    return float(round(x, 3))
+
+
+@st.composite
+def lines(draw: st.DrawFn, kind: str) -> dict[str, Any]:
+    """A scenario with one facility of `kind`, its budget, perhaps a material and a workforce
+    pool, and one target of each measure (absolute thresholds: the goals do not move)."""
+    materials: dict[str, Any] = {}
+    workforce: dict[str, Any] = {}
+    years = draw(st.integers(2, 4)) if kind != "shipyard" else draw(st.integers(5, 10))
+    facility: dict[str, Any] = {"kind": kind, "product": "x", "budget": "b", "priority": 0}
+    uses_material, uses_people = draw(st.booleans()), draw(st.booleans())
+    if kind == "shipyard":
+        per_year = 1.0  # hulls a year, roughly, to scale money and targets
+        stages = []
+        for i in range(draw(st.integers(1, 3))):
+            low = draw(st.integers(30, 300))
+            duration: Any = f"{low} days"
+            if draw(st.booleans()):
+                duration = {"triangular": [f"{low} days", f"{low + 50} days", f"{low + 200} days"]}
+            stages.append({"name": f"s{i}", "duration": duration, "dock": i == 0 or draw(st.booleans())})
+        facility |= {
+            "docks": draw(st.integers(1, 3)),
+            "stages": stages,
+            "hulls": draw(st.integers(2, 8)),
+            "unit_cost": rounded(draw(st.floats(1e6, 1e8))),
+            "learning": f"{draw(st.integers(85, 100))}%",
+        }
+        if draw(st.booleans()):
+            facility["drumbeat"] = f"{draw(st.integers(30, 400))} days"
+        if draw(st.booleans()):
+            facility["first_start"] = draw(st.sampled_from(["2025-03-01", "2026-01-01"]))
+        if draw(st.booleans()):
+            facility["expansions"] = [
+                {
+                    "name": "hall",
+                    "docks": 1,
+                    "capex": rounded(draw(st.floats(0, 2e8))),
+                    "construction": f"{draw(st.integers(0, 400))} days",
+                }
+            ]
+        cost = float(facility["unit_cost"])
+        if uses_material:
+            stages[0]["consumes"] = {"m": 1}
+        if uses_people:
+            stages[-1]["workforce"] = {"w": draw(st.integers(10, 100))}
+        use = 1.0
+    else:
+        per_year = rounded(draw(st.floats(50, 20000)))
+        cost = rounded(draw(st.floats(1, 1000)))
+        facility |= {
+            "capacity": f"{per_year} per year",
+            "unit_cost": cost,
+            "ramp_up": f"{draw(st.integers(0, 300))} days",
+        }
+        if kind == "munitions_factory":
+            facility["lot"] = f"{draw(st.sampled_from([1, 7, 14, 30]))} days"
+            if draw(st.booleans()):
+                facility["breakdowns"] = {
+                    "mtbf": f"{draw(st.integers(30, 400))} days",
+                    "mttr": f"{draw(st.integers(2, 30))} days",
+                }
+        else:
+            low = draw(st.integers(10, 300))
+            facility["build_time"] = f"{low} days"
+            if draw(st.booleans()):
+                facility["build_time"] = {"triangular": [f"{low} days", f"{low + 20} days", f"{low + 60} days"]}
+            facility["start_interval"] = f"{draw(st.sampled_from([1, 7, 30]))} days"
+        if draw(st.booleans()):
+            facility["expansions"] = [
+                {
+                    "name": "more",
+                    "capacity": f"{rounded(per_year * draw(st.floats(0.1, 2)))} per year",
+                    "capex": rounded(draw(st.floats(0, 3)) * per_year * cost),
+                    "construction": f"{draw(st.integers(0, 300))} days",
+                    "ramp_up": f"{draw(st.integers(0, 200))} days",
+                }
+            ]
+        use = rounded(draw(st.floats(0.01, 3)))
+        if uses_material:
+            facility["consumes"] = {"m": use}
+        if uses_people:
+            facility["workforce"] = {"w": draw(st.integers(10, 100))}
+    if uses_material:
+        materials["m"] = {
+            "initial": rounded(use * per_year * draw(st.floats(0, 1))),
+            "supply": {
+                "rate": f"{rounded(use * per_year * draw(st.floats(0.1, 2)))} per year",
+                "lead_time": f"{draw(st.integers(0, 90))} days",
+            },
+        }
+    if uses_people:
+        workforce["w"] = {
+            "initial": draw(st.integers(0, 150)),
+            "hiring": f"{draw(st.integers(0, 100))} per year",
+            "training": f"{draw(st.integers(0, 200))} days",
+        }
+        if draw(st.booleans()):
+            workforce["w"]["max"] = workforce["w"]["initial"] + draw(st.integers(0, 100))
+    yearly = per_year * cost
+    budget: dict[str, Any] = {
+        "appropriations": {2025 + i: rounded(yearly * draw(st.floats(0.05, 2))) for i in range(3)},
+        "carry_over": draw(st.booleans()),
+        "fiscal_year_start": draw(st.sampled_from(["01-01", "04-01"])),
+    }
+    demand = {}
+    if draw(st.booleans()):
+        demand["x"] = {"rate": f"{rounded(per_year * draw(st.floats(0.05, 1)))} per year", "from": "2025-06-01"}
+    scale = per_year * years
+    return {
+        "scenario": "monotone",
+        "start": "2025-01-01",
+        "horizon": f"{years} years",
+        "inventory": {"x": rounded(per_year * draw(st.floats(0, 0.5)))},
+        "budgets": {"b": budget},
+        "materials": materials,
+        "workforce": workforce,
+        "facilities": {"line": facility},
+        "demand": demand,
+        "targets": [
+            {"name": "delivered", "product": "x", "delivered": max(1.0, rounded(scale * draw(st.floats(0.05, 0.8))))},
+            {"name": "rate", "product": "x", "rate": f"{rounded(per_year * draw(st.floats(0.1, 1.5)))} per year"},
+            {"name": "stock", "product": "x", "stock": max(1.0, rounded(scale * draw(st.floats(0.05, 0.8))))},
+            {"name": "capacity", "product": "x", "capacity": f"{rounded(per_year * draw(st.floats(0.1, 2)))} per year"},
+        ],
+    }
+
+
+def more(data: dict[str, Any], change: str, c: float) -> dict[str, Any] | None:
+    """The same scenario with `change` made larger (None if it has nothing to change)."""
+    out: dict[str, Any] = {**data, "facilities": {"line": dict(data["facilities"]["line"])}}
+    line = out["facilities"]["line"]
+    if change == "money":
+        budget = data["budgets"]["b"]
+        out["budgets"] = {
+            "b": {**budget, "appropriations": {y: a * (1 + c) for y, a in budget["appropriations"].items()}}
+        }
+    elif change == "capacity" and line["kind"] == "shipyard":
+        line["docks"] += 1
+    elif change == "capacity":
+        line["capacity"] = f"{float(line['capacity'].split()[0]) * (1 + c)} per year"
+    elif change == "supply" and "m" in data["materials"]:
+        m = data["materials"]["m"]
+        rate = float(m["supply"]["rate"].split()[0]) * (1 + c)
+        out["materials"] = {"m": {**m, "supply": {**m["supply"], "rate": f"{rate} per year"}}}
+    elif change == "workforce" and "w" in data["workforce"]:
+        w = dict(data["workforce"]["w"])
+        w["initial"] = math.ceil(w["initial"] * (1 + c))
+        if "max" in w:
+            w["max"] = max(w["initial"], math.ceil(w["max"] * (1 + c)))
+        out["workforce"] = {"w": w}
+    else:
+        return None
+    return out
+
+
+def one_lot(scenario: Scenario) -> float:
+    """Days one lot takes: a factory's lot, a line's longest vehicle build, a yard's day."""
+    spec = scenario.facilities["line"]
+    if spec.kind == "munitions_factory":
+        return spec.lot
+    if spec.kind == "vehicle_line":
+        build = spec.build_time
+        return float(build if isinstance(build, float) else build.high)
+    return 1.0
+
+
+def days(scenario: Scenario, seed: int) -> dict[str, float]:
+    """Days to each target in one replication (infinity: never)."""
+    sim = simulate_scenario(scenario, seed)
+    return {t.name: (d if math.isfinite(d := sim.target_days(t.name)) else math.inf) for t in scenario.targets}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_more_of_anything_never_makes_a_target_later_by_more_than_a_lot(kind: str, data: st.DataObject) -> None:
+    base = data.draw(lines(kind), label="scenario")
+    change = data.draw(st.sampled_from([c for c in CHANGES if more(base, c, 0.0) is not None]), label="change")
+    larger = more(base, change, data.draw(st.sampled_from([0.1, 0.5]), label="c"))
+    assert larger is not None
+    seed = data.draw(st.integers(0, 3), label="seed")
+    before, after = scenario_of(base), scenario_of(larger)
+    lot = one_lot(before)
+    was, now = days(before, seed), days(after, seed)
+    later = {name: (was[name], now[name]) for name in was if now[name] > was[name] + lot + 1e-6}
+    assert not later, f"{change} made targets later (days before, after): {later}"
