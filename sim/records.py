@@ -191,8 +191,9 @@ class Records:
     materials: list[str]
     pools: list[str] = field(default_factory=list)
     horizon: float = 0.0
-    #: (day, product, quantity) each time finished units reach stock
-    deliveries: Log = field(default_factory=partial(Log, 3, kinds="fif"))
+    #: (day, product, quantity, began) each time finished units reach stock, with the day their
+    #: production began (a lot's start, a vehicle's or a hull's first day of work)
+    deliveries: Log = field(default_factory=partial(Log, 4, kinds="fiff"))
     #: (day, facility, quantity) each time work is started (a lot, a vehicle, a hull)
     starts: Log = field(default_factory=partial(Log, 3, kinds="fif"))
     #: (day, budget, fiscal year, amount) each appropriation

@@ -210,7 +210,7 @@ def test_astute_service_entries_match_the_record(
     astute: tuple[dt.date, Records], boat: int, entered: str, use: str
 ) -> None:
     start, records = astute
-    delivered = sorted(t for t, _, _ in records.deliveries)
+    delivered = sorted(t for t, _, _, _ in records.deliveries)
     assert len(delivered) == 7
     error = delivered[boat - 1] - day(start, entered)
     assert abs(error) <= ASTUTE_TOLERANCE_DAYS, f"boat {boat} ({use}): {error / DAYS_PER_YEAR:+.1f} years"

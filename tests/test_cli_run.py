@@ -67,9 +67,11 @@ TARGET_KEYS = [
     "measure",
     "threshold",
     "by",
+    "sustain_days",
     "years_to_reach",
     "date_reached",
     "reached_fraction",
+    "censored_fraction",
     "on_time_probability",
 ]
 

@@ -24,8 +24,10 @@ YEAR = DAYS_PER_YEAR
 
 
 def records_with(deliveries=(), capacity=(), products=("shell",)) -> Records:
+    """Records of these deliveries (day, product, units[, began]: made in no time unless
+    `began` says) and capacity rows."""
     r = Records(products=list(products), facilities=["f"], budgets=[], materials=[])
-    r.deliveries.extend(deliveries)
+    r.deliveries.extend(d if len(d) == 4 else (*d, d[0]) for d in deliveries)
     r.capacity.extend(capacity)
     return r
 
@@ -131,8 +133,15 @@ def target_scenario(target: str) -> object:
     ("target", "expected"),
     [
         ("{'delivered': 150}", 200.0),
-        ("{'rate': '150 per year'}", 200.0),
-        ("{'rate': '201 per year'}", math.nan),  # 200 in the trailing year at most
+        ("{'rate': '150 per year', 'sustain': '0 days'}", 200.0),
+        ("{'rate': '201 per year', 'sustain': '0 days'}", math.nan),  # 200 in the trailing year at most
+        # at 150 or more from day 200 until the first delivery leaves the window (day 465.25)
+        ("{'rate': '150 per year', 'sustain': '265 days'}", 200.0),
+        ("{'rate': '150 per year', 'sustain': '266 days'}", math.nan),
+        ("{'rate': '150 per year'}", math.nan),  # held for 12 months by default
+        ("{'rate': '100 per year'}", 100.0),  # 100 or more from day 100 to the horizon
+        ("{'delivered': 150, 'sustain': '2 years'}", 200.0),  # never falls: held from its crossing
+        ("{'stock': 250, 'sustain': '3 years'}", 200.0),  # (censored: the horizon comes first)
         ("{'stock': 250}", 200.0),
         ("{'stock': '2x'}", 100.0),  # 2 × the 100 at start
         ("{'stock': 50}", 0.0),  # already met at start
@@ -171,6 +180,7 @@ def fake_result(i: int, days: list[float], products: int = 1) -> ReplicationResu
     return ReplicationResult(
         replication=i,
         target_days=np.array(days),
+        censored=np.array([i % 2 == 0 and not math.isnan(d) for d in days], dtype=bool),
         timeline=np.full((products, 4, 3), float(i)),
         end=np.full((products, 5), float(i)),
         budgets=np.array([[10.0, 8.0 + i, 1.0]]),
@@ -207,9 +217,11 @@ def test_summary_layout_and_statistics() -> None:
         "measure",
         "threshold",
         "by",
+        "sustain_days",
         "years_to_reach",
         "date_reached",
         "reached_fraction",
+        "censored_fraction",
         "on_time_probability",
         "resolved_threshold",
         "baseline",
@@ -222,6 +234,8 @@ def test_summary_layout_and_statistics() -> None:
     assert a["years_to_reach"]["mean"] is None
     assert a["date_reached"]["p10"] == (dt.date(2025, 1, 1) + dt.timedelta(days=190)).isoformat()
     assert a["reached_fraction"] == 0.9
+    assert a["censored_fraction"] == 0.5  # replications 0, 2, 4, 6 and 8 (all reached) were cut short
+    assert a["sustain_days"] == 0.0 and b["sustain_days"] == 0.0 and b["censored_fraction"] == 0.0
     assert a["on_time_probability"] == 0.3  # 100, 200, 300 days are by 2026-01-01 (day 365)
     assert b["threshold"] == pytest.approx(2e6) and b["on_time_probability"] is None
     assert b["resolved_threshold"] == pytest.approx(2e6)  # per year, as the threshold
@@ -479,7 +493,6 @@ def test_without_a_drawdown_the_stock_is_the_initial_plus_what_was_delivered(
     stock = Stock.build(initial, deliveries, demand, 1000.0)
     assert (initial + deliveries.at(t)).tolist() == stock.at(t).tolist()  # what `measure` writes instead
     assert stock.unmet == 0.0
-    assert deliveries.trailing_year(t, upto=deliveries.at(t)).tolist() == deliveries.trailing_year(t).tolist()
 
 
 def test_measure_writes_each_series_as_the_series_give_it() -> None:

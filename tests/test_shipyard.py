@@ -65,7 +65,7 @@ def test_hull_k_is_delivered_at_T_ceil_k_over_D_plus_the_quayside_stage(
     assert sorted(delivered) == list(range(1, hulls + 1))
     for k, day in delivered.items():
         assert day == pytest.approx(t_dock * math.ceil(k / docks) + t_post)
-    assert sorted(t for t, _, _ in sim.records.deliveries) == sorted(delivered.values())
+    assert sorted(t for t, _, _, _ in sim.records.deliveries) == sorted(delivered.values())
     # each dock holds one hull at a time: dock spans on one dock never overlap
     spans = sorted((d, t0, t1) for _, _, s, d, t0, t1 in sim.records.stages if s == "build")
     for (d1, _, end), (d2, start, _) in zip(spans, spans[1:], strict=False):
@@ -138,7 +138,7 @@ def test_shared_docks_go_to_the_higher_priority_programme_first(run_yaml: Callab
         ("ssn_yard", 2),
         ("ssn_yard", 3),
     ]
-    assert [t for t, _, _ in sorted(sim.records.deliveries)] == pytest.approx([100, 200, 300, 400, 500])
+    assert [t for t, _, _, _ in sorted(sim.records.deliveries)] == pytest.approx([100, 200, 300, 400, 500])
 
 
 def test_shared_docks_at_equal_priority_are_first_come_first_served(run_yaml: Callable[..., Simulated]) -> None:

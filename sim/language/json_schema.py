@@ -133,10 +133,13 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "name": "the target's name",
         "product": "the product measured",
         "delivered": "reached when cumulative deliveries since start reach this number",
-        "rate": "reached when deliveries in the trailing 12 months reach this rate (or Nx the rate at start)",
+        "rate": "reached when the units made in the trailing 12 months (each lot spread over its production) "
+        "reach this rate (or Nx the rate at start)",
         "stock": "reached when stock reaches this number (or Nx the stock at start)",
         "capacity": "reached when installed capacity reaches this rate (or Nx the capacity at start)",
         "by": "the deadline",
+        "sustain": "how long the measure must stay at or above the threshold (default 12 months for rate, "
+        "0 days otherwise)",
         "baseline": "the base of a relative threshold (5x): a rate for rate and capacity, a quantity for stock "
         "(default: the value at start of the scenario as written)",
     },

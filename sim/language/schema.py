@@ -372,6 +372,9 @@ class Demand(Spec):
         return self
 
 
+#: a rate target's default `sustain`: 12 months, in days
+DEFAULT_RATE_SUSTAIN = DAYS_PER_YEAR
+
 Measure = Literal["delivered", "rate", "stock", "capacity"]
 MEASURES: tuple[str, ...] = ("delivered", "rate", "stock", "capacity")
 
@@ -387,6 +390,7 @@ class Target(Spec):
     capacity: RelativeRate | None = None
     by: Date | None = None
     baseline: Baseline = None
+    sustain: Duration | None = None
 
     @field_validator("baseline", mode="before")
     @classmethod
@@ -447,6 +451,14 @@ class Target(Spec):
         if not isinstance(threshold, Relative):
             return float(threshold)
         return None if self.baseline is None else threshold.factor * self.baseline
+
+    @property
+    def sustain_days(self) -> float:
+        """How long the measure must stay at or above the threshold to count as reached, in
+        days: as written, else 12 months for a rate (a burst is not a rate) and 0 otherwise."""
+        if self.sustain is not None:
+            return self.sustain
+        return DEFAULT_RATE_SUSTAIN if self.measure == "rate" else 0.0
 
 
 class Scenario(Spec):

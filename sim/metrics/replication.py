@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.language.schema import Scenario
 from sim.metrics.series import YEAR, Capacity, Deliveries, Stock, draws_down
-from sim.metrics.targets import time_to_target
+from sim.metrics.targets import target_reach
 from sim.records import Records
 
 TIMELINE_MEASURES = ("delivered", "rate", "stock", "capacity")
@@ -51,6 +51,7 @@ class ReplicationResult:
 
     replication: int
     target_days: np.ndarray  # per target, NaN where not reached
+    censored: np.ndarray  # per target, whether the horizon cut the span that reached it short of its sustain
     timeline: np.ndarray  # products × TIMELINE_MEASURES × months
     end: np.ndarray  # products × END_MEASURES
     budgets: np.ndarray  # budgets × (appropriated, spent, lapsed)
@@ -87,17 +88,16 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
         else:  # nothing draws it down: the stock is what has been delivered (as `Stock.at` gives it)
             stock_at = initial[p] + cumulative
             unmet.append(0.0)
-        series.append((cumulative, deliveries.trailing_year(at, upto=cumulative), stock_at, capacity_at[p]))
+        series.append((cumulative, deliveries.trailing_year(at), stock_at, capacity_at[p]))
     values = np.array(series).reshape(len(products), len(TIMELINE_MEASURES), at.size)
     timeline = np.ascontiguousarray(values[:, :, :-1])
     end = np.column_stack((values[:, :, -1], unmet))
-    target_days = np.array(
-        [
-            time_to_target(t, delivered[p], capacities[p], stocks.get(p), initial[p], horizon)
-            for t, p in zip(scenario.targets, target_product, strict=True)
-        ],
-        dtype=float,
-    )
+    reaches = [
+        target_reach(t, delivered[p], capacities[p], stocks.get(p), initial[p], horizon)
+        for t, p in zip(scenario.targets, target_product, strict=True)
+    ]
+    target_days = np.array([r.day for r in reaches], dtype=float)
+    censored = np.array([r.censored for r in reaches], dtype=bool)
     by_year: dict[str, dict[int, float]] = {b: {} for b in records.budgets}
     for _, b, year, amount in records.appropriations:
         by_year[records.budgets[b]][year] = amount
@@ -105,7 +105,9 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     time_use: dict[str, dict[str, float]] = defaultdict(dict)
     for f, causes in records.time_use.items():
         time_use[records.facilities[f]] = dict(causes)
-    return ReplicationResult(replication, target_days, timeline, end, budgets, by_year, dict(time_use), records.events)
+    return ReplicationResult(
+        replication, target_days, censored, timeline, end, budgets, by_year, dict(time_use), records.events
+    )
 
 
 def budget_totals(records: Records) -> np.ndarray:

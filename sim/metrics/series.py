@@ -1,7 +1,10 @@
-"""Measures over time from the records: delivered, trailing-12-month rate, stock and capacity.
+"""Measures over time from the records: delivered, the production rate, stock and capacity.
 
 Pure functions of plain arrays: deliveries are steps, capacity is piecewise linear, stock is
-deliveries minus a demand drawdown that never takes it below zero.
+deliveries minus a demand drawdown that never takes it below zero. The rate is what was made in
+the trailing year with each delivered batch's units spread evenly over the interval in which they
+were produced (`Made`): a plant producing steadily at C reads exactly C whatever its lot length,
+and a burst of deliveries counts only for the time it took to make.
 """
 
 from __future__ import annotations
@@ -21,11 +24,117 @@ YEAR = DAYS_PER_YEAR
 
 
 @dataclass(frozen=True)
+class Made:
+    """Units made up to each time, each delivered batch's units spread evenly over the interval
+    in which they were produced (from the day its production began to its delivery; a batch
+    made in no time is a step at its delivery). Piecewise linear and right-continuous: its
+    value just after each knot (steps included) and its slope until the next knot; `longest`,
+    the longest time any batch took from its start to its delivery; `continuous` where no
+    batch was made in no time (no steps: its limits from the left are its values)."""
+
+    knots: np.ndarray
+    values: np.ndarray
+    slopes: np.ndarray
+    longest: float = 0.0
+    continuous: bool = False
+
+    @classmethod
+    def spread(cls, began: np.ndarray, ended: np.ndarray, units: np.ndarray) -> Made:
+        """Batches of `units` produced from `began` to `ended`: the slope changes by each
+        batch's units per day at its two ends (a step where they are one day); sorted once,
+        summed per instant and accumulated, so the cost grows with batches, not units."""
+        began = np.minimum(began, ended)
+        span = ended - began
+        ramp = span > 0
+        steps = ~ramp
+        n, m = int(np.count_nonzero(ramp)), int(np.count_nonzero(steps))
+        if n + m == 0:
+            return cls(span, span, span)
+        # one event a ramp's start, a ramp's end and a step: when, and what it changes (the
+        # slope, the batches in production, the units stepped up)
+        if m:
+            per_day = units[ramp] / span[ramp]
+            times = np.concatenate((began[ramp], ended[ramp], ended[steps]))
+        else:
+            per_day = units / span
+            times = np.concatenate((began, ended))
+        turn, under_way = np.zeros(2 * n + m), np.zeros(2 * n + m, dtype=np.int32)
+        turn[:n], turn[n : 2 * n] = per_day, -per_day
+        under_way[:n], under_way[n : 2 * n] = 1, -1
+        order = np.argsort(times, kind="stable")  # (runs already in order, from `Deliveries.by_product`, sort fast)
+        times = times[order]
+        last = np.empty(times.size, dtype=bool)  # the last event of each instant
+        np.not_equal(times[1:], times[:-1], out=last[:-1])
+        last[-1] = True
+        at = np.flatnonzero(last)
+        slopes = np.cumsum(turn[order])[at]
+        slopes[np.cumsum(under_way[order])[at] == 0] = 0.0  # nothing in production: no rounding left over
+        knots = times[at]
+        values = np.cumsum(np.concatenate(([0.0], slopes[:-1] * np.diff(knots))))
+        if m:
+            stepped = np.zeros(2 * n + m)
+            stepped[2 * n :] = units[steps]
+            values += np.cumsum(stepped[order])[at]
+        return cls(knots, values, slopes, float(span.max()), m == 0)
+
+    @classmethod
+    def at_delivery(cls, times: np.ndarray, cumulative: np.ndarray) -> Made:
+        """Every unit counted as made when it was delivered (where nothing says when its
+        production began): steps at the delivery times."""
+        return cls(times, cumulative, np.zeros(times.size))
+
+    def at(self, t: np.ndarray | float, left: bool = False) -> np.ndarray:
+        """Units made up to and including `t` (`left`: up to just before `t`)."""
+        return piecewise_at(self.knots, self.values, self.slopes, t, left)
+
+    def trailing_year(self, t: np.ndarray | float, left: bool = False) -> np.ndarray:
+        """Units made in the 12 months up to `t`: in (t − 1 year, t] (`left`: the limit from
+        just before `t`)."""
+        t = np.asarray(t, dtype=float)
+        ends = self.at(np.concatenate((t.ravel(), t.ravel() - YEAR)), left)  # (one search for both ends)
+        return (ends[: t.size] - ends[t.size :]).reshape(t.shape)
+
+    def known_until(self, horizon: float) -> float:
+        """Until when the record of what was made is complete: work still in production at the
+        horizon is not delivered, so it is not recorded, and it may have begun as long before
+        the horizon as the longest batch took (after then `at` is only a lower bound)."""
+        return horizon - self.longest
+
+    def first_reaching(self, level: float) -> float | None:
+        """A time before which less than `level` had been made (so the trailing year, too, was
+        below it); None if `level` was never made."""
+        k = int(np.searchsorted(self.values, level))  # (what has been made never falls)
+        if k == self.values.size:
+            return None
+        return float(self.knots[k - 1]) if k else 0.0
+
+    def year_knots(self) -> np.ndarray:
+        """Times where the trailing year's slope can change or it can step: each knot, and a
+        year after it."""
+        return np.concatenate((self.knots, self.knots + YEAR))
+
+
+def piecewise_at(
+    times: np.ndarray, values: np.ndarray, slopes: np.ndarray, t: np.ndarray | float, left: bool = False
+) -> np.ndarray:
+    """A right-continuous piecewise-linear series (`values` just after each of `times`, then
+    `slopes` until the next; 0 before the first) at `t`, or its limit from the left."""
+    t = np.asarray(t, dtype=float)
+    if not times.size:
+        return np.zeros(t.shape)
+    idx = np.searchsorted(times, t, side="left" if left else "right") - 1
+    at = np.maximum(idx, 0)
+    return np.where(idx < 0, 0.0, values[at] + slopes[at] * (t - times[at]))
+
+
+@dataclass(frozen=True)
 class Deliveries:
-    """Delivery times and the cumulative quantity delivered after each."""
+    """Delivery times and the cumulative quantity delivered after each; with `batches`, each
+    delivered batch as (day its production began, day delivered, units) for the rate."""
 
     times: np.ndarray
     cumulative: np.ndarray
+    batches: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def of(cls, records: Records, product: int) -> Deliveries:
@@ -36,13 +145,13 @@ class Deliveries:
     def by_product(cls, records: Records) -> list[Deliveries]:
         """The deliveries of every product (by index), from the records' columns: grouped by
         product once, then each product's sorted by time (stable: ties keep record order)."""
-        t, p, q = records.deliveries.columns(0, 1, 2)
+        t, p, q, began = records.deliveries.columns(0, 1, 2, 3)
         n = len(records.products)
         rows = np.flatnonzero(q > 0)
         product = p[rows].astype(np.uint16 if n <= 1 << 16 else np.intp)  # small integers sort in one pass
         rows = rows[np.argsort(product, kind="stable")]
         bounds = np.searchsorted(p[rows], np.arange(n + 1) - 0.5).tolist()
-        t, q = t[rows], q[rows]
+        t, q, began = t[rows], q[rows], began[rows]
         out = []
         for a, b in pairwise(bounds):
             order = np.argsort(t[a:b], kind="stable")
@@ -50,7 +159,7 @@ class Deliveries:
             last = np.empty(times.size, dtype=bool)  # the last delivery of each instant
             np.not_equal(times[1:], times[:-1], out=last[:-1])
             last[-1:] = True
-            out.append(cls(times[last], cum[last]))
+            out.append(cls(times[last], cum[last], (began[a:b][order], times, q[a:b][order])))
         return out
 
     def at(self, t: np.ndarray | float) -> np.ndarray:
@@ -63,9 +172,18 @@ class Deliveries:
         """Cumulative deliveries with the zero before the first."""
         return np.concatenate(([0.0], self.cumulative))
 
-    def trailing_year(self, t: np.ndarray | float, upto: np.ndarray | None = None) -> np.ndarray:
-        """Deliveries in the 12 months up to `t`: in (t − 1 year, t] (`upto`: `at(t)`, where known)."""
-        return (self.at(t) if upto is None else upto) - self.at(np.asarray(t) - YEAR)
+    @cached_property
+    def made(self) -> Made:
+        """What was made up to each time, each batch spread over its production (`Made`);
+        without `batches`, counted at delivery."""
+        if self.batches is None:
+            return Made.at_delivery(self.times, self.cumulative)
+        return Made.spread(*self.batches)
+
+    def trailing_year(self, t: np.ndarray | float) -> np.ndarray:
+        """The rate measure: units made in the 12 months up to `t`, in (t − 1 year, t], each
+        batch spread over its production (`Made.trailing_year`)."""
+        return self.made.trailing_year(t)
 
 
 @dataclass(frozen=True)
@@ -193,9 +311,15 @@ class Stock:
 
     def at(self, t: np.ndarray | float) -> np.ndarray:
         """Stock at `t`."""
+        return np.maximum(0.0, self.unfloored(t))
+
+    def unfloored(self, t: np.ndarray | float, left: bool = False) -> np.ndarray:
+        """`at` before the floor at zero: linear between the changes, so where it is above zero
+        (all a positive threshold needs) it is the stock, and between two changes it is the
+        line through them."""
         t = np.asarray(t, dtype=float)
-        idx = np.maximum(np.searchsorted(self.times, t, side="right") - 1, 0)
-        return np.maximum(0.0, self.levels[idx] + self.slopes[idx] * (t - self.times[idx]))
+        idx = np.maximum(np.searchsorted(self.times, t, side="left" if left else "right") - 1, 0)
+        return self.levels[idx] + self.slopes[idx] * (t - self.times[idx])
 
 
 def draws_down(demand: tuple[float, float, float] | None) -> bool:

@@ -60,10 +60,11 @@ def _threshold(value: Any) -> Any:
 def target_summary(
     scenario: Scenario, results: list[ReplicationResult], written: Scenario | None = None
 ) -> list[dict[str, Any]]:
-    """Per target: years and dates to reach it, share reaching it, chance of meeting the deadline,
-    and its threshold as resolved (`written`: the scenario as written, where `scenario` is it with
-    its goals fixed)."""
+    """Per target: years and dates to reach it, share reaching it (and share whose span the
+    horizon cut short of its `sustain`), chance of meeting the deadline, and its threshold as
+    resolved (`written`: the scenario as written, where `scenario` is it with its goals fixed)."""
     days = np.array([r.target_days for r in results]).reshape(len(results), len(scenario.targets))
+    censored = np.array([r.censored for r in results], dtype=bool).reshape(days.shape)
     out = []
     for i, target in enumerate(scenario.targets):
         col = days[:, i]
@@ -84,12 +85,14 @@ def target_summary(
                 "measure": target.measure,
                 "threshold": _round(threshold) if isinstance(threshold, float) else threshold,
                 "by": target.by.isoformat() if target.by else None,
+                "sustain_days": _round(target.sustain_days),
                 "years_to_reach": {
                     **{k: _round(v / DAYS_PER_YEAR if v is not None else None) for k, v in years.items()},
                     "mean": _round(float(np.mean(col)) / DAYS_PER_YEAR) if reached.all() else None,
                 },
                 "date_reached": {k: _date(scenario.start, v) for k, v in years.items()},
                 "reached_fraction": _round(float(reached.mean())),
+                "censored_fraction": _round(float(censored[:, i].mean())),
                 "on_time_probability": on_time,
                 **goal_report(target, written.targets[i] if written is not None else None),
             }

@@ -4,6 +4,7 @@ never a silently wrong answer.
 Per budget: appropriated − spent − lapsed equals the final balance, which is not negative.
 Per material: at every take, what was taken so far is at most initial + supplied by then.
 Per product: delivered is at most started by the facilities making it (yield ≤ 100%).
+Every delivery's production began inside the horizon and not after the delivery.
 Every recorded amount and day is finite, amounts are not negative, days lie in the horizon.
 Each ledger's fields are read as arrays (`Log.columns`) and every law is checked on whole
 arrays; only a broken law goes back to its first offending row to name it.
@@ -128,6 +129,19 @@ def check_deliveries(records: Records, product_of: Sequence[int], starts: Column
     return n
 
 
+def check_began(records: Records, day: np.ndarray, began: np.ndarray) -> int:
+    """Each delivery's production began at day 0 or later and not after it was delivered (the
+    rate spreads its units over that interval); `day` and `began` are the deliveries' columns.
+    Returns checks made."""
+    i = _first(~(np.isfinite(began) & (began >= -ABS_TOL) & (began <= day + ABS_TOL)))
+    if i is not None:
+        row = records.deliveries[i]
+        raise ModelError(
+            f"invariant broken: a delivery's production began at day {row[3]!r}, not in 0..{row[0]!r}: {row!r}"
+        )
+    return len(began)
+
+
 def check_invariants(world: World, product_of: Sequence[int]) -> int:
     """Check every invariant of a finished replication; raise ModelError on the first broken one.
     `product_of[f]` is the product index of facility f. Returns the number of checks made."""
@@ -138,6 +152,7 @@ def check_invariants(world: World, product_of: Sequence[int]) -> int:
     takes = records.takes.columns(0, 1, 2)
     starts = records.starts.columns(0, 1, 2)
     deliveries = records.deliveries.columns(0, 1, 2)
+    (began,) = records.deliveries.columns(3)
     n = _check_entries("an appropriation", records.appropriations, appropriations, (0, 3), horizon)
     n += _check_entries("spending", records.spending, spending, (0, 3), horizon)
     n += _check_entries("a lapse", records.lapses, lapses, (0, 2), horizon)
@@ -145,4 +160,5 @@ def check_invariants(world: World, product_of: Sequence[int]) -> int:
     n += _check_entries("a start", records.starts, starts, (0, 2), horizon)
     n += _check_entries("a delivery", records.deliveries, deliveries, (0, 2), horizon)
     n += check_money(world, appropriations, spending, lapses)
+    n += check_began(records, deliveries[0], began)
     return n + check_stocks(world, takes) + check_deliveries(records, product_of, starts, deliveries)

@@ -108,7 +108,7 @@ def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bo
             heapreplace(entries, (wake, m.rank, index, m, (cause, day)))
             continue
         m.start_lot(nameplate, planned, units, cause, day)
-        m.records.deliveries.append((day + m.lot, m.product, units * m.good_fraction))
+        m.records.deliveries.append((day + m.lot, m.product, units * m.good_fraction, day))
         heapreplace(entries, (day + m.lot, m.rank, index, m, None))
     for day, _, _, m, waiting in entries:
         if waiting is not None:  # asleep until `day`, as on the step-by-step path

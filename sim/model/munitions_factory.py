@@ -92,7 +92,7 @@ class MunitionsFactory(RatedFacility):
             yield from self.work(self.lot)
             if needs:
                 self.release_people(needs)
-            self.records.deliveries.append((self.env.now, self.product, units * self.good_fraction))
+            self.records.deliveries.append((self.env.now, self.product, units * self.good_fraction, now))
 
     @staticmethod
     def startable(nameplate: float, planned: float, units: float) -> bool:
@@ -156,6 +156,6 @@ class MunitionsFactory(RatedFacility):
         self.book_run(lot, nameplates[:n], units)
         ends = [day + lot for day in days[:n]]
         good = self.good_fraction
-        self.records.deliveries.add_run(ends, self.product, [u * good for u in units])
+        self.records.deliveries.add_run(ends, self.product, [u * good for u in units], days[:n])
         self.ahead_until = ends[-1]
         return self.ahead_until

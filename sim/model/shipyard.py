@@ -217,6 +217,7 @@ class Shipyard(Facility):
             if i == 0:
                 self.started += 1
                 self.records.starts.append((self.env.now, self.index, 1.0))
+                keel = self.env.now  # the hull's production begins
                 started.succeed(self.env.now)
                 self.last_start = self.env.now
                 if hull in self.due:
@@ -231,7 +232,7 @@ class Shipyard(Facility):
                 self.docks.release(dock)
                 dock = None
         self.delivered += 1
-        self.records.deliveries.append((self.env.now, self.product, 1.0))
+        self.records.deliveries.append((self.env.now, self.product, 1.0, keel))
 
     def begin_stage(
         self, money: float, takes: dict[str, float], people: dict[str, int], what: str

@@ -148,15 +148,16 @@ class VehicleLine(RatedFacility):
         self.started = started
         horizon, product = self.world.horizon, self.product
         interval, days, vehicles = self.drawn_builds(counts)
-        ends = [starts[interval[k]] + days[k] for k in range(len(days))]  # (indexed: see `Log.add_run`)
+        began = [starts[k] for k in interval]
+        ends = [began[k] + days[k] for k in range(len(days))]  # (indexed: see `Log.add_run`)
         if ends and max(ends) >= horizon:  # vehicles still in the hall at the horizon are not delivered
             kept = [k for k, end in enumerate(ends) if end < horizon]
-            ends, vehicles = [ends[k] for k in kept], [vehicles[k] for k in kept]
+            ends, vehicles, began = [ends[k] for k in kept], [vehicles[k] for k in kept], [began[k] for k in kept]
         delivered = self.delivered
         for n in vehicles:
             delivered += int(n)
         self.delivered = delivered
-        self.records.deliveries.add_run(ends, product, vehicles)
+        self.records.deliveries.add_run(ends, product, vehicles, began)
 
     def drawn_builds(self, counts: list[int]) -> tuple[list[int], list[float], list[float]]:
         """Build times of `counts` vehicles started in each of a run of intervals, drawn one per
@@ -206,7 +207,7 @@ class VehicleLine(RatedFacility):
             end = self.env.now + days
             if end < self.world.horizon:
                 self.delivered += n
-                self.records.deliveries.append((end, self.product, float(n)))
+                self.records.deliveries.append((end, self.product, float(n), self.env.now))
         else:
             self.clock.begin(days, float(n), self.deliver)
 
@@ -214,4 +215,4 @@ class VehicleLine(RatedFacility):
         """Vehicles whose build is done reach stock."""
         n = int(item.units)
         self.delivered += n
-        self.records.deliveries.append((self.env.now, self.product, float(n)))
+        self.records.deliveries.append((self.env.now, self.product, float(n), item.began))

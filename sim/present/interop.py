@@ -70,14 +70,16 @@ def provenance_table(summary: dict[str, Any]) -> Table:
 
 
 def targets_table(summary: dict[str, Any]) -> Table:
-    """One row per target: years and dates to reach it (p10/p50/p90), reached share, on-time chance,
-    and the threshold as resolved (with a relative one's base and where it came from)."""
+    """One row per target: years and dates to reach it (p10/p50/p90), reached share (and share cut
+    short by the horizon), on-time chance, and the threshold as resolved (with a relative one's
+    base and where it came from)."""
     columns = [
         "name",
         "product",
         "measure",
         "threshold",
         "by",
+        "sustain_days",
         "years_p10",
         "years_p50",
         "years_p90",
@@ -86,6 +88,7 @@ def targets_table(summary: dict[str, Any]) -> Table:
         "date_p50",
         "date_p90",
         "reached_fraction",
+        "censored_fraction",
         "on_time_probability",
         "resolved_threshold",
         "baseline",
@@ -101,6 +104,7 @@ def targets_table(summary: dict[str, Any]) -> Table:
                 t["measure"],
                 t["threshold"],
                 t.get("by"),
+                t.get("sustain_days"),
                 years.get("p10"),
                 years.get("p50"),
                 years.get("p90"),
@@ -109,6 +113,7 @@ def targets_table(summary: dict[str, Any]) -> Table:
                 dates.get("p50"),
                 dates.get("p90"),
                 t.get("reached_fraction"),
+                t.get("censored_fraction"),
                 t.get("on_time_probability"),
                 t.get("resolved_threshold"),
                 t.get("baseline"),

@@ -1,7 +1,7 @@
-"""Timeline: cumulative deliveries (and stock) of a product and, below, its trailing-12-month
-rate and installed capacity, against the product's targets: a line at each target's value,
-a marker at its deadline and at the (median) date it is reached. Monte Carlo runs get a
-p10–p90 fan around the median; a single replication is drawn as one line."""
+"""Timeline: cumulative deliveries (and stock) of a product and, below, its production rate
+over the trailing 12 months and installed capacity, against the product's targets: a line at
+each target's value, a marker at its deadline and at the (median) date it is reached. Monte
+Carlo runs get a p10–p90 fan around the median; a single replication is drawn as one line."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from sim.present.plots.style import (
 SERIES = {
     "delivered": (0, OKABE_ITO["blue"], "delivered, cumulative"),
     "stock": (0, OKABE_ITO["orange"], "stock"),
-    "rate": (1, OKABE_ITO["blue"], "delivered, trailing 12 months"),
+    "rate": (1, OKABE_ITO["blue"], "made, trailing 12 months"),
     "capacity": (1, OKABE_ITO["bluish_green"], "installed capacity"),
 }
 PANEL_HEIGHT_IN = 2.6
