@@ -22,6 +22,20 @@ changed element:
 - *competition*: they do not use it but are linked, through a budget, material, workforce
   pool or docks they share, to facilities that do (possibly over several such links). A real
   effect a planner must know about; `shared` names the element the target's facilities share.
+
+A case the links call an anomaly is weighed on evidence before it stands: each later
+replication is run again, as written and with the change, and
+- if the horizon cuts a sustained span short in either run, the replication decides nothing
+  (counted as `censored`, not later);
+- if one of the target's facilities waited more than a day longer for an element others share
+  (a material, budget, pool or docks), or an expansion took its capex sooner from a budget the
+  target's facilities draw on, it is *competition* among the target's own facilities (more
+  capacity at one plant takes a scarce material from the others; more money buys an expansion
+  sooner, whose capex the line's lots then lack), and `reason` says what the re-run showed;
+- if it is later by no more than one lot of the target's facilities (a factory's `lot`, a
+  vehicle line's `start_interval`; a day for a yard), it is *within a lot*: the lots' grid
+  falls differently, as the monotone property allows (`tests/test_monotonicity.py`);
+- otherwise it stays an *anomaly*.
 """
 
 from __future__ import annotations
@@ -43,9 +57,12 @@ from sim.language.load import LoadedScenario
 from sim.language.schema import Budget, Scenario, Shipyard
 from sim.language.units import DAYS_PER_YEAR
 from sim.language.values import Uncertain, Value, mean_of
+from sim.metrics.replication import measure, month_days
+from sim.model.replication import simulate
 from sim.studies.evaluate import Point, Study, evaluate, totals_of, years_array
 from sim.studies.executors import Executor, make_executor
 from sim.studies.points import transformed_point
+from sim.studies.replications import replication_seed
 from sim.studies.run import provenance
 
 DEFAULT_CHANGE = 0.10
@@ -55,6 +72,7 @@ TOLERANCE_DAYS = 1.0
 CLEAN = "clean"
 COMPETITION = "competition"
 ANOMALY = "anomaly"
+WITHIN_A_LOT = "within a lot"
 FAILED = "failed"
 
 CSV_HEADER = (
@@ -65,6 +83,7 @@ CSV_HEADER = (
     "earlier",
     "unchanged",
     "failed",
+    "censored",
     "worst_delay_days",
     "class",
     "shared",
@@ -252,6 +271,7 @@ class Paired:
     earlier: int
     unchanged: int
     failed: int
+    censored: int = 0  # later, but the horizon cut a sustained span short in one of the runs: no result
 
     @property
     def worst_delay_days(self) -> float | None:
@@ -283,6 +303,96 @@ def paired(base: np.ndarray, changed: np.ndarray, failed: np.ndarray, horizon_da
     return Paired(later, earlier, unchanged, broken)
 
 
+# -- evidence: what the later replications waited for ---------------------------------------------
+#: more waiting than this (days of booked time) for a shared element is evidence of competition
+EVIDENCE_DAYS = 1.0
+
+
+def sharers(scenario: Scenario) -> dict[str, int]:
+    """Per element (a budget, material, pool or docks), how many things use it: facilities, and
+    for a budget also every expansion whose capex it pays (a facility's own expansion competes
+    with its lots for their budget)."""
+    count: dict[str, int] = {}
+    for name, found in uses(scenario).items():
+        for element in found - {f"facilities.{name}"}:
+            count[element] = count.get(element, 0) + 1
+    for spec in scenario.facilities.values():
+        count[f"budgets.{spec.budget}"] = count.get(f"budgets.{spec.budget}", 0) + len(spec.expansions)
+    for material in scenario.materials.values():
+        if material.supply is not None and material.supply.budget is not None:
+            key = f"budgets.{material.supply.budget}"
+            count[key] = count.get(key, 0) + len(material.supply.expansions)
+    return count
+
+
+def waited_for(scenario: Scenario, facility: str, cause: str) -> str | None:
+    """The element a facility's waiting cause names (`money` is its budget; `docks` its own or
+    shared docks), or None for a cause that is no input (ramping, down, not available)."""
+    spec = scenario.facilities[facility]
+    if cause == "money":
+        return f"budgets.{spec.budget}"
+    if cause == "docks" and isinstance(spec, Shipyard):
+        return f"facilities.{spec.shares_docks_with or facility}.docks"
+    kind, _, name = cause.partition(":")
+    return {"material": f"materials.{name}", "workforce": f"workforce.{name}"}.get(kind)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one later replication shows: the horizon cut a span short (not a result), or more
+    waiting for a shared element (competition), or an expansion paid sooner (competition for
+    its budget), or nothing that explains it."""
+
+    censored: bool
+    shared: str | None = None
+    note: str = ""
+
+
+def replication_evidence(
+    base: Scenario, changed: Scenario, seed: int, replication: int, target: int, own: Sequence[str]
+) -> Evidence:
+    """Re-run one replication as written and with the change (the same streams) and look at
+    why the target came later."""
+    runs = []
+    for s in (base, changed):
+        records = simulate(s, replication_seed(seed, replication))
+        runs.append((records, measure(s, records, replication, month_days(s.start, s.horizon))))
+    (base_records, before), (changed_records, after) = runs
+    if before.censored[target] or after.censored[target]:
+        return Evidence(True, note="the horizon cuts the sustained span short in one of the two runs")
+    count = sharers(base)
+    grown: list[tuple[float, str, str]] = []
+    for facility in own:
+        was, now = before.time_use.get(facility, {}), after.time_use.get(facility, {})
+        for cause in set(was) | set(now):
+            element = waited_for(base, facility, cause)
+            more = now.get(cause, 0.0) - was.get(cause, 0.0)
+            if element is not None and count.get(element, 0) > 1 and more > EVIDENCE_DAYS:
+                grown.append((more, element, facility))
+    if grown:
+        more, element, facility = max(grown)
+        return Evidence(False, element, f"{facility} waited {more:.0f} more days for {element}, which others share")
+    began = {(owner, name): day for owner, name, day, _, _ in base_records.expansions}
+    for owner, name, day, _, _ in changed_records.expansions:
+        first = began.get((owner, name), math.inf)
+        budget = _expansion_budget(base, owner)
+        if budget is not None and first - day > EVIDENCE_DAYS and any(budget in uses(base)[f] for f in own):
+            when = "it never started as written" if math.isinf(first) else f"{first - day:.0f} days sooner"
+            note = f"expansion {name!r} of {owner} took its capex from {budget} on day {day:.0f} ({when})"
+            return Evidence(False, budget, note)
+    return Evidence(False)
+
+
+def _expansion_budget(scenario: Scenario, owner: str) -> str | None:
+    """The budget paying the expansions of `owner` (a facility, or a material's supply)."""
+    if owner in scenario.facilities:
+        return f"budgets.{scenario.facilities[owner].budget}"
+    material = scenario.materials.get(owner)
+    if material is not None and material.supply is not None and material.supply.budget is not None:
+        return f"budgets.{material.supply.budget}"
+    return None
+
+
 # -- the result --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AuditRow:
@@ -291,8 +401,9 @@ class AuditRow:
     change: Change
     target: str
     found: Paired
-    kind: str  # CLEAN, COMPETITION, ANOMALY or FAILED
+    kind: str  # CLEAN, COMPETITION, WITHIN_A_LOT, ANOMALY or FAILED
     chain: tuple[str, ...]  # competition: shared elements from the target's facilities out; anomaly: what they use
+    note: str = ""  # competition among the target's own facilities: what the re-run showed
 
     @property
     def shared(self) -> str:
@@ -301,6 +412,8 @@ class AuditRow:
 
     def reason(self) -> str:
         """Why it is classed so, in words."""
+        if self.kind in (COMPETITION, WITHIN_A_LOT) and self.note:
+            return self.note
         if self.kind == COMPETITION:
             via = f" (then {' -> '.join(self.chain[1:])})" if len(self.chain) > 1 else ""
             return f"shares {self.chain[0]}{via} with what uses {self.change.element}"
@@ -324,6 +437,7 @@ class AuditRow:
             "earlier": self.found.earlier,
             "unchanged": self.found.unchanged,
             "failed": self.found.failed,
+            "censored": self.found.censored,
             "worst_delay_days": None if worst is None else round(worst, 3),
             "class": self.kind,
             "shared": self.shared or None,
@@ -344,6 +458,7 @@ class AuditRow:
             self.found.earlier,
             self.found.unchanged,
             self.found.failed,
+            self.found.censored,
             "" if worst is None else round(worst, 3),
             self.kind,
             self.shared,
@@ -384,13 +499,16 @@ class AuditResult:
     def verdict(self) -> str:
         """One line: what the audit found."""
         head = f"audit: {len(self.changes)} changes x {len(self.targets)} targets, {self.replications} replications"
-        competition = len(self.of(COMPETITION))
+        competition, lots = len(self.of(COMPETITION)), len(self.of(WITHIN_A_LOT))
         failed = [row for row in self.rows if row.found.failed]
         if self.passed:
-            return f"{head}: no anomaly (competition in {competition} of {len(self.rows)} change x target)"
+            tail = f", within a lot in {lots}" if lots else ""
+            return f"{head}: no anomaly (competition in {competition} of {len(self.rows)} change x target{tail})"
         parts = [f"{len(self.anomalies)} anomal{'y' if len(self.anomalies) == 1 else 'ies'}"]
         if competition:
             parts.append(f"{competition} competition")
+        if lots:
+            parts.append(f"{lots} within a lot")
         if failed:
             parts.append(f"failed runs in {len(failed)} change x target")
         return f"{head}: {', '.join(parts)}"
@@ -472,12 +590,15 @@ def analyse(
         broken = failed[0] | failed[i]
         for k, target in enumerate(s.targets):
             result = paired(days[0, :, k], days[i, :, k], broken, s.horizon)
-            kind, chain = CLEAN, list[str]()
+            kind, chain, note = CLEAN, list[str](), ""
+            own = own_facilities(s, target.product)
             if result.later:
-                kind, chain = link(used, own_facilities(s, target.product), change.element)
+                kind, chain = link(used, own, change.element)
+            if kind == ANOMALY:
+                result, kind, chain, note = _weigh(study, i, k, own, result, chain)
             elif result.failed:
                 kind = FAILED
-            rows.append(AuditRow(change, target.name, result, kind, tuple(chain)))
+            rows.append(AuditRow(change, target.name, result, kind, tuple(chain), note))
     return AuditResult(
         {**provenance(loaded, study.seed, study.replications), "command": "audit"},
         float(study.meta["change"]),
@@ -486,6 +607,46 @@ def analyse(
         study.targets,
         tuple(rows),
     )
+
+
+def lot_days(scenario: Scenario, own: Sequence[str]) -> float:
+    """The coarsest step the target's own facilities act in: a factory's lot, a vehicle line's
+    start interval (a yard's hulls have none: a day)."""
+    steps = [TOLERANCE_DAYS]
+    for name in own:
+        spec = scenario.facilities[name]
+        steps.append(float(getattr(spec, "lot", None) or getattr(spec, "start_interval", None) or TOLERANCE_DAYS))
+    return max(steps)
+
+
+def _weigh(
+    study: Study, point: int, target: int, own: Sequence[str], found: Paired, chain: list[str]
+) -> tuple[Paired, str, list[str], str]:
+    """A change its target's own facilities use made the target later: re-run each later
+    replication for evidence. Those the horizon leaves undecided are taken out of `later`. A
+    replication that shows competition among the target's facilities (more waiting for an
+    element others share, or an expansion paying its capex sooner from their budget) is
+    competition; one later by no more than one lot of its facilities (`lot_days`) is the
+    lots' discreteness; any other keeps the row an anomaly."""
+    base, changed = study.points[0].build(), study.points[point].build()
+    seen = {r: replication_evidence(base, changed, study.seed, r, target, own) for r in found.later}
+    later = {r: d for r, d in found.later.items() if not seen[r].censored}
+    weighed = Paired(later, found.earlier, found.unchanged, found.failed, len(found.later) - len(later))
+    if not later:
+        return weighed, (FAILED if found.failed else CLEAN), [], ""
+    step = lot_days(base, own)
+    unexplained = [r for r in later if seen[r].shared is None and later[r] > step]
+    if unexplained:
+        return weighed, ANOMALY, chain, ""
+    shown = [r for r in later if seen[r].shared is not None]
+    if shown:
+        worst = max(shown, key=later.__getitem__)
+        element = seen[worst].shared
+        assert element is not None
+        return weighed, COMPETITION, [element], f"replication {worst}: {seen[worst].note}"
+    worst = max(later, key=later.__getitem__)
+    note = f"{later[worst]:.1f} days later, within one lot ({step:.1f} days) of {', '.join(own)}"
+    return weighed, WITHIN_A_LOT, [], note
 
 
 @contextmanager
