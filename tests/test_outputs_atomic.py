@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import write_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
