@@ -65,9 +65,9 @@ class FolderBusy(RearmError):
     exit_code = 1
 
 
-def shown(path: str | os.PathLike[str] | None) -> str:
+def shown(path: object) -> str:
     """A path for a one-line message: long ones cut in the middle."""
-    text = "output" if path is None else os.fspath(path)
+    text = os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path)
     if len(text) <= MAX_PATH_SHOWN:
         return text
     half = MAX_PATH_SHOWN // 2 - 1
@@ -77,7 +77,7 @@ def shown(path: str | os.PathLike[str] | None) -> str:
 def os_error_line(exc: OSError, kept: str = "") -> str:
     """`PATH: cannot write: CAUSE; KEPT` for an OSError of the file system."""
     cause = CAUSES.get(exc.errno or 0) or exc.strerror or str(exc)
-    line = f"{shown(exc.filename)}: cannot write: {cause}"
+    line = f"{shown(exc.filename)}: cannot write: {cause}" if exc.filename else f"the system refused: {cause}"
     return f"{line}; {kept}" if kept else line
 
 
