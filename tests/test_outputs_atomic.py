@@ -468,3 +468,26 @@ def test_a_report_leaves_out_a_bottlenecks_json_of_other_inputs(other: str, tmp_
     assert "months earlier" not in page and 'id="fig-bottlenecks"' not in page
     expected = "has no study.json recording its inputs" if other == "no study.json" else "is for other inputs"
     assert "The study found beside this run (bottlenecks.json) " + expected in page
+
+
+# -- where the kernel cannot exchange two folders: two renames, and a kill between them undone ----------
+def test_the_two_rename_swap_and_a_kill_between_its_renames(
+    tmp_path: Path, rearm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.present import folder
+
+    monkeypatch.setattr(folder, "_exchange", lambda a, b: False)
+    scenario = write_yaml(tmp_path, SMALL)
+    out = tmp_path / "out"
+    assert rearm(*_run_args(scenario, out, 1, "--no-plots")).code == 0
+    first = checksums(out)
+    assert rearm(*_run_args(scenario, out, 2, "--no-plots")).code == 0
+    second = checksums(out)
+    assert checksums(tmp_path / "out.previous") == first and second != first and leftovers(tmp_path) == []
+    # a kill between `out -> old` and `new -> out` left no `out`, the earlier result and a new one beside it
+    shutil.rmtree(tmp_path / "out.previous")
+    os.rename(out, tmp_path / ".out.rearm-old-99999")
+    shutil.copytree(tmp_path / ".out.rearm-old-99999", tmp_path / ".out.rearm-new-99999")
+    assert rearm(*_run_args(scenario, out, 1, "--no-plots")).code == 0
+    assert checksums(tmp_path / "out.previous") == second, "the earlier result was put back, then kept"
+    assert checksums(out) == first and leftovers(tmp_path) == []

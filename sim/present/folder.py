@@ -235,9 +235,9 @@ def clean_leftovers(out: Path) -> None:
     """Tidy what a killed run left beside `out` (call it holding the lock): put back an earlier
     result caught between the two renames of the fallback swap, keep any subfolder, delete the rest."""
     leftovers = _leftovers(out)
-    if not os.path.lexists(out):
+    if not os.path.lexists(out) or (out.is_dir() and not any(out.iterdir())):
         for old in (p for p in leftovers if ".rearm-old-" in p.name):
-            os.rename(old, out)
+            os.rename(old, out)  # over a missing or empty folder
             leftovers.remove(old)
             break
     for path in leftovers:
