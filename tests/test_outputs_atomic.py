@@ -491,3 +491,29 @@ def test_the_two_rename_swap_and_a_kill_between_its_renames(
     assert rearm(*_run_args(scenario, out, 1, "--no-plots")).code == 0
     assert checksums(tmp_path / "out.previous") == second, "the earlier result was put back, then kept"
     assert checksums(out) == first and leftovers(tmp_path) == []
+
+
+def test_a_study_that_cannot_write_its_final_files_says_resume_continues(
+    tmp_path: Path, rearm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.cli import study_commands
+
+    scenario = write_yaml(tmp_path, SMALL)
+    out = tmp_path / "sweep"
+    args = ("sweep", scenario, "--vary", "facilities.plant.unit_cost=3000,4000", "--replications", "2")
+    args += ("--jobs", "1", "--no-plots", "--quiet", "--out", out)
+    real = study_commands.write_csv
+
+    def full(path: Path, *rest: Any) -> None:
+        if path.name == "results.csv":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        real(path, *rest)
+
+    monkeypatch.setattr(study_commands, "write_csv", full)
+    result = rearm(*args)
+    line = _one_line(result.err)
+    assert result.code == 1 and f"{out / 'results.csv'}: cannot write: no space left on the device" in line
+    assert f"the finished runs are kept in {out / 'results.sqlite'}" in line and "--resume" in line
+    monkeypatch.setattr(study_commands, "write_csv", real)
+    assert rearm(*args, "--resume").code == 0
+    assert len((out / "results.csv").read_text().splitlines()) == 1 + 2 * 2

@@ -20,12 +20,12 @@ import yaml
 
 from sim import __version__
 from sim.cli.commands import add_simulation_options, command, positive_int
-from sim.errors import UsageError
+from sim.errors import FileSystemError, UsageError
 from sim.language.load import LoadedScenario, load_scenario
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.summary import percentile_unreached_last
 from sim.present.files import write_atomic, write_csv, write_json
-from sim.present.folder import folder_lock
+from sim.present.folder import folder_lock, os_error_line
 from sim.present.interop import export_directory, require_writers
 from sim.present.outputs import default_out_dir
 from sim.studies import bottlenecks, compare, sensitivity
@@ -117,8 +117,18 @@ def holding_lock(handler: Callable[[argparse.Namespace], int]) -> Callable[[argp
 
     @functools.wraps(handler)
     def locked(args: argparse.Namespace) -> int:
-        with folder_lock(study_out(args)):
-            return handler(args)
+        out = study_out(args)
+        with folder_lock(out):
+            try:
+                return handler(args)
+            except OSError as exc:  # a full disk or a read-only folder while writing the final files
+                store = out / "results.sqlite"
+                kept = (
+                    f"the finished runs are kept in {store}: the same command with --resume continues"
+                    if store.is_file()
+                    else "nothing was run"
+                )
+                raise FileSystemError(os_error_line(exc, kept)) from None
 
     return locked
 

@@ -119,11 +119,14 @@ class Store:
         return None if row is None else str(row[0])
 
     def _set_meta(self, items: dict[str, Any]) -> None:
-        with self.conn:
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                [(k, _text(v)) for k, v in items.items()],
-            )
+        try:
+            with self.conn:
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    [(k, _text(v)) for k, v in items.items()],
+                )
+        except sqlite3.OperationalError as exc:
+            raise self.write_failed(exc) from None
 
     def finished(self) -> set[tuple[int, int]]:
         """The (point, replication) pairs already recorded."""
