@@ -57,3 +57,10 @@ class ModelError(RearmError):
     """The simulation reached a state it must never reach (an invariant broke)."""
 
     exit_code = 1
+
+
+class FileSystemError(RearmError):
+    """Output that the file system refused (full, read-only, a name too long, a directory in the
+    way, no permission): one line naming the path, the cause and what was kept."""
+
+    exit_code = 1

@@ -144,9 +144,11 @@ def test_kill_9_in_the_middle_of_writing_summary_json_leaves_the_old_one_whole(t
         stderr=subprocess.PIPE,
     )
     try:
-        writing = _wait_for(lambda: any(out.glob(".summary.json.*.tmp")), 120)
+        # the run writes into a staging folder beside `out`, swapped in whole at the end
+        staged = ".out.rearm-new-*/.summary.json.*.tmp"
+        writing = _wait_for(lambda: any(tmp_path.glob(staged)), 120)
         assert writing, "the run never began writing summary.json"
-        temp = next(out.glob(".summary.json.*.tmp"))
+        temp = next(tmp_path.glob(staged))
         assert _wait_for(lambda: temp.stat().st_size > 100, 10), "the new summary is in the temp file"
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(30) == -signal.SIGKILL

@@ -155,6 +155,9 @@ def test_binding_constraint_comes_from_bottlenecks_json_when_present(run_dir: Pa
         ]
     }
     (copy / "bottlenecks.json").write_text(json.dumps(gains))
+    summary = json.loads((copy / "summary.json").read_text())  # the study was measured for this run's inputs
+    study = {"command": "bottlenecks", "scenario": summary["scenario"], "sha256": summary["sha256"], "overrides": []}
+    (copy / "study.json").write_text(json.dumps(study))
     html = render_report(copy)
     text = " ".join(parse(html).text)
     binding = text[text.index("What binds each target") :]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sim.cli.commands import command
-from sim.cli.study_commands import _execute, _load, _out, _wrote, add_study_options
+from sim.cli.study_commands import _execute, _load, _out, _wrote, add_study_options, holding_lock
 from sim.language.units import UnitError, parse_percentage
 from sim.present.files import write_csv, write_json
 from sim.studies import audit
@@ -60,7 +60,7 @@ def register_audit(sub: Any) -> None:
         "(default 10%%; shipyards get one dock more)",
     )
     add_study_options(p)
-    p.set_defaults(handler=cmd_audit)
+    p.set_defaults(handler=holding_lock(cmd_audit))
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

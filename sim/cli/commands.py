@@ -10,6 +10,7 @@ from typing import Any
 
 from sim.errors import ScenarioError, UsageError
 from sim.language.load import load_scenario
+from sim.present.folder import PREVIOUS, StagedFolder
 from sim.present.interop import export_directory, require_writers
 from sim.present.outputs import default_out_dir, write_run
 from sim.present.table import targets_table
@@ -65,15 +66,20 @@ def add_allow_large(p: argparse.ArgumentParser) -> None:
     )
 
 
-def prepare_out_dir(out: Path) -> Path:
-    """Create the output directory before any simulating, so a bad --out fails at once (exit 2)."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: is a file, not a directory")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--out {out}: cannot create the output directory: {exc.strerror or exc}") from None
-    return out
+def replaced_note(staged: StagedFolder, summary: dict[str, Any]) -> str | None:
+    """A line for stderr when the result just replaced was for other inputs (another seed,
+    scenario, overrides or replications), so that no earlier result is lost unsaid."""
+    earlier = staged.earlier
+    if earlier is None or staged.previous is None:
+        return None
+    keys = ("seed", "sha256", "overrides", "replications")
+    changed = [k for k in keys if earlier.get(k) != summary.get(k)]
+    if not changed:
+        return None
+    what = ", ".join(f"{k} {earlier.get(k)} now {summary.get(k)}" for k in changed if k != "sha256")
+    if "sha256" in changed:
+        what = "another scenario file" + (f"; {what}" if what else "")
+    return f"replaced the earlier result in {staged.shown_out} ({what}); it is kept in {staged.shown_out}{PREVIOUS}"
 
 
 def _jobs(args: argparse.Namespace) -> int:
@@ -146,23 +152,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.file, args.overrides, args.allow_large)
     if args.seed is not None and args.seed < 0:
         raise UsageError("--seed must be ≥ 0")
-    out = prepare_out_dir(args.out or default_out_dir(args.file))
-    if args.precision is not None:
-        from sim.cli.study_commands import run_with_precision
+    out = args.out or default_out_dir(args.file)
+    # everything is written into a staging folder beside `out`, swapped in whole at the end
+    staged = StagedFolder(out)
+    with staged as staging:
+        if args.precision is not None:
+            from sim.cli.study_commands import run_with_precision
 
-        run = run_with_precision(args, loaded, _jobs(args))
-    else:
-        run = run_scenario(loaded, args.replications, args.seed, _jobs(args))
-    written = write_run(run, out)
-    if not args.no_plots:
-        from sim.present.run_plots import write_run_plots
+            run = run_with_precision(args, loaded, _jobs(args))
+        else:
+            run = run_scenario(loaded, args.replications, args.seed, _jobs(args))
+        written = write_run(run, staging)
+        if not args.no_plots:
+            from sim.present.run_plots import write_run_plots
 
-        written += write_run_plots(run, out, svg=args.svg)
-    written += export_directory(out, xlsx=args.xlsx)
-    if not args.no_plots:
-        from sim.present.report import write_report
+            written += write_run_plots(run, staging, svg=args.svg)
+        written += export_directory(staging, xlsx=args.xlsx)
+        if not args.no_plots:
+            from sim.present.report import write_report
 
-        written.append(write_report(out))  # the one file a newcomer can mail
+            written.append(write_report(staging))  # the one file a newcomer can mail
     print(targets_table(run.summary))
-    print(f"\nwrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+    note = replaced_note(staged, run.summary)
+    if note:
+        print(note, file=sys.stderr)
+    print(f"\nwrote {', '.join(str(out / p.relative_to(staging)) for p in written)}", file=sys.stderr)
     return 0

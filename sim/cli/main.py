@@ -77,3 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of stdout went away (`rearm ... | head`)
+        return 1
+    except OSError as exc:  # a file system that refused, not caught nearer its cause: one line
+        from sim.present.folder import os_error_line
+
+        print(paint(os_error_line(exc), "red", sys.stderr), file=sys.stderr)
+        return 1

@@ -10,6 +10,7 @@ from typing import Any
 
 from sim.cli.commands import command
 from sim.errors import UsageError
+from sim.present.folder import folder_lock
 
 
 def _directory(text: str) -> Path:
@@ -38,7 +39,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from sim.present.run_plots import write_plots
 
     directory = _directory(args.directory)
-    written = write_plots(directory, args.svg)
+    with folder_lock(directory):  # each figure is replaced atomically; one writer at a time
+        written = write_plots(directory, args.svg)
     if not written:
         raise UsageError(
             f"{directory}: no results to plot (expected summary.json and timeline.csv from `rearm run`, "
@@ -66,7 +68,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Write the report."""
     from sim.present.report import write_report
 
-    path = write_report(_directory(args.directory))
+    directory = _directory(args.directory)
+    with folder_lock(directory):
+        path = write_report(directory)
     print(path)
     print(f"open it in a browser: file://{path.resolve()}", file=sys.stderr)
     return 0

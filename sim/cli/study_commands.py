@@ -9,8 +9,9 @@ design table and `study.json` (provenance).
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,12 @@ import yaml
 
 from sim import __version__
 from sim.cli.commands import add_simulation_options, command, positive_int
-from sim.errors import UsageError
+from sim.errors import FileSystemError, UsageError
 from sim.language.load import LoadedScenario, load_scenario
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.summary import percentile_unreached_last
 from sim.present.files import write_atomic, write_csv, write_json
+from sim.present.folder import folder_lock, os_error_line
 from sim.present.interop import export_directory, require_writers
 from sim.present.outputs import default_out_dir
 from sim.studies import bottlenecks, compare, sensitivity
@@ -99,6 +101,36 @@ def _study(
 
 def _out(args: argparse.Namespace, file: str) -> Path:
     return args.out or default_out_dir(file) / args.command
+
+
+def study_out(args: argparse.Namespace) -> Path:
+    """The folder a study command writes."""
+    if args.command == "compare":
+        return args.out or Path("outputs") / "compare"
+    return _out(args, args.file)
+
+
+def holding_lock(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """The handler, run holding the study folder's lock (a second command there refuses at once).
+    The study writes in place: `results.sqlite` is what `--resume` reads, and each final file
+    is replaced atomically."""
+
+    @functools.wraps(handler)
+    def locked(args: argparse.Namespace) -> int:
+        out = study_out(args)
+        with folder_lock(out):
+            try:
+                return handler(args)
+            except OSError as exc:  # a full disk or a read-only folder while writing the final files
+                store = out / "results.sqlite"
+                kept = (
+                    f"the finished runs are kept in {store}: the same command with --resume continues"
+                    if store.is_file()
+                    else "nothing was run"
+                )
+                raise FileSystemError(os_error_line(exc, kept)) from None
+
+    return locked
 
 
 def _prepare(out: Path, study: Study, resolved: dict[str, LoadedScenario]) -> None:
@@ -195,7 +227,7 @@ def register_sweep(sub: Any) -> None:
     p.add_argument("--method", choices=("grid", "lhs"), default="grid")
     p.add_argument("--samples", type=positive_int, help="points of a Latin hypercube (default 20)")
     add_study_options(p)
-    p.set_defaults(handler=cmd_sweep)
+    p.set_defaults(handler=holding_lock(cmd_sweep))
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -242,7 +274,7 @@ def register_sensitivity(sub: Any) -> None:
         help="Sobol base samples (power of 2, default 64) or Morris trajectories (default 10)",
     )
     add_study_options(p)
-    p.set_defaults(handler=cmd_sensitivity)
+    p.set_defaults(handler=holding_lock(cmd_sensitivity))
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -302,7 +334,7 @@ def register_bottlenecks(sub: Any) -> None:
     )
     p.add_argument("file")
     add_study_options(p)
-    p.set_defaults(handler=cmd_bottlenecks)
+    p.set_defaults(handler=holding_lock(cmd_bottlenecks))
 
 
 def cmd_bottlenecks(args: argparse.Namespace) -> int:
@@ -347,7 +379,7 @@ def register_compare(sub: Any) -> None:
     )
     p.add_argument("files", nargs="+")
     add_study_options(p)
-    p.set_defaults(handler=cmd_compare)
+    p.set_defaults(handler=holding_lock(cmd_compare))
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -368,7 +400,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     study = Study(
         base.command, base.columns, base.points, tuple(targets), totals, base.seed, base.replications, base.meta
     )
-    out = args.out or Path("outputs") / "compare"
+    out = study_out(args)
     resolved = {f"scenario{i}.resolved.yaml": item for i, item in enumerate(loaded, start=1)}
     store = _execute(args, out, study, resolved)
     years, failed = years_array(study, store.runs())

@@ -18,6 +18,8 @@ from sim.present.plots.style import png_bytes
 from sim.present.run_plots import FigureSpec, figures_for
 
 REPORT = "report.html"
+#: files a study leaves in its folder: a report of a run presents them only if they match it
+STUDY_FILES = ("bottlenecks.json", "results.csv", "sensitivity.csv", "compare.json", "audit.json")
 #: Causes that say a facility does not exist yet or is still ramping: not an input shortage.
 NOT_INPUTS = ("producing", "not_available", "ramping")
 #: Facilities producing at least this share of the time they exist are bound by capacity.
@@ -83,10 +85,38 @@ def targets_rows(summary: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def binding(directory: Path, data: RunData) -> list[list[str]]:
-    """What binds each target: the measured answer from bottlenecks.json when present, else an
-    indication from the waiting shares of the product's facilities."""
-    measured = read_json(directory / "bottlenecks.json") if (directory / "bottlenecks.json").exists() else {}
+def foreign_study(directory: Path, summary: dict[str, Any]) -> str | None:
+    """Why the study files found beside a run are not a measurement of that run (another
+    scenario file or other overrides, by `study.json`), in words; None if they match or there
+    are none. A report leaves such a study out rather than present it as this run's."""
+    present = [name for name in STUDY_FILES if (directory / name).is_file()]
+    if not present:
+        return None
+    found = f"The study found beside this run ({', '.join(present)})"
+    study = read_json(directory / "study.json") if (directory / "study.json").is_file() else None
+    if not isinstance(study, dict) or "sha256" not in study:
+        return f"{found} has no study.json recording its inputs, so it is left out of this report."
+    if study.get("sha256") != summary.get("sha256"):
+        return (
+            f"{found} is for other inputs: scenario file {study.get('file')} with sha256 "
+            f"{str(study.get('sha256'))[:12]}…, not this run's {str(summary.get('sha256'))[:12]}…; "
+            "it is left out of this report."
+        )
+    theirs, ours = list(study.get("overrides") or []), list(summary.get("overrides") or [])
+    if theirs != ours:
+        return (
+            f"{found} is for other inputs: overrides {', '.join(theirs) or 'none'}, not this run's "
+            f"{', '.join(ours) or 'none'}; it is left out of this report."
+        )
+    return None
+
+
+def binding(directory: Path, data: RunData, measured_ok: bool = True) -> list[list[str]]:
+    """What binds each target: the measured answer from bottlenecks.json when present (and
+    `measured_ok`: it is for this run's inputs), else an indication from the waiting shares
+    of the product's facilities."""
+    stored = directory / "bottlenecks.json"
+    measured = read_json(stored) if measured_ok and stored.exists() else {}
     products = {name: f.get("product") for name, f in ((data.detail or {}).get("facilities") or {}).items()}
     rows = []
     for t in data.summary.get("targets", []):
@@ -198,8 +228,9 @@ def figure_html(spec: FigureSpec) -> str:
 
 def render_report(directory: Path) -> str:
     """The whole report page for the results stored in `directory`."""
-    specs = figures_for(directory)
     data = load_run(directory)
+    foreign = foreign_study(directory, data.summary) if data is not None else None
+    specs = figures_for(directory, studies=foreign is None)
     meta = data.summary if data is not None else run_meta(directory)
     if not specs and data is None:
         raise UsageError(
@@ -227,7 +258,11 @@ def render_report(directory: Path) -> str:
             )
         )
         parts.append("<h2>What binds each target</h2>")
-        parts.append(table(["target", "binding constraint", "evidence"], binding(directory, data)))
+        if foreign:
+            parts.append(f"<p class=note>{esc(foreign)}</p>")
+        parts.append(
+            table(["target", "binding constraint", "evidence"], binding(directory, data, measured_ok=foreign is None))
+        )
     parts.append("<h2>Figures</h2>")
     parts += [figure_html(s) for s in specs]
     if inputs:

@@ -46,12 +46,15 @@ def run_figures(data: RunData) -> list[FigureSpec]:
     return specs
 
 
-def figures_for(directory: Path) -> list[FigureSpec]:
-    """Every figure the results stored in `directory` call for (run and study files alike)."""
+def figures_for(directory: Path, studies: bool = True) -> list[FigureSpec]:
+    """Every figure the results stored in `directory` call for (run and study files alike;
+    the run's only, without `studies`)."""
     specs: list[FigureSpec] = []
     run = load_run(directory)
     if run is not None:
         specs += run_figures(run)
+    if not studies:
+        return specs
     study: StudyData = load_study(directory)
     specs += [FigureSpec(name, caption, draw) for name, caption, draw in study_figures(study)]
     return specs

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.errors import UsageError
+from sim.errors import FileSystemError, UsageError
 
 FILE = "results.sqlite"
 Row = tuple[Any, ...]
@@ -61,7 +61,10 @@ class Store:
         path = out / FILE
         if path.exists() and not resume:
             path.unlink()
-        store = cls(path, columns, measures)
+        try:
+            store = cls(path, columns, measures)
+        except sqlite3.OperationalError as exc:
+            raise FileSystemError(f"{path}: cannot open the study's results file: {exc}") from None
         try:
             existing = store._meta("fingerprint")
         except sqlite3.DatabaseError as exc:
@@ -77,7 +80,11 @@ class Store:
             store.session = int(store._meta("sessions") or 0) + 1
             store._set_meta({"sessions": store.session})
             return store
-        store._create(fingerprint, design, meta)
+        try:
+            store._create(fingerprint, design, meta)
+        except sqlite3.OperationalError as exc:
+            store.close()
+            raise FileSystemError(f"{path}: cannot create the study's results file: {exc}; nothing was run") from None
         return store
 
     def _create(self, fingerprint: str, design: Sequence[tuple[Row, str | None]], meta: dict[str, Any]) -> None:
@@ -112,11 +119,14 @@ class Store:
         return None if row is None else str(row[0])
 
     def _set_meta(self, items: dict[str, Any]) -> None:
-        with self.conn:
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                [(k, _text(v)) for k, v in items.items()],
-            )
+        try:
+            with self.conn:
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    [(k, _text(v)) for k, v in items.items()],
+                )
+        except sqlite3.OperationalError as exc:
+            raise self.write_failed(exc) from None
 
     def finished(self) -> set[tuple[int, int]]:
         """The (point, replication) pairs already recorded."""
@@ -125,15 +135,33 @@ class Store:
     def write_runs(self, rows: Sequence[Row]) -> None:
         """Record a batch of runs in one transaction: (point, replication, seed, error, *measures)."""
         marks = ", ".join("?" * (len(self.measures) + 5))
-        with self.conn:
-            self.conn.executemany(f"INSERT INTO runs VALUES ({marks})", [(*r, self.session) for r in rows])
+        try:
+            with self.conn:
+                self.conn.executemany(f"INSERT INTO runs VALUES ({marks})", [(*r, self.session) for r in rows])
+        except sqlite3.OperationalError as exc:
+            raise self.write_failed(exc) from None
 
     def record_error(self, point: int, error: str, rows: Sequence[Row]) -> None:
         """Mark a design point as failed and record its runs with the error, in one transaction."""
         marks = ", ".join("?" * (len(self.measures) + 5))
-        with self.conn:
-            self.conn.execute("UPDATE design SET error = ? WHERE point = ?", (error, point))
-            self.conn.executemany(f"INSERT INTO runs VALUES ({marks})", [(*r, self.session) for r in rows])
+        try:
+            with self.conn:
+                self.conn.execute("UPDATE design SET error = ? WHERE point = ?", (error, point))
+                self.conn.executemany(f"INSERT INTO runs VALUES ({marks})", [(*r, self.session) for r in rows])
+        except sqlite3.OperationalError as exc:
+            raise self.write_failed(exc) from None
+
+    def write_failed(self, exc: sqlite3.Error) -> FileSystemError:
+        """The study stops loudly when a batch cannot be recorded (a full disk, a read-only
+        folder): the line says why, what the file keeps and that `--resume` continues."""
+        try:
+            kept = f"the {len(self.finished()):,} runs recorded before are kept in it"
+        except sqlite3.Error:
+            kept = "the runs recorded before are kept in it"
+        return FileSystemError(
+            f"{self.path}: cannot record the study's runs: {exc}; {kept}: free some space (or make the folder "
+            "writable) and run the same command with --resume to continue"
+        )
 
     def design_rows(self) -> list[Row]:
         """(point, *values, error) for every design point."""
