@@ -35,9 +35,9 @@ def targets_table(summary: dict[str, Any]) -> str:
                 on_time,
             )
         )
-    rows = [tuple(terminal_text(c) for c in r) for r in rows]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    cells = [[terminal_text(c) for c in r] for r in rows]  # names are data: never escape sequences
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     title = f"{terminal_text(summary['scenario'])} — {summary['replications']} replication(s), seed {summary['seed']}"
     return title + "\n" + "\n".join(lines)
