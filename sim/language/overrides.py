@@ -117,8 +117,7 @@ def _list_index(items: list[Any], part: str, where: str = "") -> int | None:
         if isinstance(item, dict) and str(item.get("name")) == part:
             if position is not None and 0 <= position < len(items) and position != i:
                 log.warning(
-                    "--set %s: %r is the name of item %d (chosen) and also position %d in this list; "
-                    "the name wins",
+                    "--set %s: %r is the name of item %d (chosen) and also position %d in this list; the name wins",
                     where or part,
                     part,
                     i,
