@@ -16,6 +16,7 @@ from sim.cli.commands import command
 from sim.cli.study_commands import _execute, _load, _out, _wrote, add_study_options, holding_lock
 from sim.language.units import UnitError, parse_percentage
 from sim.present.files import write_csv, write_json
+from sim.present.text import terminal_text
 from sim.studies import audit
 from sim.studies.evaluate import years_array
 
@@ -105,6 +106,7 @@ def audit_table(rows: Sequence[audit.AuditRow], replications: int) -> str:
 def fitted(table: list[list[str]], width: int, cut_first: Sequence[int] = ()) -> str:
     """Columns padded to their widest cell, cut (with …) until a line fits `width`: the columns
     `cut_first` in turn, down to MIN_CUT each, then the widest."""
+    table = [[terminal_text(c) for c in r] for r in table]
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
     gaps = 2 * (len(widths) - 1)
     for i in cut_first:

@@ -14,6 +14,7 @@ from sim.present.folder import PREVIOUS, StagedFolder
 from sim.present.interop import export_directory, require_writers
 from sim.present.outputs import default_out_dir, write_run
 from sim.present.table import targets_table
+from sim.present.text import terminal_text
 from sim.studies.replications import default_jobs
 from sim.studies.run import run_scenario
 
@@ -107,7 +108,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             loaded = load_scenario(path, args.overrides, args.allow_large)
-            print(f"{path}: ok ({loaded.scenario.scenario})")
+            print(terminal_text(f"{path}: ok ({loaded.scenario.scenario})"))
         except ScenarioError as exc:
             problems.extend(exc.problems)
     if problems:

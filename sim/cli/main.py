@@ -17,7 +17,7 @@ from sim.cli import (  # noqa: F401  (they register)
     study_commands,
     tool_commands,
 )
-from sim.cli.terminal import configure_logging, enable_completion, paint
+from sim.cli.terminal import configure_logging, enable_completion, paint, terminal_text
 from sim.compiled import MODULES, compiled_modules
 from sim.errors import RearmError
 
@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.info("%s finished in %.1f s", args.command, time.perf_counter() - started)
         return code
     except RearmError as exc:
-        print(paint(str(exc), "red", sys.stderr), file=sys.stderr)
+        print(paint(terminal_text(str(exc), newlines=True), "red", sys.stderr), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

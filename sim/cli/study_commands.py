@@ -28,6 +28,7 @@ from sim.present.files import write_atomic, write_csv, write_json
 from sim.present.folder import folder_lock, os_error_line
 from sim.present.interop import export_directory, require_writers
 from sim.present.outputs import default_out_dir
+from sim.present.text import terminal_text
 from sim.studies import bottlenecks, compare, sensitivity
 from sim.studies.evaluate import Point, Study, evaluate, open_store, totals_of, years_array
 from sim.studies.executors import make_executor
@@ -174,7 +175,7 @@ def _execute(args: argparse.Namespace, out: Path, study: Study, resolved: dict[s
     if failed:
         print(
             f"{len(failed)} design point(s) failed; their error is in results.csv. First: point {failed[0][0]}: "
-            f"{failed[0][-1]}",
+            + terminal_text(failed[0][-1], newlines=True),
             file=sys.stderr,
         )
     return store
@@ -186,8 +187,10 @@ def _analysed(study: Study, store: Store, horizon_days: float) -> np.ndarray:
 
 
 def _table(rows: Sequence[Sequence[Any]]) -> str:
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    """Rows as aligned columns, every cell escaped for the terminal (names are data)."""
+    cells = [[terminal_text(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -294,7 +297,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     found = sensitivity.indices(design, list(study.targets), values, seed)
     write_csv(out / "sensitivity.csv", SENSITIVITY_HEADER, (_csv_index(r) for r in found))
     for target in sensitivity.skipped_targets(list(study.targets), values):
-        print(f"no indices for {target!r}: a design point has no successful run", file=sys.stderr)
+        print(f"no indices for {terminal_text(target)!r}: a design point has no successful run", file=sys.stderr)
     print(_sensitivity_table(design, found))
     _plots(args, out)
     _wrote(out, "sensitivity.csv", xlsx=args.xlsx)
@@ -352,10 +355,11 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     baseline = bottlenecks.median_years(values)[0]
     for k, (target, rows) in enumerate(found.items()):
         reached = baseline[k] < loaded.scenario.horizon / DAYS_PER_YEAR
+        shown = terminal_text(target)
         print(
-            f"{target}: median {baseline[k]:.2f} years as written"
+            f"{shown}: median {baseline[k]:.2f} years as written"
             if reached
-            else f"{target}: not reached as written (gains are counted from the horizon, so they are lower bounds)"
+            else f"{shown}: not reached as written (gains are counted from the horizon, so they are lower bounds)"
         )
         table = [("constraint relaxed", "months earlier")]
         table += [
@@ -423,7 +427,8 @@ def _compare_table(labels: list[str], result: dict[str, Any]) -> str:
         firsts = {(p["first"], p["second"]): p["probability_first_earlier"] for p in body["earlier"]}
         probs = [firsts.get((x, labels[0])) for x in labels[1:]]
         rows.append((target, *medians, *("—" if p is None else f"{p:.0%}" for p in probs)))
-    return _table(rows) + f"\n(P(X first): share of replications in which X reaches the target before {labels[0]})"
+    first = terminal_text(labels[0])
+    return _table(rows) + f"\n(P(X first): share of replications in which X reaches the target before {first})"
 
 
 # -- rearm run --precision --------------------------------------------------------------------
@@ -436,5 +441,5 @@ def run_with_precision(args: argparse.Namespace, loaded: LoadedScenario, jobs: i
     if first > args.max_replications:
         raise UsageError(f"--replications {first} is above --max-replications {args.max_replications}")
     run, found = run_to_precision(loaded, args.precision, args.seed, jobs, first, args.max_replications)
-    print("\n".join(precision_lines(found, run.replications, args.precision)) + "\n")
+    print(terminal_text("\n".join(precision_lines(found, run.replications, args.precision)), newlines=True) + "\n")
     return run

@@ -9,7 +9,10 @@ import os
 import sys
 from typing import IO
 
+from sim.present.text import terminal_text
 from sim.studies.progress import is_terminal
+
+__all__ = ["terminal_text"]  # the one escaper for scenario text on a terminal (sim.present.text)
 
 LEVELS = (logging.ERROR, logging.WARNING, logging.INFO, logging.DEBUG)
 _STYLES = {"red": "31", "green": "32", "yellow": "33", "bold": "1"}
@@ -21,11 +24,15 @@ def log_level(verbosity: int) -> int:
 
 
 class _StderrHandler(logging.StreamHandler):
-    """Writes to whatever `sys.stderr` is when a message comes (tests and notebooks swap it)."""
+    """Writes to whatever `sys.stderr` is when a message comes (tests and notebooks swap it),
+    with control characters from scenario text escaped (line breaks kept)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         self.stream = sys.stderr
         super().emit(record)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_text(super().format(record), newlines=True)
 
 
 def configure_logging(verbosity: int) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import logging
 import re
 from typing import Any
 
 from sim.errors import Problem, ScenarioError
 from sim.language.suggest import did_you_mean
 from sim.language.yaml_source import read_value
+
+log = logging.getLogger(__name__)
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -48,7 +51,8 @@ def _child_key(container: dict[Any, Any], part: str) -> Any:
 
 
 def set_path(data: dict[str, Any], dotted: str, value: Any, file: str) -> None:
-    """Set `value` at `dotted` inside `data` (lists are indexed by position or by item name)."""
+    """Set `value` at `dotted` inside `data` (list items by name where they have one, else by
+    position; a part that is both is the name, with a note on stderr)."""
     parts = dotted.split(".")
     node: Any = data
     for depth, part in enumerate(parts):
@@ -64,7 +68,7 @@ def set_path(data: dict[str, Any], dotted: str, value: Any, file: str) -> None:
                 node[key] = {}
             node = node[key]
         elif isinstance(node, list):
-            index = _list_index(node, part)
+            index = _list_index(node, part, where)
             if index is None:
                 names = [str(item.get("name")) for item in node if isinstance(item, dict) and "name" in item]
                 if (_whole(part) or 0) >= 0 and _whole(part) is not None:
@@ -105,13 +109,23 @@ def _check_new_key(node: dict[Any, Any], parts: list[str], depth: int, file: str
         raise ScenarioError([Problem(file, None, where, f"--set: no key {part!r} here{hint}")])
 
 
-def _list_index(items: list[Any], part: str) -> int | None:
-    i = _whole(part)
-    if i is not None and i >= 0:
-        return i if i < len(items) else None
+def _list_index(items: list[Any], part: str, where: str = "") -> int | None:
+    """The item `part` names (a target, expansion or stage called `part`), else the position it
+    writes; when it could be both (a target named `1`), the name wins and a note says so."""
+    position = _whole(part)
     for i, item in enumerate(items):
         if isinstance(item, dict) and str(item.get("name")) == part:
+            if position is not None and 0 <= position < len(items) and position != i:
+                log.warning(
+                    "--set %s: %r is the name of item %d (chosen) and also position %d in this list; the name wins",
+                    where or part,
+                    part,
+                    i,
+                    position,
+                )
             return i
+    if position is not None and position >= 0:
+        return position if position < len(items) else None
     return None
 
 

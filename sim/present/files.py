@@ -42,11 +42,14 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A CSV file with a header row."""
+    """A CSV file with a header row; every text cell that a spreadsheet would take for a
+    formula is neutralised (see `sim.present.text.spreadsheet_cell`)."""
     import io
+
+    from sim.present.text import spreadsheet_cell
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([spreadsheet_cell(c) for c in header])
+    writer.writerows([spreadsheet_cell(c) for c in row] for row in rows)
     write_atomic(path, buffer.getvalue())

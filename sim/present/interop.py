@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from sim.errors import UsageError
 from sim.present.files import write_atomic
+from sim.present.text import excel_cell, from_spreadsheet_cell
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,7 @@ def summary_tables(summary: dict[str, Any]) -> dict[str, Table]:
 def _cell(text: str) -> Any:
     if text == "":
         return None
+    text = from_spreadsheet_cell(text)
     if _INT.match(text):
         return int(text)
     if _FLOAT.match(text):
@@ -192,7 +194,7 @@ def read_csv_table(path: Path) -> Table:
 
     with path.open(newline="", encoding="utf-8") as fh:
         reader = csv.reader(fh)
-        columns = next(reader, [])
+        columns = [from_spreadsheet_cell(c) for c in next(reader, [])]
         rows = [tuple(_cell(c) for c in row) for row in reader]
     return Table(list(columns), rows)
 
@@ -243,13 +245,13 @@ def write_xlsx(path: Path, sheets: dict[str, Table]) -> Path:
             log.warning("sheet %s left out of %s: %d rows exceed Excel's limit", name, path, len(table.rows))
             continue
         sheet = book.create_sheet(_sheet_name(name, book.sheetnames))
-        sheet.append(table.columns)
+        sheet.append([excel_cell(c) for c in table.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         columns = [[row[i] if i < len(row) else None for row in table.rows] for i in range(len(table.columns))]
         converted = [_dates(c) or c for c in columns]
         for r in range(len(table.rows)):
-            sheet.append([c[r] for c in converted])
+            sheet.append([excel_cell(c[r]) for c in converted])
         sheet.freeze_panes = "A2"
         for i, name_ in enumerate(table.columns):
             width = max([len(str(name_))] + [len(str(v)) for v in columns[i][:200] if v is not None])

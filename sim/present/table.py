@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.present.text import terminal_text
+
 
 def _fmt_threshold(target: dict[str, Any]) -> str:
     """'2,000,000 per year'; a relative threshold with the value the run resolved it to,
@@ -33,8 +35,9 @@ def targets_table(summary: dict[str, Any]) -> str:
                 on_time,
             )
         )
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    cells = [[terminal_text(c) for c in r] for r in rows]  # names are data: never escape sequences
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    title = f"{summary['scenario']} — {summary['replications']} replication(s), seed {summary['seed']}"
+    title = f"{terminal_text(summary['scenario'])} — {summary['replications']} replication(s), seed {summary['seed']}"
     return title + "\n" + "\n".join(lines)

@@ -4,6 +4,12 @@ Each batch of runs is one transaction, so a study killed at any moment (kill -9 
 keeps every batch it finished and nothing half-written; `--resume` reads which (point,
 replication) pairs are done and runs only the rest. The primary key makes a duplicate run
 impossible. A fingerprint of the study refuses to resume a different study into the same file.
+
+Column names are generated, never taken from the scenario: the design table's varied
+parameters are `p0, p1, …` and the runs table's measures `m0, m1, …`, with the names they
+stand for (dotted paths, `years_to_reach:<target>`, …) in the `columns` table. So no name can
+collide with a built-in column (`point`, `error`, …) or with another name that differs only
+in case (SQLite's identifiers are case-insensitive).
 """
 
 from __future__ import annotations
@@ -20,9 +26,14 @@ FILE = "results.sqlite"
 Row = tuple[Any, ...]
 
 
-def quote(name: str) -> str:
-    """An SQL identifier for any column name (dotted paths, target names with spaces)."""
-    return '"' + name.replace('"', '""') + '"'
+def parameter_column(i: int) -> str:
+    """The SQL name of the i-th design column (its name is in the `columns` table)."""
+    return f"p{i}"
+
+
+def measure_column(i: int) -> str:
+    """The SQL name of the i-th measure (its name is in the `columns` table)."""
+    return f"m{i}"
 
 
 def design_cell(value: Any) -> Any:
@@ -71,7 +82,7 @@ class Store:
             store.close()
             raise UsageError(f"{path}: not a study's results file ({exc}); drop --resume to start afresh") from None
         if existing is not None:
-            if existing != fingerprint:
+            if existing != fingerprint or store._named_columns() != store._wanted_columns():
                 store.close()
                 raise UsageError(
                     f"{path} holds a different study (other scenario, parameters, seed or replications); "
@@ -89,13 +100,17 @@ class Store:
 
     def _create(self, fingerprint: str, design: Sequence[tuple[Row, str | None]], meta: dict[str, Any]) -> None:
         """Every table and the design in one transaction (DDL included), so a kill leaves all or nothing."""
-        params = "".join(f", {quote(c)}" for c in self.columns)
-        measures = "".join(f", {quote(m)} REAL" for m in self.measures)
+        params = "".join(f", {parameter_column(i)}" for i in range(len(self.columns)))
+        measures = "".join(f", {measure_column(i)} REAL" for i in range(len(self.measures)))
         marks = ", ".join("?" * (len(self.columns) + 2))
         items = {**meta, "fingerprint": fingerprint, "sessions": 1}
         self.conn.execute("BEGIN")
         try:
             self.conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+            self.conn.execute(
+                "CREATE TABLE columns (sql_name TEXT PRIMARY KEY, kind TEXT, position INTEGER, name TEXT)"
+            )
+            self.conn.executemany("INSERT INTO columns VALUES (?, ?, ?, ?)", self._wanted_columns())
             self.conn.execute(f"CREATE TABLE design (point INTEGER PRIMARY KEY{params}, error TEXT)")
             self.conn.execute(
                 f"CREATE TABLE runs (point INTEGER, replication INTEGER, seed INTEGER, error TEXT{measures}, "
@@ -110,6 +125,20 @@ class Store:
         except BaseException:
             self.conn.rollback()
             raise
+
+    def _wanted_columns(self) -> list[tuple[str, str, int, str]]:
+        """(SQL name, kind, position, name) of every generated column."""
+        return [(parameter_column(i), "parameter", i, c) for i, c in enumerate(self.columns)] + [
+            (measure_column(i), "measure", i, m) for i, m in enumerate(self.measures)
+        ]
+
+    def _named_columns(self) -> list[tuple[str, str, int, str]] | None:
+        """The `columns` table as stored (None in a file written before it existed)."""
+        try:
+            rows = self.conn.execute("SELECT sql_name, kind, position, name FROM columns ORDER BY kind DESC, position")
+        except sqlite3.OperationalError:
+            return None
+        return [(str(s), str(k), int(p), str(n)) for s, k, p, n in rows]
 
     def _meta(self, key: str) -> str | None:
         try:
@@ -169,7 +198,9 @@ class Store:
 
     def runs(self) -> Iterator[Row]:
         """(point, replication, seed, error, *measures) in order of point, then replication."""
-        names = ", ".join(["point", "replication", "seed", "error"] + [quote(m) for m in self.measures])
+        names = ", ".join(
+            ["point", "replication", "seed", "error"] + [measure_column(i) for i in range(len(self.measures))]
+        )
         yield from self.conn.execute(f"SELECT {names} FROM runs ORDER BY point, replication")
 
     def close(self) -> None:

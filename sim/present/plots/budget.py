@@ -11,7 +11,16 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from sim.present.plots.data import RunData
-from sim.present.plots.style import OKABE_ITO, SMALL, footer, money_label, money_scale, new_figure, style_axes
+from sim.present.plots.style import (
+    OKABE_ITO,
+    SMALL,
+    footer,
+    money_label,
+    money_scale,
+    new_figure,
+    plot_text,
+    style_axes,
+)
 
 PANEL_HEIGHT_IN = 2.5
 WIDTH = 0.38
@@ -49,7 +58,7 @@ def draw_budget(ax: Axes, name: str, years: dict[str, dict[str, float]], currenc
         )
     lapsed_total = float(lapsed.sum())
     ax.set_title(
-        f"{name}: appropriated {money_label(float(appropriated.sum()), currency)}, committed "
+        f"{plot_text(name)}: appropriated {money_label(float(appropriated.sum()), currency)}, committed "
         f"{money_label(float(committed.sum()), currency)}"
         + (f", lapsed {money_label(lapsed_total, currency)}" if lapsed_total > 0 else ""),
         fontsize=SMALL + 2,
@@ -73,7 +82,7 @@ def plot_budget(data: RunData, ax: Axes | None = None) -> Figure:
     if detail is None or not detail.get("budgets"):
         raise ValueError("the budget figure needs replication0.json with at least one budget")
     budgets: dict[str, Any] = detail["budgets"]
-    currency = detail.get("currency", "")
+    currency = plot_text(detail.get("currency", ""))
     if ax is not None:
         name = next(iter(budgets))
         draw_budget(ax, name, budgets[name], currency)
@@ -83,6 +92,6 @@ def plot_budget(data: RunData, ax: Axes | None = None) -> Figure:
     for a, (name, years) in zip(axes, budgets.items(), strict=False):
         draw_budget(a, name, years, currency)
     which = " (replication 1 of {:,})".format(data.summary["replications"]) if data.monte_carlo else ""
-    fig.suptitle(f"{data.summary.get('scenario', '')}: money by fiscal year{which}", fontsize=SMALL + 3)
+    fig.suptitle(f"{plot_text(data.summary.get('scenario', ''))}: money by fiscal year{which}", fontsize=SMALL + 3)
     footer(fig, data.summary)
     return fig

@@ -22,6 +22,7 @@ from sim.present.plots.style import (
     days_to_dates,
     footer,
     new_figure,
+    plot_text,
     style_axes,
     thousands,
     to_date,
@@ -64,7 +65,7 @@ def _product_panel(ax: Axes, data: RunData, product: str, detail: dict[str, Any]
         ax.stackplot(
             x,
             curves,
-            labels=facilities,
+            labels=[plot_text(f) for f in facilities],
             colors=[colour(i) for i in range(len(facilities))],
             alpha=0.85,
             linewidth=0.3,
@@ -97,7 +98,7 @@ def _product_panel(ax: Axes, data: RunData, product: str, detail: dict[str, Any]
     thousands(ax)
     ax.set_ylim(0, max(top, 1.0) * (1.25 + 0.1 * ((len(facilities) + 1) // 2)))  # headroom for the legend
     ax.set_ylabel("units per year", fontsize=SMALL + 1)
-    ax.set_title(f"{product}: installed capacity by facility", fontsize=SMALL + 2, loc="left")
+    ax.set_title(f"{plot_text(product)}: installed capacity by facility", fontsize=SMALL + 2, loc="left")
     ax.legend(fontsize=SMALL - 0.5, loc="upper left", ncol=2 if len(facilities) > 3 else 1, framealpha=0.9)
 
 
@@ -112,14 +113,14 @@ def _supply_panel(ax: Axes, data: RunData, detail: dict[str, Any]) -> None:
             ramp_curve(ramps, days),
             color=colour(i),
             linewidth=1.8,
-            label=f"{m} ({units[m]} per year)",
+            label=f"{plot_text(m)} ({plot_text(units[m])} per year)",
         )
     style_axes(ax)
     date_axis(ax)
     thousands(ax)
     ax.set_ylim(bottom=0)
     unit_set = set(units.values())
-    ax.set_ylabel(f"{unit_set.pop() if len(unit_set) == 1 else 'amount'} per year", fontsize=SMALL + 1)
+    ax.set_ylabel(f"{plot_text(unit_set.pop()) if len(unit_set) == 1 else 'amount'} per year", fontsize=SMALL + 1)
     ax.set_title("material supply rate (arrivals, lead time included)", fontsize=SMALL + 2, loc="left")
     ax.legend(fontsize=SMALL - 0.5, loc="lower right", framealpha=0.9)
 
@@ -165,7 +166,9 @@ def draw_expansions(ax: Axes, start: dt.date, expansions: Sequence[dict[str, Any
             va="center",
         )
     ax.set_yticks(
-        range(len(expansions)), [f"{e['owner']}: {e['name']}" for e in reversed(expansions)], fontsize=SMALL - 0.5
+        range(len(expansions)),
+        [plot_text(f"{e['owner']}: {e['name']}") for e in reversed(expansions)],
+        fontsize=SMALL - 0.5,
     )
     ax.set_ylim(-0.6, len(expansions) - 0.4)
     style_axes(ax)
@@ -211,6 +214,6 @@ def plot_capacity(data: RunData, ax: Axes | None = None) -> Figure:
     for a in axes[:-1]:
         a.tick_params(labelbottom=True)
     which = " (replication 1 of {:,})".format(data.summary["replications"]) if data.monte_carlo else ""
-    fig.suptitle(f"{data.summary.get('scenario', '')}: capacity and expansions{which}", fontsize=SMALL + 3)
+    fig.suptitle(f"{plot_text(data.summary.get('scenario', ''))}: capacity and expansions{which}", fontsize=SMALL + 3)
     footer(fig, data.summary)
     return fig

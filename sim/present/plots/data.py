@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import UsageError
+from sim.present.text import from_spreadsheet_cell
 
 Series = dict[str, np.ndarray]  # 'dates' (datetime64), 'p10', 'p50', 'p90', 'mean'
 
@@ -70,9 +71,9 @@ def read_json(path: Path) -> Any:
 
 
 def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a CSV file."""
+    """Header and rows of a CSV file (cells as rearm wrote them before neutralising formulas)."""
     with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
+        rows = [[from_spreadsheet_cell(c) for c in row] for row in csv.reader(fh)]
     if not rows:
         raise UsageError(f"{path}: empty file")
     return rows[0], rows[1:]

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sim.present.plots.data import RunData
-from sim.present.plots.style import SMALL, colour, date_axis, days_to_dates, figure_for, footer, style_axes
+from sim.present.plots.style import SMALL, colour, date_axis, days_to_dates, figure_for, footer, plot_text, style_axes
 
 ROW_HEIGHT_IN = 0.26
 
@@ -62,14 +62,14 @@ def plot_gantt(data: RunData, ax: Axes | None = None) -> Figure:
             ax.text(
                 t0 + (t1 - t0) / 2,
                 y,
-                f"{s['hull']}",
+                plot_text(s["hull"]),
                 ha="center",
                 va="center",
                 fontsize=SMALL - 1.5,
                 color="white",
                 fontweight="bold",
             )
-    labels = [f"{f} dock {d + 1}" if d >= 0 else f"{f} hull {h}" for f, d, h in rows]
+    labels = [plot_text(f"{f} dock {d + 1}" if d >= 0 else f"{f} hull {h}") for f, d, h in rows]
     ax.set_yticks(np.arange(len(rows))[::-1], labels, fontsize=SMALL - 1 if len(rows) > 20 else SMALL)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     style_axes(ax)
@@ -78,7 +78,7 @@ def plot_gantt(data: RunData, ax: Axes | None = None) -> Figure:
     ax.set_xlim(days_to_dates(start, [0.0])[0], days_to_dates(start, [horizon])[0])
     ax.set_xlabel("date (bars in dock rows are numbered by hull)", fontsize=SMALL + 1)
     ax.legend(
-        handles=[Patch(color=colours[n], label=n) for n in names],
+        handles=[Patch(color=colours[n], label=plot_text(n)) for n in names],
         fontsize=SMALL - 0.5,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.5 / fig.get_figheight() - 0.06),
@@ -87,7 +87,9 @@ def plot_gantt(data: RunData, ax: Axes | None = None) -> Figure:
     )
     which = " (replication 1 of {:,})".format(data.summary["replications"]) if data.monte_carlo else ""
     ax.set_title(
-        f"{data.summary.get('scenario', '')}: shipyard stages by dock and hull{which}", fontsize=SMALL + 2, loc="left"
+        f"{plot_text(data.summary.get('scenario', ''))}: shipyard stages by dock and hull{which}",
+        fontsize=SMALL + 2,
+        loc="left",
     )
     if own:
         footer(fig, data.summary)

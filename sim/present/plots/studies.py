@@ -21,6 +21,7 @@ from sim.present.plots.style import (
     colour,
     footer,
     new_figure,
+    plot_text,
     style_axes,
 )
 
@@ -102,7 +103,7 @@ def _grid(n: int, height: float = PANEL_HEIGHT_IN) -> tuple[Figure, list[Axes]]:
 
 def _finish(fig: Figure, meta: dict[str, Any], title: str) -> Figure:
     scenario = meta.get("scenario")
-    fig.suptitle(f"{scenario}: {title}" if scenario else title[0].upper() + title[1:], fontsize=SMALL + 3)
+    fig.suptitle(f"{plot_text(scenario)}: {title}" if scenario else title[0].upper() + title[1:], fontsize=SMALL + 3)
     footer(fig, meta)
     return fig
 
@@ -164,11 +165,11 @@ def draw_tornado(ax: Axes, target: str, effects: dict[str, tuple[float, float, f
     ax.axvline(0, color="black", linewidth=0.8)
     if not np.any(np.nan_to_num(np.abs(np.concatenate([low, high]))) > 0):
         _note(ax, "no parameter moves this target over its range")
-    ax.set_yticks(y, order, fontsize=SMALL)
+    ax.set_yticks(y, [plot_text(p) for p in order], fontsize=SMALL)
     ax.set_xlabel(
         "change in years to reach the target vs. baseline (negative = earlier; whiskers: 95% CI)", fontsize=SMALL + 1
     )
-    ax.set_title(f"{target}: one-at-a-time effects", fontsize=SMALL + 2, loc="left")
+    ax.set_title(f"{plot_text(target)}: one-at-a-time effects", fontsize=SMALL + 2, loc="left")
     style_axes(ax)
     ax.grid(False, axis="y")
     ax.legend(fontsize=SMALL - 0.5, loc="lower right", framealpha=0.9)
@@ -225,17 +226,21 @@ def draw_indices(ax: Axes, target: str, method: str, indices: dict[str, dict[str
             yerr=conf,
             capsize=3,
             color=colour(k),
-            label=name,
+            label=plot_text(name),
             error_kw={"elinewidth": 1, "ecolor": "black"},
             gid=f"index:{name}",
         )
     tilt = len(params) > 4
-    ax.set_xticks(x, params, fontsize=SMALL, rotation=15 if tilt else 0, ha="right" if tilt else "center")
+    ax.set_xticks(
+        x, [plot_text(p) for p in params], fontsize=SMALL, rotation=15 if tilt else 0, ha="right" if tilt else "center"
+    )
     if not any(np.nan_to_num(abs(v[0])) > 0 for values in indices.values() for v in values.values()):
         _note(ax, "no parameter moves this target over its range (nothing to apportion)")
     unit = "index (share of variance)" if method == "sobol" else "elementary effect (years)"
     ax.set_ylabel(unit, fontsize=SMALL + 1)
-    ax.set_title(f"{target}: {method.capitalize()} indices with confidence intervals", fontsize=SMALL + 2, loc="left")
+    ax.set_title(
+        f"{plot_text(target)}: {method.capitalize()} indices with confidence intervals", fontsize=SMALL + 2, loc="left"
+    )
     ax.axhline(0, color="black", linewidth=0.6)
     style_axes(ax)
     ax.grid(False, axis="x")
@@ -273,10 +278,10 @@ def draw_bottlenecks(ax: Axes, target: str, gains: list[dict[str, Any]]) -> None
     for yi, v, g in zip(y, values, ordered, strict=False):
         text = "n/a" if g.get("months_earlier") is None else f"{v:,.1f}"
         ax.text(max(v, 0.0), float(yi), f" {text}", va="center", ha="left", fontsize=SMALL - 0.5)
-    ax.set_yticks(y, [str(g["constraint"]) for g in ordered], fontsize=SMALL)
+    ax.set_yticks(y, [plot_text(g["constraint"]) for g in ordered], fontsize=SMALL)
     ax.set_xlabel("months earlier when the constraint is lifted", fontsize=SMALL + 1)
-    binding = f" — binding: {ordered[top]['constraint']}" if top >= 0 and values[top] > 0 else ""
-    ax.set_title(f"{target}{binding}", fontsize=SMALL + 2, loc="left")
+    binding = f" — binding: {plot_text(ordered[top]['constraint'])}" if top >= 0 and values[top] > 0 else ""
+    ax.set_title(f"{plot_text(target)}{binding}", fontsize=SMALL + 2, loc="left")
     ax.set_xlim(min(0.0, float(values.min(initial=0)) * 1.15), max(1.0, float(values.max(initial=0)) * 1.15))
     style_axes(ax)
     ax.grid(False, axis="y")

@@ -24,6 +24,10 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter
 
+from sim.present.text import plot_text
+
+__all__ = ["plot_text"]  # the one helper for scenario text in figures (sim.present.text)
+
 #: Okabe & Ito (2008), safe for the common colour-vision deficiencies.
 OKABE_ITO = {
     "black": "#000000",
@@ -127,7 +131,7 @@ def style_axes(ax: Axes) -> None:
 
 def footer(fig: Figure, meta: dict[str, Any]) -> None:
     """Scenario title, seed, replications, file hash and version along the bottom edge."""
-    parts = [str(meta.get("scenario") or "scenario")]
+    parts = [plot_text(meta.get("scenario") or "scenario")]
     if meta.get("seed") is not None:
         parts.append(f"seed {meta['seed']}")
     if meta.get("replications") is not None:
@@ -135,9 +139,9 @@ def footer(fig: Figure, meta: dict[str, Any]) -> None:
         parts.append(f"{n:,} replication{'s' if n != 1 else ''}")
     if meta.get("file"):
         sha = str(meta.get("sha256") or "")[:12]
-        parts.append(f"{meta['file']}" + (f" ({sha})" if sha else ""))
+        parts.append(plot_text(meta["file"]) + (f" ({plot_text(sha)})" if sha else ""))
     if meta.get("version"):
-        parts.append(f"rearm {meta['version']}")
+        parts.append(f"rearm {plot_text(meta['version'])}")
     fig.text(0.005, 0.003, " · ".join(parts), fontsize=7, color="#555555", ha="left", va="bottom")
     engine = fig.get_layout_engine()
     if isinstance(engine, ConstrainedLayoutEngine):

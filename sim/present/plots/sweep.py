@@ -15,7 +15,7 @@ from sim.errors import RearmError
 from sim.language.units import DAYS_PER_YEAR, parse_duration, parse_percentage, parse_quantity, parse_rate
 from sim.metrics.summary import percentile_unreached_last
 from sim.present.plots.studies import YEARS, StudyData, _finish, _float, _grid
-from sim.present.plots.style import LIGHT_GREY, SMALL, colour, style_axes, thousands
+from sim.present.plots.style import LIGHT_GREY, SMALL, colour, plot_text, style_axes, thousands
 
 Table = list[tuple[tuple[float, ...], dict[str, float]]]
 Convert = Callable[[str], float]
@@ -79,7 +79,8 @@ def category_labels(study: StudyData) -> dict[str, list[str]]:
 
 def _categorical_axis(ax: Axes, axis: str, labels: list[str] | None) -> None:
     if labels:
-        (ax.set_xticks if axis == "x" else ax.set_yticks)(range(len(labels)), labels, fontsize=SMALL)
+        shown = [plot_text(label) for label in labels]
+        (ax.set_xticks if axis == "x" else ax.set_yticks)(range(len(labels)), shown, fontsize=SMALL)
     else:
         thousands(ax, axis)
 
@@ -116,8 +117,8 @@ def draw_sweep_line(
         if len(table) > len(stats):
             band = ax.fill_between(x, p10, p90, color=colour(k), alpha=0.2, linewidth=0)
             band.set_gid("fan")
-        ax.plot(x, p50, marker="o", color=colour(k), linewidth=1.8, label=f"{target} (median)")
-    ax.set_xlabel(parameter, fontsize=SMALL + 1)
+        ax.plot(x, p50, marker="o", color=colour(k), linewidth=1.8, label=f"{plot_text(target)} (median)")
+    ax.set_xlabel(plot_text(parameter), fontsize=SMALL + 1)
     ax.set_ylabel("years to reach target", fontsize=SMALL + 1)
     _categorical_axis(ax, "x", labels)
     style_axes(ax)
@@ -150,11 +151,11 @@ def draw_sweep_heatmap(
             ax.text(j, i, text, ha="center", va="center", fontsize=SMALL - 1, color="white" if dark else "black")
     cats = labels or [None, None]
     names = [[c[int(v)] if c else f"{v:,.6g}" for v in vs] for c, vs in zip(cats, (xs, ys), strict=True)]
-    ax.set_xticks(range(len(xs)), names[0], fontsize=SMALL)
-    ax.set_yticks(range(len(ys)), names[1], fontsize=SMALL)
-    ax.set_xlabel(parameters[0], fontsize=SMALL + 1)
-    ax.set_ylabel(parameters[1], fontsize=SMALL + 1)
-    ax.set_title(f"{target}: median years to reach", fontsize=SMALL + 2, loc="left")
+    ax.set_xticks(range(len(xs)), [plot_text(n) for n in names[0]], fontsize=SMALL)
+    ax.set_yticks(range(len(ys)), [plot_text(n) for n in names[1]], fontsize=SMALL)
+    ax.set_xlabel(plot_text(parameters[0]), fontsize=SMALL + 1)
+    ax.set_ylabel(plot_text(parameters[1]), fontsize=SMALL + 1)
+    ax.set_title(f"{plot_text(target)}: median years to reach", fontsize=SMALL + 2, loc="left")
     fig = ax.get_figure(root=True)
     assert fig is not None
     if not reached.size:
@@ -171,8 +172,8 @@ def draw_sweep_scatter(
     for k, target in enumerate(targets):
         x = [values[index] for values, _ in table]
         y = [years[target] for _, years in table]
-        ax.plot(x, y, "o", markersize=3, alpha=0.6, color=colour(k), label=target)
-    ax.set_xlabel(parameter, fontsize=SMALL + 1)
+        ax.plot(x, y, "o", markersize=3, alpha=0.6, color=colour(k), label=plot_text(target))
+    ax.set_xlabel(plot_text(parameter), fontsize=SMALL + 1)
     ax.set_ylabel("years to reach target", fontsize=SMALL + 1)
     _categorical_axis(ax, "x", labels)
     style_axes(ax)

@@ -20,6 +20,7 @@ from sim.present.plots.style import (
     date_axis,
     footer,
     new_figure,
+    plot_text,
     style_axes,
     thousands,
 )
@@ -94,7 +95,7 @@ def _mark_target(ax: Axes, target: dict[str, Any], value: float, slot: int, mc: 
     """Deadline marker, reached marker (with p10–p90 whiskers for Monte Carlo) and a note."""
     colour = SERIES.get(target["measure"], (0, OKABE_ITO["black"], ""))[1]
     per_year = "/yr" if target["measure"] in ("rate", "capacity") else ""
-    name = f"{target['name']} ({short_number(value)}{per_year})"
+    name = f"{plot_text(target['name'])} ({short_number(value)}{per_year})"
     dates = target.get("date_reached") or {}
     deadline = _date(target.get("by"))
     if deadline is not None:
@@ -132,7 +133,9 @@ def _mark_target(ax: Axes, target: dict[str, Any], value: float, slot: int, mc: 
         note = f"{name}: {'median ' if mc else ''}not reached{where}"
     if deadline is not None:
         on_time = target.get("on_time_probability")
-        note += f"; deadline {target['by']}" + (f", {on_time:.0%} on time" if mc and on_time is not None else "")
+        note += f"; deadline {plot_text(target['by'])}" + (
+            f", {on_time:.0%} on time" if mc and on_time is not None else ""
+        )
     ax.annotate(
         note,
         xy=(0.01, value),
@@ -182,7 +185,7 @@ def draw_product(data: RunData, product: str, axes: Sequence[Axes]) -> None:
         thousands(ax)
         ax.set_ylim(0, max(tops[panel] * 1.05, 1.0))
         ax.set_ylabel(ylabel, fontsize=SMALL + 1)
-        ax.set_title(f"{product}: {title.lower()}", fontsize=SMALL + 2, loc="left")
+        ax.set_title(f"{plot_text(product)}: {title.lower()}", fontsize=SMALL + 2, loc="left")
         _dedupe_legend(ax)
     if end is not None:
         start = np.datetime64(data.summary["start"], "s")
@@ -215,6 +218,6 @@ def plot_timeline(data: RunData, product: str | None = None, axes: Sequence[Axes
     for i, name in enumerate(products):
         draw_product(data, name, grid[2 * i : 2 * i + 2])
     mc = " — median and p10–p90 of all replications" if data.monte_carlo else ""
-    fig.suptitle(f"{data.summary.get('scenario', '')}: deliveries against targets{mc}", fontsize=SMALL + 3)
+    fig.suptitle(f"{plot_text(data.summary.get('scenario', ''))}: deliveries against targets{mc}", fontsize=SMALL + 3)
     footer(fig, data.summary)
     return fig

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from sim.present.plots.data import RunData
-from sim.present.plots.style import LIGHT_GREY, OKABE_ITO, SMALL, figure_for, footer, style_axes
+from sim.present.plots.style import LIGHT_GREY, OKABE_ITO, SMALL, figure_for, footer, plot_text, style_axes
 
 ROW_HEIGHT_IN = 0.42
 FIXED = {
@@ -93,7 +93,7 @@ def plot_waiting(data: RunData, ax: Axes | None = None) -> Figure:
             hatch=hatch,
             edgecolor="white",
             linewidth=0.5,
-            label=LABELS.get(cause, cause.replace(":", ": ")),
+            label=plot_text(LABELS.get(cause, cause.replace(":", ": "))),
             gid=f"cause:{cause}",
         )
         left += table[:, j]
@@ -108,7 +108,7 @@ def plot_waiting(data: RunData, ax: Axes | None = None) -> Figure:
             color="white",
             fontweight="bold",
         )
-    ax.set_yticks(y, names, fontsize=SMALL)
+    ax.set_yticks(y, [plot_text(n) for n in names], fontsize=SMALL)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("share of each facility's time (% of simulated days)", fontsize=SMALL + 1)
@@ -123,7 +123,9 @@ def plot_waiting(data: RunData, ax: Axes | None = None) -> Figure:
     )
     mean = " (mean of {:,} replications)".format(data.summary["replications"]) if data.monte_carlo else ""
     ax.set_title(
-        f"{data.summary.get('scenario', '')}: where each facility's time goes{mean}", fontsize=SMALL + 2, loc="left"
+        f"{plot_text(data.summary.get('scenario', ''))}: where each facility's time goes{mean}",
+        fontsize=SMALL + 2,
+        loc="left",
     )
     if own:
         footer(fig, data.summary)
