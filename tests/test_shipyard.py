@@ -314,3 +314,34 @@ def test_a_newer_hull_leaves_in_stock_the_material_an_older_hull_waits_for(
     assert begun(sim.records, "build") == pytest.approx({1: 0.0, 2: 160.0})
     assert begun(sim.records, "trials") == pytest.approx({1: 150.0, 2: 310.0})
     assert sorted(t for t, *_ in sim.records.deliveries) == pytest.approx([250.0, 410.0])
+
+
+def test_a_newer_hull_leaves_free_the_people_an_older_hull_will_need_once_its_material_comes(
+    run_yaml: Callable[..., Simulated],
+) -> None:
+    """Ten welders; a hull's dock stage holds all ten, its trials all ten and 15 steel, which
+    arrives at 0.1 a day from none. Hull 1 leaves the dock on day 100 and waits for steel (day
+    150); hull 2 may not take the ten welders meanwhile (it used to, and hull 1 then waited for
+    them until day 200): hull 1 is on trials 150-250, hull 2 in dock 250-350 and on trials
+    350-450 (the oldest hull first, though the welders stand idle from day 100 to 150)."""
+    sim = run_yaml(
+        yard_yaml(
+            """
+      barrow:
+        kind: shipyard
+        product: ssn
+        budget: navy
+        docks: 2
+        hulls: 2
+        unit_cost: 1M
+        stages:
+          - {name: build, duration: 100 days, dock: true, workforce: {welders: 10}}
+          - {name: trials, duration: 100 days, dock: false, consumes: {steel: 15}, workforce: {welders: 10}}
+    """,
+            extra="""materials: {steel: {initial: 0, supply: {rate: 36.525 per year}}}
+    workforce: {welders: {initial: 10}}""",
+        )
+    )
+    assert begun(sim.records, "build") == pytest.approx({1: 0.0, 2: 250.0})
+    assert begun(sim.records, "trials") == pytest.approx({1: 150.0, 2: 350.0})
+    assert sorted(t for t, *_ in sim.records.deliveries) == pytest.approx([250.0, 450.0])
