@@ -6,12 +6,26 @@ a factory, one vehicle's build for a line, a day for a yard). Both runs of a pai
 seed, so the same replication streams; a target not reached counts as reached never.
 
 When written (issue 22) this failed on more than `rate` targets, for three causes outside the
-docks: an expansion bought `when_funded` whose capex, affordable sooner with more money, starves
-the line's own lots; breakdowns counted in working time, which more money brings forward into
-the lot that would have crossed the target; and a yard's hulls competing for its money (or
-material, or people): one more dock lets hull 2 commit its first stage's money before hull 1
-needs its next stage's (two hulls, 1M a year, two 100-day stages at 50%: the first delivery
-moves from day 200 to day 465)."""
+docks. A yard's hulls competed for its money (one more dock let hull 2 commit its first stage's
+money before hull 1 needed its next stage's: two hulls, 1M a year, two 100-day stages at 50%,
+and the first delivery moved from day 200 to day 465); a yard now serves its hulls oldest first
+(`sim.model.shipyard`; `tests/test_shipyard.py` has the closed form). The other two are real
+effects, not anomalies, so the generator leaves them out of the monotone property and the
+tests at the end show that each exists, with its size:
+
+- Expansions. An expansion bought `when_funded` is affordable sooner with more money, and its
+  capex then takes money the line's own lots would have spent: investment competes with output
+  for one budget. The line delivers less until the expansion is on line (never short by more
+  than the capex's worth of units), so a target of it can come later.
+- Breakdowns. Time to failure counts working time, so more money, which keeps the plant at work
+  (even on a lot cut short by money), brings the failure forward in calendar time: wear. A
+  failure brought into the lot that would have crossed a target delays it by the repair.
+
+With those, it still fails (a few hypothesis seeds in ten, all on shipyards) on `rate` targets,
+which two hulls delivered close together "reach" for a moment (a measure being replaced by a
+sustained rate), and on `stock` targets with demand: demand not met from stock is lost, so a
+line that delivers sooner meets more of it and keeps less in stock.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +33,7 @@ import math
 from typing import Any
 
 import pytest
-from conftest import scenario_of, simulate_scenario
+from conftest import Simulated, scenario_of, simulate_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,7 +50,8 @@ def rounded(x: float) -> float:
 @st.composite
 def lines(draw: st.DrawFn, kind: str) -> dict[str, Any]:
     """A scenario with one facility of `kind`, its budget, perhaps a material and a workforce
-    pool, and one target of each measure (absolute thresholds: the goals do not move)."""
+    pool, and one target of each measure (absolute thresholds: the goals do not move); no
+    expansions and no breakdowns (module docstring)."""
     materials: dict[str, Any] = {}
     workforce: dict[str, Any] = {}
     years = draw(st.integers(2, 4)) if kind != "shipyard" else draw(st.integers(5, 10))
@@ -62,15 +77,6 @@ def lines(draw: st.DrawFn, kind: str) -> dict[str, Any]:
             facility["drumbeat"] = f"{draw(st.integers(30, 400))} days"
         if draw(st.booleans()):
             facility["first_start"] = draw(st.sampled_from(["2025-03-01", "2026-01-01"]))
-        if draw(st.booleans()):
-            facility["expansions"] = [
-                {
-                    "name": "hall",
-                    "docks": 1,
-                    "capex": rounded(draw(st.floats(0, 2e8))),
-                    "construction": f"{draw(st.integers(0, 400))} days",
-                }
-            ]
         cost = float(facility["unit_cost"])
         if uses_material:
             stages[0]["consumes"] = {"m": 1}
@@ -87,27 +93,12 @@ def lines(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         }
         if kind == "munitions_factory":
             facility["lot"] = f"{draw(st.sampled_from([1, 7, 14, 30]))} days"
-            if draw(st.booleans()):
-                facility["breakdowns"] = {
-                    "mtbf": f"{draw(st.integers(30, 400))} days",
-                    "mttr": f"{draw(st.integers(2, 30))} days",
-                }
         else:
             low = draw(st.integers(10, 300))
             facility["build_time"] = f"{low} days"
             if draw(st.booleans()):
                 facility["build_time"] = {"triangular": [f"{low} days", f"{low + 20} days", f"{low + 60} days"]}
             facility["start_interval"] = f"{draw(st.sampled_from([1, 7, 30]))} days"
-        if draw(st.booleans()):
-            facility["expansions"] = [
-                {
-                    "name": "more",
-                    "capacity": f"{rounded(per_year * draw(st.floats(0.1, 2)))} per year",
-                    "capex": rounded(draw(st.floats(0, 3)) * per_year * cost),
-                    "construction": f"{draw(st.integers(0, 300))} days",
-                    "ramp_up": f"{draw(st.integers(0, 200))} days",
-                }
-            ]
         use = rounded(draw(st.floats(0.01, 3)))
         if uses_material:
             facility["consumes"] = {"m": use}
@@ -217,3 +208,86 @@ def test_more_of_anything_never_makes_a_target_later_by_more_than_a_lot(kind: st
     was, now = days(before, seed), days(after, seed)
     later = {name: (was[name], now[name]) for name in was if now[name] > was[name] + lot + 1e-6}
     assert not later, f"{change} made targets later (days before, after): {later}"
+
+
+# -- the two real effects left out of the property: each exists, with its size ----------------
+def factory(first_year: float, extra: dict[str, Any], targets: list[dict[str, Any]]) -> Scenario:
+    """A plant of one shell a day in lots of 10 days at 1 a shell, paid from `first_year` in 2025
+    (no carry-over) and plenty from 2026; `extra` adds to the facility."""
+    return scenario_of(
+        {
+            "scenario": "real effects",
+            "start": "2025-01-01",
+            "horizon": "3 years",
+            "budgets": {
+                "b": {
+                    "appropriations": {2025: first_year, 2026: 1e4},
+                    "carry_over": False,
+                    "fiscal_year_start": "01-01",
+                }
+            },
+            "facilities": {
+                "plant": {
+                    "kind": "munitions_factory",
+                    "product": "x",
+                    "budget": "b",
+                    "capacity": "365.25 per year",
+                    "unit_cost": 1.0,
+                    "lot": "10 days",
+                    **extra,
+                }
+            },
+            "targets": targets,
+        }
+    )
+
+
+def deliveries(sim: Simulated) -> list[tuple[float, float]]:
+    """(day, shells) of each delivery."""
+    return [(t, units) for t, _, units in sim.records.deliveries]
+
+
+def made_by(sim: Simulated, day: float) -> float:
+    """Shells delivered by `day`."""
+    made = 0.0
+    for t, units in deliveries(sim):
+        made += units if t <= day else 0.0
+    return made
+
+
+def test_more_money_buys_an_expansion_sooner_whose_capex_the_line_pays_in_lots() -> None:
+    """An expansion (one more shell a day after 400 days' construction) costing 105 is bought
+    when funded. With 100 in 2025 it is not affordable until 2026, and the plant makes 100
+    shells by day 100; with 110 it is bought on day 0, and the 5 left make one lot of 5. So
+    more money makes "50 shells" later (day 50 to day 415, with 2026's money), the line never
+    falls short of the other run by more than the capex's worth of shells (105; here 100 - 5),
+    and the expansion, on line 365 days sooner, then makes up the difference and more."""
+    expansion = {
+        "expansions": [{"name": "more", "capacity": "365.25 per year", "capex": 105.0, "construction": "400 days"}]
+    }
+    target = [{"name": "fifty", "product": "x", "delivered": 50}]
+    base, more_money = (simulate_scenario(factory(money, expansion, target)) for money in (100.0, 110.0))
+    assert [began for _, _, began, _, _ in base.records.expansions] == [365.0]
+    assert [began for _, _, began, _, _ in more_money.records.expansions] == [0.0]
+    assert (base.target_days("fifty"), more_money.target_days("fifty")) == (50.0, 415.0)
+    assert deliveries(more_money)[0] == (10.0, 5.0)
+    days = sorted({t for run in (base, more_money) for t, _ in deliveries(run)})
+    shortfall = [made_by(base, d) - made_by(more_money, d) for d in days]
+    assert max(shortfall) == pytest.approx(95.0)  # 100 made with 100; 5 made with 110 - 105
+    assert max(shortfall) <= 105.0  # the capex's worth of shells
+    assert made_by(more_money, 2 * 365.25) > made_by(base, 2 * 365.25)  # and the expansion pays back
+
+
+def test_more_money_brings_a_breakdown_forward_in_working_time() -> None:
+    """Failures every 145 days of working time, repairs of 30 days (fixed draws). With 100 in
+    2025 the plant works 100 days; with 105 it also works a lot cut to 5 shells (days 100-110),
+    which wears it like a full lot. From 2026 (day 365) the first failure comes after 45 more
+    working days (day 410) or 35 (day 400): with more money it falls in the lot of days
+    395-405, which then ends on day 435, so "138 shells" moves from day 405 (140 made, before
+    the failure) to day 435: later by exactly the repair."""
+    breakdowns = {"breakdowns": {"mtbf": {"triangular": ["145 days"] * 3}, "mttr": {"triangular": ["30 days"] * 3}}}
+    target = [{"name": "shells", "product": "x", "delivered": 138}]
+    base, more_money = (simulate_scenario(factory(money, breakdowns, target)) for money in (100.0, 105.0))
+    assert deliveries(base)[10:15] == [(375.0, 10.0), (385.0, 10.0), (395.0, 10.0), (405.0, 10.0), (445.0, 10.0)]
+    assert deliveries(more_money)[10:15] == [(110.0, 5.0), (375.0, 10.0), (385.0, 10.0), (395.0, 10.0), (435.0, 10.0)]
+    assert (base.target_days("shells"), more_money.target_days("shells")) == (405.0, 435.0)

@@ -212,3 +212,136 @@ def test_a_yard_without_dock_stages_needs_a_drumbeat_or_a_hull_count(load_yaml: 
         )
     assert "needs 'drumbeat' or 'hulls'" in str(err.value)
     assert "facilities.barrow" in str(err.value)
+
+
+# -- a yard serves its own hulls oldest first (money, materials, people) -----------------------
+def two_hulls(docks: int, carry_over: bool, budget: str, dock_days: int = 100, post_days: int = 100) -> str:
+    """One yard, two hulls of 1M, a dock stage then a quayside stage, each 50% of the cost."""
+    return f"""
+    scenario: two hulls on one budget
+    start: 2025-01-01
+    horizon: 5 years
+    budgets: {{navy: {{appropriations: {budget}, carry_over: {str(carry_over).lower()}, fiscal_year_start: 01-01}}}}
+    facilities:
+      barrow:
+        kind: shipyard
+        product: ssn
+        budget: navy
+        docks: {docks}
+        hulls: 2
+        unit_cost: 1M
+        stages:
+          - {{name: build, duration: {dock_days} days, dock: true, cost_share: 50%}}
+          - {{name: trials, duration: {post_days} days, dock: false, cost_share: 50%}}
+    targets:
+      - {{name: first, product: ssn, delivered: 1}}
+      - {{name: both, product: ssn, delivered: 2}}
+    """
+
+
+@pytest.mark.parametrize("carry_over", [True, False])
+@pytest.mark.parametrize("docks", [1, 2])
+def test_a_newer_hull_does_not_take_the_money_an_older_hull_needs_before_the_next_appropriation(
+    run_yaml: Callable[..., Simulated], docks: int, carry_over: bool
+) -> None:
+    """1M a year; hull 1 takes 0.5M at day 0 and needs the other 0.5M at day 100. With two docks
+    hull 2 is laid down at day 0 but may not take that 0.5M (it used to, and hull 1 then waited
+    for the 2026 money: delivered on day 465, not 200); with one dock it waits for the dock
+    until day 100, when hull 1 has taken it. Either way hull 2 begins on 2026-01-01 (day 365),
+    with 2026's money: 365-465 in dock, 465-565 on trials."""
+    sim = run_yaml(two_hulls(docks, carry_over, "{2025: 1M, 2026: 1M, 2027: 1M}"))
+    assert sim.target_days("first") == pytest.approx(200.0)
+    assert sim.target_days("both") == pytest.approx(565.0)
+    assert begun(sim.records, "build") == pytest.approx({1: 0.0, 2: 365.0})
+    assert begun(sim.records, "trials") == pytest.approx({1: 100.0, 2: 465.0})
+    spent = sorted((t, amount) for t, _, _, amount, _ in sim.records.spending)
+    assert [t for t, _ in spent] == pytest.approx([0.0, 100.0, 365.0, 465.0])
+    assert [amount for _, amount in spent] == pytest.approx([0.5e6] * 4)
+    waits = sim.records.time_use[0]
+    # hull-days: hull 2 waits from its laying down (day 0, or day 100 in the one dock) to day 365
+    assert waits["money"] == pytest.approx(365.0 if docks == 2 else 265.0)
+    assert waits.get("docks", 0.0) == pytest.approx(0.0 if docks == 2 else 100.0)
+
+
+@pytest.mark.parametrize("carry_over", [True, False])
+def test_money_carried_over_is_held_for_an_older_hull_beyond_what_the_next_appropriation_brings(
+    run_yaml: Callable[..., Simulated], carry_over: bool
+) -> None:
+    """1.2M in 2025, 0.25M in 2026, 1M a year after; 400 days in dock, 100 on trials; two docks.
+    Hull 1 takes 0.5M at day 0 and needs 0.5M more at day 400, after 2026's 0.25M arrives.
+    Carried over, 0.25M of the 0.7M left is held for it, so hull 2 (0.5M) waits, and again at day
+    365 (0.95M, all 0.5M held: nothing arrives before day 400) until 2027's money (day 730):
+    hull 1 is delivered on day 500, hull 2 in dock 730-1130, on trials 1130-1230. (Holding only
+    until the next appropriation, hull 2 took 0.5M at day 0 and hull 1 waited until day 730.)
+    Without carry-over the 2025 money lapses at day 365, so nothing is held: hull 2 takes it at
+    day 0, and both hulls wait for 2027's money to begin their trials (730-830)."""
+    sim = run_yaml(two_hulls(2, carry_over, "{2025: 1.2M, 2026: 0.25M, 2027: 1M}", dock_days=400))
+    if carry_over:
+        assert begun(sim.records, "build") == pytest.approx({1: 0.0, 2: 730.0})
+        assert begun(sim.records, "trials") == pytest.approx({1: 400.0, 2: 1130.0})
+        assert (sim.target_days("first"), sim.target_days("both")) == pytest.approx((500.0, 1230.0))
+    else:
+        assert begun(sim.records, "build") == pytest.approx({1: 0.0, 2: 0.0})
+        assert begun(sim.records, "trials") == pytest.approx({1: 730.0, 2: 730.0})
+        assert (sim.target_days("first"), sim.target_days("both")) == pytest.approx((830.0, 830.0))
+
+
+def test_a_newer_hull_leaves_in_stock_the_material_an_older_hull_waits_for(
+    run_yaml: Callable[..., Simulated],
+) -> None:
+    """Steel arrives at 0.1 a day; a hull's dock stage takes 1, its trials 15. Hull 1 leaves the
+    dock on day 100 with 10 in stock and waits for 15 (day 150); hull 2, in the dock from day
+    100, may not take 1 of the 10 meanwhile (it used to, and hull 1 then waited until day 160):
+    it waits for 16, until hull 1 has taken its 15 (day 150) and its own 1 has arrived (day 160).
+    Its trials wait for 15 more (day 310)."""
+    sim = run_yaml(
+        yard_yaml(
+            """
+      barrow:
+        kind: shipyard
+        product: ssn
+        budget: navy
+        docks: 1
+        hulls: 2
+        unit_cost: 1M
+        stages:
+          - {name: build, duration: 100 days, dock: true, consumes: {steel: 1}}
+          - {name: trials, duration: 100 days, dock: false, consumes: {steel: 15}}
+    """,
+            extra="materials: {steel: {initial: 1, supply: {rate: 36.525 per year}}}",
+        )
+    )
+    assert begun(sim.records, "build") == pytest.approx({1: 0.0, 2: 160.0})
+    assert begun(sim.records, "trials") == pytest.approx({1: 150.0, 2: 310.0})
+    assert sorted(t for t, *_ in sim.records.deliveries) == pytest.approx([250.0, 410.0])
+
+
+def test_a_newer_hull_leaves_free_the_people_an_older_hull_will_need_once_its_material_comes(
+    run_yaml: Callable[..., Simulated],
+) -> None:
+    """Ten welders; a hull's dock stage holds all ten, its trials all ten and 15 steel, which
+    arrives at 0.1 a day from none. Hull 1 leaves the dock on day 100 and waits for steel (day
+    150); hull 2 may not take the ten welders meanwhile (it used to, and hull 1 then waited for
+    them until day 200): hull 1 is on trials 150-250, hull 2 in dock 250-350 and on trials
+    350-450 (the oldest hull first, though the welders stand idle from day 100 to 150)."""
+    sim = run_yaml(
+        yard_yaml(
+            """
+      barrow:
+        kind: shipyard
+        product: ssn
+        budget: navy
+        docks: 2
+        hulls: 2
+        unit_cost: 1M
+        stages:
+          - {name: build, duration: 100 days, dock: true, workforce: {welders: 10}}
+          - {name: trials, duration: 100 days, dock: false, consumes: {steel: 15}, workforce: {welders: 10}}
+    """,
+            extra="""materials: {steel: {initial: 0, supply: {rate: 36.525 per year}}}
+    workforce: {welders: {initial: 10}}""",
+        )
+    )
+    assert begun(sim.records, "build") == pytest.approx({1: 0.0, 2: 250.0})
+    assert begun(sim.records, "trials") == pytest.approx({1: 150.0, 2: 350.0})
+    assert sorted(t for t, *_ in sim.records.deliveries) == pytest.approx([250.0, 450.0])

@@ -8,6 +8,16 @@ after another: the next once the last one has started, no sooner than `drumbeat`
 start, and only while fewer of this yard's hulls than there are docks are started (or waiting
 to start) without having reached their first dock, so hulls never pile up ahead of the docks.
 
+A yard serves its own hulls in order, oldest first: a hull's stage takes only the money,
+materials and people left beyond what the yard's older hulls in build hold back. Older hulls
+hold back the money their coming stages will need (each expected to begin when the stage before
+it ends, by the durations drawn at laying down; a stage a hull waits to begin, now) beyond what
+the appropriations arriving before each will bring; of a budget without carry-over, whose money
+lapses at its next appropriation, only the stages they begin before then. They hold back the
+materials and people of the stage they wait to begin. A hull waiting for a dock holds nothing
+back: it waits behind the hulls in the docks, which may be newer ones. So one more dock, or more
+money, lets a newer hull start sooner but does not spend what an older one is about to need.
+
 Docks shared with other programmes are held for the one of higher priority (`sim.model.docks`):
 a programme tells its docks when its hulls are due to ask for a first dock (`due_at_dock`).
 
@@ -74,6 +84,13 @@ class Shipyard(Facility):
         self.launched_at = 0.0  # when the last of them was laid down
         self.last_start = 0.0  # when the last hull to start started
         self.due: dict[int, float] = {}  # hull laid down, not yet asking for a dock -> due then
+        #: hull in build with stages still to begin -> (its next stage, the day it is expected to
+        #: begin: when the stage in work ends), in the order hulls are laid down
+        self.ahead: dict[int, tuple[int, float]] = {}
+        self.costs: dict[int, float] = {}  # hull -> its cost (learning applied)
+        self.docking: set[int] = set()  # hulls waiting for a dock
+        #: hull waiting to begin a stage (not for a dock) -> the materials and people it needs
+        self.asking: dict[int, tuple[dict[str, float], dict[str, int]]] = {}
         self._docked = self.env.event()
         if spec.shares_docks_with is None:
             assert spec.docks is not None
@@ -194,6 +211,8 @@ class Shipyard(Facility):
             for i in range(len(stages))
         ]
         cost = self.unit_cost.cost(hull - 1, 1)
+        self.costs[hull] = cost
+        self.ahead[hull] = (0, self.env.now)
         dock: int | None = None
         for i, stage in enumerate(stages):
             if stage.dock and dock is None:
@@ -203,7 +222,9 @@ class Shipyard(Facility):
                     if not stages[j].dock:
                         break
                     holds += durations[j]
+                self.docking.add(hull)
                 dock = yield from self.wait(self.docks.request(self.priority, holds), DOCKS)
+                self.docking.discard(hull)
                 if i == self.first_dock:
                     self.undocked -= 1
                     self._hull_docked()
@@ -213,7 +234,13 @@ class Shipyard(Facility):
                     takes[m] = takes.get(m, 0.0) + use
             people = {p: n + stage.workforce.get(p, 0) for p, n in self.yard.workforce.items()}
             people.update({p: n for p, n in stage.workforce.items() if p not in people})
-            yield from self.begin_stage(cost * self.shares[i], takes, people, f"stage:{stage.name}")
+            self.asking[hull] = (takes, people)
+            yield from self.begin_stage(hull, cost * self.shares[i], takes, people, f"stage:{stage.name}")
+            del self.asking[hull]
+            if i + 1 < len(stages):
+                self.ahead[hull] = (i + 1, self.env.now + durations[i])
+            else:
+                del self.ahead[hull], self.costs[hull]
             if i == 0:
                 self.started += 1
                 self.records.starts.append((self.env.now, self.index, 1.0))
@@ -234,29 +261,93 @@ class Shipyard(Facility):
         self.delivered += 1
         self.records.deliveries.append((self.env.now, self.product, 1.0, keel))
 
+    def held_back(self, hull: int) -> tuple[float, dict[str, float], dict[str, int]]:
+        """What this yard's hulls older than `hull` hold back from it (module docstring): the
+        money their coming stages need beyond the appropriations that arrive before each (of a
+        budget without carry-over, the stages before its next appropriation), and the materials
+        and people of the stages they wait to begin."""
+        now: float = self.env.now
+        budget = self.budget
+        until = self.world.horizon if budget.carry_over else min(budget.next_appropriation(now), self.world.horizon)
+        n = len(self.shares)
+        needs: list[tuple[float, float]] = []  # (day an older hull's stage begins, its money)
+        for older, (i, day) in self.ahead.items():
+            if older >= hull:
+                break  # (in the order they were laid down)
+            if older in self.docking:
+                continue
+            durations, cost = self.durations[older], self.costs[older]
+            begins = day if day > now else now
+            while i < n and begins < until:
+                needs.append((begins, cost * self.shares[i] * budget.cost_multiplier(begins)))
+                begins += durations[i]
+                i += 1
+        needs.sort()
+        money = need = arrived = 0.0
+        k = 0
+        schedule = budget.schedule
+        for day, amount in needs:
+            while k < len(schedule) and schedule[k][0] <= day:
+                if schedule[k][0] > now:
+                    arrived += schedule[k][2]
+                k += 1
+            need += amount
+            if need - arrived > money:
+                money = need - arrived
+        materials: dict[str, float] = {}
+        people: dict[str, int] = {}
+        for older, (takes, crew) in self.asking.items():
+            if older >= hull:
+                continue
+            for m, a in takes.items():
+                materials[m] = materials.get(m, 0.0) + a
+            for p, count in crew.items():
+                people[p] = people.get(p, 0) + count
+        return money, materials, people
+
     def begin_stage(
-        self, money: float, takes: dict[str, float], people: dict[str, int], what: str
+        self, hull: int, money: float, takes: dict[str, float], people: dict[str, int], what: str
     ) -> Generator[Any, Any, None]:
-        """Wait until the yard is up and money, materials and people are all there; take them."""
+        """Wait until the yard is up and money, materials and people are all there beyond what
+        older hulls hold back (`held_back`); take them."""
         materials = self.world.materials
+        pools = self.world.pools
         claims: dict[str, int] = {}
         while True:
             amount = money * self.budget.cost_multiplier(self.env.now)
-            short = next((m for m, a in takes.items() if materials[m].available(self.env.now) + EPS < a), None)
-            if self.clock.down or amount > self.budget.balance * (1 + EPS) + EPS or short is not None:
+            held, held_takes, held_people = self.held_back(hull)
+            need = amount + held if amount > 0 else 0.0
+            short_money = need > self.budget.balance * (1 + EPS) + EPS
+            wanted = {m: a + held_takes.get(m, 0.0) if a > 0 else 0.0 for m, a in takes.items()}
+            short = next((m for m, a in wanted.items() if materials[m].available(self.env.now) + EPS < a), None)
+            held_pool = next(
+                (
+                    p
+                    for p, k in people.items()
+                    if k > 0 and p in held_people and pools[p].available() + EPS < k + held_people[p]
+                ),
+                None,
+            )
+            if self.clock.down or short_money or short is not None or held_pool is not None:
                 self.drop_claims(claims)  # a claim on people holds its place only while people are all it lacks
             if self.clock.down:
                 yield from self.wait(self.clock.repaired(), DOWN)
                 continue
-            if amount > self.budget.balance * (1 + EPS) + EPS:
+            if short_money:
                 yield from self.wait(self.budget.funds_arrived(self.priority), MONEY)
                 continue
             if short is not None:
-                yield from self.wait(materials[short].arrival(takes[short], math.inf, self.rank), material_cause(short))
+                yield from self.wait(
+                    materials[short].arrival(wanted[short], math.inf, self.rank), material_cause(short)
+                )
+                continue
+            if held_pool is not None:
+                more = people[held_pool] + held_people.get(held_pool, 0)
+                yield from self.wait(pools[held_pool].freed(more), workforce_cause(held_pool))
                 continue
             pool = self.short_pool(people, claims)
             if pool is not None:
-                yield from self.wait(self.world.pools[pool].freed(people[pool]), workforce_cause(pool))
+                yield from self.wait(pools[pool].freed(people[pool]), workforce_cause(pool))
                 continue
             break
         self.budget.commit(min(amount, self.budget.balance), self.index, what)
