@@ -21,10 +21,14 @@ tests at the end show that each exists, with its size:
   (even on a lot cut short by money), brings the failure forward in calendar time: wear. A
   failure brought into the lot that would have crossed a target delays it by the repair.
 
-With those, it still fails (a few hypothesis seeds in ten, all on shipyards) on `rate` targets,
-which two hulls delivered close together "reach" for a moment (a measure being replaced by a
-sustained rate), and on `stock` targets with demand: demand not met from stock is lost, so a
-line that delivers sooner meets more of it and keeps less in stock.
+Two more effects are real and left out, each shown by a test at the end:
+
+- A yard's `rate` target. A programme of a handful of hulls has no steady rate: its best
+  12-month rate depends on how its hulls bunch. More of anything can bring its first hulls
+  forward while money still holds the last, which spreads its deliveries and lowers the best
+  rate it sustains (every `delivered` target comes no later).
+- `stock` targets with demand. Demand not met from stock is lost, so a line that delivers
+  sooner meets more of it and keeps less in stock: meeting demand competes with building stock.
 """
 
 from __future__ import annotations
@@ -126,9 +130,7 @@ def lines(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         "carry_over": draw(st.booleans()),
         "fiscal_year_start": draw(st.sampled_from(["01-01", "04-01"])),
     }
-    demand = {}
-    if draw(st.booleans()):
-        demand["x"] = {"rate": f"{rounded(per_year * draw(st.floats(0.05, 1)))} per year", "from": "2025-06-01"}
+    demand: dict[str, Any] = {}  # (left out: see the module docstring)
     scale = per_year * years
     return {
         "scenario": "monotone",
@@ -189,9 +191,14 @@ def one_lot(scenario: Scenario) -> float:
 
 
 def days(scenario: Scenario, seed: int) -> dict[str, float]:
-    """Days to each target in one replication (infinity: never)."""
+    """Days to each target in one replication (infinity: never; NaN: reached by a span the
+    horizon cut short of its `sustain`, which decides nothing, as in `rearm audit`)."""
     sim = simulate_scenario(scenario, seed)
-    return {t.name: (d if math.isfinite(d := sim.target_days(t.name)) else math.inf) for t in scenario.targets}
+    out = {t.name: (d if math.isfinite(d := sim.target_days(t.name)) else math.inf) for t in scenario.targets}
+    for k, t in enumerate(scenario.targets):
+        if sim.result.censored[k]:
+            out[t.name] = math.nan
+    return out
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -206,7 +213,12 @@ def test_more_of_anything_never_makes_a_target_later_by_more_than_a_lot(kind: st
     before, after = scenario_of(base), scenario_of(larger)
     lot = one_lot(before)
     was, now = days(before, seed), days(after, seed)
-    later = {name: (was[name], now[name]) for name in was if now[name] > was[name] + lot + 1e-6}
+    if kind == "shipyard":  # (a yard's rate: see the module docstring)
+        del was["rate"]
+    undecided = {name for name in was if math.isnan(was[name]) or math.isnan(now[name])}
+    later = {
+        name: (was[name], now[name]) for name in was if name not in undecided and now[name] > was[name] + lot + 1e-6
+    }
     assert not later, f"{change} made targets later (days before, after): {later}"
 
 
@@ -244,7 +256,7 @@ def factory(first_year: float, extra: dict[str, Any], targets: list[dict[str, An
 
 def deliveries(sim: Simulated) -> list[tuple[float, float]]:
     """(day, shells) of each delivery."""
-    return [(t, units) for t, _, units in sim.records.deliveries]
+    return [(t, units) for t, _, units, _ in sim.records.deliveries]
 
 
 def made_by(sim: Simulated, day: float) -> float:
@@ -291,3 +303,77 @@ def test_more_money_brings_a_breakdown_forward_in_working_time() -> None:
     assert deliveries(base)[10:15] == [(375.0, 10.0), (385.0, 10.0), (395.0, 10.0), (405.0, 10.0), (445.0, 10.0)]
     assert deliveries(more_money)[10:15] == [(110.0, 5.0), (375.0, 10.0), (385.0, 10.0), (395.0, 10.0), (435.0, 10.0)]
     assert (base.target_days("shells"), more_money.target_days("shells")) == (405.0, 435.0)
+
+
+SPREAD_HULLS: dict[str, Any] = {
+    "scenario": "three hulls, material-paced",
+    "start": "2025-01-01",
+    "horizon": "5 years",
+    "budgets": {"b": {"appropriations": {2025: 1e6, 2026: 1e6, 2027: 1e6}, "carry_over": False}},
+    "materials": {"m": {"initial": 0, "supply": {"rate": "1.5 per year", "lead_time": "0 days"}}},
+    "facilities": {
+        "line": {
+            "kind": "shipyard",
+            "product": "x",
+            "budget": "b",
+            "docks": 1,
+            "stages": [
+                {"name": "s0", "duration": "30 days", "dock": True, "consumes": {"m": 1}},
+                {"name": "s1", "duration": "30 days"},
+                {"name": "s2", "duration": "80 days"},
+            ],
+            "hulls": 3,
+            "unit_cost": 1e6,
+            "learning": "85%",
+        }
+    },
+    "targets": [
+        {"name": "delivered", "product": "x", "delivered": 3},
+        {"name": "rate", "product": "x", "rate": "1.125 per year"},
+    ],
+}
+
+
+def test_a_yards_first_hulls_sooner_can_spread_its_deliveries_below_a_sustained_rate() -> None:
+    # material for hull k arrives on day k x 243.5 (1.5 a year); more supply brings hulls 1 and 2
+    # forward, while hull 3 still waits for 2027's money (2026's paid hull 2; money lapses)
+    more_supply = {**SPREAD_HULLS, "materials": {"m": {"initial": 0, "supply": {"rate": "1.65 per year"}}}}
+    before, after = simulate_scenario(scenario_of(SPREAD_HULLS), 0), simulate_scenario(scenario_of(more_supply), 0)
+    was, now = deliveries(before), deliveries(after)
+    assert len(was) == len(now) == 3
+    assert all(b <= a + 1e-9 for (a, _), (b, _) in zip(was, now, strict=True))  # no hull is later
+    assert now[0][0] < was[0][0] - 20 and now[-1][0] > was[-1][0] - 1  # the first 22 days sooner, the last not
+    assert after.target_days("delivered") <= before.target_days("delivered") + 1e-9
+    assert math.isfinite(before.target_days("rate")) and math.isnan(after.target_days("rate"))
+
+
+def test_a_line_that_delivers_sooner_meets_more_demand_and_keeps_less_in_stock() -> None:
+    yard: dict[str, Any] = {
+        "scenario": "hulls against demand",
+        "start": "2025-01-01",
+        "horizon": "6 years",
+        "budgets": {"b": {"appropriations": {2025: 5e5, 2026: 2.5e5, 2027: 2e6}}},
+        "facilities": {
+            "line": {
+                "kind": "shipyard",
+                "product": "x",
+                "budget": "b",
+                "docks": 1,
+                "stages": [{"name": "s0", "duration": "30 days", "dock": True}],
+                "hulls": 6,
+                "unit_cost": 1e6,
+                "learning": "85%",
+                "drumbeat": "264 days",
+            }
+        },
+        "demand": {"x": {"rate": "0.875 per year", "from": "2025-06-01"}},
+        "targets": [{"name": "stock", "product": "x", "stock": 2.625}],
+    }
+    richer = {**yard, "budgets": {"b": {"appropriations": {2025: 7.5e5, 2026: 3.75e5, 2027: 3e6}}}}
+    before, after = simulate_scenario(scenario_of(yard), 0), simulate_scenario(scenario_of(richer), 0)
+    was, now = deliveries(before), deliveries(after)
+    assert len(was) == len(now) and all(b <= a + 1e-9 for (a, _), (b, _) in zip(was, now, strict=True))
+    assert now[0][0] < was[0][0] - 100  # the first hull much sooner
+    unmet = [sim.result.end[0, -1] for sim in (before, after)]  # (END_MEASURES: unmet demand last)
+    assert unmet[1] < unmet[0] - 0.5  # more of the demand met ...
+    assert math.isfinite(before.target_days("stock")) and math.isnan(after.target_days("stock"))  # ... less kept
