@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +28,35 @@ def command(fn: Register) -> Register:
     return fn
 
 
+MAX_COUNT_DIGITS = 15
+
+
 def positive_int(text: str) -> int:
-    """An argparse type for counts ≥ 1."""
+    """An argparse type for counts ≥ 1: `1000`, `1_000` or `1e3`, at most 15 digits (a count
+    past that breaks every limit, so it is refused here rather than read)."""
+    shown = text if len(text) <= 40 else text[:37] + "..."
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        number = Decimal(text.strip().replace("_", "")) if len(text) <= 40 else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number != number.to_integral_value():
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {shown!r}")
+    if number.adjusted() >= MAX_COUNT_DIGITS:
+        raise argparse.ArgumentTypeError(f"{shown} is more than any limit allows (a count has at most 15 digits)")
+    value = int(number)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be ≥ 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type for a finite number > 0 (seconds)."""
+    try:
+        value = float(text) if len(text) <= 40 else math.nan
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text[:40]!r}")
     return value
 
 
@@ -136,7 +159,11 @@ def register_run(sub: Any) -> None:
         "has a 95%% confidence half-width under F of its value (e.g. 0.05), "
         "from --replications (default 20)",
     )
-    p.add_argument("--max-replications", type=positive_int, default=10_000, help="cap for --precision (default 10000)")
+    p.add_argument(
+        "--max-replications",
+        type=positive_int,
+        help="cap for --precision (default 10000, or fewer where the limits on a run's size allow fewer)",
+    )
     p.set_defaults(handler=cmd_run)
 
 
