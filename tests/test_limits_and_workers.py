@@ -151,6 +151,15 @@ def test_replication_counts_are_read_whole_and_refused_by_the_limits(rearm: Call
     assert res.code == 2 and "--replications 1000000000: 1,000,000,000 replications is more than the limit" in res.err
 
 
+def test_more_worker_processes_than_the_machine_holds_are_refused(rearm: Callable[..., CliResult]) -> None:
+    for command in (["run", FLAGSHIP], ["sweep", FLAGSHIP, *STUDY]):
+        res = rearm(*command, "--jobs", "100000", "--no-plots")
+        assert res.code == 2 and "--jobs 100000: 100,000 worker processes on" in res.err and "--allow-large" in res.err
+    limits.check_jobs(32, 2, allow_large=True)  # lifted
+    with pytest.raises(UsageError, match="more than the limit of 8"):
+        limits.check_jobs(32, 2)
+
+
 def test_max_replications_is_checked_before_a_precision_run(
     rearm: Callable[..., CliResult], tmp_path: Path, flagship: Any
 ) -> None:

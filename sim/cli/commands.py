@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError, UsageError
+from sim.language.limits import check_jobs
 from sim.language.load import load_scenario
 from sim.present.interop import export_directory, require_writers
 from sim.present.outputs import default_out_dir, write_run
@@ -100,7 +101,9 @@ def prepare_out_dir(out: Path) -> Path:
 
 
 def _jobs(args: argparse.Namespace) -> int:
-    return args.jobs or default_jobs()
+    jobs: int = args.jobs or default_jobs()
+    check_jobs(jobs, default_jobs(), args.allow_large)
+    return jobs
 
 
 @command

@@ -20,7 +20,7 @@ import yaml
 from sim import __version__
 from sim.cli.commands import add_simulation_options, command, positive_float, positive_int
 from sim.errors import UsageError
-from sim.language.limits import check_study, estimate_events
+from sim.language.limits import check_jobs, check_study, estimate_events
 from sim.language.load import LoadedScenario, load_scenario
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.summary import percentile_unreached_last
@@ -29,7 +29,7 @@ from sim.present.interop import export_directory, require_writers
 from sim.present.outputs import default_out_dir
 from sim.studies import bottlenecks, compare, sensitivity
 from sim.studies.evaluate import Point, Study, evaluate, open_store, totals_of, years_array
-from sim.studies.executors import DASK_TIMEOUT, make_executor
+from sim.studies.executors import DASK_TIMEOUT, default_jobs, make_executor
 from sim.studies.goals import goal_table
 from sim.studies.parameters import parse_parameter
 from sim.studies.points import design_points, transformed_point
@@ -73,6 +73,8 @@ def _load(args: argparse.Namespace, file: str | None = None) -> LoadedScenario:
     require_writers(xlsx=args.xlsx)
     if args.seed is not None and args.seed < 0:
         raise UsageError("--seed must be ≥ 0")
+    if args.jobs:
+        check_jobs(args.jobs, default_jobs(), args.allow_large)
     return load_scenario(file or args.file, args.overrides, args.allow_large)
 
 

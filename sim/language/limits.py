@@ -41,6 +41,8 @@ MAX_POINTS = 100_000  # design points of one study
 SECONDS_PER_EVENT = 20e-6  # the order of magnitude of one event's work, on one core
 STUDY_BYTES_PER_RUN = 250  # a study keeps, per run: its key among the finished ones, its years to reach
 STUDY_BYTES_PER_POINT = 2_000  # and per design point: its row, its values and how to build it
+JOBS_PER_CORE = 4  # worker processes per core (each imports the model: about 100 MB)
+MIN_JOBS_LIMIT = 8
 
 #: (what is large, the dotted key to blame, events per replication it causes)
 Driver = tuple[str, tuple[str, ...], float]
@@ -315,6 +317,17 @@ def allowed_replications(scenario: Scenario, allow_large: bool | None = None) ->
     per_bytes = max(result_bytes(scenario, 1), 1.0)
     most = min(MAX_REPLICATIONS, MAX_TOTAL_EVENTS / per_events, MAX_RESULT_BYTES / per_bytes)
     return max(1, int(most * factor))
+
+
+def check_jobs(jobs: int, cores: int, allow_large: bool | None = None) -> None:
+    """Refuse more worker processes than the machine can hold (`--jobs 100000` would start a
+    process per task): at most 4 a core (at least 8), lifted by `--allow-large`."""
+    factor = _soft(allow_large)
+    limit = max(MIN_JOBS_LIMIT, JOBS_PER_CORE * cores) * factor
+    if jobs > limit:
+        hint = HOW_TO_LIFT if factor == 1 else "this is the hard limit"
+        many = f"{jobs:,} worker processes on {cores} core(s)"
+        raise UsageError(f"--jobs {jobs}: {many} is more than the limit of {limit:,.0f}; {hint}")
 
 
 def study_bytes(scenario: Scenario, points: int, replications: int) -> float:
