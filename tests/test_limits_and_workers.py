@@ -263,6 +263,18 @@ def test_a_scenario_piped_on_dev_stdin_is_read_once_and_its_hash_recorded(tmp_pa
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["sha256"] == hashlib.sha256(body).hexdigest()
     assert summary["scenario"] == load_scenario(str(FLAGSHIP)).scenario.scenario
+    # a study builds its points from the scenario as read, not by reading the pipe again
+    cat = subprocess.Popen(["cat", str(FLAGSHIP)], stdout=subprocess.PIPE)
+    try:
+        out = tmp_path / "s"
+        res = _cli(
+            "sweep", "/dev/stdin", *STUDY, "--replications", "1", "--jobs", "1", "--out", str(out), stdin=cat.stdout
+        )
+    finally:
+        cat.wait()
+    assert res.returncode == 0 and "failed" not in res.stderr, res.stderr
+    assert json.loads((out / "study.json").read_text())["sha256"] == hashlib.sha256(body).hexdigest()
+    assert _runs(out / "results.sqlite") == 2
 
 
 def test_devices_are_refused_and_a_large_file_is_refused_for_its_size_not_its_encoding(tmp_path: Path) -> None:

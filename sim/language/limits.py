@@ -219,7 +219,8 @@ def _size_problems(
                 (
                     f"{replications:,} replications of {_millions(per)} events each need "
                     f"{_millions(per * replications)} "
-                    f"events, more than the limit of {MAX_TOTAL_EVENTS * factor / 1e6:,.0f} million; "
+                    f"events, more than the limit of {MAX_TOTAL_EVENTS * factor / 1e6:,.0f} million "
+                    f"({_duration(per * replications * SECONDS_PER_EVENT)} of computing); "
                     f"use fewer replications or {hint}"
                 ),
             )
