@@ -51,7 +51,9 @@ def test_results_are_identical_on_one_process_two_processes_and_a_dask_cluster(
     monkeypatch.setattr(
         study_commands,
         "make_executor",
-        lambda jobs, scheduler: DaskExecutor(scheduler, jobs, processes=False) if scheduler else make_executor(jobs),
+        lambda jobs, scheduler, timeout: (
+            DaskExecutor(scheduler, jobs, processes=False, timeout=timeout) if scheduler else make_executor(jobs)
+        ),
     )
     file = write_yaml(tmp_path, NOISY.format(reps=6))
     tables = {}

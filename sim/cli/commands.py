@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError, UsageError
+from sim.language.limits import check_jobs
 from sim.language.load import load_scenario
 from sim.present.folder import PREVIOUS, StagedFolder
 from sim.present.interop import export_directory, require_writers
@@ -28,14 +31,35 @@ def command(fn: Register) -> Register:
     return fn
 
 
+MAX_COUNT_DIGITS = 15
+
+
 def positive_int(text: str) -> int:
-    """An argparse type for counts ≥ 1."""
+    """An argparse type for counts ≥ 1: `1000`, `1_000` or `1e3`, at most 15 digits (a count
+    past that breaks every limit, so it is refused here rather than read)."""
+    shown = text if len(text) <= 40 else text[:37] + "..."
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        number = Decimal(text.strip().replace("_", "")) if len(text) <= 40 else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number != number.to_integral_value():
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {shown!r}")
+    if number.adjusted() >= MAX_COUNT_DIGITS:
+        raise argparse.ArgumentTypeError(f"{shown} is more than any limit allows (a count has at most 15 digits)")
+    value = int(number)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be ≥ 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type for a finite number > 0 (seconds)."""
+    try:
+        value = float(text) if len(text) <= 40 else math.nan
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text[:40]!r}")
     return value
 
 
@@ -84,7 +108,9 @@ def replaced_note(staged: StagedFolder, summary: dict[str, Any]) -> str | None:
 
 
 def _jobs(args: argparse.Namespace) -> int:
-    return args.jobs or default_jobs()
+    jobs: int = args.jobs or default_jobs()
+    check_jobs(jobs, default_jobs(), args.allow_large)
+    return jobs
 
 
 @command
@@ -143,7 +169,11 @@ def register_run(sub: Any) -> None:
         "has a 95%% confidence half-width under F of its value (e.g. 0.05), "
         "from --replications (default 20)",
     )
-    p.add_argument("--max-replications", type=positive_int, default=10_000, help="cap for --precision (default 10000)")
+    p.add_argument(
+        "--max-replications",
+        type=positive_int,
+        help="cap for --precision (default 10000, or fewer where the limits on a run's size allow fewer)",
+    )
     p.set_defaults(handler=cmd_run)
 
 

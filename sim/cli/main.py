@@ -74,8 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RearmError as exc:
         print(paint(terminal_text(str(exc), newlines=True), "red", sys.stderr), file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # a study's says what it kept
+        print(str(exc) or "interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader of stdout went away (`rearm ... | head`)
         return 1

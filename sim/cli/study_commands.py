@@ -19,8 +19,9 @@ import numpy as np
 import yaml
 
 from sim import __version__
-from sim.cli.commands import add_simulation_options, command, positive_int
+from sim.cli.commands import add_simulation_options, command, positive_float, positive_int
 from sim.errors import FileSystemError, UsageError
+from sim.language.limits import check_jobs, check_study, estimate_events
 from sim.language.load import LoadedScenario, load_scenario
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.summary import percentile_unreached_last
@@ -31,13 +32,13 @@ from sim.present.outputs import default_out_dir
 from sim.present.text import terminal_text
 from sim.studies import bottlenecks, compare, sensitivity
 from sim.studies.evaluate import Point, Study, evaluate, open_store, totals_of, years_array
-from sim.studies.executors import make_executor
+from sim.studies.executors import DASK_TIMEOUT, default_jobs, make_executor
 from sim.studies.goals import goal_table
 from sim.studies.parameters import parse_parameter
 from sim.studies.points import design_points, transformed_point
 from sim.studies.precision import DEFAULT_FIRST, precision_lines, run_to_precision
 from sim.studies.run import RunResult
-from sim.studies.samplers import Design, make_design
+from sim.studies.samplers import Design, design_size, make_design
 from sim.studies.sensitivity import SENSITIVITY_HEADER
 from sim.studies.store import Store, design_cell
 
@@ -53,6 +54,14 @@ def add_study_options(p: argparse.ArgumentParser) -> None:
         metavar="ADDRESS",
         help="run on Dask: tcp://HOST:PORT, or 'local' for a LocalCluster of --jobs workers",
     )
+    p.add_argument(
+        "--scheduler-timeout",
+        type=positive_float,
+        default=DASK_TIMEOUT,
+        metavar="SECONDS",
+        help=f"with --scheduler: end the study (exit 1, finished runs kept for --resume) once the scheduler "
+        f"is unreachable or no worker is left for this long (default {DASK_TIMEOUT:g})",
+    )
     p.add_argument("--resume", action="store_true", help="continue the study in --out, skipping finished runs")
     p.add_argument("--quiet", action="store_true", help="no progress report (as does rearm -q)")
     p.add_argument(
@@ -67,7 +76,16 @@ def _load(args: argparse.Namespace, file: str | None = None) -> LoadedScenario:
     require_writers(xlsx=args.xlsx)
     if args.seed is not None and args.seed < 0:
         raise UsageError("--seed must be ≥ 0")
+    if args.jobs:
+        check_jobs(args.jobs, default_jobs(), args.allow_large)
     return load_scenario(file or args.file, args.overrides, args.allow_large)
+
+
+def _check_size(loaded: Sequence[LoadedScenario], points: int, replications: int) -> None:
+    """Refuse a study past the limits on its size (points, replications, time, memory) before
+    its design or anything else proportional to its size is made; the heaviest scenario counts."""
+    heaviest = max(loaded, key=lambda item: estimate_events(item.scenario))
+    check_study(heaviest.scenario, points, replications, heaviest.allow_large)
 
 
 def _study(
@@ -163,9 +181,10 @@ def _prepare(out: Path, study: Study, resolved: dict[str, LoadedScenario]) -> No
 
 def _execute(args: argparse.Namespace, out: Path, study: Study, resolved: dict[str, LoadedScenario]) -> Store:
     """Run the study (resuming if asked) and write results.csv; return the open store."""
+    _check_size(list(resolved.values()), len(study.points), study.replications)
     store = open_store(study, out, args.resume)  # first: a refused --resume must leave the folder as it was
     _prepare(out, study, resolved)
-    with make_executor(args.jobs, args.scheduler) as executor:
+    with make_executor(args.jobs, args.scheduler, args.scheduler_timeout) as executor:
         evaluate(study, out, executor, progress=not (args.quiet or getattr(args, "log_quiet", 0)), store=store)
     design = {row[0]: row[1:-1] for row in store.design_rows()}
     header = ("point", "replication", "seed", *study.columns, "error", *study.measures)
@@ -237,6 +256,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """A grid or Latin-hypercube sweep; prints each point's median years to each target."""
     loaded = _load(args)
     params = [parse_parameter(v, "--vary") for v in args.vary]
+    replications = args.replications or loaded.scenario.replications
+    _check_size([loaded], design_size(args.method, params, args.samples), replications)
     design = make_design(
         args.method, params, args.samples, args.seed if args.seed is not None else loaded.scenario.seed
     )
@@ -288,6 +309,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         if not p.is_range:
             raise UsageError(f"--param {p.path}: give a range LO:HI")
     seed = args.seed if args.seed is not None else loaded.scenario.seed
+    replications = args.replications or loaded.scenario.replications
+    _check_size([loaded], design_size(args.method, params, args.samples), replications)
     design = make_design(args.method, params, args.samples, seed)
     study = _study(args, loaded, design.paths, design_points(loaded, design), {"method": args.method})
     out = _out(args, args.file)
@@ -438,7 +461,7 @@ def run_with_precision(args: argparse.Namespace, loaded: LoadedScenario, jobs: i
     if not 0 < args.precision < 1:
         raise UsageError(f"--precision must be a fraction between 0 and 1, such as 0.05, got {args.precision:g}")
     first = args.replications or DEFAULT_FIRST
-    if first > args.max_replications:
+    if args.max_replications is not None and first > args.max_replications:
         raise UsageError(f"--replications {first} is above --max-replications {args.max_replications}")
     run, found = run_to_precision(loaded, args.precision, args.seed, jobs, first, args.max_replications)
     print(terminal_text("\n".join(precision_lines(found, run.replications, args.precision)), newlines=True) + "\n")

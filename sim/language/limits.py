@@ -37,6 +37,12 @@ MAX_RESULT_BYTES = 4_000_000_000
 MAX_PARTS = 1_000  # facilities, budgets, materials, workforce pools, targets, each
 MAX_LIST = 200  # expansions of one owner, stages of one shipyard
 MONEY_DIGITS = 100  # appropriations and cost multipliers stay below 1e100
+MAX_POINTS = 100_000  # design points of one study
+SECONDS_PER_EVENT = 20e-6  # the order of magnitude of one event's work, on one core
+STUDY_BYTES_PER_RUN = 250  # a study keeps, per run: its key among the finished ones, its years to reach
+STUDY_BYTES_PER_POINT = 2_000  # and per design point: its row, its values and how to build it
+JOBS_PER_CORE = 4  # worker processes per core (each imports the model: about 100 MB)
+MIN_JOBS_LIMIT = 8
 
 #: (what is large, the dotted key to blame, events per replication it causes)
 Driver = tuple[str, tuple[str, ...], float]
@@ -57,6 +63,15 @@ def _millions(x: float) -> str:
     if math.isinf(x):
         return "an unbounded number of"
     return f"about {x / 1e6:,.1f} million" if x >= 1e5 else f"about {x:,.0f}"
+
+
+def _duration(seconds: float) -> str:
+    """`about 12 minutes`, `about 3.5 hours`, `about 23 days`: an estimate, so one significant figure or two."""
+    if seconds < 3600:
+        return f"about {max(1.0, seconds / 60):,.0f} minutes"
+    if seconds < 3 * 86400:
+        return f"about {seconds / 3600:,.1f} hours"
+    return f"about {seconds / 86400:,.0f} days"
 
 
 def _active_days(scenario: Scenario, spec: Any) -> float:
@@ -204,7 +219,8 @@ def _size_problems(
                 (
                     f"{replications:,} replications of {_millions(per)} events each need "
                     f"{_millions(per * replications)} "
-                    f"events, more than the limit of {MAX_TOTAL_EVENTS * factor / 1e6:,.0f} million; "
+                    f"events, more than the limit of {MAX_TOTAL_EVENTS * factor / 1e6:,.0f} million "
+                    f"({_duration(per * replications * SECONDS_PER_EVENT)} of computing); "
                     f"use fewer replications or {hint}"
                 ),
             )
@@ -281,12 +297,77 @@ def check_limits(scenario: Scenario, source: Source, allow_large: bool | None = 
     )
 
 
-def check_replications(scenario: Scenario, replications: int, allow_large: bool | None = None) -> None:
-    """Refuse a replication count given on the command line that breaks a limit (UsageError)."""
+def check_replications(
+    scenario: Scenario, replications: int, allow_large: bool | None = None, option: str = "--replications"
+) -> None:
+    """Refuse a replication count given on the command line (`option`: `--replications`, or
+    `--max-replications`, the most `--precision` may run) that breaks a limit (UsageError)."""
 
     def problem(path: tuple[str, ...], message: str) -> Problem:
-        return Problem("--replications", None, "", message)
+        return Problem(option, None, "", message)
 
     problems = _size_problems(scenario, replications, problem, _soft(allow_large))
     if problems:
-        raise UsageError("\n".join(f"--replications {replications}: {p.message}" for p in problems))
+        raise UsageError("\n".join(f"{option} {replications}: {p.message}" for p in problems))
+
+
+def allowed_replications(scenario: Scenario, allow_large: bool | None = None) -> int:
+    """The most replications of `scenario` within every limit (a default cap is lowered to it)."""
+    factor = _soft(allow_large)
+    per_events = max(estimate_events(scenario), 1.0)
+    per_bytes = max(result_bytes(scenario, 1), 1.0)
+    most = min(MAX_REPLICATIONS, MAX_TOTAL_EVENTS / per_events, MAX_RESULT_BYTES / per_bytes)
+    return max(1, int(most * factor))
+
+
+def check_jobs(jobs: int, cores: int, allow_large: bool | None = None) -> None:
+    """Refuse more worker processes than the machine can hold (`--jobs 100000` would start a
+    process per task): at most 4 a core (at least 8), lifted by `--allow-large`."""
+    factor = _soft(allow_large)
+    limit = max(MIN_JOBS_LIMIT, JOBS_PER_CORE * cores) * factor
+    if jobs > limit:
+        hint = HOW_TO_LIFT if factor == 1 else "this is the hard limit"
+        many = f"{jobs:,} worker processes on {cores} core(s)"
+        raise UsageError(f"--jobs {jobs}: {many} is more than the limit of {limit:,.0f}; {hint}")
+
+
+def study_bytes(scenario: Scenario, points: int, replications: int) -> float:
+    """Memory a study of `points` × `replications` runs takes whatever is kept on disk: per run
+    its key among the finished runs and its years to reach each target, per point its design row."""
+    per_run = STUDY_BYTES_PER_RUN + 8 * len(scenario.targets)
+    return points * replications * per_run + points * STUDY_BYTES_PER_POINT
+
+
+def study_problems(scenario: Scenario, points: int, replications: int, allow_large: bool | None = None) -> list[str]:
+    """What breaks a limit in a study of `points` design points × `replications` runs, each
+    message with the estimate and how to lift the limit (empty: within every limit). Checked
+    before the design is drawn, so nothing proportional to the study's size is allocated first."""
+    factor = _soft(allow_large)
+    hint = HOW_TO_LIFT if factor == 1 else "this is the hard limit: the study would not finish"
+    out = []
+    if points > MAX_POINTS * factor:
+        out.append(f"{points:,} design points is more than the limit of {MAX_POINTS * factor:,.0f}; {hint}")
+    if replications > MAX_REPLICATIONS * factor:
+        out.append(
+            f"{replications:,} replications per point is more than the limit of {MAX_REPLICATIONS * factor:,.0f}; "
+            f"{hint}"
+        )
+    runs = points * replications
+    events = estimate_events(scenario) * runs
+    memory = study_bytes(scenario, points, replications)
+    if events > MAX_TOTAL_EVENTS * factor or memory > MAX_RESULT_BYTES * factor:
+        out.append(
+            f"{points:,} points × {replications:,} replications = {runs:,} runs would take "
+            f"{_duration(events * SECONDS_PER_EVENT)} of computing ({_millions(events)} events) and "
+            f"about {memory / 1e9:,.1f} GB of memory, more than the limits of "
+            f"{MAX_TOTAL_EVENTS * factor / 1e6:,.0f} million events and {MAX_RESULT_BYTES * factor / 1e9:,.0f} GB; "
+            f"use fewer points or replications, or {hint}"
+        )
+    return out
+
+
+def check_study(scenario: Scenario, points: int, replications: int, allow_large: bool | None = None) -> None:
+    """Refuse a study that breaks a limit (UsageError, exit 2) before anything is allocated or run."""
+    problems = study_problems(scenario, points, replications, allow_large)
+    if problems:
+        raise UsageError("the study is too large: " + "\n".join(problems))

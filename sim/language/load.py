@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import types
 import typing
 from dataclasses import dataclass
@@ -30,19 +30,18 @@ class LoadedScenario:
     data: dict[str, Any]
     overrides: tuple[str, ...] = ()
     allow_large: bool = False
+    source: Source | None = dataclasses.field(default=None, compare=False, repr=False)  # the file as read
 
 
 def load_scenario(
     path: str, overrides: list[str] | tuple[str, ...] = (), allow_large: bool | None = None
 ) -> LoadedScenario:
     """Read, override and validate a scenario file; raise ScenarioError listing every problem."""
-    source = read_source(path)
-    with open(path, "rb") as fh:
-        digest = hashlib.sha256(fh.read()).hexdigest()
+    source = read_source(path)  # read once: a scenario piped on /dev/stdin cannot be read again
     data, set_keys = apply_overrides(source.data, list(overrides), path)
     scenario = validate(data, source, set_keys, allow_large)
     large = allow_large_from_env() if allow_large is None else allow_large
-    return LoadedScenario(scenario, path, digest, data, tuple(overrides), large)
+    return LoadedScenario(scenario, path, source.sha256, data, tuple(overrides), large, source)
 
 
 def validate(

@@ -9,7 +9,12 @@ exhausting memory, and nesting deeper than a scenario ever needs is refused.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import re
+import select
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +24,7 @@ from sim.errors import Problem, ScenarioError
 from sim.language.units import MAX_NUMBER_CHARS, digit_group_problem, shown
 
 MAX_BYTES = 5_000_000
+READ_TIMEOUT = 10.0  # seconds a pipe may stay silent while a scenario is read from it
 MAX_NODES = 200_000
 MAX_DEPTH = 40
 
@@ -48,6 +54,7 @@ class Source:
     file: str
     data: Any
     lines: dict[Path, int] = field(default_factory=dict)
+    sha256: str = ""  # of the bytes read (a pipe is read once: this is what was parsed)
 
     def line_of(self, path: Path) -> int | None:
         """The line of `path`, or of its nearest ancestor that has one."""
@@ -236,14 +243,65 @@ def read_value(text: str, file: str) -> Any:
 
 
 def read_source(path: str) -> Source:
-    """Read and parse a scenario file; unreadable files become a ScenarioError."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise ScenarioError([Problem(path, None, "", f"cannot read file: {exc.strerror or exc}")]) from None
+    """Read (once) and parse a scenario file; its `sha256` is of the bytes read. Unreadable
+    files become a ScenarioError."""
+    raw = read_bytes(path)
+    if len(raw) > MAX_BYTES:  # refused before decoding: a cut there could split a character
+        raise ScenarioError([Problem(path, None, "", f"file larger than {MAX_BYTES:,} bytes")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError([Problem(path, None, "", "not a UTF-8 text file")]) from None
-    return parse_yaml(text, path)
+    source = parse_yaml(text, path)
+    source.sha256 = hashlib.sha256(raw).hexdigest()
+    return source
+
+
+def read_bytes(path: str) -> bytes:
+    """At most `MAX_BYTES + 1` bytes of a scenario, read once: a regular file, or a pipe or FIFO
+    (`cat s.yaml | rearm run /dev/stdin`) read until its writers close it. A FIFO with no writer
+    is refused at once, a pipe silent for `READ_TIMEOUT` seconds is refused, and a terminal or
+    other device is refused (it would block, or never end)."""
+
+    def refused(message: str) -> ScenarioError:
+        return ScenarioError([Problem(path, None, "", message)])
+
+    try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISREG(mode):
+            with open(path, "rb") as fh:
+                return fh.read(MAX_BYTES + 1)
+        if stat.S_ISDIR(mode):
+            raise refused("is a directory, not a scenario file")
+        if stat.S_ISFIFO(mode):
+            return _read_pipe(path, refused)
+    except OSError as exc:
+        raise refused(f"cannot read file: {exc.strerror or exc}") from None
+    if stat.S_ISCHR(mode) and os.isatty(0) and os.path.realpath(path) == os.path.realpath("/dev/stdin"):
+        raise refused("standard input is a terminal; pipe the scenario in: cat s.yaml | rearm run /dev/stdin")
+    raise refused("is a device or socket, not a scenario file; give a file, or pipe one into /dev/stdin")
+
+
+def _read_pipe(path: str, refused: Callable[[str], ScenarioError]) -> bytes:
+    """A pipe's bytes until every writer has closed it (opened non-blocking, so that opening a
+    FIFO with no writer does not wait for one)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while size <= MAX_BYTES:
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:  # a writer is there, with nothing written yet
+                if not select.select([fd], [], [], READ_TIMEOUT)[0]:
+                    raise refused(f"nothing came through the pipe for {READ_TIMEOUT:g} s") from None
+                continue
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    if not chunks:
+        raise refused("a pipe or FIFO with nothing in it and no writer; write the scenario into it first")
+    return b"".join(chunks)

@@ -26,8 +26,9 @@ log = logging.getLogger(__name__)
 WORKBOOK = "workbook.xlsx"
 EXCEL_MAX_ROWS = 1_048_575  # one row is the header
 _INT = re.compile(r"^-?[0-9]+$")
-_FLOAT = re.compile(r"^-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")
+_FLOAT = re.compile(r"^-?+(?:[0-9]++(?:\.[0-9]*+)?+|\.[0-9]++)(?:[eE][-+]?+[0-9]++)?+$")  # possessive: linear
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+MAX_NUMBER_CELL = 400  # characters: a longer cell is read as text
 
 
 class Table(NamedTuple):
@@ -181,6 +182,8 @@ def _cell(text: str) -> Any:
     if text == "":
         return None
     text = from_spreadsheet_cell(text)
+    if len(text) > MAX_NUMBER_CELL:  # no number the tables hold; int() refuses past 4,300 digits
+        return text
     if _INT.match(text):
         return int(text)
     if _FLOAT.match(text):

@@ -26,7 +26,7 @@ from sim.errors import ScenarioError
 from sim.language.schema import Scenario
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.goals import reported
-from sim.studies.executors import Executor
+from sim.studies.executors import Executor, ExecutorLost
 from sim.studies.progress import ProgressReport
 from sim.studies.replications import run_one
 from sim.studies.store import Row, Store
@@ -199,10 +199,27 @@ def evaluate(
     left = total - len(done)
     with ProgressReport(total, f"rearm {study.command}", done=len(done), enabled=progress) as report:
         tasks = _tasks(study, todo, per_task(left, executor.workers), store, report)
-        for rows in executor.map_unordered(run_task, tasks):
-            store.write_runs(rows)
-            report.update(len(rows))
+        try:
+            for rows in executor.map_unordered(run_task, tasks):
+                store.write_runs(rows)
+                report.update(len(rows))
+        except ExecutorLost as exc:
+            raise ExecutorLost(f"{exc}; {kept(store, total)}") from None
+        except KeyboardInterrupt:
+            raise StudyInterrupted(f"interrupted; {kept(store, total)}") from None
     return store
+
+
+class StudyInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a study, saying what was kept (the finished runs, for `--resume`)."""
+
+
+def kept(store: Store, total: int) -> str:
+    """What an interrupted study leaves: `N of M runs are kept in PATH; ...--resume`."""
+    return (
+        f"{len(store.finished()):,} of {total:,} runs are kept in {store.path}; "
+        "run the same command with --resume to finish the study"
+    )
 
 
 def years_array(study: Study, runs: Iterable[Row]) -> tuple[np.ndarray, np.ndarray]:

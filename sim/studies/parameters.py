@@ -15,15 +15,25 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import yaml
 
 from sim.errors import UsageError
 from sim.language.units import SCALES, parse_number
+from sim.language.yaml_source import read_value
 
+#: a range end: number, scale, unit (matched on the stripped text; possessive quantifiers, so
+#: a long run of digits with a stray character fails in linear time instead of backtracking)
 _END_RE = re.compile(
-    r"^\s*(?P<num>[-+]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<scale>[A-Za-z]*)(?P<unit>(?:[\s%].*?)?)\s*$"
+    r"(?P<num>[-+]?+(?:\d[\d_]*+(?:\.\d*+)?+|\.\d++)(?:[eE][-+]?+\d++)?+)\s*(?P<scale>[A-Za-z]*+)(?P<unit>(?:[\s%].*+)?+)"
 )
-_INTEGER_RE = re.compile(r"^\s*[-+]?\d[\d_]*\s*$")
+_INTEGER_RE = re.compile(r"[-+]?+\d[\d_]*+")
+MAX_END_CHARS = 200  # a range end longer than this is no number with a unit
+MAX_LEVEL_DIGITS = 15  # more levels than any limit on a study allows
+
+
+def _end_match(text: str) -> re.Match[str] | None:
+    """`text` read as a range end (number, optional scale, optional unit), or None."""
+    text = text.strip()
+    return _END_RE.fullmatch(text) if len(text) <= MAX_END_CHARS else None
 
 
 @dataclass(frozen=True)
@@ -88,9 +98,9 @@ def parse_parameter(text: str, option: str = "--vary") -> Parameter:
     if not raw:
         raise UsageError(f"{option} {path}: no values given")
     pieces = _split_top(raw, ":")
-    if len(pieces) in (2, 3) and "," not in raw and all(_END_RE.match(p) for p in pieces[:2]):
+    if len(pieces) in (2, 3) and "," not in raw and all(_end_match(p) for p in pieces[:2]):
         return _range(path, pieces, option)
-    values = tuple(_scalar(v) for v in _split_top(raw, ","))
+    values = tuple(_scalar(v, option) for v in _split_top(raw, ","))
     if any(v == "" for v in values):
         raise UsageError(f"{option} {path}: an empty value in {raw!r}")
     return Parameter(path, values=values)
@@ -104,20 +114,21 @@ def _range(path: str, pieces: list[str], option: str) -> Parameter:
         raise UsageError(f"{option} {path}: the range's high end must exceed its low end, got {pieces[0]}:{pieces[1]}")
     levels = None
     if len(pieces) == 3:
-        try:
-            levels = int(pieces[2])
-        except ValueError:
+        shown = pieces[2] if len(pieces[2]) <= 40 else pieces[2][:37] + "..."
+        if not _INTEGER_RE.fullmatch(pieces[2].strip()) or len(pieces[2].strip()) > MAX_LEVEL_DIGITS:
             raise UsageError(
-                f"{option} {path}: the number of levels must be a whole number, got {pieces[2]!r}"
-            ) from None
+                f"{option} {path}: the number of levels must be a whole number of at most "
+                f"{MAX_LEVEL_DIGITS} digits, got {shown!r}"
+            )
+        levels = int(pieces[2])
         if levels < 2:
             raise UsageError(f"{option} {path}: a range needs at least 2 levels, got {levels}")
-    integer = all(_INTEGER_RE.match(p) for p in pieces[:2])
+    integer = all(_INTEGER_RE.fullmatch(p.strip()) for p in pieces[:2])
     return Parameter(path, low=lo, high=hi, levels=levels, unit=lo_unit or hi_unit, integer=integer)
 
 
 def _end(text: str) -> tuple[float, str]:
-    match = _END_RE.match(text)
+    match = _end_match(text)
     assert match is not None
     scale, unit = match["scale"], match["unit"]
     if scale and scale not in SCALES:  # a unit word such as "months", not a scale
@@ -125,11 +136,9 @@ def _end(text: str) -> tuple[float, str]:
     return parse_number(match["num"]) * SCALES[scale], unit
 
 
-def _scalar(text: str) -> Any:
-    try:
-        return yaml.safe_load(text) if text.strip() else ""
-    except yaml.YAMLError:
-        return text.strip()
+def _scalar(text: str, option: str) -> Any:
+    """A value read as `--set` reads it (the same limits on numbers, tags and nesting)."""
+    return read_value(text, option) if text.strip() else ""
 
 
 def _split_top(text: str, sep: str) -> list[str]:

@@ -26,8 +26,8 @@ Transform = Callable[[dict[str, Any]], None]
 def source_of(loaded: LoadedScenario) -> Source:
     """The scenario file's line map (so a point's errors name file and line), with the data
     as loaded (after any `--set`)."""
-    source = read_source(loaded.file)
-    return Source(source.file, loaded.data, source.lines)
+    source = loaded.source or read_source(loaded.file)  # as read when loaded: a pipe is read once
+    return Source(source.file, loaded.data, source.lines, source.sha256)
 
 
 def build_assigned(

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.language.limits import check_replications
+from sim.language.limits import allowed_replications, check_replications
 from sim.language.load import LoadedScenario
 from sim.language.units import DAYS_PER_YEAR
 from sim.metrics.replication import ReplicationResult, month_grid
@@ -99,13 +99,20 @@ def run_to_precision(
     seed: int | None = None,
     jobs: int = 1,
     first: int | None = None,
-    cap: int = DEFAULT_CAP,
+    cap: int | None = None,
     progress: Progress | None = None,
 ) -> tuple[RunResult, list[MedianInterval]]:
     """Run 0..N-1 replications, N growing by half each round from `first` until every target's
-    interval is met or N reaches `cap`; the run's summary gains a `precision` section."""
+    interval is met or N reaches `cap`; the run's summary gains a `precision` section.
+
+    A `cap` given is checked against the limits on a run's size before anything runs (it is
+    the most the run may take); the default, `DEFAULT_CAP`, is lowered to what they allow."""
     scenario = fix_goals(loaded.scenario)
     root = seed if seed is not None else scenario.seed
+    if cap is None:
+        cap = min(DEFAULT_CAP, max(first or DEFAULT_FIRST, allowed_replications(scenario, loaded.allow_large)))
+    else:
+        check_replications(scenario, cap, loaded.allow_large, "--max-replications")
     n = min(cap, first or DEFAULT_FIRST)
     check_replications(scenario, n, loaded.allow_large)
     results: list[ReplicationResult] = []

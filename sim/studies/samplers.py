@@ -8,6 +8,7 @@ The design table holds one number per parameter per point (see `Parameter.numeri
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -110,6 +111,25 @@ def morris(parameters: Sequence[Parameter], samples: int, seed: int) -> Design:
     return _finish("morris", parameters, raw)
 
 
+DEFAULT_SAMPLES = {"lhs": 20, "sobol": 64, "morris": 10}
+
+
+def design_size(method: str, parameters: Sequence[Parameter], samples: int | None) -> int:
+    """How many points `make_design` would draw, counted without drawing them (so that a study
+    too large for the limits is refused before its design is allocated)."""
+    d = len(parameters)
+    n = samples if samples is not None else DEFAULT_SAMPLES.get(method, 0)
+    if method == "grid":
+        return math.prod(p.levels or 1 if p.is_range else len(p.values) for p in parameters)
+    if method == "oat":
+        return 1 + 2 * d
+    if method == "sobol":
+        return n * (d + 2)
+    if method == "morris":
+        return n * (d + 1)
+    return n
+
+
 def make_design(method: str, parameters: Sequence[Parameter], samples: int | None, seed: int) -> Design:
     """The design table for `method` (samples: LHS points, Sobol base samples, Morris trajectories)."""
     if not parameters:
@@ -122,10 +142,9 @@ def make_design(method: str, parameters: Sequence[Parameter], samples: int | Non
         return grid(parameters)
     if method == "oat":
         return one_at_a_time(parameters)
-    defaults = {"lhs": 20, "sobol": 64, "morris": 10}
-    if method not in defaults:
+    if method not in DEFAULT_SAMPLES:
         raise UsageError(f"unknown method {method!r}; methods are {', '.join(METHODS)}")
-    n = samples if samples is not None else defaults[method]
+    n = samples if samples is not None else DEFAULT_SAMPLES[method]
     if method == "lhs":
         return latin_hypercube(parameters, n, seed)
     if method == "sobol":

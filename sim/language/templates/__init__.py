@@ -56,6 +56,8 @@ def write_starter(target: Path, kind: str = "munitions", schema: Path | None = N
         raise UsageError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
     if target.is_dir():
         raise UsageError(f"{target} is a directory; give a file name such as {target / 'scenario.yaml'}")
+    if target.exists() and not target.is_file():  # a FIFO would block the write until a reader came
+        raise UsageError(f"{target} is not a regular file (a FIFO, socket or device); give a file name")
     text = starter(kind, target, schema)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
