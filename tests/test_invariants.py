@@ -114,7 +114,7 @@ def test_a_broken_invariant_is_a_loud_model_error(name: str, checked: Checked) -
 
 
 def test_invariants_cost_one_pass_over_the_records(checked: Checked) -> None:
-    """The flagship's count of checks (reported in the README) is linear in its records."""
+    """The flagship's count of checks (reported in docs/reliability.md) is linear in its records."""
     world, product_of = _flagship(checked)
     r = world.records
     entries = sum(len(x) for x in (r.appropriations, r.spending, r.lapses, r.takes, r.starts, r.deliveries))

@@ -99,7 +99,8 @@ def test_setup_commands_are_read_from_the_first_line() -> None:
 
 def test_slugs_follow_githubs_rule() -> None:
     assert slug("`summary.json`, field by field") == "summaryjson-field-by-field"
-    assert slug("`rearm audit FILE [--change 10%] [--replications N]`") == "rearm-audit-file---change-10---replications-n"
+    heading = "`rearm audit FILE [--change 10%] [--replications N]`"
+    assert slug(heading) == "rearm-audit-file---change-10---replications-n"
     assert anchors("# A\n```\n# not a heading\n```\n## A\n") == {"a", "a-1"}
 
 

@@ -29,7 +29,7 @@ EITHER = frozenset({OK, ERROR})
 REFUSED = frozenset({ERROR})
 RUNS = frozenset({OK})
 
-#: what each kind promises (the README's reliability table repeats it)
+#: what each kind promises (docs/reliability.md's red-team table repeats it)
 KINDS = {
     "yaml": "YAML features (merge keys, anchors, a key written twice): run as meant or refused with file and line",
     "numbers": "numbers and units (percent without %, decimal commas, huge or odd digits, backtracking "
