@@ -280,11 +280,11 @@ class StudyResults:
 
     def bottlenecks(self) -> dict[str, list[dict[str, Any]]]:
         """bottlenecks.json: per target, the constraints relaxed and the months gained, largest first."""
-        return copy.deepcopy(self.snapshot.documents["bottlenecks"])  # type: ignore[no-any-return]
+        return copy.deepcopy(self.snapshot.documents["bottlenecks"])
 
     def audit(self) -> dict[str, Any]:
         """audit.json: provenance, the verdict and one entry per change × target."""
-        return copy.deepcopy(self.snapshot.documents["audit"])  # type: ignore[no-any-return]
+        return copy.deepcopy(self.snapshot.documents["audit"])
 
     def to_frame(self) -> pd.DataFrame:
         """The study's main table: sensitivity.csv, the bottleneck gains, audit.csv, or results()."""

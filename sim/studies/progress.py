@@ -32,7 +32,7 @@ class ProgressReport:
         self._printed = -1
         self._bar: Any = None
         if self.enabled and in_notebook():
-            from tqdm.auto import tqdm as auto  # a widget in Jupyter (text if ipywidgets is missing)
+            from tqdm.auto import tqdm as auto  # type: ignore[import-untyped,unused-ignore]  # a widget in Jupyter (text if ipywidgets is missing)
 
             self._bar = auto(total=total, initial=done, desc=label, unit="run")
         elif self.enabled and is_terminal(self.stream):
