@@ -82,6 +82,10 @@ def test_errors_in_a_dict_name_the_dotted_key() -> None:
     assert "did you mean 'capacity'" in message
     with pytest.raises(ScenarioError, match=r"^<dict>: facilities\.plant\.lot: .*parsecs"):
         api.load(PLANT, {"facilities.plant.lot": "7 parsecs"})
+    with pytest.raises(
+        ScenarioError, match=r"^<dict>: facilities\.plnt: override: no facility 'plnt'; did you mean 'plant'"
+    ):
+        api.load(PLANT, {"facilities.plnt.capacity": "1 per day"})
 
 
 def test_mapping_overrides_act_as_set_strings(tmp_path: Path) -> None:
@@ -166,6 +170,10 @@ def test_a_result_shows_a_line_and_its_target_table() -> None:
         html = result._repr_html_()
         assert "<table>" in html and "<td>n</td>" in html and "2025-04-16" in html
     assert "40 replications" in repr(many)
+    loaded = api.load(PLANT, {"seed": 4})  # a loaded scenario shows one line too, not its data
+    assert (
+        repr(loaded) == f"<LoadedScenario 'one plant' from <dict>, sha256 {loaded.sha256[:12]}, overrides ['seed=4']>"
+    )
     assert abs(len(many._repr_html_()) - len(few._repr_html_())) <= 2  # does not grow with the data
 
 

@@ -90,13 +90,35 @@ def _applied(data: dict[str, Any], pairs: list[tuple[str, Any]], file: str) -> d
     return result
 
 
+def _said_as_overrides(exc: ScenarioError) -> ScenarioError:
+    """The problems of overrides given as a mapping, worded for them rather than for `--set`."""
+    return ScenarioError(
+        [
+            Problem(p.file, p.line, p.key, p.message.replace("--set:", "override:").replace("--set ", "override "))
+            for p in exc.problems
+        ]
+    )
+
+
+def _validated(
+    data: dict[str, Any], source: Source, pairs: list[tuple[str, Any]], allow_large: bool | None, mapping: bool
+) -> tuple[dict[str, Any], Scenario]:
+    """`data` with the pairs set, and validated (problems worded for a mapping when it was one)."""
+    try:
+        changed = _applied(data, pairs, source.file)
+        return changed, validate(
+            changed, Source(source.file, changed, source.lines, source.sha256), [k for k, _ in pairs], allow_large
+        )
+    except ScenarioError as exc:
+        raise (_said_as_overrides(exc) if mapping else exc) from None
+
+
 def load_source(
     source: Source, sha256: str, overrides: Overrides = (), allow_large: bool | None = None
 ) -> LoadedScenario:
     """Override and validate a parsed scenario (a file's or a dict's)."""
     pairs = assignments(overrides)
-    data = _applied(source.data, pairs, source.file)
-    scenario = validate(data, source, [key for key, _ in pairs], allow_large)
+    data, scenario = _validated(source.data, source, pairs, allow_large, isinstance(overrides, Mapping))
     large = allow_large_from_env() if allow_large is None else allow_large
     return LoadedScenario(scenario, source.file, sha256, data, written(pairs), large, source)
 
@@ -141,9 +163,7 @@ def overridden(loaded: LoadedScenario, overrides: Overrides, allow_large: bool |
         )
     source = loaded.source or read_source(loaded.file)
     pairs = assignments(overrides)
-    data = _applied(loaded.data, pairs, source.file)
-    keys = [key for key, _ in pairs]
-    scenario = validate(data, Source(source.file, data, source.lines, source.sha256), keys, allow_large)
+    data, scenario = _validated(loaded.data, source, pairs, allow_large, isinstance(overrides, Mapping))
     large = loaded.allow_large if allow_large is None else allow_large
     return LoadedScenario(
         scenario, loaded.file, loaded.sha256, data, loaded.overrides + written(pairs), large, loaded.source
