@@ -319,6 +319,7 @@ def study(
     not turned into exit codes.
     """
     from sim.cli.main import build_parser
+    from sim.cli.study_commands import study_out
 
     argv = [command, *map(str, arguments), "--jobs", str(jobs), "--no-plots"]
     argv += [] if progress else ["--quiet"]
@@ -337,8 +338,7 @@ def study(
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         args.handler(args)
-    folder = Path(out) if out is not None else default_out_dir(args.file) / command
-    return StudyResults.read(command, folder, printed.getvalue())
+    return StudyResults.read(command, study_out(args), printed.getvalue())
 
 
 def _study_of(

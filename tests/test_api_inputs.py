@@ -194,6 +194,15 @@ def test_a_second_study_in_the_same_folder_leaves_the_first_result_as_it_was(
     assert second.export(xlsx=False, parquet=False) == []
 
 
+def test_compare_without_out_gives_its_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name, seed in (("a.yaml", 1), ("b.yaml", 2)):
+        Path(name).write_text(yaml.safe_dump({**PLANT, "seed": seed}), encoding="utf-8")
+    found = api.study("compare", ["a.yaml", "b.yaml", "--replications", "1"])  # raised AttributeError before
+    assert found.out == Path("outputs/compare")
+    assert len(found.results()) == 2 and "compare of 'one plant'" in repr(found)
+
+
 # -- 5. numbers stay numbers ------------------------------------------------------------------------
 def test_swept_values_are_numbers_in_base_units_beside_their_text(tmp_path: Path) -> None:
     swept = api.sweep(
