@@ -16,22 +16,43 @@ methods need pandas (`pip install 'rearm[analysis]'`); `tables()` gives the same
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
-import json
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import UsageError
+from sim.language.from_mapping import (
+    DICT_FILE,
+    SCENARIO_FILE,
+    Overrides,
+    load_file,
+    load_mapping,
+    load_validated,
+    overridden,
+)
 from sim.language.json_schema import scenario_json_schema
-from sim.language.load import LoadedScenario, load_scenario
+from sim.language.load import LoadedScenario
 from sim.language.schema import Scenario
 from sim.language.templates import write_starter
 from sim.language.units import DAYS_PER_YEAR
-from sim.present.interop import Table, directory_tables, export_directory, summary_tables
+from sim.present.interop import Table, export_directory, summary_tables
+from sim.present.notebook import (
+    StudySnapshot,
+    read_snapshot,
+    run_html,
+    run_repr,
+    study_html,
+    study_repr,
+    with_base_units,
+)
 from sim.present.outputs import TIMELINE_HEADER, default_out_dir, write_run
+from sim.studies.executors import Scheduler
+from sim.studies.parameters import Parameter, parameters_from
 from sim.studies.run import RunResult, run_scenario
 
 if TYPE_CHECKING:  # pandas is an optional extra
@@ -67,19 +88,45 @@ def _pandas() -> Any:
 
 
 def frame(table: Table) -> pd.DataFrame:
-    """A `Table` as a pandas DataFrame (ISO-date columns stay strings; see `RunResults.to_frame`)."""
+    """A `Table` as a pandas DataFrame (ISO-date columns stay strings; the methods of the result
+    objects turn them into datetimes)."""
     return _pandas().DataFrame(table.rows, columns=table.columns)
 
 
 def load(
-    path: PathLike, overrides: list[str] | tuple[str, ...] = (), allow_large: bool | None = None
+    scenario: LoadedScenario | Scenario | Mapping[str, Any] | PathLike,
+    overrides: Overrides = (),
+    allow_large: bool | None = None,
 ) -> LoadedScenario:
-    """Read and validate a scenario file, with `--set`-style overrides (`"facilities.x.docks=3"`).
+    """A validated scenario from a file path, a dict (the plain data a YAML file gives, such as
+    `{"scenario": "x", "start": "2025-01-01", ...}`), a validated `Scenario`, or what `load`
+    returned, with overrides as a mapping (`{"facilities.x.capacity": "40k per year"}`, values
+    as the language writes them or numbers in base units) or as `--set` strings
+    (`["facilities.x.docks=3"]`).
 
-    Raises `sim.errors.ScenarioError` listing every problem (each `file:line: key: message`).
-    The result carries the validated `.scenario`, the `.file`, its `.sha256` and the `.overrides`.
+    Raises `sim.errors.ScenarioError` listing every problem (each `file:line: key: message`;
+    `<dict>: key: message` for a dict). The result carries the validated `.scenario`, the
+    `.file` (`<dict>` for a dict), the `.sha256` of the file's bytes or of the dict's canonical
+    JSON, and the `.overrides`.
     """
-    return load_scenario(os.fspath(path), tuple(overrides), allow_large)
+    if isinstance(scenario, LoadedScenario):
+        return overridden(scenario, overrides, allow_large) if _given(overrides) else scenario
+    if isinstance(scenario, Scenario):
+        if _given(overrides):
+            return overridden(load_validated(scenario, allow_large), overrides, allow_large)
+        return load_validated(scenario, allow_large)
+    if isinstance(scenario, Mapping):
+        return load_mapping(scenario, overrides, allow_large)
+    if isinstance(scenario, (str, os.PathLike)):
+        return load_file(os.fspath(scenario), overrides, allow_large)
+    raise TypeError(
+        f"load() takes a scenario file path, a dict, a Scenario or a loaded scenario, not {type(scenario).__name__}"
+    )
+
+
+def _given(overrides: Overrides) -> bool:
+    """Whether any override is given (a single string is passed on, to be refused clearly)."""
+    return isinstance(overrides, str) or bool(overrides if isinstance(overrides, Mapping) else list(overrides))
 
 
 def new(path: PathLike, kind: str = "munitions", force: bool = False) -> Path:
@@ -93,31 +140,34 @@ def schema() -> dict[str, Any]:
 
 
 def run(
-    scenario: LoadedScenario | PathLike,
+    scenario: LoadedScenario | Scenario | Mapping[str, Any] | PathLike,
     replications: int | None = None,
     seed: int | None = None,
     jobs: int = 1,
-    overrides: list[str] | tuple[str, ...] = (),
+    overrides: Overrides = (),
 ) -> RunResults:
     """Run a scenario's replications (default: the scenario's own count and seed), as `rearm run`.
 
-    `scenario` is what `load` returned, or a path (then `overrides` apply). Results do not
-    depend on `jobs`, the number of worker processes.
+    `scenario` is anything `load` takes (a path, a dict, a `Scenario`, what `load` returned);
+    `overrides` apply on top. Results do not depend on `jobs`, the number of worker processes.
     """
-    if isinstance(scenario, LoadedScenario):
-        if overrides:
-            raise ValueError("give overrides to load(), or pass a path to run()")
-        loaded = scenario
-    else:
-        loaded = load(scenario, overrides)
-    return RunResults(run_scenario(loaded, replications, seed, jobs))
+    return RunResults(run_scenario(load(scenario, overrides), replications, seed, jobs))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RunResults:
-    """A finished run. `summary` is the summary.json document; the methods give its parts as tables."""
+    """A finished run, in memory. `summary` is the summary.json document; the methods give its
+    parts as tables."""
 
     run: RunResult
+    folders: list[Path] = field(default_factory=list, compare=False)  # where write() put its files
+
+    def __repr__(self) -> str:
+        return run_repr(self.summary, os.fspath(self.folders[-1]) if self.folders else None)
+
+    def _repr_html_(self) -> str:
+        written = os.fspath(self.folders[-1]) if self.folders else None
+        return run_html(self.summary, self.tables()["targets"], written)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -136,8 +186,14 @@ class RunResults:
     def targets(self) -> pd.DataFrame:
         """One row per target: years_p10/p50/p90/mean to reach it, date_p10/p50/p90,
         reached_fraction and on_time_probability (None/NaN where not reached), and the threshold
-        as resolved: resolved_threshold, baseline, baseline_source."""
-        return frame(self.tables()["targets"])
+        as resolved: resolved_threshold, baseline, baseline_source. Dates are datetimes (NaT
+        where not reached)."""
+        pandas = _pandas()
+        df = frame(self.tables()["targets"])
+        for column in ("by", "date_p10", "date_p50", "date_p90"):
+            if column in df.columns:
+                df[column] = pandas.to_datetime(df[column])
+        return df
 
     def products(self) -> pd.DataFrame:
         """One row per product and end-of-horizon measure: p10, p50, p90, mean."""
@@ -173,6 +229,7 @@ class RunResults:
         Parquet only when pyarrow is installed; `xlsx` adds workbook.xlsx."""
         directory = Path(out)
         written = write_run(self.run, directory)
+        self.folders.append(directory)
         if plots:
             from sim.present.run_plots import write_run_plots
 
@@ -182,141 +239,220 @@ class RunResults:
 
 # -- studies ------------------------------------------------------------------------------------
 # The study commands (sim/cli/study_commands.py) build, run and write a study in one go; these
-# wrappers call them exactly as the command line does and read back the files they promise.
+# wrappers call them in this process with the scenario as loaded here, the parameters as given
+# and the executor the caller made, then keep every table of the folder in memory.
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class StudyResults:
-    """A finished study: its output folder, what the command printed, and its tables."""
+    """A finished study: its output folder, what the command printed, and its tables as they were
+    when it finished (kept in memory: a later study writing the same folder changes nothing here)."""
 
     command: str
     out: Path
     report: str
+    snapshot: StudySnapshot
+
+    @classmethod
+    def read(cls, command: str, out: Path, report: str) -> StudyResults:
+        """The study just written in `out`, read once."""
+        return cls(command, out, report, read_snapshot(out))
+
+    def __repr__(self) -> str:
+        return study_repr(self.command, self.snapshot, self.out)
+
+    def _repr_html_(self) -> str:
+        return study_html(self.command, self.snapshot, self.out)
 
     def tables(self) -> dict[str, Table]:
         """Every table of the output folder without pandas (results, design, sensitivity, ...)."""
-        derived, csvs, _ = directory_tables(self.out)
-        return {**derived, **csvs}
+        return dict(self.snapshot.tables)
 
     def results(self) -> pd.DataFrame:
-        """results.csv: one row per design point and replication, with `years_to_reach:<target>` columns."""
-        return frame(self.tables()["results"])
+        """results.csv: one row per design point and replication, with `years_to_reach:<target>`
+        columns; each varied path is a number in base units, beside `<path>:unit` and
+        `<path>:written` (the value as the scenario language wrote it)."""
+        return with_base_units(frame(self.snapshot.tables["results"]), self.snapshot.varied)
 
     def design(self) -> pd.DataFrame:
-        """design.csv: one row per design point."""
-        return frame(self.tables()["design"])
+        """design.csv: one row per design point (varied paths as in `results()`)."""
+        return with_base_units(frame(self.snapshot.tables["design"]), self.snapshot.varied)
 
     def bottlenecks(self) -> dict[str, list[dict[str, Any]]]:
         """bottlenecks.json: per target, the constraints relaxed and the months gained, largest first."""
-        data: dict[str, list[dict[str, Any]]] = json.loads((self.out / "bottlenecks.json").read_text(encoding="utf-8"))
-        return data
+        return copy.deepcopy(self.snapshot.documents["bottlenecks"])
 
     def audit(self) -> dict[str, Any]:
         """audit.json: provenance, the verdict and one entry per change × target."""
-        data: dict[str, Any] = json.loads((self.out / "audit.json").read_text(encoding="utf-8"))
-        return data
+        return copy.deepcopy(self.snapshot.documents["audit"])
 
     def to_frame(self) -> pd.DataFrame:
-        """The study's main table: sensitivity.csv, the bottleneck gains, audit.csv, or results.csv."""
-        main = {"sensitivity": "sensitivity", "bottlenecks": "bottlenecks", "audit": "audit"}.get(
-            self.command, "results"
-        )
-        return frame(self.tables()[main])
+        """The study's main table: sensitivity.csv, the bottleneck gains, audit.csv, or results()."""
+        main = {"sensitivity": "sensitivity", "bottlenecks": "bottlenecks", "audit": "audit"}.get(self.command)
+        return self.results() if main is None else frame(self.snapshot.tables[main])
 
     def export(self, xlsx: bool = True, parquet: bool | None = None) -> list[Path]:
-        """Write workbook.xlsx and Parquet copies of the tables into the study's folder."""
+        """Write workbook.xlsx and Parquet copies of the tables into the study's folder (refused
+        once a later study has written that folder)."""
+        self.snapshot.check_unchanged(self.out)
         return export_directory(self.out, parquet=parquet, xlsx=xlsx)
 
 
-def study(command: str, arguments: Sequence[str], out: PathLike | None = None, jobs: int = 1) -> StudyResults:
-    """Run `rearm COMMAND ARGUMENTS... --jobs N --no-plots --quiet [--out OUT]` in this process.
+def study(
+    command: str,
+    arguments: Sequence[str],
+    out: PathLike | None = None,
+    jobs: int = 1,
+    *,
+    executor: Scheduler | None = None,
+    loaded: LoadedScenario | None = None,
+    parameters: Sequence[Parameter] | None = None,
+    progress: bool = False,
+) -> StudyResults:
+    """Run `rearm COMMAND ARGUMENTS... --jobs N --no-plots [--quiet] [--out OUT]` in this process.
 
-    The output folder defaults to the command's own (`outputs/<scenario stem>/<command>/`).
-    Errors are raised (`ScenarioError`, `UsageError`), not turned into exit codes.
+    `executor`: a `concurrent.futures.Executor`, a Dask `distributed.Client` or a scheduler
+    address (as `--scheduler`). `loaded`, `parameters`: the scenario and the varied parameters
+    as the library has them (then ARGUMENTS need not name them). `progress`: a progress bar
+    (`tqdm.auto`: a widget in a notebook). The output folder defaults to the command's own
+    (`outputs/<scenario stem>/<command>/`). Errors are raised (`ScenarioError`, `UsageError`),
+    not turned into exit codes.
     """
     from sim.cli.main import build_parser
+    from sim.cli.study_commands import study_out
 
-    argv = [command, *map(str, arguments), "--jobs", str(jobs), "--no-plots", "--quiet"]
+    argv = [command, *map(str, arguments), "--jobs", str(jobs), "--no-plots"]
+    argv += [] if progress else ["--quiet"]
     if out is not None:
         argv += ["--out", os.fspath(out)]
     try:
         args = build_parser().parse_args(argv)
     except SystemExit:
         raise UsageError(f"rearm {' '.join(argv)}: not a valid study (argparse's message is above)") from None
+    if executor is not None:
+        args.scheduler = executor
+    if loaded is not None:
+        args.loaded = loaded
+    if parameters is not None:
+        args.parameters = list(parameters)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         args.handler(args)
-    folder = Path(out) if out is not None else default_out_dir(args.file) / command
-    return StudyResults(command, folder, printed.getvalue())
+    return StudyResults.read(command, study_out(args), printed.getvalue())
 
 
-def _scenario_arguments(scenario: LoadedScenario | PathLike, **options: Any) -> list[str]:
-    """A scenario (path, or loaded with its overrides) and options as command-line arguments."""
-    if isinstance(scenario, LoadedScenario):
-        arguments = [scenario.file, *(f"--set={o}" for o in scenario.overrides)]
-    else:
-        arguments = [os.fspath(scenario)]
+def _study_of(
+    command: str,
+    scenario: LoadedScenario | Scenario | Mapping[str, Any] | PathLike,
+    out: PathLike | None,
+    jobs: int,
+    executor: Scheduler | None,
+    parameters: Sequence[Parameter] | None = None,
+    progress: bool = False,
+    **options: Any,
+) -> StudyResults:
+    """A study of `scenario` (anything `load` takes) with `options` as command-line options."""
+    loaded = load(scenario)
+    if loaded.file == SCENARIO_FILE:
+        raise UsageError(
+            f"{command}: a study varies the scenario's data, which a validated Scenario no longer has; "
+            "load its file or dict instead"
+        )
+    arguments = [loaded.file]
     for name, value in options.items():
-        values = value if isinstance(value, (list, tuple)) else [value]
-        arguments += [f"--{name.replace('_', '-')}={v}" for v in values if v is not None]
-    return arguments
+        if value is not None:
+            arguments.append(f"--{name.replace('_', '-')}={value}")
+    folder = out if out is not None else _default_folder(loaded, command)
+    return study(
+        command,
+        arguments,
+        folder,
+        jobs,
+        executor=executor,
+        loaded=loaded,
+        parameters=parameters,
+        progress=progress,
+    )
+
+
+def _default_folder(loaded: LoadedScenario, command: str) -> Path:
+    """`outputs/<file stem>/<command>/`; for a dict or Scenario, the scenario's name as the stem."""
+    if loaded.file in (DICT_FILE, SCENARIO_FILE):
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", loaded.scenario.scenario).strip("._") or "scenario"
+        return Path("outputs") / stem / command
+    return default_out_dir(loaded.file) / command
 
 
 def sweep(
-    scenario: LoadedScenario | PathLike,
-    vary: Sequence[str],
+    scenario: LoadedScenario | Scenario | Mapping[str, Any] | PathLike,
+    vary: Mapping[str, Any] | Sequence[str],
     method: str = "grid",
     samples: int | None = None,
     replications: int | None = None,
     seed: int | None = None,
     jobs: int = 1,
     out: PathLike | None = None,
+    executor: Scheduler | None = None,
+    progress: bool = False,
 ) -> StudyResults:
-    """`rearm sweep`: `vary` holds `PATH=V1,V2,...` or `PATH=LO:HI:N`; `method` grid or lhs."""
-    arguments = _scenario_arguments(
-        scenario, vary=list(vary), method=method, samples=samples, replications=replications, seed=seed
-    )
-    return study("sweep", arguments, out, jobs)
+    """`rearm sweep`: `vary` maps each path to its values (`{"facilities.x.capacity": ["40k per
+    year", "50k per year"]}`) or a range (`{"budgets.b.growth": "1%:5%:3"}`), or is a list of
+    `PATH=V1,V2,...` / `PATH=LO:HI:N` strings; `method` grid or lhs; `executor` a
+    `concurrent.futures.Executor`, a Dask `Client` or a scheduler address."""
+    parameters = parameters_from(vary, "vary")
+    return _study_of(
+        "sweep", scenario, out, jobs, executor, parameters, progress,
+        method=method, samples=samples, replications=replications, seed=seed,
+    )  # fmt: skip
 
 
 def sensitivity(
-    scenario: LoadedScenario | PathLike,
-    params: Sequence[str],
+    scenario: LoadedScenario | Scenario | Mapping[str, Any] | PathLike,
+    params: Mapping[str, Any] | Sequence[str],
     method: str = "oat",
     samples: int | None = None,
     replications: int | None = None,
     seed: int | None = None,
     jobs: int = 1,
     out: PathLike | None = None,
+    executor: Scheduler | None = None,
+    progress: bool = False,
 ) -> StudyResults:
-    """`rearm sensitivity`: `params` holds `PATH=LO:HI`; `method` oat, morris or sobol."""
-    arguments = _scenario_arguments(
-        scenario, param=list(params), method=method, samples=samples, replications=replications, seed=seed
-    )
-    return study("sensitivity", arguments, out, jobs)
+    """`rearm sensitivity`: `params` maps each path to a range (`{"budgets.b.growth": "0%:5%"}`)
+    or is a list of `PATH=LO:HI` strings; `method` oat, morris or sobol."""
+    parameters = parameters_from(params, "param")
+    return _study_of(
+        "sensitivity", scenario, out, jobs, executor, parameters, progress,
+        method=method, samples=samples, replications=replications, seed=seed,
+    )  # fmt: skip
 
 
 def bottlenecks(
-    scenario: LoadedScenario | PathLike,
+    scenario: LoadedScenario | Scenario | Mapping[str, Any] | PathLike,
     replications: int | None = None,
     seed: int | None = None,
     jobs: int = 1,
     out: PathLike | None = None,
+    executor: Scheduler | None = None,
+    progress: bool = False,
 ) -> StudyResults:
     """`rearm bottlenecks`: relax each constraint in turn; `.bottlenecks()` gives the gains."""
-    return study("bottlenecks", _scenario_arguments(scenario, replications=replications, seed=seed), out, jobs)
+    return _study_of("bottlenecks", scenario, out, jobs, executor, None, progress, replications=replications, seed=seed)
 
 
 def audit(
-    scenario: LoadedScenario | PathLike,
+    scenario: LoadedScenario | Scenario | Mapping[str, Any] | PathLike,
     change: str | float | None = None,
     replications: int | None = None,
     seed: int | None = None,
     jobs: int = 1,
     out: PathLike | None = None,
+    executor: Scheduler | None = None,
+    progress: bool = False,
 ) -> StudyResults:
     """`rearm audit`: more of each budget, capacity, supply and workforce ceiling by `change`
     (default 10%; "10%" or 0.1) and one dock more at each shipyard, on the same random numbers;
     `.audit()` gives audit.json (its `passed` is False when there is an anomaly)."""
-    arguments = _scenario_arguments(scenario, change=change, replications=replications, seed=seed)
-    return study("audit", arguments, out, jobs)
+    return _study_of(
+        "audit", scenario, out, jobs, executor, None, progress, change=change, replications=replications, seed=seed
+    )

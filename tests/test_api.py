@@ -14,7 +14,7 @@ from sim.errors import ScenarioError, UsageError
 from sim.language.templates import template_text
 from sim.metrics.replication import TIMELINE_MEASURES
 
-pytest.importorskip("pandas", reason="the DataFrame methods need pandas: pip install -e '.[analysis]'")
+pd = pytest.importorskip("pandas", reason="the DataFrame methods need pandas: pip install -e '.[analysis]'")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,11 @@ def test_targets_frame_matches_the_summary(result: api.RunResults) -> None:
     assert list(frame["name"]) == [t.name for t in result.scenario.targets]
     for row, target in zip(frame.to_dict("records"), result.summary["targets"], strict=True):
         assert row["years_p50"] == target["years_to_reach"]["p50"]
-        assert row["date_p50"] == target["date_reached"]["p50"]
+        date = target["date_reached"]["p50"]  # dates come back as datetimes, NaT where not reached
+        assert (row["date_p50"].date().isoformat() if date is not None else None) == (
+            None if row["date_p50"] is pd.NaT else date
+        )
+        assert str(frame["date_p50"].dtype).startswith("datetime64")
         assert row["reached_fraction"] == target["reached_fraction"]
 
 
@@ -84,8 +88,12 @@ def test_load_applies_overrides_and_run_accepts_either(scenario_file: Path) -> N
     by_object = api.run(loaded, replications=1)
     by_path = api.run(scenario_file, replications=1, overrides=["seed=11", "facilities.tank_line.capacity=60 per year"])
     assert by_object.summary["targets"] == by_path.summary["targets"]
-    with pytest.raises(ValueError, match="give overrides to load"):
-        api.run(loaded, overrides=["seed=1"])
+    # overrides given to run() apply on top of the loaded scenario's own (as load(loaded, ...) does)
+    stacked = api.run(
+        api.load(scenario_file, ["seed=11"]), replications=1, overrides={"facilities.tank_line.capacity": "60 per year"}
+    )
+    assert stacked.summary["targets"] == by_path.summary["targets"]
+    assert stacked.summary["overrides"] == ["seed=11", "facilities.tank_line.capacity=60 per year"]
 
 
 def test_bad_input_raises_the_scenario_error_with_its_place(tmp_path: Path) -> None:

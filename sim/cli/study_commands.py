@@ -78,7 +78,12 @@ def _load(args: argparse.Namespace, file: str | None = None) -> LoadedScenario:
         raise UsageError("--seed must be ≥ 0")
     if args.jobs:
         check_jobs(args.jobs, default_jobs(), args.allow_large)
-    return load_scenario(file or args.file, args.overrides, args.allow_large)
+    given: LoadedScenario | None = getattr(args, "loaded", None)  # the library's, already loaded
+    return (
+        given
+        if given is not None and file is None
+        else load_scenario(file or args.file, args.overrides, args.allow_large)
+    )
 
 
 def _check_size(loaded: Sequence[LoadedScenario], points: int, replications: int) -> None:
@@ -255,7 +260,7 @@ def register_sweep(sub: Any) -> None:
 def cmd_sweep(args: argparse.Namespace) -> int:
     """A grid or Latin-hypercube sweep; prints each point's median years to each target."""
     loaded = _load(args)
-    params = [parse_parameter(v, "--vary") for v in args.vary]
+    params = getattr(args, "parameters", None) or [parse_parameter(v, "--vary") for v in args.vary]
     replications = args.replications or loaded.scenario.replications
     _check_size([loaded], design_size(args.method, params, args.samples), replications)
     design = make_design(
@@ -304,7 +309,7 @@ def register_sensitivity(sub: Any) -> None:
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Run the method's design and write its indices to sensitivity.csv."""
     loaded = _load(args)
-    params = [parse_parameter(v, "--param") for v in args.param]
+    params = getattr(args, "parameters", None) or [parse_parameter(v, "--param") for v in args.param]
     for p in params:
         if not p.is_range:
             raise UsageError(f"--param {p.path}: give a range LO:HI")

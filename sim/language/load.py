@@ -20,7 +20,7 @@ from sim.language.units import shown
 from sim.language.yaml_source import Source, read_source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class LoadedScenario:
     """A validated scenario with its provenance."""
 
@@ -31,6 +31,11 @@ class LoadedScenario:
     overrides: tuple[str, ...] = ()
     allow_large: bool = False
     source: Source | None = dataclasses.field(default=None, compare=False, repr=False)  # the file as read
+
+    def __repr__(self) -> str:
+        """One line (a notebook shows this, not the whole scenario): name, file, hash, overrides."""
+        overrides = f", overrides {list(self.overrides)}" if self.overrides else ""
+        return f"<LoadedScenario {self.scenario.scenario!r} from {self.file}, sha256 {self.sha256[:12]}{overrides}>"
 
 
 def load_scenario(

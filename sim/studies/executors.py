@@ -9,6 +9,7 @@ what they contain, never by arrival order, so results do not depend on the execu
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import ctypes
 import itertools
 import logging
@@ -357,10 +358,70 @@ def _take(source: Iterator[T], n: int) -> list[T]:
     return list(itertools.islice(source, n))
 
 
-def make_executor(jobs: int | None = None, scheduler: str | None = None, timeout: float = DASK_TIMEOUT) -> Executor:
-    """The executor the command line asks for: Dask if `scheduler` (lost for `timeout` seconds:
-    the study ends), else local processes."""
+class FuturesExecutor:
+    """A `concurrent.futures.Executor` the caller made (a thread or process pool, or any other):
+    used as it is, and left open for the caller to shut down."""
+
+    def __init__(self, pool: concurrent.futures.Executor, workers: int | None = None) -> None:
+        self.pool = pool
+        self.workers = workers or getattr(pool, "_max_workers", None) or default_jobs()
+
+    def __enter__(self) -> FuturesExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        """Yield `fn(task)` for every task, in the order they finish."""
+        yield from _bounded(lambda task: self.pool.submit(fn, task), tasks, self.workers * IN_FLIGHT_PER_WORKER)
+
+
+class ClientExecutor(DaskExecutor):
+    """A Dask `distributed.Client` the caller made (for example on a `LocalCluster`): used as it
+    is, with the same checks on a lost cluster as `--scheduler`, and left open for the caller."""
+
+    def __init__(self, client: Any, timeout: float = DASK_TIMEOUT) -> None:
+        super().__init__(str(getattr(client, "scheduler", "client")), 1, timeout=timeout)
+        self.given = client
+
+    def __enter__(self) -> ClientExecutor:
+        self._client = self.given
+        try:
+            self.workers = max(1, sum(self.given.nthreads(callback_timeout=self.timeout).values()))
+        except (OSError, TimeoutError, RuntimeError) as exc:
+            raise UsageError(f"the Dask client does not answer ({str(exc) or type(exc).__name__})") from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._client = None
+
+
+def is_dask_client(value: object) -> bool:
+    """Whether `value` is a `distributed.Client` (checked without importing Dask)."""
+    return any(cls.__module__.startswith("distributed") and cls.__name__ == "Client" for cls in type(value).__mro__)
+
+
+#: where a study may run: a Dask scheduler's address (or 'local'), a Dask Client, or an Executor
+Scheduler = str | concurrent.futures.Executor | Any
+
+
+def make_executor(
+    jobs: int | None = None, scheduler: Scheduler | None = None, timeout: float = DASK_TIMEOUT
+) -> Executor:
+    """The executor a study asks for: on Dask if `scheduler` is an address (lost for `timeout`
+    seconds: the study ends) or a `distributed.Client`; on a `concurrent.futures.Executor` the
+    caller made; else local processes (`jobs`, default all cores; one: in this process)."""
     workers = jobs or default_jobs()
-    if scheduler:
+    if is_dask_client(scheduler):
+        return ClientExecutor(scheduler, timeout)
+    if isinstance(scheduler, concurrent.futures.Executor):
+        return FuturesExecutor(scheduler, jobs)
+    if isinstance(scheduler, str) and scheduler:
         return DaskExecutor(scheduler, workers, timeout=timeout)
+    if scheduler:
+        raise TypeError(
+            "a study runs on a Dask scheduler address, a distributed.Client or a concurrent.futures.Executor, "
+            f"not {type(scheduler).__name__}"
+        )
     return SerialExecutor() if workers <= 1 else ProcessExecutor(workers)

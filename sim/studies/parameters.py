@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,3 +159,27 @@ def _split_top(text: str, sep: str) -> list[str]:
             current.append(ch)
     parts.append("".join(current).strip())
     return parts
+
+
+def parameters_from(vary: Any, option: str = "vary") -> list[Parameter]:
+    """Parameters from Python: a mapping `{path: [v1, v2, ...]}` (values as the language writes
+    them) or `{path: "LO:HI[:N]"}`, or a list of `PATH=...` strings. A single string is refused:
+    iterated, it would be read letter by letter."""
+    if isinstance(vary, (str, bytes)):
+        raise TypeError(
+            f"{option} must be a mapping such as {{'facilities.x.capacity': ['40k per year', '50k per year']}} "
+            f"or a list of 'PATH=V1,V2' strings, not the single string {vary!r}"
+        )
+    if not isinstance(vary, Mapping):
+        return [parse_parameter(text, f"--{option}") for text in vary]
+    found = []
+    for path, spec in vary.items():
+        if not isinstance(path, str) or not path or any(not p for p in path.split(".")):
+            raise UsageError(f"{option}: the path must be dotted, such as facilities.barrow.docks, got {path!r}")
+        if isinstance(spec, str):
+            found.append(parse_parameter(f"{path}={spec}", option))
+        elif isinstance(spec, Sequence) and not isinstance(spec, bytes) and len(spec) > 0:
+            found.append(Parameter(path, values=tuple(spec)))
+        else:
+            raise UsageError(f"{option} {path}: give a list of values or a range 'LO:HI[:N]', got {spec!r}")
+    return found

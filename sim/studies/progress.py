@@ -1,5 +1,5 @@
-"""Progress of a long study: a tqdm bar (rate and ETA) on a terminal, plain periodic lines
-without control characters in a log."""
+"""Progress of a long study: a tqdm bar (rate and ETA) on a terminal, a `tqdm.auto` bar in a
+Jupyter notebook, plain periodic lines without control characters in a log."""
 
 from __future__ import annotations
 
@@ -31,7 +31,11 @@ class ProgressReport:
         self._last = self._start
         self._printed = -1
         self._bar: Any = None
-        if self.enabled and is_terminal(self.stream):
+        if self.enabled and in_notebook():
+            from tqdm.auto import tqdm as auto  # type: ignore[import-untyped,unused-ignore]  # a widget in Jupyter (text if ipywidgets is missing)
+
+            self._bar = auto(total=total, initial=done, desc=label, unit="run")
+        elif self.enabled and is_terminal(self.stream):
             from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
 
             self._bar = tqdm(total=total, initial=done, desc=label, unit="run", file=self.stream, dynamic_ncols=True)
@@ -78,6 +82,13 @@ class ProgressReport:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def in_notebook() -> bool:
+    """Whether this process is a Jupyter kernel (progress then goes through `tqdm.auto`)."""
+    shell = sys.modules.get("IPython")
+    get = getattr(shell, "get_ipython", None)
+    return get is not None and type(get()).__name__ == "ZMQInteractiveShell"
 
 
 def is_terminal(stream: IO[str]) -> bool:
