@@ -119,7 +119,7 @@ def run_to_precision(
     with make_executor(jobs) as executor:
         while True:
             have = len(results)
-            for batch in iter_replications(scenario, n - have, root, executor=executor, first=have):
+            for batch in iter_replications(scenario, n - have, root, executor=executor, first=have, detail_of=0):
                 results.extend(batch)
                 if progress:
                     progress(len(batch))
