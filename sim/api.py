@@ -15,11 +15,9 @@ methods need pandas (`pip install 'rearm[analysis]'`); `tables()` gives the same
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,26 +28,39 @@ from sim.language.load import LoadedScenario, load_scenario
 from sim.language.schema import Scenario
 from sim.language.templates import write_starter
 from sim.language.units import DAYS_PER_YEAR
+from sim.language.validation import Validation, validate_files
+from sim.library import studies
+from sim.library.studies import StudyOutcome
+from sim.present import redraw
 from sim.present.interop import Table, directory_tables, export_directory, summary_tables
-from sim.present.outputs import TIMELINE_HEADER, default_out_dir, write_run
+from sim.present.outputs import TIMELINE_HEADER, write_run
+from sim.studies.audit import DEFAULT_CHANGE
+from sim.studies.precision import MedianInterval, PrecisionRun
+from sim.studies.precision import precision as grow_to_precision
 from sim.studies.run import RunResult, run_scenario
 
 if TYPE_CHECKING:  # pandas is an optional extra
     import pandas as pd
 
 __all__ = [
+    "PrecisionResults",
     "RunResults",
     "StudyResults",
     "audit",
     "bottlenecks",
+    "compare",
     "frame",
     "load",
     "new",
+    "plot",
+    "precision",
+    "report",
     "run",
     "schema",
     "sensitivity",
     "study",
     "sweep",
+    "validate",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -181,8 +192,8 @@ class RunResults:
 
 
 # -- studies ------------------------------------------------------------------------------------
-# The study commands (sim/cli/study_commands.py) build, run and write a study in one go; these
-# wrappers call them exactly as the command line does and read back the files they promise.
+# Each study is a library function (sim/library/studies.py) that the command line calls too;
+# these wrappers take a path or a loaded scenario and return the folder's tables.
 
 
 @dataclass(frozen=True)
@@ -228,38 +239,13 @@ class StudyResults:
         return export_directory(self.out, parquet=parquet, xlsx=xlsx)
 
 
-def study(command: str, arguments: Sequence[str], out: PathLike | None = None, jobs: int = 1) -> StudyResults:
-    """Run `rearm COMMAND ARGUMENTS... --jobs N --no-plots --quiet [--out OUT]` in this process.
-
-    The output folder defaults to the command's own (`outputs/<scenario stem>/<command>/`).
-    Errors are raised (`ScenarioError`, `UsageError`), not turned into exit codes.
-    """
-    from sim.cli.main import build_parser
-
-    argv = [command, *map(str, arguments), "--jobs", str(jobs), "--no-plots", "--quiet"]
-    if out is not None:
-        argv += ["--out", os.fspath(out)]
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit:
-        raise UsageError(f"rearm {' '.join(argv)}: not a valid study (argparse's message is above)") from None
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        args.handler(args)
-    folder = Path(out) if out is not None else default_out_dir(args.file) / command
-    return StudyResults(command, folder, printed.getvalue())
+def _loaded(scenario: LoadedScenario | PathLike) -> LoadedScenario:
+    """A loaded scenario as given, or the file at a path loaded."""
+    return scenario if isinstance(scenario, LoadedScenario) else load(scenario)
 
 
-def _scenario_arguments(scenario: LoadedScenario | PathLike, **options: Any) -> list[str]:
-    """A scenario (path, or loaded with its overrides) and options as command-line arguments."""
-    if isinstance(scenario, LoadedScenario):
-        arguments = [scenario.file, *(f"--set={o}" for o in scenario.overrides)]
-    else:
-        arguments = [os.fspath(scenario)]
-    for name, value in options.items():
-        values = value if isinstance(value, (list, tuple)) else [value]
-        arguments += [f"--{name.replace('_', '-')}={v}" for v in values if v is not None]
-    return arguments
+def _results(outcome: StudyOutcome) -> StudyResults:
+    return StudyResults(outcome.command, outcome.out, outcome.report)
 
 
 def sweep(
@@ -273,10 +259,19 @@ def sweep(
     out: PathLike | None = None,
 ) -> StudyResults:
     """`rearm sweep`: `vary` holds `PATH=V1,V2,...` or `PATH=LO:HI:N`; `method` grid or lhs."""
-    arguments = _scenario_arguments(
-        scenario, vary=list(vary), method=method, samples=samples, replications=replications, seed=seed
+    return _results(
+        studies.sweep(
+            scenario=_loaded(scenario),
+            vary=list(vary),
+            method=method,
+            samples=samples,
+            out=out,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            progress=False,
+        )  # fmt: skip
     )
-    return study("sweep", arguments, out, jobs)
 
 
 def sensitivity(
@@ -290,10 +285,19 @@ def sensitivity(
     out: PathLike | None = None,
 ) -> StudyResults:
     """`rearm sensitivity`: `params` holds `PATH=LO:HI`; `method` oat, morris or sobol."""
-    arguments = _scenario_arguments(
-        scenario, param=list(params), method=method, samples=samples, replications=replications, seed=seed
+    return _results(
+        studies.sensitivity(
+            scenario=_loaded(scenario),
+            params=list(params),
+            method=method,
+            samples=samples,
+            out=out,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            progress=False,
+        )  # fmt: skip
     )
-    return study("sensitivity", arguments, out, jobs)
 
 
 def bottlenecks(
@@ -304,7 +308,11 @@ def bottlenecks(
     out: PathLike | None = None,
 ) -> StudyResults:
     """`rearm bottlenecks`: relax each constraint in turn; `.bottlenecks()` gives the gains."""
-    return study("bottlenecks", _scenario_arguments(scenario, replications=replications, seed=seed), out, jobs)
+    return _results(
+        studies.bottlenecks(
+            scenario=_loaded(scenario), out=out, replications=replications, seed=seed, jobs=jobs, progress=False
+        )
+    )
 
 
 def audit(
@@ -318,5 +326,110 @@ def audit(
     """`rearm audit`: more of each budget, capacity, supply and workforce ceiling by `change`
     (default 10%; "10%" or 0.1) and one dock more at each shipyard, on the same random numbers;
     `.audit()` gives audit.json (its `passed` is False when there is an anomaly)."""
-    arguments = _scenario_arguments(scenario, change=change, replications=replications, seed=seed)
-    return study("audit", arguments, out, jobs)
+    return _results(
+        studies.audit(
+            scenario=_loaded(scenario),
+            change=DEFAULT_CHANGE if change is None else change,
+            out=out,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            progress=False,
+        )  # fmt: skip
+    )
+
+
+def compare(
+    scenarios: Sequence[LoadedScenario | PathLike],
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    out: PathLike | None = None,
+) -> StudyResults:
+    """`rearm compare`: the scenarios side by side on the first one's random numbers, each
+    labelled by its file; the output folder defaults to `outputs/compare/`."""
+    loaded = [_loaded(s) for s in scenarios]
+    return _results(
+        studies.compare(
+            scenarios=loaded,
+            labels=[x.file for x in loaded],
+            out=out,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            progress=False,
+        )  # fmt: skip
+    )
+
+
+#: the study functions by command name, for `study`
+STUDIES: dict[str, Callable[..., StudyResults]] = {
+    "sweep": sweep,
+    "sensitivity": sensitivity,
+    "bottlenecks": bottlenecks,
+    "audit": audit,
+    "compare": compare,
+}
+
+
+def study(command: str, scenario: Any, /, **options: Any) -> StudyResults:
+    """Any study by its command's name: `study("sweep", path, vary=[...])` is `sweep(path, vary=[...])`."""
+    if command not in STUDIES:
+        raise UsageError(f"{command!r} is not a study (one of {', '.join(STUDIES)})")
+    return STUDIES[command](scenario, **options)
+
+
+# -- the other commands -----------------------------------------------------------------------
+def validate(
+    files: Sequence[PathLike], *, overrides: Sequence[str] = (), allow_large: bool | None = None
+) -> Validation:
+    """`rearm validate`: check scenario files; `.ok`, `.valid` (file, scenario) and every
+    `.problems` (`.raise_for_problems()` raises them as a `ScenarioError`)."""
+    return validate_files(files=list(files), overrides=overrides, allow_large=allow_large)
+
+
+def precision(
+    scenario: LoadedScenario | PathLike,
+    fraction: float,
+    *,
+    replications: int | None = None,
+    max_replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+) -> PrecisionResults:
+    """`rearm run --precision F`: replications until each target's median date is known to
+    ±`fraction` (95% confidence); `.intervals`, `.met`, and the run as `RunResults`."""
+    grown = grow_to_precision(
+        scenario=_loaded(scenario), fraction=fraction, replications=replications,
+        max_replications=max_replications, seed=seed, jobs=jobs,
+    )  # fmt: skip
+    return PrecisionResults(RunResults(grown.run), grown)
+
+
+@dataclass(frozen=True)
+class PrecisionResults:
+    """A run grown to a precision: the run (`.results`) and each target's median interval."""
+
+    results: RunResults
+    grown: PrecisionRun
+
+    @property
+    def intervals(self) -> list[MedianInterval]:
+        """Each target's median and its 95% interval in years, and whether it is within the fraction."""
+        return self.grown.intervals
+
+    @property
+    def met(self) -> bool:
+        """Whether every target's interval is within the fraction asked for."""
+        return self.grown.met
+
+
+def plot(directory: PathLike, *, svg: bool = False) -> list[Path]:
+    """`rearm plot DIR`: redraw every figure from the results stored in `directory` (no simulation)."""
+    return list(redraw.plot(directory=directory, svg=svg).files)
+
+
+def report(directory: PathLike) -> Path:
+    """`rearm report DIR`: write `directory/report.html`, one self-contained file; its path."""
+    return redraw.report(directory=directory).files[0]

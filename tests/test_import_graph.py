@@ -11,7 +11,8 @@ from conftest import ROOT
 
 #: the layers, upstream first; a module may import its own layer and those before it. The
 #: records (`sim/records.py`) are the schema the model writes into: they import nothing of
-#: `sim`, and the model imports them, so they sit just before the model.
+#: `sim`, and the model imports them, so they sit just before the model. The library front door
+#: is `sim/api.py` with `sim/library/` (the commands as functions); `sim/cli` stands on it.
 LAYERS = ("base", "language", "records", "model", "metrics", "studies", "present", "api", "cli")
 
 
@@ -28,6 +29,8 @@ def layer(module: str) -> str:
         return "base"  # the version, the error types, the compiled build's probe
     if parts[1] == "__main__":
         return "cli"  # `python -m sim` is the command line
+    if parts[1] == "library":
+        return "api"  # the commands as library functions, which sim.api and sim.cli stand on
     if parts[1] in LAYERS:
         return parts[1]
     raise AssertionError(f"{module}: a module outside every layer (add it to LAYERS)")

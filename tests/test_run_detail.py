@@ -20,7 +20,6 @@ from sim.studies.replications import replication_seed
 from sim.studies.run import RunResult, run_scenario
 
 
-
 def simulated_again(run: RunResult) -> dict[str, Any]:
     """What `sim.present.outputs` wrote before the run kept the detail: replication 0
     simulated again from the scenario as loaded and its own seed stream."""
@@ -56,4 +55,13 @@ def test_a_run_to_precision_keeps_replication_0s_history_too(tmp_path: Path) -> 
     run, _ = run_to_precision(loaded, 0.5, seed=4, first=2, cap=3)
     write_run(run, tmp_path)
     write_json(tmp_path / "again.json", simulated_again(run))
+    assert (tmp_path / "replication0.json").read_bytes() == (tmp_path / "again.json").read_bytes()
+
+
+def test_replication_0s_history_comes_back_from_a_worker_process(tmp_path: Path) -> None:
+    loaded = load_scenario(str(ROOT / "scenarios" / "examples" / "combined.yaml"))
+    serial, parallel = (run_scenario(loaded, replications=4, seed=9, jobs=jobs) for jobs in (1, 2))
+    assert parallel.detail == serial.detail
+    write_run(parallel, tmp_path)
+    write_json(tmp_path / "again.json", simulated_again(parallel))
     assert (tmp_path / "replication0.json").read_bytes() == (tmp_path / "again.json").read_bytes()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 
@@ -81,16 +81,17 @@ def iter_replications(
     its history (`ReplicationResult.detail`)."""
     workers = executor.workers if executor else jobs
     packed = pickle.dumps(scenario, protocol=pickle.HIGHEST_PROTOCOL)  # once, not once per task
-    tasks = [(packed, seed, [first + i for i in b], detail_of) for b in batches(replications, max(1, workers))]
+    tasks = [(packed, seed, [first + i for i in b]) for b in batches(replications, max(1, workers))]
+    run_task = _run_task if detail_of is None else partial(_run_task, detail_of=detail_of)
     if executor is not None:
-        yield from executor.map_unordered(_run_task, tasks)
+        yield from executor.map_unordered(run_task, tasks)
         return
     with make_executor(jobs if replications > 1 else 1) as local:
-        yield from local.map_unordered(_run_task, tasks)
+        yield from local.map_unordered(run_task, tasks)
 
 
-def _run_task(task: tuple[bytes, int, list[int], int | None]) -> list[ReplicationResult]:
-    packed, seed, indices, detail_of = task
+def _run_task(task: tuple[bytes, int, list[int]], detail_of: int | None = None) -> list[ReplicationResult]:
+    packed, seed, indices = task
     return run_batch(_unpacked(packed), seed, indices, detail_of)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.present.plots.study_data import StudyData, as_float, finish, header_key, panels
+from sim.present.plots.study_data import StudyData, as_float, finish, header_key, panel_figure
 from sim.present.plots.style import (
     OKABE_ITO,
     SMALL,
@@ -117,7 +117,7 @@ def plot_tornado(study: StudyData, ax: Axes | None = None) -> Figure:
         target = next(iter(effects))
         draw_tornado(ax, target, effects[target])
         return ax.get_figure(root=True)  # type: ignore[return-value]
-    fig, axes = panels(len(effects), max(2.0, 0.35 * max(len(v) for v in effects.values()) + 1.2))
+    fig, axes = panel_figure(len(effects), max(2.0, 0.35 * max(len(v) for v in effects.values()) + 1.2))
     for a, (target, params) in zip(axes, effects.items(), strict=False):
         draw_tornado(a, target, params)
     return finish(fig, study.meta, "which parameter moves each target most")
@@ -189,7 +189,7 @@ def plot_indices(study: StudyData, ax: Axes | None = None) -> Figure:
     if ax is not None:
         draw_indices(ax, panels[0][1], panels[0][0], panels[0][2])
         return ax.get_figure(root=True)  # type: ignore[return-value]
-    fig, axes = panels(len(panels))
+    fig, axes = panel_figure(len(panels))
     for a, (method, target, idx) in zip(axes, panels, strict=False):
         draw_indices(a, target, method, idx)
     return finish(fig, study.meta, "global sensitivity of years to target")
@@ -229,7 +229,7 @@ def plot_bottlenecks(study: StudyData, ax: Axes | None = None) -> Figure:
         target = next(iter(data))
         draw_bottlenecks(ax, target, data[target])
         return ax.get_figure(root=True)  # type: ignore[return-value]
-    fig, axes = panels(len(data), max(1.6, 0.32 * max(len(g) for g in data.values()) + 1.0))
+    fig, axes = panel_figure(len(data), max(1.6, 0.32 * max(len(g) for g in data.values()) + 1.0))
     for a, (target, gains) in zip(axes, data.items(), strict=False):
         draw_bottlenecks(a, target, gains)
     return finish(fig, study.meta, "what binds each target")

@@ -68,7 +68,7 @@ def as_float(text: Any) -> float:
         return float("nan")
 
 
-def panels(n: int, height: float = PANEL_HEIGHT_IN) -> tuple[Figure, list[Axes]]:
+def panel_figure(n: int, height: float = PANEL_HEIGHT_IN) -> tuple[Figure, list[Axes]]:
     """A figure of `n` panels stacked, each `height` inches high."""
     fig = new_figure(height * n + 0.7)
     return fig, list(fig.subplots(n, 1, squeeze=False)[:, 0])
