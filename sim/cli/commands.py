@@ -1,4 +1,4 @@
-"""One small function per command; shared options defined once."""
+"""`rearm validate` and `rearm run`: parse, call the library, print (the shared options are in `sim.cli.options`)."""
 
 from __future__ import annotations
 
