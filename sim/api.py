@@ -15,12 +15,10 @@ methods need pandas (`pip install 'rearm[analysis]'`); `tables()` gives the same
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +38,10 @@ from sim.language.load import LoadedScenario
 from sim.language.schema import Scenario
 from sim.language.templates import write_starter
 from sim.language.units import DAYS_PER_YEAR
+from sim.language.validation import Validation, validate_files
+from sim.library import studies
+from sim.library.studies import StudyOutcome
+from sim.present import redraw
 from sim.present.interop import Table, export_directory, summary_tables
 from sim.present.notebook import (
     StudySnapshot,
@@ -51,26 +53,35 @@ from sim.present.notebook import (
     with_base_units,
 )
 from sim.present.outputs import TIMELINE_HEADER, default_out_dir, write_run
+from sim.studies.audit import DEFAULT_CHANGE
 from sim.studies.executors import Scheduler
-from sim.studies.parameters import Parameter, parameters_from
+from sim.studies.parameters import parameters_from
+from sim.studies.precision import MedianInterval, PrecisionRun
+from sim.studies.precision import precision as grow_to_precision
 from sim.studies.run import RunResult, run_scenario
 
 if TYPE_CHECKING:  # pandas is an optional extra
     import pandas as pd
 
 __all__ = [
+    "PrecisionResults",
     "RunResults",
     "StudyResults",
     "audit",
     "bottlenecks",
+    "compare",
     "frame",
     "load",
     "new",
+    "plot",
+    "precision",
+    "report",
     "run",
     "schema",
     "sensitivity",
     "study",
     "sweep",
+    "validate",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -238,9 +249,9 @@ class RunResults:
 
 
 # -- studies ------------------------------------------------------------------------------------
-# The study commands (sim/cli/study_commands.py) build, run and write a study in one go; these
-# wrappers call them in this process with the scenario as loaded here, the parameters as given
-# and the executor the caller made, then keep every table of the folder in memory.
+# Each study is a library function (sim/library/studies.py) that the command line calls too;
+# these wrappers take anything `load` takes, the parameters as a mapping or strings and the
+# executor the caller made, then keep every table of the folder in memory.
 
 
 @dataclass(frozen=True, repr=False)
@@ -298,89 +309,31 @@ class StudyResults:
         return export_directory(self.out, parquet=parquet, xlsx=xlsx)
 
 
-def study(
-    command: str,
-    arguments: Sequence[str],
-    out: PathLike | None = None,
-    jobs: int = 1,
-    *,
-    executor: Scheduler | None = None,
-    loaded: LoadedScenario | None = None,
-    parameters: Sequence[Parameter] | None = None,
-    progress: bool = False,
-) -> StudyResults:
-    """Run `rearm COMMAND ARGUMENTS... --jobs N --no-plots [--quiet] [--out OUT]` in this process.
-
-    `executor`: a `concurrent.futures.Executor`, a Dask `distributed.Client` or a scheduler
-    address (as `--scheduler`). `loaded`, `parameters`: the scenario and the varied parameters
-    as the library has them (then ARGUMENTS need not name them). `progress`: a progress bar
-    (`tqdm.auto`: a widget in a notebook). The output folder defaults to the command's own
-    (`outputs/<scenario stem>/<command>/`). Errors are raised (`ScenarioError`, `UsageError`),
-    not turned into exit codes.
-    """
-    from sim.cli.main import build_parser
-    from sim.cli.study_commands import study_out
-
-    argv = [command, *map(str, arguments), "--jobs", str(jobs), "--no-plots"]
-    argv += [] if progress else ["--quiet"]
-    if out is not None:
-        argv += ["--out", os.fspath(out)]
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit:
-        raise UsageError(f"rearm {' '.join(argv)}: not a valid study (argparse's message is above)") from None
-    if executor is not None:
-        args.scheduler = executor
-    if loaded is not None:
-        args.loaded = loaded
-    if parameters is not None:
-        args.parameters = list(parameters)
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        args.handler(args)
-    return StudyResults.read(command, study_out(args), printed.getvalue())
-
-
-def _study_of(
-    command: str,
-    scenario: LoadedScenario | Scenario | Mapping[str, Any] | PathLike,
-    out: PathLike | None,
-    jobs: int,
-    executor: Scheduler | None,
-    parameters: Sequence[Parameter] | None = None,
-    progress: bool = False,
-    **options: Any,
-) -> StudyResults:
-    """A study of `scenario` (anything `load` takes) with `options` as command-line options."""
+def _loaded(scenario: LoadedScenario | Scenario | Mapping[str, Any] | PathLike, command: str) -> LoadedScenario:
+    """A scenario for a study: anything `load` takes, but not a validated `Scenario` (a study
+    varies the scenario's data, which a `Scenario` no longer has)."""
     loaded = load(scenario)
     if loaded.file == SCENARIO_FILE:
         raise UsageError(
             f"{command}: a study varies the scenario's data, which a validated Scenario no longer has; "
             "load its file or dict instead"
         )
-    arguments = [loaded.file]
-    for name, value in options.items():
-        if value is not None:
-            arguments.append(f"--{name.replace('_', '-')}={value}")
-    folder = out if out is not None else _default_folder(loaded, command)
-    return study(
-        command,
-        arguments,
-        folder,
-        jobs,
-        executor=executor,
-        loaded=loaded,
-        parameters=parameters,
-        progress=progress,
-    )
+    return loaded
 
 
-def _default_folder(loaded: LoadedScenario, command: str) -> Path:
-    """`outputs/<file stem>/<command>/`; for a dict or Scenario, the scenario's name as the stem."""
+def _folder(loaded: LoadedScenario, command: str, out: PathLike | None) -> Path:
+    """`out`, else `outputs/<file stem>/<command>/`; for a dict, the scenario's name as the stem."""
+    if out is not None:
+        return Path(out)
     if loaded.file in (DICT_FILE, SCENARIO_FILE):
         stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", loaded.scenario.scenario).strip("._") or "scenario"
         return Path("outputs") / stem / command
     return default_out_dir(loaded.file) / command
+
+
+def _results(outcome: StudyOutcome) -> StudyResults:
+    """The study just written, its tables read once into memory."""
+    return StudyResults.read(outcome.command, outcome.out, outcome.report)
 
 
 def sweep(
@@ -399,11 +352,21 @@ def sweep(
     year", "50k per year"]}`) or a range (`{"budgets.b.growth": "1%:5%:3"}`), or is a list of
     `PATH=V1,V2,...` / `PATH=LO:HI:N` strings; `method` grid or lhs; `executor` a
     `concurrent.futures.Executor`, a Dask `Client` or a scheduler address."""
-    parameters = parameters_from(vary, "vary")
-    return _study_of(
-        "sweep", scenario, out, jobs, executor, parameters, progress,
-        method=method, samples=samples, replications=replications, seed=seed,
-    )  # fmt: skip
+    loaded = _loaded(scenario, "sweep")
+    return _results(
+        studies.sweep(
+            scenario=loaded,
+            vary=parameters_from(vary, "vary"),
+            method=method,
+            samples=samples,
+            out=_folder(loaded, "sweep", out),
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            scheduler=executor,
+            progress=progress,
+        )  # fmt: skip
+    )
 
 
 def sensitivity(
@@ -420,11 +383,21 @@ def sensitivity(
 ) -> StudyResults:
     """`rearm sensitivity`: `params` maps each path to a range (`{"budgets.b.growth": "0%:5%"}`)
     or is a list of `PATH=LO:HI` strings; `method` oat, morris or sobol."""
-    parameters = parameters_from(params, "param")
-    return _study_of(
-        "sensitivity", scenario, out, jobs, executor, parameters, progress,
-        method=method, samples=samples, replications=replications, seed=seed,
-    )  # fmt: skip
+    loaded = _loaded(scenario, "sensitivity")
+    return _results(
+        studies.sensitivity(
+            scenario=loaded,
+            params=parameters_from(params, "param"),
+            method=method,
+            samples=samples,
+            out=_folder(loaded, "sensitivity", out),
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            scheduler=executor,
+            progress=progress,
+        )  # fmt: skip
+    )
 
 
 def bottlenecks(
@@ -437,7 +410,18 @@ def bottlenecks(
     progress: bool = False,
 ) -> StudyResults:
     """`rearm bottlenecks`: relax each constraint in turn; `.bottlenecks()` gives the gains."""
-    return _study_of("bottlenecks", scenario, out, jobs, executor, None, progress, replications=replications, seed=seed)
+    loaded = _loaded(scenario, "bottlenecks")
+    return _results(
+        studies.bottlenecks(
+            scenario=loaded,
+            out=_folder(loaded, "bottlenecks", out),
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            scheduler=executor,
+            progress=progress,
+        )  # fmt: skip
+    )
 
 
 def audit(
@@ -453,6 +437,112 @@ def audit(
     """`rearm audit`: more of each budget, capacity, supply and workforce ceiling by `change`
     (default 10%; "10%" or 0.1) and one dock more at each shipyard, on the same random numbers;
     `.audit()` gives audit.json (its `passed` is False when there is an anomaly)."""
-    return _study_of(
-        "audit", scenario, out, jobs, executor, None, progress, change=change, replications=replications, seed=seed
+    loaded = _loaded(scenario, "audit")
+    return _results(
+        studies.audit(
+            scenario=loaded,
+            change=DEFAULT_CHANGE if change is None else change,
+            out=_folder(loaded, "audit", out),
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            scheduler=executor,
+            progress=progress,
+        )  # fmt: skip
     )
+
+
+def compare(
+    scenarios: Sequence[LoadedScenario | PathLike],
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    out: PathLike | None = None,
+) -> StudyResults:
+    """`rearm compare`: the scenarios side by side on the first one's random numbers, each
+    labelled by its file; the output folder defaults to `outputs/compare/`."""
+    loaded = [_loaded(s, "compare") for s in scenarios]
+    return _results(
+        studies.compare(
+            scenarios=loaded,
+            labels=[x.file for x in loaded],
+            out=out,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            progress=False,
+        )  # fmt: skip
+    )
+
+
+#: the study functions by command name, for `study`
+STUDIES: dict[str, Callable[..., StudyResults]] = {
+    "sweep": sweep,
+    "sensitivity": sensitivity,
+    "bottlenecks": bottlenecks,
+    "audit": audit,
+    "compare": compare,
+}
+
+
+def study(command: str, scenario: Any, /, **options: Any) -> StudyResults:
+    """Any study by its command's name: `study("sweep", path, vary=[...])` is `sweep(path, vary=[...])`."""
+    if command not in STUDIES:
+        raise UsageError(f"{command!r} is not a study (one of {', '.join(STUDIES)})")
+    return STUDIES[command](scenario, **options)
+
+
+# -- the other commands -----------------------------------------------------------------------
+def validate(
+    files: Sequence[PathLike], *, overrides: Sequence[str] = (), allow_large: bool | None = None
+) -> Validation:
+    """`rearm validate`: check scenario files; `.ok`, `.valid` (file, scenario) and every
+    `.problems` (`.raise_for_problems()` raises them as a `ScenarioError`)."""
+    return validate_files(files=list(files), overrides=overrides, allow_large=allow_large)
+
+
+def precision(
+    scenario: LoadedScenario | PathLike,
+    fraction: float,
+    *,
+    replications: int | None = None,
+    max_replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+) -> PrecisionResults:
+    """`rearm run --precision F`: replications until each target's median date is known to
+    ±`fraction` (95% confidence); `.intervals`, `.met`, and the run as `RunResults`."""
+    grown = grow_to_precision(
+        scenario=load(scenario), fraction=fraction, replications=replications,
+        max_replications=max_replications, seed=seed, jobs=jobs,
+    )  # fmt: skip
+    return PrecisionResults(RunResults(grown.run), grown)
+
+
+@dataclass(frozen=True)
+class PrecisionResults:
+    """A run grown to a precision: the run (`.results`) and each target's median interval."""
+
+    results: RunResults
+    grown: PrecisionRun
+
+    @property
+    def intervals(self) -> list[MedianInterval]:
+        """Each target's median and its 95% interval in years, and whether it is within the fraction."""
+        return self.grown.intervals
+
+    @property
+    def met(self) -> bool:
+        """Whether every target's interval is within the fraction asked for."""
+        return self.grown.met
+
+
+def plot(directory: PathLike, *, svg: bool = False) -> list[Path]:
+    """`rearm plot DIR`: redraw every figure from the results stored in `directory` (no simulation)."""
+    return list(redraw.plot(directory=directory, svg=svg).files)
+
+
+def report(directory: PathLike) -> Path:
+    """`rearm report DIR`: write `directory/report.html`, one self-contained file; its path."""
+    return redraw.report(directory=directory).files[0]

@@ -198,7 +198,7 @@ def test_compare_without_out_gives_its_folder(tmp_path: Path, monkeypatch: pytes
     monkeypatch.chdir(tmp_path)
     for name, seed in (("a.yaml", 1), ("b.yaml", 2)):
         Path(name).write_text(yaml.safe_dump({**PLANT, "seed": seed}), encoding="utf-8")
-    found = api.study("compare", ["a.yaml", "b.yaml", "--replications", "1"])  # raised AttributeError before
+    found = api.study("compare", ["a.yaml", "b.yaml"], replications=1)  # raised AttributeError before
     assert found.out == Path("outputs/compare")
     assert len(found.results()) == 2 and "compare of 'one plant'" in repr(found)
 

@@ -185,7 +185,7 @@ def test_compare_takes_each_scenarios_goals_from_itself_as_written(tmp_path: Pat
     first = plant(tmp_path, "100k per year", name="first.yaml")
     second = plant(tmp_path, "200k per year", name="second.yaml")
     out = tmp_path / "out"
-    api.study("compare", [first, second, "--replications", "1"], out=out)
+    api.compare([first, second], replications=1, out=out)
     goals = json.loads((out / "study.json").read_text(encoding="utf-8"))["goals"]
     assert [goals[str(f)][0]["resolved_threshold"] for f in (first, second)] == [500e3, 1e6]
     rows = rows_of(out / "results.csv")

@@ -496,7 +496,7 @@ def test_the_two_rename_swap_and_a_kill_between_its_renames(
 def test_a_study_that_cannot_write_its_final_files_says_resume_continues(
     tmp_path: Path, rearm: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sim.cli import study_commands
+    from sim.library import studies as study_commands  # the study pipeline the command calls
 
     scenario = write_yaml(tmp_path, SMALL)
     out = tmp_path / "sweep"

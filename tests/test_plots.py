@@ -34,7 +34,7 @@ from sim.present.plots import (
 )
 from sim.present.plots.capacity import ramp_curve
 from sim.present.plots.data import RunData, load_run
-from sim.present.plots.studies import StudyData, load_study
+from sim.present.plots.study_data import StudyData, load_study
 from sim.present.plots.style import DPI, WIDTH_IN
 from sim.present.run_plots import figures_for, run_figures
 

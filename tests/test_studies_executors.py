@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, CliResult, write_yaml
 
-from sim.cli import study_commands
+from sim.library import studies as study_commands  # the study pipeline the command calls
 from sim.studies.executors import DaskExecutor, make_executor
 
 NOISY = """

@@ -1,94 +1,31 @@
-"""One small function per command; shared options defined once."""
+"""`rearm validate` and `rearm run`: parse, call the library, print (the shared options are in `sim.cli.options`)."""
 
 from __future__ import annotations
 
 import argparse
-import math
 import sys
-from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
-from sim.errors import ScenarioError, UsageError
+from sim.cli.options import (  # noqa: F401  (the shared helpers, also imported from here)
+    REGISTRY,
+    add_allow_large,
+    add_simulation_options,
+    command,
+    positive_float,
+    positive_int,
+)
+from sim.errors import UsageError
 from sim.language.limits import check_jobs
 from sim.language.load import load_scenario
+from sim.language.validation import validate_files
 from sim.present.folder import PREVIOUS, StagedFolder
 from sim.present.interop import export_directory, require_writers
 from sim.present.outputs import default_out_dir, write_run
 from sim.present.table import targets_table
 from sim.present.text import terminal_text
+from sim.studies.precision import precision
 from sim.studies.replications import default_jobs
 from sim.studies.run import run_scenario
-
-Register = Callable[[Any], None]
-REGISTRY: list[Register] = []
-
-
-def command(fn: Register) -> Register:
-    """Add a subcommand registration to the CLI."""
-    REGISTRY.append(fn)
-    return fn
-
-
-MAX_COUNT_DIGITS = 15
-
-
-def positive_int(text: str) -> int:
-    """An argparse type for counts ≥ 1: `1000`, `1_000` or `1e3`, at most 15 digits (a count
-    past that breaks every limit, so it is refused here rather than read)."""
-    shown = text if len(text) <= 40 else text[:37] + "..."
-    try:
-        number = Decimal(text.strip().replace("_", "")) if len(text) <= 40 else None
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite() or number != number.to_integral_value():
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {shown!r}")
-    if number.adjusted() >= MAX_COUNT_DIGITS:
-        raise argparse.ArgumentTypeError(f"{shown} is more than any limit allows (a count has at most 15 digits)")
-    value = int(number)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be ≥ 1, got {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """An argparse type for a finite number > 0 (seconds)."""
-    try:
-        value = float(text) if len(text) <= 40 else math.nan
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text[:40]!r}")
-    return value
-
-
-def add_simulation_options(p: argparse.ArgumentParser) -> None:
-    """Options every simulating command accepts."""
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a value by its dotted path, e.g. facilities.barrow.docks=3",
-    )
-    p.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
-    p.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
-    p.add_argument("--out", type=Path, help="output directory (default: outputs/<scenario stem>/)")
-    p.add_argument("--no-plots", action="store_true", help="do not draw plots")
-    p.add_argument("--svg", action="store_true", help="also write each plot as SVG")
-    add_allow_large(p)
-
-
-def add_allow_large(p: argparse.ArgumentParser) -> None:
-    """--allow-large: lift the soft limits on a run's size (see sim.language.limits)."""
-    p.add_argument(
-        "--allow-large",
-        action="store_true",
-        default=None,
-        help="lift the soft limits on events, replications and memory (also REARM_ALLOW_LARGE=1)",
-    )
 
 
 def replaced_note(staged: StagedFolder, summary: dict[str, Any]) -> str | None:
@@ -130,15 +67,10 @@ def register_validate(sub: Any) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate each file, reporting every problem of every file."""
-    problems = []
-    for path in args.files:
-        try:
-            loaded = load_scenario(path, args.overrides, args.allow_large)
-            print(terminal_text(f"{path}: ok ({loaded.scenario.scenario})"))
-        except ScenarioError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ScenarioError(problems)
+    found = validate_files(files=args.files, overrides=args.overrides, allow_large=args.allow_large)
+    for path, name in found.valid:
+        print(terminal_text(f"{path}: ok ({name})"))
+    found.raise_for_problems()
     return 0
 
 
@@ -188,9 +120,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     staged = StagedFolder(out)
     with staged as staging:
         if args.precision is not None:
-            from sim.cli.study_commands import run_with_precision
-
-            run = run_with_precision(args, loaded, _jobs(args))
+            grown = precision(
+                scenario=loaded,
+                fraction=args.precision,
+                replications=args.replications,
+                max_replications=args.max_replications,
+                seed=args.seed,
+                jobs=_jobs(args),
+            )
+            print(terminal_text("\n".join(grown.lines()), newlines=True) + "\n")
+            run = grown.run
         else:
             run = run_scenario(loaded, args.replications, args.seed, _jobs(args))
         written = write_run(run, staging)

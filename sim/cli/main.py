@@ -23,6 +23,9 @@ from sim.errors import RearmError
 
 log = logging.getLogger("sim.cli")
 
+#: the modules of commands in the order `rearm --help` lists them (each in its own order)
+LISTED = ("commands", "study_commands", "audit_commands", "present_commands", "tool_commands")
+
 
 def version_line() -> str:
     """`rearm VERSION`, naming the compiled modules of an optional compiled build (results are
@@ -48,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-q", "--quiet", dest="log_quiet", action="count", default=0, help="errors only")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for register in commands.REGISTRY:
+    listed = sorted(commands.REGISTRY, key=lambda fn: LISTED.index(fn.__module__.rpartition(".")[2]))
+    for register in listed:
         register(sub)
     return parser
 

@@ -5,19 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from sim.cli.commands import command
-from sim.errors import UsageError
-from sim.present.folder import folder_lock
-
-
-def _directory(text: str) -> Path:
-    path = Path(text)
-    if not path.is_dir():
-        raise UsageError(f"{text}: no such directory (give the output directory of `rearm run` or a study)")
-    return path
+from sim.cli.options import command
+from sim.present.redraw import plot, report
 
 
 @command
@@ -36,17 +27,8 @@ def register_plot(sub: Any) -> None:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """Draw the figures DIR's results call for."""
-    from sim.present.run_plots import write_plots
-
-    directory = _directory(args.directory)
-    with folder_lock(directory):  # each figure is replaced atomically; one writer at a time
-        written = write_plots(directory, args.svg)
-    if not written:
-        raise UsageError(
-            f"{directory}: no results to plot (expected summary.json and timeline.csv from `rearm run`, "
-            "or results.csv, sensitivity.csv or bottlenecks.json from a study)"
-        )
-    print("\n".join(str(p) for p in written))
+    drawn = plot(directory=args.directory, svg=args.svg)
+    print("\n".join(str(p) for p in drawn.files))
     return 0
 
 
@@ -66,11 +48,7 @@ def register_report(sub: Any) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the report."""
-    from sim.present.report import write_report
-
-    directory = _directory(args.directory)
-    with folder_lock(directory):
-        path = write_report(directory)
+    (path,) = report(directory=args.directory).files
     print(path)
     print(f"open it in a browser: file://{path.resolve()}", file=sys.stderr)
     return 0

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli.commands import command
+from sim.cli.options import command
 from sim.cli.terminal import paint
 from sim.errors import UsageError
 from sim.language.json_schema import schema_text

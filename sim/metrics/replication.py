@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -58,6 +59,9 @@ class ReplicationResult:
     by_year: dict[str, dict[int, float]]  # budget -> fiscal year -> appropriated
     time_use: dict[str, dict[str, float]]
     events: int
+    #: its history for the pictures (`sim.metrics.detail.replication_detail`), where the run
+    #: asked to keep it (replication 0 of `rearm run`), so presentation never simulates again
+    detail: dict[str, Any] | None = None
 
 
 def demand_window(records: Records, product: int) -> tuple[float, float, float] | None:

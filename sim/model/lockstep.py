@@ -31,13 +31,12 @@ if TYPE_CHECKING:
 Entry = tuple[float, int, int, "MunitionsFactory", "tuple[str, float] | None"]
 
 
-def takers_together(first: MunitionsFactory) -> list[MunitionsFactory]:
+def takers_together(first: MunitionsFactory, kind: type[MunitionsFactory]) -> list[MunitionsFactory]:
     """`first` and every factory linked to it by the materials they take, or none if one of
-    them is not a munitions factory (only they run in lockstep). Found once for the whole
+    them is not a munitions factory (`kind`, given by the caller so that this module need not
+    import it: only they run in lockstep). Found once for the whole
     group, which every member keeps (`MunitionsFactory.group`): asked by each member, a walk
     each would cost the square of the group's size."""
-    from sim.model.munitions_factory import MunitionsFactory
-
     if first.group is not None:
         return first.group
     linked: dict[int, Facility] = {first.index: first}  # facilities of any kind
@@ -48,7 +47,7 @@ def takers_together(first: MunitionsFactory) -> list[MunitionsFactory]:
                 if taker.index not in linked:
                     linked[taker.index] = taker
                     todo.append(taker)
-    factories = [f for f in linked.values() if isinstance(f, MunitionsFactory)]
+    factories = [f for f in linked.values() if isinstance(f, kind)]
     group = factories if len(factories) == len(linked) else []
     for factory in factories:
         factory.group = group

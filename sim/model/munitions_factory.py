@@ -53,7 +53,7 @@ class MunitionsFactory(RatedFacility):
         needs = dict(self.spec.workforce)
         # lots that money or material cut run in lockstep with the other takers of its materials
         # (or alone), without an event each; a factory that holds people goes lot by lot
-        together = takers_together(self) if not needs else []
+        together = takers_together(self, MunitionsFactory) if not needs else []
         shared = len(together) > 1
         while True:
             now: float = self.env.now

@@ -10,9 +10,7 @@ from typing import Any
 
 import yaml
 
-from sim.metrics.detail import replication_detail
 from sim.present.files import write_atomic, write_csv, write_json
-from sim.studies.replications import replication_seed
 from sim.studies.run import RunResult
 
 TIMELINE_HEADER = ("date", "product", "measure", "p10", "p50", "p90", "mean")
@@ -44,13 +42,10 @@ def write_run(run: RunResult, out: Path) -> list[Path]:
 def first_replication_detail(run: RunResult) -> dict[str, Any]:
     """`replication0.json`: replication 0's history and every replication's target days.
 
-    Replications keep measures, not records, so replication 0 is simulated again from its
-    own seed stream; it is deterministic, so this is the very history the run measured."""
-    from sim.model.replication import simulate
-
+    Replications keep measures, not records; the run kept replication 0's history
+    (`RunResult.detail`), so nothing is simulated here."""
     scenario = run.loaded.scenario
-    records = simulate(scenario, replication_seed(run.seed, 0))
-    detail = replication_detail(scenario, records, 0)
+    detail = dict(run.detail)
     detail["target_days"] = {
         t.name: [None if math.isnan(r.target_days[i]) else round(float(r.target_days[i]), 4) for r in run.results]
         for i, t in enumerate(scenario.targets)

@@ -15,7 +15,8 @@ from sim.present.plots.budget import plot_budget
 from sim.present.plots.capacity import plot_capacity
 from sim.present.plots.data import RunData, load_run
 from sim.present.plots.gantt import plot_gantt
-from sim.present.plots.studies import StudyData, load_study, study_figures
+from sim.present.plots.studies import study_figures
+from sim.present.plots.study_data import StudyData, load_study
 from sim.present.plots.style import save
 from sim.present.plots.timeline import plot_timeline
 from sim.present.plots.waiting import plot_waiting

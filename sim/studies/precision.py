@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.errors import UsageError
 from sim.language.limits import allowed_replications, check_replications
 from sim.language.load import LoadedScenario
 from sim.language.units import DAYS_PER_YEAR
@@ -119,7 +120,7 @@ def run_to_precision(
     with make_executor(jobs) as executor:
         while True:
             have = len(results)
-            for batch in iter_replications(scenario, n - have, root, executor=executor, first=have):
+            for batch in iter_replications(scenario, n - have, root, executor=executor, first=have, detail_of=0):
                 results.extend(batch)
                 if progress:
                     progress(len(batch))
@@ -153,3 +154,44 @@ def precision_lines(found: list[MedianInterval], replications: int, fraction: fl
         state = "met" if i.met else "NOT met"
         lines.append(f"  {i.name}: median {median} years, 95% CI {i.low:.3f} – {high}{rel}: {state}")
     return lines
+
+
+@dataclass(frozen=True)
+class PrecisionRun:
+    """A run grown until each target's median is known to ±`fraction` (95% confidence), or
+    until the cap: the run (its summary carries the intervals under `precision`) and them."""
+
+    run: RunResult
+    intervals: list[MedianInterval]
+    fraction: float
+
+    @property
+    def met(self) -> bool:
+        """Whether every target's interval is within the fraction asked for."""
+        return all(i.met for i in self.intervals)
+
+    def lines(self) -> list[str]:
+        """Each target's median and 95% interval, as `rearm run --precision` prints them."""
+        return precision_lines(self.intervals, self.run.replications, self.fraction)
+
+
+def precision(
+    *,
+    scenario: LoadedScenario,
+    fraction: float,
+    replications: int | None = None,
+    max_replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> PrecisionRun:
+    """Replications from `replications` (default DEFAULT_FIRST) until each target's median
+    date has a 95% confidence half-width under `fraction` of its value, at most
+    `max_replications` (`run_to_precision`); bad bounds are a `UsageError`."""
+    if not 0 < fraction < 1:
+        raise UsageError(f"--precision must be a fraction between 0 and 1, such as 0.05, got {fraction:g}")
+    first = replications or DEFAULT_FIRST
+    if max_replications is not None and first > max_replications:
+        raise UsageError(f"--replications {first} is above --max-replications {max_replications}")
+    run, found = run_to_precision(scenario, fraction, seed, jobs, first, max_replications, progress)
+    return PrecisionRun(run, found, fraction)

@@ -28,6 +28,15 @@ class RunResult:
     dates: list[dt.date]
     timeline: list[tuple[Any, ...]]
 
+    @property
+    def detail(self) -> dict[str, Any]:
+        """Replication 0's history (`replication0.json` without the target days), kept from
+        the run itself: presentation draws from it and never simulates."""
+        first = self.results[0]
+        if first.replication != 0 or first.detail is None:
+            raise ValueError("this run did not keep replication 0's history")
+        return first.detail
+
 
 def provenance(loaded: LoadedScenario, seed: int, replications: int) -> dict[str, Any]:
     """What identifies a run: scenario, file and hash, seed, replications, version."""
@@ -58,7 +67,7 @@ def run_scenario(
     n = replications if replications is not None else scenario.replications
     root = seed if seed is not None else scenario.seed
     check_replications(scenario, n, loaded.allow_large)
-    results = run_replications(scenario, n, root, jobs, progress)
+    results = run_replications(scenario, n, root, jobs, progress, detail_of=0)
     dates, _ = month_grid(scenario.start, scenario.horizon)
     summary = summarise(scenario, results, provenance(loaded, root, n), loaded.scenario)
     return RunResult(loaded, root, n, results, summary, dates, timeline_rows(scenario, results, dates))

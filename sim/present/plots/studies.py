@@ -6,75 +6,20 @@ one-at-a-time effects and Sobol/Morris index bars with confidence intervals
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.present.plots.data import read_csv, read_json, run_meta
+from sim.present.plots.study_data import StudyData, as_float, finish, header_key, panel_figure
 from sim.present.plots.style import (
     OKABE_ITO,
     SMALL,
     colour,
-    footer,
-    new_figure,
     plot_text,
     style_axes,
 )
-
-YEARS = "years_to_reach:"
-PANEL_HEIGHT_IN = 2.6
-
-
-@dataclass
-class StudyData:
-    """The study files of one output directory, as plain data (None where absent)."""
-
-    meta: dict[str, Any] = field(default_factory=dict)
-    results: list[dict[str, str]] | None = None
-    parameters: list[str] = field(default_factory=list)
-    sensitivity: list[dict[str, str]] | None = None
-    bottlenecks: dict[str, list[dict[str, Any]]] | None = None
-
-
-def _norm(name: str) -> str:
-    return name.strip().lower().replace(" ", "_")
-
-
-def parameter_columns(header: list[str]) -> list[str]:
-    """The varied parameters of `results.csv`: the columns between `seed` and `error`."""
-    if "seed" in header and "error" in header and header.index("seed") < header.index("error"):
-        return header[header.index("seed") + 1 : header.index("error")]
-    return [h for h in header if "." in h and ":" not in h]
-
-
-def load_study(directory: Path) -> StudyData:
-    """Whatever study files `directory` holds."""
-    data = StudyData(meta=run_meta(directory))
-    results = directory / "results.csv"
-    if results.exists():
-        header, rows = read_csv(results)
-        data.results = [dict(zip(header, r, strict=False)) for r in rows]
-        data.parameters = parameter_columns(header)
-    sensitivity = directory / "sensitivity.csv"
-    if sensitivity.exists():
-        header, rows = read_csv(sensitivity)
-        keys = [_norm(h) for h in header]
-        data.sensitivity = [dict(zip(keys, r, strict=False)) for r in rows]
-    bottlenecks = directory / "bottlenecks.json"
-    if bottlenecks.exists():
-        data.bottlenecks = read_json(bottlenecks)
-    return data
-
-
-def _float(text: Any) -> float:
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return float("nan")
 
 
 def _index_name(row: dict[str, str]) -> str:
@@ -96,18 +41,6 @@ def _note(ax: Axes, text: str) -> None:
     )
 
 
-def _grid(n: int, height: float = PANEL_HEIGHT_IN) -> tuple[Figure, list[Axes]]:
-    fig = new_figure(height * n + 0.7)
-    return fig, list(fig.subplots(n, 1, squeeze=False)[:, 0])
-
-
-def _finish(fig: Figure, meta: dict[str, Any], title: str) -> Figure:
-    scenario = meta.get("scenario")
-    fig.suptitle(f"{plot_text(scenario)}: {title}" if scenario else title[0].upper() + title[1:], fontsize=SMALL + 3)
-    footer(fig, meta)
-    return fig
-
-
 # --- tornado (one at a time) -------------------------------------------------------------
 
 
@@ -116,10 +49,10 @@ def oat_effects(rows: list[dict[str, str]]) -> dict[str, dict[str, tuple[float, 
     years against the baseline: the `low_effect`/`high_effect` rows, else `low`/`high` − `baseline`."""
     found: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
     for r in rows:
-        if _norm(r.get("method", "")) == "oat":
-            conf = _float(r.get("confidence"))
+        if header_key(r.get("method", "")) == "oat":
+            conf = as_float(r.get("confidence"))
             found.setdefault((r["target"], r["parameter"]), {})[_index_name(r).lower()] = (
-                _float(r["value"]),
+                as_float(r["value"]),
                 0.0 if np.isnan(conf) else conf,
             )
     out: dict[str, dict[str, tuple[float, float, float, float]]] = {}
@@ -184,10 +117,10 @@ def plot_tornado(study: StudyData, ax: Axes | None = None) -> Figure:
         target = next(iter(effects))
         draw_tornado(ax, target, effects[target])
         return ax.get_figure(root=True)  # type: ignore[return-value]
-    fig, axes = _grid(len(effects), max(2.0, 0.35 * max(len(v) for v in effects.values()) + 1.2))
+    fig, axes = panel_figure(len(effects), max(2.0, 0.35 * max(len(v) for v in effects.values()) + 1.2))
     for a, (target, params) in zip(axes, effects.items(), strict=False):
         draw_tornado(a, target, params)
-    return _finish(fig, study.meta, "which parameter moves each target most")
+    return finish(fig, study.meta, "which parameter moves each target most")
 
 
 # --- Sobol / Morris indices ---------------------------------------------------------------
@@ -200,11 +133,11 @@ def index_table(rows: list[dict[str, str]], method: str) -> dict[str, dict[str, 
     """Target -> index name -> parameter -> (value, confidence half-width) for one method."""
     out: dict[str, dict[str, dict[str, tuple[float, float]]]] = {}
     for r in rows:
-        if _norm(r.get("method", "")) != method or _index_name(r) not in INDICES[method]:
+        if header_key(r.get("method", "")) != method or _index_name(r) not in INDICES[method]:
             continue
-        conf = _float(r.get("confidence"))
+        conf = as_float(r.get("confidence"))
         out.setdefault(r["target"], {}).setdefault(_index_name(r), {})[r["parameter"]] = (
-            _float(r["value"]),
+            as_float(r["value"]),
             0.0 if np.isnan(conf) else conf,
         )
     return out
@@ -256,10 +189,10 @@ def plot_indices(study: StudyData, ax: Axes | None = None) -> Figure:
     if ax is not None:
         draw_indices(ax, panels[0][1], panels[0][0], panels[0][2])
         return ax.get_figure(root=True)  # type: ignore[return-value]
-    fig, axes = _grid(len(panels))
+    fig, axes = panel_figure(len(panels))
     for a, (method, target, idx) in zip(axes, panels, strict=False):
         draw_indices(a, target, method, idx)
-    return _finish(fig, study.meta, "global sensitivity of years to target")
+    return finish(fig, study.meta, "global sensitivity of years to target")
 
 
 # --- bottlenecks ---------------------------------------------------------------------------
@@ -267,8 +200,8 @@ def plot_indices(study: StudyData, ax: Axes | None = None) -> Figure:
 
 def draw_bottlenecks(ax: Axes, target: str, gains: list[dict[str, Any]]) -> None:
     """Months earlier per relaxed constraint; the binding (largest) one highlighted."""
-    ordered = sorted(gains, key=lambda g: _float(g.get("months_earlier")))
-    values = np.nan_to_num(np.array([_float(g.get("months_earlier")) for g in ordered]))
+    ordered = sorted(gains, key=lambda g: as_float(g.get("months_earlier")))
+    values = np.nan_to_num(np.array([as_float(g.get("months_earlier")) for g in ordered]))
     top = int(np.argmax(values)) if values.size else -1
     colours = [
         OKABE_ITO["vermillion"] if i == top and values[i] > 0 else OKABE_ITO["sky_blue"] for i in range(len(values))
@@ -296,10 +229,10 @@ def plot_bottlenecks(study: StudyData, ax: Axes | None = None) -> Figure:
         target = next(iter(data))
         draw_bottlenecks(ax, target, data[target])
         return ax.get_figure(root=True)  # type: ignore[return-value]
-    fig, axes = _grid(len(data), max(1.6, 0.32 * max(len(g) for g in data.values()) + 1.0))
+    fig, axes = panel_figure(len(data), max(1.6, 0.32 * max(len(g) for g in data.values()) + 1.0))
     for a, (target, gains) in zip(axes, data.items(), strict=False):
         draw_bottlenecks(a, target, gains)
-    return _finish(fig, study.meta, "what binds each target")
+    return finish(fig, study.meta, "what binds each target")
 
 
 Draw = Callable[[], Figure]

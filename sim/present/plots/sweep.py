@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from sim.errors import RearmError
 from sim.language.units import DAYS_PER_YEAR, parse_duration, parse_percentage, parse_quantity, parse_rate
 from sim.metrics.summary import percentile_unreached_last
-from sim.present.plots.studies import YEARS, StudyData, _finish, _float, _grid
+from sim.present.plots.study_data import YEARS, StudyData, as_float, finish, panel_figure
 from sim.present.plots.style import LIGHT_GREY, SMALL, colour, plot_text, style_axes, thousands
 
 Table = list[tuple[tuple[float, ...], dict[str, float]]]
@@ -58,10 +58,11 @@ def sweep_table(study: StudyData) -> tuple[list[str], list[str], Table]:
 
     def value(p: str, text: str) -> float:
         read = readers.get(p)
-        return float(labels[p].index(text)) if p in labels else read[0](text) if read else _float(text)
+        return float(labels[p].index(text)) if p in labels else read[0](text) if read else as_float(text)
 
     table = [
-        (tuple(value(p, r[p]) for p in study.parameters), {t: _float(r.get(YEARS + t)) for t in targets}) for r in rows
+        (tuple(value(p, r[p]) for p in study.parameters), {t: as_float(r.get(YEARS + t)) for t in targets})
+        for r in rows
     ]
     return names, targets, table
 
@@ -198,14 +199,14 @@ def plot_sweep(study: StudyData, ax: Axes | None = None) -> Figure:
             draw_sweep_scatter(ax, parameters[0], 0, targets, table, labels[0])
         return ax.get_figure(root=True)  # type: ignore[return-value]
     if len(parameters) == 1:
-        fig, axes = _grid(1, 3.6)
+        fig, axes = panel_figure(1, 3.6)
         draw_sweep_line(axes[0], parameters[0], targets, table, labels[0])
     elif is_grid:
-        fig, axes = _grid(len(targets), 3.2)
+        fig, axes = panel_figure(len(targets), 3.2)
         for a, target in zip(axes, targets, strict=False):
             draw_sweep_heatmap(a, parameters, target, table, labels)
     else:
-        fig, axes = _grid(len(parameters))
+        fig, axes = panel_figure(len(parameters))
         for i, (a, p) in enumerate(zip(axes, parameters, strict=False)):
             draw_sweep_scatter(a, p, i, targets, table, labels[i])
-    return _finish(fig, study.meta, "years to target across the sweep")
+    return finish(fig, study.meta, "years to target across the sweep")
