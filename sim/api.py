@@ -37,7 +37,7 @@ from sim.language.json_schema import scenario_json_schema
 from sim.language.load import LoadedScenario
 from sim.language.schema import Scenario
 from sim.language.templates import write_starter
-from sim.language.units import DAYS_PER_YEAR
+from sim.language.units import in_years
 from sim.language.validation import Validation, validate_files
 from sim.library import studies
 from sim.library.studies import StudyOutcome
@@ -229,7 +229,7 @@ class RunResults:
     def per_replication(self) -> pd.DataFrame:
         """One row per replication and target: years_to_reach (NaN where not reached)."""
         rows = [
-            (r.replication, t.name, float(r.target_days[i]) / DAYS_PER_YEAR)
+            (r.replication, t.name, in_years(float(r.target_days[i])))
             for r in self.run.results
             for i, t in enumerate(self.scenario.targets)
         ]

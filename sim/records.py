@@ -263,17 +263,61 @@ def columns(rows: Sequence[Sequence[Any]], *at: int) -> list[np.ndarray]:
     return [np.fromiter(map(itemgetter(k), rows), dtype=float, count=n) for k in at]
 
 
+@dataclass(frozen=True, slots=True)
+class Ramp:
+    """A rate that rises linearly by `delta` from `t0` to `t1` and then holds: the one ramp
+    mathematics (the model's capacity and supply curves, and `ramp_values` and
+    `ramps_integral` over recorded ramps, which give its values to the bit)."""
+
+    t0: float
+    t1: float
+    delta: float
+
+    def value(self, t: float) -> float:
+        """The ramp's contribution at time `t` (a step counts from its own instant)."""
+        if t >= self.t1:
+            return self.delta
+        if t <= self.t0:
+            return 0.0
+        return self.delta * (t - self.t0) / (self.t1 - self.t0)
+
+    def integral_to(self, t: float) -> float:
+        """The ramp's contribution integrated from -inf to `t`."""
+        if t <= self.t0:
+            return 0.0
+        if t >= self.t1:
+            return self.delta * (t - self.t1 + (self.t1 - self.t0) / 2)
+        return self.delta * (t - self.t0) ** 2 / (2 * (self.t1 - self.t0))
+
+
+def ramp_values(t0: np.ndarray, t1: np.ndarray, delta: np.ndarray, t: np.ndarray | float) -> np.ndarray:
+    """What each ramp (rising by `delta` from `t0` to `t1`; a step where `t1` is `t0`) adds at
+    each of the times `t`: ramps × len(t), each `Ramp.value` in its own operations (summed
+    over ramps, axis 0, ramp after ramp in record order)."""
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    t0, t1, delta = t0[:, None], t1[:, None], delta[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):  # (a step's rising part is never taken)
+        rising = delta * (t - t0) / (t1 - t0)
+    return np.where(t >= t1, delta, np.where(t <= t0, 0.0, rising))
+
+
+def _squares(x: np.ndarray) -> np.ndarray:
+    """`x ** 2` as Python squares a float (the C library's `pow`, which can differ from
+    `x * x` in the last bit), so that `ramps_integral` is `Ramp.integral_to` to the bit."""
+    return np.fromiter((v**2 for v in x.tolist()), dtype=float, count=x.size)
+
+
 def ramps_integral(t0: np.ndarray, t1: np.ndarray, delta: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Recorded ramps (capacity or supply: each rising by `delta` from `t0` to `t1`) summed and
-    integrated from −inf to each of the times `t` (ascending or not): per ramp, its rising part
-    (t − t0 clipped to the ramp) squared over twice its span, then the full delta after t1
-    (`sim.model.curves.Ramp.integral_to`, up to rounding). A loop over the few ramps, each a
-    pass over all the times."""
+    integrated from −inf to each of the times `t` (ascending or not): each `Ramp.integral_to`
+    in its own operations, added ramp after ramp. A loop over the few ramps, each a pass over
+    all the times."""
     t = np.asarray(t, dtype=float)
     total = np.zeros(t.shape)
     for a, b, d in zip(t0.tolist(), t1.tolist(), delta.tolist(), strict=True):
-        span = b - a
-        rising = np.minimum(np.maximum(t - a, 0.0), span)
-        ramped = rising * rising / (2 * span) if span > 0 else 0.0
-        total += d * (ramped + np.maximum(t - b, 0.0))
+        part = np.where(t <= a, 0.0, np.where(t >= b, d * (t - b + (b - a) / 2), 0.0))
+        inside = (t > a) & (t < b)
+        if inside.any():
+            part[inside] = d * _squares(t[inside] - a) / (2 * (b - a))
+        total += part
     return total

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import CliResult, write_yaml
 
-from sim.studies.bottlenecks import relaxations
+from sim.studies.bottlenecks import CAPACITY_FACTOR, UNLIMITED_MONEY, UNLIMITED_STOCK, relaxations
 
 MONEY_BOUND = """
 scenario: money binds
@@ -125,3 +125,21 @@ def test_relaxations_name_every_constraint_of_the_scenario(load_yaml: Callable[.
     loaded = load_yaml(MONEY_BOUND)
     names = [name for name, _ in relaxations(loaded.scenario)]  # type: ignore[attr-defined]
     assert names == ["budget:money", "material:fill", "breakdowns:plant", "capacity:plant"]
+
+
+def test_relaxations_change_the_validated_values_not_the_text(load_yaml: Callable[..., object]) -> None:
+    """Each relaxation gives a scenario whose changed value is the number itself (capacity × 100
+    exactly, never re-written as rounded text), everything else as it was."""
+    loaded = load_yaml(MONEY_BOUND)
+    scenario = loaded.scenario  # type: ignore[attr-defined]
+    relaxed = {name: relax(scenario) for name, relax in relaxations(scenario)}
+    plant = scenario.facilities["plant"]
+    assert relaxed["capacity:plant"].facilities["plant"].capacity == plant.capacity * CAPACITY_FACTOR
+    assert relaxed["breakdowns:plant"].facilities["plant"].breakdowns is None
+    assert relaxed["material:fill"].materials["fill"].initial == UNLIMITED_STOCK
+    money = relaxed["budget:money"].budgets["money"]
+    assert money.appropriations == {2024: UNLIMITED_MONEY, 2025: UNLIMITED_MONEY}
+    assert money.fiscal_year_start == scenario.budgets["money"].fiscal_year_start
+    for name, changed in relaxed.items():
+        assert changed.targets == scenario.targets, name
+    assert scenario.facilities["plant"].capacity == plant.capacity  # (the scenario as loaded is never edited)

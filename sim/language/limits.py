@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sim.errors import Problem, UsageError
+from sim.language.calendar import Clock
 from sim.language.schema import DEFAULT_START_INTERVAL, Scenario
 from sim.language.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from sim.language.values import Uncertain, mean_of
@@ -76,7 +77,7 @@ def _duration(seconds: float) -> str:
 
 def _active_days(scenario: Scenario, spec: Any) -> float:
     start = spec.available_from
-    begin = max(0.0, float((start - scenario.start).days)) if start is not None else 0.0
+    begin = max(0.0, Clock(scenario.start).day_of(start)) if start is not None else 0.0
     return max(0.0, scenario.horizon - begin)
 
 

@@ -10,9 +10,27 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+
+Number = TypeVar("Number", float, "np.ndarray")
+
+
+def per_year(per_day: Number) -> Number:
+    """A rate per day (base units) as a rate per year, as reports give rates: the one
+    conversion (a float or an array of them)."""
+    return per_day * DAYS_PER_YEAR
+
+
+def in_years(days: Number) -> Number:
+    """A time in days (base units) in years, as reports give times (a float or an array)."""
+    return days / DAYS_PER_YEAR
+
 
 TIME_UNITS: dict[str, float] = {
     "day": 1.0,

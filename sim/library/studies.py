@@ -24,7 +24,7 @@ from sim import __version__
 from sim.errors import FileSystemError, UsageError
 from sim.language.limits import check_jobs, check_study, estimate_events
 from sim.language.load import LoadedScenario
-from sim.language.units import DAYS_PER_YEAR, UnitError, parse_percentage
+from sim.language.units import UnitError, in_years, parse_percentage
 from sim.metrics.summary import percentile_unreached_last
 from sim.present.files import write_atomic, write_csv, write_json
 from sim.present.folder import folder_lock, os_error_line
@@ -224,7 +224,7 @@ def _execute(
 
 def _analysed(study: Study, store: Store, horizon_days: float) -> np.ndarray:
     years, failed = years_array(study, store.runs())
-    return sensitivity_study.censored(years, failed, horizon_days / DAYS_PER_YEAR)
+    return sensitivity_study.censored(years, failed, in_years(horizon_days))
 
 
 def _finished(
@@ -409,7 +409,7 @@ def bottlenecks(
         found = bottleneck_study.gains([name for name, _ in relax], list(study.targets), values)
         write_json(folder / "bottlenecks.json", found)
         baseline = bottleneck_study.median_years(values)[0]
-        written.printed += bottleneck_lines(found, baseline, scenario.scenario.horizon / DAYS_PER_YEAR)
+        written.printed += bottleneck_lines(found, baseline, in_years(scenario.scenario.horizon))
         return _finished("bottlenecks", options, folder, written, ("bottlenecks.json",), found=found)
 
     return _in_folder(folder, work)

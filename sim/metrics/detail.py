@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from typing import Any
 
 from sim.language.schema import Scenario
-from sim.language.units import DAYS_PER_YEAR
+from sim.language.units import per_year
 from sim.records import Records
 
 
@@ -62,12 +62,12 @@ def replication_detail(scenario: Scenario, records: Records, replication: int) -
                 "product": records.products[p],
                 "t0": _r(t0),
                 "t1": _r(t1),
-                "per_year": _r(delta * DAYS_PER_YEAR),
+                "per_year": _r(per_year(delta)),
             }
             for f, p, t0, t1, delta in records.capacity
         ],
         "supply": [
-            {"material": mat[m], "t0": _r(t0), "t1": _r(t1), "per_year": _r(delta * DAYS_PER_YEAR)}
+            {"material": mat[m], "t0": _r(t0), "t1": _r(t1), "per_year": _r(per_year(delta))}
             for m, t0, t1, delta in records.supply
         ],
         "docks": [

@@ -8,7 +8,7 @@ from typing import Any
 
 from sim.language.schema import Target
 from sim.language.types import Relative
-from sim.language.units import DAYS_PER_YEAR
+from sim.language.units import per_year
 
 #: where the base of a relative threshold came from
 BASELINE_WRITTEN = "baseline as written"
@@ -22,7 +22,7 @@ def reported(target: Target, value: float | None) -> float | None:
     (base units are per day), as is for a quantity."""
     if value is None:
         return None
-    return round(value * DAYS_PER_YEAR if target.measure in PER_YEAR_MEASURES else value, 6)
+    return round(per_year(value) if target.measure in PER_YEAR_MEASURES else value, 6)
 
 
 def goal_report(target: Target, written: Target | None = None) -> dict[str, Any]:

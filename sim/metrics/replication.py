@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.language.calendar import Clock
 from sim.language.schema import Scenario
 from sim.metrics.series import YEAR, Capacity, Deliveries, Stock, draws_down
 from sim.metrics.targets import target_reach
@@ -24,17 +25,8 @@ END_MEASURES = ("delivered", "rate", "stock", "capacity", "unmet_demand")
 
 
 def month_grid(start: dt.date, horizon: float) -> tuple[list[dt.date], np.ndarray]:
-    """Monthly dates from start to the horizon (the start's day of the month, or the month's
-    last day), and their day numbers."""
-    # (in explicit units: NumPy 2.5 deprecates adding bare integers to dates)
-    months = np.arange(int(horizon // 28) + 2).astype("timedelta64[M]")  # more than the horizon can hold
-    first = np.datetime64(start, "M") + months  # each month's first day, as a month
-    length = (first + np.timedelta64(1, "M")).astype("datetime64[D]") - first.astype("datetime64[D]")
-    day_of_month = np.minimum(start.day, length.astype(int)) - 1
-    dates = first.astype("datetime64[D]") + day_of_month.astype("timedelta64[D]")
-    days = (dates - np.datetime64(start, "D")).astype(float)
-    within = days <= horizon + 1e-9
-    return dates[within].tolist(), days[within]
+    """Monthly dates from start to the horizon and their day numbers (`Clock.month_grid`)."""
+    return Clock(start).month_grid(horizon)
 
 
 @lru_cache(maxsize=16)

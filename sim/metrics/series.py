@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim.language.units import DAYS_PER_YEAR
-from sim.records import Records, columns, ramps_integral
+from sim.records import Records, columns, ramp_values, ramps_integral
 
 YEAR = DAYS_PER_YEAR
 
@@ -240,18 +240,6 @@ class Capacity:
     def knots(self) -> np.ndarray:
         """Times where the capacity's slope can change."""
         return np.unique(np.concatenate(([0.0], self.t0, self.t1)))
-
-
-def ramp_values(t0: np.ndarray, t1: np.ndarray, delta: np.ndarray, t: np.ndarray | float) -> np.ndarray:
-    """What each ramp (rising by `delta` from `t0` to `t1`; a step where `t1` is `t0`) adds at
-    each of the times `t`: ramps × len(t) (a step counts from its own instant). Summed over
-    ramps (axis 0), ramp after ramp in record order."""
-    t = np.atleast_1d(np.asarray(t, dtype=float))
-    t0, t1, delta = t0[:, None], t1[:, None], delta[:, None]
-    span = np.where(t1 > t0, t1 - t0, 1.0)
-    frac = np.clip((t - t0) / span, 0.0, 1.0)
-    frac = np.where(t >= t1, 1.0, frac)
-    return frac * delta
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from sim.language.calendar import Clock
 from sim.language.schema import Scenario
 from sim.language.types import Relative
-from sim.language.units import DAYS_PER_YEAR
+from sim.language.units import in_years, per_year
 from sim.metrics.goals import goal_report
 from sim.metrics.replication import END_MEASURES, TIMELINE_MEASURES, ReplicationResult
 
@@ -40,10 +41,6 @@ def _round(x: float | None, digits: int = 6) -> float | None:
     return None if x is None else round(float(x), digits)
 
 
-def _date(start: dt.date, days: float | None) -> str | None:
-    return None if days is None else (start + dt.timedelta(days=int(days // 1))).isoformat()
-
-
 def distribution(values: np.ndarray) -> dict[str, float | None]:
     """p10, p50, p90 and mean of finite values (all replications reach them)."""
     out: dict[str, float | None] = {k: _round(float(np.percentile(values, q * 100))) for k, q in PERCENTILES}
@@ -65,6 +62,7 @@ def target_summary(
     resolved (`written`: the scenario as written, where `scenario` is it with its goals fixed)."""
     days = np.array([r.target_days for r in results]).reshape(len(results), len(scenario.targets))
     censored = np.array([r.censored for r in results], dtype=bool).reshape(days.shape)
+    clock = Clock(scenario.start)
     out = []
     for i, target in enumerate(scenario.targets):
         col = days[:, i]
@@ -72,11 +70,11 @@ def target_summary(
         reached = np.isfinite(col)
         threshold = _threshold(target.threshold)
         if isinstance(threshold, float) and target.measure in ("rate", "capacity"):
-            threshold = threshold * DAYS_PER_YEAR
+            threshold = per_year(threshold)
         deadline = None
         on_time = None
         if target.by is not None:
-            deadline = float((target.by - scenario.start).days)
+            deadline = clock.day_of(target.by)
             on_time = _round(float(np.mean(reached & (col <= deadline + 1e-9))))
         out.append(
             {
@@ -87,10 +85,10 @@ def target_summary(
                 "by": target.by.isoformat() if target.by else None,
                 "sustain_days": _round(target.sustain_days),
                 "years_to_reach": {
-                    **{k: _round(v / DAYS_PER_YEAR if v is not None else None) for k, v in years.items()},
-                    "mean": _round(float(np.mean(col)) / DAYS_PER_YEAR) if reached.all() else None,
+                    **{k: _round(in_years(v) if v is not None else None) for k, v in years.items()},
+                    "mean": _round(in_years(float(np.mean(col)))) if reached.all() else None,
                 },
-                "date_reached": {k: _date(scenario.start, v) for k, v in years.items()},
+                "date_reached": {k: clock.iso_date_of(v) for k, v in years.items()},
                 "reached_fraction": _round(float(reached.mean())),
                 "censored_fraction": _round(float(censored[:, i].mean())),
                 "on_time_probability": on_time,

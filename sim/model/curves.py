@@ -1,4 +1,5 @@
-"""Capacity and supply over time as a sum of linear ramps: exact values, integrals and crossings.
+"""Capacity and supply over time as a sum of linear ramps (`sim.records.Ramp`): exact values,
+integrals and crossings.
 
 Here and throughout the model, floats are summed by plain loops, one after another, never by
 `sum`: from Python 3.12 `sum` compensates rounding (and the optional compiled build's does
@@ -9,32 +10,10 @@ A loop adds in the same order, to the same float, everywhere.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
+from sim.records import Ramp
 
-@dataclass(frozen=True, slots=True)
-class Ramp:
-    """A rate that rises linearly by `delta` from `t0` to `t1` and then holds."""
-
-    t0: float
-    t1: float
-    delta: float
-
-    def value(self, t: float) -> float:
-        """The ramp's contribution at time `t` (a step counts from its own instant)."""
-        if t >= self.t1:
-            return self.delta
-        if t <= self.t0:
-            return 0.0
-        return self.delta * (t - self.t0) / (self.t1 - self.t0)
-
-    def integral_to(self, t: float) -> float:
-        """The ramp's contribution integrated from -inf to `t`."""
-        if t <= self.t0:
-            return 0.0
-        if t >= self.t1:
-            return self.delta * (t - self.t1 + (self.t1 - self.t0) / 2)
-        return self.delta * (t - self.t0) ** 2 / (2 * (self.t1 - self.t0))
+__all__ = ["Ramp", "RateCurve"]
 
 
 class RateCurve:

@@ -61,7 +61,7 @@ from sim.metrics.replication import measure, month_days
 from sim.model.replication import simulate
 from sim.studies.evaluate import Point, Study, evaluate, totals_of, years_array
 from sim.studies.executors import Executor, make_executor
-from sim.studies.points import transformed_point
+from sim.studies.points import replaced, transformed_point
 from sim.studies.replications import replication_seed
 from sim.studies.run import provenance
 
@@ -113,47 +113,40 @@ def scaled(value: Value, factor: float) -> Value:
     return value * factor
 
 
-def _replaced(scenario: Scenario, section: str, name: str, update: dict[str, Any]) -> Scenario:
-    """The scenario with `section[name]` updated (the models are frozen: copies, not edits)."""
-    table = dict(getattr(scenario, section))
-    table[name] = table[name].model_copy(update=update)
-    return scenario.model_copy(update={section: table})
-
-
 def _more_appropriations(name: str, factor: float, scenario: Scenario) -> Scenario:
     budget = scenario.budgets[name]
     assert budget.appropriations is not None
     table = {year: scaled(v, factor) for year, v in budget.appropriations.items()}
-    return _replaced(scenario, "budgets", name, {"appropriations": table})
+    return replaced(scenario, "budgets", name, {"appropriations": table})
 
 
 def _more_allocation(name: str, factor: float, scenario: Scenario) -> Scenario:
-    return _replaced(scenario, "budgets", name, {"allocation": scaled(scenario.budgets[name].allocation, factor)})
+    return replaced(scenario, "budgets", name, {"allocation": scaled(scenario.budgets[name].allocation, factor)})
 
 
 def _more_capacity(name: str, factor: float, scenario: Scenario) -> Scenario:
     spec = scenario.facilities[name]
     assert not isinstance(spec, Shipyard)  # factories and lines have a capacity, yards docks
-    return _replaced(scenario, "facilities", name, {"capacity": scaled(spec.capacity, factor)})
+    return replaced(scenario, "facilities", name, {"capacity": scaled(spec.capacity, factor)})
 
 
 def _one_more_dock(name: str, scenario: Scenario) -> Scenario:
     yard = scenario.facilities[name]
     assert isinstance(yard, Shipyard) and yard.docks is not None
-    return _replaced(scenario, "facilities", name, {"docks": yard.docks + 1})
+    return replaced(scenario, "facilities", name, {"docks": yard.docks + 1})
 
 
 def _more_supply(name: str, factor: float, scenario: Scenario) -> Scenario:
     supply = scenario.materials[name].supply
     assert supply is not None
-    return _replaced(
+    return replaced(
         scenario, "materials", name, {"supply": supply.model_copy(update={"rate": scaled(supply.rate, factor)})}
     )
 
 
 def _more_people(name: str, key: str, factor: float, scenario: Scenario) -> Scenario:
     value = getattr(scenario.workforce[name], key)
-    return _replaced(scenario, "workforce", name, {key: scaled(value, factor)})
+    return replaced(scenario, "workforce", name, {key: scaled(value, factor)})
 
 
 def _budget_change(name: str, budget: Budget, factor: float, step: str) -> Change:

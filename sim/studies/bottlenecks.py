@@ -1,6 +1,6 @@
 """Bottlenecks: relax one constraint at a time and see how much earlier each target is reached.
 
-Each relaxation is an edit of the scenario's plain data, validated like any scenario:
+Each relaxation is a change of the validated scenario's values (`model_copy`, as the audit's):
 unlimited money for a budget, unlimited stock of a material, unlimited workforce in a pool,
 unlimited docks at a shipyard, no breakdowns at a facility, and unlimited capacity at a
 factory or vehicle line. "Unlimited" is a value far beyond any scenario's scale (below), so
@@ -18,8 +18,9 @@ import numpy as np
 
 from sim.language.schema import Scenario
 from sim.language.values import mean_of
+from sim.studies.points import replaced
 
-Transform = Callable[[dict[str, Any]], None]
+Relaxation = Callable[[Scenario], Scenario]
 
 UNLIMITED_MONEY = 1e15  # a thousand trillion a year: beyond any defence budget
 UNLIMITED_STOCK = 1e15  # initial stock of a material, in its own unit
@@ -29,40 +30,44 @@ CAPACITY_FACTOR = 100  # capacity × 100: never the binding constraint, and lots
 MONTHS_PER_YEAR = 12
 
 
-def _unlimited_money(name: str, start_year: int, data: dict[str, Any]) -> None:
-    old = data["budgets"][name]
-    new: dict[str, Any] = {"appropriations": {start_year - 1: UNLIMITED_MONEY, start_year: UNLIMITED_MONEY}}
-    if "fiscal_year_start" in old:
-        new["fiscal_year_start"] = old["fiscal_year_start"]
-    data["budgets"][name] = new
+def _unlimited_money(name: str, start_year: int, scenario: Scenario) -> Scenario:
+    """The budget as nothing but unlimited appropriations (its fiscal year kept): every other
+    setting back to its default."""
+    old = scenario.budgets[name]
+    update: dict[str, Any] = {
+        key: field.get_default(call_default_factory=True)
+        for key, field in type(old).model_fields.items()
+        if key != "fiscal_year_start"
+    }
+    update["appropriations"] = {start_year - 1: UNLIMITED_MONEY, start_year: UNLIMITED_MONEY}
+    return replaced(scenario, "budgets", name, update)
 
 
-def _unlimited_material(name: str, data: dict[str, Any]) -> None:
-    data["materials"][name]["initial"] = UNLIMITED_STOCK
+def _unlimited_material(name: str, scenario: Scenario) -> Scenario:
+    return replaced(scenario, "materials", name, {"initial": UNLIMITED_STOCK})
 
 
-def _unlimited_people(name: str, data: dict[str, Any]) -> None:
-    pool = data["workforce"][name]
-    pool["initial"] = UNLIMITED_PEOPLE
-    pool.pop("max", None)
+def _unlimited_people(name: str, scenario: Scenario) -> Scenario:
+    return replaced(scenario, "workforce", name, {"initial": UNLIMITED_PEOPLE, "max": None})
 
 
-def _unlimited_docks(name: str, docks: int, data: dict[str, Any]) -> None:
-    data["facilities"][name]["docks"] = docks
+def _unlimited_docks(name: str, docks: int, scenario: Scenario) -> Scenario:
+    return replaced(scenario, "facilities", name, {"docks": docks})
 
 
-def _no_breakdowns(name: str, data: dict[str, Any]) -> None:
-    data["facilities"][name].pop("breakdowns", None)
+def _no_breakdowns(name: str, scenario: Scenario) -> Scenario:
+    return replaced(scenario, "facilities", name, {"breakdowns": None})
 
 
-def _unlimited_capacity(name: str, rate: str, data: dict[str, Any]) -> None:
-    data["facilities"][name]["capacity"] = rate
+def _unlimited_capacity(name: str, per_day: float, scenario: Scenario) -> Scenario:
+    return replaced(scenario, "facilities", name, {"capacity": per_day})
 
 
-def relaxations(scenario: Scenario) -> list[tuple[str, Transform]]:
-    """Every constraint of the scenario that can be relaxed, named as in `bottlenecks.json`."""
+def relaxations(scenario: Scenario) -> list[tuple[str, Relaxation]]:
+    """Every constraint of the scenario that can be relaxed, named as in `bottlenecks.json`:
+    each a change of the validated scenario's values (never of its text)."""
     start_year = scenario.start.year
-    out: list[tuple[str, Transform]] = []
+    out: list[tuple[str, Relaxation]] = []
     out += [(f"budget:{b}", partial(_unlimited_money, b, start_year)) for b in scenario.budgets]
     out += [(f"material:{m}", partial(_unlimited_material, m)) for m in scenario.materials]
     out += [(f"workforce:{w}", partial(_unlimited_people, w)) for w in scenario.workforce]
@@ -76,8 +81,7 @@ def relaxations(scenario: Scenario) -> list[tuple[str, Transform]]:
     for name, spec in scenario.facilities.items():
         capacity = getattr(spec, "capacity", None)
         if capacity is not None:
-            per_year = mean_of(capacity) * 365.25 * CAPACITY_FACTOR
-            out.append((f"capacity:{name}", partial(_unlimited_capacity, name, f"{per_year:.6g} per year")))
+            out.append((f"capacity:{name}", partial(_unlimited_capacity, name, mean_of(capacity) * CAPACITY_FACTOR)))
     return out
 
 

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from sim.language.units import DAYS_PER_YEAR
+from sim.language.calendar import Clock
 from sim.metrics.summary import PERCENTILES, percentile_unreached_last
 
 
 def _date(start: dt.date, years: float | None) -> str | None:
-    return None if years is None else (start + dt.timedelta(days=int(years * DAYS_PER_YEAR // 1))).isoformat()
+    return None if years is None else Clock(start).date_after_years(years).isoformat()
 
 
 def earlier_probability(a: np.ndarray, b: np.ndarray) -> float | None:

@@ -24,7 +24,7 @@ import numpy as np
 from sim import __version__
 from sim.errors import ScenarioError
 from sim.language.schema import Scenario
-from sim.language.units import DAYS_PER_YEAR
+from sim.language.units import in_years
 from sim.metrics.goals import reported
 from sim.studies.executors import Executor, ExecutorLost
 from sim.studies.progress import ProgressReport
@@ -121,7 +121,7 @@ def _measures(scenario: Scenario, result: Any, targets: Sequence[str], totals: S
     out: list[float | None] = []
     for name in targets:
         d = days.get(name, float("nan"))
-        out.append(None if np.isnan(d) else d / DAYS_PER_YEAR)
+        out.append(None if np.isnan(d) else in_years(d))
     products, budgets = scenario.products, list(scenario.budgets)
     for name in totals:
         kind, _, what = name.partition(":")

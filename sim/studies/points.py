@@ -12,6 +12,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from sim.errors import ScenarioError
+from sim.language.limits import check_limits
 from sim.language.load import LoadedScenario, validate
 from sim.language.overrides import set_path
 from sim.language.schema import Scenario
@@ -20,7 +22,8 @@ from sim.studies.evaluate import Point
 from sim.studies.goals import Bases, bases_at_start, with_bases
 from sim.studies.samplers import Design
 
-Transform = Callable[[dict[str, Any]], None]
+#: a change of a validated scenario's values (a bottleneck's relaxation)
+Transform = Callable[[Scenario], Scenario]
 
 
 def source_of(loaded: LoadedScenario) -> Source:
@@ -41,14 +44,23 @@ def build_assigned(
     return with_bases(validate(changed, source, list(assignments), allow_large), bases or {})
 
 
+def replaced(scenario: Scenario, section: str, name: str, update: dict[str, Any]) -> Scenario:
+    """The scenario with `section[name]` updated (the models are frozen: copies, not edits)."""
+    table = dict(getattr(scenario, section))
+    table[name] = table[name].model_copy(update=update)
+    return scenario.model_copy(update={section: table})
+
+
 def build_transformed(
-    data: dict[str, Any], source: Source, allow_large: bool, transform: Transform, bases: Bases | None = None
+    build: Callable[[], Scenario], transform: Transform, source: Source, allow_large: bool | None
 ) -> Scenario:
-    """The scenario after `transform` edits a copy of its plain data, validated; its relative
-    thresholds take their bases from `bases`."""
-    changed = copy.deepcopy(data)
-    transform(changed)
-    return with_bases(validate(changed, source, None, allow_large), bases or {})
+    """The scenario `build` gives (its goals fixed) changed by `transform`, then held to the
+    limits on a run's size like any scenario (a relaxation may make a run too large)."""
+    scenario = transform(build())
+    problems = check_limits(scenario, source, allow_large)
+    if problems:
+        raise ScenarioError(list(dict.fromkeys(problems)))
+    return scenario
 
 
 def design_points(loaded: LoadedScenario, design: Design) -> tuple[Point, ...]:
@@ -66,9 +78,11 @@ def design_points(loaded: LoadedScenario, design: Design) -> tuple[Point, ...]:
 
 def transformed_point(loaded: LoadedScenario, label: Any, transform: Transform | None) -> Point:
     """A point whose scenario is `loaded` changed by `transform` (None: as written), its goals
-    fixed from `loaded` as written (computed once per scenario, however many points ask)."""
+    fixed from `loaded` as written (computed once per scenario, however many points ask) before
+    `transform` changes its values."""
     source = source_of(loaded)
     bases = bases_at_start(loaded.scenario)
+    build = partial(build_assigned, loaded.data, source, loaded.allow_large, {}, bases)
     if transform is None:
-        return Point((label,), partial(build_assigned, loaded.data, source, loaded.allow_large, {}, bases))
-    return Point((label,), partial(build_transformed, loaded.data, source, loaded.allow_large, transform, bases))
+        return Point((label,), build)
+    return Point((label,), partial(build_transformed, build, transform, source, loaded.allow_large))

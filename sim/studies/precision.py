@@ -19,7 +19,7 @@ import numpy as np
 from sim.errors import UsageError
 from sim.language.limits import allowed_replications, check_replications
 from sim.language.load import LoadedScenario
-from sim.language.units import DAYS_PER_YEAR
+from sim.language.units import in_years
 from sim.metrics.replication import ReplicationResult, month_grid
 from sim.metrics.summary import summarise, timeline_rows
 from sim.studies.executors import make_executor
@@ -76,7 +76,7 @@ def median_interval(name: str, days: np.ndarray, fraction: float) -> MedianInter
     """The median of years to reach (NaN days: not reached) and its 95% interval."""
     from scipy import stats
 
-    years = np.where(np.isnan(days), np.inf, days / DAYS_PER_YEAR)
+    years = np.where(np.isnan(days), np.inf, in_years(days))
     median = float(np.median(years)) if years.size else math.nan
     if years.size and np.all(years == years[0]):
         low = high = float(years[0])  # no spread: the interval is the value itself

@@ -9,7 +9,7 @@ from typing import Any
 from sim import __version__
 from sim.language.limits import check_replications
 from sim.language.load import LoadedScenario
-from sim.language.units import DAYS_PER_YEAR
+from sim.language.units import in_years
 from sim.metrics.replication import ReplicationResult, month_grid
 from sim.metrics.summary import summarise, timeline_rows
 from sim.studies.goals import fix_goals
@@ -49,7 +49,7 @@ def provenance(loaded: LoadedScenario, seed: int, replications: int) -> dict[str
         "replications": replications,
         "version": __version__,
         "start": s.start.isoformat(),
-        "horizon_years": round(s.horizon / DAYS_PER_YEAR, 6),
+        "horizon_years": round(in_years(s.horizon), 6),
         "overrides": list(loaded.overrides),
     }
 

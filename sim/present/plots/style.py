@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter
 
+from sim.language.calendar import Clock
 from sim.present.text import plot_text
 
 __all__ = ["plot_text"]  # the one helper for scenario text in figures (sim.present.text)
@@ -72,14 +72,12 @@ def figure_for(ax: Axes | None, height_in: float) -> tuple[Figure, Axes]:
 
 def days_to_dates(start: dt.date, days: Iterable[float]) -> np.ndarray:
     """Day numbers after `start` as numpy datetimes (matplotlib draws them as dates)."""
-    base = np.datetime64(start.isoformat(), "s")
-    arr = np.asarray(list(days), dtype=float)
-    return base + (arr * 86400).round().astype("timedelta64[s]")
+    return Clock(start).datetimes_of(days)
 
 
 def to_date(start: dt.date, day: float) -> dt.date:
     """One day number after `start` as a date."""
-    return start + dt.timedelta(days=int(math.floor(day)))
+    return Clock(start).date_of(day)
 
 
 def date_axis(ax: Axes) -> None:

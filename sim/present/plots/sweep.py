@@ -4,40 +4,52 @@ or against each of several sampled parameters (scatters)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.errors import RearmError
-from sim.language.units import DAYS_PER_YEAR, parse_duration, parse_percentage, parse_quantity, parse_rate
+from sim.language.base_units import DAYS, FRACTION, PER_DAY, in_base_units
+from sim.language.units import in_years, per_year
 from sim.metrics.summary import percentile_unreached_last
 from sim.present.plots.study_data import YEARS, StudyData, as_float, finish, panel_figure
 from sim.present.plots.style import LIGHT_GREY, SMALL, colour, plot_text, style_axes, thousands
 
 Table = list[tuple[tuple[float, ...], dict[str, float]]]
 Convert = Callable[[str], float]
-#: Ways to read a swept value as a number, tried in order: (parser, unit shown on the axis).
-READERS: tuple[tuple[Convert, str], ...] = (
-    (float, ""),
-    (parse_quantity, ""),
-    (lambda v: parse_rate(v) * DAYS_PER_YEAR, "per year"),
-    (lambda v: parse_duration(v) / DAYS_PER_YEAR, "years"),
-    (lambda v: parse_percentage(v) * 100, "%"),
-)
+
+
+def _percent(fraction: float) -> float:
+    return fraction * 100
+
+
+#: a base unit (`sim.language.base_units`) -> how an axis shows it: (conversion, unit's name)
+SHOWN: dict[str, tuple[Callable[[float], float], str]] = {
+    "": (float, ""),
+    PER_DAY: (per_year, "per year"),
+    DAYS: (in_years, "years"),
+    FRACTION: (_percent, "%"),
+}
+
+
+def _shown(unit: str, text: str) -> float:
+    return SHOWN[unit][0](in_base_units(text)[0])
 
 
 def reader(values: list[str]) -> tuple[Convert, str] | None:
-    """The first reader that turns every value into a number ("80k per year" -> 80,000)."""
-    for read, unit in READERS:
-        try:
-            [read(v) for v in values]
-        except (ValueError, TypeError, RearmError):
-            continue
-        return read, unit
-    return None
+    """How to read every value as a number in one unit, read by the language
+    (`in_base_units`) and shown as reports show it ("80k per year" -> 80,000 per year); None
+    where some value is no number or the units differ."""
+    read = [in_base_units(v) for v in values]
+    units = {unit for _, unit in read}
+    if any(math.isnan(x) for x, _ in read) or len(units) > 1:
+        return None
+    unit = units.pop() if units else ""
+    return partial(_shown, unit), SHOWN[unit][1]
 
 
 def _ok(rows: list[dict[str, str]]) -> list[dict[str, str]]:
