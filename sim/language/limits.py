@@ -23,7 +23,7 @@ from typing import Any
 from sim.errors import Problem, UsageError
 from sim.language.calendar import Clock
 from sim.language.schema import DEFAULT_START_INTERVAL, Scenario
-from sim.language.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.language.units import DAYS_PER_MONTH, in_years
 from sim.language.values import Uncertain, mean_of
 from sim.language.yaml_source import Source
 
@@ -135,7 +135,7 @@ def _hull_stages(spec: Any, days: float) -> float:
 
 def event_drivers(scenario: Scenario) -> list[Driver]:
     """Everything that makes events in one replication, with its estimated count."""
-    years = scenario.horizon / DAYS_PER_YEAR + 2
+    years = in_years(scenario.horizon) + 2
     drivers: list[Driver] = [("appropriations", ("budgets",), years * len(scenario.budgets))]
     for name, spec in scenario.facilities.items():
         drivers.extend(_facility_drivers(scenario, name, spec))
@@ -205,7 +205,7 @@ def _size_problems(
             problem(
                 path,
                 (
-                    f"{_millions(n)} {what} over the {scenario.horizon / DAYS_PER_YEAR:g}-year horizon: "
+                    f"{_millions(n)} {what} over the {in_years(scenario.horizon):g}-year horizon: "
                     "one replication would "
                     f"need {_millions(per)} events, more than the limit of "
                     f"{MAX_EVENTS_PER_REPLICATION * factor / 1e6:,.0f} million; "
@@ -257,7 +257,7 @@ def _money_problems(scenario: Scenario, problem: Callable[[tuple[str, ...], str]
     """Growth compounding over the years to the horizon must not overflow floating point (> 1e100
     is no longer money): never lifted."""
     out = []
-    end = scenario.start.year + math.ceil(scenario.horizon / DAYS_PER_YEAR) + 1
+    end = scenario.start.year + math.ceil(in_years(scenario.horizon)) + 1
     years_run = end - scenario.start.year
     for name, b in scenario.budgets.items():
         base = ("budgets", name)
