@@ -76,7 +76,10 @@ def _duration(seconds: float) -> str:
 
 def _active_days(scenario: Scenario, spec: Any) -> float:
     start = spec.available_from
-    begin = max(0.0, float((start - scenario.start).days)) if start is not None else 0.0
+    if isinstance(start, Uncertain):  # a distribution of day ordinals: at the earliest, the most work
+        begin = max(0.0, start.low - scenario.start.toordinal())
+    else:
+        begin = max(0.0, float((start - scenario.start).days)) if start is not None else 0.0
     return max(0.0, scenario.horizon - begin)
 
 
