@@ -54,12 +54,14 @@ def test_build_time_learning_multiplies_hull_n_by_the_wright_factor(
     """One dock, one 100-day stage: hull n takes 100 · n^log2(L) days and starts when hull
     n − 1 leaves, so it is delivered at the sum of the first n of those."""
     sim = run_yaml(
-        yard("""
+        yard(
+            """
         docks: 1
         hulls: 5
         learning: LEARNING
         stages: [{name: build, duration: 100 days}]
-    """.replace("LEARNING", learning))
+    """.replace("LEARNING", learning)
+        )
     )
     rate = float(learning.rstrip("%")) / 100
     lengths = [100 * n ** math.log2(rate) for n in range(1, 6)]
@@ -72,9 +74,7 @@ def test_build_time_learning_multiplies_hull_n_by_the_wright_factor(
 
 
 @pytest.mark.parametrize("learning, ok", [("200%", True), ("201%", False), ("0%", False)])
-def test_build_time_learning_runs_up_to_200_percent(
-    load_yaml: Callable[..., Any], learning: str, ok: bool
-) -> None:
+def test_build_time_learning_runs_up_to_200_percent(load_yaml: Callable[..., Any], learning: str, ok: bool) -> None:
     text = yard(f"""
         docks: 1
         learning: {learning}
@@ -260,9 +260,7 @@ def test_attrition_settles_a_pool_where_hiring_equals_quits(run_yaml: Callable[.
 def test_attrition_with_training_and_a_ceiling(run_yaml: Callable[..., Simulated]) -> None:
     """Before the first hires are trained (2 years) the pool only loses people; after, it rises
     towards hiring ÷ attrition = 1,000 but stops at its ceiling of 400."""
-    sim = run_yaml(
-        pool_yard("{initial: 300, hiring: 100 per year, training: 2 years, attrition: 10%, max: 400}", 350)
-    )
+    sim = run_yaml(pool_yard("{initial: 300, hiring: 100 per year, training: 2 years, attrition: 10%, max: 400}", 350))
     trained = 300 * math.exp(-0.2)
     for _, t, n in sim.records.workforce:
         years = t / YEAR
@@ -296,7 +294,9 @@ UNCERTAIN_FIRST = """
 def test_an_uncertain_first_start_moves_the_first_hull_by_exactly_the_drawn_delay(
     run_yaml: Callable[..., Simulated], seed: int
 ) -> None:
-    drawn = run_yaml(yard(UNCERTAIN_FIRST.replace("FIRST", "{triangular: [2029-01-01, 2029-07-01, 2031-01-01]}")), seed=seed)
+    drawn = run_yaml(
+        yard(UNCERTAIN_FIRST.replace("FIRST", "{triangular: [2029-01-01, 2029-07-01, 2031-01-01]}")), seed=seed
+    )
     day = drawn.records.draws["facilities.barrow.first_start"]
     date = START + dt.timedelta(days=day)
     assert dt.date(2029, 1, 1) <= date <= dt.date(2031, 1, 1)
@@ -315,9 +315,10 @@ def test_uncertain_dates_vary_between_replications_each_from_its_own_stream(
     assert len(days) > 4 and all(365 <= d <= 730 for d in days)
     # another uncertain value beside it leaves its draw as it was
     other = text.replace("duration: 100 days", "duration: {uniform: [90 days, 110 days]}")
-    assert run_yaml(other, seed=3).records.draws["facilities.barrow.first_start"] == run_yaml(
-        text, seed=3
-    ).records.draws["facilities.barrow.first_start"]
+    assert (
+        run_yaml(other, seed=3).records.draws["facilities.barrow.first_start"]
+        == run_yaml(text, seed=3).records.draws["facilities.barrow.first_start"]
+    )
 
 
 def test_uncertain_available_from_and_expansion_start(run_yaml: Callable[..., Simulated]) -> None:
@@ -360,3 +361,20 @@ def test_a_distribution_of_dates_is_checked(load_yaml: Callable[..., Any], value
         load_yaml(yard(UNCERTAIN_FIRST.replace("FIRST", value)))
     assert message in str(err.value)
     assert "facilities.barrow.first_start" in str(err.value)
+
+
+def test_the_central_scenario_puts_a_distribution_of_dates_at_its_mean_date(
+    load_yaml: Callable[..., Any],
+) -> None:
+    """Studies that run a scenario at its means (relative goals' bases) read a date's mean as a
+    date: the triangle's mean of 2029-01-01, 2029-07-01 and 2031-01-01 is 2029-11-01."""
+    from conftest import simulate_scenario
+
+    from sim.studies.goals import central
+
+    text = yard(UNCERTAIN_FIRST.replace("FIRST", "{triangular: [2029-01-01, 2029-07-01, 2031-01-01]}"))
+    scenario = central(load_yaml(text).scenario)
+    mean = dt.date(2029, 11, 1)  # (0 + 181 + 730) / 3 ≈ 304 days after 2029-01-01
+    assert scenario.facilities["barrow"].first_start == mean
+    day = (mean - START).days
+    assert deliveries(simulate_scenario(scenario)) == [day + 100, day + 200, day + 300]

@@ -20,6 +20,7 @@ from pydantic import (
 )
 from pydantic_core import CoreSchema
 
+from sim.language.suggest import did_you_mean
 from sim.language.types import (
     Baseline,
     Date,
@@ -39,7 +40,6 @@ from sim.language.types import (
     parse_uncertain_date,
 )
 from sim.language.units import DAYS_PER_YEAR, UnitError, parse_date, parse_percentage, parse_quantity, parse_rate
-from sim.language.suggest import did_you_mean
 from sim.language.values import Value, parse_value
 
 MAX_HORIZON_YEARS = 100

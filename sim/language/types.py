@@ -12,7 +12,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import core_schema
 
 from sim.language import units
-from sim.language.values import DISTRIBUTIONS, parse_value
+from sim.language.values import DISTRIBUTIONS, Uncertain, parse_value
 
 # Patterns for editors (JSON Schema): digits grouped by three or not at all, and no two
 # quantifiers that can match the same character, so that no editor's regex engine backtracks.
@@ -141,7 +141,9 @@ def parse_uncertain_date(raw: object) -> Any:
         raise units.UnitError(
             f"a date takes a distribution among {', '.join(DATE_DISTRIBUTIONS)} (of dates), got {raw!r}"
         )
-    return parse_value(raw, lambda item: float(units.parse_date(item).toordinal()))
+    value = parse_value(raw, lambda item: float(units.parse_date(item).toordinal()))
+    assert isinstance(value, Uncertain)
+    return Uncertain(value.kind, value.params, dates=True)
 
 
 _UNCERTAIN_DATE_SCHEMA = _uncertain_schema(_DATE_SCHEMA, DATE_DISTRIBUTIONS)

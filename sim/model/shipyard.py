@@ -87,9 +87,7 @@ class Shipyard(Facility):
         )
         self.first_start = max(self.available_from, first)
         #: the hulls in build at the start: (the stage each is in, days it has spent in it)
-        self.carried = [
-            (spec.stage_index(h.stage), -min(0.0, world.clock.day_of(h.since))) for h in spec.in_progress
-        ]
+        self.carried = [(spec.stage_index(h.stage), -min(0.0, world.clock.day_of(h.since))) for h in spec.in_progress]
         #: per stage, the stream of the in-progress hulls' durations (None: fixed)
         self.carried_draws = [
             streams.rng(f"{stage_paths[i]}.duration", IN_PROGRESS) if spec.in_progress else None for i in range(n)

@@ -15,6 +15,7 @@ The bases travel as each relative target's `baseline` on the validated scenario 
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 from collections.abc import Mapping
 from functools import lru_cache
@@ -37,8 +38,8 @@ Bases = Mapping[str, float]
 def central(value: Any) -> Any:
     """`value` (a scenario or any part of one) with every uncertain value replaced by its mean;
     parts without one are returned as they are."""
-    if isinstance(value, Uncertain):
-        return mean_of(value)
+    if isinstance(value, Uncertain):  # (a distribution of dates: its mean date)
+        return dt.date.fromordinal(round(value.mean)) if value.dates else mean_of(value)
     if isinstance(value, BaseModel):
         update = {}
         for name in type(value).model_fields:
