@@ -20,6 +20,17 @@ from sim.language.units import DAYS_PER_YEAR
 SECONDS_PER_DAY = 86400
 
 
+def ordinal_of(date: dt.date) -> float:
+    """A date as its day ordinal (1 January of year 1 is 1): the parameters of a distribution of
+    dates."""
+    return float(date.toordinal())
+
+
+def date_of_ordinal(ordinal: float) -> dt.date:
+    """The date of a (rounded) day ordinal."""
+    return dt.date.fromordinal(round(ordinal))
+
+
 @dataclass(frozen=True)
 class Clock:
     """Converts between dates and days since `start`."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from sim.language import units
 from sim.language.schema import MEASURES, Scenario
-from sim.language.types import _DATE_SCHEMA, _PERCENT_SCHEMA, _QUANTITY_SCHEMA, _uncertain_schema
+from sim.language.types import _PERCENT_SCHEMA, _QUANTITY_SCHEMA, _UNCERTAIN_DATE_SCHEMA, _uncertain_schema
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 MODELINE_PREFIX = "# yaml-language-server: $schema="
@@ -28,7 +28,7 @@ _FACILITY = {
     "workforce": "workforce pool -> people held while working",
     "breakdowns": "{mtbf: duration, mttr: duration}: failures and repairs (plain durations are exponential means)",
     "expansions": _EXPANSIONS,
-    "available_from": "the date the facility starts (default: the scenario's start)",
+    "available_from": "the date the facility starts, or a distribution of dates (default: the scenario's start)",
     "priority": "higher is served first when facilities wait for the same money, material, docks or people",
     "capacity": "nameplate production rate",
     "ramp_up": "time over which output rises linearly from 0 to capacity after available_from",
@@ -77,6 +77,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "hiring": "new hires per year (a rate)",
         "training": "delay before a hire is productive",
         "max": "ceiling of the pool",
+        "attrition": "share of the pool leaving per year; with hiring h the pool settles at h ÷ attrition",
     },
     "MunitionsFactory": {
         **_FACILITY,
@@ -88,15 +89,25 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "capacity": "rate of vehicle starts",
         "build_time": "start-to-delivery lead time, drawn per vehicle",
         "start_interval": "time between batches of starts: longer is faster to simulate, coarser in time",
+        "in_progress": "vehicles in build at the start: a list of {vehicles: N, since: date they started}",
+    },
+    "VehiclesInProgress": {
+        "vehicles": "how many vehicles started that day",
+        "since": "the date they started (on or before the scenario's start)",
+    },
+    "HullInProgress": {
+        "stage": "the name of the stage the hull is in at the start",
+        "since": "the date that stage began (on or before the scenario's start)",
     },
     "Shipyard": {
         **{k: v for k, v in _FACILITY.items() if k not in ("capacity", "ramp_up")},
         "docks": "how many hulls can be in the dock stages at once",
-        "first_start": "date of the first keel or steel cut (default: available_from)",
+        "first_start": "date of the first keel or steel cut, or a distribution of dates (default: available_from)",
         "drumbeat": "minimum interval between hull starts",
         "hulls": "how many hulls to build (default: unlimited)",
         "stages": "ordered build stages: name, duration, dock, cost_share, consumes, workforce",
-        "learning": "build-time learning rate per doubling of hulls",
+        "learning": "build-time learning rate per doubling of hulls (above 100%, up to 200%: rising build times)",
+        "in_progress": "hulls in build at the start, oldest first: a list of {stage: name, since: date it began}",
         "shares_docks_with": "another shipyard whose docks this one uses",
         "reserve_docks": (
             "on the yard owning the docks: hold a free dock for a higher-priority hull due before a lower one"
@@ -117,7 +128,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "docks": "docks added (shipyards)",
         "capex": "money committed at construction start from the owner's budget",
         "construction": "how long construction takes",
-        "start": "a date, or when_funded: as soon as the budget can pay the capex",
+        "start": "a date, a distribution of dates, or when_funded: as soon as the budget can pay the capex",
         "ramp_up": "time over which the added rate rises linearly once built",
     },
     "Breakdowns": {
@@ -172,8 +183,8 @@ _PROPERTIES: dict[tuple[str, str], dict[str, Any]] = {
         "default": 0,
     },
     ("Expansion", "start"): {
-        "anyOf": [{"const": "when_funded"}, _DATE_SCHEMA],
-        "examples": ["when_funded", "2027-01-01"],
+        "anyOf": [{"const": "when_funded"}, *_UNCERTAIN_DATE_SCHEMA["anyOf"]],
+        "examples": ["when_funded", "2027-01-01", {"triangular": ["2027-01-01", "2027-07-01", "2028-06-01"]}],
         "default": "when_funded",
     },
 }

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sim.errors import Problem, UsageError
-from sim.language.calendar import Clock
+from sim.language.calendar import Clock, date_of_ordinal
 from sim.language.schema import DEFAULT_START_INTERVAL, Scenario
 from sim.language.units import DAYS_PER_MONTH, in_years
 from sim.language.values import Uncertain, mean_of
@@ -77,7 +77,10 @@ def _duration(seconds: float) -> str:
 
 def _active_days(scenario: Scenario, spec: Any) -> float:
     start = spec.available_from
-    begin = max(0.0, Clock(scenario.start).day_of(start)) if start is not None else 0.0
+    if isinstance(start, Uncertain):  # a distribution of dates: at the earliest, the most work
+        begin = max(0.0, Clock(scenario.start).day_of(date_of_ordinal(start.low)))
+    else:
+        begin = max(0.0, Clock(scenario.start).day_of(start)) if start is not None else 0.0
     return max(0.0, scenario.horizon - begin)
 
 

@@ -20,6 +20,7 @@ from pydantic import (
 )
 from pydantic_core import CoreSchema
 
+from sim.language.suggest import did_you_mean
 from sim.language.types import (
     Baseline,
     Date,
@@ -34,13 +35,18 @@ from sim.language.types import (
     Relative,
     RelativeQuantity,
     RelativeRate,
+    UncertainDate,
     guard_numbers,
+    parse_uncertain_date,
 )
 from sim.language.units import DAYS_PER_YEAR, UnitError, parse_date, parse_percentage, parse_quantity, parse_rate
 from sim.language.values import Value, parse_value
 
 MAX_HORIZON_YEARS = 100
 MIN_LEARNING = 0.01
+#: a shipyard's build-time learning may lengthen later hulls (rising build times, as on Astute):
+#: each doubling of hulls multiplies stage durations by at most this
+MAX_BUILD_LEARNING = 2.0
 FISCAL_YEARS = (1800, 2300)
 
 
@@ -80,7 +86,7 @@ class Expansion(Spec):
         if raw == "when_funded":
             return raw
         try:
-            return parse_date(raw)
+            return parse_uncertain_date(raw) if isinstance(raw, dict) else parse_date(raw)
         except UnitError as exc:
             raise ValueError(f"{exc} or 'when_funded'") from None
 
@@ -131,7 +137,7 @@ class FacilityBase(Spec):
     workforce: dict[str, int] = {}
     breakdowns: Breakdowns | None = None
     expansions: list[Expansion] = []
-    available_from: Date | None = None
+    available_from: UncertainDate | None = None
     priority: float = 0.0
 
     @field_validator("unit_cost", mode="before")
@@ -188,6 +194,13 @@ class MunitionsFactory(FacilityBase):
 DEFAULT_START_INTERVAL = 7.0
 
 
+class VehiclesInProgress(Spec):
+    """Vehicles already in build at the scenario's start: how many, and the day they started."""
+
+    vehicles: int = Field(ge=1)
+    since: Date
+
+
 class VehicleLine(FacilityBase):
     """Discrete vehicles started at a rate, each delivered after its build time."""
 
@@ -196,6 +209,8 @@ class VehicleLine(FacilityBase):
     build_time: DurationValue
     ramp_up: DurationValue = 0.0
     start_interval: Duration = DEFAULT_START_INTERVAL
+    #: vehicles in build at the start, each delivered its build time after it started
+    in_progress: list[VehiclesInProgress] = []
 
     @field_validator("start_interval")
     @classmethod
@@ -216,16 +231,26 @@ class Stage(Spec):
     workforce: dict[str, int] = {}
 
 
+class HullInProgress(Spec):
+    """A hull already in build at the scenario's start: the stage it is in and the day that
+    stage began."""
+
+    stage: str
+    since: Date
+
+
 class Shipyard(FacilityBase):
     """Few, long builds on a limited number of build positions."""
 
     kind: Literal["shipyard"]
     docks: int | None = Field(default=None, ge=1)
-    first_start: Date | None = None
+    first_start: UncertainDate | None = None
     drumbeat: Duration | None = None
     hulls: int | None = Field(default=None, ge=1)
     stages: list[Stage] = Field(min_length=1)
     learning: Percent = 1.0
+    #: hulls in build at the start, oldest first (they are the programme's first hulls)
+    in_progress: list[HullInProgress] = []
     shares_docks_with: str | None = None
     #: hold a free dock for a higher-priority programme's hull due before a lower one would
     #: leave it (`sim.model.docks`); on the yard that owns the docks
@@ -245,8 +270,11 @@ class Shipyard(FacilityBase):
             raise ValueError("give cost_share on every stage or on none (none: shared equally)")
         if shares and abs(sum(shares) - 1.0) > 1e-6:
             raise ValueError(f"stage cost_share must sum to 100%, got {sum(shares):.1%}")
-        if not 0 < self.learning <= 1:
-            raise ValueError(f"learning must be above 0% and at most 100%, got {self.learning:.0%}")
+        if not 0 < self.learning <= MAX_BUILD_LEARNING:
+            raise ValueError(
+                f"learning must be above 0% and at most {MAX_BUILD_LEARNING:.0%} (above 100%, later hulls"
+                f" take longer), got {self.learning:.0%}"
+            )
         if any(e.docks is None or e.capacity is not None for e in self.expansions):
             raise ValueError("a shipyard's expansions add 'docks' (a number), not 'capacity'")
         if not any(s.dock for s in self.stages) and self.drumbeat is None and self.hulls is None:
@@ -254,6 +282,27 @@ class Shipyard(FacilityBase):
                 "a shipyard with no dock stage needs 'drumbeat' or 'hulls' (else it starts hulls without end)"
             )
         return self
+
+    @field_validator("in_progress")
+    @classmethod
+    def _stages_named(cls, v: list[HullInProgress], info: ValidationInfo) -> list[HullInProgress]:
+        stages: list[Stage] = info.data.get("stages", [])
+        names = [s.name for s in stages]
+        for hull in v:
+            if names and hull.stage not in names:
+                raise ValueError(
+                    f"hull in progress in unknown stage {hull.stage!r}{did_you_mean(hull.stage, names)};"
+                    f" the stages are {', '.join(names)}"
+                )
+        docks = info.data.get("docks")
+        docked = [h for h in v if stages and stages[names.index(h.stage)].dock]
+        if docks is not None and len(docked) > docks:
+            raise ValueError(f"{len(docked)} hulls are in dock stages at the start, more than the yard's {docks} docks")
+        return v
+
+    def stage_index(self, name: str) -> int:
+        """The index of the stage called `name` (the first, if two share it)."""
+        return next(i for i, s in enumerate(self.stages) if s.name == name)
 
 
 Facility = Annotated[MunitionsFactory | VehicleLine | Shipyard, Field(discriminator="kind")]
@@ -291,6 +340,9 @@ class Workforce(Spec):
     hiring: RateValue | None = None
     training: DurationValue = 0.0
     max: Quantity | None = None
+    #: the share of the pool's people who leave in a year (a continuous rate: with hiring h a
+    #: year, the pool settles at h ÷ attrition)
+    attrition: PercentValue = 0.0
 
 
 def _gdp_table(raw: object) -> object:
@@ -478,6 +530,17 @@ class Scenario(Spec):
     facilities: dict[str, Facility] = {}
     demand: dict[str, Demand] = {}
     targets: list[Target] = []
+
+    @model_validator(mode="after")
+    def _work_in_progress_began_before_start(self) -> Scenario:
+        for name, facility in self.facilities.items():
+            for k, item in enumerate(getattr(facility, "in_progress", [])):
+                if item.since > self.start:
+                    raise ValueError(
+                        f"facilities.{name}.in_progress.{k}.since: work in progress began on or before"
+                        f" the start ({self.start}), got {item.since}"
+                    )
+        return self
 
     @field_validator("horizon")
     @classmethod

@@ -12,7 +12,8 @@ from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import core_schema
 
 from sim.language import units
-from sim.language.values import DISTRIBUTIONS, parse_value
+from sim.language.calendar import ordinal_of
+from sim.language.values import DISTRIBUTIONS, Uncertain, parse_value
 
 # Patterns for editors (JSON Schema): digits grouped by three or not at all, and no two
 # quantifiers that can match the same character, so that no editor's regex engine backtracks.
@@ -59,14 +60,14 @@ _DATE_SCHEMA: dict[str, Any] = {
 }
 
 
-def _uncertain_schema(item: dict[str, Any]) -> dict[str, Any]:
+def _uncertain_schema(item: dict[str, Any], kinds: dict[str, int] = DISTRIBUTIONS) -> dict[str, Any]:
     dists = {
         "type": "object",
         "description": "a distribution whose items carry their unit, e.g. {triangular: [low, mode, high]}",
         "minProperties": 1,
         "maxProperties": 1,
         "properties": {
-            name: {"type": "array", "minItems": n, "maxItems": n, "items": item} for name, n in DISTRIBUTIONS.items()
+            name: {"type": "array", "minItems": n, "maxItems": n, "items": item} for name, n in kinds.items()
         },
         "additionalProperties": False,
     }
@@ -126,6 +127,29 @@ Rate = _field(certain(units.parse_rate), _RATE_SCHEMA)
 Duration = _field(certain(units.parse_duration), _DURATION_SCHEMA)
 Percent = _field(certain(units.parse_percentage), _PERCENT_SCHEMA)
 Date = _field(units.parse_date, _DATE_SCHEMA)
+#: the distributions a date may take: those whose parameters are all dates (a normal's spread
+#: or a lognormal's sigma is not a date)
+DATE_DISTRIBUTIONS: dict[str, int] = {k: n for k, n in DISTRIBUTIONS.items() if k in ("triangular", "pert", "uniform")}
+
+
+def parse_uncertain_date(raw: object) -> Any:
+    """A date, or a distribution of dates (`{triangular: [2029-01-01, 2029-07-01, 2031-01-01]}`)
+    whose parameters are day ordinals (`date.toordinal`): the model draws one a replication and
+    rounds it to a whole day (`sim.model.streams.Streams.day`)."""
+    if not isinstance(raw, dict):
+        return units.parse_date(raw)
+    if len(raw) == 1 and next(iter(raw)) in DISTRIBUTIONS and next(iter(raw)) not in DATE_DISTRIBUTIONS:
+        raise units.UnitError(
+            f"a date takes a distribution among {', '.join(DATE_DISTRIBUTIONS)} (of dates), got {raw!r}"
+        )
+    value = parse_value(raw, lambda item: ordinal_of(units.parse_date(item)))
+    assert isinstance(value, Uncertain)
+    return Uncertain(value.kind, value.params, dates=True)
+
+
+_UNCERTAIN_DATE_SCHEMA = _uncertain_schema(_DATE_SCHEMA, DATE_DISTRIBUTIONS)
+#: a date, or a distribution of dates drawn once a replication
+UncertainDate = _field(parse_uncertain_date, _UNCERTAIN_DATE_SCHEMA)
 MonthDay = _field(
     units.parse_month_day,
     {"type": "string", "pattern": r"^\d{2}-\d{2}$", "examples": ["04-01"], "description": "MM-DD"},

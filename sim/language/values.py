@@ -30,6 +30,8 @@ class Uncertain:
 
     kind: str
     params: tuple[float, ...]
+    #: a distribution of dates: its parameters are day ordinals (`datetime.date.toordinal`)
+    dates: bool = False
 
     def sample(self, rng: np.random.Generator) -> float:
         """One draw; normal is truncated at zero by rejection."""

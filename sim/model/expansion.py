@@ -28,8 +28,9 @@ class ExpansionPlan:
     def draw(cls, spec: ExpansionSpec, world: World, path: str) -> ExpansionPlan:
         """Fix the uncertain parts of the expansion at `path` for one replication, each from
         its own stream."""
-        start = None if spec.start == "when_funded" else max(0.0, world.clock.day_of(spec.start))
         streams = world.streams
+        when = spec.start
+        start = None if when == "when_funded" else max(0.0, streams.day(when, f"{path}.start", world.clock, EXPANSION))
         return cls(
             name=spec.name,
             start=start,

@@ -80,9 +80,14 @@ class Facility:
         for material in self.materials.values():
             material.takers.append(self)
         self.priority = spec.priority
-        self.available_from = (
-            max(0.0, world.clock.day_of(spec.available_from)) if spec.available_from is not None else 0.0
+        #: the day it opens (drawn, if its `available_from` is a distribution; negative: opened
+        #: before the start) and the day it starts acting
+        self.opened = (
+            streams.day(spec.available_from, f"{self.path}.available_from", world.clock)
+            if spec.available_from is not None
+            else 0.0
         )
+        self.available_from = max(0.0, self.opened)
         cost = spec.unit_cost
         path = self.path
         if hasattr(cost, "first_unit"):

@@ -36,9 +36,8 @@ class MunitionsFactory(RatedFacility):
         streams, path = world.streams, self.path
         self.good_fraction = streams.value(spec.yield_, f"{path}.yield")
         # A plant opened before the start has ramped up for that long already (negative days).
-        opened = world.clock.day_of(spec.available_from) if spec.available_from is not None else 0.0
         ramp_up = streams.value(spec.ramp_up, f"{path}.ramp_up")
-        self.add_capacity(opened, ramp_up, streams.value(spec.capacity, f"{path}.capacity"))
+        self.add_capacity(self.opened, ramp_up, streams.value(spec.capacity, f"{path}.capacity"))
         #: when it next decides what to start unless something outside its lockstep group
         #: changes (inf: not before its own expansion comes on line; None: it waits for money
         #: or people): see `sim.model.lockstep`

@@ -12,6 +12,7 @@ import numpy as np
 
 from sim.errors import ModelError
 from sim.language.schema import Scenario
+from sim.language.units import DAYS_PER_YEAR
 from sim.model import appropriations
 from sim.model.budget import Budget
 from sim.model.clock import Clock
@@ -101,7 +102,8 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         hiring = streams.value(wspec.hiring, f"{path}.hiring") if wspec.hiring is not None else 0.0
         ceiling = wspec.max if wspec.max is not None else math.inf
         training = streams.value(wspec.training, f"{path}.training")
-        world.pools[name] = WorkforcePool(env, i, wspec.initial, hiring, training, ceiling, records)
+        attrition = streams.value(wspec.attrition, f"{path}.attrition") / DAYS_PER_YEAR
+        world.pools[name] = WorkforcePool(env, i, wspec.initial, hiring, training, ceiling, records, attrition)
     for product, dspec in scenario.demand.items():
         d_from = max(0.0, world.clock.day_of(dspec.from_)) if dspec.from_ else 0.0
         d_until = world.clock.day_of(dspec.until) if dspec.until else math.inf

@@ -21,6 +21,14 @@ money, lets a newer hull start sooner but does not spend what an older one is ab
 Docks shared with other programmes are held for the one of higher priority (`sim.model.docks`):
 a programme tells its docks when its hulls are due to ask for a first dock (`due_at_dock`).
 
+Hulls in build at the start (`in_progress`) are the programme's first hulls (numbered before
+the hulls laid down in the run, for learning and unit cost), recorded as started on day 0. Each
+is in a stage that began on a date before the start: that stage lasts its drawn duration
+(its own stream, `in_progress`) less the time already spent in it, and was paid and supplied
+before the start; the stages after it are paid as they begin, like any hull's. A hull in a dock
+stage holds a dock from the start (ahead of any other hull), and a hull before its first dock
+counts among those on their way to one; so the docks they hold delay the new hulls.
+
 Booked time for a shipyard is hull-days (each hull in build books its days to producing or to
 what it waits for) plus the yard's days before its first start.
 """
@@ -38,7 +46,7 @@ from sim.language.values import mean_of
 from sim.model.docks import RESERVATION_GRACE, DockPool
 from sim.model.expansion import ExpansionPlan
 from sim.model.facility import DOCKS, DOWN, MONEY, NOT_AVAILABLE, Facility, material_cause, workforce_cause
-from sim.model.streams import item_key, next_draw
+from sim.model.streams import IN_PROGRESS, item_key, next_draw
 from sim.model.world import World
 
 EPS: Final = 1e-9
@@ -72,8 +80,18 @@ class Shipyard(Facility):
         self.pre_dock_days = 0.0  # mean days before the first dock (learning not applied)
         for i in range(self.first_dock):
             self.pre_dock_days += mean_of(spec.stages[i].duration)
-        first = world.clock.day_of(spec.first_start) if spec.first_start is not None else 0.0
+        first = (
+            streams.day(spec.first_start, f"{self.path}.first_start", world.clock)
+            if spec.first_start is not None
+            else 0.0
+        )
         self.first_start = max(self.available_from, first)
+        #: the hulls in build at the start: (the stage each is in, days it has spent in it)
+        self.carried = [(spec.stage_index(h.stage), -min(0.0, world.clock.day_of(h.since))) for h in spec.in_progress]
+        #: per stage, the stream of the in-progress hulls' durations (None: fixed)
+        self.carried_draws = [
+            streams.rng(f"{stage_paths[i]}.duration", IN_PROGRESS) if spec.in_progress else None for i in range(n)
+        ]
         self.exponent = math.log2(spec.learning)
         self.started = 0
         self.delivered = 0
@@ -137,10 +155,37 @@ class Shipyard(Facility):
         self.docks.listeners.append(self._docks_added)
         if any(s.dock for s in self.yard.stages):
             self.docks.join(self.priority, self.due_at_dock)
+        self.start_carried()
         rate = self.rate(self.docks.count)
         if rate > 0:
             self.records.capacity.append((self.index, self.product, self.available_from, self.available_from, rate))
         super().start()
+
+    def start_carried(self) -> None:
+        """Put the hulls in build at the start to work (module docstring)."""
+        stages = self.yard.stages
+        has_docks = any(s.dock for s in stages)
+        for k, (first, spent) in enumerate(self.carried):
+            hull = k + 1
+            factor = hull**self.exponent
+            durations = [
+                next_draw(stages[i].duration, self.carried_draws[i] if i >= first else None) * factor
+                if i >= first
+                else 0.0
+                for i in range(len(stages))
+            ]
+            durations[first] = max(0.0, durations[first] - spent)
+            self.started += 1
+            self.launched = hull
+            self.records.starts.append((0.0, self.index, 1.0))
+            if has_docks and first <= self.first_dock:
+                self.undocked += 1
+                if not stages[first].dock:
+                    due = 0.0  # (added in order: see `sim.model.curves`)
+                    for i in range(first, self.first_dock):
+                        due += durations[i]
+                    self.due[hull] = due
+            self.env.process(self.build_hull(hull, None, durations, first))
 
     def run(self) -> Generator[Any, Any, None]:
         """Lay down hull after hull: each once the last has started, drumbeat apart, and while
@@ -150,9 +195,11 @@ class Shipyard(Facility):
             yield from self.wait(self.after(self.first_start - self.env.now), NOT_AVAILABLE)
         else:
             yield self.after(0.0)  # at its rank among the facilities of the instant
-        hull = 0
+        hull = carried = len(self.carried)
         has_docks = any(s.dock for s in self.yard.stages)
-        while self.yard.hulls is None or hull < self.yard.hulls:
+        while has_docks and self.undocked >= self.docks.count:  # (hulls in build at the start)
+            yield self._docked
+        while self.yard.hulls is None or hull < carried + self.yard.hulls:
             hull += 1
             started = self.env.event()
             self.launched, self.launched_at = hull, self.env.now
@@ -183,9 +230,10 @@ class Shipyard(Facility):
         grace (`sim.model.docks.RESERVATION_GRACE`): a programme short of money holds no docks
         for hulls it cannot start."""
         days = list(self.due.values())
-        if self.yard.hulls is not None and self.launched >= self.yard.hulls:
+        carried = len(self.carried)
+        if self.yard.hulls is not None and self.launched >= carried + self.yard.hulls:
             return days
-        if self.launched == 0:
+        if self.launched == carried:
             start = self.first_start
         else:
             if self.started >= self.launched:
@@ -198,23 +246,37 @@ class Shipyard(Facility):
         days.append(start + self.pre_dock(self.launched + 1))
         return days
 
-    def build_hull(self, hull: int, started: simpy.Event) -> Generator[Any, Any, None]:
-        """One hull through its stages, from keel to delivery."""
+    def build_hull(
+        self, hull: int, started: simpy.Event | None, carried: list[float] | None = None, first: int = 0
+    ) -> Generator[Any, Any, None]:
+        """One hull through its stages, from keel to delivery; a hull in build at the start
+        (`started` None) from stage `first` with its `carried` durations (that stage's what is
+        left of it), that stage already paid and supplied."""
         assert self.docks is not None
         stages = self.yard.stages
         factor = hull**self.exponent
-        # every draw of the hull is made as it is laid down: hull k takes draw k of each stream
-        durations = [next_draw(stages[i].duration, self.duration_draws[i]) * factor for i in range(len(stages))]
+        if carried is None:
+            # every draw of the hull is made as it is laid down: hull k takes draw k of each stream
+            durations = [next_draw(stages[i].duration, self.duration_draws[i]) * factor for i in range(len(stages))]
+            consumed = [
+                {m: next_draw(v, self.consume_draws[i][m]) for m, v in stages[i].consumes.items()}
+                for i in range(len(stages))
+            ]
+        else:
+            durations = carried
+            consumed = [{} for _ in stages]  # (the stage in work took its materials before the start)
+            for i in range(first + 1, len(stages)):
+                consumed[i] = {m: next_draw(v, self.consume_draws[i][m]) for m, v in stages[i].consumes.items()}
         self.durations[hull] = durations
-        consumed = [
-            {m: next_draw(v, self.consume_draws[i][m]) for m, v in stages[i].consumes.items()}
-            for i in range(len(stages))
-        ]
         cost = self.unit_cost.cost(hull - 1, 1)
         self.costs[hull] = cost
-        self.ahead[hull] = (0, self.env.now)
+        self.ahead[hull] = (first, self.env.now) if carried is None else (first + 1, self.env.now + durations[first])
+        keel = 0.0
         dock: int | None = None
         for i, stage in enumerate(stages):
+            if i < first:
+                continue
+            paid = carried is not None and i == first  # before the start
             if stage.dock and dock is None:
                 self.due.pop(hull, None)
                 holds = 0.0
@@ -223,25 +285,28 @@ class Shipyard(Facility):
                         break
                     holds += durations[j]
                 self.docking.add(hull)
-                dock = yield from self.wait(self.docks.request(self.priority, holds), DOCKS)
+                # a hull in its dock at the start is there already: ahead of any other
+                dock = yield from self.wait(self.docks.request(math.inf if paid else self.priority, holds), DOCKS)
                 self.docking.discard(hull)
                 if i == self.first_dock:
                     self.undocked -= 1
                     self._hull_docked()
             takes = consumed[i]
-            if i == 0:
+            if i == 0 and not paid:
                 for m, use in self.consumes.items():
                     takes[m] = takes.get(m, 0.0) + use
             people = {p: n + stage.workforce.get(p, 0) for p, n in self.yard.workforce.items()}
             people.update({p: n for p, n in stage.workforce.items() if p not in people})
             self.asking[hull] = (takes, people)
-            yield from self.begin_stage(hull, cost * self.shares[i], takes, people, f"stage:{stage.name}")
+            money = 0.0 if paid else cost * self.shares[i]
+            yield from self.begin_stage(hull, money, takes, people, f"stage:{stage.name}")
             del self.asking[hull]
             if i + 1 < len(stages):
                 self.ahead[hull] = (i + 1, self.env.now + durations[i])
             else:
-                del self.ahead[hull], self.costs[hull]
-            if i == 0:
+                self.ahead.pop(hull, None)
+                del self.costs[hull]
+            if i == 0 and started is not None:
                 self.started += 1
                 self.records.starts.append((self.env.now, self.index, 1.0))
                 keel = self.env.now  # the hull's production begins

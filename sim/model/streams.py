@@ -17,18 +17,22 @@ keeps making one cheap).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any, Final
 
 import numpy as np
 from numpy.random.bit_generator import ISeedSequence
 
+from sim.language.calendar import date_of_ordinal
 from sim.language.values import Uncertain, Value
+from sim.model.clock import Clock
 
 VALUE: Final = "value"  # a world value, drawn once a replication
 EXPANSION: Final = "expansion"  # one of an expansion's values, drawn once a replication
 UNITS: Final = "units"  # a facility's per-unit draws: one per hull, stage or vehicle
 BREAKDOWNS: Final = "breakdowns"  # a facility's times to failure or to repair
+IN_PROGRESS: Final = "in_progress"  # per-unit draws of the work in progress at the start
 ROOT_WORDS: Final = 8  # 32-bit words of the replication's seed material that key every stream
 BLOCK: Final = 64  # bytes of a stream's seed per BLAKE2b digest
 
@@ -111,6 +115,17 @@ class Streams:
         drawn = value.sample(self.rng(path, purpose))
         self.drawn[path] = drawn
         return drawn
+
+    def day(self, value: dt.date | Uncertain, path: str, clock: Clock, purpose: str = VALUE) -> float:
+        """The day (from the start) of the date at `path`: itself if fixed, else one draw of its
+        distribution of dates (day ordinals) from its own stream, rounded to a whole day; the
+        drawn day is kept in `drawn`, so `start + drawn` is the date a fixed scenario would write."""
+        if not isinstance(value, Uncertain):
+            return clock.day_of(value)
+        ordinal = round(value.sample(self.rng(path, purpose)))
+        day = clock.day_of(date_of_ordinal(ordinal))
+        self.drawn[path] = day
+        return day
 
     def units(self, value: Value, path: str) -> np.random.Generator | None:
         """The per-unit stream of `path` if its value is uncertain (None if fixed)."""

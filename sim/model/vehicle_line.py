@@ -9,6 +9,11 @@ as one work item on the facility's working clock, which delivers them and pauses
 breakdowns. So the cost grows with start intervals and distinct completion days, not with
 vehicles. Work in progress is start rate × lead time (Little's law).
 
+Vehicles in build at the start (`in_progress`), paid and supplied before it, are recorded as
+started on day 0 and delivered each its build time (drawn per vehicle from its own stream,
+`in_progress`) after the day it started, or on day 0 if that is past: a line already running
+delivers from day one, whatever its own `available_from` or ramp-up.
+
 The line's `workforce` is its crew: held while the line is starting vehicles (per interval);
 vehicles already begun finish without it.
 """
@@ -25,7 +30,7 @@ from sim.language.schema import VehicleLine as VehicleLineSpec
 from sim.language.values import Uncertain
 from sim.model.breakdowns import WorkItem
 from sim.model.facility import NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
-from sim.model.streams import facility_path
+from sim.model.streams import IN_PROGRESS, facility_path
 from sim.model.world import World
 
 EPS: Final = 1e-9
@@ -47,11 +52,40 @@ class VehicleLine(RatedFacility):
         self.build_time = spec.build_time  # days from a vehicle's start to its delivery
         #: each vehicle's build time, in the order vehicles start (None: the time is fixed)
         self.build_times = world.streams.units(spec.build_time, f"{path}.build_time")
+        #: (vehicles, the day they started: zero or before) in build at the start
+        self.carried = [(h.vehicles, world.clock.day_of(h.since)) for h in spec.in_progress]
+        #: the build times of the vehicles in build at the start (None: fixed, or none)
+        self.carried_times = (
+            world.streams.rng(f"{path}.build_time", IN_PROGRESS)
+            if spec.in_progress and isinstance(spec.build_time, Uncertain)
+            else None
+        )
 
     @property
     def in_progress(self) -> int:
         """Vehicles started and not yet delivered (booked for delivery, when skipping events)."""
         return self.started - self.delivered
+
+    def start(self) -> None:
+        """Put the vehicles in build at the start to work, then start the line."""
+        build_time, rng = self.build_time, self.carried_times
+        for vehicles, since in self.carried:
+            self.started += vehicles
+            self.records.starts.append((0.0, self.index, float(vehicles)))
+            if isinstance(build_time, Uncertain):
+                assert rng is not None
+                times: list[float] = sorted(np.round(build_time.sample_many(rng, vehicles)).tolist())
+            else:
+                times = [build_time] * vehicles
+            k = 0
+            while k < len(times):  # vehicles finishing on the same day travel together
+                j = k
+                while j < len(times) and times[j] == times[k]:
+                    j += 1
+                left = since + times[k]
+                self.build(left if left > 0.0 else 0.0, j - k)
+                k = j
+        super().start()
 
     def run(self) -> Generator[Any, Any, None]:
         """Start batch after batch until the horizon."""

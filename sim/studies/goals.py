@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sim.language.calendar import date_of_ordinal
 from sim.language.schema import Scenario
 from sim.language.types import Relative
 from sim.language.values import Uncertain, mean_of
@@ -37,8 +38,8 @@ Bases = Mapping[str, float]
 def central(value: Any) -> Any:
     """`value` (a scenario or any part of one) with every uncertain value replaced by its mean;
     parts without one are returned as they are."""
-    if isinstance(value, Uncertain):
-        return mean_of(value)
+    if isinstance(value, Uncertain):  # (a distribution of dates: its mean date)
+        return date_of_ordinal(value.mean) if value.dates else mean_of(value)
     if isinstance(value, BaseModel):
         update = {}
         for name in type(value).model_fields:
