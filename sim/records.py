@@ -296,7 +296,7 @@ def ramp_values(t0: np.ndarray, t1: np.ndarray, delta: np.ndarray, t: np.ndarray
     over ramps, axis 0, ramp after ramp in record order)."""
     t = np.atleast_1d(np.asarray(t, dtype=float))
     t0, t1, delta = t0[:, None], t1[:, None], delta[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):  # (a step's rising part is never taken)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # (a step's rising part is never taken)
         rising = delta * (t - t0) / (t1 - t0)
     return np.where(t >= t1, delta, np.where(t <= t0, 0.0, rising))
 
