@@ -235,7 +235,7 @@ def render_report(directory: Path) -> str:
     if not specs and data is None:
         raise UsageError(
             f"{directory}: no results to report (expected summary.json and timeline.csv from `rearm run`, "
-            "or results.csv, sensitivity.csv or bottlenecks.json from a study)"
+            "or results.csv, sensitivity.csv, bottlenecks.json or compare.json from a study)"
         )
     title = meta.get("scenario") or directory.name
     parts = [f"<h1>{esc(title)}</h1>"]
