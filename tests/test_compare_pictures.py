@@ -59,6 +59,7 @@ def test_compare_then_plot_and_report_on_its_folder(tmp_path: Path, rearm: Calla
     assert res.code == 0, res.err
     page = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="fig-compare"' in page and "data:image/png;base64," in page
+    assert "<h1>Comparison of slow, fast</h1>" in page
 
 
 def test_the_comparison_figure_puts_each_median_at_its_date(tmp_path: Path, rearm: Callable[..., CliResult]) -> None:
