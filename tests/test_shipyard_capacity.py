@@ -149,3 +149,14 @@ def test_docks_are_divided_evenly_up_to_what_each_programme_fills(
     assert all(g <= f for g, f in zip(got, fills, strict=True))
     if any(g < f for g, f in zip(got, fills, strict=True)):
         assert sum(got) == pytest.approx(docks)  # nothing left over while someone could take more
+
+
+def test_a_programme_not_yet_available_shares_the_docks_from_when_it_opens(
+    run_yaml: Callable[..., Simulated],
+) -> None:
+    sim = run_yaml(scenario(yard("a") + yard("b", "a", "available_from: 2026-01-01") + yard("c", "a")))
+    opens = 365.0
+    before = [installed(sim.records, f, opens - 1e-6) for f in range(3)]
+    after = [installed(sim.records, f, opens) for f in range(3)]
+    assert before == pytest.approx([1.5 / T, 0.0, 1.5 / T])  # the docks counted once, by those open
+    assert after == pytest.approx([1 / T] * 3)

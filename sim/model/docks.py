@@ -17,8 +17,9 @@ Installed capacity counts each dock once (`divide_docks`): the docks are divided
 the programmes building here that still have hulls to start; a programme whose drumbeat cannot
 keep its share busy (it fills at most mean dock days ÷ drumbeat docks) takes only what it can
 fill, and the rest goes evenly to the others. A programme leaves the division when its last hull
-starts (it has no installed capacity from then), and the docks are divided again then and when
-docks are added."""
+starts (it has no installed capacity from then); one not yet available (`available_from`) joins
+it then. The docks are divided again whenever a programme joins or leaves and when docks are
+added."""
 
 from __future__ import annotations
 

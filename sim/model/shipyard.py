@@ -102,6 +102,7 @@ class Shipyard(Facility):
         self.docks: DockPool | None = None
         self.installed = 0.0  # installed capacity recorded so far (per day)
         self.tenant = False  # counted among the programmes the docks' capacity is divided among
+        self.all_started = False  # its last hull has started
         self.undocked = 0  # hulls launched that have not yet reached their first dock
         self.launched = 0  # hulls laid down (their build begun, started or not)
         self.launched_at = 0.0  # when the last of them was laid down
@@ -177,12 +178,27 @@ class Shipyard(Facility):
             self.docks.join(self.priority, self.due_at_dock)
         self.start_carried()
         if self.yard.hulls is None or self.yard.hulls > 0:
-            if docked:
-                self.tenant = True
-                self.docks.count_in(self.index, self.fills(), self._docks_shared)
-            else:
+            if not docked:
                 self.install(self.rate(0.0))
+            elif self.available_from > self.env.now:
+                self.env.process(self.count_in_later())
+            else:
+                self.count_in()
         super().start()
+
+    def count_in(self) -> None:
+        """Count this programme among those the docks' capacity is divided among."""
+        assert self.docks is not None
+        self.tenant = True
+        self.docks.count_in(self.index, self.fills(), self._docks_shared)
+
+    def count_in_later(self) -> Generator[Any, Any, None]:
+        """A programme not yet available shares the docks' capacity from `available_from` on."""
+        assert self.docks is not None
+        yield self.after(self.available_from - self.env.now)
+        if not self.all_started:
+            self.count_in()
+            self.docks.divide()
 
     def start_carried(self) -> None:
         """Put the hulls in build at the start to work (module docstring)."""
@@ -354,6 +370,7 @@ class Shipyard(Facility):
     def last_hull_started(self) -> None:
         """No hulls left to start: no installed capacity from now; the docks go to the others."""
         assert self.docks is not None
+        self.all_started = True
         if self.tenant:
             self.tenant = False
             self.docks.count_out(self.index)
