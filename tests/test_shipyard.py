@@ -45,6 +45,11 @@ def one_yard(docks: int = 2, dock_days: int = 400, post_days: int = 50, hulls: i
     """
 
 
+def installed(records: Records, day: float, facility: int = 0) -> float:
+    """A facility's installed capacity (per day) at `day` (steps count from their own instant)."""
+    return sum(d for f, _, t0, _, d in records.capacity if f == facility and t0 <= day)
+
+
 def finished(records: Records, stage: str, facility: int = 0) -> dict[int, float]:
     """Hull -> the day its `stage` ended."""
     return {h: t1 for f, h, s, _, _, t1 in records.stages if f == facility and s == stage}
@@ -78,8 +83,10 @@ def test_a_drumbeat_longer_than_T_over_D_paces_the_starts(run_yaml: Callable[...
     starts = sorted(t for t, _, _ in sim.records.starts)
     assert starts == pytest.approx([drumbeat * k for k in range(8)])
     assert sorted(finished(sim.records, "trials").values()) == pytest.approx([drumbeat * k + 450 for k in range(8)])
-    # installed capacity is docks / T = 1/200 per day, capped at 1/drumbeat
-    assert sum(d for *_, d in sim.records.capacity) == pytest.approx(1 / drumbeat)
+    # installed capacity is docks / T = 1/200 per day, capped at 1/drumbeat, until the last hull
+    # starts; none after (no hulls left to start)
+    assert installed(sim.records, starts[-1] - 1) == pytest.approx(1 / drumbeat)
+    assert installed(sim.records, starts[-1]) == 0.0
     assert "docks" not in sim.records.time_use[0]
 
 
@@ -87,7 +94,8 @@ def test_a_short_drumbeat_does_not_bind_and_capacity_is_docks_over_T(run_yaml: C
     sim = run_yaml(yard_yaml(one_yard(2, 400, 50, 6, more="drumbeat: 100 days")))
     starts = sorted(t for t, _, _ in sim.records.starts)
     assert starts == pytest.approx([0, 100, 400, 500, 800, 900])
-    assert sum(d for *_, d in sim.records.capacity) == pytest.approx(2 / 400)
+    assert installed(sim.records, starts[-1] - 1) == pytest.approx(2 / 400)
+    assert installed(sim.records, starts[-1]) == 0.0
 
 
 def test_learning_shortens_hull_n_by_the_wright_factor(run_yaml: Callable[..., Simulated]) -> None:

@@ -48,7 +48,7 @@ def register_audit(sub: Any) -> None:
         help="how much more of each budget, capacity, supply rate and workforce ceiling "
         "(default 10%%; shipyards get one dock more)",
     )
-    add_study_options(p)
+    add_study_options(p, "audit")
     p.set_defaults(handler=cmd_audit)
 
 

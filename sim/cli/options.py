@@ -52,8 +52,8 @@ def positive_float(text: str) -> float:
     return value
 
 
-def add_simulation_options(p: argparse.ArgumentParser) -> None:
-    """Options every simulating command accepts."""
+def add_simulation_options(p: argparse.ArgumentParser, out: str = "outputs/<scenario stem>/") -> None:
+    """Options every simulating command accepts; `out` names the folder written without --out."""
     p.add_argument(
         "--set",
         dest="overrides",
@@ -64,7 +64,7 @@ def add_simulation_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     p.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
-    p.add_argument("--out", type=Path, help="output directory (default: outputs/<scenario stem>/)")
+    p.add_argument("--out", type=Path, help=f"output directory (default: {out})")
     p.add_argument("--no-plots", action="store_true", help="do not draw plots")
     p.add_argument("--svg", action="store_true", help="also write each plot as SVG")
     add_allow_large(p)

@@ -18,9 +18,10 @@ from sim.library.studies import SENSITIVITY_METHODS, SWEEP_METHODS, StudyOutcome
 from sim.studies.executors import DASK_TIMEOUT
 
 
-def add_study_options(p: argparse.ArgumentParser) -> None:
-    """Options every study shares, on top of the simulation options."""
-    add_simulation_options(p)
+def add_study_options(p: argparse.ArgumentParser, command: str) -> None:
+    """Options every study shares, on top of the simulation options; --out's default is the
+    folder `command` writes (`sim.library.studies.study_out`)."""
+    add_simulation_options(p, studies.default_out_text(command))
     p.add_argument("--replications", type=positive_int, help="replications per design point (default: the scenario's)")
     p.add_argument(
         "--scheduler",
@@ -91,7 +92,7 @@ def register_sweep(sub: Any) -> None:
     p.add_argument("--vary", action="append", default=[], metavar="PATH=V1,V2|LO:HI[:N]", help="a parameter to vary")
     p.add_argument("--method", choices=SWEEP_METHODS, default="grid")
     p.add_argument("--samples", type=positive_int, help="points of a Latin hypercube (default 20)")
-    add_study_options(p)
+    add_study_options(p, "sweep")
     p.set_defaults(handler=cmd_sweep)
 
 
@@ -123,7 +124,7 @@ def register_sensitivity(sub: Any) -> None:
         type=positive_int,
         help="Sobol base samples (power of 2, default 64) or Morris trajectories (default 10)",
     )
-    add_study_options(p)
+    add_study_options(p, "sensitivity")
     p.set_defaults(handler=cmd_sensitivity)
 
 
@@ -148,7 +149,7 @@ def register_bottlenecks(sub: Any) -> None:
         epilog="Example: rearm bottlenecks scenarios/european_155mm.yaml --replications 20",
     )
     p.add_argument("file")
-    add_study_options(p)
+    add_study_options(p, "bottlenecks")
     p.set_defaults(handler=cmd_bottlenecks)
 
 
@@ -169,7 +170,7 @@ def register_compare(sub: Any) -> None:
         epilog="Example: rearm compare base.yaml second_plant.yaml --replications 100",
     )
     p.add_argument("files", nargs="+")
-    add_study_options(p)
+    add_study_options(p, "compare")
     p.set_defaults(handler=cmd_compare)
 
 

@@ -57,6 +57,7 @@ __all__ = [
     "compare",
     "sensitivity",
     "study_out",
+    "default_out_text",
     "sweep",
 ]
 
@@ -111,13 +112,18 @@ class _Written:
 
 
 def study_out(command: str, file: str | None, out: str | os.PathLike[str] | None) -> Path:
-    """The folder a study writes: `out`, else `outputs/<scenario stem>/<command>/` (compare:
-    `outputs/compare/`)."""
+    """The folder a study writes: `out`, else `default_out_text(command)` for `file`."""
     if out is not None:
         return Path(out)
     if command == "compare" or file is None:
         return COMPARE_OUT
     return default_out_dir(file) / command
+
+
+def default_out_text(command: str) -> str:
+    """The folder a study writes without `out`, as its `--out` help names it:
+    `outputs/<scenario stem>/<command>/` (compare, of several scenarios: `outputs/compare/`)."""
+    return f"{COMPARE_OUT.as_posix()}/" if command == "compare" else f"outputs/<scenario stem>/{command}/"
 
 
 def check_options(*, seed: int | None, jobs: int | None, xlsx: bool, allow_large: bool | None) -> None:
@@ -435,10 +441,11 @@ def compare(
     """Scenarios side by side on the same random numbers (the first one's seed and
     replications): each target's dates per scenario and the probability one reaches it before
     another; writes compare.json (its targets are `found`). `labels` name the scenarios
-    (default: their files). Draws no figures (`plots` is accepted for symmetry)."""
+    (default: their files). With `plots`, draws compare.png: each target's dates in each
+    scenario side by side."""
     options = _Options(
         replications=replications, seed=seed, jobs=jobs, scheduler=scheduler, scheduler_timeout=scheduler_timeout,
-        resume=resume, progress=progress, plots=False, svg=svg, xlsx=xlsx,
+        resume=resume, progress=progress, plots=plots, svg=svg, xlsx=xlsx,
     )  # fmt: skip
     loaded = list(scenarios)
     if len(loaded) < 2:

@@ -92,12 +92,15 @@ def target_reach(
     horizon: float,
 ) -> Reach:
     """When `target` is reached, held for its `sustain` (`stock` is needed for a stock target
-    only). Delivered and capacity never fall, so they are held from their first crossing; the
-    rate (piecewise linear) and the stock (rising in steps, drawn down linearly) are walked
-    exactly between the knots where their slope changes or they step."""
+    only). Delivered never falls, nor does capacity unless a shipyard's programme starts its
+    last hull (`sim.model.shipyard`), so they are held from their first crossing; the rate
+    (piecewise linear), the stock (rising in steps, drawn down linearly) and a capacity that falls
+    are walked exactly between the knots where their slope changes or they step."""
     threshold = resolve_threshold(target, capacity, initial_stock)
     measure, sustain = target.measure, target.sustain_days
     if measure == "capacity":
+        if (capacity.delta < 0).any():
+            return sustained_reach(capacity_value(capacity), capacity.knots(), threshold, sustain, horizon)
         return held_from(capacity_crossing(capacity, threshold, horizon), sustain, horizon)
     if threshold <= 0:
         return held_from(0.0, sustain, horizon)
@@ -114,6 +117,17 @@ def target_reach(
     if stock is None:
         raise ValueError(f"target {target.name!r}: a stock target needs the product's stock")
     return sustained_reach(stock.unfloored, stock.times, threshold, sustain, horizon)
+
+
+def capacity_value(capacity: Capacity) -> Callable[[np.ndarray, bool], np.ndarray]:
+    """`capacity` as `sustained_reach` reads a series: its values at `t`, or just before each."""
+
+    def value(t: np.ndarray, left: bool) -> np.ndarray:
+        if not left:
+            return capacity.at(t)
+        return capacity.at(t - 1e-9 * np.maximum(1.0, np.abs(t)))
+
+    return value
 
 
 def held_from(day: float, sustain: float, horizon: float) -> Reach:

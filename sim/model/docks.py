@@ -11,7 +11,15 @@ durations of the stages before its first dock); a hull late by `RESERVATION_GRAC
 more holds nothing, so a programme short of money cannot keep docks idle for ever. Without
 `reserve_docks`, nothing is held (first come, first served within each priority). Docks can be
 added while hulls wait (expansions); yards that share them are told, so their capacity measure
-follows."""
+follows.
+
+Installed capacity counts each dock once (`divide_docks`): the docks are divided evenly among
+the programmes building here that still have hulls to start; a programme whose drumbeat cannot
+keep its share busy (it fills at most mean dock days ÷ drumbeat docks) takes only what it can
+fill, and the rest goes evenly to the others. A programme leaves the division when its last hull
+starts (it has no installed capacity from then); one not yet available (`available_from`) joins
+it then. The docks are divided again whenever a programme joins or leaves and when docks are
+added."""
 
 from __future__ import annotations
 
@@ -24,6 +32,20 @@ import simpy
 
 #: days a due hull may be late (not yet asking for its first dock) and still hold a dock
 RESERVATION_GRACE: Final = 90.0
+
+
+def divide_docks(docks: float, fills: list[float]) -> list[float]:
+    """`docks` divided evenly among programmes, none taking more than it can fill (`fills`),
+    what one leaves going evenly to the others; the shares add up to `docks` unless every
+    programme is full."""
+    shares = [0.0] * len(fills)
+    left, count = docks, len(fills)
+    for i in sorted(range(len(fills)), key=lambda k: fills[k]):
+        share = min(fills[i], left / count)
+        shares[i] = share
+        left -= share
+        count -= 1
+    return shares
 
 
 class DockPool:
@@ -41,6 +63,9 @@ class DockPool:
         #: (priority, due dates) of each programme building here: `due(now)` lists the days its
         #: hulls not yet asking for a first dock are due to ask
         self.programmes: list[tuple[float, Callable[[float], list[float]]]] = []
+        #: the programmes with hulls still to start, among which the docks' capacity is divided:
+        #: programme (facility index) -> (docks it can fill, told its share), in the order they came
+        self.tenants: dict[int, tuple[float, Callable[[float], None]]] = {}
         self._reserving = False  # holding docks, and programmes of more than one priority
         self._recheck_at = math.inf  # a look again is due then (a reservation may lapse)
 
@@ -77,7 +102,27 @@ class DockPool:
         self.count += docks
         for listener in self.listeners:
             listener(old, self.count)
+        self.divide()
         self._grant()
+
+    def count_in(self, programme: int, fills: float, told: Callable[[float], None]) -> None:
+        """A programme (facility index) with hulls to start, able to fill `fills` docks, shares
+        the docks' capacity: `told(share)` whenever the docks are divided (`divide`)."""
+        self.tenants[programme] = (fills, told)
+
+    def count_out(self, programme: int) -> None:
+        """`programme` has started its last hull: its share is 0 from now, and the docks are
+        divided among the others."""
+        told = self.tenants.pop(programme)[1]
+        told(0.0)
+        self.divide()
+
+    def divide(self) -> None:
+        """Tell each programme its share of the docks now (`divide_docks`)."""
+        tenants = list(self.tenants.values())
+        shares = divide_docks(float(self.count), [fills for fills, _ in tenants])
+        for k in range(len(tenants)):
+            tenants[k][1](shares[k])
 
     def review(self) -> None:
         """A programme's due dates changed (a hull was laid down or started): look again."""

@@ -118,6 +118,8 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         facility.rank = FIRST_RANK + position
     for facility in facilities:
         facility.start()
+    for docks in world.docks.values():
+        docks.divide()  # (among the programmes sharing them, once all have started)
     env.run(until=scenario.horizon)
     for facility in facilities:
         facility.close()

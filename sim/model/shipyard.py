@@ -20,6 +20,9 @@ money, lets a newer hull start sooner but does not spend what an older one is ab
 
 Docks shared with other programmes are held for the one of higher priority (`sim.model.docks`):
 a programme tells its docks when its hulls are due to ask for a first dock (`due_at_dock`).
+Installed capacity is its share of the docks (each dock counted once across the programmes
+sharing it: `sim.model.docks.divide_docks`) ÷ the mean dock days, capped at 1 ÷ `drumbeat`; a
+programme whose last hull has started has none.
 
 Hulls in build at the start (`in_progress`) are the programme's first hulls (numbered before
 the hulls laid down in the run, for learning and unit cost), recorded as started on day 0. Each
@@ -97,6 +100,9 @@ class Shipyard(Facility):
         self.delivered = 0
         self.durations: dict[int, list[float]] = {}  # hull -> drawn stage durations (learning applied)
         self.docks: DockPool | None = None
+        self.installed = 0.0  # installed capacity recorded so far (per day)
+        self.tenant = False  # counted among the programmes the docks' capacity is divided among
+        self.all_started = False  # its last hull has started
         self.undocked = 0  # hulls launched that have not yet reached their first dock
         self.launched = 0  # hulls laid down (their build begun, started or not)
         self.launched_at = 0.0  # when the last of them was laid down
@@ -122,11 +128,27 @@ class Shipyard(Facility):
         return self.started - self.delivered
 
     # -- capacity -----------------------------------------------------------------------------
-    def rate(self, docks: int) -> float:
+    def rate(self, docks: float) -> float:
         """Installed capacity with `docks` docks: docks ÷ mean dock days, capped at 1 ÷ drumbeat."""
         cap = 1.0 / self.yard.drumbeat if self.yard.drumbeat else math.inf
         by_docks = docks / self.dock_days if self.dock_days > 0 else cap
         return 0.0 if math.isinf(by_docks) else min(by_docks, cap)
+
+    def fills(self) -> float:
+        """The docks this programme can keep busy: mean dock days ÷ drumbeat (no drumbeat: any)."""
+        return self.dock_days / self.yard.drumbeat if self.yard.drumbeat else math.inf
+
+    def install(self, rate: float) -> None:
+        """Record the installed capacity as `rate` per day from now (or `available_from`)."""
+        delta = rate - self.installed
+        if delta != 0:
+            t = max(self.env.now, self.available_from)
+            self.records.capacity.append((self.index, self.product, t, t, delta))
+            self.installed = rate
+
+    def _docks_shared(self, share: float) -> None:
+        """The docks were divided (`sim.model.docks.DockPool.divide`): `share` of them are ours."""
+        self.install(self.rate(share))
 
     def _hull_docked(self) -> None:
         self._docked.succeed()
@@ -134,10 +156,6 @@ class Shipyard(Facility):
 
     def _docks_added(self, old: int, new: int) -> None:
         self._hull_docked()
-        delta = self.rate(new) - self.rate(old)
-        if delta != 0:
-            t = max(self.env.now, self.available_from)
-            self.records.capacity.append((self.index, self.product, t, t, delta))
 
     def commission(self, plan: ExpansionPlan) -> None:
         """An expansion opens its docks now."""
@@ -148,18 +166,39 @@ class Shipyard(Facility):
 
     # -- processes ----------------------------------------------------------------------------
     def start(self) -> None:
-        """Find the docks (own or shared), record the capacity, lay down hulls."""
+        """Find the docks (own or shared), count this programme in their capacity while it has
+        hulls to start (the docks are first divided once every programme has started:
+        `sim.model.replication`), lay down hulls."""
         if self.yard.shares_docks_with is not None:
             self.docks = self.world.docks[self.yard.shares_docks_with]
         assert self.docks is not None
         self.docks.listeners.append(self._docks_added)
-        if any(s.dock for s in self.yard.stages):
+        docked = any(s.dock for s in self.yard.stages)
+        if docked:
             self.docks.join(self.priority, self.due_at_dock)
         self.start_carried()
-        rate = self.rate(self.docks.count)
-        if rate > 0:
-            self.records.capacity.append((self.index, self.product, self.available_from, self.available_from, rate))
+        if self.yard.hulls is None or self.yard.hulls > 0:
+            if not docked:
+                self.install(self.rate(0.0))
+            elif self.available_from > self.env.now:
+                self.env.process(self.count_in_later())
+            else:
+                self.count_in()
         super().start()
+
+    def count_in(self) -> None:
+        """Count this programme among those the docks' capacity is divided among."""
+        assert self.docks is not None
+        self.tenant = True
+        self.docks.count_in(self.index, self.fills(), self._docks_shared)
+
+    def count_in_later(self) -> Generator[Any, Any, None]:
+        """A programme not yet available shares the docks' capacity from `available_from` on."""
+        assert self.docks is not None
+        yield self.after(self.available_from - self.env.now)
+        if not self.all_started:
+            self.count_in()
+            self.docks.divide()
 
     def start_carried(self) -> None:
         """Put the hulls in build at the start to work (module docstring)."""
@@ -312,6 +351,8 @@ class Shipyard(Facility):
                 keel = self.env.now  # the hull's production begins
                 started.succeed(self.env.now)
                 self.last_start = self.env.now
+                if self.yard.hulls is not None and hull == len(self.carried) + self.yard.hulls:
+                    self.last_hull_started()
                 if hull in self.due:
                     self.due[hull] = self.env.now + self.pre_dock(hull)
                     self.docks.review()
@@ -325,6 +366,16 @@ class Shipyard(Facility):
                 dock = None
         self.delivered += 1
         self.records.deliveries.append((self.env.now, self.product, 1.0, keel))
+
+    def last_hull_started(self) -> None:
+        """No hulls left to start: no installed capacity from now; the docks go to the others."""
+        assert self.docks is not None
+        self.all_started = True
+        if self.tenant:
+            self.tenant = False
+            self.docks.count_out(self.index)
+        else:
+            self.install(0.0)
 
     def held_back(self, hull: int) -> tuple[float, dict[str, float], dict[str, int]]:
         """What this yard's hulls older than `hull` hold back from it (module docstring): the

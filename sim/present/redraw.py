@@ -37,7 +37,7 @@ def plot(*, directory: str | os.PathLike[str], svg: bool = False) -> Drawn:
     if not written:
         raise UsageError(
             f"{path}: no results to plot (expected summary.json and timeline.csv from `rearm run`, "
-            "or results.csv, sensitivity.csv or bottlenecks.json from a study)"
+            "or results.csv, sensitivity.csv, bottlenecks.json or compare.json from a study)"
         )
     return Drawn(path, tuple(written))
 

@@ -235,9 +235,13 @@ def render_report(directory: Path) -> str:
     if not specs and data is None:
         raise UsageError(
             f"{directory}: no results to report (expected summary.json and timeline.csv from `rearm run`, "
-            "or results.csv, sensitivity.csv or bottlenecks.json from a study)"
+            "or results.csv, sensitivity.csv, bottlenecks.json or compare.json from a study)"
         )
     title = meta.get("scenario") or directory.name
+    if meta.get("command") == "compare" and meta.get("files"):  # (its scenario is only the first's)
+        from sim.present.plots.compare import scenario_labels
+
+        title = "Comparison of " + ", ".join(scenario_labels([str(f) for f in meta["files"]]).values())
     parts = [f"<h1>{esc(title)}</h1>"]
     inputs, resolved = key_inputs(directory)
     description = (yaml.safe_load(resolved) or {}).get("description") if resolved else None

@@ -257,4 +257,10 @@ def study_figures(study: StudyData) -> list[tuple[str, str, Draw]]:
             out.append(("sweep", "Years to target across the sweep", lambda: plot_sweep(study)))
     if study.bottlenecks:
         out.append(("bottlenecks", "Months gained by lifting each constraint", lambda: plot_bottlenecks(study)))
+    if study.compare is not None:
+        from sim.present.plots.compare import compare_rows, plot_compare
+
+        compare = study.compare
+        if compare_rows(compare):
+            out.append(("compare", "Each target's dates in each scenario", lambda: plot_compare(compare, study.meta)))
     return out

@@ -27,6 +27,7 @@ class StudyData:
     parameters: list[str] = field(default_factory=list)
     sensitivity: list[dict[str, str]] | None = None
     bottlenecks: dict[str, list[dict[str, Any]]] | None = None
+    compare: dict[str, Any] | None = None
 
 
 def header_key(name: str) -> str:
@@ -57,6 +58,9 @@ def load_study(directory: Path) -> StudyData:
     bottlenecks = directory / "bottlenecks.json"
     if bottlenecks.exists():
         data.bottlenecks = read_json(bottlenecks)
+    compare = directory / "compare.json"
+    if compare.exists():
+        data.compare = read_json(compare)
     return data
 
 
