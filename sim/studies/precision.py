@@ -6,11 +6,18 @@ The confidence interval of a median is the distribution-free one from order stat
 any that does. A target whose whole interval lies beyond the horizon is settled too ("the
 median is not reached"). Replications are always 0..N-1, so the result equals `rearm run
 --replications N` with the same seed.
+
+A target whose outcomes fall into separate clusters (`sim.metrics.confidence.clusters`) with
+its median's interval reaching from one into another cannot be settled by more replications
+in any useful way: its median jumps between the clusters until the share in each is known far
+from one half, which may take more than the cap, and then hides the other cluster. The run
+stops after the round that finds it, says which targets and clusters, and is written as it is.
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +27,7 @@ from sim.errors import UsageError
 from sim.language.limits import allowed_replications, check_replications
 from sim.language.load import LoadedScenario
 from sim.language.units import in_years
+from sim.metrics.confidence import CONFIDENCE, Cluster, clusters, median_bounds, straddles
 from sim.metrics.replication import ReplicationResult, month_grid
 from sim.metrics.summary import summarise, timeline_rows
 from sim.studies.executors import make_executor
@@ -27,7 +35,6 @@ from sim.studies.goals import fix_goals
 from sim.studies.replications import Progress, iter_replications
 from sim.studies.run import RunResult, provenance
 
-CONFIDENCE = 0.95
 GROWTH = 1.5
 DEFAULT_FIRST = 20
 DEFAULT_CAP = 10_000
@@ -42,6 +49,12 @@ class MedianInterval:
     low: float
     high: float
     fraction: float
+    clusters: tuple[Cluster, ...] = ()  # in years
+
+    @property
+    def split(self) -> bool:
+        """Whether the outcomes fall into clusters and the interval reaches across them."""
+        return straddles(self.low, self.high, list(self.clusters))
 
     @property
     def half_width(self) -> float:
@@ -69,23 +82,21 @@ class MedianInterval:
             "ci95_years": [finite(self.low), finite(self.high)],
             "half_width_years": finite(self.half_width) if math.isfinite(self.half_width) else None,
             "met": self.met,
+            "clusters_years": [finite(c.median) for c in self.clusters] if self.split else None,
         }
 
 
 def median_interval(name: str, days: np.ndarray, fraction: float) -> MedianInterval:
-    """The median of years to reach (NaN days: not reached) and its 95% interval."""
-    from scipy import stats
+    """The median of years to reach (NaN days: not reached), its 95% interval
+    (`sim.metrics.confidence.median_bounds`) and the clusters of the outcomes (in days)."""
+    median, low, high = median_bounds(np.where(np.isnan(days), np.inf, in_years(days)))
+    groups = tuple(Cluster(in_years(c.median), in_years(c.low), in_years(c.high), c.fraction) for c in clusters(days))
+    return MedianInterval(name, median, low, high, fraction, groups)
 
-    years = np.where(np.isnan(days), np.inf, in_years(days))
-    median = float(np.median(years)) if years.size else math.nan
-    if years.size and np.all(years == years[0]):
-        low = high = float(years[0])  # no spread: the interval is the value itself
-    else:
-        ci = stats.quantile_test(years, q=median if math.isfinite(median) else 0.0, p=0.5).confidence_interval(
-            CONFIDENCE
-        )
-        low, high = float(ci.low), float(ci.high)
-    return MedianInterval(name, median, low, high, fraction)
+
+def split_targets(found: list[MedianInterval]) -> list[MedianInterval]:
+    """The targets more replications cannot settle: outcomes in clusters, the median's interval across them."""
+    return [i for i in found if i.split and not i.met]
 
 
 def intervals(loaded: LoadedScenario, results: list[ReplicationResult], fraction: float) -> list[MedianInterval]:
@@ -126,7 +137,7 @@ def run_to_precision(
                     progress(len(batch))
             results.sort(key=lambda r: r.replication)
             found = intervals(loaded, results, fraction)
-            if all(i.met for i in found) or n >= cap:
+            if all(i.met for i in found) or n >= cap or split_targets(found):
                 break
             n = min(cap, max(n + 1, math.ceil(n * GROWTH)))
     dates, _ = month_grid(scenario.start, scenario.horizon)
@@ -136,6 +147,7 @@ def run_to_precision(
         "confidence": CONFIDENCE,
         "cap": cap,
         "met": all(i.met for i in found),
+        "stopped_on_clusters": [i.name for i in split_targets(found)],
         "targets": [i.as_dict() for i in found],
     }
     return RunResult(loaded, root, n, results, summary, dates, timeline_rows(scenario, results, dates)), found
@@ -153,6 +165,18 @@ def precision_lines(found: list[MedianInterval], replications: int, fraction: fl
         rel = f" (±{i.half_width / i.median:.1%})" if math.isfinite(i.high) and i.median > 0 else ""
         state = "met" if i.met else "NOT met"
         lines.append(f"  {i.name}: median {median} years, 95% CI {i.low:.3f} – {high}{rel}: {state}")
+    for i in split_targets(found):
+        groups = ", ".join(
+            f"{c.fraction:.0%} of runs around {c.median:.2f} years"
+            if math.isfinite(c.median)
+            else f"{c.fraction:.0%} never reaching it"
+            for c in i.clusters
+        )
+        text = (
+            f"stopped: {i.name}'s outcomes fall into {len(i.clusters)} clusters ({groups}); its median "
+            "jumps between them and more replications would not settle it: read the clusters, not the median"
+        )
+        lines += textwrap.wrap(text, 100, initial_indent="  ", subsequent_indent="    ")
     return lines
 
 
