@@ -42,10 +42,15 @@ targets:
 """
 
 #: one steady line making 1,000 a year, give or take 1%: 1,000 delivered about a year in
-UNIMODAL = BIMODAL.replace("two lots", "one line").replace(
-    "capacity: {uniform: [480 per year, 520 per year]}\n    lot: 2 years\n    available_from: {uniform: [2025-01-01, 2025-03-01]}",
-    "capacity: {uniform: [990 per year, 1010 per year]}\n    lot: 1 day",
-).replace("delivered: 2000", "delivered: 1000")
+UNIMODAL = (
+    BIMODAL.replace("two lots", "one line")
+    .replace(
+        "capacity: {uniform: [480 per year, 520 per year]}\n    lot: 2 years\n"
+        "    available_from: {uniform: [2025-01-01, 2025-03-01]}",
+        "capacity: {uniform: [990 per year, 1010 per year]}\n    lot: 1 day",
+    )
+    .replace("delivered: 2000", "delivered: 1000")
+)
 
 
 def binomial_ranks(n: int) -> tuple[int, int]:
@@ -61,8 +66,8 @@ def binomial_ranks(n: int) -> tuple[int, int]:
 def test_the_interval_is_the_order_statistics_at_the_binomial_ranks(n: int) -> None:
     sample = np.random.default_rng(n).permutation(np.arange(1, n + 1) * 10.0)  # the k-th smallest is 10k
     median, low, high = median_bounds(sample)
-    l, u = binomial_ranks(n)
-    assert (low, high) == (10.0 * l, 10.0 * u)
+    first, last = binomial_ranks(n)
+    assert (low, high) == (10.0 * first, 10.0 * last)
     assert median == np.median(sample) and low <= median <= high
 
 

@@ -60,9 +60,7 @@ def median_bounds(values: np.ndarray) -> tuple[float, float, float]:
         return median, float(times[0]), float(times[0])  # no spread: the interval is the value itself
     if times.size == 0:
         return median, math.nan, math.nan
-    ci = stats.quantile_test(times, q=median if math.isfinite(median) else 0.0, p=0.5).confidence_interval(
-        CONFIDENCE
-    )
+    ci = stats.quantile_test(times, q=median if math.isfinite(median) else 0.0, p=0.5).confidence_interval(CONFIDENCE)
     return median, float(ci.low), float(ci.high)
 
 
@@ -121,9 +119,7 @@ def clusters(values: np.ndarray) -> list[Cluster]:
     reached = np.sort(times[np.isfinite(times)])
     unreached = n - reached.size
     groups = _split(reached, least) if reached.size >= 2 * least else [reached]
-    found = [
-        Cluster(float(np.median(g)), float(g[0]), float(g[-1]), g.size / n) for g in groups if g.size
-    ]
+    found = [Cluster(float(np.median(g)), float(g[0]), float(g[-1]), g.size / n) for g in groups if g.size]
     if unreached and (unreached >= least and reached.size >= least or not found):
         found.append(Cluster(math.inf, math.inf, math.inf, unreached / n))
     elif unreached:  # too few never reaching it to be a cluster of their own: with the latest

@@ -121,8 +121,7 @@ def median_certainty(clock: Clock, days: np.ndarray) -> dict[str, Any]:
         "clusters": None
         if len(found) < 2
         else [
-            {"years_p50": years(c.median), "date_p50": date(c.median), "fraction": _round(c.fraction)}
-            for c in found
+            {"years_p50": years(c.median), "date_p50": date(c.median), "fraction": _round(c.fraction)} for c in found
         ],
     }
 

@@ -33,7 +33,8 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;bord
 th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1.2rem 0}figure img{width:100%;height:auto;border:1px solid #eee}
-figcaption{font-size:.9rem;color:#444}.note{font-size:.85rem;color:#555}.warnings{border-left:4px solid #c80;padding:.2rem .8rem;background:#fff8ec}
+figcaption{font-size:.9rem;color:#444}.note{font-size:.85rem;color:#555}
+.warnings{border-left:4px solid #c80;padding:.2rem .8rem;background:#fff8ec}
 pre{background:#f7f7f7;padding:.6rem;overflow-x:auto;font-size:.8rem}
 @media print{body{max-width:none}figure{page-break-inside:avoid}}
 """
