@@ -4,9 +4,9 @@ thresholds are in `sim.metrics.confidence`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
+from sim.language.units import in_years
 from sim.metrics.confidence import WIDE_INTERVAL_DAYS
 
 WIDE_MONTHS = round(WIDE_INTERVAL_DAYS / 30.4375)
@@ -50,8 +50,8 @@ def date_warnings(target: dict[str, Any]) -> list[str]:
             f"beyond the horizon); {advice}"
         )
     else:
-        low, high = dt.date.fromisoformat(interval[0]), dt.date.fromisoformat(interval[1])
-        if (high - low).days > WIDE_INTERVAL_DAYS:
+        low, high = target["years_p50_interval"]
+        if high - low > in_years(WIDE_INTERVAL_DAYS) + 1e-9:
             out.append(
                 f"{name}: the median date is known only to {_month(interval[0])} – {_month(interval[1])} "
                 f"(95% interval, wider than {WIDE_MONTHS} months); {advice}"
