@@ -122,7 +122,7 @@ def test_a_bimodal_outcome_is_warned_of_in_summary_terminal_and_report(tmp_path:
     years = [c["years_p50"] for c in target["clusters"]]
     assert len(years) == 2 and abs(years[0] - 4.0) < 0.2 and abs(years[1] - 6.0) < 0.2  # really bimodal
     low, high = target["years_p50_interval"]
-    assert low < 4.2 and high > 5.9  # the median could be in either
+    assert low < 4.2 and high > 5.9 and target["p50_across_clusters"]  # the median could be in either
     assert target["date_p50_interval"][0] <= target["date_reached"]["p50"] <= target["date_p50_interval"][1]
     assert "fall into 2 separate clusters" in out and "How sure the dates are" in out
     warnings = date_warnings(target)
@@ -136,7 +136,7 @@ def test_a_bimodal_outcome_is_warned_of_in_summary_terminal_and_report(tmp_path:
 def test_a_unimodal_tight_outcome_is_not_warned_of(tmp_path: Path, rearm) -> None:
     summary, out = run_summary(tmp_path, rearm, UNIMODAL)
     (target,) = summary["targets"]
-    assert target["clusters"] is None
+    assert target["clusters"] is None and target["p50_across_clusters"] is False
     low, high = target["years_p50_interval"]
     assert 0.98 < low <= target["years_to_reach"]["p50"] <= high < 1.02
     assert date_warnings(target) == [] and "How sure the dates are" not in out

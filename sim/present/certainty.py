@@ -36,7 +36,8 @@ def date_warnings(target: dict[str, Any]) -> list[str]:
     if target["date_reached"]["p50"] is None and (interval is None or interval[0] is None):
         return []  # not reached, and surely not: nothing to be unsure of
     out = []
-    advice = "more replications may not narrow it while the outcomes are in clusters" if clusters else SUGGESTION
+    across = bool(target.get("p50_across_clusters"))
+    advice = "more replications may not narrow it while it reaches across the clusters" if across else SUGGESTION
     if clusters:
         out.append(
             f"{name}: the outcomes fall into {len(clusters)} separate clusters ({_groups(clusters)}); "
