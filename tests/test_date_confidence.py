@@ -162,3 +162,16 @@ def test_the_terminal_table_fits_100_columns(scenario: str, tmp_path: Path, rear
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert len(lines) >= 3 and max(len(line) for line in lines) <= WIDTH  # a back-test may have no targets
+
+
+def test_precision_stops_only_where_the_cap_cannot_settle_the_median() -> None:
+    from sim.studies.precision import median_interval, split_targets
+
+    year = 365.25
+    even = median_interval("even", np.concatenate((np.full(10, 2 * year), np.full(10, 4 * year))), 0.05)
+    assert even.split and even.to_settle == math.inf and split_targets([even], 10_000) == [even]
+    # 7 of 20 in the early cluster: the median's interval still reaches across, but about
+    # 1.96² · 0.35 · 0.65 / 0.15² ≈ 39 runs put it in the later one, well under the cap
+    uneven = median_interval("uneven", np.concatenate((np.full(7, 2 * year), np.linspace(4, 4.2, 13) * year)), 0.05)
+    assert uneven.split and uneven.to_settle == pytest.approx(1.959964**2 * 0.35 * 0.65 / 0.15**2)
+    assert split_targets([uneven], 10_000) == [] and split_targets([uneven], 30) == [uneven]
