@@ -95,8 +95,9 @@ def _widest_gap(ordered: np.ndarray, least: int) -> int | None:
         spacing = max(
             (ordered[i - 1] - ordered[i - least]) / (least - 1), (ordered[i + least - 1] - ordered[i]) / (least - 1)
         )
-        spread = max(_iqr(ordered[:i]), _iqr(ordered[i:]))
-        if (gap > GAP_TO_SPACING * spacing or gap > GAP_TO_SPREAD * spread) and (best is None or gap > best[0]):
+        if best is not None and gap <= best[0]:
+            continue
+        if gap > GAP_TO_SPACING * spacing or gap > GAP_TO_SPREAD * max(_iqr(ordered[:i]), _iqr(ordered[i:])):
             best = (gap, i)
     return None if best is None else best[1]
 
