@@ -159,11 +159,30 @@ def test_terminal_table_lists_each_target(run_dir) -> None:
     _, _, result = run_dir
     lines = result.out.splitlines()
     assert lines[0] == "CLI test — 3 replication(s), seed 7"
-    assert lines[1].split() == ["target", "measure", "median", "date", "p10", "–", "p90", "reached", "on", "time"]
-    half = next(line for line in lines if line.startswith("half million"))
-    assert "delivered 500,000" in half and "100%" in half and "by 2027-01-01" in half
-    never = next(line for line in lines if line.startswith("never"))
-    assert "capacity 10,000,000 per year" in never and "not reached – not reached" in never and "0%" in never
+    assert lines[1].split() == [
+        "target",
+        "/",
+        "goal",
+        "median",
+        "95%",
+        "CI",
+        "of",
+        "median",
+        "p10",
+        "–",
+        "p90",
+        "on",
+        "time",
+    ]
+    # each target on two lines: its dates, then its goal and the share reaching it
+    at = next(k for k, line in enumerate(lines) if line.startswith("half million"))
+    half, goal = lines[at], lines[at + 1]
+    assert "by 2027-01-01" in half and "delivered 500,000" in goal and "reached in 100% of runs" in goal
+    assert "—" in half.split()  # three replications: too few for a 95% interval of the median
+    at = next(k for k, line in enumerate(lines) if line.startswith("never"))
+    never, goal = lines[at], lines[at + 1]
+    assert never.split()[1:4] == ["n/r", "n/r", "n/r"] and "0% by" not in never  # never reached, surely
+    assert "capacity 10,000,000 per year" in goal and "reached in 0% of runs" in goal
     assert "summary.json" in result.err and "timeline.csv" in result.err
 
 

@@ -226,7 +226,16 @@ def test_summary_layout_and_statistics() -> None:
         "resolved_threshold",
         "baseline",
         "baseline_source",
+        "years_p50_interval",
+        "date_p50_interval",
+        "clusters",
+        "p50_across_clusters",
     ]
+    # ten runs: the median's 95% interval runs from the 2nd to the 9th smallest (Bin(10, ½) ranks)
+    assert a["years_p50_interval"] == pytest.approx([200 / YEAR, 900 / YEAR], abs=1e-6)
+    assert a["date_p50_interval"] == ["2025-07-20", "2027-06-20"]
+    assert a["clusters"] is None and b["clusters"] is None and a["p50_across_clusters"] is False
+    assert b["years_p50_interval"] == [None, None]  # surely never reached
     assert a["threshold"] == 5 and a["by"] == "2026-01-01" and a["measure"] == "delivered"
     assert (a["resolved_threshold"], a["baseline"], a["baseline_source"]) == (5, None, None)  # absolute: no base
     assert a["years_to_reach"]["p50"] == pytest.approx(550 / YEAR, abs=1e-6)

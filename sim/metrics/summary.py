@@ -14,6 +14,7 @@ from sim.language.calendar import Clock
 from sim.language.schema import Scenario
 from sim.language.types import Relative
 from sim.language.units import in_years, per_year
+from sim.metrics.confidence import clusters, median_bounds, straddles
 from sim.metrics.goals import goal_report
 from sim.metrics.replication import END_MEASURES, TIMELINE_MEASURES, ReplicationResult
 
@@ -93,9 +94,38 @@ def target_summary(
                 "censored_fraction": _round(float(censored[:, i].mean())),
                 "on_time_probability": on_time,
                 **goal_report(target, written.targets[i] if written is not None else None),
+                **median_certainty(clock, col),
             }
         )
     return out
+
+
+def median_certainty(clock: Clock, days: np.ndarray) -> dict[str, Any]:
+    """How sure a target's median date is (`sim.metrics.confidence`): its 95% interval in
+    years and as dates (None: a bound not reached within the horizon; the whole interval None
+    with too few replications for one), and the clusters the outcomes fall into (None where
+    they do not separate; `years` and `date` None for the cluster never reaching it), and whether
+    the interval reaches across them (the median then jumps between them)."""
+    _, low, high = median_bounds(days)
+    bounds = None if math.isnan(low) or math.isnan(high) else [low, high]
+
+    def years(day: float) -> float | None:
+        return _round(in_years(day)) if math.isfinite(day) else None
+
+    def date(day: float) -> str | None:
+        return clock.iso_date_of(day) if math.isfinite(day) else None
+
+    found = clusters(days)
+    return {
+        "years_p50_interval": None if bounds is None else [years(d) for d in bounds],
+        "date_p50_interval": None if bounds is None else [date(d) for d in bounds],
+        "clusters": None
+        if len(found) < 2
+        else [
+            {"years_p50": years(c.median), "date_p50": date(c.median), "fraction": _round(c.fraction)} for c in found
+        ],
+        "p50_across_clusters": straddles(low, high, found),
+    }
 
 
 def summarise(

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from sim.errors import UsageError
+from sim.present.certainty import date_warnings
 from sim.present.files import write_atomic
 from sim.present.plots.data import RunData, load_run, read_json, run_meta
 from sim.present.plots.style import png_bytes
@@ -33,6 +34,7 @@ th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1.2rem 0}figure img{width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.9rem;color:#444}.note{font-size:.85rem;color:#555}
+.warnings{border-left:4px solid #c80;padding:.2rem .8rem;background:#fff8ec}
 pre{background:#f7f7f7;padding:.6rem;overflow-x:auto;font-size:.8rem}
 @media print{body{max-width:none}figure{page-break-inside:avoid}}
 """
@@ -64,8 +66,20 @@ def threshold_text(target: dict[str, Any]) -> str:
     return f"{target['measure']} {text}" + (" per year" if target["measure"] in ("rate", "capacity") else "")
 
 
+def _interval_text(target: dict[str, Any]) -> str:
+    """The 95% interval of a target's median date: 'low – high' ('not reached' for a bound
+    beyond the horizon), '—' with too few replications for one or in an older summary."""
+    interval = target.get("date_p50_interval")
+    if interval is None:
+        return "—"
+    if interval[0] is None and interval[1] is None:
+        return "not reached"
+    return f"{interval[0] or 'not reached'} – {interval[1] or 'not reached'}"
+
+
 def targets_rows(summary: dict[str, Any]) -> list[list[Any]]:
-    """One row per target: threshold, deadline, median date, p10–p90, reached, on time."""
+    """One row per target: threshold, deadline, median date and its 95% interval, p10–p90,
+    reached, on time."""
     rows = []
     for t in summary.get("targets", []):
         d = t.get("date_reached") or {}
@@ -77,6 +91,7 @@ def targets_rows(summary: dict[str, Any]) -> list[list[Any]]:
                 threshold_text(t),
                 t.get("by") or "—",
                 d.get("p50") or "not reached",
+                _interval_text(t),
                 f"{d.get('p10') or 'not reached'} – {d.get('p90') or 'not reached'}",
                 f"{t['reached_fraction']:.0%}",
                 "—" if on_time is None else f"{on_time:.0%}",
@@ -256,11 +271,28 @@ def render_report(directory: Path) -> str:
         )
         parts.append(
             table(
-                ["target", "product", "threshold", "deadline", "median date", "p10 – p90", "reached", "on time"],
+                [
+                    "target",
+                    "product",
+                    "threshold",
+                    "deadline",
+                    "median date",
+                    "95% CI of median",
+                    "p10 – p90",
+                    "reached",
+                    "on time",
+                ],
                 targets_rows(data.summary),
-                {6, 7},
+                {7, 8},
             )
         )
+        warnings = [w for t in data.summary.get("targets", []) for w in date_warnings(t)]
+        if warnings:
+            parts.append(
+                "<div class=warnings><p><b>How sure the dates are</b></p><ul>"
+                + "".join(f"<li>{esc(w)}</li>" for w in warnings)
+                + "</ul></div>"
+            )
         parts.append("<h2>What binds each target</h2>")
         if foreign:
             parts.append(f"<p class=note>{esc(foreign)}</p>")

@@ -6,11 +6,20 @@ The confidence interval of a median is the distribution-free one from order stat
 any that does. A target whose whole interval lies beyond the horizon is settled too ("the
 median is not reached"). Replications are always 0..N-1, so the result equals `rearm run
 --replications N` with the same seed.
+
+A target whose outcomes fall into separate clusters (`sim.metrics.confidence.clusters`), with
+its median's interval reaching across the gap between two, settles only once the share of runs
+below that gap is known to lie on one side of one half: about z²·p(1−p)/(p−½)² replications at
+the share p seen so far (z = 1.96). Where that is more than the cap (a split near half and half
+never settles) the run stops after that round instead of running to the cap, names the targets
+and their clusters, and is written as it is (exit 0): the clusters, not one median, are the
+answer there.
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +29,7 @@ from sim.errors import UsageError
 from sim.language.limits import allowed_replications, check_replications
 from sim.language.load import LoadedScenario
 from sim.language.units import in_years
+from sim.metrics.confidence import CONFIDENCE, Cluster, clusters, median_bounds, straddles
 from sim.metrics.replication import ReplicationResult, month_grid
 from sim.metrics.summary import summarise, timeline_rows
 from sim.studies.executors import make_executor
@@ -27,8 +37,8 @@ from sim.studies.goals import fix_goals
 from sim.studies.replications import Progress, iter_replications
 from sim.studies.run import RunResult, provenance
 
-CONFIDENCE = 0.95
 GROWTH = 1.5
+Z95 = 1.959964  # the normal quantile of a two-sided 95% interval
 DEFAULT_FIRST = 20
 DEFAULT_CAP = 10_000
 
@@ -42,6 +52,27 @@ class MedianInterval:
     low: float
     high: float
     fraction: float
+    clusters: tuple[Cluster, ...] = ()  # in years
+
+    @property
+    def split(self) -> bool:
+        """Whether the outcomes fall into clusters and the interval reaches across them."""
+        return straddles(self.low, self.high, list(self.clusters))
+
+    @property
+    def to_settle(self) -> float:
+        """About how many replications would put this median's interval on one side of the gap
+        it straddles, at the share below that gap seen so far, p: z²·p(1−p)/(p−½)² (inf at ½);
+        0 where it straddles none."""
+        shares = [
+            sum(c.fraction for c in self.clusters[: k + 1])
+            for k in range(len(self.clusters) - 1)
+            if self.low <= self.clusters[k].high and self.clusters[k + 1].low <= self.high
+        ]
+        if not self.split or not shares:
+            return 0.0
+        p = min(shares, key=lambda s: abs(s - 0.5))
+        return math.inf if abs(p - 0.5) < 1e-12 else Z95**2 * p * (1 - p) / (p - 0.5) ** 2
 
     @property
     def half_width(self) -> float:
@@ -69,23 +100,23 @@ class MedianInterval:
             "ci95_years": [finite(self.low), finite(self.high)],
             "half_width_years": finite(self.half_width) if math.isfinite(self.half_width) else None,
             "met": self.met,
+            "clusters_years": [finite(c.median) for c in self.clusters] if self.split else None,
         }
 
 
 def median_interval(name: str, days: np.ndarray, fraction: float) -> MedianInterval:
-    """The median of years to reach (NaN days: not reached) and its 95% interval."""
-    from scipy import stats
+    """The median of years to reach (NaN days: not reached), its 95% interval
+    (`sim.metrics.confidence.median_bounds`) and the clusters of the outcomes (in days)."""
+    median, low, high = median_bounds(np.where(np.isnan(days), np.inf, in_years(days)))
+    groups = tuple(Cluster(in_years(c.median), in_years(c.low), in_years(c.high), c.fraction) for c in clusters(days))
+    return MedianInterval(name, median, low, high, fraction, groups)
 
-    years = np.where(np.isnan(days), np.inf, in_years(days))
-    median = float(np.median(years)) if years.size else math.nan
-    if years.size and np.all(years == years[0]):
-        low = high = float(years[0])  # no spread: the interval is the value itself
-    else:
-        ci = stats.quantile_test(years, q=median if math.isfinite(median) else 0.0, p=0.5).confidence_interval(
-            CONFIDENCE
-        )
-        low, high = float(ci.low), float(ci.high)
-    return MedianInterval(name, median, low, high, fraction)
+
+def split_targets(found: list[MedianInterval], cap: int) -> list[MedianInterval]:
+    """The targets more replications, up to `cap`, cannot settle: outcomes in clusters, the
+    median's interval across them, and at the shares seen so far more than `cap` replications
+    needed to put it on one side."""
+    return [i for i in found if i.split and not i.met and i.to_settle > cap]
 
 
 def intervals(loaded: LoadedScenario, results: list[ReplicationResult], fraction: float) -> list[MedianInterval]:
@@ -126,7 +157,7 @@ def run_to_precision(
                     progress(len(batch))
             results.sort(key=lambda r: r.replication)
             found = intervals(loaded, results, fraction)
-            if all(i.met for i in found) or n >= cap:
+            if all(i.met for i in found) or n >= cap or split_targets(found, cap):
                 break
             n = min(cap, max(n + 1, math.ceil(n * GROWTH)))
     dates, _ = month_grid(scenario.start, scenario.horizon)
@@ -136,12 +167,13 @@ def run_to_precision(
         "confidence": CONFIDENCE,
         "cap": cap,
         "met": all(i.met for i in found),
+        "stopped_on_clusters": [i.name for i in split_targets(found, cap)],
         "targets": [i.as_dict() for i in found],
     }
     return RunResult(loaded, root, n, results, summary, dates, timeline_rows(scenario, results, dates)), found
 
 
-def precision_lines(found: list[MedianInterval], replications: int, fraction: float) -> list[str]:
+def precision_lines(found: list[MedianInterval], replications: int, fraction: float, cap: int) -> list[str]:
     """Readable lines: each target's median and 95% interval, and whether it is settled."""
     lines = [f"precision: median dates to ±{fraction:.1%} (95% confidence) after {replications} replications"]
     for i in found:
@@ -153,6 +185,18 @@ def precision_lines(found: list[MedianInterval], replications: int, fraction: fl
         rel = f" (±{i.half_width / i.median:.1%})" if math.isfinite(i.high) and i.median > 0 else ""
         state = "met" if i.met else "NOT met"
         lines.append(f"  {i.name}: median {median} years, 95% CI {i.low:.3f} – {high}{rel}: {state}")
+    for i in split_targets(found, cap):
+        groups = ", ".join(
+            f"{c.fraction:.0%} of runs around {c.median:.2f} years"
+            if math.isfinite(c.median)
+            else f"{c.fraction:.0%} never reaching it"
+            for c in i.clusters
+        )
+        text = (
+            f"stopped: {i.name}'s outcomes fall into {len(i.clusters)} clusters ({groups}); its median "
+            "jumps between them and more replications would not settle it: read the clusters, not the median"
+        )
+        lines += textwrap.wrap(text, 100, initial_indent="  ", subsequent_indent="    ")
     return lines
 
 
@@ -172,7 +216,9 @@ class PrecisionRun:
 
     def lines(self) -> list[str]:
         """Each target's median and 95% interval, as `rearm run --precision` prints them."""
-        return precision_lines(self.intervals, self.run.replications, self.fraction)
+        return precision_lines(
+            self.intervals, self.run.replications, self.fraction, self.run.summary["precision"]["cap"]
+        )
 
 
 def precision(
