@@ -13,13 +13,14 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from sim.language.calendar import Clock
 from sim.present.plots.study_data import finish
 from sim.present.plots.style import GREY, SMALL, colour, date_axis, new_figure, plot_text, style_axes
 
 #: inches per row (one target in one scenario) and for the title, axis and legend
 ROW_IN, FRAME_IN = 0.32, 1.9
 #: a target with no reached date in any scenario is drawn over this span from the earliest date
-NO_DATES = dt.timedelta(days=365)
+NO_DATES_YEARS = 1.0
 
 
 def scenario_labels(keys: list[str]) -> dict[str, str]:
@@ -58,9 +59,9 @@ def plot_compare(compare: dict[str, Any], meta: dict[str, Any]) -> Figure:
     labels = scenario_labels(scenarios)
     known = [d for _, _, r in rows for k in ("p10", "p50", "p90") if (d := _date(r["date_reached"].get(k)))]
     first = min(known) if known else dt.date.today()
-    last = max(known) if known else first + NO_DATES
+    last = max(known) if known else Clock(first).date_after_years(NO_DATES_YEARS)
     if last <= first:
-        last = first + NO_DATES
+        last = Clock(first).date_after_years(NO_DATES_YEARS)
     right = last + (last - first) * 0.08  # room for a bar running past the last date
 
     fig = new_figure(FRAME_IN + ROW_IN * len(rows))
