@@ -365,11 +365,13 @@ def replication_evidence(
     if grown:
         more, element, facility = max(grown)
         return Evidence(False, element, f"{facility} waited {more:.0f} more days for {element}, which others share")
+    used = uses(base)
+    drawn_on = set().union(*(used[f] for f in own))  # what the target's facilities use
     began = {(owner, name): day for owner, name, day, _, _ in base_records.expansions}
     for owner, name, day, _, _ in changed_records.expansions:
         first = began.get((owner, name), math.inf)
         budget = _expansion_budget(base, owner)
-        if budget is not None and first - day > EVIDENCE_DAYS and any(budget in uses(base)[f] for f in own):
+        if budget in drawn_on and first - day > EVIDENCE_DAYS:
             when = "it never started as written" if math.isinf(first) else f"{first - day:.0f} days sooner"
             note = f"expansion {name!r} of {owner} took its capex from {budget} on day {day:.0f} ({when})"
             return Evidence(False, budget, note)
