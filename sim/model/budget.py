@@ -5,16 +5,15 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Generator
-from typing import Any, Final
+from typing import Any
 
 import simpy
 
 from sim.errors import ModelError
-from sim.model.cover import Cover
 from sim.records import Records
 
-EPS: Final = 1e-9
-LAPSE_ROUNDING: Final = 1e-12  # of the year's appropriation: a balance below it is rounding, not money
+EPS = 1e-9
+LAPSE_ROUNDING = 1e-12  # of the year's appropriation: a balance below it is rounding, not money
 
 
 class Budget:
@@ -40,18 +39,13 @@ class Budget:
         #: the multiplier of each fiscal year (asked at every lot and every cover search)
         self._multipliers = [float((1 + inflation) ** k) for k in range(len(schedule) + 1)]
         #: the fiscal year `cost_multiplier` found last, [from, until), and its multiplier: most
-        #: asks fall in it (a compiled build then skips a Python call to `bisect` per ask)
+        #: asks fall in it
         self._year_from, self._year_until, self._year_multiplier = -math.inf, -math.inf, 1.0
         self._waiters: list[tuple[float, int, simpy.Event]] = []
         self._seq = 0
-        #: the facilities paid from it (Facility; no import cycle): they may run work ahead while
-        #: the money covers what all of them could commit (see `Facility.run_ahead_until`)
-        self.facilities: list[Any] = []
+        self.received = 0  # appropriations received so far
         #: expansions whose capex is still to pay -> the earliest day they may commit it
         self.capex_due: dict[int, float] = {}
-        #: how far the money covers what every facility on it could commit (reset when money
-        #: arrives or capex is paid)
-        self.cover = Cover()
         env.process(self.appropriate_funds())
 
     def cost_multiplier(self, day: float) -> float:
@@ -80,7 +74,7 @@ class Budget:
                 self.balance = 0.0
             self.balance += amount
             last = amount
-            self.cover.reset()
+            self.received += 1
             self.records.appropriations.append((self.env.now, self.index, year, amount))
             self._wake_waiters()
 
@@ -103,20 +97,6 @@ class Budget:
         left = self.balance - amount
         self.balance = left if left > 0.0 else 0.0
         self.records.spending.append((when, self.index, facility, amount, what))
-
-    def commit_many(self, days: list[float], amounts: list[float], facility: int, what: str) -> None:
-        """`commit` of a run of work started ahead at `days` (each amount positive) by a
-        facility that nobody can cut (the caller checked that the money covers them all)."""
-        balance = self.balance
-        for amount in amounts:  # one by one, as `commit` would
-            balance -= amount
-        if balance < -(self.balance * 1e-9 + EPS):
-            raise ModelError(
-                f"budget {self.records.budgets[self.index]!r} would go negative at day {days[-1]:.1f}: "
-                f"commit {self.balance - balance:.2f} with {self.balance:.2f} available"
-            )
-        self.balance = max(0.0, balance)
-        self.records.spending.add_run(days, self.index, facility, amounts, what)
 
     @property
     def has_waiters(self) -> bool:

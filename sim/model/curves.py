@@ -1,11 +1,5 @@
 """Capacity and supply over time as a sum of linear ramps (`sim.records.Ramp`): exact values,
-integrals and crossings.
-
-Here and throughout the model, floats are summed by plain loops, one after another, never by
-`sum`: from Python 3.12 `sum` compensates rounding (and the optional compiled build's does
-not), so a replication would differ by a rounding between Python versions and between builds.
-A loop adds in the same order, to the same float, everywhere.
-"""
+integrals and crossings."""
 
 from __future__ import annotations
 
@@ -82,14 +76,6 @@ class RateCurve:
         for r in self.ramps:
             total += r.integral_to(b) - r.integral_to(a)
         return total
-
-    def over_steps(self, t0: float, step: float, n: int) -> tuple[list[float], list[float]]:
-        """`nameplate` at the start of, and `integral` over, each of `n` steps of `step` from
-        `t0` (at once: once the curve is constant, without walking its ramps)."""
-        if t0 >= self._settled:
-            return [self._total] * n, [self._total * step] * n
-        starts = [t0 + k * step for k in range(n)]
-        return [self.nameplate(t) for t in starts], [self.integral(t, t + step) for t in starts]
 
     def time_to_accumulate(self, a: float, amount: float) -> float:
         """The earliest t ≥ a with integral(a, t) ≥ amount (inf if the rate never allows it)."""

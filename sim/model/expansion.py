@@ -94,7 +94,6 @@ def _construct(
             yield budget.funds_arrived(priority)
         budget.commit(plan.capex * budget.cost_multiplier(env.now), facility, f"capex:{plan.name}")
         del budget.capex_due[id(state)]
-        budget.cover.reset()
     began = env.now
     state.online = began + plan.construction
     if plan.construction > 0:

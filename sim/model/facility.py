@@ -7,17 +7,12 @@ ever (say, for a material with no supply) shows that cause in its time use."""
 from __future__ import annotations
 
 import math
-import os
-from bisect import bisect_left, bisect_right
 from collections.abc import Generator
-from functools import partial
-from itertools import accumulate, compress
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Protocol
 
 from sim.language.schema import FacilityBase
 from sim.model.breakdowns import WorkClock
 from sim.model.budget import Budget
-from sim.model.cover import RUN_AHEAD_TOL, money_until, take_bound
 from sim.model.curves import RateCurve
 from sim.model.expansion import Construction, ExpansionPlan, build_expansion
 from sim.model.learning import UnitCost
@@ -27,14 +22,13 @@ from sim.model.streams import facility_path, item_key
 from sim.model.world import World
 
 #: relative: a share of a lot this small is rounding, not work (a lot cut to it does not start)
-ROUNDING: Final = 1e-9
-RUN_AHEAD_MARGIN: Final = 1e-9  # relative: work this close to what money or stock allows goes step by step
-NOT_AVAILABLE: Final = "not_available"
-PRODUCING: Final = "producing"
-MONEY: Final = "money"
-DOWN: Final = "down"
-RAMPING: Final = "ramping"
-DOCKS: Final = "docks"
+ROUNDING = 1e-9
+NOT_AVAILABLE = "not_available"
+PRODUCING = "producing"
+MONEY = "money"
+DOWN = "down"
+RAMPING = "ramping"
+DOCKS = "docks"
 
 
 def material_cause(name: str) -> str:
@@ -47,14 +41,19 @@ def workforce_cause(name: str) -> str:
     return f"workforce:{name}"
 
 
+class Ahead(Protocol):
+    """The fast path's hook (`sim.model.fast`): it runs a facility's work ahead as far as it
+    may, without an event per step, and says when the facility next decides."""
+
+    def run_ahead(self) -> float:
+        """The day the facility next decides (now: it decides now, step by step)."""
+        ...
+
+
 class Facility:
     """Base of the facility kinds: one instance per facility per replication."""
 
     kind: ClassVar[str]
-    #: simulate only what changes (work run ahead while nothing else can cut it, cut lots in
-    #: lockstep, deliveries booked at start where nothing can delay them); off
-    #: (REARM_EVENT_SKIPPING=0), every lot, start interval and delivery is an event
-    skip_events: ClassVar[bool] = os.environ.get("REARM_EVENT_SKIPPING", "1") != "0"
 
     def __init__(self, world: World, index: int, name: str, spec: FacilityBase) -> None:
         self.world = world
@@ -62,23 +61,15 @@ class Facility:
         self.records = world.records
         self.index = index
         self.name = name
-        #: its scenario entry. A kind keeps what it reads of its own entry's type in attributes
-        #: of its own (`Shipyard.yard`, `VehicleLine.build_time`) and never re-declares `spec`
-        #: with that type: in the optional compiled build, mypyc then visits the attribute twice
-        #: for the garbage collector (`Py_VISIT` twice in the class's traverse), which decides
-        #: the entry is garbage while the scenario still holds it and empties it
-        self.spec = spec
+        self.spec = spec  # its scenario entry
         #: its place in the scenario, which names its random streams (`sim.model.streams`)
         self.path = facility_path(name)
         streams = world.streams
         self.product = world.records.products.index(spec.product)
         self.budget: Budget = world.budgets[spec.budget]
-        self.budget.facilities.append(self)
-        self.ahead_until = -math.inf  # work starting before this is already paid (run ahead)
-        self._retry_at = -math.inf  # money was short for running ahead: not worth asking again before
         self.materials: dict[str, Material] = {m: world.materials[m] for m in spec.consumes}
-        for material in self.materials.values():
-            material.takers.append(self)
+        #: the fast path's hook, if it runs this facility's work ahead (set by `sim.model.fast`)
+        self.fast: Ahead | None = None
         self.priority = spec.priority
         #: the day it opens (drawn, if its `available_from` is a distribution; negative: opened
         #: before the start) and the day it starts acting
@@ -114,6 +105,8 @@ class Facility:
         #: its place among facilities acting at the same instant (set by the replication:
         #: higher priority first, then scenario order)
         self.rank = FIRST_RANK + index
+        #: the day its process next acts unless something changes (None: not known)
+        self.resumes: float | None = self.available_from
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -125,56 +118,6 @@ class Facility:
                     self.world, self.name, c.plan, self.budget, self.priority, self.index, self.commission, c
                 )
             )
-
-    def run_ahead_until(self) -> float:
-        """How far this facility may run its work ahead alone now (now if not at all): as far
-        as `alone_until` allows and, for each material it shares, while the stock covers the
-        most that all its takers could take up to then (`Cover`); supply only ever
-        grows, so a material it alone takes needs no such check: its own cuts end the run
-        (see `uncut_run`)."""
-        now: float = self.env.now
-        if now < self._retry_at:
-            return now
-        until = self.alone_until()
-        for material in self.materials.values():
-            if until > now and len(material.takers) > 1:
-                have = material.available(now)
-                until = min(until, material.cover.ask(now, until, have, partial(take_bound, material, now)))
-        if until > now:
-            return until
-        self._retry_at = self.budget.next_appropriation(now)  # money and stock shrink until then
-        return now
-
-    def alone_until(self, money: float | None = None) -> float:
-        """How far nothing but its own work and its materials can change what this facility
-        may start (now if not at all). That needs no people to share, no breakdowns, and money
-        that nothing but its own work changes (`money_until`; pass it in if known); it also
-        ends before any of its expansions can come on line."""
-        now: float = self.env.now
-        if not self.skip_events or self.spec.workforce or self.clock.breakdowns is not None:
-            return now
-        until = money_until(self.budget, now, self.world.horizon) if money is None else money
-        for c in self.constructions:
-            if not c.done:
-                until = min(until, c.online - RUN_AHEAD_TOL)
-        return max(now, until)
-
-    def max_units(self, a: float, b: float) -> float:
-        """At least how many units this facility could start in [a, b]; a kind that cannot say
-        keeps the default, infinity, and so no facility sharing its budget or materials runs
-        ahead."""
-        return math.inf
-
-    def max_spend(self, a: float, b: float, units: float) -> float:
-        """At least the money `units` started in [a, b] could commit: the next unit's price
-        for each (learning only lowers it), at the dearest fiscal year's prices."""
-        if b < a or units <= 0 or self.unit_cost.first_unit == 0:
-            return 0.0
-        if math.isinf(units):
-            return math.inf
-        at_a, at_b = self.budget.cost_multiplier(a), self.budget.cost_multiplier(b)
-        multiplier = at_b if at_b > at_a else at_a
-        return self.unit_cost.cost(self.made, units) * multiplier
 
     def run(self) -> Generator[Any, Any, None]:
         """The facility's main process."""
@@ -194,8 +137,23 @@ class Facility:
         if days > 0:
             self.records.time_use[self.index][cause] += days
 
-    def wait(self, event: Any, cause: str) -> Generator[Any, Any, Any]:
-        """Wait for `event`, booking the time to `cause`; returns the event's value."""
+    def ahead(self) -> Generator[Any, Any, bool]:
+        """The fast path's one hook: while it runs this facility's work ahead, sleep until
+        the facility next decides; True if it slept (False at once on the plain path)."""
+        if self.fast is None:
+            return False
+        now: float = self.env.now
+        until = self.fast.run_ahead()
+        if until <= now:
+            return False
+        self.resumes = until
+        yield self.after(until - now)
+        return True
+
+    def wait(self, event: Any, cause: str, resumes: float | None = None) -> Generator[Any, Any, Any]:
+        """Wait for `event`, booking the time to `cause`; returns the event's value. `resumes`:
+        the day it fires unless something changes (None: not known)."""
+        self.resumes = resumes
         self._seq += 1
         key, began = self._seq, self.env.now
         self._open_waits[key] = (cause, began)
@@ -221,8 +179,10 @@ class Facility:
         """Before `available_from`, the facility does not exist yet; from then it acts at its
         rank among the facilities of its instant (from the start too)."""
         if self.available_from > self.env.now:
-            yield from self.wait(self.after(self.available_from - self.env.now), NOT_AVAILABLE)
+            wait = self.after(self.available_from - self.env.now)
+            yield from self.wait(wait, NOT_AVAILABLE, self.available_from)
         else:
+            self.resumes = self.available_from
             yield self.after(0.0)
 
     # -- money and material -----------------------------------------------------------------
@@ -255,8 +215,10 @@ class Facility:
         if cause == MONEY:
             yield from self.wait(self.budget.funds_arrived(self.priority), MONEY)
         else:
-            mname = cause.split(":", 1)[1]
-            yield from self.wait(self.materials[mname].arrival(wanted * self.consumes[mname], within, self.rank), cause)
+            name = cause.split(":", 1)[1]
+            material = self.materials[name]
+            when = material.wake_day(wanted * self.consumes[name], within)
+            yield from self.wait(material.arrival(when, self.rank), cause, when)
 
     def pay_and_take(self, units: float, what: str, day: float | None = None) -> None:
         """Commit the money and take the materials for `units` started now (or at `day`, for a
@@ -270,59 +232,6 @@ class Facility:
             material.take(units * use, when)
         self.made += units
         self.records.starts.append((when, self.index, units))
-
-    def uncut_run(self, days: list[float], wanted: list[float], what: str = "lot") -> list[float]:
-        """Start, at once, the leading run of work (`wanted` units at each of `days`, ahead of
-        time while this facility acts alone) that neither money nor any material would cut,
-        paying and taking for each start as `pay_and_take` would; returns the units started
-        (a prefix of `wanted`). Starts this close to a cut are left to the step-by-step path."""
-        budget, keep = self.budget, 1 - RUN_AHEAD_MARGIN
-        costs = self.run_costs(days, wanted)
-        n = bisect_right(list(accumulate(costs)), budget.balance * keep)  # costs are never negative
-        for material, use, _ in self.inputs:
-            stock = material.initial - material.taken
-            supplied = material.supplied_from(days[0], days[:n])
-            taken = 0.0  # (0.0 + x is x: the same sums as `accumulate`)
-            for k in range(n):
-                taken += wanted[k] * use
-                if taken > (stock + supplied[k]) * keep:
-                    n = k
-                    break
-        if n == 0:
-            return []
-        units = wanted[:n]
-        if min(units) > 0:
-            day_list, paid, made = days[:n], costs[:n], units
-        else:  # intervals that start no vehicle record nothing (units are never negative)
-            day_list, paid, made = (list(compress(xs, units)) for xs in (days, costs, units))
-        if paid and paid[-1] > 0:
-            budget.commit_many(day_list, paid, self.index, what)
-        for material, use, _ in self.inputs:
-            material.take_many(day_list, [u * use for u in made])
-        so_far = self.made
-        for u in units:  # one by one, as `pay_and_take` adds them
-            so_far += u
-        self.made = so_far
-        self.records.starts.add_run(day_list, self.index, made)
-        return units
-
-    def run_costs(self, days: list[float], wanted: list[float]) -> list[float]:
-        """What each of a run of starts (`wanted` units at each of `days`, one after another
-        from the units made so far) costs at its own fiscal year's prices, as `pay_and_take`
-        would price it (a run may cross appropriations of money that carries over)."""
-        budget, made = self.budget, self.made
-        multiplier = budget.cost_multiplier(days[0])
-        if budget.cost_multiplier(days[-1]) == multiplier:
-            return self.unit_cost.costs(made, wanted, multiplier)
-        costs: list[float] = []
-        k, n = 0, len(days)
-        while k < n:  # fiscal year by fiscal year
-            end = bisect_left(days, budget.next_appropriation(days[k]), k)
-            costs += self.unit_cost.costs(made, wanted[k:end], budget.cost_multiplier(days[k]))
-            for units in wanted[k:end]:  # as each start adds to `made`
-                made += units
-            k = end
-        return costs
 
     # -- people -------------------------------------------------------------------------------
     def hold_people(self, needs: dict[str, int]) -> Generator[Any, Any, None]:
@@ -375,8 +284,10 @@ class Facility:
         began = self.env.now
         if self.clock.breakdowns is None:  # no breakdowns: working time is real time
             self._open_work[key] = (began, began, produce)
+            self.resumes = began + days
             yield self.after(days)
         else:
+            self.resumes = None
             item = self.clock.begin(days)
             self._open_work[key] = (began, item.effective_began, produce)
             yield item.done
@@ -429,37 +340,6 @@ class RatedFacility(Facility):
         """An expansion adds its capacity, ramping up from now."""
         self.add_capacity(self.env.now, plan.ramp_up, plan.capacity)
 
-    def steps_before(self, stop: float, step: float) -> list[float]:
-        """The days from now, `step` apart, that fall before `stop`."""
-        now: float = self.env.now
-        days = [now + k * step for k in range(math.ceil((stop - now) / step))] if stop > now else []
-        while days and days[-1] >= stop:
-            days.pop()
-        return days
-
-    def book_run(self, step: float, nameplates: list[float], done: list[float]) -> None:
-        """Book a run of steps started ahead, each doing `done` of a nameplate's worth over
-        `step`, to producing and (the rest of nameplate) ramping, as each step would."""
-        producing = ramping = 0.0  # (added in order: see `sim.model.curves`)
-        for k in range(len(done)):  # (indexed: see `sim.records.Log.add_run`)
-            full = nameplates[k] * step
-            work = done[k]
-            producing += work / full
-            ramping += (full - work) / full
-        self.book(PRODUCING, step * producing)
-        self.book(RAMPING, step * ramping)
-
-    def rated_units(self, a: float, b: float, step: float, extra_units: float) -> float:
-        """`max_units` of a kind that starts at most nameplate × `step` (+ `extra_units`) per
-        `step` from its next start, counting every expansion that could be on line by then
-        as on line."""
-        if b < a:
-            return 0.0
-        rate = self.capacity.nameplate(b + step)
-        if self.constructions:
-            coming = 0.0  # (added in order: see `sim.model.curves`)
-            for c in self.constructions:
-                if not c.done and c.online <= b + step:
-                    coming += c.plan.capacity
-            rate += coming
-        return rate * (b - a + step) + extra_units
+    def wait_for_capacity(self) -> Generator[Any, Any, None]:
+        """Without capacity: wait until an expansion of its own comes on line."""
+        yield from self.wait(self._capacity_changed, NOT_AVAILABLE, math.inf)

@@ -12,11 +12,10 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Final
 
 import numpy as np
 
-EXACT_UNITS: Final = 1024
+EXACT_UNITS = 1024
 
 
 @dataclass
@@ -25,8 +24,7 @@ class UnitCost:
 
     first_unit: float
     learning: float = 1.0
-    #: the b in cost(i) = first_unit · i^b (asked at every lot: computed once; a plain field,
-    #: because the compiled build computes a `cached_property` again at every ask)
+    #: the b in cost(i) = first_unit · i^b (asked at every lot: computed once)
     exponent: float = field(init=False, repr=False, compare=False)
     _prefix_sums: list[float] = field(init=False, repr=False, compare=False, default_factory=list)
 
@@ -80,18 +78,6 @@ class UnitCost:
                 return self.first_unit * growth
             return self.first_unit * lo**c * math.expm1(c * growth) / c
         return self.cumulative(made + units) - self.cumulative(made)
-
-    def costs(self, made: float, units: list[float], multiplier: float = 1.0) -> list[float]:
-        """`cost` (× `multiplier`) of each of a run of lots of `units` (none negative), started
-        one after another from `made`."""
-        if self.first_unit == 0 or self.exponent == 0:  # (the same rounding as `cost` × multiplier)
-            first = self.first_unit
-            return [first * u * multiplier for u in units]
-        out = []
-        for u in units:
-            out.append(self.cost(made, u) * multiplier)
-            made += u
-        return out
 
     def affordable(self, made: float, money: float) -> float:
         """How many more units `money` pays for after `made` units (inf if they are free)."""

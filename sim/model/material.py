@@ -7,7 +7,6 @@ from typing import Any
 
 import simpy
 
-from sim.model.cover import Cover
 from sim.model.curves import RateCurve
 from sim.model.ranks import RankedTimeout
 from sim.records import Records
@@ -26,13 +25,7 @@ class Material:
         self.taken = 0.0
         self._changed = env.event()
         self._cache: tuple[float, float] = (0.0, 0.0)  # (day, supplied by then)
-        #: facilities that consume it (Facility; no import cycle): one alone may run lots ahead, several
-        #: while the stock covers what all of them could take
-        self.takers: list[Any] = []
-        #: how far the stock covers what all its takers could take (supply only grows)
-        self.cover = Cover()
-        #: expansions of its supply (Construction; no import cycle): takers that run ahead
-        #: together stop before any can come on line
+        #: expansions of its supply (Construction; no import cycle)
         self.constructions: list[Any] = []
 
     @property
@@ -58,8 +51,7 @@ class Material:
         return value
 
     def available(self, day: float) -> float:
-        """Stock on hand at `day` (asked several times a lot: the supply cached for the day is
-        read here without a call)."""
+        """Stock on hand at `day`."""
         cached_day, supplied = self._cache
         if day != cached_day:
             supplied = self.supplied(day)
@@ -71,28 +63,10 @@ class Material:
         less (callers have sized their work to the stock: the difference is rounding)."""
         when: float = self.env.now if day is None else day
         have = self.available(when)
-        if have < amount:  # (a comparison, not `min`: asked at every lot)
-            amount = have
+        amount = min(amount, have)
         if amount > 0:
             self.taken += amount
             self.records.takes.append((when, self.index, amount))
-
-    def supplied_from(self, t0: float, days: list[float]) -> list[float]:
-        """`supplied` by each of `days` (from `t0` on; at once once the supply rate is constant)."""
-        supply = self.supply
-        if t0 >= supply.settled:
-            base, rate = self.supplied(t0), supply.value(t0)
-            return [base + rate * (d - t0) for d in days]
-        return [self.supplied(d) for d in days]
-
-    def take_many(self, days: list[float], amounts: list[float]) -> None:
-        """`take` of a run of work started ahead at `days` (each amount positive) by a
-        facility that nobody can cut (the caller checked that the stock covers each)."""
-        taken = self.taken
-        for amount in amounts:  # one by one, as `take` would: the same rounding
-            taken += amount
-        self.taken = taken
-        self.records.takes.add_run(days, self.index, amounts)
 
     def time_when_available(self, amount: float, day: float | None = None) -> float:
         """The earliest day from now (or from `day`) on which `amount` will be in stock if
@@ -115,10 +89,9 @@ class Material:
             when = min(when, now + within)
         return when
 
-    def arrival(self, amount: float, within: float, rank: int) -> simpy.Event:
-        """An event fired at `wake_day` (at the waiter's `rank` among its instant) or when
-        supply changes."""
-        when = self.wake_day(amount, within)
+    def arrival(self, when: float, rank: int) -> simpy.Event:
+        """An event fired at `when` (a `wake_day`; at the waiter's `rank` among its instant) or
+        when supply changes."""
         if math.isinf(when):
             return self._changed
         return self.env.any_of([RankedTimeout(self.env, max(0.0, when - self.env.now), rank), self._changed])

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any, Final
+from typing import Any
 
 import simpy
 
@@ -52,7 +52,7 @@ from sim.model.facility import DOCKS, DOWN, MONEY, NOT_AVAILABLE, Facility, mate
 from sim.model.streams import IN_PROGRESS, item_key, next_draw
 from sim.model.world import World
 
-EPS: Final = 1e-9
+EPS = 1e-9
 
 
 class Shipyard(Facility):
@@ -453,9 +453,8 @@ class Shipyard(Facility):
                 yield from self.wait(self.budget.funds_arrived(self.priority), MONEY)
                 continue
             if short is not None:
-                yield from self.wait(
-                    materials[short].arrival(wanted[short], math.inf, self.rank), material_cause(short)
-                )
+                when = materials[short].wake_day(wanted[short])
+                yield from self.wait(materials[short].arrival(when, self.rank), material_cause(short))
                 continue
             if held_pool is not None:
                 more = people[held_pool] + held_people.get(held_pool, 0)

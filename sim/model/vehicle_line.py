@@ -22,18 +22,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 
 from sim.language.schema import VehicleLine as VehicleLineSpec
 from sim.language.values import Uncertain
 from sim.model.breakdowns import WorkItem
-from sim.model.facility import NOT_AVAILABLE, PRODUCING, RAMPING, RatedFacility
+from sim.model.facility import PRODUCING, RAMPING, RatedFacility
 from sim.model.streams import IN_PROGRESS, facility_path
 from sim.model.world import World
 
-EPS: Final = 1e-9
+EPS = 1e-9
 
 
 class VehicleLine(RatedFacility):
@@ -47,7 +47,7 @@ class VehicleLine(RatedFacility):
         super().__init__(world, index, name, spec, capacity, world.streams.value(spec.ramp_up, f"{path}.ramp_up"))
         self.started = 0
         self.delivered = 0
-        self._credit = 0.0  # fraction of a vehicle carried to the next interval
+        self.credit = 0.0  # fraction of a vehicle carried to the next interval
         self.start_interval: float = spec.start_interval  # days between batches of starts
         self.build_time = spec.build_time  # days from a vehicle's start to its delivery
         #: each vehicle's build time, in the order vehicles start (None: the time is fixed)
@@ -63,7 +63,7 @@ class VehicleLine(RatedFacility):
 
     @property
     def in_progress(self) -> int:
-        """Vehicles started and not yet delivered (booked for delivery, when skipping events)."""
+        """Vehicles started and not yet delivered (nor booked for delivery)."""
         return self.started - self.delivered
 
     def start(self) -> None:
@@ -93,12 +93,8 @@ class VehicleLine(RatedFacility):
         needs = dict(self.spec.workforce)
         step = self.start_interval
         while True:
-            until = self.run_ahead_until()
-            if until > self.env.now:
-                end = self.run_ahead(until)
-                if end > self.env.now:
-                    yield self.after(end - self.env.now)
-                    continue
+            if (yield from self.ahead()):  # the fast path ran its intervals up to now
+                continue
             if self.clock.down:
                 yield from self.wait_until_up()
             if needs:
@@ -106,19 +102,19 @@ class VehicleLine(RatedFacility):
             now: float = self.env.now
             nameplate = self.capacity.nameplate(now) * step
             planned = self.capacity.integral(now, now + step)
-            (wanted,), (credit,) = self.wanted_run([planned])
+            wanted, credit = whole_vehicles(self.credit, planned)
             units, cause = self.limit_by_inputs(wanted)
             count = math.floor(units + EPS)
             if nameplate <= 0 or (wanted >= 1 and count == 0):
                 if needs:
                     self.release_people(needs)
                 if nameplate <= 0:
-                    yield from self.wait(self._capacity_changed, NOT_AVAILABLE)
+                    yield from self.wait_for_capacity()
                 else:
                     assert cause is not None
                     yield from self.wait_for(cause, 1.0)
                 continue
-            self._credit = credit
+            self.credit = credit
             if count > 0:
                 self.start_vehicles(count)
             done = planned * (count / wanted if wanted else 1.0)
@@ -130,69 +126,6 @@ class VehicleLine(RatedFacility):
             if needs:
                 self.release_people(needs)
 
-    def max_units(self, a: float, b: float) -> float:
-        """At least how many vehicles it could start in intervals beginning in [a, b]."""
-        return self.rated_units(a, b, self.start_interval, self._credit + 1.0)
-
-    def run_ahead(self, until: float) -> float:
-        """Run, at once, each start interval from now that begins before `until`, ends before
-        the horizon and that nothing cuts, exactly as `run` would; returns when the last ends
-        (now if none)."""
-        step = self.start_interval
-        now: float = self.env.now
-        stop = min(until, self.world.horizon - step)  # the last intervals go step by step
-        days = self.steps_before(stop, step)
-        if not days:
-            return now
-        nameplates, planned = self.capacity.over_steps(now, step, len(days))
-        if nameplates[0] <= 0:  # no capacity yet (nameplate never falls: later intervals have some)
-            return now
-        wanted, credits = self.wanted_run(planned)
-        counts = self.uncut_run(days, wanted, "vehicle")
-        n = len(counts)
-        if n == 0:
-            return now
-        self._credit = credits[n - 1]
-        self.book_run(step, nameplates[:n], planned[:n])
-        self.build_run(days[:n], [int(c) for c in counts])
-        self.ahead_until = days[n - 1] + step
-        return self.ahead_until
-
-    def wanted_run(self, planned: list[float]) -> tuple[list[float], list[float]]:
-        """The whole vehicles wanted in each of a run of intervals of `planned` capacity, and
-        the fraction of a vehicle carried on after each, from the line's credit now (`run`
-        sizes one interval with it, `run_ahead` a run of them)."""
-        wanted, credits, credit = [], [], self._credit
-        for p in planned:
-            w = math.floor(credit + p + EPS)  # (not an alias: the compiled build calls math.floor inline)
-            credit = credit + p - w
-            if credit < 0.0:
-                credit = 0.0
-            wanted.append(float(w))
-            credits.append(credit)
-        return wanted, credits
-
-    def build_run(self, starts: list[float], counts: list[int]) -> None:
-        """`start_vehicles`' builds for a run of intervals started ahead (no breakdowns, so
-        each delivery is booked now): the same draws, in the same order, and one delivery per
-        interval and build time."""
-        started = self.started
-        for count in counts:  # (no `sum` in the model: see `sim.model.curves`)
-            started += count
-        self.started = started
-        horizon, product = self.world.horizon, self.product
-        interval, days, vehicles = self.drawn_builds(counts)
-        began = [starts[k] for k in interval]
-        ends = [began[k] + days[k] for k in range(len(days))]  # (indexed: see `Log.add_run`)
-        if ends and max(ends) >= horizon:  # vehicles still in the hall at the horizon are not delivered
-            kept = [k for k, end in enumerate(ends) if end < horizon]
-            ends, vehicles, began = [ends[k] for k in kept], [vehicles[k] for k in kept], [began[k] for k in kept]
-        delivered = self.delivered
-        for n in vehicles:
-            delivered += int(n)
-        self.delivered = delivered
-        self.records.deliveries.add_run(ends, product, vehicles, began)
-
     def drawn_builds(self, counts: list[int]) -> tuple[list[int], list[float], list[float]]:
         """Build times of `counts` vehicles started in each of a run of intervals, drawn one per
         vehicle in order (rounded to a whole day) and grouped per interval and build time:
@@ -202,10 +135,7 @@ class VehicleLine(RatedFacility):
             busy = [k for k, c in enumerate(counts) if c]
             return busy, [build_time] * len(busy), [float(counts[k]) for k in busy]
         assert rng is not None
-        vehicles_started = 0
-        for count in counts:  # (no `sum` in the model: see `sim.model.curves`)
-            vehicles_started += count
-        drawn: list[float] = np.round(build_time.sample_many(rng, vehicles_started)).tolist()
+        drawn: list[float] = np.round(build_time.sample_many(rng, sum(counts))).tolist()
         intervals: list[int] = []
         days: list[float] = []
         vehicles: list[float] = []
@@ -234,10 +164,9 @@ class VehicleLine(RatedFacility):
 
     def build(self, days: float, n: int) -> None:
         """Build `n` vehicles for `days` of working time from now. Without breakdowns working
-        time is real time, so when skipping events the delivery (before the horizon) is booked
-        at the start: reaching stock changes nothing the model acts on, so it needs no event of
-        its own."""
-        if self.skip_events and self.clock.breakdowns is None:
+        time is real time, so the delivery (before the horizon) is booked at the start:
+        reaching stock changes nothing the model acts on, so it needs no event of its own."""
+        if self.clock.breakdowns is None:
             end = self.env.now + days
             if end < self.world.horizon:
                 self.delivered += n
@@ -250,3 +179,11 @@ class VehicleLine(RatedFacility):
         n = int(item.units)
         self.delivered += n
         self.records.deliveries.append((self.env.now, self.product, float(n), item.began))
+
+
+def whole_vehicles(credit: float, planned: float) -> tuple[float, float]:
+    """The whole vehicles wanted in an interval of `planned` capacity with `credit` (a fraction
+    of a vehicle) carried in, and the credit carried on."""
+    wanted = math.floor(credit + planned + EPS)
+    credit = credit + planned - wanted
+    return float(wanted), credit if credit > 0.0 else 0.0

@@ -1,44 +1,55 @@
 """How far a shared stock — a budget's money, a material's stock — covers the most that all
 its users could draw: while it does, none of them can cut another's work, so each may run its
-work ahead (see `Facility.run_ahead_until`). Here too: the most they could draw
+work ahead (`sim.model.fast.path.Runner.run_ahead_until`). Here too: the most they could draw
 (`spend_bound`, `take_bound`), and how far a budget's money covers its spenders
 (`money_until`)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import partial
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sim.model.budget import Budget
-    from sim.model.facility import Facility
+    from sim.model.fast.path import Runner
     from sim.model.material import Material
 
-#: secant steps in search of the last day covered (instructions per flagship replication with
-#: 1, 2, 3, 4 steps: 309, 307, 314, 317 M: a longer search costs more than the runs it lengthens)
-SEARCH_STEPS: Final = 2
-RETRY_DAYS: Final = 30.0  # after the stock fell short, it is not asked again for this long
+#: secant steps in search of the last day covered (a longer search costs more than the runs it
+#: lengthens)
+SEARCH_STEPS = 2
+RETRY_DAYS = 30.0  # after the stock fell short, it is not asked again for this long
 #: days: work starting this close to an appropriation, capex or expansion is left to the step-by-step path
-RUN_AHEAD_TOL: Final = 1e-9
+RUN_AHEAD_TOL = 1e-9
 
 
 class Cover:
     """The last day a stock was found to cover its users, kept until then (their draws up to
-    then were all counted); after it fell short, not asked again for `RETRY_DAYS` (a guess
-    at when it may cover again: correctness never depends on it)."""
+    then were all counted) or until the stock's `stamp` changes (money arrived, capex paid);
+    after it fell short, not asked again for `RETRY_DAYS` (a guess at when it may cover again:
+    correctness never depends on it)."""
 
     def __init__(self) -> None:
         self.until = -math.inf
         self.retry_at = -math.inf
+        self.stamp: Hashable = None
 
     def ask(
-        self, now: float, until: float, have: float, need: Callable[[float], float], first: float | None = None
+        self,
+        now: float,
+        until: float,
+        have: float,
+        need: Callable[[float], float],
+        first: float | None = None,
+        stamp: Hashable = None,
     ) -> float:
         """The last day up to `until` that `have` covers `need` (the most all users could draw
         from now to a day, growing with the day); now if none. `first`, a day tried before
         the search, is the answer's floor when covered."""
+        if stamp != self.stamp:  # the stock changed otherwise than by its users' draws: ask again
+            self.until = self.retry_at = -math.inf
+            self.stamp = stamp
         if self.until > now:
             return min(self.until, until)
         if now < self.retry_at:
@@ -47,10 +58,6 @@ class Cover:
         if self.until <= now:
             self.retry_at = now + RETRY_DAYS
         return self.until
-
-    def reset(self) -> None:
-        """The stock grew or a new draw is due: ask again."""
-        self.until = self.retry_at = -math.inf
 
 
 def fits(have: float, need: float) -> bool:
@@ -94,33 +101,32 @@ def covered_until(
     return lo
 
 
-def spend_bound(facilities: list[Facility], now: float, until: float) -> float:
-    """The most `facilities` could commit for work starting from their next start up to `until`."""
+def spend_bound(spenders: list[Runner], now: float, until: float) -> float:
+    """The most `spenders` could commit for work starting from their next start up to `until`."""
     most = 0.0
-    for f in facilities:
-        a = f.ahead_until if f.ahead_until > now else now
-        most += f.max_spend(a, until, f.max_units(a, until))
+    for r in spenders:
+        a = r.ahead_until if r.ahead_until > now else now
+        most += r.max_spend(a, until, r.max_units(a, until))
     return most
 
 
-def take_bound(material: Material, now: float, until: float) -> float:
-    """The most the takers of `material` could take for work starting from their next start up
+def take_bound(material: Material, takers: list[Runner], now: float, until: float) -> float:
+    """The most `takers` of `material` could take for work starting from their next start up
     to `until`."""
     name, most = material.name, 0.0
-    takers: list[Facility] = material.takers  # (typed: the compiled build reads them natively)
-    for f in takers:
-        a = f.ahead_until if f.ahead_until > now else now
-        most += f.consumes[name] * f.max_units(a, until)
+    for r in takers:
+        a = r.ahead_until if r.ahead_until > now else now
+        most += r.facility.consumes[name] * r.max_units(a, until)
     return most
 
 
-def money_until(budget: Budget, now: float, horizon: float) -> float:
+def money_until(budget: Budget, spenders: list[Runner], cover: Cover, now: float, horizon: float) -> float:
     """How far no facility can cut another's work on `budget` (now if not at all): nobody
     waits for money; before the horizon and any capex on it that can be committed; before the
     next appropriation if unspent money lapses there; and while the money on hand covers the
-    most all its facilities could commit up to then (`Cover`). Money that carries over only
+    most all its `spenders` could commit up to then (`cover`). Money that carries over only
     grows at an appropriation, so work paid from what is on hand now (at each day's prices:
-    `Facility.run_costs`) may run across it."""
+    `sim.model.fast.runs.run_costs`) may run across it."""
     if budget.has_waiters:
         return now
     year_end = min(budget.next_appropriation(now), horizon)
@@ -128,7 +134,8 @@ def money_until(budget: Budget, now: float, horizon: float) -> float:
     if budget.capex_due:
         until = min(until, min(budget.capex_due.values()))
     until -= RUN_AHEAD_TOL
-    if until > now and len(budget.facilities) > 1:
-        need = partial(spend_bound, budget.facilities, now)
-        until = min(until, budget.cover.ask(now, until, budget.balance, need, year_end - RUN_AHEAD_TOL))
+    if until > now and len(spenders) > 1:
+        need = partial(spend_bound, spenders, now)
+        stamp = (budget.received, len(budget.capex_due))
+        until = min(until, cover.ask(now, until, budget.balance, need, year_end - RUN_AHEAD_TOL, stamp))
     return max(now, until)

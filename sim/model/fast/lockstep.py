@@ -1,9 +1,9 @@
 """Factories that take the same scarce material run their lots together, in one SimPy event.
 
 When the stock of a shared material no longer covers what all its takers could take, who gets
-it depends on who starts first, so no taker may run ahead alone (`Facility.run_ahead_until`).
+it depends on who starts first, so no taker may run ahead alone (`Runner.run_ahead_until`).
 They may run ahead together: while nothing outside them can change what they may start (for
-each, `Facility.alone_until`: money that covers every spender, no appropriation of money that
+each, `Runner.alone_until`: money that covers every spender, no appropriation of money that
 lapses, no expansion of theirs coming on line) and no expansion of the materials' supply comes
 on line, the lots of all of them are started in time order, each taker at its rank among those
 of its instant (`sim.model.ranks`), cut to the stock then, and a taker that finds none waits as
@@ -20,65 +20,69 @@ import math
 from heapq import heapify, heapreplace
 from typing import TYPE_CHECKING
 
-from sim.model.cover import money_until
-from sim.model.facility import MONEY, Facility
+from sim.model.facility import MONEY
 from sim.model.ranks import FIRST_RANK
 
 if TYPE_CHECKING:
+    from sim.model.fast.lots import LotRunner
     from sim.model.munitions_factory import MunitionsFactory
 
-#: (day, rank, facility index, facility, (cause, waiting since) or None): a taker's next decision
-Entry = tuple[float, int, int, "MunitionsFactory", "tuple[str, float] | None"]
+#: (day, rank, facility index, runner, (cause, waiting since) or None): a taker's next decision
+Entry = tuple[float, int, int, "LotRunner", "tuple[str, float] | None"]
 
 
-def takers_together(first: MunitionsFactory, kind: type[MunitionsFactory]) -> list[MunitionsFactory]:
+def takers_together(first: LotRunner) -> list[LotRunner]:
     """`first` and every factory linked to it by the materials they take, or none if one of
-    them is not a munitions factory (`kind`, given by the caller so that this module need not
-    import it: only they run in lockstep). Found once for the whole
-    group, which every member keeps (`MunitionsFactory.group`): asked by each member, a walk
-    each would cost the square of the group's size."""
+    them is not a munitions factory (only they run in lockstep). Found once for the whole
+    group, which every member keeps (`LotRunner.group`): asked by each member, a walk each
+    would cost the square of the group's size."""
     if first.group is not None:
         return first.group
-    linked: dict[int, Facility] = {first.index: first}  # facilities of any kind
-    todo: list[Facility] = [first]
+    takers = first.path.takers
+    linked: dict[int, object] = {first.facility.index: first}  # runners of any kind
+    todo = [first]
     while todo:
-        for material in todo.pop().materials.values():
-            for taker in material.takers:
-                if taker.index not in linked:
-                    linked[taker.index] = taker
+        for material in todo.pop().facility.materials.values():
+            for taker in takers[material.index]:
+                if taker.facility.index not in linked:
+                    linked[taker.facility.index] = taker
                     todo.append(taker)
-    factories = [f for f in linked.values() if isinstance(f, kind)]
+    factories: list[LotRunner] = [r for r in linked.values() if type(r) is type(first)]  # type: ignore[misc]
     group = factories if len(factories) == len(linked) else []
     for factory in factories:
         factory.group = group
     return group
 
 
-def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bool:
+def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
     """Run `first` (deciding its next lot now) and the other `members` ahead together as far
     as nothing outside them can interfere; each member then sleeps until its next decision
     (`ahead_until`). False if `first`'s next decision could not be taken that way."""
-    now: float = first.env.now
-    stop = min(first.alone_until(), first.world.horizon - first.lot)  # (its own last lots go step by step)
+    head: MunitionsFactory = first.facility
+    now: float = head.env.now
+    horizon = head.world.horizon
+    stop = min(first.alone_until(), horizon - head.lot)  # (its own last lots go step by step)
     if stop <= now:  # (cheap, and so never tried lot after lot when it cannot run: the group may be large)
         return False
     entries: list[Entry] = []
-    for m in members:
-        day = now if m is first else m.next_start
+    for r in members:
+        m = r.facility
+        day = now if r is first else (r.ahead_until if r.ahead_until > now else m.resumes)
         if day is None or day < now:  # waiting for money or people: its next decision is not known
             return False
         if day < math.inf:  # (inf: it has no capacity until its expansion, after the run's end)
             # `first` acts now, before any other: it may have been woken by money or supply
             # arriving (not at its rank), and any facility ranked before it has acted already
-            entries.append((day, m.rank if m is not first else FIRST_RANK - 1, m.index, m, None))
-    stop = min(stop, min(m.world.horizon - m.lot for m in members))  # the last lots go step by step
+            entries.append((day, m.rank if r is not first else FIRST_RANK - 1, m.index, r, None))
+    stop = min(stop, min(horizon - r.facility.lot for r in members))  # the last lots go step by step
     money: dict[int, float] = {}  # budget -> `money_until` (members often share one)
-    for m in members:
-        if m is not first:
+    for r in members:
+        m = r.facility
+        if r is not first:
             budget = m.budget
             if budget.index not in money:
-                money[budget.index] = money_until(budget, now, m.world.horizon)
-            stop = min(stop, m.alone_until(money[budget.index]))
+                money[budget.index] = first.path.money_until(m, now)
+            stop = min(stop, r.alone_until(money[budget.index]))
         for material in m.materials.values():
             for c in material.constructions:
                 if not c.done:
@@ -88,29 +92,40 @@ def run_together(first: MunitionsFactory, members: list[MunitionsFactory]) -> bo
     # money that carries over lets the run cross an appropriation (`money_until`), but a lot
     # there that money would cut is cut by the money on hand now, without the appropriation's:
     # the run ends there, and that lot goes step by step (after the money has arrived)
-    year_end = {m.budget.index: m.budget.next_appropriation(now) for m in members}
+    year_end = {r.facility.budget.index: r.facility.budget.next_appropriation(now) for r in members}
     heapify(entries)
     while entries[0][0] < stop:
-        day, rank, index, m, waiting = entries[0]  # the next decision: replaced in place below
+        day, rank, index, r, waiting = entries[0]  # the next decision: replaced in place below
+        m = r.facility
         if waiting is not None:  # woken: the wait is over, as `Facility.wait` books it
             m.book(waiting[0], day - waiting[1])
         nameplate, planned, units, cause = m.size_lot(day)
         if cause == MONEY and day >= year_end[m.budget.index]:
-            entries[0] = (day, rank, index, m, None)  # (the same key: the heap stays a heap)
+            entries[0] = (day, rank, index, r, None)  # (the same key: the heap stays a heap)
             break
         if not m.startable(nameplate, planned, units):
-            wake = m.material_wake(cause, planned, day) if nameplate > 0 and cause is not None else math.inf
+            wake = material_wake(m, cause, planned, day) if nameplate > 0 and cause is not None else math.inf
             if wake >= stop:  # it would wait for something else: it goes step by step from here
-                entries[0] = (day, rank, index, m, None)
+                entries[0] = (day, rank, index, r, None)
                 break
             assert cause is not None
-            heapreplace(entries, (wake, m.rank, index, m, (cause, day)))
+            heapreplace(entries, (wake, m.rank, index, r, (cause, day)))
             continue
         m.start_lot(nameplate, planned, units, cause, day)
         m.records.deliveries.append((day + m.lot, m.product, units * m.good_fraction, day))
-        heapreplace(entries, (day + m.lot, m.rank, index, m, None))
-    for day, _, _, m, waiting in entries:
+        heapreplace(entries, (day + m.lot, m.rank, index, r, None))
+    for day, _, _, r, waiting in entries:
         if waiting is not None:  # asleep until `day`, as on the step-by-step path
-            m.book(waiting[0], min(day, m.world.horizon) - waiting[1])
-        m.ahead_until = day
+            r.facility.book(waiting[0], min(day, horizon) - waiting[1])
+        r.ahead_until = day
     return first.ahead_until > now  # else nothing of `first`'s was touched: it goes step by step
+
+
+def material_wake(factory: MunitionsFactory, cause: str, planned: float, day: float) -> float:
+    """When `factory`'s wait from `day` for what `cause` names, for a lot of `planned`, ends
+    unless supply changes (`Material.wake_day`, as `Facility.wait_for` waits); inf when it
+    waits for money."""
+    if cause == MONEY:
+        return math.inf
+    name = cause.split(":", 1)[1]
+    return factory.materials[name].wake_day(planned * factory.consumes[name], math.inf, day)

@@ -1,0 +1,39 @@
+"""The fast path: everything that makes a replication fast lives here, behind one boundary.
+
+The kinds' processes (`sim.model.munitions_factory`, `sim.model.vehicle_line`) are the plain
+rule, one event per lot or start interval; each asks, once per decision, one hook
+(`Facility.ahead`, which asks the facility's `Runner`) whether its work up to some later day
+can be done at once. A runner answers while nothing but the facility's own work can change
+what it may start: money that covers every spender on its budget and stock that covers every
+taker of its materials (`cover`), no people shared, no breakdowns, no expansion coming on line
+(`path`); factories that cut each other's lots on a scarce material run them in lockstep
+(`lockstep`). Runs of work use the batch forms of the plain path's steps (`runs`), which add
+the same floats in the same order, so both paths give the same records. Chosen by
+`simulate(..., fast=True)`; a kind without a runner (the shipyard), or a facility with people
+or breakdowns, always goes step by step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from sim.model.fast.path import FastPath, Runner
+
+if TYPE_CHECKING:
+    from sim.model.facility import Facility
+    from sim.model.world import World
+
+__all__ = ["FastPath", "Runner", "attach"]
+
+
+def attach(world: World, facilities: Iterable[Facility], runners: Mapping[str, type[Runner] | None]) -> None:
+    """Put `facilities` on the fast path: each kind with a runner in `runners` gets one as its
+    hook; the others run step by step, counted only as users of their stocks."""
+    path = FastPath(world)
+    for facility in facilities:
+        runner = runners.get(facility.kind)
+        if runner is None:
+            Runner(facility, path)
+        else:
+            facility.fast = runner(facility, path)  # type: ignore[arg-type]

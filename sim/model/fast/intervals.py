@@ -1,0 +1,76 @@
+"""The fast path of a vehicle line: its start intervals run ahead, all at once, while nothing
+but its own starts can change what it may start (`Runner.run_ahead_until`), up to the first
+that money or material would cut, each exactly as the interval-by-interval path would."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.model.fast.path import FastPath, Runner, rated_units
+from sim.model.fast.runs import book_run, over_steps, steps_before, uncut_run
+from sim.model.vehicle_line import whole_vehicles
+
+if TYPE_CHECKING:
+    from sim.model.vehicle_line import VehicleLine
+
+
+class IntervalRunner(Runner):
+    """A vehicle line's start intervals, run ahead alone."""
+
+    facility: VehicleLine
+
+    def __init__(self, facility: VehicleLine, path: FastPath) -> None:
+        super().__init__(facility, path)
+
+    def run_ahead(self) -> float:
+        """Run, at once, each start interval from now that begins before it may be cut, ends
+        before the horizon and that nothing cuts; returns when the last ends (now if none)."""
+        f = self.facility
+        now: float = f.env.now
+        if self.ahead_until > now:
+            return self.ahead_until
+        until = self.run_ahead_until()
+        if until <= now:
+            return now
+        step = f.start_interval
+        days = steps_before(now, min(until, f.world.horizon - step), step)  # the last intervals go step by step
+        if not days:
+            return now
+        nameplates, planned = over_steps(f.capacity, now, step, len(days))
+        if nameplates[0] <= 0:  # no capacity yet (nameplate never falls: later intervals have some)
+            return now
+        wanted, credits, credit = [], [], f.credit
+        for p in planned:
+            w, credit = whole_vehicles(credit, p)
+            wanted.append(w)
+            credits.append(credit)
+        counts = uncut_run(f, days, wanted, "vehicle")
+        n = len(counts)
+        if n == 0:
+            return now
+        f.credit = credits[n - 1]
+        book_run(f, step, nameplates[:n], planned[:n])
+        self.build_run(days[:n], [int(c) for c in counts])
+        self.ahead_until = days[n - 1] + step
+        return self.ahead_until
+
+    def max_units(self, a: float, b: float) -> float:
+        """At least how many vehicles it could start in intervals beginning in [a, b]."""
+        f = self.facility
+        return rated_units(f, a, b, f.start_interval, f.credit + 1.0)
+
+    def build_run(self, starts: list[float], counts: list[int]) -> None:
+        """`VehicleLine.start_vehicles`' builds for a run of intervals started ahead (no
+        breakdowns, so each delivery is booked now): the same draws, in the same order, and
+        one delivery per interval and build time."""
+        f = self.facility
+        f.started += sum(counts)
+        horizon = f.world.horizon
+        interval, days, vehicles = f.drawn_builds(counts)
+        began = [starts[k] for k in interval]
+        ends = [b + d for b, d in zip(began, days, strict=True)]
+        if ends and max(ends) >= horizon:  # vehicles still in the hall at the horizon are not delivered
+            kept = [k for k, end in enumerate(ends) if end < horizon]
+            ends, vehicles, began = [ends[k] for k in kept], [vehicles[k] for k in kept], [began[k] for k in kept]
+        f.delivered += int(sum(vehicles))
+        f.records.deliveries.add_run(ends, f.product, vehicles, began)

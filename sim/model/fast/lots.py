@@ -1,0 +1,81 @@
+"""The fast path of a munitions factory: its lots run ahead, all at once, while nothing but
+its own lots can change what it may start (`Runner.run_ahead_until`), up to the first that
+money or material would cut; lots that are cut run in lockstep with the other takers of its
+materials, or alone (`sim.model.fast.lockstep`). Either way each lot is sized, paid, taken,
+recorded and booked at its own start and end exactly as the lot-by-lot path would."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.model.fast.lockstep import run_together, takers_together
+from sim.model.fast.path import FastPath, Runner, rated_units
+from sim.model.fast.runs import book_run, over_steps, steps_before, uncut_run
+
+if TYPE_CHECKING:
+    from sim.model.munitions_factory import MunitionsFactory
+
+#: a factory that shares its materials runs ahead alone only for at least this many lots
+SHORT_RUN_LOTS = 4
+
+
+class LotRunner(Runner):
+    """A munitions factory's lots, run ahead alone or in lockstep."""
+
+    facility: MunitionsFactory
+
+    def __init__(self, facility: MunitionsFactory, path: FastPath) -> None:
+        super().__init__(facility, path)
+        #: the factories it runs in lockstep with, itself included (empty: it cannot), once
+        #: `takers_together` has found them
+        self.group: list[LotRunner] | None = None
+
+    def run_ahead(self) -> float:
+        """Its lots up to when it next decides, started (alone or together); now if none."""
+        f = self.facility
+        now: float = f.env.now
+        if self.ahead_until > now:
+            return self.ahead_until
+        if f.spec.workforce:  # a factory that holds people goes lot by lot
+            return now
+        together = takers_together(self)
+        until = self.run_ahead_until()
+        # a run of a few lots alone costs more than the same lots in lockstep with the other
+        # takers (which runs on as far as nothing outside them interferes)
+        short = len(together) > 1 and until < now + SHORT_RUN_LOTS * f.lot
+        if until > now and not short and self.run_alone(until) > now:
+            return self.ahead_until
+        if together and run_together(self, together):
+            return self.ahead_until
+        return now
+
+    def max_units(self, a: float, b: float) -> float:
+        """At least how many units its lots starting in [a, b] could hold."""
+        return rated_units(self.facility, a, b, self.facility.lot, 0.0)
+
+    def run_alone(self, until: float) -> float:
+        """Start, and record the delivery of, each lot from now that starts before `until`, ends
+        before the horizon and that nothing cuts, all at once; returns when the last ends (now
+        if none). Each lot is sized, paid, taken, delivered and booked exactly as the lot-by-lot
+        path would."""
+        f = self.facility
+        lot = f.lot
+        now: float = f.env.now
+        days = steps_before(now, min(until, f.world.horizon - lot), lot)
+        if not days:
+            return now
+        nameplates, planned = over_steps(f.capacity, now, lot, len(days))
+        if min(nameplates) <= 0 or min(planned) <= 0:  # it stops before the first lot without capacity
+            del days[next(k for k, (a, b) in enumerate(zip(nameplates, planned, strict=True)) if a <= 0 or b <= 0) :]
+            if not days:
+                return now
+        units = uncut_run(f, days, planned[: len(days)])
+        n = len(units)
+        if n == 0:
+            return now
+        book_run(f, lot, nameplates[:n], units)
+        ends = [day + lot for day in days[:n]]
+        good = f.good_fraction
+        f.records.deliveries.add_run(ends, f.product, [u * good for u in units], days[:n])
+        self.ahead_until = ends[-1]
+        return self.ahead_until

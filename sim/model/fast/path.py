@@ -1,0 +1,129 @@
+"""The fast path's state for one replication: for each facility a `Runner` that says how far
+its work may run ahead, and for each shared stock the runners that draw on it with the
+`Cover` of how far it covers them all. The stocks themselves (`Budget`, `Material`) know
+nothing of it."""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+from typing import TYPE_CHECKING
+
+from sim.model.fast.cover import RUN_AHEAD_TOL, Cover, money_until, take_bound
+
+if TYPE_CHECKING:
+    from sim.model.facility import Facility
+    from sim.model.world import World
+
+
+class FastPath:
+    """Who draws on each budget and material, and how far each stock covers them."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.spenders: dict[int, list[Runner]] = {b.index: [] for b in world.budgets.values()}
+        self.money_covers: dict[int, Cover] = {b.index: Cover() for b in world.budgets.values()}
+        self.takers: dict[int, list[Runner]] = {m.index: [] for m in world.materials.values()}
+        self.stock_covers: dict[int, Cover] = {m.index: Cover() for m in world.materials.values()}
+
+    def join(self, runner: Runner) -> None:
+        """Count `runner`'s facility among the users of its budget and materials."""
+        facility = runner.facility
+        self.spenders[facility.budget.index].append(runner)
+        for material in facility.materials.values():
+            self.takers[material.index].append(runner)
+
+    def money_until(self, facility: Facility, now: float) -> float:
+        """`sim.model.fast.cover.money_until` for `facility`'s budget."""
+        budget = facility.budget
+        index = budget.index
+        return money_until(budget, self.spenders[index], self.money_covers[index], now, self.world.horizon)
+
+
+class Runner:
+    """A facility on the fast path: how far it may run ahead alone, and the most it could draw.
+    This one never runs ahead (a kind or feature the fast path does not support): it only
+    bounds what its facility could draw, as infinite, so that nobody sharing its stocks runs
+    ahead past it."""
+
+    def __init__(self, facility: Facility, path: FastPath) -> None:
+        self.facility = facility
+        self.path = path
+        self.ahead_until = -math.inf  # work starting before this is already paid (run ahead)
+        self.retry_at = -math.inf  # money was short for running ahead: not worth asking again before
+        path.join(self)
+
+    def run_ahead(self) -> float:
+        """Run the facility's work ahead as far as it may; the day it next decides (now: it
+        decides now, step by step)."""
+        return float(self.facility.env.now)
+
+    def max_units(self, a: float, b: float) -> float:
+        """At least how many units the facility could start in [a, b]."""
+        return math.inf
+
+    def max_spend(self, a: float, b: float, units: float) -> float:
+        """At least the money `units` started in [a, b] could commit: the next unit's price
+        for each (learning only lowers it), at the dearest fiscal year's prices."""
+        f = self.facility
+        if b < a or units <= 0 or f.unit_cost.first_unit == 0:
+            return 0.0
+        if math.isinf(units):
+            return math.inf
+        at_a, at_b = f.budget.cost_multiplier(a), f.budget.cost_multiplier(b)
+        multiplier = at_b if at_b > at_a else at_a
+        return f.unit_cost.cost(f.made, units) * multiplier
+
+    def run_ahead_until(self) -> float:
+        """How far this facility may run its work ahead alone now (now if not at all): as far
+        as `alone_until` allows and, for each material it shares, while the stock covers the
+        most that all its takers could take up to then (`Cover`); supply only ever grows, so a
+        material it alone takes needs no such check: its own cuts end the run
+        (`sim.model.fast.runs.uncut_run`)."""
+        f = self.facility
+        now: float = f.env.now
+        if now < self.retry_at:
+            return now
+        until = self.alone_until()
+        path = self.path
+        for material in f.materials.values():
+            takers = path.takers[material.index]
+            if until > now and len(takers) > 1:
+                have = material.available(now)
+                bound = partial(take_bound, material, takers, now)
+                until = min(until, path.stock_covers[material.index].ask(now, until, have, bound))
+        if until > now:
+            return until
+        self.retry_at = f.budget.next_appropriation(now)  # money and stock shrink until then
+        return now
+
+    def alone_until(self, money: float | None = None) -> float:
+        """How far nothing but its own work and its materials can change what this facility
+        may start (now if not at all). That needs no people to share, no breakdowns, and money
+        that nothing but its own work changes (`money_until`; pass it in if known); it also
+        ends before any of its expansions can come on line."""
+        f = self.facility
+        now: float = f.env.now
+        if f.spec.workforce or f.clock.breakdowns is not None:
+            return now
+        until = self.path.money_until(f, now) if money is None else money
+        for c in f.constructions:
+            if not c.done:
+                until = min(until, c.online - RUN_AHEAD_TOL)
+        return max(now, until)
+
+
+def rated_units(facility: Facility, a: float, b: float, step: float, extra_units: float) -> float:
+    """`Runner.max_units` of a kind that starts at most nameplate × `step` (+ `extra_units`)
+    per `step` from its next start, counting every expansion that could be on line by then as
+    on line."""
+    if b < a:
+        return 0.0
+    rate = facility.capacity.nameplate(b + step)  # type: ignore[attr-defined]
+    if facility.constructions:
+        coming = 0.0  # (added in order)
+        for c in facility.constructions:
+            if not c.done and c.online <= b + step:
+                coming += c.plan.capacity
+        rate += coming
+    return rate * (b - a + step) + extra_units
