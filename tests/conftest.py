@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from sim.compiled import compiled_modules
 from sim.language.load import LoadedScenario, load_scenario, validate
 from sim.language.schema import Scenario
 from sim.language.yaml_source import Source
@@ -27,20 +26,19 @@ from sim.studies.replications import replication_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: simulate shipped scenarios (argv[2:]) with the package found at argv[1]; print the modules
-#: compiled and every record as JSON (floats round-trip exactly through repr)
+#: simulate shipped scenarios (argv[3:]) with the package found at argv[1], on the fast path if
+#: argv[2] is "fast"; print every record as JSON (floats round-trip exactly through repr)
 DUMP = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from sim.compiled import compiled_modules
 from sim.language.load import load_scenario
 from sim.model.replication import simulate
 from sim.studies.replications import replication_seed
-out = {"compiled": compiled_modules(), "records": {}}
-for path in sys.argv[2:]:
+out = {"records": {}}
+for path in sys.argv[3:]:
     scenario = load_scenario(path).scenario
     for seed in (0, 1):
-        r = simulate(scenario, replication_seed(seed, 0))
+        r = simulate(scenario, replication_seed(seed, 0), fast=sys.argv[2] == "fast")
         fields = ("deliveries", "starts", "appropriations", "lapses", "spending", "takes", "capacity", "supply")
         rows = {f: [list(row) for row in getattr(r, f)] for f in fields + ("stages",)}
         rows["time_use"] = {str(k): dict(v) for k, v in r.time_use.items()}
@@ -55,25 +53,22 @@ FLAGSHIP = str(ROOT / "scenarios" / "nato_hague_2035.yaml")
 
 
 def records_in_fresh_process(
-    package_root: Path, scenarios: list[str], skip_events: bool = True, python: str = sys.executable
+    package_root: Path, scenarios: list[str], fast: bool = True, python: str = sys.executable
 ) -> dict[str, Any]:
-    """The modules compiled and the records of `scenarios` (seeds 0 and 1), simulated by the
-    package at `package_root` in a fresh process of `python` (on the reference path, an event
-    per lot, if not `skip_events`)."""
-    env = {**os.environ, "REARM_EVENT_SKIPPING": "1" if skip_events else "0"}
-    command = [python, "-c", DUMP, str(package_root), *scenarios]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=package_root)
+    """The records of `scenarios` (seeds 0 and 1), simulated by the package at `package_root`
+    in a fresh process of `python` (on the plain path, an event per lot, if not `fast`)."""
+    command = [python, "-c", DUMP, str(package_root), "fast" if fast else "plain", *scenarios]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=package_root)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
 
 
-#: for tests that patch the model's code (a function it calls, a method, a class it builds): in
-#: an optional compiled build (`sim/compiled.py`) compiled calls go straight to the compiled
-#: code and never see the patch, so these tests skip there; `tests/test_compiled.py` checks the
-#: compiled model's records against pure Python's instead
-MODEL_COMPILED = bool(compiled_modules())
-PATCHES_THE_MODEL = "patches the model's code, which compiled calls do not see"
-patches_the_model = pytest.mark.skipif(MODEL_COMPILED, reason=PATCHES_THE_MODEL)
+def plain_path_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every replication, however it is started (the command line, a study), runs on the plain
+    path: no kind has a fast-path runner (`sim.model.kinds.FAST_RUNNERS`)."""
+    from sim.model import replication
+
+    monkeypatch.setattr(replication, "FAST_RUNNERS", {})
 
 
 def write_yaml(folder: Path, text: str, name: str = "scenario.yaml") -> Path:

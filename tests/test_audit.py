@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, CliResult, patches_the_model, write_yaml
+from conftest import ROOT, CliResult, write_yaml
 
 from sim import api
 from sim.cli.audit_commands import MAX_WIDTH
@@ -236,7 +236,6 @@ class InvertedCapacity(MunitionsFactory):
         super().add_capacity(t0, ramp_days, self.REFERENCE**2 / delta if delta > 0 else delta)
 
 
-@patches_the_model
 def test_a_model_where_capacity_lowers_output_is_an_anomaly(
     tmp_path: Path, rearm: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:

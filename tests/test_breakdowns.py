@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import patches_the_model, scenario_of, simulate_scenario
+from conftest import scenario_of, simulate_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,7 +60,6 @@ def test_long_run_output_fraction_is_mtbf_over_mtbf_plus_mttr(kind: str) -> None
     assert float(np.std(fractions)) > 0  # the seeds really differ
 
 
-@patches_the_model
 def test_time_to_failure_counts_working_time_only() -> None:
     """A yard that breaks every 10 working days on average, idle for 20 years after its one
     hull, never breaks down once the hull is delivered: the failure clock only runs while
@@ -138,7 +137,6 @@ def stage_spans(records: Any) -> Iterator[tuple[int, int, int, float, float]]:
         yield f, hull, name, t0, t1
 
 
-@patches_the_model
 @settings(max_examples=50, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(
     docks=st.integers(1, 3),

@@ -25,8 +25,8 @@ def module_name(path: Path, root: Path) -> str:
 def layer(module: str) -> str:
     """The layer a module of `sim` belongs to."""
     parts = module.split(".")
-    if len(parts) == 1 or parts[1] in ("errors", "compiled"):
-        return "base"  # the version, the error types, the compiled build's probe
+    if len(parts) == 1 or parts[1] == "errors":
+        return "base"  # the version, the error types
     if parts[1] == "__main__":
         return "cli"  # `python -m sim` is the command line
     if parts[1] == "library":

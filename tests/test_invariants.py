@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import MODEL_COMPILED, PATCHES_THE_MODEL, patches_the_model, scenario_of
+from conftest import plain_path_everywhere, scenario_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -41,8 +41,6 @@ class Checked:
 
 @pytest.fixture
 def checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[Checked]:
-    if MODEL_COMPILED:
-        pytest.skip(PATCHES_THE_MODEL)
     spy = Checked()
     monkeypatch.setattr(replication, "check_invariants", spy)
     yield spy
@@ -134,7 +132,6 @@ def test_the_invariants_read_the_rows_as_they_are_after_the_metrics(checked: Che
         check_invariants(world, product_of)
 
 
-@patches_the_model
 # -- a property: random small economies conserve money and stock ----------------------------------------
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(
@@ -229,11 +226,10 @@ def _break_at(day: float, monkeypatch: pytest.MonkeyPatch) -> None:
             raise ZeroDivisionError("float division by zero")
         original(self, units, what, when)
 
-    monkeypatch.setattr(cls, "skip_events", False)
+    plain_path_everywhere(monkeypatch)
     monkeypatch.setattr(cls, "pay_and_take", broken)
 
 
-@patches_the_model
 def test_a_model_failure_names_scenario_seed_replication_and_date(monkeypatch: pytest.MonkeyPatch) -> None:
     scenario = load_scenario(str(ROOT / "scenarios/european_155mm.yaml")).scenario
     _break_at(400, monkeypatch)
@@ -245,7 +241,6 @@ def test_a_model_failure_names_scenario_seed_replication_and_date(monkeypatch: p
     assert isinstance(info.value.__cause__, ZeroDivisionError), "the cause is kept for debugging"
 
 
-@patches_the_model
 def test_the_cli_reports_a_model_failure_with_exit_1_and_no_traceback(
     monkeypatch: pytest.MonkeyPatch, rearm: Any, tmp_path: Path
 ) -> None:

@@ -17,7 +17,6 @@ from sim.language import limits
 from sim.language.limits import check_replications, estimate_events
 from sim.language.load import load_scenario, validate
 from sim.language.yaml_source import Source
-from sim.model.facility import Facility
 from sim.model.kinds import FACILITY_CLASSES
 from sim.model.replication import simulate
 from sim.studies.replications import replication_seed
@@ -126,13 +125,12 @@ def test_cli_refuses_with_exit_2_and_says_how_to_override(rearm: Any, tmp_path: 
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
-def test_the_event_estimate_is_the_right_order_of_magnitude(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_event_estimate_is_the_right_order_of_magnitude(path: Path) -> None:
     """The limits rest on the estimate: within a factor of 4 of the events a replication makes
-    step by step (`Facility.skip_events` off: the most it can make; skipping makes fewer)."""
+    on the plain path (the most it can make; the fast path makes fewer)."""
     scenario = load_scenario(str(path)).scenario
     if any(f.kind not in FACILITY_CLASSES for f in scenario.facilities.values()):
         pytest.skip("a facility kind is not simulated yet")
-    monkeypatch.setattr(Facility, "skip_events", False)
-    events = simulate(scenario, replication_seed(scenario.seed, 0)).events
+    events = simulate(scenario, replication_seed(scenario.seed, 0), fast=False).events
     estimate = estimate_events(scenario)
     assert events / 4 <= estimate <= 4 * events + 200, f"estimated {estimate:,.0f} events, made {events:,.0f}"

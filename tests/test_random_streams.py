@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import FLAGSHIP, CliResult, patches_the_model
+from conftest import FLAGSHIP, CliResult
 from test_breakdowns import capture
 
 from sim.language.load import LoadedScenario, load_scenario
@@ -237,7 +237,6 @@ def test_items_of_a_list_are_keyed_by_name_a_repeated_name_by_occurrence() -> No
     assert [item_key(names, k) for k in range(3)] == ["mill", "kiln", "mill@1"]
 
 
-@patches_the_model
 def test_every_uncertain_world_value_is_drawn_once_and_kept_by_its_path(world: Callable[..., Drawn]) -> None:
     drawn = world()
     assert set(drawn.world) == WORLD_PATHS  # fixed values draw nothing; per-unit draws are not world values
@@ -245,7 +244,6 @@ def test_every_uncertain_world_value_is_drawn_once_and_kept_by_its_path(world: C
     assert 1000 <= drawn.world["materials.steel.initial"] <= 2000
 
 
-@patches_the_model
 def test_the_same_seed_gives_the_same_draws(world: Callable[..., Drawn]) -> None:
     one, two = world(), world()
     assert one.world == two.world
@@ -256,7 +254,6 @@ def test_the_same_seed_gives_the_same_draws(world: Callable[..., Drawn]) -> None
     assert all(other.world[p] != one.world[p] for p in WORLD_PATHS)
 
 
-@patches_the_model
 def test_identical_values_at_different_paths_draw_differently(world: Callable[..., Drawn]) -> None:
     """Two facilities written alike draw their own values, durations and breakdowns."""
     twin = WORLD.replace("facilities:\n", "facilities:" + NEWCOMER + NEWCOMER.replace("newcomer:", "twin:"), 1)
@@ -281,7 +278,6 @@ def assert_unchanged(base: Drawn, changed: Drawn, dropped: str, keep_yard: bool 
         assert changed.delivered("tank") == base.delivered("tank")
 
 
-@patches_the_model
 def test_switching_one_facilitys_breakdowns_off_changes_no_other_draw(world: Callable[..., Drawn]) -> None:
     base = world()
     off = world(overrides=("facilities.yard.breakdowns=null",))
@@ -293,7 +289,6 @@ def test_switching_one_facilitys_breakdowns_off_changes_no_other_draw(world: Cal
     assert_unchanged(base, off_plant, dropped="facilities.plant.breakdowns")
 
 
-@patches_the_model
 @pytest.mark.parametrize(
     ("path", "fixed"),
     [
@@ -314,7 +309,6 @@ def test_fixing_one_uncertain_value_changes_no_other_draw(world: Callable[..., D
     assert_unchanged(base, changed, dropped=path)
 
 
-@patches_the_model
 def test_fixing_one_stage_duration_changes_no_other_per_unit_draw(world: Callable[..., Drawn]) -> None:
     base = world()
     changed = world(overrides=("facilities.yard.stages.hull.duration=400 days",))
@@ -325,7 +319,6 @@ def test_fixing_one_stage_duration_changes_no_other_per_unit_draw(world: Callabl
     assert changed.down_periods("plant") == base.down_periods("plant")
 
 
-@patches_the_model
 def test_adding_a_facility_changes_no_other_draw(world: Callable[..., Drawn]) -> None:
     base = world()
     added = world(with_newcomer_first(WORLD))
@@ -335,7 +328,6 @@ def test_adding_a_facility_changes_no_other_draw(world: Callable[..., Drawn]) ->
     assert added.down_periods("yard") == base.down_periods("yard")
 
 
-@patches_the_model
 def test_reordering_the_scenario_changes_no_draw(load_yaml: Callable[..., LoadedScenario]) -> None:
     scenario = load_yaml(WORLD).scenario
     base = Drawn(scenario)

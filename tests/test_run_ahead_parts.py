@@ -1,6 +1,6 @@
-"""The pieces the optimised path is built from, against their plain definitions: how far a
-shared stock covers its users (`sim.model.cover`), runs of lot sizes, costs and supply computed
-at once (`RateCurve.over_steps`, `UnitCost.costs`, `Material.supplied_from`), and the order of
+"""The pieces the fast path is built from, against their plain definitions: how far a shared
+stock covers its users (`sim.model.fast.cover`), runs of lot sizes, costs and supply computed
+at once (`sim.model.fast.runs`: `over_steps`, `unit_costs`, `supplied_at`), and the order of
 facilities at one instant (`sim.model.ranks`)."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.model.cover import RETRY_DAYS, Cover, covered_until
+from sim.model.fast.cover import RETRY_DAYS, Cover, covered_until
+from sim.model.fast.runs import over_steps, supplied_at, unit_costs
 from sim.model.curves import RateCurve
 from sim.model.learning import UnitCost
 from sim.model.material import Material
@@ -59,8 +60,7 @@ def test_a_cover_is_kept_until_it_runs_out_and_not_asked_again_soon_after_fallin
     calls = len(asked)
     assert cover.ask(100.0 + RETRY_DAYS / 2, 300.0, 1e9, need) == 100.0 + RETRY_DAYS / 2  # not asked again yet
     assert len(asked) == calls
-    cover.reset()
-    assert cover.ask(120.0, 300.0, 1e9, need) == 300.0
+    assert cover.ask(120.0, 300.0, 1e9, need, stamp=1) == 300.0  # the stock changed: asked again
 
 
 def test_steps_of_a_curve_at_once_are_the_steps_one_by_one() -> None:
@@ -69,7 +69,7 @@ def test_steps_of_a_curve_at_once_are_the_steps_one_by_one() -> None:
     curve.add(20.0, 0.0, 3.0)
     curve.add(50.0, 100.0, 2.0)
     for t0 in (0.0, 45.5, 149.0, 151.0):
-        nameplates, planned = curve.over_steps(t0, 7.0, 30)
+        nameplates, planned = over_steps(curve, t0, 7.0, 30)
         starts = [t0 + 7.0 * k for k in range(30)]
         assert nameplates == pytest.approx([curve.nameplate(t) for t in starts], rel=1e-12)
         assert planned == pytest.approx([curve.integral(t, t + 7.0) for t in starts], rel=1e-12)
@@ -88,7 +88,7 @@ def test_costs_of_a_run_of_lots_are_the_costs_one_by_one(learning: float, made: 
     for u in lots:
         expected.append(unit.cost(m, u) * multiplier)
         m += u
-    assert unit.costs(made, lots, multiplier) == expected
+    assert unit_costs(unit, made, lots, multiplier) == expected
 
 
 def test_supply_at_many_days_is_supply_day_by_day() -> None:
@@ -99,7 +99,7 @@ def test_supply_at_many_days_is_supply_day_by_day() -> None:
     days = [float(d) for d in range(0, 400, 9)]
     for t0 in (0.0, 200.0):
         mine = [d for d in days if d >= t0]
-        assert material.supplied_from(t0, mine) == pytest.approx([material.supplied(d) for d in mine], rel=1e-12)
+        assert supplied_at(material, t0, mine) == pytest.approx([material.supplied(d) for d in mine], rel=1e-12)
 
 
 def test_ranked_timeouts_of_one_instant_run_by_rank_after_ordinary_events() -> None:

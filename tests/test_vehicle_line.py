@@ -6,12 +6,11 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from conftest import Simulated
+from conftest import Simulated, plain_path_everywhere
 
 from sim.language.schema import DEFAULT_START_INTERVAL as START_INTERVAL
 from sim.language.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from sim.metrics.series import Capacity
-from sim.model.facility import Facility
 from sim.records import Records
 
 YEAR = DAYS_PER_YEAR
@@ -193,14 +192,15 @@ def test_a_short_budget_cuts_starts_and_books_money(run_yaml: Callable[..., Simu
     assert use["money"] > 0.7 * 3 * YEAR
 
 
-@pytest.mark.parametrize("skip_events", [True, False])
+@pytest.mark.parametrize("fast", [True, False])
 def test_a_monthly_start_interval_starts_a_month_of_capacity_at_the_head_of_each_month(
-    skip_events: bool, run_yaml: Callable[..., Simulated], monkeypatch: pytest.MonkeyPatch
+    fast: bool, run_yaml: Callable[..., Simulated], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """120 a year started a month at a time is 10 vehicles at each multiple of a month (365.25/12
     days); over two years 24 batches start (the 25th would begin at the horizon) and those that
     end 200 days later before the horizon are delivered: the first 18. Both paths."""
-    monkeypatch.setattr(Facility, "skip_events", skip_events)
+    if not fast:
+        plain_path_everywhere(monkeypatch)
     sim = run_yaml(
         line_yaml(
             """

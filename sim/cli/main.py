@@ -18,7 +18,6 @@ from sim.cli import (  # noqa: F401  (they register)
     tool_commands,
 )
 from sim.cli.terminal import configure_logging, enable_completion, paint, terminal_text
-from sim.compiled import MODULES, compiled_modules
 from sim.errors import RearmError
 
 log = logging.getLogger("sim.cli")
@@ -28,14 +27,8 @@ LISTED = ("commands", "study_commands", "audit_commands", "present_commands", "t
 
 
 def version_line() -> str:
-    """`rearm VERSION`, naming the compiled modules of an optional compiled build (results are
-    the same either way; the speed is not)."""
-    compiled = compiled_modules()
-    if not compiled:
-        return f"rearm {__version__}"
-    if len(compiled) == len(MODULES):
-        return f"rearm {__version__} (compiled: the model layer, {len(compiled)} modules)"
-    return f"rearm {__version__} (compiled: {', '.join(m.rsplit('.', 1)[-1] for m in compiled)})"
+    """`rearm VERSION`."""
+    return f"rearm {__version__}"
 
 
 def build_parser() -> argparse.ArgumentParser:
