@@ -1,0 +1,158 @@
+"""Property: the fast path (`simulate(..., fast=True)`, `sim.model.fast`) and the plain path
+(`fast=False`: an event per lot and start interval) agree on any small scenario and seed: every
+target reached on the same day to within a lot (or start interval), and deliveries, starts,
+spending, takes, lapses and time use the same to 1e-9 relative. The scenarios mix what the
+fast path runs ahead (factories and vehicle lines alone or sharing money and material, in
+lockstep, across appropriations, with expansions, learning and inflation) with what it declines
+and leaves to the plain path (people, breakdowns, shipyards), side by side.
+
+At least 200 examples in every run (`REARM_FAST_EXAMPLES` raises it); each is a short horizon
+with coarse lots, so the whole property takes seconds."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import scenario_of
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.metrics.replication import measure, month_grid
+from sim.model.replication import simulate
+from sim.records import Records
+from sim.studies.replications import replication_seed
+
+EXAMPLES = max(200, int(os.environ.get("REARM_FAST_EXAMPLES", "200")))
+LOTS = {"10 days": 10.0, "1 month": 365.25 / 12, "2 months": 365.25 / 6}
+
+
+@st.composite
+def factories(draw: st.DrawFn, name: str) -> dict[str, Any]:
+    """A munitions factory on a random budget and the shared material, perhaps with people,
+    breakdowns or an expansion."""
+    spec: dict[str, Any] = {
+        "kind": "munitions_factory",
+        "product": "shell",
+        "budget": draw(st.sampled_from(["b", "c"])),
+        "capacity": f"{draw(st.integers(20, 200))}k per year",
+        "lot": draw(st.sampled_from(list(LOTS))),
+        "ramp_up": draw(st.sampled_from(["0 days", "6 months"])),
+        "unit_cost": draw(st.sampled_from([4000, {"first_unit": 6000, "learning": "92%"}])),
+        "priority": draw(st.integers(0, 2)),
+        "available_from": draw(st.sampled_from(["2025-01-01", "2025-05-01"])),
+        "consumes": {"tnt": 0.0108},
+    }
+    extra = draw(st.sampled_from(["none", "none", "expansion", "people", "breakdowns"]))
+    if extra == "expansion":
+        spec["expansions"] = [
+            {
+                "name": "x",
+                "capacity": "50k per year",
+                "capex": draw(st.sampled_from(["0", "30M"])),
+                "start": draw(st.sampled_from(["2025-09-01", "when_funded"])),
+                "construction": "6 months",
+            }
+        ]
+    elif extra == "people":
+        spec["workforce"] = {"crew": draw(st.integers(50, 150))}
+    elif extra == "breakdowns":
+        spec["breakdowns"] = {"mtbf": "90 days", "mttr": "5 days"}
+    return spec
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """One to three factories, perhaps a vehicle line and perhaps a shipyard, on two budgets
+    (one whose money lapses) and one material, over two or three years."""
+    facilities = {f"f{i}": draw(factories(f"f{i}")) for i in range(draw(st.integers(1, 3)))}
+    if draw(st.booleans()):
+        facilities["v"] = {
+            "kind": "vehicle_line",
+            "product": "tank",
+            "budget": draw(st.sampled_from(["b", "c"])),
+            "capacity": f"{draw(st.integers(5, 60))} per year",
+            "ramp_up": "3 months",
+            "build_time": {"triangular": ["100 days", "200 days", "300 days"]},
+            "unit_cost": draw(st.sampled_from(["5M", {"first_unit": "9M", "learning": "90%"}])),
+            "start_interval": draw(st.sampled_from(["1 month", "2 months"])),
+        }
+        if draw(st.booleans()):
+            facilities["v"]["breakdowns"] = {"mtbf": "120 days", "mttr": "10 days"}
+    if draw(st.booleans()):  # a shipyard (the fast path declines it) spending from a shared budget
+        facilities["y"] = {
+            "kind": "shipyard",
+            "product": "frigate",
+            "budget": "b",
+            "docks": 1,
+            "hulls": 2,
+            "drumbeat": "6 months",
+            "unit_cost": "100M",
+            "stages": [{"name": "hull", "duration": "8 months", "dock": True}],
+        }
+    return {
+        "scenario": "fast against plain",
+        "start": "2025-01-01",
+        "horizon": draw(st.sampled_from(["2 years", "3 years"])),
+        "budgets": {
+            "b": {
+                "appropriations": {2025: draw(st.sampled_from(["200M", "1bn", "5bn"]))},
+                "inflation": draw(st.sampled_from(["0%", "3%"])),
+            },
+            "c": {"appropriations": {2025: draw(st.sampled_from(["150M", "2bn"]))}, "carry_over": False},
+        },
+        "materials": {
+            "tnt": {
+                "initial": draw(st.sampled_from([0, 100, 2000])),
+                "supply": {
+                    "rate": f"{draw(st.integers(200, 3000))} per year",
+                    "lead_time": draw(st.sampled_from(["0 days", "2 months"])),
+                },
+            }
+        },
+        "workforce": {"crew": {"initial": draw(st.integers(60, 300))}},
+        "facilities": facilities,
+        "targets": [
+            {"name": "shells", "product": "shell", "delivered": draw(st.sampled_from([20_000, 100_000]))},
+            {"name": "shell rate", "product": "shell", "rate": "40k per year"},
+        ],
+    }
+
+
+def rows_agree(got: Any, want: Any) -> None:
+    """The same rows of numbers, whatever their order, to 1e-9 relative."""
+    got, want = sorted(tuple(r) for r in got), sorted(tuple(r) for r in want)
+    assert len(got) == len(want)
+    if want:
+        np.testing.assert_allclose(np.array(got, dtype=float), np.array(want, dtype=float), rtol=1e-9, atol=1e-9)
+
+
+def time_use_agrees(got: Records, want: Records) -> None:
+    """Each facility's days by cause, to 1e-9 relative (a crumb of 1e-13 days may be absent)."""
+    for f in set(got.time_use) | set(want.time_use):
+        g, w = got.time_use.get(f, {}), want.time_use.get(f, {})
+        for cause in set(g) | set(w):
+            assert g.get(cause, 0.0) == pytest.approx(w.get(cause, 0.0), rel=1e-9, abs=1e-9), (f, cause)
+
+
+@given(data=scenarios(), seed=st.integers(0, 5))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_fast_and_plain_paths_agree(data: dict[str, Any], seed: int) -> None:
+    s = scenario_of(data)
+    plain = simulate(s, replication_seed(seed, 0), fast=False)
+    fast = simulate(s, replication_seed(seed, 0), fast=True)
+    _, grid = month_grid(s.start, s.horizon)
+    plain_days = measure(s, plain, 0, grid).target_days
+    fast_days = measure(s, fast, 0, grid).target_days
+    step = max([LOTS[f["lot"]] for f in data["facilities"].values() if "lot" in f] + [365.25 / 6])
+    assert np.array_equal(np.isnan(plain_days), np.isnan(fast_days))
+    reached = ~np.isnan(plain_days)
+    assert np.all(np.abs(plain_days[reached] - fast_days[reached]) <= step)
+    for field in ("deliveries", "starts", "lapses", "takes", "appropriations"):
+        rows_agree(getattr(fast, field), getattr(plain, field))
+    rows_agree([r[:2] + r[3:] for r in fast.stages], [r[:2] + r[3:] for r in plain.stages])  # (less the name)
+    rows_agree([r[:4] for r in fast.spending], [r[:4] for r in plain.spending])
+    time_use_agrees(fast, plain)
+    assert fast.events <= plain.events
