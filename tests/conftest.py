@@ -4,7 +4,6 @@ and measured, and the command line run in-process."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap

@@ -10,9 +10,9 @@ import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.model.curves import RateCurve
 from sim.model.fast.cover import RETRY_DAYS, Cover, covered_until
 from sim.model.fast.runs import over_steps, supplied_at, unit_costs
-from sim.model.curves import RateCurve
 from sim.model.learning import UnitCost
 from sim.model.material import Material
 from sim.model.ranks import FIRST_RANK, RankedTimeout

@@ -26,12 +26,12 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Generator
-from typing import Any, Final
+from typing import Any
 
 import simpy
 
 #: days a due hull may be late (not yet asking for its first dock) and still hold a dock
-RESERVATION_GRACE: Final = 90.0
+RESERVATION_GRACE = 90.0
 
 
 def divide_docks(docks: float, fills: list[float]) -> list[float]:

@@ -137,7 +137,7 @@ class Facility:
         if days > 0:
             self.records.time_use[self.index][cause] += days
 
-    def ahead(self) -> Generator[Any, Any, bool]:
+    def fast_forward(self) -> Generator[Any, Any, bool]:
         """The fast path's one hook: while it runs this facility's work ahead, sleep until
         the facility next decides; True if it slept (False at once on the plain path)."""
         if self.fast is None:

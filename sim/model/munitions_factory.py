@@ -36,7 +36,7 @@ class MunitionsFactory(RatedFacility):
         yield from self.wait_until_available()
         needs = dict(self.spec.workforce)
         while True:
-            if (yield from self.ahead()):  # the fast path ran its lots up to now
+            if (yield from self.fast_forward()):  # the fast path ran its lots up to now
                 continue
             if needs:
                 yield from self.hold_people(needs)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 from numpy.random.bit_generator import ISeedSequence
@@ -28,13 +28,13 @@ from sim.language.calendar import date_of_ordinal
 from sim.language.values import Uncertain, Value
 from sim.model.clock import Clock
 
-VALUE: Final = "value"  # a world value, drawn once a replication
-EXPANSION: Final = "expansion"  # one of an expansion's values, drawn once a replication
-UNITS: Final = "units"  # a facility's per-unit draws: one per hull, stage or vehicle
-BREAKDOWNS: Final = "breakdowns"  # a facility's times to failure or to repair
-IN_PROGRESS: Final = "in_progress"  # per-unit draws of the work in progress at the start
-ROOT_WORDS: Final = 8  # 32-bit words of the replication's seed material that key every stream
-BLOCK: Final = 64  # bytes of a stream's seed per BLAKE2b digest
+VALUE = "value"  # a world value, drawn once a replication
+EXPANSION = "expansion"  # one of an expansion's values, drawn once a replication
+UNITS = "units"  # a facility's per-unit draws: one per hull, stage or vehicle
+BREAKDOWNS = "breakdowns"  # a facility's times to failure or to repair
+IN_PROGRESS = "in_progress"  # per-unit draws of the work in progress at the start
+ROOT_WORDS = 8  # 32-bit words of the replication's seed material that key every stream
+BLOCK = 64  # bytes of a stream's seed per BLAKE2b digest
 
 
 class StreamSeed:

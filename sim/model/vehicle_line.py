@@ -93,7 +93,7 @@ class VehicleLine(RatedFacility):
         needs = dict(self.spec.workforce)
         step = self.start_interval
         while True:
-            if (yield from self.ahead()):  # the fast path ran its intervals up to now
+            if (yield from self.fast_forward()):  # the fast path ran its intervals up to now
                 continue
             if self.clock.down:
                 yield from self.wait_until_up()

@@ -24,9 +24,7 @@ if TYPE_CHECKING:
 
 class CountingEnvironment(simpy.Environment):
     """A SimPy environment that counts the events it processes. Its clock starts at 0.0, a
-    float (SimPy's default is the integer 0): days are floats from the first instant, so the
-    compiled model, which holds `now` as a C double, records the same values, of the same type,
-    as pure Python."""
+    float (SimPy's default is the integer 0): days are floats from the first instant."""
 
     def __init__(self) -> None:
         super().__init__(initial_time=0.0)

@@ -35,7 +35,7 @@ from sim.cli.main import version_line
 from sim.language.load import load_scenario, validate
 from sim.language.schema import Scenario
 from sim.language.yaml_source import Source
-from sim.model.replication import simulate
+from sim.model import replication
 from sim.studies.replications import replication_seed, run_replications
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +43,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 import bench_studies  # noqa: E402  (beside this file)
 
 FLAGSHIPS = ("nato_hague_2035.yaml", "european_155mm.yaml")
+FAST = True  # the fast path (`--plain`: every lot and start interval an event)
+
+
+def simulate(scenario: Scenario, seed_seq: Any) -> Any:
+    """One replication on the path chosen on the command line."""
+    return replication.simulate(scenario, seed_seq, fast=FAST)
 
 
 def median_time(fn: Callable[[], object], repeat: int, at_least: float = 1.0) -> float:
@@ -239,6 +245,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100, help="flagship runs per throughput measurement")
     parser.add_argument("--rss-runs", type=int, default=10_000, help="the larger study of the memory case")
     parser.add_argument("--skip-studies", action="store_true", help="only the cases in this process")
+    parser.add_argument("--plain", action="store_true", help="the plain path: an event per lot and start interval")
     parser.add_argument(
         "--paired-seconds",
         type=float,
@@ -246,11 +253,13 @@ def main() -> None:
         help="seconds of flagship replications alternated with bare SimPy loops (0: none)",
     )
     args = parser.parse_args()
+    global FAST
+    FAST = not args.plain
     flagship_path = args.flagship or next(p for p in (ROOT / "scenarios" / n for n in FLAGSHIPS) if p.exists())
     print(
         f"machine: {os.cpu_count()} cores ({len(os.sched_getaffinity(0))} usable), load average "
         f"{os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]}, SimPy {simpy.__version__}; "
-        f"event skipping {'off' if os.environ.get('REARM_EVENT_SKIPPING') == '0' else 'on'}; {version_line()}"
+        f"{'fast' if FAST else 'plain'} path; {version_line()}"
     )
     flagship, events = engine_cases(flagship_path, args.repeat)
     if args.paired_seconds > 0:

@@ -2,7 +2,7 @@
 
 The kinds' processes (`sim.model.munitions_factory`, `sim.model.vehicle_line`) are the plain
 rule, one event per lot or start interval; each asks, once per decision, one hook
-(`Facility.ahead`, which asks the facility's `Runner`) whether its work up to some later day
+(`Facility.fast_forward`, which asks the facility's `Runner`) whether its work up to some later day
 can be done at once. A runner answers while nothing but the facility's own work can change
 what it may start: money that covers every spender on its budget and stock that covers every
 taker of its materials (`cover`), no people shared, no breakdowns, no expansion coming on line
@@ -36,4 +36,4 @@ def attach(world: World, facilities: Iterable[Facility], runners: Mapping[str, t
         if runner is None:
             Runner(facility, path)
         else:
-            facility.fast = runner(facility, path)  # type: ignore[arg-type]
+            facility.fast = runner(facility, path)

@@ -25,6 +25,7 @@ from sim.model.ranks import FIRST_RANK
 
 if TYPE_CHECKING:
     from sim.model.fast.lots import LotRunner
+    from sim.model.fast.path import Runner
     from sim.model.munitions_factory import MunitionsFactory
 
 #: (day, rank, facility index, runner, (cause, waiting since) or None): a taker's next decision
@@ -39,15 +40,15 @@ def takers_together(first: LotRunner) -> list[LotRunner]:
     if first.group is not None:
         return first.group
     takers = first.path.takers
-    linked: dict[int, object] = {first.facility.index: first}  # runners of any kind
-    todo = [first]
+    linked: dict[int, Runner] = {first.facility.index: first}  # runners of any kind
+    todo: list[Runner] = [first]
     while todo:
         for material in todo.pop().facility.materials.values():
             for taker in takers[material.index]:
                 if taker.facility.index not in linked:
                     linked[taker.facility.index] = taker
                     todo.append(taker)
-    factories: list[LotRunner] = [r for r in linked.values() if type(r) is type(first)]  # type: ignore[misc]
+    factories: list[LotRunner] = [r for r in linked.values() if isinstance(r, type(first))]
     group = factories if len(factories) == len(linked) else []
     for factory in factories:
         factory.group = group
