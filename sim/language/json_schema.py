@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from sim.language import units
-from sim.language.schema import MEASURES, Scenario
+from sim.language.schema import FACILITY_KINDS, MEASURES, Scenario
 from sim.language.types import _PERCENT_SCHEMA, _QUANTITY_SCHEMA, _UNCERTAIN_DATE_SCHEMA, _uncertain_schema
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -47,7 +47,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "budgets": "pots of money that facilities draw on",
         "materials": "stocks that facilities consume",
         "workforce": "pools of skilled people that facilities hold while they work",
-        "facilities": "the producers: munitions_factory, vehicle_line or shipyard",
+        "facilities": f"the producers: {', '.join(FACILITY_KINDS[:-1])} or {FACILITY_KINDS[-1]}",
         "demand": "per product, a drawdown from stock: {rate, from, until}",
         "targets": "goals: name, product, exactly one of delivered/rate/stock/capacity, optional by",
     },

@@ -22,7 +22,8 @@ from typing import Any
 
 from sim.errors import Problem, UsageError
 from sim.language.calendar import Clock, date_of_ordinal
-from sim.language.schema import DEFAULT_START_INTERVAL, Scenario
+from sim.language.kinds import LANGUAGE_KINDS
+from sim.language.schema import Scenario
 from sim.language.units import DAYS_PER_MONTH, in_years
 from sim.language.values import Uncertain, mean_of
 from sim.language.yaml_source import Source
@@ -84,56 +85,16 @@ def _active_days(scenario: Scenario, spec: Any) -> float:
     return max(0.0, scenario.horizon - begin)
 
 
-def _capacity(spec: Any) -> float:
-    """Nameplate rate per day once every expansion is built."""
-    added = sum(mean_of(e.capacity) for e in spec.expansions if e.capacity is not None)
-    return mean_of(spec.capacity) + added
-
-
 def _facility_drivers(scenario: Scenario, name: str, spec: Any) -> list[Driver]:
     base = ("facilities", name)
     days = _active_days(scenario, spec)
     drivers: list[Driver] = []
-    if spec.kind == "munitions_factory":
-        drivers.append((f"lots of {spec.lot:g} days", base + ("lot",), days / spec.lot))
-    elif spec.kind == "vehicle_line":
-        # many batches come from a short start interval or, within each, many build times
-        key = "start_interval" if spec.start_interval < DEFAULT_START_INTERVAL else "capacity"
-        drivers.append(("batches of vehicles", base + (key,), _vehicle_batches(spec, days)))
-    elif spec.kind == "shipyard":
-        drivers.append(("hull stages", base + ("stages",), _hull_stages(spec, days)))
+    what, key, events = LANGUAGE_KINDS[spec.kind].events(spec, days)
+    drivers.append((what, base + key, events))
     if spec.breakdowns is not None:
         mtbf = mean_of(spec.breakdowns.mtbf)
         drivers.append(("breakdowns", base + ("breakdowns", "mtbf"), 2 * days / mtbf if mtbf > 0 else math.inf))
     return drivers
-
-
-def _vehicle_batches(spec: Any, days: float) -> float:
-    """A vehicle line starts a batch each start interval; its vehicles travel as one item per
-    distinct build time (whole days), so events are batches × (1 + build times per batch)."""
-    interval = spec.start_interval
-    per_batch = _capacity(spec) * interval
-    build = spec.build_time
-    spread = (build.high - build.low + 1) if isinstance(build, Uncertain) else 1.0
-    return days / interval * (1 + max(0.0, min(per_batch, spread)))
-
-
-def _hull_stages(spec: Any, days: float) -> float:
-    """Hull stages started over `days`: hulls are bounded by their number, the drumbeat and the docks."""
-    stages = len(spec.stages)
-    dock_days = sum(mean_of(s.duration) for s in spec.stages if s.dock)
-    total_days = sum(mean_of(s.duration) for s in spec.stages)
-    bounds = [math.inf]
-    if spec.hulls is not None:
-        bounds.append(spec.hulls)
-    if spec.drumbeat:
-        bounds.append(days / spec.drumbeat + 1)
-    docks = (spec.docks or 1) + sum(e.docks or 0 for e in spec.expansions)
-    if dock_days > 0:
-        bounds.append(docks * days / dock_days + docks)
-    elif total_days > 0 and spec.hulls is None and not spec.drumbeat:
-        bounds.append(math.inf)
-    return 2 * stages * min(bounds)
 
 
 def event_drivers(scenario: Scenario) -> list[Driver]:

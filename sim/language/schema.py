@@ -7,7 +7,7 @@ This is the single schema of the scenario language: the loader validates against
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -306,7 +306,10 @@ class Shipyard(FacilityBase):
 
 
 Facility = Annotated[MunitionsFactory | VehicleLine | Shipyard, Field(discriminator="kind")]
-FACILITY_KINDS = ("munitions_factory", "vehicle_line", "shipyard")
+#: the kinds' names, read from the union above (each kind is registered in `sim.language.kinds`)
+FACILITY_KINDS: tuple[str, ...] = tuple(
+    get_args(kind.model_fields["kind"].annotation)[0] for kind in get_args(get_args(Facility)[0])
+)
 
 
 class Supply(Spec):
