@@ -4,7 +4,9 @@ target reached on the same day to within a lot (or start interval), and deliveri
 spending, takes, lapses and time use the same to 1e-9 relative. The scenarios mix what the
 fast path runs ahead (factories and vehicle lines alone or sharing money and material, in
 lockstep, across appropriations, with expansions, learning and inflation) with what it declines
-and leaves to the plain path (people, breakdowns, shipyards), side by side.
+and leaves to the plain path (people, breakdowns, shipyards), side by side: a shipyard whose
+hulls take the factories' material (the fast path once ran such a factory ahead as if it took
+the material alone).
 
 At least 200 examples in every run (`REARM_FAST_EXAMPLES` raises it); each is a short horizon
 with coarse lots, so the whole property takes seconds."""
@@ -92,6 +94,8 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             "unit_cost": "100M",
             "stages": [{"name": "hull", "duration": "8 months", "dock": True}],
         }
+        if draw(st.booleans()):  # its hulls take the factories' material
+            facilities["y"]["stages"][0]["consumes"] = {"tnt": draw(st.sampled_from([20, 150]))}
     return {
         "scenario": "fast against plain",
         "start": "2025-01-01",

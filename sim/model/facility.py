@@ -119,6 +119,10 @@ class Facility:
                 )
             )
 
+    def takes_from(self) -> set[str]:
+        """The materials its work may take."""
+        return set(self.materials)
+
     def run(self) -> Generator[Any, Any, None]:
         """The facility's main process."""
         raise NotImplementedError

@@ -1,17 +1,15 @@
 """The order of things that happen at the same instant: SimPy's own events first, then the
 facilities, each at its rank (higher priority first, then scenario order), whatever the
 history of the event queue. So who gets scarce money or material first is a rule of the model,
-and a facility that ran its work ahead (see `Facility.run_ahead_until`) meets the others at
+and a facility that ran its work ahead (`sim.model.fast`) meets the others at
 an instant in the same order as one that went lot by lot."""
 
 from __future__ import annotations
 
-from typing import Final
-
 import simpy
 from simpy.events import EventPriority
 
-FIRST_RANK: Final = 2  # after SimPy's URGENT (0) and NORMAL (1) events of the same instant
+FIRST_RANK = 2  # after SimPy's URGENT (0) and NORMAL (1) events of the same instant
 
 
 class RankedTimeout(simpy.Timeout):

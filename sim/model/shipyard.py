@@ -164,6 +164,10 @@ class Shipyard(Facility):
             self.records.docks.append((self.index, self.env.now, self.env.now, float(plan.docks)))
             self.docks.add(plan.docks)
 
+    def takes_from(self) -> set[str]:
+        """The materials its hulls may take: at laying down and in each stage."""
+        return set(self.materials).union(*(s.consumes for s in self.yard.stages))
+
     # -- processes ----------------------------------------------------------------------------
     def start(self) -> None:
         """Find the docks (own or shared), count this programme in their capacity while it has

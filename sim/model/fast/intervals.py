@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.model.fast.path import FastPath, Runner, rated_units
+from sim.model.fast.path import FastPath, RatedRunner, rated_units
 from sim.model.fast.runs import book_run, over_steps, steps_before, uncut_run
 from sim.model.vehicle_line import whole_vehicles
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sim.model.vehicle_line import VehicleLine
 
 
-class IntervalRunner(Runner):
+class IntervalRunner(RatedRunner):
     """A vehicle line's start intervals, run ahead alone."""
 
     facility: VehicleLine

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.model.fast.lockstep import run_together, takers_together
-from sim.model.fast.path import FastPath, Runner, rated_units
+from sim.model.fast.path import FastPath, RatedRunner, rated_units
 from sim.model.fast.runs import book_run, over_steps, steps_before, uncut_run
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 SHORT_RUN_LOTS = 4
 
 
-class LotRunner(Runner):
+class LotRunner(RatedRunner):
     """A munitions factory's lots, run ahead alone or in lockstep."""
 
     facility: MunitionsFactory

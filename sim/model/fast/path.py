@@ -30,8 +30,8 @@ class FastPath:
         """Count `runner`'s facility among the users of its budget and materials."""
         facility = runner.facility
         self.spenders[facility.budget.index].append(runner)
-        for material in facility.materials.values():
-            self.takers[material.index].append(runner)
+        for name in facility.takes_from():
+            self.takers[self.world.materials[name].index].append(runner)
 
     def money_until(self, facility: Facility, now: float) -> float:
         """`sim.model.fast.cover.money_until` for `facility`'s budget."""
@@ -60,6 +60,10 @@ class Runner:
 
     def max_units(self, a: float, b: float) -> float:
         """At least how many units the facility could start in [a, b]."""
+        return math.inf
+
+    def max_take(self, material: str, a: float, b: float) -> float:
+        """At least how much of `material` its work starting in [a, b] could take."""
         return math.inf
 
     def max_spend(self, a: float, b: float, units: float) -> float:
@@ -111,6 +115,14 @@ class Runner:
             if not c.done:
                 until = min(until, c.online - RUN_AHEAD_TOL)
         return max(now, until)
+
+
+class RatedRunner(Runner):
+    """A runner of a kind whose every unit takes its facility's `consumes` of each material."""
+
+    def max_take(self, material: str, a: float, b: float) -> float:
+        """At least how much of `material` its work starting in [a, b] could take."""
+        return self.facility.consumes[material] * self.max_units(a, b)
 
 
 def rated_units(facility: Facility, a: float, b: float, step: float, extra_units: float) -> float:
