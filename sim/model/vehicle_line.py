@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -34,6 +34,17 @@ from sim.model.streams import IN_PROGRESS, facility_path
 from sim.model.world import World
 
 EPS = 1e-9
+
+
+class Batch(NamedTuple):
+    """One start interval's batch (`VehicleLine.size_batch`)."""
+
+    nameplate: float  # an interval's worth at nameplate
+    planned: float  # what capacity allows over the interval
+    wanted: float  # whole vehicles of it, with the credit carried in
+    count: int  # whole vehicles money and materials allow
+    cause: str | None  # what cut it, if anything
+    credit: float  # the fraction of a vehicle carried on
 
 
 class VehicleLine(RatedFacility):
@@ -91,7 +102,6 @@ class VehicleLine(RatedFacility):
         """Start batch after batch until the horizon."""
         yield from self.wait_until_available()
         needs = dict(self.spec.workforce)
-        step = self.start_interval
         while True:
             if (yield from self.fast_forward()):  # the fast path ran its intervals up to now
                 continue
@@ -99,32 +109,42 @@ class VehicleLine(RatedFacility):
                 yield from self.wait_until_up()
             if needs:
                 yield from self.hold_people(needs)
-            now: float = self.env.now
-            nameplate = self.capacity.nameplate(now) * step
-            planned = self.capacity.integral(now, now + step)
-            wanted, credit = whole_vehicles(self.credit, planned)
-            units, cause = self.limit_by_inputs(wanted)
-            count = math.floor(units + EPS)
-            if nameplate <= 0 or (wanted >= 1 and count == 0):
+            batch = self.size_batch(self.env.now)
+            if batch.nameplate <= 0 or (batch.wanted >= 1 and batch.count == 0):
                 if needs:
                     self.release_people(needs)
-                if nameplate <= 0:
+                if batch.nameplate <= 0:
                     yield from self.wait_for_capacity()
                 else:
-                    assert cause is not None
-                    yield from self.wait_for(cause, 1.0)
+                    assert batch.cause is not None
+                    yield from self.wait_for(batch.cause, 1.0)
                 continue
-            self.credit = credit
-            if count > 0:
-                self.start_vehicles(count)
-            done = planned * (count / wanted if wanted else 1.0)
-            self.book(PRODUCING, step * done / nameplate)
-            self.book(RAMPING, step * (nameplate - planned) / nameplate)
-            if cause is not None and count < wanted:
-                self.book(cause, step * (planned - done) / nameplate)
-            yield from self.work(step)
+            self.start_batch(batch)
+            yield from self.work(self.start_interval)
             if needs:
                 self.release_people(needs)
+
+    def size_batch(self, day: float) -> Batch:
+        """The batch of an interval starting at `day`: whole vehicles of the capacity over the
+        interval and the credit carried in, cut to what money and materials allow."""
+        step = self.start_interval
+        nameplate = self.capacity.nameplate(day) * step
+        planned = self.capacity.integral(day, day + step)
+        wanted, credit = whole_vehicles(self.credit, planned)
+        units, cause = self.limit_by_inputs(wanted)
+        return Batch(nameplate, planned, wanted, math.floor(units + EPS), cause, credit)
+
+    def start_batch(self, batch: Batch) -> None:
+        """Start the batch's vehicles now and book the interval's time to its causes."""
+        step, nameplate, planned, count = self.start_interval, batch.nameplate, batch.planned, batch.count
+        self.credit = batch.credit
+        if count > 0:
+            self.start_vehicles(count)
+        done = planned * (count / batch.wanted if batch.wanted else 1.0)
+        self.book(PRODUCING, step * done / nameplate)
+        self.book(RAMPING, step * (nameplate - planned) / nameplate)
+        if batch.cause is not None and count < batch.wanted:
+            self.book(batch.cause, step * (planned - done) / nameplate)
 
     def drawn_builds(self, counts: list[int]) -> tuple[list[int], list[float], list[float]]:
         """Build times of `counts` vehicles started in each of a run of intervals, drawn one per
