@@ -42,7 +42,7 @@ class Batch(NamedTuple):
     nameplate: float  # an interval's worth at nameplate
     planned: float  # what capacity allows over the interval
     wanted: float  # whole vehicles of it, with the credit carried in
-    count: int  # whole vehicles money and materials allow
+    vehicles: int  # whole vehicles money and materials allow
     cause: str | None  # what cut it, if anything
     credit: float  # the fraction of a vehicle carried on
 
@@ -110,7 +110,7 @@ class VehicleLine(RatedFacility):
             if needs:
                 yield from self.hold_people(needs)
             batch = self.size_batch(self.env.now)
-            if batch.nameplate <= 0 or (batch.wanted >= 1 and batch.count == 0):
+            if batch.nameplate <= 0 or (batch.wanted >= 1 and batch.vehicles == 0):
                 if needs:
                     self.release_people(needs)
                 if batch.nameplate <= 0:
@@ -136,7 +136,7 @@ class VehicleLine(RatedFacility):
 
     def start_batch(self, batch: Batch) -> None:
         """Start the batch's vehicles now and book the interval's time to its causes."""
-        step, nameplate, planned, count = self.start_interval, batch.nameplate, batch.planned, batch.count
+        step, nameplate, planned, count = self.start_interval, batch.nameplate, batch.planned, batch.vehicles
         self.credit = batch.credit
         if count > 0:
             self.start_vehicles(count)
