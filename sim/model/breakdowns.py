@@ -84,10 +84,7 @@ class WorkClock:
             return self._down_since - self._down_total
         if day is None:
             return now - self._down_total
-        ahead = 0.0  # down time booked after `day` (added in order: see `sim.model.curves`)
-        for a, b in self.down_periods:
-            if b > now:
-                ahead += b - max(a, now)
+        ahead = sum(b - max(a, now) for a, b in self.down_periods if b > now)  # down time booked after `day`
         return now - self._down_total + ahead
 
     @property

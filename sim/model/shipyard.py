@@ -77,12 +77,9 @@ class Shipyard(Facility):
         self.shares = [s.cost_share if s.cost_share is not None else 1.0 / n for s in spec.stages]
         docked = [i for i, s in enumerate(spec.stages) if s.dock]
         self.first_dock = docked[0] if docked else 0
-        self.dock_days = 0.0  # (added in order: see `sim.model.curves`)
-        for i in docked:
-            self.dock_days += mean_of(spec.stages[i].duration)
-        self.pre_dock_days = 0.0  # mean days before the first dock (learning not applied)
-        for i in range(self.first_dock):
-            self.pre_dock_days += mean_of(spec.stages[i].duration)
+        self.dock_days = sum((mean_of(spec.stages[i].duration) for i in docked), 0.0)
+        #: mean days before the first dock (learning not applied)
+        self.pre_dock_days = sum((mean_of(spec.stages[i].duration) for i in range(self.first_dock)), 0.0)
         first = (
             streams.day(spec.first_start, f"{self.path}.first_start", world.clock)
             if spec.first_start is not None
@@ -224,10 +221,7 @@ class Shipyard(Facility):
             if has_docks and first <= self.first_dock:
                 self.undocked += 1
                 if not stages[first].dock:
-                    due = 0.0  # (added in order: see `sim.model.curves`)
-                    for i in range(first, self.first_dock):
-                        due += durations[i]
-                    self.due[hull] = due
+                    self.due[hull] = sum(durations[first : self.first_dock], 0.0)
             self.env.process(self.build_hull(hull, None, durations, first))
 
     def run(self) -> Generator[Any, Any, None]:

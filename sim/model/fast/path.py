@@ -133,9 +133,5 @@ def rated_units(facility: Facility, a: float, b: float, step: float, extra_units
         return 0.0
     rate = facility.capacity.nameplate(b + step)  # type: ignore[attr-defined]
     if facility.constructions:
-        coming = 0.0  # (added in order)
-        for c in facility.constructions:
-            if not c.done and c.online <= b + step:
-                coming += c.plan.capacity
-        rate += coming
+        rate += sum(c.plan.capacity for c in facility.constructions if not c.done and c.online <= b + step)
     return rate * (b - a + step) + extra_units
