@@ -19,9 +19,9 @@ class RateCurve:
         # it answers without walking the ramps.
         self._first = math.inf  # earliest t0
         self._begun = -math.inf  # latest t0
-        self._settled = -math.inf  # latest t1
-        self._total = 0.0
-        self._to_settled = 0.0  # the integral up to `_settled`
+        self.settled = -math.inf  # latest t1: from then on the rate is constant (until a ramp is added)
+        self.total = 0.0  # the rate once every ramp has finished
+        self._to_settled = 0.0  # the integral up to `settled`
 
     def add(self, t0: float, ramp_days: float, delta: float) -> Ramp:
         """Add `delta` ramping linearly over `ramp_days` from `t0`."""
@@ -29,23 +29,18 @@ class RateCurve:
         self.ramps.append(ramp)
         self._first = min(self._first, ramp.t0)
         self._begun = max(self._begun, ramp.t0)
-        self._settled = max(self._settled, ramp.t1)
-        self._total += delta
+        self.settled = max(self.settled, ramp.t1)
+        self.total += delta
         to_settled = 0.0
         for r in self.ramps:
-            to_settled += r.integral_to(self._settled)
+            to_settled += r.integral_to(self.settled)
         self._to_settled = to_settled
         return ramp
 
-    @property
-    def settled(self) -> float:
-        """From this day on the rate is constant (until a ramp is added)."""
-        return self._settled
-
     def value(self, t: float) -> float:
         """The rate at `t`."""
-        if t >= self._settled:
-            return self._total
+        if t >= self.settled:
+            return self.total
         rate = 0.0
         for r in self.ramps:
             rate += r.value(t)
@@ -54,7 +49,7 @@ class RateCurve:
     def nameplate(self, t: float) -> float:
         """The rate once every ramp begun by `t` has finished."""
         if t >= self._begun:
-            return self._total
+            return self.total
         rate = 0.0
         for r in self.ramps:
             if r.t0 <= t:
@@ -63,11 +58,11 @@ class RateCurve:
 
     def integral(self, a: float, b: float) -> float:
         """The rate integrated over [a, b]."""
-        if a >= self._settled:
-            return self._total * (b - a)
+        if a >= self.settled:
+            return self.total * (b - a)
         if a <= self._first:  # e.g. everything supplied from the start: no ramp has begun by a
-            if b >= self._settled:
-                return self._to_settled + self._total * (b - self._settled)
+            if b >= self.settled:
+                return self._to_settled + self.total * (b - self.settled)
             total = 0.0
             for r in self.ramps:  # (each integral_to(a) is 0.0)
                 total += r.integral_to(b)
@@ -84,7 +79,7 @@ class RateCurve:
         if not self.ramps:
             return math.inf
         last = max(r.t1 for r in self.ramps)
-        final_rate = self._total
+        final_rate = self.total
         have = self.integral(a, max(a, last))
         if have < amount:
             if final_rate <= 0:

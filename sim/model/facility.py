@@ -141,18 +141,17 @@ class Facility:
         if days > 0:
             self.records.time_use[self.index][cause] += days
 
-    def fast_forward(self) -> Generator[Any, Any, bool]:
-        """The fast path's one hook: while it runs this facility's work ahead, sleep until
-        the facility next decides; True if it slept (False at once on the plain path)."""
+    def fast_forward(self) -> RankedTimeout | None:
+        """The fast path's one hook: when it has run this facility's work ahead, the event the
+        facility sleeps on until it next decides; None (at once on the plain path): it decides now."""
         if self.fast is None:
-            return False
+            return None
         now: float = self.env.now
         until = self.fast.run_ahead()
         if until <= now:
-            return False
+            return None
         self.resumes = until
-        yield self.after(until - now)
-        return True
+        return self.after(until - now)
 
     def wait(self, event: Any, cause: str, resumes: float | None = None) -> Generator[Any, Any, Any]:
         """Wait for `event`, booking the time to `cause`; returns the event's value. `resumes`:

@@ -63,7 +63,8 @@ class Material:
         less (callers have sized their work to the stock: the difference is rounding)."""
         when: float = self.env.now if day is None else day
         have = self.available(when)
-        amount = min(amount, have)
+        if have < amount:  # (a comparison, not `min`: asked at every lot)
+            amount = have
         if amount > 0:
             self.taken += amount
             self.records.takes.append((when, self.index, amount))

@@ -36,7 +36,9 @@ class MunitionsFactory(RatedFacility):
         yield from self.wait_until_available()
         needs = dict(self.spec.workforce)
         while True:
-            if (yield from self.fast_forward()):  # the fast path ran its lots up to now
+            skip = self.fast_forward()
+            if skip is not None:  # the fast path ran its lots ahead: sleep until it next decides
+                yield skip
                 continue
             if needs:
                 yield from self.hold_people(needs)

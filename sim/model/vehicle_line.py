@@ -103,7 +103,9 @@ class VehicleLine(RatedFacility):
         yield from self.wait_until_available()
         needs = dict(self.spec.workforce)
         while True:
-            if (yield from self.fast_forward()):  # the fast path ran its intervals up to now
+            skip = self.fast_forward()
+            if skip is not None:  # the fast path ran its intervals ahead: sleep until it next decides
+                yield skip
                 continue
             if self.clock.down:
                 yield from self.wait_until_up()
@@ -130,7 +132,7 @@ class VehicleLine(RatedFacility):
         step = self.start_interval
         nameplate = self.capacity.nameplate(day) * step
         planned = self.capacity.integral(day, day + step)
-        wanted, credit = whole_vehicles(self.credit, planned)
+        (wanted,), (credit,) = whole_vehicles(self.credit, [planned])
         units, cause = self.limit_by_inputs(wanted)
         return Batch(nameplate, planned, wanted, math.floor(units + EPS), cause, credit)
 
@@ -201,9 +203,16 @@ class VehicleLine(RatedFacility):
         self.records.deliveries.append((self.env.now, self.product, float(n), item.began))
 
 
-def whole_vehicles(credit: float, planned: float) -> tuple[float, float]:
-    """The whole vehicles wanted in an interval of `planned` capacity with `credit` (a fraction
-    of a vehicle) carried in, and the credit carried on."""
-    wanted = math.floor(credit + planned + EPS)
-    credit = credit + planned - wanted
-    return float(wanted), credit if credit > 0.0 else 0.0
+def whole_vehicles(credit: float, planned: list[float]) -> tuple[list[float], list[float]]:
+    """The whole vehicles wanted in each of a run of intervals of `planned` capacity, from
+    `credit` (a fraction of a vehicle) carried in, and the credit carried on after each (the
+    plain process sizes one interval with it, the fast path a run of them)."""
+    wanted, credits = [], []
+    for p in planned:
+        w = math.floor(credit + p + EPS)
+        credit = credit + p - w
+        if credit < 0.0:
+            credit = 0.0
+        wanted.append(float(w))
+        credits.append(credit)
+    return wanted, credits

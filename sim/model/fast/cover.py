@@ -116,7 +116,7 @@ def take_bound(material: Material, takers: list[Runner], now: float, until: floa
     name, most = material.name, 0.0
     for r in takers:
         a = r.ahead_until if r.ahead_until > now else now
-        most += r.max_take(name, a, until)
+        most += r.takes[name] * r.max_units(a, until)
     return most
 
 

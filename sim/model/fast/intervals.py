@@ -39,11 +39,7 @@ class IntervalRunner(RatedRunner):
         nameplates, planned = over_steps(f.capacity, now, step, len(days))
         if nameplates[0] <= 0:  # no capacity yet (nameplate never falls: later intervals have some)
             return now
-        wanted, credits, credit = [], [], f.credit
-        for p in planned:
-            w, credit = whole_vehicles(credit, p)
-            wanted.append(w)
-            credits.append(credit)
+        wanted, credits = whole_vehicles(f.credit, planned)
         counts = uncut_run(f, days, wanted, "vehicle")
         n = len(counts)
         if n == 0:

@@ -82,7 +82,7 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
         if r is not first:
             budget = m.budget
             if budget.index not in money:
-                money[budget.index] = first.path.money_until(m, now)
+                money[budget.index] = r.money_until(now)
             stop = min(stop, r.alone_until(money[budget.index]))
         for material in m.materials.values():
             for c in material.constructions:

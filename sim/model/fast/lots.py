@@ -29,6 +29,7 @@ class LotRunner(RatedRunner):
         #: the factories it runs in lockstep with, itself included (empty: it cannot), once
         #: `takers_together` has found them
         self.group: list[LotRunner] | None = None
+        self.people = bool(facility.spec.workforce)
 
     def run_ahead(self) -> float:
         """Its lots up to when it next decides, started (alone or together); now if none."""
@@ -36,13 +37,13 @@ class LotRunner(RatedRunner):
         now: float = f.env.now
         if self.ahead_until > now:
             return self.ahead_until
-        if f.spec.workforce:  # a factory that holds people goes lot by lot
+        if self.people:  # a factory that holds people goes lot by lot
             return now
-        together = takers_together(self)
+        together = self.group if self.group is not None else takers_together(self)
         until = self.run_ahead_until()
         # a run of a few lots alone costs more than the same lots in lockstep with the other
         # takers (which runs on as far as nothing outside them interferes)
-        short = len(together) > 1 and until < now + SHORT_RUN_LOTS * f.lot
+        short = until < now + SHORT_RUN_LOTS * f.lot and len(together) > 1
         if until > now and not short and self.run_alone(until) > now:
             return self.ahead_until
         if together and run_together(self, together):

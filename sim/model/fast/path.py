@@ -33,12 +33,6 @@ class FastPath:
         for name in facility.takes_from():
             self.takers[self.world.materials[name].index].append(runner)
 
-    def money_until(self, facility: Facility, now: float) -> float:
-        """`sim.model.fast.cover.money_until` for `facility`'s budget."""
-        budget = facility.budget
-        index = budget.index
-        return money_until(budget, self.spenders[index], self.money_covers[index], now, self.world.horizon)
-
 
 class Runner:
     """A facility on the fast path: how far it may run ahead alone, and the most it could draw.
@@ -51,6 +45,11 @@ class Runner:
         self.path = path
         self.ahead_until = -math.inf  # work starting before this is already paid (run ahead)
         self.retry_at = -math.inf  # money was short for running ahead: not worth asking again before
+        #: the most each material it takes could take per unit of `max_units` (this one: unbounded)
+        self.takes: dict[str, float] = dict.fromkeys(facility.takes_from(), math.inf)
+        #: who spends from its budget, and how far the money there covers them
+        self.spenders = path.spenders[facility.budget.index]
+        self.money_cover = path.money_covers[facility.budget.index]
         path.join(self)
 
     def run_ahead(self) -> float:
@@ -60,10 +59,6 @@ class Runner:
 
     def max_units(self, a: float, b: float) -> float:
         """At least how many units the facility could start in [a, b]."""
-        return math.inf
-
-    def max_take(self, material: str, a: float, b: float) -> float:
-        """At least how much of `material` its work starting in [a, b] could take."""
         return math.inf
 
     def max_spend(self, a: float, b: float, units: float) -> float:
@@ -101,6 +96,11 @@ class Runner:
         self.retry_at = f.budget.next_appropriation(now)  # money and stock shrink until then
         return now
 
+    def money_until(self, now: float) -> float:
+        """`sim.model.fast.cover.money_until` of its budget."""
+        f = self.facility
+        return money_until(f.budget, self.spenders, self.money_cover, now, f.world.horizon)
+
     def alone_until(self, money: float | None = None) -> float:
         """How far nothing but its own work and its materials can change what this facility
         may start (now if not at all). That needs no people to share, no breakdowns, and money
@@ -110,7 +110,9 @@ class Runner:
         now: float = f.env.now
         if f.spec.workforce or f.clock.breakdowns is not None:
             return now
-        until = self.path.money_until(f, now) if money is None else money
+        if money is None:
+            money = money_until(f.budget, self.spenders, self.money_cover, now, f.world.horizon)
+        until = money
         for c in f.constructions:
             if not c.done:
                 until = min(until, c.online - RUN_AHEAD_TOL)
@@ -120,9 +122,9 @@ class Runner:
 class RatedRunner(Runner):
     """A runner of a kind whose every unit takes its facility's `consumes` of each material."""
 
-    def max_take(self, material: str, a: float, b: float) -> float:
-        """At least how much of `material` its work starting in [a, b] could take."""
-        return self.facility.consumes[material] * self.max_units(a, b)
+    def __init__(self, facility: Facility, path: FastPath) -> None:
+        super().__init__(facility, path)
+        self.takes = facility.consumes
 
 
 def rated_units(facility: Facility, a: float, b: float, step: float, extra_units: float) -> float:
@@ -132,6 +134,10 @@ def rated_units(facility: Facility, a: float, b: float, step: float, extra_units
     if b < a:
         return 0.0
     rate = facility.capacity.nameplate(b + step)  # type: ignore[attr-defined]
-    if facility.constructions:
-        rate += sum(c.plan.capacity for c in facility.constructions if not c.done and c.online <= b + step)
+    if facility.constructions:  # (a loop, not `sum` of a generator: asked at every bound)
+        coming = 0.0
+        for c in facility.constructions:
+            if not c.done and c.online <= b + step:
+                coming += c.plan.capacity
+        rate += coming
     return rate * (b - a + step) + extra_units

@@ -36,7 +36,7 @@ def over_steps(curve: RateCurve, t0: float, step: float, n: int) -> tuple[list[f
     """`nameplate` at the start of, and `integral` over, each of `n` steps of `step` from
     `t0` (at once: once the curve is constant, without walking its ramps)."""
     if t0 >= curve.settled:
-        total = curve.value(t0)
+        total = curve.total
         return [total] * n, [total * step] * n
     starts = [t0 + k * step for k in range(n)]
     return [curve.nameplate(t) for t in starts], [curve.integral(t, t + step) for t in starts]
