@@ -10,7 +10,7 @@ replication instead (`run_one`: simulate, measure, and the garbage collector's p
 `--root` measures another checkout of the package (say, an older commit in a git worktree) the
 same way, so two versions can be compared on a VM whose wall-clock timings vary by a factor of
 two within minutes; a `--root` without a `sim` folder (but with the scenario) measures the
-installed package, say a compiled build. Needs valgrind; slow (about a minute). Not part of the
+installed package. Needs valgrind; slow (about a minute). Not part of the
 test suite.
 """
 
