@@ -64,8 +64,8 @@ class Log:
         """Make every field a whole list: rebuild those held only as arrays, then move the
         appended rows into the fields."""
         if self._held:
-            for k, values in self._held.items():
-                self._columns[k] = values.tolist()
+            for k, held in self._held.items():
+                self._columns[k] = held.tolist()
             self._held.clear()
         pending = self._pending
         if pending:
