@@ -1,10 +1,10 @@
 """The append-only log of what happened in one replication, written by the model at state changes.
 
 The ledgers (deliveries, starts, appropriations, lapses, spending, takes: tens of thousands of
-rows a replication) are `Log`s, kept a list per field: a stored row is no Python object of its own,
-so the garbage collector never walks them, and metrics and invariants read each field as an
-array with one conversion (`Log.columns`). The few plan records (ramps, expansions,
-stages) stay plain lists of tuples (`columns` reads those). Nothing here knows about SimPy.
+rows a replication) are `Log`s, kept a list per field: a stored row is no Python object of its
+own, and metrics and invariants read each field as an array with one conversion
+(`Log.columns`). The few plan records (ramps, expansions, stages) stay plain lists of tuples
+(`columns` reads those). Nothing here knows about SimPy.
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ class Log:
 
     A field marked `f` (numbers) or `i` (whole numbers) in `kinds`, once converted, is kept only
     as its array, and its list is let go until the log is read row by row or changed: a list is
-    a container the garbage collector walks value by value (a replication's logs hold about
-    100,000 values: the collector's first pass after a replication took 0.9 ms for them), an
-    array is not. Read back, a field of whole numbers gives the same ints, any other `f` field
-    floats (a whole number written among floats comes back as the equal float); an `i` field
-    that holds anything but whole numbers is kept as its list."""
+    a container the garbage collector walks value by value at each pass while the records live
+    (a study's metrics run with the collector on), an array is not. Read back, a field of whole
+    numbers gives the same ints, any other `f` field floats (a whole number written among floats
+    comes back as the equal float); an `i` field that holds anything but whole numbers is kept
+    as its list."""
 
     __slots__ = ("_arrays", "_columns", "_held", "_pending", "append", "kinds", "width")
 
@@ -64,8 +64,8 @@ class Log:
         """Make every field a whole list: rebuild those held only as arrays, then move the
         appended rows into the fields."""
         if self._held:
-            for k, values in self._held.items():
-                self._columns[k] = values.tolist()
+            for k, held in self._held.items():
+                self._columns[k] = held.tolist()
             self._held.clear()
         pending = self._pending
         if pending:
@@ -79,8 +79,8 @@ class Log:
                 raise ValueError(f"a record row needs {self.width} fields, got {bad!r}")
             self._arrays.clear()
             columns = self._columns
-            for k in range(self.width):  # (indexed: see `add_run`)
-                columns[k].extend(fields[k])
+            for column, values in zip(columns, fields, strict=True):
+                column.extend(values)
             pending.clear()
 
     def extend(self, rows: Iterable[Sequence[Any]]) -> None:
@@ -101,11 +101,8 @@ class Log:
             if type(values) not in SHARED and len(values) != n:
                 raise ValueError(f"a run of {n} record rows got a field of {len(values)} values")
         columns[0].extend(days)
-        # indexed, not zipped: the compiled build (`sim.compiled`) has no inline `zip(...,
-        # strict=True)` and calls the builtin through the interpreter, with a tuple a field
-        for k in range(len(fields)):
-            values = fields[k]
-            columns[k + 1].extend([values] * n if type(values) in SHARED else values)
+        for k, values in enumerate(fields, 1):
+            columns[k].extend([values] * n if type(values) in SHARED else values)
 
     def insert(self, i: int, row: Sequence[Any]) -> None:
         """Insert a row before row `i` (for tests that tamper with the records)."""
@@ -235,10 +232,10 @@ def as_floats(array: np.ndarray) -> np.ndarray:
 def as_array(values: list[Any]) -> np.ndarray:
     """A list of numbers as an array, not to be written to: of 64-bit integers if all are whole
     numbers that fit (read back with `tolist`, the same ints), else of floats. The numbers are
-    packed into one buffer by `struct` and read back by NumPy: three times as fast as
-    `np.array(values, dtype=float)`, which first asks each number whether it is a sequence; whole
-    numbers (the index fields) twice as fast again. Anything `struct` does not take goes through
-    NumPy, whose errors it keeps."""
+    packed into one buffer by `struct` and read back by NumPy, faster than
+    `np.array(values, dtype=float)`, which first asks each number whether it is a sequence (and
+    whole numbers, the index fields, faster still packed as such). Anything `struct` does not
+    take goes through NumPy, whose errors it keeps."""
     n = len(values)
     if n and type(values[0]) is int:
         try:
