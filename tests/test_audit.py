@@ -353,7 +353,7 @@ def test_more_capacity_at_one_plant_taking_a_scarce_material_is_competition_name
     # the re-run shows KNDS waiting years longer for explosive fill, which four other plants share.
     # The fill is scarce when the plants are taken at their word and their ratings (the shipped
     # file states their utilisation and the calibrated realism, which leave fill to spare).
-    rated = ("rheinmetall", "unterluess", "nammo", "bae_uk")
+    rated = ("unterluess", "nammo", "bae_uk")
     as_announced = ["realism=none", *(f"facilities.{name}.realism.achieved=100%" for name in rated)]
     loaded = load_scenario(str(ROOT / "scenarios/european_155mm.yaml"), as_announced)
     result = audit.audit(loaded, replications=3, jobs=1)
