@@ -29,7 +29,7 @@ class MunitionsFactory(RatedFacility):
         self.good_fraction = streams.value(spec.yield_, f"{path}.yield")
         # A plant opened before the start has ramped up for that long already (negative days).
         ramp_up = streams.value(spec.ramp_up, f"{path}.ramp_up")
-        self.add_capacity(self.opened, ramp_up, streams.value(spec.capacity, f"{path}.capacity"))
+        self.add_capacity(self.opened, ramp_up, streams.value(spec.capacity, f"{path}.capacity") * self.achieved)
 
     def run(self) -> Generator[Any, Any, None]:
         """Produce lot after lot until the horizon."""
