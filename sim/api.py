@@ -196,12 +196,13 @@ class RunResults:
 
     def targets(self) -> pd.DataFrame:
         """One row per target: years_p10/p50/p90/mean to reach it, date_p10/p50/p90,
-        reached_fraction and on_time_probability (None/NaN where not reached), and the threshold
-        as resolved: resolved_threshold, baseline, baseline_source. Dates are datetimes (NaT
-        where not reached)."""
+        reached_fraction and on_time_probability (None/NaN where not reached), the threshold
+        as resolved: resolved_threshold, baseline, baseline_source, and the median's 95%
+        interval: years_p50_low/high, date_p50_low/high. Dates are datetimes (NaT where not
+        reached)."""
         pandas = _pandas()
         df = frame(self.tables()["targets"])
-        for column in ("by", "date_p10", "date_p50", "date_p90"):
+        for column in ("by", "date_p10", "date_p50", "date_p90", "date_p50_low", "date_p50_high"):
             if column in df.columns:
                 df[column] = pandas.to_datetime(df[column])
         return df
