@@ -40,7 +40,10 @@ from sim.language.templates import write_starter
 from sim.language.units import in_years
 from sim.language.validation import Validation, validate_files
 from sim.library import studies
-from sim.library.studies import StudyOutcome
+from sim.library.commands import export as export_folder
+from sim.library.model_function import ModelFunction
+from sim.library.model_function import model_function as _model_function
+from sim.library.studies import COMPARE_OUT, StudyOutcome, unused_folder
 from sim.present import redraw
 from sim.present.interop import Table, export_directory, summary_tables
 from sim.present.notebook import (
@@ -70,8 +73,10 @@ __all__ = [
     "audit",
     "bottlenecks",
     "compare",
+    "export",
     "frame",
     "load",
+    "model_function",
     "new",
     "plot",
     "precision",
@@ -323,13 +328,15 @@ def _loaded(scenario: LoadedScenario | Scenario | Mapping[str, Any] | PathLike, 
 
 
 def _folder(loaded: LoadedScenario, command: str, out: PathLike | None) -> Path:
-    """`out`, else `outputs/<file stem>/<command>/`; for a dict, the scenario's name as the stem."""
+    """`out`, else `outputs/<file stem>/<command>/` (for a dict, the scenario's name as the
+    stem), or where that holds a study already, the first of `<command>-2/`, `<command>-3/`, ...
+    that holds none."""
     if out is not None:
         return Path(out)
     if loaded.file in (DICT_FILE, SCENARIO_FILE):
         stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", loaded.scenario.scenario).strip("._") or "scenario"
-        return Path("outputs") / stem / command
-    return default_out_dir(loaded.file) / command
+        return unused_folder(Path("outputs") / stem / command)
+    return unused_folder(default_out_dir(loaded.file) / command)
 
 
 def _results(outcome: StudyOutcome) -> StudyResults:
@@ -462,13 +469,14 @@ def compare(
     out: PathLike | None = None,
 ) -> StudyResults:
     """`rearm compare`: the scenarios side by side on the first one's random numbers, each
-    labelled by its file; the output folder defaults to `outputs/compare/`."""
+    labelled by its file; the output folder defaults to `outputs/compare/` (`-2`, `-3`, ...
+    where that holds a study already)."""
     loaded = [_loaded(s, "compare") for s in scenarios]
     return _results(
         studies.compare(
             scenarios=loaded,
             labels=[x.file for x in loaded],
-            out=out,
+            out=unused_folder(COMPARE_OUT) if out is None else out,
             replications=replications,
             seed=seed,
             jobs=jobs,
@@ -547,3 +555,29 @@ def plot(directory: PathLike, *, svg: bool = False) -> list[Path]:
 def report(directory: PathLike) -> Path:
     """`rearm report DIR`: write `directory/report.html`, one self-contained file; its path."""
     return redraw.report(directory=directory).files[0]
+
+
+def export(directory: PathLike, *, xlsx: bool = False, parquet: bool = True) -> list[Path]:
+    """`rearm export DIR`: Parquet copies of each CSV table of a run's or study's folder and,
+    with `xlsx`, workbook.xlsx; the paths written."""
+    return list(export_folder(directory=directory, parquet=parquet, xlsx=xlsx).files)
+
+
+def model_function(
+    scenario: LoadedScenario | Mapping[str, Any] | PathLike,
+    parameters: Sequence[str] | Mapping[str, tuple[float, float]],
+    outputs: Sequence[str] | None = None,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    executor: Scheduler | None = None,
+) -> ModelFunction:
+    """The scenario as a callable `f(X) -> Y` for SALib's `ProblemSpec` and EMA Workbench:
+    rows of parameter values in base units (the order of `parameters`; `{path: (low, high)}`
+    also gives `f.problem`) in, rows of outputs (`years_to_reach:<target>` by default,
+    `delivered:<product>`, `spent:<budget>`; medians over replications) out."""
+    return _model_function(
+        scenario=_loaded(scenario, "model_function"), parameters=parameters, outputs=outputs,
+        replications=replications, seed=seed, jobs=jobs, scheduler=executor,
+    )  # fmt: skip

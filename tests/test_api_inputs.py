@@ -181,10 +181,11 @@ def test_a_second_study_in_the_same_folder_leaves_the_first_result_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    first = api.sweep(PLANT, {CAPACITY: ["500 per day"]})
+    same = Path("outputs/one_plant/sweep")  # given as out= both times (without out=, a numbered folder)
+    first = api.sweep(PLANT, {CAPACITY: ["500 per day"]}, out=same)
     before = first.results()
-    second = api.sweep(PLANT, {CAPACITY: ["1000 per day", "2000 per day"]})
-    assert second.out == first.out == Path("outputs/one_plant/sweep")
+    second = api.sweep(PLANT, {CAPACITY: ["1000 per day", "2000 per day"]}, out=same)
+    assert second.out == first.out == same
     assert first.results().equals(before) and len(before) == 2 and len(second.results()) == 4
     assert "1 points" in repr(first) and "files in outputs/one_plant/sweep" in repr(first)
     html = first._repr_html_()

@@ -58,6 +58,7 @@ __all__ = [
     "compare",
     "sensitivity",
     "study_out",
+    "unused_folder",
     "default_out_text",
     "sweep",
 ]
@@ -119,6 +120,21 @@ def study_out(command: str, file: str | None, out: str | os.PathLike[str] | None
     if command == "compare" or file is None:
         return COMPARE_OUT
     return default_out_dir(file) / command
+
+
+#: files that say a folder holds a study
+STUDY_MARKERS = ("study.json", "results.sqlite")
+
+
+def unused_folder(folder: Path) -> Path:
+    """`folder` if it holds no study yet, else the first of `<folder>-2`, `<folder>-3`, ... that
+    holds none: what the Python API writes into when no `out` is given, so a second study never
+    replaces the first."""
+    candidate, k = folder, 1
+    while any((candidate / name).exists() for name in STUDY_MARKERS):
+        k += 1
+        candidate = folder.with_name(f"{folder.name}-{k}")
+    return candidate
 
 
 def default_out_text(command: str) -> str:

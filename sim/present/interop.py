@@ -311,9 +311,13 @@ def directory_tables(out: Path) -> tuple[dict[str, Table], dict[str, Table], dic
     return derived, csvs, provenance
 
 
+#: tables of summary.json that get a Parquet file of their own (the CSV tables all do)
+PARQUET_DERIVED = ("targets",)
+
+
 def export_directory(out: Path, parquet: bool | None = None, xlsx: bool = False) -> list[Path]:
-    """Write `<stem>.parquet` beside each CSV of `out` (parquet None: only if pyarrow is
-    installed) and, with `xlsx`, `workbook.xlsx` with the summary, timeline and study sheets."""
+    """Write `<stem>.parquet` beside each CSV of `out` and `targets.parquet` for a run (parquet
+    None: only if pyarrow is installed) and, with `xlsx`, `workbook.xlsx` with the summary, timeline and study sheets."""
     if not out.is_dir():
         raise UsageError(f"{out}: not a directory of rearm outputs")
     derived, csvs, provenance = directory_tables(out)
@@ -323,7 +327,8 @@ def export_directory(out: Path, parquet: bool | None = None, xlsx: bool = False)
     if parquet is None:
         parquet = has_module("pyarrow")
     if parquet:
-        written += [write_parquet(out / f"{stem}.parquet", table, provenance) for stem, table in csvs.items()]
+        tables = {**csvs, **{name: derived[name] for name in PARQUET_DERIVED if name in derived}}
+        written += [write_parquet(out / f"{stem}.parquet", table, provenance) for stem, table in tables.items()]
     if xlsx:
         written.append(write_xlsx(out / WORKBOOK, {**derived, **csvs}))
     return written
