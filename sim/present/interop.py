@@ -317,7 +317,8 @@ PARQUET_DERIVED = ("targets",)
 
 def export_directory(out: Path, parquet: bool | None = None, xlsx: bool = False) -> list[Path]:
     """Write `<stem>.parquet` beside each CSV of `out` and `targets.parquet` for a run (parquet
-    None: only if pyarrow is installed) and, with `xlsx`, `workbook.xlsx` with the summary, timeline and study sheets."""
+    None: only if pyarrow is installed) and, with `xlsx`, `workbook.xlsx` with the summary,
+    timeline and study sheets."""
     if not out.is_dir():
         raise UsageError(f"{out}: not a directory of rearm outputs")
     derived, csvs, provenance = directory_tables(out)
