@@ -197,3 +197,18 @@ def test_model_function_by_keyword_and_its_refusals() -> None:
         api.model_function(PLANT, [CAPACITY], ["delivered:nothing"])
     with pytest.raises(UsageError, match="each row needs 1 values"):
         f(np.zeros((2, 3)))
+
+
+def test_a_sampled_value_is_stored_as_the_number_drawn() -> None:
+    from sim.studies.design_table import parameter_cells
+    from sim.studies.parameters import parse_parameter
+    from sim.studies.samplers import make_design
+
+    capacity = parse_parameter("facilities.plant.capacity=100k per year:300k per year")
+    growth = parse_parameter("budgets.money.growth=1%:5%")
+    design = make_design("lhs", [capacity, growth], 6, 3)
+    for drawn in design.matrix:
+        stored = [parameter_cells(p.data_value(float(x))) for p, x in zip(design.parameters, drawn, strict=True)]
+        assert stored[0][:2] == (pytest.approx(drawn[0] / DAYS_PER_YEAR, rel=1e-15), "per day")
+        assert stored[1][:2] == (pytest.approx(drawn[1] / 100, rel=1e-15), "fraction")
+        assert float(stored[0][2].removesuffix(" per year")) == drawn[0]  # no digit lost in the text
