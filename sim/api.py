@@ -61,6 +61,7 @@ from sim.studies.executors import Scheduler
 from sim.studies.parameters import parameters_from
 from sim.studies.precision import MedianInterval, PrecisionRun
 from sim.studies.precision import precision as grow_to_precision
+from sim.studies.progress import shown_anywhere
 from sim.studies.run import RunResult, run_scenario
 
 if TYPE_CHECKING:  # pandas is an optional extra
@@ -339,6 +340,12 @@ def _folder(loaded: LoadedScenario, command: str, out: PathLike | None) -> Path:
     return unused_folder(default_out_dir(loaded.file) / command)
 
 
+def _progress(progress: bool | None) -> bool:
+    """`progress`, or where not given: on in a Jupyter notebook (a `tqdm.auto` bar) or on a
+    terminal, off in a script writing to a log or a pipe."""
+    return shown_anywhere() if progress is None else progress
+
+
 def _results(outcome: StudyOutcome) -> StudyResults:
     """The study just written, its tables read once into memory."""
     return StudyResults.read(outcome.command, outcome.out, outcome.report)
@@ -354,7 +361,7 @@ def sweep(
     jobs: int = 1,
     out: PathLike | None = None,
     executor: Scheduler | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> StudyResults:
     """`rearm sweep`: `vary` maps each path to its values (`{"facilities.x.capacity": ["40k per
     year", "50k per year"]}`) or a range (`{"budgets.b.growth": "1%:5%:3"}`), or is a list of
@@ -372,7 +379,7 @@ def sweep(
             seed=seed,
             jobs=jobs,
             scheduler=executor,
-            progress=progress,
+            progress=_progress(progress),
         )  # fmt: skip
     )
 
@@ -387,7 +394,7 @@ def sensitivity(
     jobs: int = 1,
     out: PathLike | None = None,
     executor: Scheduler | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> StudyResults:
     """`rearm sensitivity`: `params` maps each path to a range (`{"budgets.b.growth": "0%:5%"}`)
     or is a list of `PATH=LO:HI` strings; `method` oat, morris or sobol."""
@@ -403,7 +410,7 @@ def sensitivity(
             seed=seed,
             jobs=jobs,
             scheduler=executor,
-            progress=progress,
+            progress=_progress(progress),
         )  # fmt: skip
     )
 
@@ -415,7 +422,7 @@ def bottlenecks(
     jobs: int = 1,
     out: PathLike | None = None,
     executor: Scheduler | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> StudyResults:
     """`rearm bottlenecks`: relax each constraint in turn; `.bottlenecks()` gives the gains."""
     loaded = _loaded(scenario, "bottlenecks")
@@ -427,7 +434,7 @@ def bottlenecks(
             seed=seed,
             jobs=jobs,
             scheduler=executor,
-            progress=progress,
+            progress=_progress(progress),
         )  # fmt: skip
     )
 
@@ -440,7 +447,7 @@ def audit(
     jobs: int = 1,
     out: PathLike | None = None,
     executor: Scheduler | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> StudyResults:
     """`rearm audit`: more of each budget, capacity, supply and workforce ceiling by `change`
     (default 10%; "10%" or 0.1) and one dock more at each shipyard, on the same random numbers;
@@ -455,7 +462,7 @@ def audit(
             seed=seed,
             jobs=jobs,
             scheduler=executor,
-            progress=progress,
+            progress=_progress(progress),
         )  # fmt: skip
     )
 
@@ -467,6 +474,7 @@ def compare(
     seed: int | None = None,
     jobs: int = 1,
     out: PathLike | None = None,
+    progress: bool | None = None,
 ) -> StudyResults:
     """`rearm compare`: the scenarios side by side on the first one's random numbers, each
     labelled by its file; the output folder defaults to `outputs/compare/` (`-2`, `-3`, ...
@@ -480,7 +488,7 @@ def compare(
             replications=replications,
             seed=seed,
             jobs=jobs,
-            progress=False,
+            progress=_progress(progress),
         )  # fmt: skip
     )
 
