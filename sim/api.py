@@ -45,7 +45,7 @@ from sim.library.model_function import ModelFunction
 from sim.library.model_function import model_function as _model_function
 from sim.library.studies import COMPARE_OUT, StudyOutcome, unused_folder
 from sim.present import redraw
-from sim.present.interop import Table, export_directory, summary_tables
+from sim.present.interop import Table, date_columns, export_directory, summary_tables
 from sim.present.notebook import (
     StudySnapshot,
     read_snapshot,
@@ -105,9 +105,12 @@ def _pandas() -> Any:
 
 
 def frame(table: Table) -> pd.DataFrame:
-    """A `Table` as a pandas DataFrame (ISO-date columns stay strings; the methods of the result
-    objects turn them into datetimes)."""
-    return _pandas().DataFrame(table.rows, columns=table.columns)
+    """A `Table` as a pandas DataFrame, its ISO-date columns as datetimes."""
+    pandas = _pandas()
+    df = pandas.DataFrame(table.rows, columns=table.columns)
+    for column in date_columns(table):
+        df[column] = pandas.to_datetime(df[column])
+    return df
 
 
 def load(

@@ -212,3 +212,12 @@ def test_a_sampled_value_is_stored_as_the_number_drawn() -> None:
         assert stored[0][:2] == (pytest.approx(drawn[0] / DAYS_PER_YEAR, rel=1e-15), "per day")
         assert stored[1][:2] == (pytest.approx(drawn[1] / 100, rel=1e-15), "fraction")
         assert float(stored[0][2].removesuffix(" per year")) == drawn[0]  # no digit lost in the text
+
+
+def test_every_iso_date_column_of_a_frame_is_a_datetime_and_text_as_written_stays_text() -> None:
+    from sim.present.interop import Table
+
+    table = Table(["when", "when:written", "mixed"], [("2027-01-01", "2027-01-01", "2027-01-01"), (None, "", "soon")])
+    df = api.frame(table)
+    assert str(df["when"].dtype).startswith("datetime64") and pd.isna(df["when"].iloc[1])
+    assert list(df["when:written"]) == ["2027-01-01", ""] and list(df["mixed"]) == ["2027-01-01", "soon"]

@@ -224,6 +224,16 @@ def _dates(column: Sequence[Any]) -> list[Any] | None:
     return [None if v is None else dt.date.fromisoformat(v) for v in column]
 
 
+def date_columns(table: Table) -> list[str]:
+    """The columns of `table` whose every non-empty value is an ISO date (a parameter's unit or
+    text as written excepted: those stay text)."""
+    return [
+        name
+        for i, name in enumerate(table.columns)
+        if not is_companion(name) and _dates([row[i] if i < len(row) else None for row in table.rows]) is not None
+    ]
+
+
 # -- writers -------------------------------------------------------------------------------------
 def write_parquet(path: Path, table: Table, metadata: dict[str, Any] | None = None) -> Path:
     """One table as a Parquet file; ISO-date columns become dates; `metadata` is kept as JSON
