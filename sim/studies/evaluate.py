@@ -26,6 +26,7 @@ from sim.errors import ScenarioError
 from sim.language.schema import Scenario
 from sim.language.units import in_years
 from sim.metrics.goals import reported
+from sim.studies.design_table import design_columns, design_values
 from sim.studies.executors import Executor, ExecutorLost
 from sim.studies.progress import ProgressReport
 from sim.studies.replications import run_one
@@ -174,9 +175,9 @@ def open_store(study: Study, out: Path, resume: bool = False) -> Store:
     return Store.open(
         out,
         study.fingerprint(),
-        study.columns,
+        design_columns(study.command, study.columns),
         study.measures,
-        [(p.values, None) for p in study.points],
+        [(design_values(study.command, p.values), None) for p in study.points],
         {**study.meta, "seed": study.seed, "replications": study.replications},
         resume,
     )

@@ -1,8 +1,10 @@
 """Progress of a long study: a tqdm bar (rate and ETA) on a terminal, a `tqdm.auto` bar in a
-Jupyter notebook, plain periodic lines without control characters in a log."""
+Jupyter notebook, plain periodic lines without control characters in a log (and where tqdm, an
+optional dependency, is not installed)."""
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import time
 from typing import IO, Any, TextIO
@@ -31,11 +33,11 @@ class ProgressReport:
         self._last = self._start
         self._printed = -1
         self._bar: Any = None
-        if self.enabled and in_notebook():
+        if self.enabled and in_notebook() and has_tqdm():
             from tqdm.auto import tqdm as auto  # type: ignore[import-untyped,unused-ignore]  # a widget in Jupyter (text if ipywidgets is missing)
 
             self._bar = auto(total=total, initial=done, desc=label, unit="run")
-        elif self.enabled and is_terminal(self.stream):
+        elif self.enabled and is_terminal(self.stream) and has_tqdm():
             from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
 
             self._bar = tqdm(total=total, initial=done, desc=label, unit="run", file=self.stream, dynamic_ncols=True)
@@ -82,6 +84,18 @@ class ProgressReport:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def has_tqdm() -> bool:
+    """Whether tqdm (an optional dependency: `pip install 'rearm[progress]'`) is installed;
+    without it progress is the plain periodic line."""
+    return importlib.util.find_spec("tqdm") is not None
+
+
+def shown_anywhere(stream: IO[str] | None = None) -> bool:
+    """Whether progress has somewhere to show: a Jupyter kernel or a terminal (the Python API's
+    default: no progress output in a script writing to a log or a pipe)."""
+    return in_notebook() or is_terminal(stream if stream is not None else sys.stderr)
 
 
 def in_notebook() -> bool:

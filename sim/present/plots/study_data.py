@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from sim.present.plots.data import read_csv, read_json, run_meta
 from sim.present.plots.style import SMALL, footer, new_figure, plot_text
+from sim.studies.design_table import is_companion
 
 YEARS = "years_to_reach:"
 PANEL_HEIGHT_IN = 2.6
@@ -36,9 +37,10 @@ def header_key(name: str) -> str:
 
 
 def parameter_columns(header: list[str]) -> list[str]:
-    """The varied parameters of `results.csv`: the columns between `seed` and `error`."""
+    """The varied parameters of `results.csv`: the columns between `seed` and `error`, less each
+    parameter's `:unit` and `:written` companions."""
     if "seed" in header and "error" in header and header.index("seed") < header.index("error"):
-        return header[header.index("seed") + 1 : header.index("error")]
+        return [h for h in header[header.index("seed") + 1 : header.index("error")] if not is_companion(h)]
     return [h for h in header if "." in h and ":" not in h]
 
 

@@ -18,6 +18,7 @@ from sim.language.units import in_years, per_year
 from sim.metrics.summary import percentile_unreached_last
 from sim.present.plots.study_data import YEARS, StudyData, as_float, finish, panel_figure
 from sim.present.plots.style import LIGHT_GREY, SMALL, colour, plot_text, style_axes, thousands
+from sim.studies.design_table import UNIT
 
 Table = list[tuple[tuple[float, ...], dict[str, float]]]
 Convert = Callable[[str], float]
@@ -52,6 +53,19 @@ def reader(values: list[str]) -> tuple[Convert, str] | None:
     return partial(_shown, unit), SHOWN[unit][1]
 
 
+def stored_reader(rows: list[dict[str, str]], path: str) -> tuple[Convert, str] | None:
+    """How to show a parameter stored as a number in base units beside its unit
+    (`sim.studies.design_table`): no text parsed again; None where there is no unit column,
+    the units differ, or some value is no number."""
+    if not rows or path + UNIT not in rows[0]:
+        return None
+    units = {r[path + UNIT] for r in rows}
+    unit = units.pop() if len(units) == 1 else None
+    if unit not in SHOWN or any(math.isnan(as_float(r[path])) for r in rows):
+        return None
+    return (lambda text: SHOWN[unit][0](float(text))), SHOWN[unit][1]
+
+
 def _ok(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return [r for r in rows if not (r.get("error") or "").strip()]
 
@@ -65,7 +79,7 @@ def sweep_table(study: StudyData) -> tuple[list[str], list[str], Table]:
     rows = _ok(study.results or [])
     targets = list(dict.fromkeys(k[len(YEARS) :] for r in rows[:1] for k in r if k.startswith(YEARS)))
     labels = category_labels(study)
-    readers = {p: reader([r[p] for r in rows]) for p in study.parameters if p not in labels}
+    readers = {p: stored_reader(rows, p) or reader([r[p] for r in rows]) for p in study.parameters if p not in labels}
     names = [p + (f" ({readers[p][1]})" if readers.get(p) and readers[p][1] else "") for p in study.parameters]  # type: ignore[index]
 
     def value(p: str, text: str) -> float:
@@ -85,7 +99,7 @@ def category_labels(study: StudyData) -> dict[str, list[str]]:
     out = {}
     for p in study.parameters:
         values = list(dict.fromkeys(r[p] for r in rows))
-        if reader(values) is None:
+        if stored_reader(rows, p) is None and reader(values) is None:
             out[p] = values
     return out
 
