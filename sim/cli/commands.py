@@ -23,9 +23,16 @@ from sim.present.interop import export_directory, require_writers
 from sim.present.outputs import default_out_dir, write_run
 from sim.present.table import targets_table
 from sim.present.text import terminal_text
+from sim.studies.binds import annotate, lines_of
+from sim.studies.goals import fix_goals
 from sim.studies.precision import precision
+from sim.studies.progress import ProgressReport, is_terminal
 from sim.studies.replications import default_jobs
 from sim.studies.run import run_scenario
+
+
+#: replications of each relaxation that `rearm run --bottlenecks` runs unless told
+BOTTLENECK_REPLICATIONS = 10
 
 
 def replaced_note(staged: StagedFolder, summary: dict[str, Any]) -> str | None:
@@ -106,7 +113,36 @@ def register_run(sub: Any) -> None:
         type=positive_int,
         help="cap for --precision (default 10000, or fewer where the limits on a run's size allow fewer)",
     )
+    p.add_argument(
+        "--bottlenecks",
+        type=positive_int,
+        nargs="?",
+        const=BOTTLENECK_REPLICATIONS,
+        metavar="N",
+        help="also measure what binds each target: relax one constraint at a time, N replications "
+        f"each (default {BOTTLENECK_REPLICATIONS}), in parallel with --jobs; written to bottlenecks/",
+    )
     p.set_defaults(handler=cmd_run)
+
+
+def watched() -> bool:
+    """Whether a person watches the run: a progress bar (on stderr) only then."""
+    return is_terminal(sys.stdout) and is_terminal(sys.stderr)
+
+
+def measure_binds(args: argparse.Namespace, loaded: Any, run: Any, staging: Any) -> list[str]:
+    """`--bottlenecks`: the relaxation study into `staging/bottlenecks`, its gains added to the
+    run's summary as each target's `what_binds`; returns its notes for stderr."""
+    from sim.library.studies import bottlenecks
+
+    n = args.bottlenecks
+    outcome = bottlenecks(
+        scenario=loaded, out=staging / "bottlenecks", replications=n, seed=args.seed, jobs=_jobs(args),
+        progress=watched(),
+    )  # fmt: skip
+    source = f"measured by relaxing one constraint at a time, {n} replications each (bottlenecks/bottlenecks.json)"
+    run.summary = annotate(run.summary, lines_of(fix_goals(loaded.scenario)), outcome.found, source)
+    return list(outcome.notes)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -131,7 +167,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(terminal_text("\n".join(grown.lines()), newlines=True) + "\n")
             run = grown.run
         else:
-            run = run_scenario(loaded, args.replications, args.seed, _jobs(args))
+            n = args.replications or loaded.scenario.replications
+            with ProgressReport(n, "rearm run", enabled=watched()) as bar:
+                run = run_scenario(loaded, args.replications, args.seed, _jobs(args), bar.update)
+        notes = measure_binds(args, loaded, run, staging) if args.bottlenecks else []
         written = write_run(run, staging)
         if not args.no_plots:
             from sim.present.run_plots import write_run_plots
@@ -143,6 +182,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             written.append(write_report(staging))  # the one file a newcomer can mail
     print(targets_table(run.summary))
+    for line in notes:
+        print(terminal_text(line, newlines=True), file=sys.stderr)
     note = replaced_note(staged, run.summary)
     if note:
         print(note, file=sys.stderr)

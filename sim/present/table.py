@@ -9,20 +9,44 @@ from sim.present.certainty import date_warnings
 from sim.present.text import terminal_text
 
 
-def _fmt_threshold(target: dict[str, Any]) -> str:
-    """'2,000,000 per year'; a relative threshold with the value the run resolved it to,
-    '5x = 3,667 per year' (just '5x' where the summary has none)."""
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 or float(value).is_integer() else f"{value:,.2f}"
+
+
+def goal_text(target: dict[str, Any]) -> str:
+    """What a target measures in real units, the product named in words: '1,300 mbt delivered',
+    '≥ 3,000 shell 155mm a year', 'capacity ≥ 3,667 a year (5x)'; a relative threshold the
+    summary did not resolve stays as written ('capacity 5x')."""
     value, resolved = target["threshold"], target.get("resolved_threshold")
-    if isinstance(value, str):
-        return value if resolved is None else f"{value} = {_fmt_threshold({**target, 'threshold': resolved})}"
-    text = f"{value:,.0f}" if value >= 100 or float(value).is_integer() else f"{value:,.2f}"
-    return text + (" per year" if target["measure"] in ("rate", "capacity") else "")
+    product = str(target.get("product") or "").replace("_", " ")
+    measure = target["measure"]
+    relative = f" ({value})" if isinstance(value, str) else ""
+    amount = resolved if isinstance(value, str) else value
+    if not isinstance(amount, (int, float)):
+        return f"{measure} {value}"
+    number = _number(float(amount))
+    if measure == "delivered":
+        return f"{number} {product} delivered{relative}"
+    if measure == "rate":
+        return f"≥ {number} {product} a year{relative}"
+    if measure == "capacity":
+        return f"capacity ≥ {number} {product} a year{relative}"
+    return f"≥ {number} {product} in stock{relative}"
+
+
+def binds_text(target: dict[str, Any]) -> str | None:
+    """What binds the target as measured ('binds: relaxing X brings it N months earlier'), else
+    what its lines waited for, labelled as that; None in a summary that has neither."""
+    if target.get("what_binds"):
+        return f"binds (measured): {target['what_binds']['text']}"
+    if target.get("waited_for"):
+        return str(target["waited_for"]["text"]) + " (not measured: --bottlenecks measures what binds)"
+    return None
 
 
 WIDTH = 100
 LEGEND = (
-    "dates to the month; median: half the runs reach the target by then; 95% CI: where that median",
-    "lies, 95% confident; p10 – p90: a tenth and nine tenths of the runs; n/r: not reached by the end",
+    "p10 / median / p90: a tenth / half / nine tenths of the runs reach it by then; n/r: not reached",
 )
 
 
@@ -52,7 +76,10 @@ def targets_table(summary: dict[str, Any]) -> str:
         ci = "—" if interval is None else _span(*interval)
         on_time = "—" if t["on_time_probability"] is None else f"{t['on_time_probability']:.0%} by {t['by']}"
         rows.append((t["name"], _month(dates["p50"]), ci, _span(dates["p10"], dates["p90"]), on_time))
-        goals.append(f"{t['measure']} {_fmt_threshold(t)} · reached in {t['reached_fraction']:.0%} of runs")
+        goals.append([f"{goal_text(t)} · reached in {t['reached_fraction']:.0%} of runs"])
+        binds = binds_text(t)
+        if binds:
+            goals[-1].append(binds)
     cells = [[terminal_text(c) for c in r] for r in rows]  # names are data: never escape sequences
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     spare = WIDTH - (sum(widths) + 2 * (len(widths) - 1))
@@ -65,7 +92,7 @@ def targets_table(summary: dict[str, Any]) -> str:
 
     lines = [line(cells[0]), "  ".join("-" * w for w in widths)]
     for r, goal in zip(cells[1:], goals, strict=True):
-        lines += [line(r), _fit("  " + terminal_text(goal), WIDTH)]
+        lines += [line(r), *(_fit("  " + terminal_text(g), WIDTH) for g in goal)]
     if goals:
         lines += ["", *LEGEND]
     warnings = [w for t in summary["targets"] for w in date_warnings(t)]
