@@ -30,7 +30,6 @@ from sim.studies.progress import ProgressReport, is_terminal
 from sim.studies.replications import default_jobs
 from sim.studies.run import run_scenario
 
-
 #: replications of each relaxation that `rearm run --bottlenecks` runs unless told
 BOTTLENECK_REPLICATIONS = 10
 

@@ -45,9 +45,7 @@ def binds_text(target: dict[str, Any]) -> str | None:
 
 
 WIDTH = 100
-LEGEND = (
-    "p10 / median / p90: a tenth / half / nine tenths of the runs reach it by then; n/r: not reached",
-)
+LEGEND = ("p10 / median / p90: a tenth / half / nine tenths of the runs reach it by then; n/r: not reached",)
 
 
 def _month(iso: str | None) -> str:

@@ -18,7 +18,17 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.language.calendar import Clock
-from sim.present.plots.style import GREY, OKABE_ITO, SMALL, WIDTH_IN, date_axis, footer, new_figure, plot_text, style_axes
+from sim.present.plots.style import (
+    GREY,
+    OKABE_ITO,
+    SMALL,
+    WIDTH_IN,
+    date_axis,
+    footer,
+    new_figure,
+    plot_text,
+    style_axes,
+)
 
 #: (lowest chance on time, colour, legend text), highest first: the chart's colour scale
 ON_TIME_SCALE = (
