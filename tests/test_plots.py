@@ -414,7 +414,7 @@ def test_rearm_plot_redraws_the_runs_images_without_simulating(fleet: dict[str, 
     finally:
         shutil.copy(moved, fleet["file"])
     pngs = sorted(p.name for p in fleet["mc"].glob("*.png"))
-    assert pngs == sorted(p.name for p in stored.glob("*.png")) and len(pngs) == 5
+    assert pngs == sorted(p.name for p in stored.glob("*.png")) and len(pngs) == 6  # the target chart too
     for name in pngs:
         with Image.open(fleet["mc"] / name) as a, Image.open(stored / name) as b:
             assert np.array_equal(np.asarray(a), np.asarray(b)), name

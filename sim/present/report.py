@@ -133,7 +133,8 @@ def binding(directory: Path, data: RunData, measured_ok: bool = True) -> list[li
         if found is None and beside.get(t["name"]):
             found = measured(beside[t["name"]], "measured by `rearm bottlenecks` (bottlenecks.json beside this run)")
         if found is not None:
-            rows.append([t["name"], f"binds: {found['text']}", found["source"]])
+            said = found["text"] if found.get("constraint") is None else f"binds: {found['text']}"
+            rows.append([t["name"], said, found["source"]])
             continue
         waited = t.get("waited_for") or waited_for(data.summary.get("facilities") or {}, lines.get(t["product"], []))
         rows.append([t["name"], waited["text"], waited["source"]])
@@ -193,7 +194,7 @@ def first_screen(directory: Path, data: RunData, chart: FigureSpec | None, forei
     the source of that answer (a measurement, or what the lines waited for, so labelled)."""
     rows = binding(directory, data, measured_ok=foreign is None)
     note = f"<p class=note>{esc(foreign)}</p>" if foreign else ""
-    if not any(r[1].startswith("binds: ") for r in rows):
+    if not any(r[2].startswith("measured") for r in rows):
         note += (
             "<p class=note>Not measured: these are what each target's lines waited for. "
             "<code>rearm run --bottlenecks</code> measures what binds.</p>"

@@ -35,10 +35,12 @@ def goal_text(target: dict[str, Any]) -> str:
 
 
 def binds_text(target: dict[str, Any]) -> str | None:
-    """What binds the target as measured ('binds: relaxing X brings it N months earlier'), else
+    """What binds the target as measured ('binds: relaxing X brings it N months earlier',
+    'measured: nothing relaxed helps: lead time'), else
     what its lines waited for, labelled as that; None in a summary that has neither."""
-    if target.get("what_binds"):
-        return f"binds (measured): {target['what_binds']['text']}"
+    found = target.get("what_binds")
+    if found:
+        return f"{'binds' if found.get('constraint') else 'measured'}: {found['text']}"
     if target.get("waited_for"):
         return str(target["waited_for"]["text"]) + " (not measured: --bottlenecks measures what binds)"
     return None

@@ -63,7 +63,7 @@ def waited_for(facilities: Mapping[str, Mapping[str, Any]], lines: Sequence[str]
         "causes": {c: round(s, 4) for c, s in causes},
         "text": f"waited for: {shown or 'nothing (producing whenever they existed)'}",
         "source": f"waiting shares of {', '.join(lines) or 'no line'}, mean over the run's replications "
-        "(not a measurement of what binds: `rearm run --bottlenecks` measures it)",
+        "(not a measurement of what binds; `rearm run --bottlenecks` measures it)",
     }
 
 
