@@ -155,3 +155,27 @@ def test_side_by_side_charts_share_one_date_axis() -> None:
         line.get_xdata()[0] for ax in fig.axes for line in ax.get_lines() if line.get_gid() == "median:first hundred"
     ]
     assert dots == [pytest.approx(day("2027-06-15")), pytest.approx(day("2026-06-01"))]
+
+
+def test_rearm_compare_draws_each_scenarios_target_chart_side_by_side(tmp_path: Path) -> None:
+    from sim.library.studies import compare
+
+    files = [ROOT / "scenarios/examples/binds_money.yaml", ROOT / "scenarios/examples/binds_people.yaml"]
+    loaded = [load_scenario(str(f)) for f in files]
+    outcome = compare(scenarios=loaded, out=tmp_path, replications=3, jobs=1, progress=False, plots=True)
+    assert (tmp_path / "target_chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    found = outcome.found["100k shells"]["scenarios"]
+    money = found[str(files[0])]
+    assert money["by"] == "2027-01-01" and money["product"] == "shell_155mm"
+    assert money["on_time_probability"] == 0.0  # reached 2028 or later in every run: never by 2027
+    assert found[str(files[1])]["by"] is None and found[str(files[1])]["on_time_probability"] is None
+
+    import json
+
+    from sim.present.plots.targets import compare_charts
+
+    charts = compare_charts(json.loads((tmp_path / "compare.json").read_text()))
+    fig = plot_target_charts(charts, {})
+    for ax, label in zip(fig.axes, charts, strict=True):
+        (dot,) = [line for line in ax.get_lines() if line.get_gid() == "median:100k shells"]
+        assert dot.get_xdata()[0] == pytest.approx(day(found[label]["date_reached"]["p50"]))

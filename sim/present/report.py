@@ -224,9 +224,9 @@ def render_report(directory: Path) -> str:
     description = (yaml.safe_load(resolved) or {}).get("description") if resolved else None
     if description:
         parts.append(f"<p class=lede>{esc(description)}</p>")
-    chart = next((spec for spec in specs if spec.name == "target_chart"), None)
-    specs = [spec for spec in specs if spec is not chart]
     if data is not None:
+        chart = next((spec for spec in specs if spec.name == "target_chart"), None)
+        specs = [spec for spec in specs if spec is not chart]  # (a comparison's stays first among figures)
         parts.append(first_screen(directory, data, chart, foreign))
         n = data.summary.get("replications", 1)
         parts.append(

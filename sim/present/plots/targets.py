@@ -87,6 +87,22 @@ def summary_rows(summary: dict[str, Any]) -> list[TargetRow]:
     return sorted(rows, key=lambda r: order.index(r.programme))
 
 
+def compare_charts(compare: dict[str, Any]) -> dict[str, tuple[dict[str, Any], list[TargetRow]]]:
+    """Each scenario of a `compare.json` (with its `spans`) as (its span, its target rows);
+    empty for a file from before comparisons recorded deadlines and spans."""
+    spans = compare.get("spans") or {}
+    charts: dict[str, tuple[dict[str, Any], list[TargetRow]]] = {}
+    for label, meta in spans.items():
+        targets = [
+            {"name": name, **entry["scenarios"][label]}
+            for name, entry in (compare.get("targets") or {}).items()
+            if (entry.get("scenarios") or {}).get(label) and "product" in entry["scenarios"][label]
+        ]
+        if targets:
+            charts[label] = (meta, summary_rows({"targets": targets}))
+    return charts
+
+
 def on_time_colour(chance: float | None) -> str:
     """The colour of a chance of being on time on `ON_TIME_SCALE` (grey: no deadline)."""
     if chance is None:
@@ -112,9 +128,12 @@ def _label(row: TargetRow) -> str:
     return name
 
 
-def draw_targets(ax: Axes, rows: list[TargetRow], start: dt.date, end: dt.date, fontsize: float = SMALL) -> None:
+def draw_targets(
+    ax: Axes, rows: list[TargetRow], start: dt.date, end: dt.date, fontsize: float = SMALL, n: int | None = None
+) -> None:
     """The rows on `ax`, programme headings in bold, the first target on top. Every drawn mark
-    carries a gid ('median:NAME', 'range:NAME', 'deadline:NAME') so it can be read back."""
+    carries a gid ('median:NAME', 'range:NAME', 'deadline:NAME') so it can be read back. `n`:
+    the rows the axes has room for (side by side, every panel's rows the same height)."""
     style_axes(ax)
     x = lambda d: float(mdates.date2num(d))  # noqa: E731
     ticks: list[float] = []
@@ -151,15 +170,16 @@ def draw_targets(ax: Axes, rows: list[TargetRow], start: dt.date, end: dt.date, 
     for tick, is_heading in zip(ax.get_yticklabels(), bold, strict=True):
         tick.set_fontweight("bold" if is_heading else "normal")
     ax.tick_params(axis="y", length=0)
-    ax.set_ylim(y - 0.4, -0.6)
+    ax.set_ylim(max(y, n or 0) - 0.4, -0.6)
     ax.set_xlim(x(start), x(end))
     date_axis(ax)
-    ax.set_xlabel("date reached: median (dot), p10–p90 (bar), deadline (black mark)", fontsize=SMALL)
+    ax.set_xlabel("date reached", fontsize=SMALL)
 
 
 def legend_handles() -> list[Line2D]:
     """The colour scale and the marks, for the figure's legend."""
     handles = [Line2D([], [], color=c, marker="o", linewidth=5, alpha=0.8, label=text) for _, c, text in ON_TIME_SCALE]
+    handles.insert(0, Line2D([], [], color="black", marker="o", linewidth=5, alpha=0.35, label="median (dot), p10–p90"))
     handles.append(Line2D([], [], color=NO_DEADLINE[0], marker="o", linewidth=5, alpha=0.8, label=NO_DEADLINE[1]))
     handles.append(Line2D([], [], color="black", marker="|", markersize=10, linestyle="none", label="deadline"))
     handles.append(Line2D([], [], color=GREY, marker=">", linestyle="none", label="p90 not reached by the end"))
@@ -194,13 +214,13 @@ def plot_target_charts(charts: dict[str, tuple[dict[str, Any], list[TargetRow]]]
     fig = new_figure(FRAME_IN + row_inches(n) * n, WIDTH_IN)
     axes = fig.subplots(1, len(charts), squeeze=False)[0]
     for ax, (label, (_, rows)) in zip(axes, charts.items(), strict=True):
-        draw_targets(ax, rows, start, end, _font(n) * (0.9 if len(charts) > 1 else 1.0))
+        draw_targets(ax, rows, start, end, _font(n) * (0.9 if len(charts) > 1 else 1.0), n)
         ax.set_title(plot_text(label), fontsize=SMALL + 1)
     return _finish(fig, meta, "targets side by side")
 
 
 def _finish(fig: Figure, meta: dict[str, Any], title: str) -> Figure:
-    fig.legend(handles=legend_handles(), loc="outside lower center", ncol=3, fontsize=SMALL, frameon=False)
+    fig.legend(handles=legend_handles(), loc="outside lower center", ncol=4, fontsize=SMALL, frameon=False)
     scenario = meta.get("scenario")
     fig.suptitle(f"{plot_text(scenario)}: {title}" if scenario else title.capitalize(), fontsize=SMALL + 3)
     footer(fig, meta)
