@@ -42,12 +42,15 @@ def binds_text(target: dict[str, Any]) -> str | None:
     if found:
         return f"{'binds' if found.get('constraint') else 'measured'}: {found['text']}"
     if target.get("waited_for"):
-        return str(target["waited_for"]["text"]) + " (not measured: --bottlenecks measures what binds)"
+        return str(target["waited_for"]["text"])
     return None
 
 
 WIDTH = 100
 LEGEND = ("p10 / median / p90: a tenth / half / nine tenths of the runs reach it by then; n/r: not reached",)
+
+
+WAITED = "waited for: shares of the lines' time; not what binds (rearm run --bottlenecks measures that)"
 
 
 def _month(iso: str | None) -> str:
@@ -95,6 +98,8 @@ def targets_table(summary: dict[str, Any]) -> str:
         lines += [line(r), *(_fit("  " + terminal_text(g), WIDTH) for g in goal)]
     if goals:
         lines += ["", *LEGEND]
+    if any(t.get("waited_for") and not t.get("what_binds") for t in summary["targets"]):
+        lines.append(WAITED)
     warnings = [w for t in summary["targets"] for w in date_warnings(t)]
     if warnings:
         lines += ["", "How sure the dates are:"]

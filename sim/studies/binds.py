@@ -14,8 +14,8 @@ from sim.language.schema import Scenario
 
 #: a relaxation gaining less than this many months does not bind (one month: the dates' grain)
 MIN_GAIN_MONTHS = 1.0
-#: causes that say a line does not exist yet or is ramping: time, not a shortage
-LEAD_TIME_CAUSES = ("not_available", "ramping")
+#: waiting causes in words (the others, `money`, `material:X`, `workforce:X`, `docks`, as named)
+CAUSE_WORDS = {"not_available": "not yet built", "ramping": "ramping up", "down": "breakdowns"}
 #: waiting causes shown at most
 MAX_CAUSES = 3
 NOTHING_HELPS = "nothing relaxed helps: lead time"
@@ -58,7 +58,7 @@ def waited_for(facilities: Mapping[str, Mapping[str, Any]], lines: Sequence[str]
         for cause, share in (f.get("waiting") or {}).items():
             totals[cause] = totals.get(cause, 0.0) + float(share or 0.0) / len(chosen)
     causes = sorted(((c, s) for c, s in totals.items() if s >= 0.005), key=lambda cs: -cs[1])[:MAX_CAUSES]
-    shown = ", ".join(f"{'lead time (' + c + ')' if c in LEAD_TIME_CAUSES else c} {s:.0%}" for c, s in causes)
+    shown = ", ".join(f"{CAUSE_WORDS.get(c, c)} {s:.0%}" for c, s in causes)
     return {
         "causes": {c: round(s, 4) for c, s in causes},
         "text": f"waited for: {shown or 'nothing (producing whenever they existed)'}",
