@@ -179,3 +179,19 @@ def test_rearm_compare_draws_each_scenarios_target_chart_side_by_side(tmp_path: 
     for ax, label in zip(fig.axes, charts, strict=True):
         (dot,) = [line for line in ax.get_lines() if line.get_gid() == "median:100k shells"]
         assert dot.get_xdata()[0] == pytest.approx(day(found[label]["date_reached"]["p50"]))
+
+
+def test_a_programme_is_the_budget_paying_most_of_a_products_lines() -> None:
+    from sim.studies.binds import programmes
+
+    scenario = load_scenario(str(ROOT / "scenarios/uk_sdr_2025.yaml")).scenario
+    found = programmes(scenario)
+    assert found["dreadnought"] == found["ssn_aukus"] == "submarines"
+    assert found["shell_155mm"] == found["long_range_weapon"] == "munitions"
+    for product, budget in found.items():  # each the budget of at least one line making the product
+        assert budget in {getattr(f, "budget", None) for f in scenario.facilities.values() if f.product == product}
+    summary = two_targets()
+    for t in summary["targets"]:
+        t["programme"] = "land_forces"
+    labels = [t.get_text().split("\n")[0] for t in plot_target_chart(summary).axes[0].get_yticklabels()]
+    assert labels == ["land forces", "first hundred", "second line"]

@@ -31,6 +31,16 @@ def lines_of(scenario: Scenario) -> dict[str, list[str]]:
     return out
 
 
+def programmes(scenario: Scenario) -> dict[str, str]:
+    """Product -> its programme: the budget that pays most of the product's lines (the first of
+    equals), else the product itself where no line has a budget."""
+    out: dict[str, str] = {}
+    for product, lines in lines_of(scenario).items():
+        budgets = [b for b in (getattr(scenario.facilities[n], "budget", None) for n in lines) if b]
+        out[product] = str(max(dict.fromkeys(budgets), key=budgets.count)) if budgets else product
+    return out
+
+
 def measured(gains: Sequence[Mapping[str, Any]], source: str) -> dict[str, Any]:
     """What binds one target from its relaxation gains: the largest gain of at least
     `MIN_GAIN_MONTHS` ('relaxing X brings it N months earlier'), else that nothing relaxed
@@ -72,13 +82,17 @@ def annotate(
     lines_of: Mapping[str, Sequence[str]],
     gains: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     source: str | None = None,
+    programme_of: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """`summary` with each target's `waited_for` (its product's lines in `lines_of`) and, where
-    `gains` measured it, `what_binds` with `source`."""
+    `gains` measured it, `what_binds` with `source`; with `programme_of` (product -> programme),
+    its `programme` too."""
     facilities = summary.get("facilities") or {}
     targets = []
     for t in summary.get("targets") or []:
         t = {**t, "waited_for": waited_for(facilities, list(lines_of.get(t["product"], ())))}
+        if programme_of is not None:
+            t["programme"] = programme_of.get(t["product"], t["product"])
         if gains is not None and t["name"] in gains:
             t["what_binds"] = measured(gains[t["name"]], source or "rearm bottlenecks")
         targets.append(t)

@@ -12,7 +12,7 @@ from sim.language.load import LoadedScenario
 from sim.language.units import in_years
 from sim.metrics.replication import ReplicationResult, month_grid
 from sim.metrics.summary import summarise, timeline_rows
-from sim.studies.binds import annotate, lines_of
+from sim.studies.binds import annotate, lines_of, programmes
 from sim.studies.goals import fix_goals
 from sim.studies.replications import Progress, run_replications
 
@@ -70,5 +70,6 @@ def run_scenario(
     check_replications(scenario, n, loaded.allow_large)
     results = run_replications(scenario, n, root, jobs, progress, detail_of=0)
     dates, _ = month_grid(scenario.start, scenario.horizon)
-    summary = annotate(summarise(scenario, results, provenance(loaded, root, n), loaded.scenario), lines_of(scenario))
+    summary = summarise(scenario, results, provenance(loaded, root, n), loaded.scenario)
+    summary = annotate(summary, lines_of(scenario), programme_of=programmes(scenario))
     return RunResult(loaded, root, n, results, summary, dates, timeline_rows(scenario, results, dates))

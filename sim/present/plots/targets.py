@@ -3,8 +3,8 @@ programme. The median date is a dot, p10–p90 a bar, the deadline a black bar a
 and the colour says the chance of being on time on a stated scale (`ON_TIME_SCALE`). A target
 not reached in some runs says so beside its name.
 
-A target's programme is its product (the facilities that make the product are the programme's
-lines), named in words; targets keep the scenario's order within their programme."""
+A target's programme is the budget that pays most of the lines making its product (summary.json's
+`programme`), else the product; named in words, targets in the scenario's order within it."""
 
 from __future__ import annotations
 
@@ -61,9 +61,9 @@ def _date(text: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(text)[:10]) if text else None
 
 
-def programme_name(product: str) -> str:
-    """A programme named in words from its product: `shell_155mm` -> 'shell 155mm'."""
-    return plot_text(product.replace("_", " "))
+def programme_name(name: str) -> str:
+    """A programme (a budget's or a product's name) in words: `europe_land` -> 'europe land'."""
+    return plot_text(name.replace("_", " "))
 
 
 def summary_rows(summary: dict[str, Any]) -> list[TargetRow]:
@@ -74,7 +74,7 @@ def summary_rows(summary: dict[str, Any]) -> list[TargetRow]:
         rows.append(
             TargetRow(
                 name=str(t["name"]),
-                programme=programme_name(str(t.get("product") or "")),
+                programme=programme_name(str(t.get("programme") or t.get("product") or "")),
                 p10=_date(d.get("p10")),
                 p50=_date(d.get("p50")),
                 p90=_date(d.get("p90")),
