@@ -420,7 +420,7 @@ def test_rearm_plot_redraws_the_runs_images_without_simulating(fleet: dict[str, 
             assert np.array_equal(np.asarray(a), np.asarray(b)), name
     for svg in stored.glob("*.svg"):
         assert ET.parse(svg).getroot().tag.endswith("svg")
-    assert len(list(stored.glob("*.svg"))) == 5
+    assert len(list(stored.glob("*.svg"))) == 6
 
 
 def test_rearm_plot_draws_whatever_study_files_are_present(tmp_path: Path) -> None:
