@@ -441,8 +441,8 @@ def compare(
     """Scenarios side by side on the same random numbers (the first one's seed and
     replications): each target's dates per scenario and the probability one reaches it before
     another; writes compare.json (its targets are `found`). `labels` name the scenarios
-    (default: their files). With `plots`, draws compare.png: each target's dates in each
-    scenario side by side."""
+    (default: their files). With `plots`, draws compare.png (each target's dates in each
+    scenario side by side) and target_chart.png (each scenario's target chart side by side)."""
     options = _Options(
         replications=replications, seed=seed, jobs=jobs, scheduler=scheduler, scheduler_timeout=scheduler_timeout,
         resume=resume, progress=progress, plots=plots, svg=svg, xlsx=xlsx,
