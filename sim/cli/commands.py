@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from sim.cli.options import (  # noqa: F401  (the shared helpers, also imported from here)
@@ -16,7 +17,7 @@ from sim.cli.options import (  # noqa: F401  (the shared helpers, also imported 
 )
 from sim.errors import UsageError
 from sim.language.limits import check_jobs
-from sim.language.load import load_scenario
+from sim.language.load import LoadedScenario, load_scenario
 from sim.language.validation import validate_files
 from sim.present.folder import PREVIOUS, StagedFolder
 from sim.present.interop import export_directory, require_writers
@@ -28,7 +29,7 @@ from sim.studies.goals import fix_goals
 from sim.studies.precision import precision
 from sim.studies.progress import ProgressReport, is_terminal
 from sim.studies.replications import default_jobs
-from sim.studies.run import run_scenario
+from sim.studies.run import RunResult, run_scenario
 
 #: replications of each relaxation that `rearm run --bottlenecks` runs unless told
 BOTTLENECK_REPLICATIONS = 10
@@ -129,7 +130,7 @@ def watched() -> bool:
     return is_terminal(sys.stdout) and is_terminal(sys.stderr)
 
 
-def measure_binds(args: argparse.Namespace, loaded: Any, run: Any, staging: Any) -> list[str]:
+def measure_binds(args: argparse.Namespace, loaded: LoadedScenario, run: RunResult, staging: Path) -> list[str]:
     """`--bottlenecks`: the relaxation study into `staging/bottlenecks`, its gains added to the
     run's summary as each target's `what_binds`; returns its notes for stderr."""
     from sim.library.studies import bottlenecks

@@ -15,7 +15,7 @@ def _number(value: float) -> str:
 
 def goal_text(target: dict[str, Any]) -> str:
     """What a target measures in real units, the product named in words: '1,300 mbt delivered',
-    '≥ 3,000 shell 155mm a year', 'capacity ≥ 3,667 a year (5x)'; a relative threshold the
+    '≥ 3,000 shell 155mm a year', 'capacity ≥ 3,667 shell 155mm a year (5x)'; a relative threshold the
     summary did not resolve stays as written ('capacity 5x')."""
     value, resolved = target["threshold"], target.get("resolved_threshold")
     product = str(target.get("product") or "").replace("_", " ")
@@ -36,8 +36,8 @@ def goal_text(target: dict[str, Any]) -> str:
 
 def binds_text(target: dict[str, Any]) -> str | None:
     """What binds the target as measured ('binds: relaxing X brings it N months earlier',
-    'measured: nothing relaxed helps: lead time'), else
-    what its lines waited for, labelled as that; None in a summary that has neither."""
+    'measured: nothing relaxed helps: lead time'), else what its lines waited for ('waited for:
+    ...', never called binding); None in a summary that has neither."""
     found = target.get("what_binds")
     if found:
         return f"{'binds' if found.get('constraint') else 'measured'}: {found['text']}"
@@ -67,9 +67,10 @@ def _fit(text: str, width: int) -> str:
 
 
 def targets_table(summary: dict[str, Any]) -> str:
-    """Each target on two lines: its name, median date with the 95% interval of that median,
-    p10–p90 range and chance of meeting the deadline; under it the goal and the share reaching
-    it. Then a legend and, in words, each warning about how sure a median date is. No line is
+    """Each target on up to three lines: its name, median date with the 95% interval of that
+    median, p10–p90 range and chance of meeting the deadline; under it the goal in real units
+    and the share reaching it; then what binds it (measured) or what its lines waited for. Then
+    a one-line legend and, in words, each warning about how sure a median date is. No line is
     wider than `WIDTH` columns (the longest names are shortened where they would make one)."""
     header = ("target / goal", "median", "95% CI of median", "p10 – p90", "on time")
     rows, goals = [header], []
