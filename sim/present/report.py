@@ -34,10 +34,11 @@ figure{margin:1.2rem 0}figure img{width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.9rem;color:#444}.note{font-size:.85rem;color:#555}
 .warnings{border-left:4px solid #c80;padding:.2rem .8rem;background:#fff8ec}
 pre{background:#f7f7f7;padding:.6rem;overflow-x:auto;font-size:.8rem}
-.first{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:1rem;align-items:start}
+.first{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:1rem;align-items:start;
+margin:0 calc(50% - min(48vw,40rem))}
 .first figure{margin:0}.first table{font-size:.8rem}
-@media (max-width:50rem){.first{grid-template-columns:1fr}}
-@media print{body{max-width:none}figure{page-break-inside:avoid}.first{grid-template-columns:1fr}}
+@media (max-width:50rem){.first{grid-template-columns:1fr;margin:0}}
+@media print{body{max-width:none}figure{page-break-inside:avoid}.first{grid-template-columns:1fr;margin:0}}
 """
 
 
