@@ -414,13 +414,13 @@ def test_rearm_plot_redraws_the_runs_images_without_simulating(fleet: dict[str, 
     finally:
         shutil.copy(moved, fleet["file"])
     pngs = sorted(p.name for p in fleet["mc"].glob("*.png"))
-    assert pngs == sorted(p.name for p in stored.glob("*.png")) and len(pngs) == 5
+    assert pngs == sorted(p.name for p in stored.glob("*.png")) and len(pngs) == 6  # the target chart too
     for name in pngs:
         with Image.open(fleet["mc"] / name) as a, Image.open(stored / name) as b:
             assert np.array_equal(np.asarray(a), np.asarray(b)), name
     for svg in stored.glob("*.svg"):
         assert ET.parse(svg).getroot().tag.endswith("svg")
-    assert len(list(stored.glob("*.svg"))) == 5
+    assert len(list(stored.glob("*.svg"))) == 6
 
 
 def test_rearm_plot_draws_whatever_study_files_are_present(tmp_path: Path) -> None:

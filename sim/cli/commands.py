@@ -19,6 +19,10 @@ from sim.language.validation import validate_files
 from sim.library.commands import run
 from sim.present.interop import require_writers
 from sim.present.text import terminal_text
+from sim.studies.progress import is_terminal
+
+#: replications of each relaxation that `rearm run --bottlenecks` runs unless told
+BOTTLENECK_REPLICATIONS = 10
 
 
 @command
@@ -77,7 +81,21 @@ def register_run(sub: Any) -> None:
         type=positive_int,
         help="cap for --precision (default 10000, or fewer where the limits on a run's size allow fewer)",
     )
+    p.add_argument(
+        "--bottlenecks",
+        type=positive_int,
+        nargs="?",
+        const=BOTTLENECK_REPLICATIONS,
+        metavar="N",
+        help="also measure what binds each target: relax one constraint at a time, N replications "
+        f"each (default {BOTTLENECK_REPLICATIONS}), in parallel with --jobs; written to bottlenecks/",
+    )
     p.set_defaults(handler=cmd_run)
+
+
+def watched() -> bool:
+    """Whether a person watches the run: a progress bar (on stderr) only then."""
+    return is_terminal(sys.stdout) and is_terminal(sys.stderr)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -88,6 +106,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         out=args.out, replications=args.replications, seed=args.seed, jobs=args.jobs,
         precision_fraction=args.precision, max_replications=args.max_replications,
         plots=not args.no_plots, svg=args.svg, xlsx=args.xlsx,
+        bottlenecks=args.bottlenecks, progress=watched(),
     )  # fmt: skip
     for line in outcome.printed:
         print(line)

@@ -17,7 +17,10 @@ from sim.present.interop import export_directory, require_writers
 from sim.present.outputs import default_out_dir, write_run
 from sim.present.table import targets_table
 from sim.present.text import terminal_text
+from sim.studies.binds import annotate, lines_of
+from sim.studies.goals import fix_goals
 from sim.studies.precision import PrecisionRun, precision
+from sim.studies.progress import ProgressReport
 from sim.studies.replications import default_jobs
 from sim.studies.run import RunResult, run_scenario
 
@@ -66,13 +69,17 @@ def run(
     plots: bool = True,
     svg: bool = False,
     xlsx: bool = False,
+    bottlenecks: int | None = None,
+    progress: bool = False,
 ) -> RunOutcome:
     """Run a scenario's replications (or, with `precision_fraction`, as many as each target's
     median date to ± that fraction needs) and write its folder whole: summary.json,
     timeline.csv, the resolved scenario, replication0.json, Parquet copies when pyarrow is
     installed, with `plots` the figures and report.html, with `xlsx` workbook.xlsx. The folder
     (`out`, default `outputs/<file stem>/`) is replaced at once at the end; the earlier result
-    is kept as `<out>.previous`."""
+    is kept as `<out>.previous`. With `bottlenecks` (replications per relaxation) a quick
+    relaxation study goes into `<out>/bottlenecks/` and each target's `what_binds` in the summary
+    is measured; `progress` shows a bar on standard error."""
     require_writers(xlsx=xlsx)
     if seed is not None and seed < 0:
         raise UsageError("--seed must be ≥ 0")
@@ -91,7 +98,12 @@ def run(
             printed.append(terminal_text("\n".join(grown.lines()), newlines=True) + "\n")
             result = grown.run
         else:
-            result = run_scenario(scenario, replications, seed, workers)
+            n = replications or scenario.scenario.replications
+            with ProgressReport(n, "rearm run", enabled=progress) as bar:
+                result = run_scenario(scenario, replications, seed, workers, bar.update)
+        binds_notes = (
+            measure_binds(scenario, result, staging, bottlenecks, seed, workers, progress) if bottlenecks else []
+        )
         written = write_run(result, staging)
         if plots:
             from sim.present.run_plots import write_run_plots
@@ -104,10 +116,25 @@ def run(
             written.append(write_report(staging))  # the one file a newcomer can mail
     printed.append(targets_table(result.summary))
     note = replaced_note(staged, result.summary)
-    notes = [note] if note else []
+    notes = [terminal_text(line, newlines=True) for line in binds_notes] + ([note] if note else [])
     files = tuple(folder / p.relative_to(staging) for p in written)
     notes.append(f"\nwrote {', '.join(str(p) for p in files)}")
     return RunOutcome(result, folder, files, tuple(printed), tuple(notes), grown)
+
+
+def measure_binds(
+    scenario: LoadedScenario, result: RunResult, staging: Path, n: int, seed: int | None, jobs: int, progress: bool
+) -> list[str]:
+    """The relaxation study of `rearm run --bottlenecks` into `staging/bottlenecks`, its gains
+    added to the run's summary as each target's `what_binds`; returns its notes."""
+    from sim.library.studies import bottlenecks
+
+    outcome = bottlenecks(
+        scenario=scenario, out=staging / "bottlenecks", replications=n, seed=seed, jobs=jobs, progress=progress
+    )
+    source = f"measured by relaxing one constraint at a time, {n} replications each (bottlenecks/bottlenecks.json)"
+    result.summary = annotate(result.summary, lines_of(fix_goals(scenario.scenario)), outcome.found, source)
+    return list(outcome.notes)
 
 
 @dataclass(frozen=True)

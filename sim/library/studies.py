@@ -458,8 +458,8 @@ def compare(
     """Scenarios side by side on the same random numbers (the first one's seed and
     replications): each target's dates per scenario and the probability one reaches it before
     another; writes compare.json (its targets are `found`). `labels` name the scenarios
-    (default: their files). With `plots`, draws compare.png: each target's dates in each
-    scenario side by side."""
+    (default: their files). With `plots`, draws compare.png (each target's dates in each
+    scenario side by side) and target_chart.png (each scenario's target chart side by side)."""
     options = _Options(
         replications=replications, seed=seed, jobs=jobs, scheduler=scheduler, scheduler_timeout=scheduler_timeout,
         resume=resume, progress=progress, plots=plots, svg=svg, xlsx=xlsx,
@@ -492,8 +492,17 @@ def compare(
         years, failed = years_array(study, store.runs())
         store.close()
         has = np.array([[t in {x.name for x in item.scenario.targets} for t in targets] for item in loaded])
-        result = compare_study.comparison(names, [x.scenario.start for x in loaded], targets, years, has, failed)
-        write_json(folder / "compare.json", {"seed": study.seed, "replications": study.replications, "targets": result})
+        deadlines = [{t.name: (t.product, t.by) for t in item.scenario.targets} for item in loaded]
+        starts = [x.scenario.start for x in loaded]
+        result = compare_study.comparison(names, starts, targets, years, has, failed, deadlines)
+        spans = {
+            label: {"start": x.scenario.start.isoformat(), "horizon_years": round(in_years(x.scenario.horizon), 6)}
+            for label, x in zip(names, loaded, strict=True)
+        }
+        write_json(
+            folder / "compare.json",
+            {"seed": study.seed, "replications": study.replications, "spans": spans, "targets": result},
+        )
         written.printed.append(compare_table(names, result))
         return _finished("compare", options, folder, written, ("compare.json",), found=result)
 

@@ -18,6 +18,7 @@ from sim.present.plots.gantt import plot_gantt
 from sim.present.plots.studies import study_figures
 from sim.present.plots.study_data import StudyData, load_study
 from sim.present.plots.style import save
+from sim.present.plots.targets import plot_target_chart
 from sim.present.plots.timeline import plot_timeline
 from sim.present.plots.waiting import plot_waiting
 from sim.studies.run import RunResult
@@ -34,7 +35,15 @@ class FigureSpec:
 
 def run_figures(data: RunData) -> list[FigureSpec]:
     """The figures of a run, skipping those its results cannot support."""
-    specs = [FigureSpec("timeline", "Deliveries, rate and capacity against each target", lambda: plot_timeline(data))]
+    specs = [
+        FigureSpec(
+            "target_chart",
+            "Every target: median date (dot), p10–p90 (bar), deadline (black mark), coloured by the chance "
+            "of being on time",
+            lambda: plot_target_chart(data.summary),
+        )
+    ] * bool(data.summary.get("targets"))
+    specs += [FigureSpec("timeline", "Deliveries, rate and capacity against each target", lambda: plot_timeline(data))]
     detail = data.detail or {}
     if detail.get("capacity") or detail.get("expansions"):
         specs.append(FigureSpec("capacity", "Installed capacity, supply and expansions", lambda: plot_capacity(data)))

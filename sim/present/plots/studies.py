@@ -258,9 +258,24 @@ def study_figures(study: StudyData) -> list[tuple[str, str, Draw]]:
     if study.bottlenecks:
         out.append(("bottlenecks", "Months gained by lifting each constraint", lambda: plot_bottlenecks(study)))
     if study.compare is not None:
-        from sim.present.plots.compare import compare_rows, plot_compare
+        from sim.present.plots.compare import compare_rows, plot_compare, scenario_labels
 
         compare = study.compare
         if compare_rows(compare):
             out.append(("compare", "Each target's dates in each scenario", lambda: plot_compare(compare, study.meta)))
+        from sim.present.plots.targets import compare_charts, plot_target_charts
+
+        charts = compare_charts(compare)
+        if charts:
+            labels = scenario_labels(list(charts))
+            shown = {labels[k]: v for k, v in charts.items()}
+            meta = {**study.meta, "scenario": "Comparison of " + ", ".join(labels.values())}
+            out.insert(
+                0,
+                (
+                    "target_chart",
+                    "The target chart of each scenario, side by side",
+                    lambda: plot_target_charts(shown, meta),
+                ),
+            )
     return out
