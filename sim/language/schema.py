@@ -132,6 +132,8 @@ class FacilityBase(Spec):
 
     product: str
     budget: str
+    #: the facility's name in words for figures and reports (default: the key in words)
+    label: str | None = None
     unit_cost: Any = 0.0
     consumes: dict[str, QuantityValue] = {}
     workforce: dict[str, int] = {}
@@ -331,6 +333,8 @@ class Material(Spec):
     unit: str = "units"
     initial: QuantityValue = 0.0
     supply: Supply | None = None
+    #: the material's name in words for figures and reports (default: the key in words)
+    label: str | None = None
 
 
 class Workforce(Spec):
@@ -373,6 +377,8 @@ class Budget(Spec):
     """A pot of money facilities draw on, filled at each fiscal year's start."""
 
     appropriations: dict[int, QuantityValue] | None = None
+    #: the budget's name in words for figures and reports (default: the key in words)
+    label: str | None = None
     growth: PercentValue = 0.0
     gdp: Annotated[GdpTable | None, Field(default=None)] = None
     share_of_gdp: dict[int, Percent] | None = None
@@ -530,6 +536,8 @@ class Scenario(Spec):
     facilities: dict[str, Facility] = {}
     demand: dict[str, Demand] = {}
     targets: list[Target] = []
+    #: products' names in words for figures and reports, by product (default: the name in words)
+    product_labels: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _work_in_progress_began_before_start(self) -> Scenario:
@@ -540,6 +548,16 @@ class Scenario(Spec):
                         f"facilities.{name}.in_progress.{k}.since: work in progress began on or before"
                         f" the start ({self.start}), got {item.since}"
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _labels_name_products(self) -> Scenario:
+        unknown = [name for name in self.product_labels if name not in self.products]
+        if unknown:
+            raise ValueError(
+                f"product_labels.{unknown[0]}: not a product of this scenario"
+                f"{did_you_mean(unknown[0], self.products)}; products: {', '.join(self.products)}"
+            )
         return self
 
     @field_validator("horizon")

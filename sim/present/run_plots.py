@@ -7,18 +7,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from sim.present.plots.budget import plot_budget
-from sim.present.plots.capacity import plot_capacity
+from sim.present.plots.budget import budget_pages, plot_budget
+from sim.present.plots.capacity import capacity_pages, plot_capacity
 from sim.present.plots.data import RunData, load_run
 from sim.present.plots.gantt import plot_gantt
+from sim.present.plots.pages import page_name, page_note
 from sim.present.plots.studies import study_figures
 from sim.present.plots.study_data import StudyData, load_study
 from sim.present.plots.style import save
-from sim.present.plots.timeline import plot_timeline
+from sim.present.plots.timeline import plot_timeline, timeline_pages
 from sim.present.plots.waiting import plot_waiting
 from sim.studies.run import RunResult
 
@@ -33,18 +35,52 @@ class FigureSpec:
 
 
 def run_figures(data: RunData) -> list[FigureSpec]:
-    """The figures of a run, skipping those its results cannot support."""
-    specs = [FigureSpec("timeline", "Deliveries, rate and capacity against each target", lambda: plot_timeline(data))]
+    """The figures of a run, skipping those its results cannot support; a figure with more
+    panels than a page holds is split (`timeline`, `timeline_2`, ...)."""
+    specs: list[FigureSpec] = []
+    pages = timeline_pages(data)
+    for i, products in enumerate(pages):
+        specs.append(
+            FigureSpec(
+                page_name("timeline", i),
+                "Deliveries, rate and capacity against each target" + _of(products, data, i, len(pages)),
+                partial(plot_timeline, data, products=products, page=(i, len(pages))),
+            )
+        )
     detail = data.detail or {}
     if detail.get("capacity") or detail.get("expansions"):
-        specs.append(FigureSpec("capacity", "Installed capacity, supply and expansions", lambda: plot_capacity(data)))
+        held = capacity_pages(data)
+        for i, page in enumerate(held):
+            specs.append(
+                FigureSpec(
+                    page_name("capacity", i),
+                    "Installed capacity, supply and expansions" + _of(list(page.products), data, i, len(held)),
+                    partial(plot_capacity, data, page=page, index=(i, len(held))),
+                )
+            )
     if detail.get("stages"):
         specs.append(FigureSpec("shipyard_gantt", "Shipyard stages by dock and hull", lambda: plot_gantt(data)))
     if detail.get("budgets"):
-        specs.append(FigureSpec("budget", "Money appropriated, committed and lapsed", lambda: plot_budget(data)))
+        groups = budget_pages(data)
+        for i, names in enumerate(groups):
+            specs.append(
+                FigureSpec(
+                    page_name("budget", i),
+                    "Money appropriated, committed and lapsed" + _of(names, data, i, len(groups)),
+                    partial(plot_budget, data, names=names, page=(i, len(groups))),
+                )
+            )
     if data.summary.get("facilities"):
         specs.append(FigureSpec("waiting", "Where each facility's time goes", lambda: plot_waiting(data)))
     return specs
+
+
+def _of(names: list[str], data: RunData, index: int, count: int) -> str:
+    """': A, B and C (figure 2 of 3)' for a caption where a figure has several pages."""
+    if count <= 1:
+        return ""
+    shown = ", ".join(data.words(n) for n in names) if names else "supply and expansions"
+    return f": {shown}{page_note(index, count)}"
 
 
 def figures_for(directory: Path, studies: bool = True) -> list[FigureSpec]:
