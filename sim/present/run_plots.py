@@ -5,9 +5,13 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from itertools import repeat
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -97,16 +101,42 @@ def figures_for(directory: Path, studies: bool = True) -> list[FigureSpec]:
     return specs
 
 
-def write_plots(directory: Path, svg: bool = False) -> list[Path]:
-    """Draw every figure `directory`'s results call for into it (PNG, plus SVG on request)."""
-    written: list[Path] = []
-    for spec in figures_for(directory):
-        fig = spec.draw()
-        written += save(fig, directory / f"{spec.name}.png", svg)
-    return written
+#: fewer figures than this are drawn in this process (starting workers would cost more)
+PARALLEL_FROM = 4
+_SPECS: dict[Path, dict[str, FigureSpec]] = {}  # a drawing worker's figures, read once per folder
 
 
-def write_run_plots(run: RunResult, out: Path, svg: bool = False) -> list[Path]:
+def _draw_one(directory: Path, name: str, svg: bool) -> list[Path]:
+    """Draw and save one figure of `directory` (in a worker: its results are read once)."""
+    if directory not in _SPECS:
+        _SPECS[directory] = {s.name: s for s in figures_for(directory)}
+    return save(_SPECS[directory][name].draw(), directory / f"{name}.png", svg)
+
+
+def drawing_workers(count: int, jobs: int | None = None) -> int:
+    """How many processes draw `count` figures: one per figure up to `jobs` (default: the
+    machine's cores), and none beside this one for a few figures."""
+    if count < PARALLEL_FROM:
+        return 1
+    return max(1, min(count, jobs or os.cpu_count() or 1))
+
+
+def write_plots(directory: Path, svg: bool = False, jobs: int | None = None) -> list[Path]:
+    """Draw every figure `directory`'s results call for into it (PNG, plus SVG on request),
+    figures in parallel over `jobs` processes (default: the machine's cores): each worker
+    reads the stored files and draws whole figures, so the images are those of a serial draw."""
+    specs = figures_for(directory)
+    workers = drawing_workers(len(specs), jobs)
+    if workers <= 1:
+        return [path for spec in specs for path in save(spec.draw(), directory / f"{spec.name}.png", svg)]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        drawn = pool.map(_draw_one, repeat(directory), [s.name for s in specs], repeat(svg))
+        return [path for paths in drawn for path in paths]
+
+
+def write_run_plots(run: RunResult, out: Path, svg: bool = False, jobs: int | None = None) -> list[Path]:
     """Draw the run's plots into `out`, from the files `write_run` stored there (so that
     `rearm plot` redraws exactly these images); return their paths."""
     stored = out / "summary.json"
@@ -114,4 +144,4 @@ def write_run_plots(run: RunResult, out: Path, svg: bool = False) -> list[Path]:
         from sim.present.outputs import write_run
 
         write_run(run, out)
-    return write_plots(out, svg)
+    return write_plots(out, svg, jobs)

@@ -281,9 +281,22 @@ def plot_indices(
 # --- bottlenecks ---------------------------------------------------------------------------
 
 
+#: the most constraints one target's panel shows (largest gains first)
+SHOWN_CONSTRAINTS = 10
+
+
+def shown_gains(gains: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The constraints a panel shows: the `SHOWN_CONSTRAINTS` largest gains (unmeasured last)."""
+    ranked = sorted(gains, key=lambda g: -np.inf if g.get("months_earlier") is None else g["months_earlier"])
+    return ranked[::-1][:SHOWN_CONSTRAINTS]
+
+
 def draw_bottlenecks(ax: Axes, target: str, gains: list[dict[str, Any]], labels: dict[str, str] | None = None) -> None:
     """Months earlier per relaxed constraint; the binding (largest) one highlighted, a target
-    not reached with or without relaxing flagged in its title."""
+    not reached with or without relaxing flagged in its title. At most `SHOWN_CONSTRAINTS`
+    bars: the largest gains (the rest are counted in the axis label)."""
+    left_out = max(0, len(gains) - SHOWN_CONSTRAINTS)
+    gains = shown_gains(gains)
     ordered = sorted(gains, key=lambda g: as_float(g.get("months_earlier")))
     values = np.nan_to_num(np.array([as_float(g.get("months_earlier")) for g in ordered]))
     top = int(np.argmax(values)) if values.size else -1
@@ -297,7 +310,8 @@ def draw_bottlenecks(ax: Axes, target: str, gains: list[dict[str, Any]], labels:
         text = "n/a: not reached" if g.get("months_earlier") is None else f"{v:,.1f}"
         ax.text(max(v, 0.0), float(yi), f" {text}", va="center", ha="left", fontsize=SMALL - 0.5)
     ax.set_yticks(y, [words(g["constraint"], labels) for g in ordered], fontsize=SMALL - 0.5)
-    ax.set_xlabel("months earlier when the constraint is lifted (median of replications)", fontsize=SMALL)
+    more = f"; {left_out} more constraints gain less" if left_out else ""
+    ax.set_xlabel(f"months earlier when the constraint is lifted (median of replications{more})", fontsize=SMALL)
     binding = f" — binding: {words(ordered[top]['constraint'], labels)}" if top >= 0 and values[top] > 0 else ""
     if never:
         binding = " — NOT REACHED in the median, relaxed or not: no gain to measure"
@@ -316,7 +330,7 @@ def draw_bottlenecks(ax: Axes, target: str, gains: list[dict[str, Any]], labels:
 
 
 def _bottleneck_panel_in(data: dict[str, list[dict[str, Any]]]) -> float:
-    return max(1.6, 0.26 * max(len(g) for g in data.values()) + 1.0)
+    return max(1.6, 0.26 * min(SHOWN_CONSTRAINTS, max(len(g) for g in data.values())) + 1.0)
 
 
 def plot_bottlenecks(
