@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -126,13 +127,36 @@ def write_plots(directory: Path, svg: bool = False, jobs: int | None = None) -> 
     figures in parallel over `jobs` processes (default: the machine's cores): each worker
     reads the stored files and draws whole figures, so the images are those of a serial draw."""
     specs = figures_for(directory)
+    written = _draw_all(directory, specs, svg, jobs)
+    _remove_old_pages(directory, specs, written)
+    return written
+
+
+def _remove_old_pages(directory: Path, specs: list[FigureSpec], written: list[Path]) -> None:
+    """Remove the later pages an earlier drawing left (`timeline_5.png` when the results now
+    call for four), so the folder holds only the figures of its results."""
+    stems = {re.sub(r"_\d+$", "", s.name) for s in specs}
+    kept = set(written)
+    for path in directory.iterdir():
+        match = re.fullmatch(r"(.+)_(\d+)\.(png|svg)", path.name)
+        if match and match.group(1) in stems and int(match.group(2)) >= 2 and path not in kept:
+            path.unlink()
+
+
+def _draw_all(directory: Path, specs: list[FigureSpec], svg: bool, jobs: int | None) -> list[Path]:
+    """Each figure drawn and saved, in parallel where there are enough of them."""
     workers = drawing_workers(len(specs), jobs)
     if workers <= 1:
         return [path for spec in specs for path in save(spec.draw(), directory / f"{spec.name}.png", svg)]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    if context.get_start_method() == "fork":  # forked workers inherit the files as read here
+        _SPECS[directory] = {s.name: s for s in specs}
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        drawn = pool.map(_draw_one, repeat(directory), [s.name for s in specs], repeat(svg))
+        try:
+            drawn = list(pool.map(_draw_one, repeat(directory), [s.name for s in specs], repeat(svg)))
+        finally:
+            _SPECS.pop(directory, None)
         return [path for paths in drawn for path in paths]
 
 

@@ -101,7 +101,7 @@ def plot_compare(compare: dict[str, Any], meta: dict[str, Any]) -> Figure:
         for i, s in enumerate(scenarios)
     ]
     handles.append(Line2D([], [], color=GREY, marker=">", linestyle="none", label="p90 after the horizon"))
-    legend_beside(ax, handles, [h.get_label() for h in handles])  # beside the data, clear of the footer
+    legend_beside(ax, handles, [str(h.get_label()) for h in handles])  # beside the data, clear of the footer
     names = [plot_text(labels[s]) for s in scenarios]
     title = f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else names[0]
     shared = {k: meta.get(k) for k in ("seed", "replications", "version")}  # (the first file's name is not all)
