@@ -234,3 +234,33 @@ def test_drawing_in_parallel_gives_the_images_of_a_serial_draw(folders: dict[str
     assert [p.name for p in one] == [p.name for p in many] and len(one) >= 4
     for a, b in zip(one, many, strict=True):
         assert np.array_equal(np.frombuffer(a.read_bytes(), np.uint8), np.frombuffer(b.read_bytes(), np.uint8))
+
+
+def test_the_report_prints_each_figure_whole_on_one_page(folders: dict[str, Path]) -> None:
+    import re
+
+    from sim.present.report import CSS
+
+    (block,) = re.findall(r"@media print\{(.*)\}\s*$", CSS.strip(), flags=re.S)
+    figure_rule = re.search(r"(?<![-\w])figure\{([^}]*)\}", block)
+    image_rule = re.search(r"figure img\{([^}]*)\}", block)
+    assert figure_rule and "break-inside:avoid" in figure_rule.group(1)
+    assert image_rule and re.search(r"max-height:\s*2[0-5]cm", image_rule.group(1))  # under an A4/Letter page
+
+
+def test_the_report_embeds_the_stored_images_while_they_are_current(folders: dict[str, Path], tmp_path: Path) -> None:
+    import base64
+    import os
+    import shutil
+
+    from sim.present.report import render_report
+
+    folder = tmp_path / "shells"
+    shutil.copytree(folders["shells"], folder)
+    marker = b"\x89PNG\r\n\x1a\n-a stored image, not a drawing-"
+    (folder / "waiting.png").write_bytes(marker)
+    stamp = (folder / "summary.json").stat().st_mtime_ns
+    os.utime(folder / "waiting.png", ns=(stamp + 10**9, stamp + 10**9))  # newer than the results
+    assert base64.b64encode(marker).decode() in render_report(folder)  # not drawn again
+    os.utime(folder / "summary.json", ns=(stamp + 2 * 10**9, stamp + 2 * 10**9))  # results newer now
+    assert base64.b64encode(marker).decode() not in render_report(folder)  # drawn afresh

@@ -10,6 +10,7 @@ no longer than simulating. Not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +25,13 @@ from sim.studies.run import run_scenario
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def cpu() -> float:
+    """CPU seconds used so far by this process and its finished workers (less sensitive than
+    wall time to other work on a shared machine)."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "nato_hague_2035.yaml"))
@@ -34,15 +42,16 @@ def main() -> None:
     loaded = load_scenario(args.scenario)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        t0 = time.perf_counter()
+        c0, t0 = cpu(), time.perf_counter()
         run = run_scenario(loaded, args.replications, None, jobs)
-        t1 = time.perf_counter()
+        c1, t1 = cpu(), time.perf_counter()
         write_run(run, out)
         t2 = time.perf_counter()
+        c2 = cpu()
         figures = write_plots(out, jobs=jobs)
         t3 = time.perf_counter()
         write_report(out)
-        t4 = time.perf_counter()
+        c4, t4 = cpu(), time.perf_counter()
         write_plots(out, jobs=1)
         t5 = time.perf_counter()
     n = run.summary["replications"]
@@ -52,6 +61,7 @@ def main() -> None:
     print(f"draw figures        {t3 - t2:7.2f} s  (serially: {t5 - t4:.2f} s)")
     print(f"write report        {t4 - t3:7.2f} s")
     print(f"figures + report    {t4 - t2:7.2f} s  = {(t4 - t2) / (t1 - t0):.2f} x simulate")
+    print(f"CPU time: simulate {c1 - c0:.1f} s, figures + report {c4 - c2:.1f} s = {(c4 - c2) / (c1 - c0):.2f} x")
 
 
 if __name__ == "__main__":
