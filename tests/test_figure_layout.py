@@ -264,3 +264,23 @@ def test_the_report_embeds_the_stored_images_while_they_are_current(folders: dic
     assert base64.b64encode(marker).decode() in render_report(folder)  # not drawn again
     os.utime(folder / "summary.json", ns=(stamp + 2 * 10**9, stamp + 2 * 10**9))  # results newer now
     assert base64.b64encode(marker).decode() not in render_report(folder)  # drawn afresh
+
+
+def test_a_target_never_reached_is_flagged_on_the_timeline(folders: dict[str, Path]) -> None:
+    from sim.present.plots.style import OKABE_ITO
+
+    data = load_run(folders["flagship"])
+    assert data is not None
+    notes = {
+        t.get_text(): to_hex(t.get_color())
+        for spec in figures_for(folders["flagship"])
+        if spec.name.startswith("timeline")
+        for ax in spec.draw().axes
+        for t in ax.texts
+        if t.get_gid() == "note"
+    }
+    for target in data.summary["targets"]:
+        (colour,) = [c for text, c in notes.items() if text.startswith(target["name"])]
+        never = target["date_reached"].get("p50") is None
+        assert (colour == OKABE_ITO["vermillion"].lower()) == never, target["name"]
+    assert any(t["date_reached"].get("p50") is None for t in data.summary["targets"])  # the case is met

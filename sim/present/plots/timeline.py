@@ -132,7 +132,7 @@ def _mark_target(ax: Axes, target: dict[str, Any], value: float, slot: int, mc: 
     else:
         share = target.get("reached_fraction")
         where = f" ({share:.0%} of runs reach it)" if mc and share else ""
-        note = f"{name}: {'median ' if mc else ''}not reached{where}"
+        note = f"{name}: {'median ' if mc else ''}NOT REACHED{where}"
     if deadline is not None:
         on_time = target.get("on_time_probability")
         note += f"; deadline {plot_text(target['by'])}" + (
@@ -140,6 +140,8 @@ def _mark_target(ax: Axes, target: dict[str, Any], value: float, slot: int, mc: 
         )
     ax.annotate(
         note,
+        color=OKABE_ITO["vermillion"] if p50 is None else "black",  # a target never reached stands out
+        gid="note",
         xy=(0.01, value),
         xycoords=("axes fraction", "data"),
         xytext=(0, 3 + 11 * slot),
