@@ -260,7 +260,12 @@ def plot_capacity(
         room = MAX_ASPECT * WIDTH_IN - 0.8 - sum(heights)
         heights.append(min(max(1.0, ROW_HEIGHT_IN * len(expansions) + 0.6), room))
     fig = new_figure(sum(heights) + 0.8)
-    axes = fig.subplots(len(heights), 1, squeeze=False, height_ratios=heights, sharex=not expansions)[:, 0]
+    if expansions and len(heights) > 1:  # the expansions' long names must not squeeze the panels above
+        upper, lower = fig.subfigures(2, 1, height_ratios=[sum(heights[:-1]), heights[-1]])
+        above = list(upper.subplots(len(heights) - 1, 1, squeeze=False, height_ratios=heights[:-1])[:, 0])
+        axes = [*above, lower.add_subplot()]
+    else:
+        axes = list(fig.subplots(len(heights), 1, squeeze=False, height_ratios=heights, sharex=not expansions)[:, 0])
     for i, product in enumerate(products):
         _product_panel(axes[i], data, product, detail)
     if has_supply:
