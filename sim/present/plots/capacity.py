@@ -261,7 +261,7 @@ def plot_capacity(
         heights.append(min(max(1.0, ROW_HEIGHT_IN * len(expansions) + 0.6), room))
     fig = new_figure(sum(heights) + 0.8)
     if expansions and len(heights) > 1:  # the expansions' long names must not squeeze the panels above
-        upper, lower = fig.subfigures(2, 1, height_ratios=[sum(heights[:-1]), heights[-1]])
+        upper, lower = fig.subfigures(2, 1, height_ratios=[sum(heights[:-1]), heights[-1]])  # type: ignore[misc]
         above = list(upper.subplots(len(heights) - 1, 1, squeeze=False, height_ratios=heights[:-1])[:, 0])
         axes = [*above, lower.add_subplot()]
     else:
