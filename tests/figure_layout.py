@@ -73,6 +73,17 @@ def layout_faults(fig: Figure) -> list[str]:
         for other, other_box in figure_level[i + 1 :]:
             if _shrunk(box).overlaps(_shrunk(other_box)):
                 faults.append(f"{name} overlaps {other}")
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for ax in fig.axes:  # tick labels of one axis must not run into each other
+        for axis in (ax.xaxis, ax.yaxis):
+            boxes = [
+                (t.label1.get_text(), _shrunk(t.label1.get_window_extent(renderer)))
+                for t in axis._update_ticks()  # type: ignore[attr-defined]
+                if _visible_text(t.label1)
+            ]
+            for (a, box), (b, other) in zip(boxes, boxes[1:], strict=False):
+                if box.overlaps(other):
+                    faults.append(f"tick labels {a!r} and {b!r} overlap")
     for ax in fig.axes:  # notes inside an axes must at least stay on the canvas
         renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
         for text in ax.texts:

@@ -284,3 +284,29 @@ def test_a_target_never_reached_is_flagged_on_the_timeline(folders: dict[str, Pa
         never = target["date_reached"].get("p50") is None
         assert (colour == OKABE_ITO["vermillion"].lower()) == never, target["name"]
     assert any(t["date_reached"].get("p50") is None for t in data.summary["targets"])  # the case is met
+
+
+def test_the_layout_check_sees_a_legend_over_data_crowded_ticks_a_cut_title_and_a_tall_figure() -> None:
+    from sim.present.plots.style import legend_beside, new_figure
+
+    def figure(height: float = 3.0):  # type: ignore[no-untyped-def]
+        fig = new_figure(height)
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, 1], label="a line")
+        return fig, ax
+
+    fig, ax = figure()
+    legend_beside(ax)
+    assert layout_faults(fig) == []  # the house legend is clear of the data
+    fig, ax = figure()
+    ax.legend(loc="center")
+    assert any("legend lies over the data" in f for f in layout_faults(fig))
+    fig, ax = figure()
+    ax.set_xticks(np.linspace(0, 1, 40), [f"label {i}" for i in range(40)])
+    assert any("tick labels" in f and "overlap" in f for f in layout_faults(fig))
+    fig, ax = figure()
+    ax.set_title("a title far too long to fit " * 6, loc="left")
+    assert any("cut by the canvas edge" in f for f in layout_faults(fig))
+    fig, _ = figure()
+    fig.set_size_inches(4.0, 6.5)
+    assert any("taller than 1.5x" in f for f in layout_faults(fig))

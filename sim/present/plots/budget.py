@@ -19,6 +19,8 @@ from sim.present.plots.style import (
     legend_beside,
     money_label,
     money_scale,
+    named_colour,
+    named_colours,
     new_figure,
     plot_text,
     replication_note,
@@ -30,33 +32,41 @@ WIDTH = 0.38
 
 
 def draw_budget(
-    ax: Axes, name: str, years: dict[str, dict[str, float]], currency: str, shown: str | None = None
+    ax: Axes,
+    name: str,
+    years: dict[str, dict[str, float]],
+    currency: str,
+    shown: str | None = None,
+    own: str | None = None,
 ) -> None:
-    """Bars per fiscal year: appropriated | committed (+ lapsed on top)."""
+    """Bars per fiscal year in the budget's colour (`own`, default its name's): appropriated
+    (light) | committed (+ lapsed on top, hatched vermillion)."""
     labels = sorted(years, key=int)
     x = np.arange(len(labels))
     appropriated = np.array([years[y]["appropriated"] for y in labels])
     committed = np.array([years[y]["committed"] for y in labels])
     lapsed = np.array([years[y]["lapsed"] for y in labels])
+    own = own or named_colour(name)  # the budget's own colour, the same in every figure and scenario
     factor, suffix = money_scale(max(float(np.max(appropriated, initial=0)), float(np.max(committed, initial=0)), 1.0))
     ax.bar(
         x - WIDTH / 2,
         appropriated / factor,
         WIDTH,
-        color=OKABE_ITO["sky_blue"],
+        color=own,
+        alpha=0.4,
         label="appropriated",
         gid="appropriated",
     )
-    ax.bar(x + WIDTH / 2, committed / factor, WIDTH, color=OKABE_ITO["blue"], label="committed", gid="committed")
+    ax.bar(x + WIDTH / 2, committed / factor, WIDTH, color=own, label="committed", gid="committed")
     if np.any(lapsed > 0):
         ax.bar(
             x + WIDTH / 2,
             lapsed / factor,
             WIDTH,
             bottom=committed / factor,
-            color=OKABE_ITO["vermillion"],
+            color="white",
             hatch="xx",
-            edgecolor="white",
+            edgecolor=OKABE_ITO["vermillion"],
             linewidth=0,
             label="lapsed at year end",
             gid="lapsed",
@@ -69,7 +79,7 @@ def draw_budget(
         fontsize=SMALL + 2,
         loc="left",
     )
-    step = max(1, len(labels) // 16)
+    step = max(1, -(-len(labels) // 12))  # at most twelve year labels, so none touch
     ax.set_xticks(x[::step], labels[::step])
     ax.set_xlabel("fiscal year", fontsize=SMALL + 1)
     ax.set_ylabel(f"{currency} {suffix or ''} per year".replace("  ", " "), fontsize=SMALL + 1)
@@ -98,17 +108,18 @@ def plot_budget(
     if detail is None or not detail.get("budgets"):
         raise ValueError("the budget figure needs replication0.json with at least one budget")
     budgets: dict[str, Any] = detail["budgets"]
+    colours = named_colours(budgets)  # over all the scenario's budgets: distinct on every page
     if names is not None:
         budgets = {n: budgets[n] for n in names}
     currency = plot_text(detail.get("currency", ""))
     if ax is not None:
         name = next(iter(budgets))
-        draw_budget(ax, name, budgets[name], currency, data.words(name))
+        draw_budget(ax, name, budgets[name], currency, data.words(name), colours[name])
         return ax.get_figure(root=True)  # type: ignore[return-value]
     fig = new_figure(PANEL_HEIGHT_IN * len(budgets) + 0.7)
     axes = fig.subplots(len(budgets), 1, squeeze=False)[:, 0]
     for a, (name, years) in zip(axes, budgets.items(), strict=False):
-        draw_budget(a, name, years, currency, data.words(name))
+        draw_budget(a, name, years, currency, data.words(name), colours[name])
     which = replication_note(data)
     fig.suptitle(
         f"{plot_text(data.summary.get('scenario', ''))}: money by fiscal year{which}{page_note(*page)}",
