@@ -16,6 +16,7 @@ import pytest
 from conftest import CliResult
 from figure_layout import layout_faults
 from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
 
 from sim.cli.main import main
 from sim.present.plots.capacity import plot_capacity
@@ -63,30 +64,35 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 KINDS = ("flagship", "bottlenecks", "oat", "sobol", "sweep", "compare")
 
 
+@pytest.fixture(scope="module")
+def flagship_figures(folders: dict[str, Path]) -> dict[str, Figure]:
+    """Every figure of the flagship's folder, drawn once for the module."""
+    return {spec.name: spec.draw() for spec in figures_for(folders["flagship"])}
+
+
 @pytest.mark.parametrize("kind", KINDS)
-def test_every_figure_fits_a_page_with_nothing_over_the_data_or_cut(folders: dict[str, Path], kind: str) -> None:
-    specs = figures_for(folders[kind])
-    assert specs, f"{kind}: no figure"
+def test_every_figure_fits_a_page_with_nothing_over_the_data_or_cut(
+    folders: dict[str, Path], flagship_figures: dict[str, Figure], kind: str
+) -> None:
+    figures = flagship_figures if kind == "flagship" else {s.name: s.draw() for s in figures_for(folders[kind])}
+    assert figures, f"{kind}: no figure"
     faults = {}
-    for spec in specs:
-        fig = spec.draw()
+    for name, fig in figures.items():
         width, height = fig.get_size_inches()
         assert height <= MAX_ASPECT * width + 1e-9
         found = layout_faults(fig)
         if found:
-            faults[spec.name] = found
+            faults[name] = found
     assert not faults
 
 
-def test_a_figure_has_at_most_six_panels_and_the_first_keeps_its_name(folders: dict[str, Path]) -> None:
-    specs = figures_for(folders["flagship"])
-    names = [s.name for s in specs]
-    assert {"timeline", "capacity", "budget", "waiting"} <= set(names)
-    timelines = [s for s in specs if s.name.startswith("timeline")]
+def test_a_figure_has_at_most_six_panels_and_the_first_keeps_its_name(flagship_figures: dict[str, Figure]) -> None:
+    assert {"timeline", "capacity", "budget", "waiting"} <= set(flagship_figures)
+    timelines = [name for name in flagship_figures if name.startswith("timeline")]
     assert len(timelines) > 1  # the flagship's eleven products do not fit one page
-    for spec in specs:
-        panels = [ax for ax in spec.draw().axes if ax.get_label() != "<colorbar>"]
-        assert len(panels) <= 6, spec.name
+    for name, fig in flagship_figures.items():
+        panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+        assert len(panels) <= 6, name
 
 
 def _facility_colours(fig_axes: list, names: set[str]) -> dict[str, str]:
@@ -212,12 +218,12 @@ def test_a_target_never_reached_is_flagged_in_the_bottleneck_figure() -> None:
     assert "NOT REACHED" not in ax.get_title(loc="left")
 
 
-def test_figures_of_one_run_say_so_in_their_title(folders: dict[str, Path]) -> None:
-    for spec in figures_for(folders["flagship"]):
-        title = spec.draw()._suptitle.get_text()  # type: ignore[union-attr]
-        if spec.name.startswith(("capacity", "budget", "shipyard_gantt")):
-            assert "replication 0 of 3 (one run)" in title, spec.name
-        if spec.name.startswith("timeline"):
+def test_figures_of_one_run_say_so_in_their_title(flagship_figures: dict[str, Figure]) -> None:
+    for name, fig in flagship_figures.items():
+        title = fig._suptitle.get_text()  # type: ignore[union-attr]
+        if name.startswith(("capacity", "budget", "shipyard_gantt")):
+            assert "replication 0 of 3 (one run)" in title, name
+        if name.startswith("timeline"):
             assert "median and p10–p90" in title
 
 
@@ -266,16 +272,18 @@ def test_the_report_embeds_the_stored_images_while_they_are_current(folders: dic
     assert base64.b64encode(marker).decode() not in render_report(folder)  # drawn afresh
 
 
-def test_a_target_never_reached_is_flagged_on_the_timeline(folders: dict[str, Path]) -> None:
+def test_a_target_never_reached_is_flagged_on_the_timeline(
+    folders: dict[str, Path], flagship_figures: dict[str, Figure]
+) -> None:
     from sim.present.plots.style import OKABE_ITO
 
     data = load_run(folders["flagship"])
     assert data is not None
     notes = {
         t.get_text(): to_hex(t.get_color())
-        for spec in figures_for(folders["flagship"])
-        if spec.name.startswith("timeline")
-        for ax in spec.draw().axes
+        for name, fig in flagship_figures.items()
+        if name.startswith("timeline")
+        for ax in fig.axes
         for t in ax.texts
         if t.get_gid() == "note"
     }
