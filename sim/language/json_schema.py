@@ -18,11 +18,13 @@ from sim.language.types import _PERCENT_SCHEMA, _QUANTITY_SCHEMA, _UNCERTAIN_DAT
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 MODELINE_PREFIX = "# yaml-language-server: $schema="
 
+_LABEL = "optional name in words for figures and reports (default: the key in words, e.g. barrow_ssn -> Barrow SSN)"
 _EXPANSIONS = "capacity built later: name, capacity (or docks), capex, construction, start, ramp_up"
 _FACILITY = {
     "kind": "which kind of facility this is",
     "product": "the product it makes (a name of your choice, e.g. shell_155mm)",
     "budget": "the budget that pays for its work",
+    "label": _LABEL,
     "unit_cost": "money per unit, or {first_unit: X, learning: 90%} for a Wright's-law curve",
     "consumes": "material -> amount used per unit",
     "workforce": "workforce pool -> people held while working",
@@ -57,6 +59,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "demand": "per product, a drawdown from stock: {rate, from, until}",
         "targets": "goals: name, product, exactly one of delivered/rate/stock/capacity, optional by",
         "realism": "how plans turn out: none (as announced), calibrated (the shipped priors) or a mapping",
+        "product_labels": "product -> its name in words for figures and reports, e.g. {ssn: Attack submarines}",
     },
     "PlanRealism": _PLAN_REALISM,
     "ScenarioRealism": {
@@ -67,6 +70,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
     },
     "Budget": {
         "appropriations": "fiscal year -> amount arriving whole at that year's start; years between are interpolated",
+        "label": _LABEL,
         "growth": "yearly growth after the last listed year",
         "gdp": "fiscal year -> GDP, with an optional growth key, e.g. {2025: 2.9tn, growth: 1.5%}",
         "share_of_gdp": "fiscal year -> share of GDP spent on defence, interpolated, e.g. {2025: 2.3%, 2035: 3.5%}",
@@ -79,6 +83,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "unit": "a label, e.g. t or units",
         "initial": "starting stock",
         "supply": "the upstream producer: rate, lead_time, expansions (no supply: no resupply)",
+        "label": _LABEL,
     },
     "Supply": {
         "rate": "the upstream producer's rate, producing continuously from start",

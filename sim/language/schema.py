@@ -223,6 +223,8 @@ class FacilityBase(Spec):
 
     product: str
     budget: str
+    #: the facility's name in words for figures and reports (default: the key in words)
+    label: str | None = None
     unit_cost: Any = 0.0
     consumes: dict[str, QuantityValue] = {}
     workforce: dict[str, int] = {}
@@ -426,6 +428,8 @@ class Material(Spec):
     unit: str = "units"
     initial: QuantityValue = 0.0
     supply: Supply | None = None
+    #: the material's name in words for figures and reports (default: the key in words)
+    label: str | None = None
 
 
 class Workforce(Spec):
@@ -468,6 +472,8 @@ class Budget(Spec):
     """A pot of money facilities draw on, filled at each fiscal year's start."""
 
     appropriations: dict[int, QuantityValue] | None = None
+    #: the budget's name in words for figures and reports (default: the key in words)
+    label: str | None = None
     growth: PercentValue = 0.0
     gdp: Annotated[GdpTable | None, Field(default=None)] = None
     share_of_gdp: dict[int, Percent] | None = None
@@ -627,6 +633,8 @@ class Scenario(Spec):
     targets: list[Target] = []
     #: how plans turn out: `none` (as announced), `calibrated` (the shipped priors) or a mapping
     realism: Annotated[ScenarioRealism, BeforeValidator(_realism)] = ScenarioRealism()
+    #: products' names in words for figures and reports, by product (default: the name in words)
+    product_labels: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _work_in_progress_began_before_start(self) -> Scenario:
@@ -637,6 +645,16 @@ class Scenario(Spec):
                         f"facilities.{name}.in_progress.{k}.since: work in progress began on or before"
                         f" the start ({self.start}), got {item.since}"
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _labels_name_products(self) -> Scenario:
+        unknown = [name for name in self.product_labels if name not in self.products]
+        if unknown:
+            raise ValueError(
+                f"product_labels.{unknown[0]}: not a product of this scenario"
+                f"{did_you_mean(unknown[0], self.products)}; products: {', '.join(self.products)}"
+            )
         return self
 
     @field_validator("horizon")

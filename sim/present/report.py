@@ -38,8 +38,26 @@ pre{background:#f7f7f7;padding:.6rem;overflow-x:auto;font-size:.8rem}
 margin:0 calc(50% - min(48vw,40rem))}
 .first figure{margin:0}.first table{font-size:.8rem}
 @media (max-width:50rem){.first{grid-template-columns:1fr;margin:0}}
-@media print{body{max-width:none}figure{page-break-inside:avoid}.first{grid-template-columns:1fr;margin:0}}
+@media print{.first{grid-template-columns:1fr;margin:0}}
+@media print{@page{margin:1.5cm}body{max-width:none;margin:0;padding:0;font-size:10pt}
+h2{break-after:avoid;page-break-after:avoid}tr{break-inside:avoid;page-break-inside:avoid}
+figure{break-inside:avoid;page-break-inside:avoid;margin:.6rem 0;text-align:center}
+figure img{width:auto;max-width:100%;max-height:23cm;object-fit:contain;border:0}
+figcaption{break-before:avoid;page-break-before:avoid}details pre{white-space:pre-wrap}}
 """
+#: the files a figure is drawn from: a stored image newer than all of them is the drawing
+DRAWN_FROM = (
+    "summary.json",
+    "timeline.csv",
+    "replication0.json",
+    "scenario.resolved.yaml",
+    "results.csv",
+    "sensitivity.csv",
+    "bottlenecks.json",
+    "compare.json",
+    "design.csv",
+    "study.json",
+)
 
 
 def esc(value: Any) -> str:
@@ -180,10 +198,25 @@ def _flow(value: Any) -> str:
     return str(text).strip().removesuffix("...").strip()
 
 
-def figure_html(spec: FigureSpec) -> str:
-    """A <figure> with the PNG inline."""
-    fig = spec.draw()
-    encoded = base64.b64encode(png_bytes(fig)).decode("ascii")
+def stored_png(directory: Path | None, name: str) -> bytes | None:
+    """The figure's PNG as `rearm run`/`rearm plot` left it in `directory`, if it is newer than
+    every file it is drawn from (then drawing it again gives the same bytes); else None."""
+    if directory is None:
+        return None
+    path = directory / f"{name}.png"
+    if not path.is_file():
+        return None
+    sources = [directory / f for f in DRAWN_FROM if (directory / f).is_file()]
+    if any(src.stat().st_mtime_ns > path.stat().st_mtime_ns for src in sources):
+        return None
+    return path.read_bytes()
+
+
+def figure_html(spec: FigureSpec, directory: Path | None = None) -> str:
+    """A <figure> with the PNG inline: the one stored in `directory` where it is current,
+    else drawn now."""
+    image = stored_png(directory, spec.name)
+    encoded = base64.b64encode(image if image is not None else png_bytes(spec.draw())).decode("ascii")
     return (
         f'<figure id="fig-{esc(spec.name)}"><img alt="{esc(spec.caption)}" '
         f'src="data:image/png;base64,{encoded}"><figcaption>{esc(spec.caption)}</figcaption></figure>'
@@ -260,7 +293,7 @@ def render_report(directory: Path) -> str:
                 + "</ul></div>"
             )
     parts.append("<h2>Figures</h2>")
-    parts += [figure_html(s) for s in specs]
+    parts += [figure_html(s, directory) for s in specs]
     if inputs:
         parts.append("<h2>Key inputs</h2>" + table(["section", "name", "values"], inputs))
         parts.append(f"<details><summary>Resolved scenario (YAML)</summary><pre>{esc(resolved)}</pre></details>")

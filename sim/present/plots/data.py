@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,16 @@ class RunData:
     summary: dict[str, Any]
     timeline: dict[str, dict[str, Series]]
     detail: dict[str, Any] | None = None
+    #: name -> its `label:` in the scenario (facilities, products, budgets, materials)
+    labels: dict[str, str] = field(default_factory=dict)
+    #: product -> its programme (the budget paying for its first facility), for grouping
+    programmes: dict[str, str] = field(default_factory=dict)
+
+    def words(self, name: str) -> str:
+        """`name` as a reader sees it: its label, else the code name in words."""
+        from sim.present.plots.style import words
+
+        return words(name, self.labels)
 
     @property
     def start(self) -> dt.date:
@@ -89,7 +99,41 @@ def load_run(directory: Path) -> RunData | None:
     _, rows = read_csv(timeline_path)
     detail_path = directory / "replication0.json"
     detail = read_json(detail_path) if detail_path.exists() else None
-    return RunData(summary, timeline_from_rows(rows), detail)
+    scenario = load_resolved(directory)
+    return RunData(summary, timeline_from_rows(rows), detail, labels_of(scenario), programmes_of(scenario))
+
+
+def labels_of(scenario: dict[str, Any]) -> dict[str, str]:
+    """Name -> label from a scenario as written: the `label:` of each facility, budget and
+    material, and `product_labels`."""
+    out: dict[str, str] = {}
+    for section in ("facilities", "budgets", "materials"):
+        for name, spec in (scenario.get(section) or {}).items():
+            if isinstance(spec, dict) and spec.get("label"):
+                out[str(name)] = str(spec["label"])
+    for name, label in (scenario.get("product_labels") or {}).items():
+        out[str(name)] = str(label)
+    return out
+
+
+def programmes_of(scenario: dict[str, Any]) -> dict[str, str]:
+    """Product -> the budget that pays for the first facility making it (its programme)."""
+    out: dict[str, str] = {}
+    for spec in (scenario.get("facilities") or {}).values():
+        if isinstance(spec, dict) and spec.get("product") is not None:
+            out.setdefault(str(spec["product"]), str(spec.get("budget") or ""))
+    return out
+
+
+def load_resolved(directory: Path) -> dict[str, Any]:
+    """The scenario stored in `directory` (`scenario.resolved.yaml`) as written, or {}."""
+    path = directory / "scenario.resolved.yaml"
+    if not path.exists():
+        return {}
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
 
 
 def run_meta(directory: Path) -> dict[str, Any]:

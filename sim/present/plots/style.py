@@ -9,6 +9,7 @@ drawing changes no global state (no `pyplot`, no `matplotlib.use`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -50,14 +51,90 @@ FONT = 9.5
 SMALL = 8.0
 
 
+#: Where name-derived colours come from: Okabe-Ito first, then Paul Tol's muted scheme, so a
+#: figure of many facilities still has distinct colours (the later ones are less contrasted).
+NAMED_PALETTE = tuple(OKABE_ITO[c] for c in CYCLE) + (
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
+)
+#: The tallest a figure may be, as a multiple of its width (A4 and Letter pages allow ~1.4).
+MAX_ASPECT = 1.5
+#: Words kept in capitals when a code name is turned into words.
+ACRONYMS = frozenset(
+    "ssn ssbn aukus uk us usa eu nato bae gdp mbda knds gem iris ied ifv mbt hq sdr pac lrpf "
+    "himars gmlrs atacms amraam nasams ssk dd ffg ew ai tnt rdx hmx".split()
+)
+
+
 def colour(i: int) -> str:
     """The i-th colour of the cycle (wrapping)."""
     return OKABE_ITO[CYCLE[i % len(CYCLE)]]
 
 
+def _slot(name: str) -> int:
+    """A name's preferred place in `NAMED_PALETTE`, from a hash that is the same in every
+    process and on every machine (Python's `hash` of a string is not)."""
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big") % len(NAMED_PALETTE)
+
+
+def named_colour(name: str) -> str:
+    """The colour `name` (a facility, stage, budget or material) has in every figure and
+    scenario where nothing it shares a figure with claims the same colour first."""
+    return NAMED_PALETTE[_slot(name)]
+
+
+def named_colours(names: Iterable[str]) -> dict[str, str]:
+    """A distinct colour per name within one figure: each its `named_colour`, and where two
+    collide, the one first in alphabetical order keeps it and the other takes the next free
+    colour (so a name keeps its colour wherever its companions do not collide with it)."""
+    unique = sorted(dict.fromkeys(names))
+    taken: dict[int, str] = {}
+    out: dict[str, str] = {}
+    for name in unique:
+        slot = _slot(name)
+        for step in range(len(NAMED_PALETTE)):
+            k = (slot + step) % len(NAMED_PALETTE)
+            if k not in taken or len(taken) >= len(NAMED_PALETTE):
+                break
+        taken.setdefault(k, name)
+        out[name] = NAMED_PALETTE[k]
+    return out
+
+
+def words(name: Any, labels: dict[str, str] | None = None) -> str:
+    """A name as a reader sees it: its `label:` from the scenario where one is given, else the
+    code name in words (`barrow_ssn_aukus` -> 'Barrow SSN AUKUS'); always figure-safe text."""
+    text = str(name)
+    if labels and text in labels:
+        return plot_text(labels[text])
+    if ":" in text and " " not in text:  # 'material:explosive_fill' -> 'material: Explosive fill'
+        head, _, rest = text.partition(":")
+        return f"{plot_text(head)}: {words(rest, labels)}"
+    if " " in text or not any(c == "_" for c in text) and not text.islower():
+        return plot_text(text)  # already words (a title, a constraint as written)
+    parts = [p for p in text.replace("-", "_").split("_") if p]
+    shown = [p.upper() if p.lower() in ACRONYMS else p for p in parts]
+    if shown and shown[0] == parts[0]:
+        shown[0] = shown[0][:1].upper() + shown[0][1:]
+    return plot_text(" ".join(shown))
+
+
+def capped_height(height_in: float, width_in: float = WIDTH_IN) -> float:
+    """`height_in`, at most `MAX_ASPECT` times the width, so the figure fits a page."""
+    return min(height_in, MAX_ASPECT * width_in)
+
+
 def new_figure(height_in: float, width_in: float = WIDTH_IN) -> Figure:
     """A figure attached to an Agg canvas (no pyplot, no global backend)."""
-    fig = Figure(figsize=(width_in, height_in), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(width_in, capped_height(height_in, width_in)), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
@@ -112,10 +189,20 @@ def money_scale(largest: float) -> tuple[float, str]:
     return 1.0, ""
 
 
+def three_figures(value: float) -> str:
+    """A number to three significant figures, with thousands separators: 300.34 -> '300',
+    1.2549 -> '1.25', 1234.5 -> '1,230'."""
+    if value == 0 or not np.isfinite(value):
+        return f"{value:g}"
+    digits = 3 - int(np.floor(np.log10(abs(value)))) - 1
+    rounded = round(value, digits)
+    return f"{rounded:,.{max(0, digits)}f}"
+
+
 def money_label(value: float, currency: str) -> str:
-    """'EUR 1.25bn' style."""
+    """'EUR 300bn', 'EUR 1.25bn': three significant figures, no false precision."""
     factor, suffix = money_scale(value)
-    return f"{currency} {value / factor:,.2f}{suffix}"
+    return f"{currency} {three_figures(value / factor)}{suffix}"
 
 
 def style_axes(ax: Axes) -> None:
@@ -125,6 +212,13 @@ def style_axes(ax: Axes) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(labelsize=SMALL)
+
+
+def replication_note(data: Any) -> str:
+    """What a figure of replication 0's history says in its title: which run it shows of how
+    many ('' for a single replication, where there is no other)."""
+    n = int(data.summary.get("replications", 1))
+    return f" — replication 0 of {n:,} (one run)" if n > 1 else ""
 
 
 def footer(fig: Figure, meta: dict[str, Any]) -> None:
@@ -152,6 +246,28 @@ def legend(ax: Axes, **kwargs: Any) -> None:
     handles, labels = ax.get_legend_handles_labels()
     if handles:
         ax.legend(fontsize=SMALL, frameon=True, framealpha=0.9, **kwargs)
+
+
+def legend_beside(ax: Axes, handles: Sequence[Any] | None = None, labels: Sequence[str] | None = None) -> None:
+    """The axes' legend to the right of its data area, never over the data (constrained
+    layout makes room for it); nothing when there is nothing to list. Duplicate labels are
+    listed once."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    seen: dict[str, Any] = {}
+    for h, label in zip(handles, labels or [], strict=False):
+        if label and not label.startswith("_"):
+            seen.setdefault(label, h)
+    if seen:
+        ax.legend(
+            list(seen.values()),
+            list(seen),
+            fontsize=SMALL - 0.5,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            borderaxespad=0.0,
+            framealpha=0.9,
+        )
 
 
 def png_bytes(fig: Figure) -> bytes:

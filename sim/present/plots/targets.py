@@ -23,8 +23,8 @@ from sim.present.plots.style import (
     OKABE_ITO,
     SMALL,
     WIDTH_IN,
-    date_axis,
     footer,
+    legend_beside,
     new_figure,
     plot_text,
     style_axes,
@@ -172,8 +172,16 @@ def draw_targets(
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(max(y, n or 0) - 0.4, -0.6)
     ax.set_xlim(x(start), x(end))
-    date_axis(ax)
+    few_years(ax, 6)
     ax.set_xlabel("date reached", fontsize=SMALL)
+
+
+def few_years(ax: Axes, most: int) -> None:
+    """At most `most` date ticks: the legend beside the chart leaves the dates less room."""
+    locator = mdates.AutoDateLocator(minticks=2, maxticks=most)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+    ax.tick_params(labelsize=SMALL)
 
 
 def legend_handles() -> list[Line2D]:
@@ -216,12 +224,14 @@ def plot_target_charts(charts: dict[str, tuple[dict[str, Any], list[TargetRow]]]
     for ax, (label, (_, rows)) in zip(axes, charts.items(), strict=True):
         draw_targets(ax, rows, start, end, _font(n) * (0.9 if len(charts) > 1 else 1.0), n)
         ax.set_title(plot_text(label), fontsize=SMALL + 1)
+        few_years(ax, max(3, 6 // len(charts)))
     return _finish(fig, meta, "targets side by side")
 
 
 def _finish(fig: Figure, meta: dict[str, Any], title: str) -> Figure:
-    fig.legend(handles=legend_handles(), loc="outside lower center", ncol=4, fontsize=SMALL, frameon=False)
     scenario = meta.get("scenario")
     fig.suptitle(f"{plot_text(scenario)}: {title}" if scenario else title.capitalize(), fontsize=SMALL + 3)
-    footer(fig, meta)
+    footer(fig, meta)  # first: it keeps the bottom edge free, and the legend goes above it
+    handles = legend_handles()  # beside the (last) panel: never over the data or the footer
+    legend_beside(fig.axes[-1], handles, [str(h.get_label()) for h in handles])
     return fig

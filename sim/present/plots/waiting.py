@@ -12,7 +12,20 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from sim.present.plots.data import RunData
-from sim.present.plots.style import LIGHT_GREY, OKABE_ITO, SMALL, figure_for, footer, plot_text, style_axes
+from sim.present.plots.style import (
+    LIGHT_GREY,
+    MAX_ASPECT,
+    OKABE_ITO,
+    SMALL,
+    WIDTH_IN,
+    figure_for,
+    footer,
+    legend_beside,
+    named_colours,
+    plot_text,
+    style_axes,
+    words,
+)
 
 ROW_HEIGHT_IN = 0.42
 FIXED = {
@@ -76,7 +89,8 @@ def plot_waiting(data: RunData, ax: Axes | None = None) -> Figure:
         raise ValueError("the waiting figure needs facilities in summary.json")
     names, causes, table = shares(facilities)
     own = ax is None
-    fig, ax = figure_for(ax, ROW_HEIGHT_IN * len(names) + 1.9)
+    fig, ax = figure_for(ax, min(ROW_HEIGHT_IN * len(names) + 2.4, MAX_ASPECT * WIDTH_IN))
+    labels = getattr(data, "labels", {})
     styles = cause_styles(causes)
     y = np.arange(len(names))[::-1]
     left = np.zeros(len(names))
@@ -93,7 +107,7 @@ def plot_waiting(data: RunData, ax: Axes | None = None) -> Figure:
             hatch=hatch,
             edgecolor="white",
             linewidth=0.5,
-            label=plot_text(LABELS.get(cause, cause.replace(":", ": "))),
+            label=plot_text(LABELS[cause]) if cause in LABELS else words(cause, labels),
             gid=f"cause:{cause}",
         )
         left += table[:, j]
@@ -108,24 +122,31 @@ def plot_waiting(data: RunData, ax: Axes | None = None) -> Figure:
             color="white",
             fontweight="bold",
         )
-    ax.set_yticks(y, [plot_text(n) for n in names], fontsize=SMALL)
+    ax.set_yticks(y, [words(n, labels) for n in names], fontsize=SMALL - 1 if len(names) > 16 else SMALL)
+    swatches = named_colours(names)  # each facility's own colour, as in the capacity figure
+    ax.scatter(
+        np.full(len(names), -0.012),
+        y,
+        marker="s",
+        s=30,
+        c=[swatches[n] for n in names],
+        transform=ax.get_yaxis_transform(),
+        clip_on=False,
+        zorder=5,
+        gid="facility",
+    )
+    ax.tick_params(axis="y", pad=9)  # room for the swatches
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("share of each facility's time (% of simulated days)", fontsize=SMALL + 1)
     style_axes(ax)
     ax.grid(False, axis="y")
-    ax.legend(
-        fontsize=SMALL - 0.5,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.22 * 3.0 / fig.get_figheight()),
-        ncol=min(4, len(causes)),
-        frameon=False,
-    )
+    legend_beside(ax)
     mean = " (mean of {:,} replications)".format(data.summary["replications"]) if data.monte_carlo else ""
-    ax.set_title(
+    fig.suptitle(
         f"{plot_text(data.summary.get('scenario', ''))}: where each facility's time goes{mean}",
-        fontsize=SMALL + 2,
-        loc="left",
+        fontsize=SMALL + 3,
+        wrap=True,
     )
     if own:
         footer(fig, data.summary)
