@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from sim.errors import UsageError
+from sim.present.allocation import allocation_section
 from sim.present.certainty import date_warnings
 from sim.present.files import write_atomic
 from sim.present.plots.data import RunData, load_run, read_json, run_meta
@@ -258,6 +259,7 @@ def render_report(directory: Path) -> str:
 
         title = "Comparison of " + ", ".join(scenario_labels([str(f) for f in meta["files"]]).values())
     parts = [f"<h1>{esc(title)}</h1>"]
+    parts += allocation_section(directory)  # an allocate folder's answer (sim.present.allocation)
     inputs, resolved = key_inputs(directory)
     description = (yaml.safe_load(resolved) or {}).get("description") if resolved else None
     if description:
