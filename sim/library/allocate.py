@@ -111,6 +111,10 @@ def allocate(
         resume=resume, progress=progress, plots=plots, svg=svg, xlsx=xlsx,
     )  # fmt: skip
     _check(options, [scenario])
+    try:
+        import optuna  # noqa: F401
+    except ImportError:
+        raise UsageError("rearm allocate needs Optuna: pip install 'rearm[allocate]'") from None
     s = scenario.scenario
     money = parse_extra(budget, s, start)
     items = parse_items(over, s, money)
@@ -172,6 +176,7 @@ def allocate(
 
             with ProgressReport(evaluations, "rearm allocate (candidates)", enabled=options.progress) as report:
                 asked = method.search(batch, len(items), evaluations, root, lambda n: report.update(n - report.done))
+            written_search = float(np.nanmean(values([0], search_reps)[0]))
             index = {x: i for i, x in enumerate(p.values for p in state.study.points)}
             found = {x: v if np.isfinite(v) else np.inf for x, v in asked}
             ranked = sorted(found, key=lambda x: found[x])
@@ -182,6 +187,7 @@ def allocate(
         doc = _document(scenario, money, items, goal, state.study, asked, final, even, per, search_reps, final_reps)
         years, failed = years_array(state.study, state.store.runs())
         doc["targets"] = _targets(targets, deadlines, horizon, years, failed, final[0], final_reps)
+        doc["as_written_search"] = written_search
         doc["run_time_s"] = round(time.monotonic() - begun, 1)
         _write(folder, state, doc)
         written.printed += allocation_lines(doc)
@@ -263,7 +269,6 @@ def _document(
             "distinct_candidates": len(dict.fromkeys(x for x, _ in asked)),
             "search_replications": search_reps,
             "final_replications": final_reps,
-            "share_decimals": method.DECIMALS,
         },  # fmt: skip
         "best": candidate(best),
         "runners_up": [candidate(p) for p in ranked[1:]],
@@ -271,6 +276,11 @@ def _document(
         "as_written": candidate(0),
         "gain_vs_as_written": gain(0),
         "gain_vs_even_split": gain(even),
+        "alone": {
+            i.path: goal.sign * v if np.isfinite(v) else None for i, (_, v) in zip(items, asked[1:], strict=False)
+        }
+        if len(items) > 1
+        else {},
         "search": [{"shares": list(x), "objective": goal.sign * v if np.isfinite(v) else None} for x, v in asked],
     }
 

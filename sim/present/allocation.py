@@ -48,6 +48,15 @@ def allocation_lines(doc: dict[str, Any]) -> list[str]:
     for key, label in (("gain_vs_as_written", "as written"), ("gain_vs_even_split", "the even split")):
         g = doc[key]
         lines.append(f"gain against {label}: {g['mean']:.3f} (95% CI {g['interval'][0]:.3f} to {g['interval'][1]:.3f})")
+    alone = {k: v for k, v in doc.get("alone", {}).items() if v is not None}
+    if alone:
+        better = doc["objective"]["better"] == "lower"
+        order = sorted(alone, key=lambda k: alone[k] if better else -alone[k])
+        lines.append(
+            f"each item given all the money (search, {opt['search_replications']} replications; as written "
+            f"{doc['as_written_search']:.3f}), best first:"
+        )
+        lines += [f"  {k:<40} {alone[k]:.3f}" for k in order]
     return lines
 
 

@@ -29,8 +29,6 @@ from sim.errors import UsageError
 #: candidates asked of the optimiser at a time (independent of --jobs: the same seed gives the
 #: same answer on any number of workers)
 BATCH = 4
-#: shares are rounded to this many decimals (a candidate is a point of the design table)
-DECIMALS = 4
 OBJECTIVES = ("lateness", "on_time", "date:TARGET")
 #: what the optimiser is told of a candidate whose runs failed (worse than any real value)
 FAILED = 1e300
@@ -118,13 +116,11 @@ def parse_objective(
 
 
 def shares_of(u: Sequence[float]) -> tuple[float, ...]:
-    """The shares a candidate's numbers in (0, 1] stand for: −log(u) normalised, rounded (the
-    last takes the rounding so they sum to 1)."""
-    w = [-math.log(max(x, 1e-12)) for x in u]
+    """The shares a candidate's numbers in (0, 1] stand for: −log(u) normalised (not rounded:
+    an even split of a sum that exactly pays six capexes must pay each whole)."""
+    w = [max(0.0, -math.log(max(x, 1e-12))) for x in u]
     total = sum(w)
-    raw = [x / total for x in w] if total > 0 else [1 / len(w)] * len(w)
-    rounded = [round(x, DECIMALS) for x in raw[:-1]]
-    return (*rounded, round(1 - sum(rounded), DECIMALS))
+    return tuple(x / total for x in w) if total > 0 else tuple(1 / len(w) for _ in w)
 
 
 def first_candidates(k: int) -> list[list[float]]:

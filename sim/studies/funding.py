@@ -10,10 +10,11 @@ changed: the money reaches the model as appropriations and capex it already know
 - `facilities.F`: F's budget, when F is the only one paid from it (money given to that budget
   is money given to F). A budget shared with other lines cannot earmark money for one of them
   in today's model, so that is refused with a line naming the alternatives.
-- `expansions.X`: a grant towards X's capex: it pays the capex (up to the grant) from the day
-  the grant has arrived; what it does not cover is still paid from the owner's budget. A fully
-  paid `when_funded` expansion starts when the grant has arrived; money beyond the capex is
-  unused (an optimiser learns not to give it).
+- `expansions.X`: a one-off grant towards X's capex: it pays the capex up to the grant; what it
+  does not cover is still paid from the owner's budget, as written (`when_funded`). A fully paid
+  `when_funded` expansion starts on `--from` (so with a later `--from` it waits for the grant
+  even where its owner could have paid sooner); money beyond the capex is unused (an optimiser
+  learns not to give it).
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ def parse_items(text: str | None, scenario: Scenario, extra: ExtraMoney) -> list
                 f"expansions.{n}"
                 for n, where in _expansions(scenario).items()
                 if len(where) == 1 and _owner_budget(scenario, *where[0][:2]) == extra.name and _capex(where[0][2])
+                if not extra.yearly
             ]
         else:
             paths = [f"budgets.{b}" for b in scenario.budgets]
@@ -141,6 +143,10 @@ def parse_items(text: str | None, scenario: Scenario, extra: ExtraMoney) -> list
     if not paths:
         raise UsageError("--over: name at least one budget, facility or expansion")
     items = [_item(p, scenario) for p in paths]
+    if extra.yearly and any(i.kind == "expansions" for i in items):
+        raise UsageError(
+            "--over expansions.NAME: a grant towards capex is a one-off sum (write the amount without 'per year')"
+        )
     if len({i.path for i in items}) != len(items):
         raise UsageError("--over: an item is named twice")
     return items
@@ -250,20 +256,14 @@ def _extra_by_year(scenario: Scenario, budget: Budget, money: ExtraMoney, amount
 
 
 def _grant(scenario: Scenario, e: Expansion, money: ExtraMoney, amount: float) -> Expansion:
-    """Expansion `e` with its capex paid by the grant as far as it goes (see the module note)."""
+    """Expansion `e` with its capex paid by a one-off grant as far as it goes (see the module note)."""
     capex = float(mean_of(e.capex))
-    begin = Clock(scenario.start).day_of(money.start)
-    if money.yearly:  # arrives each year from --from (a year of 365.25 days apart)
-        paid, day, received = 0.0, begin, 0.0
-        while day < scenario.horizon and received < capex:
-            received += amount
-            paid, day = min(received, capex), day + 365.25
-        day -= 365.25
-    else:
-        paid, day = min(amount, capex), begin
+    paid = min(amount, capex)
+    if capex - paid <= capex * 1e-9:  # a share of a sum that pays it whole, up to rounding
+        paid = capex
     update: dict[str, Any] = {"capex": capex - paid}
     if paid >= capex and e.start == "when_funded":
-        update["start"] = Clock(scenario.start).date_of(day)
+        update["start"] = money.start
     return e.model_copy(update=update)
 
 
