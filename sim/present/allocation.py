@@ -88,10 +88,10 @@ def allocation_figure(doc: dict[str, Any]) -> Any:
     left, right = fig.subplots(1, 2)
     money = doc["best"]["money"]
     names = list(money)
-    left.barh(range(len(names)), [money[n] for n in names], color=colour(0))
+    left.barh(range(len(names)), [money[n] / 1e6 for n in names], color=colour(0))
     left.set_yticks(range(len(names)), [n.split(".", 1)[1] for n in names])
     left.invert_yaxis()
-    left.set_xlabel(f"extra money ({doc['currency']}{' a year' if doc['extra_money']['yearly'] else ''})")
+    left.set_xlabel(f"extra money (million {doc['currency']}{' a year' if doc['extra_money']['yearly'] else ''})")
     left.set_title("Best split")
     targets = doc["targets"]
     ys = range(len(targets))
@@ -102,8 +102,8 @@ def allocation_figure(doc: dict[str, Any]) -> Any:
             right.plot([t["deadline_years"]] * 2, [y - 0.3, y + 0.3], color="black", lw=1)
     right.set_yticks(list(ys), [t["target"] for t in targets])
     right.invert_yaxis()
-    right.set_xlabel("mean years to reach (| deadline)")
-    right.legend(loc="lower right")
+    right.set_xlabel("mean years to reach (bar: deadline)")
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
     right.set_title("Targets")
     return fig
 
