@@ -123,8 +123,9 @@ def allocate(
         raise UsageError("allocate: the scenario has no targets to meet")
     deadlines = _deadlines(scenario)
     goal = method.parse_objective(objective, targets, deadlines, weights)
-    if evaluations < len(items) + 1:
-        raise UsageError(f"--evaluations: at least {len(items) + 1} (the even split and each item alone)")
+    least = len(items) + 1 if len(items) > 1 else 1
+    if evaluations < least:
+        raise UsageError(f"--evaluations: at least {least} (the even split and each item alone)")
     search_reps = replications or min(s.replications, DEFAULT_SEARCH_REPLICATIONS)
     final_reps = max(final_replications or s.replications, search_reps)
     root = seed if seed is not None else s.seed
@@ -140,6 +141,7 @@ def allocate(
             "file": scenario.file,
             "sha256": scenario.sha256,
             "overrides": list(scenario.overrides),
+            "version": __version__,
             "goals": goal_table(s),
             "budget": budget,
             "from": money.start.isoformat(),
