@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from sim.errors import UsageError
+from sim.present.allocation import allocation_section
 from sim.present.certainty import date_warnings
 from sim.present.files import write_atomic
 from sim.present.plots.data import RunData, load_run, read_json, run_meta
@@ -243,7 +244,8 @@ def render_report(directory: Path) -> str:
     foreign = foreign_study(directory, data.summary) if data is not None else None
     specs = figures_for(directory, studies=foreign is None)
     meta = data.summary if data is not None else run_meta(directory)
-    if not specs and data is None:
+    allocation = allocation_section(directory)  # an allocate folder's answer (sim.present.allocation)
+    if not specs and data is None and not allocation:
         raise UsageError(
             f"{directory}: no results to report (expected summary.json and timeline.csv from `rearm run`, "
             "or results.csv, sensitivity.csv, bottlenecks.json or compare.json from a study)"
@@ -254,6 +256,7 @@ def render_report(directory: Path) -> str:
 
         title = "Comparison of " + ", ".join(scenario_labels([str(f) for f in meta["files"]]).values())
     parts = [f"<h1>{esc(title)}</h1>"]
+    parts += allocation
     inputs, resolved = key_inputs(directory)
     description = (yaml.safe_load(resolved) or {}).get("description") if resolved else None
     if description:

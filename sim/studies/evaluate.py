@@ -190,15 +190,24 @@ def evaluate(
     resume: bool = False,
     progress: bool = True,
     store: Store | None = None,
+    pairs: Sequence[tuple[int, int]] | None = None,
 ) -> Store:
     """Run every (point, replication) not yet in `out/results.sqlite` (or in `store`, if opened
-    already); return the open store."""
+    already), or only those of `pairs` (point-major; an optimiser's candidates); return the
+    open store."""
     store = store or open_store(study, out, resume)
     done = store.finished()
-    total = len(study.points) * study.replications
-    todo = ((p, r) for p in range(len(study.points)) for r in range(study.replications) if (p, r) not in done)
-    left = total - len(done)
-    with ProgressReport(total, f"rearm {study.command}", done=len(done), enabled=progress) as report:
+    if pairs is None:
+        total = len(study.points) * study.replications
+        todo: Iterable[tuple[int, int]] = (
+            (p, r) for p in range(len(study.points)) for r in range(study.replications) if (p, r) not in done
+        )
+        left = total - len(done)
+    else:
+        total = len(pairs)
+        todo = [pair for pair in pairs if pair not in done]
+        left = len(todo)
+    with ProgressReport(total, f"rearm {study.command}", done=total - left, enabled=progress) as report:
         tasks = _tasks(study, todo, per_task(left, executor.workers), store, report)
         try:
             for rows in executor.map_unordered(run_task, tasks):
