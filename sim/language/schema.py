@@ -97,7 +97,7 @@ MultiplierValue = Annotated[
             {
                 "anyOf": [
                     {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100},
-                    {"type": "string", "pattern": r"^\s*[0-9.]+\s*x?\s*$"},
+                    {"type": "string", "pattern": r"^\s*[0-9.]+(?:\s*x)?\s*$"},
                 ],
                 "description": "a multiplier such as 1.3",
                 "examples": [1.3, "1.5x"],
