@@ -1,7 +1,8 @@
 """Monotone responses as a property (hypothesis, paired streams): over generated scenarios with
 one product line (a munitions factory, a vehicle line or a shipyard with docks), more money
 (every appropriation × (1 + c)), more capacity (a shipyard: one more dock), more supply of its
-material or more people never make a target of that line later by more than one lot (a lot for
+material, more people or more of its plan achieved (`realism: {achieved: 110%}`: more capacity,
+a yard's shorter build times) never make a target of that line later by more than one lot (a lot for
 a factory, one vehicle's build for a line, a day for a yard). Both runs of a pair use the same
 seed, so the same replication streams; a target not reached counts as reached never.
 
@@ -44,7 +45,7 @@ from hypothesis import strategies as st
 from sim.language.schema import Scenario
 
 KINDS = ("munitions_factory", "vehicle_line", "shipyard")
-CHANGES = ("money", "capacity", "supply", "workforce")
+CHANGES = ("money", "capacity", "supply", "workforce", "achieved")
 
 
 def rounded(x: float) -> float:
@@ -160,6 +161,8 @@ def more(data: dict[str, Any], change: str, c: float) -> dict[str, Any] | None:
         out["budgets"] = {
             "b": {**budget, "appropriations": {y: a * (1 + c) for y, a in budget["appropriations"].items()}}
         }
+    elif change == "achieved":  # (a plan that turns out better: `realism: achieved` above 100%)
+        line["realism"] = {"achieved": f"{100 * (1 + c):g}%"}
     elif change == "capacity" and line["kind"] == "shipyard":
         line["docks"] += 1
     elif change == "capacity":

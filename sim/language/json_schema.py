@@ -32,6 +32,12 @@ _FACILITY = {
     "priority": "higher is served first when facilities wait for the same money, material, docks or people",
     "capacity": "nameplate production rate",
     "ramp_up": "time over which output rises linearly from 0 to capacity after available_from",
+    "realism": "how this facility's plan turns out, over the scenario's realism: {achieved, slip, delay}",
+}
+_PLAN_REALISM = {
+    "achieved": "share of announced capacity reached (a shipyard: its hull rate; its build times are divided by it)",
+    "slip": "multiplier on the time from the start to each announced future date and on construction times",
+    "delay": "time added to each announced future date",
 }
 
 FIELD_DOCS: dict[str, dict[str, str]] = {
@@ -50,6 +56,14 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "facilities": "the producers: munitions_factory, vehicle_line or shipyard",
         "demand": "per product, a drawdown from stock: {rate, from, until}",
         "targets": "goals: name, product, exactly one of delivered/rate/stock/capacity, optional by",
+        "realism": "how plans turn out: none (as announced), calibrated (the shipped priors) or a mapping",
+    },
+    "PlanRealism": _PLAN_REALISM,
+    "ScenarioRealism": {
+        **_PLAN_REALISM,
+        "correlation": "how together plans slip: each draw's correlation with one shared risk factor a replication",
+        "contract_lag": "time from money being appropriated to work starting on it",
+        "base": "calibrated: start from the shipped priors, the keys given here over them",
     },
     "Budget": {
         "appropriations": "fiscal year -> amount arriving whole at that year's start; years between are interpolated",
@@ -130,6 +144,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "construction": "how long construction takes",
         "start": "a date, a distribution of dates, or when_funded: as soon as the budget can pay the capex",
         "ramp_up": "time over which the added rate rises linearly once built",
+        "realism": "how this expansion turns out, over its facility's realism: {achieved, slip, delay}",
     },
     "Breakdowns": {
         "mtbf": "mean working time between failures",
@@ -190,6 +205,13 @@ _PROPERTIES: dict[tuple[str, str], dict[str, Any]] = {
 }
 for _kind in ("VehicleLine", "Shipyard"):
     _PROPERTIES[(_kind, "unit_cost")] = _PROPERTIES[("MunitionsFactory", "unit_cost")]
+for _model in ("MunitionsFactory", "VehicleLine", "Shipyard", "Expansion"):
+    _PROPERTIES[(_model, "realism")] = {"$ref": "#/$defs/PlanRealism", "examples": [{"achieved": "80%", "slip": 1.2}]}
+_PROPERTIES[("Scenario", "realism")] = {
+    "anyOf": [{"enum": ["none", "calibrated"]}, {"$ref": "#/$defs/ScenarioRealism"}],
+    "examples": ["calibrated", {"base": "calibrated", "correlation": "60%", "contract_lag": "6 months"}],
+    "default": "none",
+}
 _YEAR_TABLES = (("Budget", "appropriations"), ("Budget", "share_of_gdp"))
 
 # The models' cross-key rules (their model validators), so that editors flag them too.

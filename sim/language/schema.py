@@ -11,10 +11,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -36,11 +38,12 @@ from sim.language.types import (
     RelativeQuantity,
     RelativeRate,
     UncertainDate,
+    _uncertain_schema,
     guard_numbers,
     parse_uncertain_date,
 )
 from sim.language.units import DAYS_PER_YEAR, UnitError, parse_date, parse_percentage, parse_quantity, parse_rate
-from sim.language.values import Value, parse_value
+from sim.language.values import Uncertain, Value, parse_value
 
 MAX_HORIZON_YEARS = 100
 MIN_LEARNING = 0.01
@@ -69,6 +72,93 @@ class Spec(BaseModel):
         return guard_numbers(handler(source))
 
 
+#: at most this share of announced capacity is reached (`realism.achieved`)
+MAX_ACHIEVED = 2.0
+
+
+def _multiplier(raw: object) -> float:
+    """A plain multiplier such as 1.3 (or '1.3x')."""
+    found = raw
+    if isinstance(raw, str) and len(raw) <= 40:
+        try:
+            raw = float(raw.strip().rstrip("x×").strip())
+        except ValueError:
+            pass
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 0 < raw < 100:
+        return float(raw)
+    raise UnitError(f"expected a multiplier above 0 and below 100 such as 1.3 or '1.3x', got {found!r}")
+
+
+MultiplierValue = Annotated[
+    Any,
+    BeforeValidator(lambda raw: parse_value(raw, _multiplier)),
+    WithJsonSchema(
+        _uncertain_schema(
+            {
+                "anyOf": [
+                    {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100},
+                    {"type": "string", "pattern": r"^\s*[0-9.]+\s*x?\s*$"},
+                ],
+                "description": "a multiplier such as 1.3",
+                "examples": [1.3, "1.5x"],
+            }
+        )
+    ),
+]
+
+
+class PlanRealism(Spec):
+    """How an announced plan turns out (`sim.model.realism`): the share of its capacity reached,
+    the multiplier on the time to its dates and on its construction, and the delay added to its
+    dates. A key left out is taken from the level above (expansion, facility, scenario, prior)."""
+
+    achieved: PercentValue | None = None
+    slip: MultiplierValue | None = None
+    delay: DurationValue | None = None
+
+    @field_validator("achieved")
+    @classmethod
+    def _achieved(cls, v: Value | None) -> Value | None:
+        if v is not None:
+            low, high = (v.low, v.high) if isinstance(v, Uncertain) else (v, v)
+            if not 0 < low or not high <= MAX_ACHIEVED:
+                raise ValueError(
+                    f"the share of announced capacity achieved is above 0% and at most {MAX_ACHIEVED:.0%},"
+                    f" got {low:.0%} to {high:.0%}"
+                )
+        return v
+
+
+class ScenarioRealism(PlanRealism):
+    """The scenario-wide `realism:` block: plan defaults, how together slips move, and the time
+    from money to work. `base: calibrated` starts from the shipped priors."""
+
+    correlation: Percent = 0.0
+    contract_lag: DurationValue = 0.0
+    base: Literal["none", "calibrated"] = "none"
+
+    @field_validator("correlation")
+    @classmethod
+    def _correlation(cls, v: float) -> float:
+        if not 0 <= v <= 1:
+            raise ValueError(f"a correlation is from 0% to 100%, got {v:.0%}")
+        return v
+
+
+def _realism(raw: object) -> object:
+    """`none`, `calibrated`, or a mapping of scenario-wide realism values."""
+    if raw is None or raw == "none":
+        return ScenarioRealism()
+    if raw == "calibrated":
+        return ScenarioRealism(base="calibrated")
+    if isinstance(raw, str):
+        raise ValueError(
+            f"expected 'none', 'calibrated' or a mapping of realism values, got {raw!r}"
+            f"{did_you_mean(raw, ['none', 'calibrated'])}"
+        )
+    return raw
+
+
 class Expansion(Spec):
     """More capacity (or docks, or supply) built later, paid from the owner's budget."""
 
@@ -79,6 +169,7 @@ class Expansion(Spec):
     construction: DurationValue = 0.0
     start: Any = "when_funded"
     ramp_up: DurationValue = 0.0
+    realism: PlanRealism = PlanRealism()
 
     @field_validator("start", mode="before")
     @classmethod
@@ -139,6 +230,7 @@ class FacilityBase(Spec):
     expansions: list[Expansion] = []
     available_from: UncertainDate | None = None
     priority: float = 0.0
+    realism: PlanRealism = PlanRealism()
 
     @field_validator("unit_cost", mode="before")
     @classmethod
@@ -530,6 +622,8 @@ class Scenario(Spec):
     facilities: dict[str, Facility] = {}
     demand: dict[str, Demand] = {}
     targets: list[Target] = []
+    #: how plans turn out: `none` (as announced), `calibrated` (the shipped priors) or a mapping
+    realism: Annotated[ScenarioRealism, BeforeValidator(_realism)] = ScenarioRealism()
 
     @model_validator(mode="after")
     def _work_in_progress_began_before_start(self) -> Scenario:

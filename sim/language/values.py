@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -70,6 +71,40 @@ class Uncertain:
         if self.kind == "lognormal":
             return p[0] * np.exp(p[1] * rng.standard_normal(n))
         return np.array([self.sample(rng) for _ in range(n)])
+
+    def quantile(self, u: float) -> float:
+        """The value at quantile `u` (0 < u < 1) of the distribution: the inverse of its
+        distribution function, so that a draw made through a uniform `u` follows it (normal:
+        truncated at zero, as `sample` draws it)."""
+        p = self.params
+        if self.kind in ("triangular", "pert") and p[2] == p[0]:
+            return p[0]
+        if self.kind == "triangular":
+            low, mode, high = p
+            split = (mode - low) / (high - low)
+            if u <= split:
+                return low + math.sqrt(u * (high - low) * (mode - low))
+            return high - math.sqrt((1 - u) * (high - low) * (high - mode))
+        if self.kind == "pert":
+            from scipy.special import betaincinv  # (scipy is a core dependency; only pert needs it)
+
+            low, mode, high = p
+            a = 1 + 4 * (mode - low) / (high - low)
+            b = 1 + 4 * (high - mode) / (high - low)
+            return low + float(betaincinv(a, b, u)) * (high - low)
+        if self.kind == "uniform":
+            return p[0] + u * (p[1] - p[0])
+        if self.kind == "normal":
+            mean, sd = p
+            if sd == 0:
+                return max(mean, 0.0)
+            law = NormalDist(mean, sd)
+            below = law.cdf(0.0)
+            return max(0.0, law.inv_cdf(below + u * (1 - below)))
+        if self.kind == "lognormal":
+            median, sigma = p
+            return median * math.exp(sigma * NormalDist().inv_cdf(u))
+        raise AssertionError(self.kind)
 
     @property
     def mean(self) -> float:

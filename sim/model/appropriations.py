@@ -40,19 +40,22 @@ def yearly_amount(spec: BudgetSpec, streams: Streams, path: str) -> Callable[[in
 
 
 def schedule(
-    spec: BudgetSpec, clock: Clock, horizon: float, streams: Streams, path: str
+    spec: BudgetSpec, clock: Clock, horizon: float, streams: Streams, path: str, lag: float = 0.0
 ) -> list[tuple[float, int, float]]:
     """(day, fiscal year, amount) of every appropriation within the horizon; the fiscal year
-    containing the start arrives at the start, pro-rated to the part of it that remains."""
+    containing the start arrives at the start, pro-rated to the part of it that remains. With a
+    contract `lag`, money appropriated on a day is usable `lag` days later (that of the fiscal
+    year containing the start, appropriated at that year's start, no sooner than the start)."""
     amount = yearly_amount(spec, streams, path)
     fy = clock.fiscal_year_of_start(spec.fiscal_year_start)
     fy_start = clock.fiscal_year_start(fy, spec.fiscal_year_start)
     fy_end = clock.fiscal_year_start(fy + 1, spec.fiscal_year_start)
     remaining = (fy_end - 0.0) / (fy_end - fy_start)
-    out = [(0.0, fy, amount(fy) * remaining)]
+    first = max(0.0, fy_start + lag) if lag > 0 else 0.0
+    out = [(first, fy, amount(fy) * remaining)] if first < horizon else []
     year = fy + 1
     while True:
-        day = clock.fiscal_year_start(year, spec.fiscal_year_start)
+        day = clock.fiscal_year_start(year, spec.fiscal_year_start) + lag
         if day >= horizon:
             break
         out.append((day, year, amount(year)))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.language.schema import Expansion as ExpansionSpec
+from sim.language.schema import PlanRealism
 from sim.model.budget import Budget
 from sim.model.streams import EXPANSION
 from sim.model.world import World
@@ -25,19 +26,28 @@ class ExpansionPlan:
     docks: int
 
     @classmethod
-    def draw(cls, spec: ExpansionSpec, world: World, path: str) -> ExpansionPlan:
+    def draw(
+        cls, spec: ExpansionSpec, world: World, path: str, kind: str, realism: PlanRealism | None = None
+    ) -> ExpansionPlan:
         """Fix the uncertain parts of the expansion at `path` for one replication, each from
-        its own stream."""
+        its own stream, and apply its realism (`sim.model.realism`: that of an owner of `kind`,
+        its facility's `realism` under its own)."""
         streams = world.streams
+        real = world.realism.plan(kind, path, *(realism or PlanRealism(),), spec.realism)
         when = spec.start
-        start = None if when == "when_funded" else max(0.0, streams.day(when, f"{path}.start", world.clock, EXPANSION))
+        start = (
+            None
+            if when == "when_funded"
+            else max(0.0, real.date(streams.day(when, f"{path}.start", world.clock, EXPANSION)))
+        )
+        capacity = streams.value(spec.capacity, f"{path}.capacity", EXPANSION) if spec.capacity is not None else 0.0
         return cls(
             name=spec.name,
             start=start,
             capex=streams.value(spec.capex, f"{path}.capex", EXPANSION),
-            construction=streams.value(spec.construction, f"{path}.construction", EXPANSION),
+            construction=real.duration(streams.value(spec.construction, f"{path}.construction", EXPANSION)),
             ramp_up=streams.value(spec.ramp_up, f"{path}.ramp_up", EXPANSION),
-            capacity=streams.value(spec.capacity, f"{path}.capacity", EXPANSION) if spec.capacity is not None else 0.0,
+            capacity=capacity * real.achieved,
             docks=spec.docks or 0,
         )
 

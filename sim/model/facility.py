@@ -82,11 +82,16 @@ class Facility:
         self.priority = spec.priority
         #: the day it opens (drawn, if its `available_from` is a distribution; negative: opened
         #: before the start) and the day it starts acting
-        self.opened = (
+        announced = (
             streams.day(spec.available_from, f"{self.path}.available_from", world.clock)
             if spec.available_from is not None
             else 0.0
         )
+        #: how its plan turns out (`sim.model.realism`), and the share of its own capacity it
+        #: reaches: its plan's if it opens after the start or says so itself, else all of it
+        self.realism = world.realism.plan(self.kind, self.path, spec.realism)
+        self.achieved = self.realism.achieved if announced > 0 or spec.realism.achieved is not None else 1.0
+        self.opened = self.realism.date(announced)
         self.available_from = max(0.0, self.opened)
         cost = spec.unit_cost
         path = self.path
@@ -103,7 +108,7 @@ class Facility:
         self.made = 0.0
         names = [e.name for e in spec.expansions]
         self.expansion_plans = [
-            ExpansionPlan.draw(e, world, f"{path}.expansions.{item_key(names, k)}")
+            ExpansionPlan.draw(e, world, f"{path}.expansions.{item_key(names, k)}", self.kind, spec.realism)
             for k, e in enumerate(spec.expansions)
         ]
         self.clock = WorkClock(world.env, spec.breakdowns, streams, f"{path}.breakdowns")
@@ -414,7 +419,7 @@ class RatedFacility(Facility):
         self.capacity = RateCurve()
         self._capacity_changed = world.env.event()
         if capacity is not None:
-            self.add_capacity(self.available_from, ramp_up, capacity)
+            self.add_capacity(self.available_from, ramp_up, capacity * self.achieved)
 
     def add_capacity(self, t0: float, ramp_days: float, delta: float) -> None:
         """Installed capacity rises by `delta` per day, ramping linearly from `t0`."""

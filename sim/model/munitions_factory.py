@@ -37,7 +37,7 @@ class MunitionsFactory(RatedFacility):
         self.good_fraction = streams.value(spec.yield_, f"{path}.yield")
         # A plant opened before the start has ramped up for that long already (negative days).
         ramp_up = streams.value(spec.ramp_up, f"{path}.ramp_up")
-        self.add_capacity(self.opened, ramp_up, streams.value(spec.capacity, f"{path}.capacity"))
+        self.add_capacity(self.opened, ramp_up, streams.value(spec.capacity, f"{path}.capacity") * self.achieved)
         #: when it next decides what to start unless something outside its lockstep group
         #: changes (inf: not before its own expansion comes on line; None: it waits for money
         #: or people): see `sim.model.lockstep`

@@ -21,6 +21,7 @@ from sim.model.invariants import check_invariants
 from sim.model.kinds import FACILITY_CLASSES
 from sim.model.material import Material
 from sim.model.ranks import FIRST_RANK
+from sim.model.realism import SUPPLY, Realism
 from sim.model.streams import Streams, item_key
 from sim.model.workforce import WorkforcePool
 from sim.model.world import CountingEnvironment, World
@@ -72,10 +73,19 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         horizon=scenario.horizon,
     )
     streams = Streams(seed_seq, records.draws)
-    world = World(env=env, records=records, clock=Clock(scenario.start), horizon=scenario.horizon, streams=streams)
+    realism = Realism(scenario.realism, streams)
+    world = World(
+        env=env,
+        records=records,
+        clock=Clock(scenario.start),
+        horizon=scenario.horizon,
+        streams=streams,
+        realism=realism,
+    )
+    lag = realism.contract_lag()
     for i, (name, bspec) in enumerate(scenario.budgets.items()):
         path = f"budgets.{name}"
-        plan = appropriations.schedule(bspec, world.clock, scenario.horizon, streams, path)
+        plan = appropriations.schedule(bspec, world.clock, scenario.horizon, streams, path, lag)
         inflation = streams.value(bspec.inflation, f"{path}.inflation")
         world.budgets[name] = Budget(env, i, plan, bspec.carry_over, inflation, records)
     for i, (name, mspec) in enumerate(scenario.materials.items()):
@@ -90,7 +100,7 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
             names = [e.name for e in supply.expansions]
             for k, espec in enumerate(supply.expansions):
                 where = f"{path}.supply.expansions.{item_key(names, k)}"
-                construction = Construction(ExpansionPlan.draw(espec, world, where))
+                construction = Construction(ExpansionPlan.draw(espec, world, where, SUPPLY))
                 material.constructions.append(construction)
                 env.process(
                     build_expansion(

@@ -84,7 +84,7 @@ class Shipyard(Facility):
         for i in range(self.first_dock):
             self.pre_dock_days += mean_of(spec.stages[i].duration)
         first = (
-            streams.day(spec.first_start, f"{self.path}.first_start", world.clock)
+            self.realism.date(streams.day(spec.first_start, f"{self.path}.first_start", world.clock))
             if spec.first_start is not None
             else 0.0
         )
@@ -96,6 +96,10 @@ class Shipyard(Facility):
             streams.rng(f"{stage_paths[i]}.duration", IN_PROGRESS) if spec.in_progress else None for i in range(n)
         ]
         self.exponent = math.log2(spec.learning)
+        #: the build times of the hulls it lays down, over those planned (`sim.model.realism`)
+        self.slowness = 1.0 / self.realism.achieved
+        self.dock_days *= self.slowness
+        self.pre_dock_days *= self.slowness
         self.started = 0
         self.delivered = 0
         self.durations: dict[int, list[float]] = {}  # hull -> drawn stage durations (learning applied)
@@ -293,7 +297,7 @@ class Shipyard(Facility):
         left of it), that stage already paid and supplied."""
         assert self.docks is not None
         stages = self.yard.stages
-        factor = hull**self.exponent
+        factor = hull**self.exponent * (self.slowness if carried is None else 1.0)
         if carried is None:
             # every draw of the hull is made as it is laid down: hull k takes draw k of each stream
             durations = [next_draw(stages[i].duration, self.duration_draws[i]) * factor for i in range(len(stages))]

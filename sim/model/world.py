@@ -19,6 +19,7 @@ from sim.records import Records
 
 if TYPE_CHECKING:
     from sim.model.docks import DockPool
+    from sim.model.realism import Realism
     from sim.model.workforce import WorkforcePool
 
 
@@ -47,6 +48,7 @@ class World:
     clock: Clock
     horizon: float
     streams: Streams  # its random streams, one per uncertain value and purpose
+    realism: Realism  # how its plans turn out (as announced unless the scenario says otherwise)
     budgets: dict[str, Budget] = field(default_factory=dict)
     materials: dict[str, Material] = field(default_factory=dict)
     pools: dict[str, WorkforcePool] = field(default_factory=dict)
