@@ -24,9 +24,10 @@ from sim.language.calendar import Clock
 from sim.language.load import load_scenario
 from sim.language.realism import priors
 from sim.language.schema import Scenario
+from sim.metrics.series import Deliveries
 from sim.model.replication import simulate
 from sim.records import Records
-from sim.studies.backtests import Outcome, Point, backtest_files, outcomes, read_points, run
+from sim.studies.backtests import Outcome, Point, backtest_files, measured, outcomes, read_points, run
 
 BACKTESTS = Path(__file__).resolve().parent.parent / "scenarios" / "backtests"
 FILES = backtest_files(BACKTESTS)
@@ -126,6 +127,29 @@ def test_the_fit_script_reproduces_the_shipyard_prior() -> None:
     a, s, _ = fit_realism.fit_medians("shipyard", [1.0])
     shipped = priors()["shipyard"]["achieved"].value
     assert shipped.params[1] == pytest.approx(a)  # type: ignore[union-attr]
+
+
+def test_the_measures_give_the_closed_forms_before_any_plan_arrives() -> None:
+    """Before an announced increment is built, output is the stated rate: KNDS makes 40,000 a year
+    (3,333 a month) in January 2023 and the US 20,000 a month in October 2023, as announced."""
+    assert outcome(announced("knds_france_2022_2024"), "jan_2023").median == pytest.approx(40_000 / 12, rel=1e-9)
+    assert outcome(announced("us_155mm_2023_2025"), "oct_2023").median == pytest.approx(20_000, rel=1e-9)
+    # a point the file does not name, measured the same way: Rheinmetall's 700k a year in June
+    # 2024, before its +800k (built over 11 months from March) arrives
+    path = BACKTESTS / "rheinmetall_2024_2025.yaml"
+    result = run(path, 1, "none")
+    june = Point("rheinmetall_2024_2025", "jun_2024", "monthly", 1.0, 1.0, 1.0, "fit", at=dt.date(2024, 6, 15))
+    deliveries = Deliveries.of(result.records[0], result.records[0].products.index("shell_155mm"))
+    clock = Clock(result.scenario.start)
+    assert measured(june, clock, deliveries, result.scenario.horizon) == pytest.approx(700_000 / 12, rel=1e-9)
+
+
+def test_a_point_with_an_unknown_use_is_refused(tmp_path: Path) -> None:
+    source = (BACKTESTS / "k2_poland_2022_2025.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(source.replace("use: held out}", "use: maybe}", 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.yaml:\d+: a point needs .* a use in"):
+        read_points(bad)
 
 
 def money_waits(records: Records) -> float:
