@@ -127,6 +127,29 @@ def fit_spread(medians: dict[str, tuple[float, float]]) -> tuple[float, float, f
     return best[1], best[2], best[0]
 
 
+def cross_validate() -> None:
+    """Leave one programme out: for each munitions back-test, the medians fitted (step 1) on the
+    points of all the others, fit and held out alike, then its own points at those medians."""
+    paths = {
+        path: [p for p in read_points(path) if p.use != "fitted by hand"]
+        for path in backtest_files(BACKTESTS)
+        if kind_of(path) == "munitions_factory"
+    }
+    errors = []
+    for left_out in paths:
+        others = {path: chosen for path, chosen in paths.items() if path != left_out}
+        best = (math.inf, 1.0, 1.0)
+        for a, s in itertools.product(reversed(ACHIEVED), SLIPS[:11]):
+            loss = log_loss(fit_outcomes(others, realism(a, s), 1))
+            if loss < best[0] - 1e-12:
+                best = (loss, a, s)
+        _, a, s = best
+        for o in fit_outcomes({left_out: paths[left_out]}, realism(a, s), 1):
+            errors.append(abs(o.error) <= 0.25)
+            print(f"| {o.point.label} | {a:.0%}, {s:.1f} | {o.error:+.0%} |")
+    print(f"\nleft-out points within ±25%: {sum(errors)}/{len(errors)}")
+
+
 def table(replications: int) -> None:
     """Every point both ways: as announced and as history suggests (the shipped prior)."""
     print("| back-test / point | use | recorded | as announced | calibrated median (p10-p90) | error | in p10-p90 |")
@@ -177,6 +200,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--table", action="store_true", help="also print the back-test table")
     parser.add_argument("--replications", type=int, default=200, help="for the table")
+    parser.add_argument("--cross-validate", action="store_true", help="leave one munitions programme out")
     args = parser.parse_args()
     medians = {}
     a, s, loss = fit_medians("munitions_factory", SLIPS)
@@ -192,6 +216,8 @@ def main() -> None:
         print(f"{kind}: achieved {achieved}, slip {slip}")
     if args.table:
         table(args.replications)
+    if args.cross_validate:
+        cross_validate()
 
 
 if __name__ == "__main__":
