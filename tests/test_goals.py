@@ -198,10 +198,15 @@ def test_nato_iris_t_at_700_a_year_is_never_later_than_at_500(tmp_path: Path) ->
     # The case: IRIS-T's starting capacity raised from 500 to 700 a year used to move
     # "medium-range +400%" from always on time to never. Its goal is now 5 × the central capacity
     # at start as written, 5 × (500 + 700 + 1,000) / 3 a year, at both points.
+    # As announced (`realism=none`): with the calibrated priors IRIS-T's expansions reach about
+    # half their rating and neither point reaches the goal, which would compare nothing.
     nato = ROOT / "scenarios" / "nato_air_defence.yaml"
     vary = ["facilities.iris_t_diehl.capacity=500 per year,700 per year"]
     column = "years_to_reach:medium-range +400%"
-    for overrides, threshold in (((), 5 * 2200 / 3), (("targets.1.baseline=500 per year",), 2500.0)):
+    for overrides, threshold in (
+        (("realism=none",), 5 * 2200 / 3),
+        (("realism=none", "targets.1.baseline=500 per year"), 2500.0),
+    ):
         out = tmp_path / f"out{len(overrides)}"
         api.sweep(api.load(nato, overrides), vary, replications=3, out=out)
         rows = rows_of(out / "results.csv")

@@ -83,6 +83,17 @@ def test_scenario_wide_achieved_cuts_announced_capacity_not_a_plant_already_runn
     assert made(run_yaml(halved)) - made(running) == pytest.approx(added / 2, rel=1e-9)
 
 
+def test_an_expansion_is_a_plan_of_its_own_and_does_not_take_its_facilitys_realism(
+    run_yaml: Callable[..., Simulated],
+) -> None:
+    """A facility's `achieved` (its utilisation) cuts its own capacity; its expansion keeps the
+    scenario's value (here none, so all of it)."""
+    grown = "        expansions: [{name: l2, capacity: 3652.5 per year, start: 2026-01-01}]"
+    base, both = run_yaml(plant()), run_yaml(plant(facility=grown))
+    own = run_yaml(plant(facility=grown + "\n        realism: {achieved: 50%}"))
+    assert made(own) == pytest.approx(made(base) / 2 + (made(both) - made(base)), rel=1e-9)
+
+
 def test_achieved_divides_a_shipyards_build_times(run_yaml: Callable[..., Simulated]) -> None:
     """Hulls laid down in the run take their build time ÷ achieved (the hull rate × achieved)."""
     text = """
@@ -238,16 +249,33 @@ def test_adding_a_facility_leaves_the_others_realism_draws_as_they_were(run_yaml
 def test_contract_lag_delays_a_money_bound_plants_first_lot_by_exactly_the_lag(
     run_yaml: Callable[..., Simulated],
 ) -> None:
-    """Money for 500 shells a year (the plant could make 3,652): every lot waits for money;
-    with a six-month lag the whole run moves six months later."""
-    now = run_yaml(plant(money="500", horizon="3 years"))
-    lagged = run_yaml(plant("realism: {contract_lag: 6 months}", money="500", horizon="3 years"))
-    spent_now = sorted(t for t, *_ in now.records.spending)
-    spent_lagged = sorted(t for t, *_ in lagged.records.spending)
-    assert spent_now[0] == 0.0
-    assert spent_lagged[0] == pytest.approx(YEAR / 2, abs=1e-9)
-    kept = [t + YEAR / 2 for t in delivery_days(now) if t + YEAR / 2 < 3 * YEAR - 10]
+    """Money from FY2026 only, for 500 shells a year (the plant could make 3,652): every lot
+    waits for money; with a six-month lag the whole run moves six months later."""
+    money = "0, 2026: 500"
+    now = run_yaml(plant(money=money, horizon="4 years"))
+    lagged = run_yaml(plant("realism: {contract_lag: 6 months}", money=money, horizon="4 years"))
+    first_now = min(t for t, _, _, amount, _ in now.records.spending if amount > 0)
+    first_lagged = min(t for t, _, _, amount, _ in lagged.records.spending if amount > 0)
+    assert first_now == 365.0  # (2026-01-01)
+    assert first_lagged == pytest.approx(365.0 + YEAR / 2, abs=1e-9)
+    kept = [t + YEAR / 2 for t in delivery_days(now) if t + YEAR / 2 < 4 * YEAR - 10]
+    assert len(kept) > 10
     assert delivery_days(lagged)[: len(kept)] == pytest.approx(kept, abs=1e-9)
+
+
+def test_contract_lag_moves_the_fiscal_calendar_without_a_gap_at_the_start(
+    run_yaml: Callable[..., Simulated],
+) -> None:
+    """With a six-month lag, the money usable at a 1 January start is the year before's, for
+    the half of its usable year that remains; each later year's arrives six months late."""
+    sim = run_yaml(plant("realism: {contract_lag: 6 months}", money="1000, 2026: 3000", horizon="3 years"))
+    days = [(t, year, amount) for t, _, year, amount in sim.records.appropriations]
+    lag = YEAR / 2
+    assert days[0][:2] == (0.0, 2024) and days[0][2] == pytest.approx(1000 * lag / 366)  # (FY2024: 366 days)
+    assert [year for _, year, _ in days[1:]] == [2025, 2026, 2027]
+    assert [t for t, _, _ in days[1:]] == pytest.approx([lag, 365 + lag, 730 + lag])
+    assert [amount for *_, amount in days[1:]] == pytest.approx([1000, 3000, 3000])
+    assert min(t for t, *_ in sim.records.spending) == 0.0
 
 
 # -- none, calibrated, errors ----------------------------------------------------------------------
@@ -280,7 +308,8 @@ def test_realism_calibrated_applies_the_priors_and_a_facilitys_value_overrides_t
         assert value.low <= draws[f"facilities.plant.realism.{key}"] <= value.high
     assert any(f"facilities.plant.realism.{key}" in draws for key in PLAN_KEYS)
     lag = priors()["scenario"]["contract_lag"].value
-    assert sim.records.appropriations[0][0] == pytest.approx(lag)  # (its money after the prior's lag)
+    fy2025 = next(t for t, _, year, _ in sim.records.appropriations if year == 2025)
+    assert fy2025 == pytest.approx(lag)  # (FY2025's money, from the start, after the prior's lag)
     own = run_yaml(
         plant(
             "realism: calibrated",

@@ -32,7 +32,7 @@ _FACILITY = {
     "priority": "higher is served first when facilities wait for the same money, material, docks or people",
     "capacity": "nameplate production rate",
     "ramp_up": "time over which output rises linearly from 0 to capacity after available_from",
-    "realism": "how this facility's plan turns out, over the scenario's realism: {achieved, slip, delay}",
+    "realism": "how this facility's own plan turns out, over the scenario's realism: {achieved, slip, delay}",
 }
 _PLAN_REALISM = {
     "achieved": "share of announced capacity reached (a shipyard: its hull rate; its build times are divided by it)",
@@ -144,7 +144,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "construction": "how long construction takes",
         "start": "a date, a distribution of dates, or when_funded: as soon as the budget can pay the capex",
         "ramp_up": "time over which the added rate rises linearly once built",
-        "realism": "how this expansion turns out, over its facility's realism: {achieved, slip, delay}",
+        "realism": "how this expansion turns out, over the scenario's realism: {achieved, slip, delay}",
     },
     "Breakdowns": {
         "mtbf": "mean working time between failures",

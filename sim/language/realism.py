@@ -3,8 +3,9 @@
 `realism: none` (the default) takes plans at their word; `realism: calibrated` applies the
 priors shipped in `realism_priors.yaml` (package data; each value names the back-tests it was
 fitted on); a scenario-wide mapping sets values of its own, on top of the priors with
-`base: calibrated`. A facility's `realism:` overrides the scenario's, an expansion's its
-facility's, key by key. What each value does to the model is `sim.model.realism`'s.
+`base: calibrated`. Each plan, a facility or an expansion, takes the values of its own
+`realism:`, else the scenario's, else the prior's, key by key (an expansion is a plan of its
+own: it does not take its facility's). What each value does to the model is `sim.model.realism`'s.
 """
 
 from __future__ import annotations
@@ -76,10 +77,10 @@ def priors() -> dict[str, dict[str, Prior]]:
 
 
 def plan_values(scenario: ScenarioRealism, kind: str, *layers: PlanRealism) -> dict[str, Value]:
-    """The plan realism in effect for a facility of `kind` (or a supply): for each key the most
-    specific of `layers` (facility, then expansion) that gives it, else the scenario's, else the
-    calibrated prior where the scenario is based on it; a key none gives is left out (as
-    announced)."""
+    """The plan realism in effect for a plan (facility or expansion) of `kind` (or a supply):
+    for each key the last of `layers` (its own `realism:`) that gives it, else the scenario's,
+    else the calibrated prior where the scenario is based on it; a key none gives is left out
+    (as announced)."""
     out: dict[str, Value] = {}
     calibrated = priors()[kind] if scenario.base == "calibrated" else {}
     for key in PLAN_KEYS:

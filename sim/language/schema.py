@@ -110,7 +110,7 @@ MultiplierValue = Annotated[
 class PlanRealism(Spec):
     """How an announced plan turns out (`sim.model.realism`): the share of its capacity reached,
     the multiplier on the time to its dates and on its construction, and the delay added to its
-    dates. A key left out is taken from the level above (expansion, facility, scenario, prior)."""
+    dates. A key left out is the scenario's (else the prior's, else as announced)."""
 
     achieved: PercentValue | None = None
     slip: MultiplierValue | None = None

@@ -43,16 +43,21 @@ def schedule(
     spec: BudgetSpec, clock: Clock, horizon: float, streams: Streams, path: str, lag: float = 0.0
 ) -> list[tuple[float, int, float]]:
     """(day, fiscal year, amount) of every appropriation within the horizon; the fiscal year
-    containing the start arrives at the start, pro-rated to the part of it that remains. With a
-    contract `lag`, money appropriated on a day is usable `lag` days later (that of the fiscal
-    year containing the start, appropriated at that year's start, no sooner than the start)."""
+    containing the start arrives at the start, pro-rated to the part of it that remains.
+
+    With a contract `lag`, each fiscal year's money is usable `lag` days after the year starts,
+    until the next year's is: the fiscal calendar moves `lag` later. The year usable at the
+    start (the one before the year containing it, if that year's money is not yet usable) arrives
+    at the start, pro-rated to the part of its usable time that remains, so money flows without
+    a gap at the start, as before it."""
     amount = yearly_amount(spec, streams, path)
     fy = clock.fiscal_year_of_start(spec.fiscal_year_start)
-    fy_start = clock.fiscal_year_start(fy, spec.fiscal_year_start)
-    fy_end = clock.fiscal_year_start(fy + 1, spec.fiscal_year_start)
+    while clock.fiscal_year_start(fy, spec.fiscal_year_start) + lag > 0.0:
+        fy -= 1  # (its money is not usable yet at the start: the year before's is)
+    fy_start = clock.fiscal_year_start(fy, spec.fiscal_year_start) + lag
+    fy_end = clock.fiscal_year_start(fy + 1, spec.fiscal_year_start) + lag
     remaining = (fy_end - 0.0) / (fy_end - fy_start)
-    first = max(0.0, fy_start + lag) if lag > 0 else 0.0
-    out = [(first, fy, amount(fy) * remaining)] if first < horizon else []
+    out = [(0.0, fy, amount(fy) * remaining)]
     year = fy + 1
     while True:
         day = clock.fiscal_year_start(year, spec.fiscal_year_start) + lag

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.language.schema import Expansion as ExpansionSpec
-from sim.language.schema import PlanRealism
 from sim.model.budget import Budget
 from sim.model.streams import EXPANSION
 from sim.model.world import World
@@ -26,14 +25,12 @@ class ExpansionPlan:
     docks: int
 
     @classmethod
-    def draw(
-        cls, spec: ExpansionSpec, world: World, path: str, kind: str, realism: PlanRealism | None = None
-    ) -> ExpansionPlan:
+    def draw(cls, spec: ExpansionSpec, world: World, path: str, kind: str) -> ExpansionPlan:
         """Fix the uncertain parts of the expansion at `path` for one replication, each from
-        its own stream, and apply its realism (`sim.model.realism`: that of an owner of `kind`,
-        its facility's `realism` under its own)."""
+        its own stream, and apply its realism (`sim.model.realism`: its own, else that of the
+        scenario for an owner of `kind`)."""
         streams = world.streams
-        real = world.realism.plan(kind, path, *(realism or PlanRealism(),), spec.realism)
+        real = world.realism.plan(kind, path, spec.realism)
         when = spec.start
         start = (
             None

@@ -108,7 +108,7 @@ class Facility:
         self.made = 0.0
         names = [e.name for e in spec.expansions]
         self.expansion_plans = [
-            ExpansionPlan.draw(e, world, f"{path}.expansions.{item_key(names, k)}", self.kind, spec.realism)
+            ExpansionPlan.draw(e, world, f"{path}.expansions.{item_key(names, k)}", self.kind)
             for k, e in enumerate(spec.expansions)
         ]
         self.clock = WorkClock(world.env, spec.breakdowns, streams, f"{path}.breakdowns")
