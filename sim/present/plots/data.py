@@ -47,9 +47,12 @@ class RunData:
 
 
 def timeline_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, dict[str, Series]]:
-    """Long rows (date, product, measure, p10, p50, p90, mean) -> product -> measure -> columns."""
+    """Long rows (date, product, measure, p10, p50, p90, mean, customer) -> product -> measure ->
+    columns, for the product's own rows (`customer_timeline` reads the customers')."""
     grouped: dict[str, dict[str, list[Sequence[Any]]]] = {}
     for row in rows:
+        if len(row) > 7 and row[7]:
+            continue
         grouped.setdefault(str(row[1]), {}).setdefault(str(row[2]), []).append(row)
     out: dict[str, dict[str, Series]] = {}
     for product, measures in grouped.items():
