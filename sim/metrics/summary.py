@@ -155,8 +155,8 @@ def summarise(
         "targets": target_summary(scenario, results, written),
         "products": products,
         "budgets": budgets,
-        "customers": customer_summary(scenario, results),
         "facilities": facilities,
+        "customers": customer_summary(scenario, results),
         "events_per_replication": _round(float(np.mean([r.events for r in results])), 1),
     }
 
