@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from sim.present.plots.budget import plot_budget
 from sim.present.plots.capacity import plot_capacity
+from sim.present.plots.customers import plot_customers
 from sim.present.plots.data import RunData, load_run
 from sim.present.plots.gantt import plot_gantt
 from sim.present.plots.studies import study_figures
@@ -44,6 +45,8 @@ def run_figures(data: RunData) -> list[FigureSpec]:
         specs.append(FigureSpec("budget", "Money appropriated, committed and lapsed", lambda: plot_budget(data)))
     if data.summary.get("facilities"):
         specs.append(FigureSpec("waiting", "Where each facility's time goes", lambda: plot_waiting(data)))
+    if data.customers:
+        specs.append(FigureSpec("customers", "Deliveries by customer", lambda: plot_customers(data)))
     return specs
 
 
