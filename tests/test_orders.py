@@ -83,7 +83,9 @@ def test_two_customers_are_served_by_priority_whatever_the_order_of_placing(run_
     assert sim.target_days("pl") == pytest.approx(50)
     assert sim.target_days("de") == pytest.approx(150)
     routed = route(sim.records)
-    de = customer_deliveries(sim.records, routed, sim.records.customers.index("de"), sim.records.products.index("shell"))
+    de = customer_deliveries(
+        sim.records, routed, sim.records.customers.index("de"), sim.records.products.index("shell")
+    )
     assert float(de.at(50.0)) == 0.0 and float(de.at(51.0)) == pytest.approx(10.0)
 
 
@@ -140,12 +142,16 @@ def test_a_product_without_orders_is_unchanged_by_orders_for_another(run_yaml) -
     none = run_yaml(scenario("[]"))
     some = run_yaml(scenario("[{customer: pl, product: tank, quantity: 40}]"))
     shell = none.records.products.index("shell")
-    assert [r for r in none.records.deliveries if r[1] == shell] == [r for r in some.records.deliveries if r[1] == shell]
+    assert [r for r in none.records.deliveries if r[1] == shell] == [
+        r for r in some.records.deliveries if r[1] == shell
+    ]
     assert delivered(none, "tank") > delivered(some, "tank") == 40
 
 
 def test_orders_run_step_by_step_and_the_fast_path_agrees(load_yaml) -> None:
-    loaded = load_yaml(scenario("[{customer: pl, product: tank, quantity: 40}, {customer: de, product: shell, quantity: 900}]"))
+    loaded = load_yaml(
+        scenario("[{customer: pl, product: tank, quantity: 40}, {customer: de, product: shell, quantity: 900}]")
+    )
     fast = simulate(loaded.scenario, replication_seed(0, 0), fast=True)
     plain = simulate(loaded.scenario, replication_seed(0, 0), fast=False)
     assert sorted(fast.deliveries) == sorted(plain.deliveries)
@@ -155,7 +161,10 @@ def test_orders_run_step_by_step_and_the_fast_path_agrees(load_yaml) -> None:
 @pytest.mark.parametrize(
     ("order", "found"),
     [
-        ("{customer: pl, product: tnak, quantity: 5}", "unknown product made by a facility 'tnak'; did you mean 'tank'"),
+        (
+            "{customer: pl, product: tnak, quantity: 5}",
+            "unknown product made by a facility 'tnak'; did you mean 'tank'",
+        ),
         ("{customer: pll, product: tank, quantity: 5}", "unknown customer 'pll'"),
         ("{customer: pl, export: true, product: tank, quantity: 5}", "an export customer is an outside buyer"),
         ("{customer: pl, product: tank, quantity: 5, placed: 2025-06-01}", "placed on or after the start"),
@@ -173,8 +182,15 @@ def test_bad_orders_get_a_clear_error(load_yaml, order: str, found: str) -> None
 
 def test_a_target_for_an_unknown_customer_or_of_capacity_is_an_error(load_yaml) -> None:
     with pytest.raises(ScenarioError, match="unknown customer 'de'"):
-        load_yaml(scenario("[{customer: pl, product: tank, quantity: 5}]", "[{name: x, product: tank, delivered: 1, customer: de}]"))
+        load_yaml(
+            scenario(
+                "[{customer: pl, product: tank, quantity: 5}]", "[{name: x, product: tank, delivered: 1, customer: de}]"
+            )
+        )
     with pytest.raises(ScenarioError, match="capacity target measures the plants"):
         load_yaml(
-            scenario("[{customer: pl, product: tank, quantity: 5}]", "[{name: x, product: tank, capacity: 1 per year, customer: pl}]")
+            scenario(
+                "[{customer: pl, product: tank, quantity: 5}]",
+                "[{name: x, product: tank, capacity: 1 per year, customer: pl}]",
+            )
         )

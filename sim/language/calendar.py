@@ -85,7 +85,8 @@ class Clock:
 def monthly_dates(first: dt.date, until: dt.date) -> list[dt.date]:
     """`first` and the same day of each later month before `until` (the month's last day where
     it is shorter): the call-off dates of an order placed as a rate."""
-    dates, k = [], 0
+    dates: list[dt.date] = []
+    k = 0
     while True:
         year, month = divmod(first.month - 1 + k, 12)
         year += first.year

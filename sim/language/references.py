@@ -77,7 +77,9 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
     for pname in _mapping(data.get("demand")):
         need(("demand", str(pname)), str(pname), products, "product")
     made = [str(f.get("product")) for f in facilities.values() if isinstance(f, dict)]
-    by_shipyard = {str(f.get("product")) for f in facilities.values() if isinstance(f, dict) and f.get("kind") == "shipyard"}
+    by_shipyard = {
+        str(f.get("product")) for f in facilities.values() if isinstance(f, dict) and f.get("kind") == "shipyard"
+    }
     customers: list[str] = []
     for i, order in enumerate(_items(data.get("orders"))):
         if not isinstance(order, dict):

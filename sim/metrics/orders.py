@@ -38,9 +38,6 @@ def route(records: Records) -> Routed:
     orders = records.orders
     unfilled = np.array([row[3] for row in orders], dtype=float)
     rows: list[tuple[float, float, float, int, float]] = []
-    if not orders:
-        empty = np.empty(0)
-        return Routed(empty, empty, empty, np.empty(0, dtype=np.intp), empty, unfilled)
     t, p, q, began = records.deliveries.columns(0, 1, 2, 3)
     for product in sorted({row[1] for row in orders}):
         mine = sorted((row[2], k) for k, row in enumerate(orders) if row[1] == product)
@@ -62,8 +59,8 @@ def route(records: Records) -> Routed:
                 if unfilled[k] <= FILLED * orders[k][3]:
                     unfilled[k] = 0.0
                     heapq.heappop(open_)
-    day, start, placed, call_off, quantity = (np.array(c) for c in zip(*rows, strict=True)) if rows else (np.empty(0),) * 5
-    return Routed(day, start, placed, call_off.astype(np.intp), quantity, unfilled)
+    table = np.array(rows, dtype=float).reshape(len(rows), 5)
+    return Routed(table[:, 0], table[:, 1], table[:, 2], table[:, 3].astype(np.intp), table[:, 4], unfilled)
 
 
 def customer_rows(records: Records, routed: Routed, customer: int, product: int) -> np.ndarray:

@@ -113,8 +113,8 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
         replication, target_days, censored, timeline, end, budgets, by_year, dict(time_use), records.events
     )
     if routed is not None:
-        totals, series = line_measures(records, routed, at)
-        result.orders_end, result.orders_timeline = totals, np.ascontiguousarray(series[:, :, :-1])
+        totals, by_month = line_measures(records, routed, at)
+        result.orders_end, result.orders_timeline = totals, np.ascontiguousarray(by_month[:, :, :-1])
     return result
 
 

@@ -172,14 +172,14 @@ def customer_summary(scenario: Scenario, results: list[ReplicationResult]) -> di
     still in backlog at the horizon, and the mean wait from a call-off's placing to the delivery
     of its units (days per unit delivered; None where nothing was delivered)."""
     out: dict[str, Any] = {}
-    for i, (customer, product) in enumerate(order_lines(scenario)):
+    for i, (customer, name) in enumerate(order_lines(scenario)):
         values = np.array([r.orders_end[i] for r in results])
         entry: dict[str, Any] = {}
         for j, m in enumerate(CUSTOMER_MEASURES):
             column = values[:, j]
             finite = column[np.isfinite(column)]
             entry[m] = distribution(finite) if finite.size else None
-        out.setdefault(customer, {})[product] = entry
+        out.setdefault(customer, {})[name] = entry
     return out
 
 
@@ -241,9 +241,9 @@ def timeline_rows(
     stack = np.array([r.orders_timeline for r in results])  # reps × lines × (delivered, backlog) × months
     cells = np.concatenate((np.percentile(stack, [10, 50, 90], axis=0), stack.mean(axis=0)[None]))
     values = cells.transpose(3, 1, 2, 0).reshape(-1, 4).tolist()
-    keys = product([d.isoformat() for d in dates], lines, ("delivered", "backlog"))
+    line_keys = product([d.isoformat() for d in dates], lines, ("delivered", "backlog"))
     rows += [
         (date, name, measure, round(p10, 4), round(p50, 4), round(p90, 4), round(mean, 4), customer)
-        for (date, (customer, name), measure), (p10, p50, p90, mean) in zip(keys, values, strict=True)
+        for (date, (customer, name), measure), (p10, p50, p90, mean) in zip(line_keys, values, strict=True)
     ]
     return rows

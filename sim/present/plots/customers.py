@@ -6,7 +6,17 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 
 from sim.present.plots.data import RunData
-from sim.present.plots.style import SMALL, colour, date_axis, footer, legend, new_figure, plot_text, style_axes, thousands
+from sim.present.plots.style import (
+    SMALL,
+    colour,
+    date_axis,
+    footer,
+    legend,
+    new_figure,
+    plot_text,
+    style_axes,
+    thousands,
+)
 
 PANEL_HEIGHT_IN = 2.6
 
@@ -21,7 +31,9 @@ def plot_customers(data: RunData) -> Figure:
             name = plot_text(customer)
             got, backlog = measures.get("delivered"), measures.get("backlog")
             if got is not None:
-                ax.plot(got["dates"], got["p50"], color=colour(i), label=f"{name} delivered", gid=f"{customer}-delivered")
+                ax.plot(
+                    got["dates"], got["p50"], color=colour(i), label=f"{name} delivered", gid=f"{customer}-delivered"
+                )
             if backlog is not None:
                 ax.plot(backlog["dates"], backlog["p50"], color=colour(i), linestyle="--", label=f"{name} backlog")
         ax.set_title(f"{plot_text(product)}: deliveries and backlog by customer (median)", fontsize=SMALL + 1)

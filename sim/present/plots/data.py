@@ -55,7 +55,10 @@ def customer_timeline(rows: Iterable[Sequence[Any]]) -> dict[str, dict[str, dict
     for row in rows:
         if len(row) > 7 and row[7]:
             grouped.setdefault(str(row[1]), {}).setdefault(str(row[7]), []).append(row)
-    return {product: {c: timeline_from_rows(r, customer=True)[product] for c, r in by.items()} for product, by in grouped.items()}
+    return {
+        product: {c: timeline_from_rows(r, customer=True)[product] for c, r in by.items()}
+        for product, by in grouped.items()
+    }
 
 
 def timeline_from_rows(rows: Iterable[Sequence[Any]], customer: bool = False) -> dict[str, dict[str, Series]]:
