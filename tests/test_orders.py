@@ -194,3 +194,33 @@ def test_a_target_for_an_unknown_customer_or_of_capacity_is_an_error(load_yaml) 
                 "[{name: x, product: tank, capacity: 1 per year, customer: pl}]",
             )
         )
+
+
+def test_run_outputs_deliveries_and_backlog_per_customer(tmp_path, rearm) -> None:
+    import csv
+    import json
+
+    from conftest import write_yaml
+
+    text = scenario(
+        "[{customer: pl, product: tank, quantity: 300},"
+        " {customer: korea, export: true, product: tank, quantity: 2000, priority: 1}]",
+        horizon="4 years",
+    )
+    out = tmp_path / "out"
+    result = rearm("run", write_yaml(tmp_path, text), "--out", out, "--jobs", "1")
+    assert result.code == 0, result.err
+    summary = json.loads((out / "summary.json").read_text())
+    korea, pl = summary["customers"]["korea"]["tank"], summary["customers"]["pl"]["tank"]
+    # 4 years at 100 a year, the export first: korea gets what is built, pl nothing
+    assert korea["delivered"]["p50"] == pytest.approx(400, abs=2)
+    assert korea["backlog"]["p50"] == pytest.approx(2000 - korea["delivered"]["p50"])
+    assert pl["delivered"]["p50"] == 0 and pl["backlog"]["p50"] == 300 and pl["waiting_days"] is None
+    with open(out / "timeline.csv", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["customer"] == "korea"]
+    assert {r["measure"] for r in rows} == {"delivered", "backlog"}
+    last = [r for r in rows if r["measure"] == "delivered"][-1]
+    assert float(last["p50"]) <= korea["delivered"]["p50"]
+    assert (out / "customers.png").exists()
+    report = (out / "report.html").read_text()
+    assert "<h2>Customers</h2>" in report and "korea" in report
