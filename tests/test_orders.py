@@ -169,6 +169,7 @@ def test_orders_run_step_by_step_and_the_fast_path_agrees(load_yaml) -> None:
         ("{customer: pl, export: true, product: tank, quantity: 5}", "an export customer is an outside buyer"),
         ("{customer: pl, product: tank, quantity: 5, placed: 2025-06-01}", "placed on or after the start"),
         ("{customer: pl, product: tank, rate: 5 per month}", "needs 'until'"),
+        ("{customer: pl, product: tank, rate: 5 per month, until: 2025-06-01}", "must come after the start"),
         ("{customer: pl, product: tank}", "exactly one of 'quantity'"),
         ("{customer: pl, product: tank, quantity: 5, priorty: 1}", "priority"),
     ],

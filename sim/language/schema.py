@@ -690,6 +690,8 @@ class Scenario(Spec):
                     f" {order.placed}; state the part of an older contract still open at the start,"
                     " placed on the start date"
                 )
+            if order.until is not None and order.until <= self.start:
+                raise ValueError(f"orders.{k}.until: must come after the start ({self.start}), got {order.until}")
         return self
 
     @field_validator("horizon")
