@@ -172,7 +172,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "customer": "measure deliveries to this customer only (a customer with orders; not for capacity)",
     },
     "Order": {
-        "customer": "who orders: a budget, or an outside buyer's name with export: true",
+        "customer": "who orders: a budget or a nation, or an outside buyer's name with export: true",
         "product": "the product ordered (made by a munitions factory or vehicle line)",
         "quantity": "units placed at once on the date placed",
         "rate": "instead of quantity: units placed as monthly call-offs from placed until until",

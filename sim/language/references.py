@@ -81,6 +81,7 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
         str(f.get("product")) for f in facilities.values() if isinstance(f, dict) and f.get("kind") == "shipyard"
     }
     customers: list[str] = []
+    buyers = budgets + [str(k) for k in _mapping(data.get("nations"))]  # (nations: issue 27, beside this)
     for i, order in enumerate(_items(data.get("orders"))):
         if not isinstance(order, dict):
             continue
@@ -98,24 +99,24 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
             )
         customer = order.get("customer")
         if order.get("export") is True:
-            if isinstance(customer, str) and customer in budgets:
+            if isinstance(customer, str) and customer in buyers:
                 problems.append(
                     Problem(
                         source.file,
                         source.line_of(base + ("customer",)),
                         ".".join(base + ("customer",)),
-                        f"an export customer is an outside buyer, but {customer!r} is a budget: "
+                        f"an export customer is an outside buyer, but {customer!r} is a budget or nation: "
                         "name the buyer otherwise, or drop 'export'",
                     )
                 )
-        elif isinstance(customer, str) and customer not in budgets:
-            hint = did_you_mean(customer, budgets) or ""
+        elif isinstance(customer, str) and customer not in buyers:
+            hint = did_you_mean(customer, buyers) or ""
             problems.append(
                 Problem(
                     source.file,
                     source.line_of(base + ("customer",)),
                     ".".join(base + ("customer",)),
-                    f"unknown customer {customer!r} (a customer names a budget, or is an outside buyer"
+                    f"unknown customer {customer!r} (a customer names a budget or a nation, or is an outside buyer"
                     f" marked 'export: true'){hint}",
                 )
             )
