@@ -188,6 +188,13 @@ class Records:
     materials: list[str]
     pools: list[str] = field(default_factory=list)
     horizon: float = 0.0
+    #: the customers with orders (`sim.model.orders`), in order of first mention
+    customers: list[str] = field(default_factory=list)
+    #: (customer, product, day placed, quantity, priority) each order's call-offs, in scenario
+    #: order (the metrics route deliveries to them: `sim.metrics.orders`)
+    orders: list[tuple[int, int, float, float, float]] = field(default_factory=list)
+    #: each (customer, product) with orders, in order of first mention (with call-offs or not)
+    order_lines: list[tuple[int, int]] = field(default_factory=list)
     #: (day, product, quantity, began) each time finished units reach stock, with the day their
     #: production began (a lot's start, a vehicle's or a hull's first day of work)
     deliveries: Log = field(default_factory=partial(Log, 4, kinds="fiff"))

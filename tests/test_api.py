@@ -53,7 +53,7 @@ def test_targets_frame_matches_the_summary(result: api.RunResults) -> None:
 
 def test_timeline_frame_is_monthly_long_format(result: api.RunResults) -> None:
     frame = result.to_frame()
-    assert list(frame.columns) == ["date", "product", "measure", "p10", "p50", "p90", "mean"]
+    assert list(frame.columns) == ["date", "product", "measure", "p10", "p50", "p90", "mean", "customer"]
     assert str(frame["date"].dtype).startswith("datetime64")
     months = frame["date"].nunique()
     assert months == 12 * 12 + 1  # a 12-year horizon, both ends included

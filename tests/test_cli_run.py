@@ -138,8 +138,9 @@ def test_timeline_csv_is_monthly_long_format(run_dir) -> None:
     _, out, _ = run_dir
     with open(out / "timeline.csv", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["date", "product", "measure", "p10", "p50", "p90", "mean"]
+    assert rows[0] == ["date", "product", "measure", "p10", "p50", "p90", "mean", "customer"]
     body = rows[1:]
+    assert {r[7] for r in body} == {""}  # no orders: no customer rows
     dates = sorted({r[0] for r in body})
     assert dates[0] == "2025-01-01" and dates[1] == "2025-02-01" and dates[-1] == "2029-01-01"
     assert len(dates) == 49

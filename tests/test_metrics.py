@@ -209,7 +209,16 @@ def test_summary_layout_and_statistics() -> None:
     # target a: reached at 100, 200, ..., 900 days and once never; b: never
     results = [fake_result(i, [100.0 * (i + 1) if i < 9 else math.nan, math.nan]) for i in range(10)]
     summary = summarise(scenario, results, {"scenario": "s"})
-    assert list(summary) == ["scenario", "targets", "products", "budgets", "facilities", "events_per_replication"]
+    assert list(summary) == [
+        "scenario",
+        "targets",
+        "products",
+        "budgets",
+        "facilities",
+        "customers",
+        "events_per_replication",
+    ]
+    assert summary["customers"] == {}  # no orders
     a, b = summary["targets"]
     assert list(a) == [
         "name",
@@ -263,7 +272,7 @@ def test_summary_layout_and_statistics() -> None:
     assert summary["events_per_replication"] == 104.5
     rows = timeline_rows(scenario, results, [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)])
     assert len(rows) == 3 * 4
-    assert rows[0] == ("2025-01-01", "shell", "delivered", 0.9, 4.5, 8.1, 4.5)
+    assert rows[0] == ("2025-01-01", "shell", "delivered", 0.9, 4.5, 8.1, 4.5, "")
     assert [r[2] for r in rows[:4]] == ["delivered", "rate", "stock", "capacity"]
 
 
@@ -433,7 +442,7 @@ def test_timeline_rows_run_by_month_then_product_then_measure() -> None:
     dates = [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)]
     rows = timeline_rows(scenario, results, dates)
     assert len(rows) == 3 * 2 * 4
-    assert rows[(1 * 2 + 1) * 4 + 2] == ("2025-02-01", scenario.products[1], "stock", 521.0, 2121.0, 3721.0, 2121.0)
+    assert rows[(1 * 2 + 1) * 4 + 2] == ("2025-02-01", scenario.products[1], "stock", 521.0, 2121.0, 3721.0, 2121.0, "")
 
 
 def walked_crossing(capacity: Capacity, threshold: float, horizon: float) -> float:

@@ -60,6 +60,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "targets": "goals: name, product, exactly one of delivered/rate/stock/capacity, optional by",
         "realism": "how plans turn out: none (as announced), calibrated (the shipped priors) or a mapping",
         "product_labels": "product -> its name in words for figures and reports, e.g. {ssn: Attack submarines}",
+        "orders": "customers' orders: a product with orders is built only to its backlog",
     },
     "PlanRealism": _PLAN_REALISM,
     "ScenarioRealism": {
@@ -173,6 +174,18 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "0 days otherwise)",
         "baseline": "the base of a relative threshold (5x): a rate for rate and capacity, a quantity for stock "
         "(default: the value at start of the scenario as written)",
+        "customer": "measure deliveries to this customer only (a customer with orders; not for capacity)",
+    },
+    "Order": {
+        "customer": "who orders: a budget or a nation, or an outside buyer's name with export: true",
+        "product": "the product ordered (made by a munitions factory or vehicle line)",
+        "quantity": "units placed at once on the date placed",
+        "rate": "instead of quantity: units placed as monthly call-offs from placed until until",
+        "placed": "the date the order (or its first call-off) is placed (default: the start; not before it)",
+        "until": "the date a rate order's call-offs stop",
+        "price": "money per unit (reported; default: the supplying facility's unit cost)",
+        "priority": "higher is delivered first; then the earlier call-off, then scenario order",
+        "export": "true: an outside buyer (any name) competing for the same plants",
     },
 }
 

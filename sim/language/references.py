@@ -76,11 +76,59 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
     products += [str(k) for k in _mapping(data.get("inventory"))]
     for pname in _mapping(data.get("demand")):
         need(("demand", str(pname)), str(pname), products, "product")
+    made = [str(f.get("product")) for f in facilities.values() if isinstance(f, dict)]
+    by_shipyard = {
+        str(f.get("product")) for f in facilities.values() if isinstance(f, dict) and f.get("kind") == "shipyard"
+    }
+    customers: list[str] = []
+    buyers = budgets + [str(k) for k in _mapping(data.get("nations"))]  # (nations: issue 27, beside this)
+    for i, order in enumerate(_items(data.get("orders"))):
+        if not isinstance(order, dict):
+            continue
+        base = ("orders", str(i))
+        need(base + ("product",), order.get("product"), made, "product made by a facility")
+        if order.get("product") in by_shipyard:
+            problems.append(
+                Problem(
+                    source.file,
+                    source.line_of(base + ("product",)),
+                    ".".join(base + ("product",)),
+                    f"orders are for products of munitions factories and vehicle lines; {order.get('product')!r}"
+                    " is built by a shipyard (state its `hulls` instead)",
+                )
+            )
+        customer = order.get("customer")
+        if order.get("export") is True:
+            if isinstance(customer, str) and customer in buyers:
+                problems.append(
+                    Problem(
+                        source.file,
+                        source.line_of(base + ("customer",)),
+                        ".".join(base + ("customer",)),
+                        f"an export customer is an outside buyer, but {customer!r} is a budget or nation: "
+                        "name the buyer otherwise, or drop 'export'",
+                    )
+                )
+        elif isinstance(customer, str) and customer not in buyers:
+            hint = did_you_mean(customer, buyers) or ""
+            problems.append(
+                Problem(
+                    source.file,
+                    source.line_of(base + ("customer",)),
+                    ".".join(base + ("customer",)),
+                    f"unknown customer {customer!r} (a customer names a budget or a nation, or is an outside buyer"
+                    f" marked 'export: true'){hint}",
+                )
+            )
+        if isinstance(customer, str):
+            customers.append(customer)
     names: set[str] = set()
     for i, target in enumerate(_items(data.get("targets"))):
         if not isinstance(target, dict):
             continue
         need(("targets", str(i), "product"), target.get("product"), products, "product")
+        if "customer" in target:
+            need(("targets", str(i), "customer"), target.get("customer"), customers, "customer")
         name = target.get("name")
         if isinstance(name, str):
             if name in names:

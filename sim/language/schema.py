@@ -33,6 +33,7 @@ from sim.language.types import (
     PercentValue,
     Quantity,
     QuantityValue,
+    Rate,
     RateValue,
     Relative,
     RelativeQuantity,
@@ -544,6 +545,8 @@ class Target(Spec):
     by: Date | None = None
     baseline: Baseline = None
     sustain: Duration | None = None
+    #: deliveries to this customer only (`orders`); None: all deliveries of the product
+    customer: str | None = None
 
     @field_validator("baseline", mode="before")
     @classmethod
@@ -583,6 +586,15 @@ class Target(Spec):
             raise ValueError(f"needs exactly one measure among {', '.join(MEASURES)}; found {found}")
         return self
 
+    @model_validator(mode="after")
+    def _customer_measure(self) -> Target:
+        if self.customer is not None and self.measure == "capacity":
+            raise ValueError(
+                "a capacity target measures the plants, not what one customer receives: "
+                "remove 'customer' or state the target as 'delivered', 'rate' or 'stock'"
+            )
+        return self
+
     @property
     def measure(self) -> str:
         """Which of the four measures this target is stated in."""
@@ -614,6 +626,34 @@ class Target(Spec):
         return DEFAULT_RATE_SUSTAIN if self.measure == "rate" else 0.0
 
 
+class Order(Spec):
+    """A customer's order for a product: a quantity placed on one date, or a rate placed as
+    monthly call-offs from `placed` until `until`. A product with orders is built only to its
+    backlog (`sim.model.orders`); deliveries go to customers by priority, then order date."""
+
+    customer: str
+    product: str
+    quantity: Quantity | None = None
+    rate: Rate | None = None
+    placed: Date | None = None  # None: the scenario's start
+    until: Date | None = None
+    price: Quantity | None = None  # money per unit; None: the supplying facility's unit cost
+    priority: float = 0.0
+    export: bool = False  # an outside buyer (any name); otherwise the customer names a budget
+
+    @model_validator(mode="after")
+    def _amount(self) -> Order:
+        if (self.quantity is None) == (self.rate is None):
+            raise ValueError("needs exactly one of 'quantity' (placed at once) or 'rate' (monthly call-offs)")
+        if self.rate is not None and self.until is None:
+            raise ValueError("a 'rate' order needs 'until', the date its call-offs stop")
+        if self.quantity is not None and self.until is not None:
+            raise ValueError("'until' belongs to a 'rate' order; a 'quantity' is placed at once on 'placed'")
+        if self.placed is not None and self.until is not None and self.until <= self.placed:
+            raise ValueError(f"'until' ({self.until}) must come after 'placed' ({self.placed})")
+        return self
+
+
 class Scenario(Spec):
     """A whole scenario, validated."""
 
@@ -631,6 +671,8 @@ class Scenario(Spec):
     facilities: dict[str, Facility] = {}
     demand: dict[str, Demand] = {}
     targets: list[Target] = []
+    #: customers' orders (`Order`): a product with orders is built only to its backlog
+    orders: list[Order] = []
     #: how plans turn out: `none` (as announced), `calibrated` (the shipped priors) or a mapping
     realism: Annotated[ScenarioRealism, BeforeValidator(_realism)] = ScenarioRealism()
     #: products' names in words for figures and reports, by product (default: the name in words)
@@ -655,6 +697,19 @@ class Scenario(Spec):
                 f"product_labels.{unknown[0]}: not a product of this scenario"
                 f"{did_you_mean(unknown[0], self.products)}; products: {', '.join(self.products)}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _orders_from_start(self) -> Scenario:
+        for k, order in enumerate(self.orders):
+            if order.placed is not None and order.placed < self.start:
+                raise ValueError(
+                    f"orders.{k}.placed: an order is placed on or after the start ({self.start}), got"
+                    f" {order.placed}; state the part of an older contract still open at the start,"
+                    " placed on the start date"
+                )
+            if order.until is not None and order.until <= self.start:
+                raise ValueError(f"orders.{k}.until: must come after the start ({self.start}), got {order.until}")
         return self
 
     @field_validator("horizon")

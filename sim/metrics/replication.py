@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from sim.language.calendar import Clock
-from sim.language.schema import Scenario
+from sim.language.schema import Scenario, Target
+from sim.metrics.orders import Routed, customer_deliveries, line_measures, route
 from sim.metrics.series import YEAR, Capacity, Deliveries, Stock, draws_down
-from sim.metrics.targets import target_reach
+from sim.metrics.targets import Reach, target_reach
 from sim.records import Records
 
 TIMELINE_MEASURES = ("delivered", "rate", "stock", "capacity")
@@ -54,6 +55,10 @@ class ReplicationResult:
     #: its history for the pictures (`sim.metrics.detail.replication_detail`), where the run
     #: asked to keep it (replication 0 of `rearm run`), so presentation never simulates again
     detail: dict[str, Any] | None = None
+    #: per (customer, product) line with orders (`sim.metrics.orders.lines`): its
+    #: `CUSTOMER_MEASURES` at the horizon, and (delivered, backlog) at the months
+    orders_end: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
+    orders_timeline: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 0)))
 
 
 def demand_window(records: Records, product: int) -> tuple[float, float, float] | None:
@@ -88,8 +93,11 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     values = np.array(series).reshape(len(products), len(TIMELINE_MEASURES), at.size)
     timeline = np.ascontiguousarray(values[:, :, :-1])
     end = np.column_stack((values[:, :, -1], unmet))
+    routed = route(records) if records.order_lines else None
     reaches = [
         target_reach(t, delivered[p], capacities[p], stocks.get(p), initial[p], horizon)
+        if t.customer is None or routed is None
+        else customer_reach(t, records, routed, p, capacities[p], horizon)
         for t, p in zip(scenario.targets, target_product, strict=True)
     ]
     target_days = np.array([r.day for r in reaches], dtype=float)
@@ -101,9 +109,24 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     time_use: dict[str, dict[str, float]] = defaultdict(dict)
     for f, causes in records.time_use.items():
         time_use[records.facilities[f]] = dict(causes)
-    return ReplicationResult(
+    result = ReplicationResult(
         replication, target_days, censored, timeline, end, budgets, by_year, dict(time_use), records.events
     )
+    if routed is not None:
+        totals, by_month = line_measures(records, routed, at)
+        result.orders_end, result.orders_timeline = totals, np.ascontiguousarray(by_month[:, :, :-1])
+    return result
+
+
+def customer_reach(
+    target: Target, records: Records, routed: Routed, product: int, capacity: Capacity, horizon: float
+) -> Reach:
+    """When a target naming a `customer` is reached: its measure read on the deliveries of its
+    product to that customer (its stock: what that customer has received)."""
+    assert target.customer is not None
+    deliveries = customer_deliveries(records, routed, records.customers.index(target.customer), product)
+    stock = Stock.build(0.0, deliveries, None, horizon) if target.measure == "stock" else None
+    return target_reach(target, deliveries, capacity, stock, 0.0, horizon)
 
 
 def budget_totals(records: Records) -> np.ndarray:

@@ -16,6 +16,7 @@ from sim.language.types import Relative
 from sim.language.units import in_years, per_year
 from sim.metrics.confidence import clusters, median_bounds, straddles
 from sim.metrics.goals import goal_report
+from sim.metrics.orders import CUSTOMER_MEASURES
 from sim.metrics.replication import END_MEASURES, TIMELINE_MEASURES, ReplicationResult
 
 PERCENTILES = (("p10", 0.10), ("p50", 0.50), ("p90", 0.90))
@@ -155,8 +156,31 @@ def summarise(
         "products": products,
         "budgets": budgets,
         "facilities": facilities,
+        "customers": customer_summary(scenario, results),
         "events_per_replication": _round(float(np.mean([r.events for r in results])), 1),
     }
+
+
+def order_lines(scenario: Scenario) -> list[tuple[str, str]]:
+    """Each (customer, product) with orders, in order of first mention (as the model records
+    the lines that have call-offs: `sim.metrics.orders.lines`)."""
+    return list(dict.fromkeys((o.customer, o.product) for o in scenario.orders))
+
+
+def customer_summary(scenario: Scenario, results: list[ReplicationResult]) -> dict[str, Any]:
+    """Per customer and product ordered: what was ordered (placed by the horizon), delivered,
+    still in backlog at the horizon, and the mean wait from a call-off's placing to the delivery
+    of its units (days per unit delivered; None where nothing was delivered)."""
+    out: dict[str, Any] = {}
+    for i, (customer, name) in enumerate(order_lines(scenario)):
+        values = np.array([r.orders_end[i] for r in results])
+        entry: dict[str, Any] = {}
+        for j, m in enumerate(CUSTOMER_MEASURES):
+            column = values[:, j]
+            finite = column[np.isfinite(column)]
+            entry[m] = distribution(finite) if finite.size else None
+        out.setdefault(customer, {})[name] = entry
+    return out
 
 
 def yearly_means(by_year: list[dict[int, float]]) -> dict[str, float | None]:
@@ -200,13 +224,26 @@ def _running_sum(rows: np.ndarray) -> np.ndarray:
 
 def timeline_rows(
     scenario: Scenario, results: list[ReplicationResult], dates: list[dt.date]
-) -> list[tuple[str, str, str, float, float, float, float]]:
-    """`timeline.csv` rows: date, product, measure, p10, p50, p90, mean."""
+) -> list[tuple[str, str, str, float, float, float, float, str]]:
+    """`timeline.csv` rows: date, product, measure, p10, p50, p90, mean, customer (empty: the
+    product's own measures; a customer: its deliveries and backlog of the product)."""
     stack = np.array([r.timeline for r in results])  # reps × products × measures × months
     cells = np.concatenate((np.percentile(stack, [10, 50, 90], axis=0), stack.mean(axis=0)[None]))
     values = cells.transpose(3, 1, 2, 0).reshape(-1, 4).tolist()  # by month, product, measure: p10, p50, p90, mean
     keys = product([d.isoformat() for d in dates], scenario.products, TIMELINE_MEASURES)
-    return [
-        (date, name, measure, round(p10, 4), round(p50, 4), round(p90, 4), round(mean, 4))
+    rows = [
+        (date, name, measure, round(p10, 4), round(p50, 4), round(p90, 4), round(mean, 4), "")
         for (date, name, measure), (p10, p50, p90, mean) in zip(keys, values, strict=True)
     ]
+    lines = order_lines(scenario)
+    if not lines or not results or results[0].orders_timeline.shape[0] != len(lines):
+        return rows
+    stack = np.array([r.orders_timeline for r in results])  # reps × lines × (delivered, backlog) × months
+    cells = np.concatenate((np.percentile(stack, [10, 50, 90], axis=0), stack.mean(axis=0)[None]))
+    values = cells.transpose(3, 1, 2, 0).reshape(-1, 4).tolist()
+    line_keys = product([d.isoformat() for d in dates], lines, ("delivered", "backlog"))
+    rows += [
+        (date, name, measure, round(p10, 4), round(p50, 4), round(p90, 4), round(mean, 4), customer)
+        for (date, (customer, name), measure), (p10, p50, p90, mean) in zip(line_keys, values, strict=True)
+    ]
+    return rows

@@ -17,6 +17,7 @@ from sim.model.curves import RateCurve
 from sim.model.expansion import Construction, ExpansionPlan, build_expansion
 from sim.model.learning import UnitCost
 from sim.model.material import Material
+from sim.model.orders import ORDERS, OrderBook
 from sim.model.ranks import FIRST_RANK, RankedTimeout
 from sim.model.streams import facility_path, item_key
 from sim.model.world import World
@@ -54,6 +55,8 @@ class Facility:
     """Base of the facility kinds: one instance per facility per replication."""
 
     kind: ClassVar[str]
+    #: the share of units started that come out good (a munitions factory's `yield`)
+    good_fraction: float = 1.0
 
     def __init__(self, world: World, index: int, name: str, spec: FacilityBase) -> None:
         self.world = world
@@ -66,6 +69,8 @@ class Facility:
         self.path = facility_path(name)
         streams = world.streams
         self.product = world.records.products.index(spec.product)
+        #: its product's order book, if the product has orders (`sim.model.orders`)
+        self.orders: OrderBook | None = world.orders.get(self.product)
         self.budget: Budget = world.budgets[spec.budget]
         self.materials: dict[str, Material] = {m: world.materials[m] for m in spec.consumes}
         #: the fast path's hook, if it runs this facility's work ahead (set by `sim.model.fast`)
@@ -222,11 +227,21 @@ class Facility:
         most `within` days while its supply flows)."""
         if cause == MONEY:
             yield from self.wait(self.budget.funds_arrived(self.priority), MONEY)
+        elif cause == ORDERS:
+            yield from self.wait_for_orders()
         else:
             name = cause.split(":", 1)[1]
             material = self.materials[name]
             when = material.wake_day(wanted * self.consumes[name], within)
             yield from self.wait(material.arrival(when, self.rank), cause, when)
+
+    def wait_for_orders(self) -> Generator[Any, Any, None]:
+        """No open orders: wait until the next call-off of its product is placed (for ever, if
+        none is left)."""
+        assert self.orders is not None
+        placed = self.orders.next_placement(self.env.now)
+        event = self.after(placed - self.env.now) if math.isfinite(placed) else self.env.event()
+        yield from self.wait(event, ORDERS, placed)
 
     def pay_and_take(self, units: float, what: str, day: float | None = None) -> None:
         """Commit the money and take the materials for `units` started now (or at `day`, for a
@@ -239,6 +254,8 @@ class Facility:
         for material, use, _ in self.inputs:
             material.take(units * use, when)
         self.made += units
+        if self.orders is not None:
+            self.orders.start(units * self.good_fraction)
         self.records.starts.append((when, self.index, units))
 
     # -- people -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from sim.model.expansion import Construction, ExpansionPlan, build_expansion
 from sim.model.invariants import check_invariants
 from sim.model.kinds import FACILITY_CLASSES, FAST_RUNNERS
 from sim.model.material import Material
+from sim.model.orders import OrderBook, call_offs, customers_of
 from sim.model.ranks import FIRST_RANK
 from sim.model.realism import SUPPLY, Realism
 from sim.model.streams import Streams, item_key
@@ -121,6 +122,7 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         d_until = world.clock.day_of(dspec.until) if dspec.until else math.inf
         rate = streams.value(dspec.rate, f"demand.{product}.rate")
         records.demand.append((records.products.index(product), d_from, d_until, rate))
+    place_orders(scenario, world)
     facilities = []
     for i, name in enumerate(facility_names):
         spec = scenario.facilities[name]
@@ -140,6 +142,22 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
     check_invariants(world, [f.product for f in facilities])
     records.events = env.processed
     return records
+
+
+def place_orders(scenario: Scenario, world: World) -> None:
+    """Record every order's call-offs and give each product with orders its order book."""
+    records = world.records
+    records.customers = customers_of(scenario)
+    placements: dict[int, list[tuple[float, float]]] = {}
+    for order in scenario.orders:
+        product, customer = records.products.index(order.product), records.customers.index(order.customer)
+        if (customer, product) not in records.order_lines:
+            records.order_lines.append((customer, product))
+        book = placements.setdefault(product, [])
+        for day, quantity in call_offs(order, world.clock, scenario.horizon):
+            records.orders.append((customer, product, day, quantity, order.priority))
+            book.append((day, quantity))
+    world.orders = {product: OrderBook(book) for product, book in placements.items()}
 
 
 def _supply_commissioner(material: Material) -> Callable[[ExpansionPlan], None]:

@@ -111,6 +111,22 @@ def targets_rows(summary: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
+def customer_rows(summary: dict[str, Any]) -> list[list[Any]]:
+    """One row per customer and product ordered: median ordered, delivered, backlog and wait."""
+
+    def median(entry: dict[str, Any] | None, digits: int) -> str:
+        value = (entry or {}).get("p50")
+        return "—" if value is None else f"{value:,.{digits}f}"
+
+    return [
+        [customer, product]
+        + [median(m.get(k), 0) for k in ("ordered", "delivered", "backlog")]
+        + [median(m.get("waiting_days"), 0)]
+        for customer, products in (summary.get("customers") or {}).items()
+        for product, m in products.items()
+    ]
+
+
 def foreign_study(directory: Path, summary: dict[str, Any]) -> str | None:
     """Why the study files found beside a run are not a measurement of that run (another
     scenario file or other overrides, by `study.json`), in words; None if they match or there
@@ -294,6 +310,16 @@ def render_report(directory: Path) -> str:
                 "<div class=warnings><p><b>How sure the dates are</b></p><ul>"
                 + "".join(f"<li>{esc(w)}</li>" for w in warnings)
                 + "</ul></div>"
+            )
+        customers = customer_rows(data.summary)
+        if customers:
+            parts.append("<h2>Customers</h2><p class=note>Orders at the horizon, medians over replications.</p>")
+            parts.append(
+                table(
+                    ["customer", "product", "ordered", "delivered", "backlog", "mean wait (days)"],
+                    customers,
+                    {2, 3, 4, 5},
+                )
             )
     parts.append("<h2>Figures</h2>")
     parts += [figure_html(s, directory) for s in specs]

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from sim.present.plots.budget import budget_pages, plot_budget
 from sim.present.plots.capacity import capacity_pages, plot_capacity
+from sim.present.plots.customers import plot_customers
 from sim.present.plots.data import RunData, load_run
 from sim.present.plots.gantt import plot_gantt
 from sim.present.plots.pages import page_name, page_note
@@ -87,6 +88,8 @@ def run_figures(data: RunData) -> list[FigureSpec]:
             )
     if data.summary.get("facilities"):
         specs.append(FigureSpec("waiting", "Where each facility's time goes", lambda: plot_waiting(data)))
+    if data.customers:
+        specs.append(FigureSpec("customers", "Deliveries by customer", lambda: plot_customers(data)))
     return specs
 
 

@@ -33,7 +33,7 @@ def attach(world: World, facilities: Iterable[Facility], runners: Mapping[str, t
     path = FastPath(world)
     for facility in facilities:
         runner = runners.get(facility.kind)
-        if runner is None:
+        if runner is None or facility.orders is not None:  # (orders: built to the backlog, step by step)
             Runner(facility, path)
         else:
             facility.fast = runner(facility, path)

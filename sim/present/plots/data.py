@@ -30,6 +30,9 @@ class RunData:
     summary: dict[str, Any]
     timeline: dict[str, dict[str, Series]]
     detail: dict[str, Any] | None = None
+    #: product -> customer -> measure (`delivered`, `backlog`) -> columns: the timeline's
+    #: customer rows (`customer_timeline`); empty without orders
+    customers: dict[str, dict[str, dict[str, Series]]] | None = None
     #: name -> its `label:` in the scenario (facilities, products, budgets, materials)
     labels: dict[str, str] = field(default_factory=dict)
     #: product -> its programme (the budget paying for its first facility), for grouping
@@ -56,10 +59,25 @@ class RunData:
         return list(self.timeline) or list(self.summary.get("products", {}))
 
 
-def timeline_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, dict[str, Series]]:
-    """Long rows (date, product, measure, p10, p50, p90, mean) -> product -> measure -> columns."""
+def customer_timeline(rows: Iterable[Sequence[Any]]) -> dict[str, dict[str, dict[str, Series]]]:
+    """The timeline's customer rows -> product -> customer -> measure -> columns."""
     grouped: dict[str, dict[str, list[Sequence[Any]]]] = {}
     for row in rows:
+        if len(row) > 7 and row[7]:
+            grouped.setdefault(str(row[1]), {}).setdefault(str(row[7]), []).append(row)
+    return {
+        product: {c: timeline_from_rows(r, customer=True)[product] for c, r in by.items()}
+        for product, by in grouped.items()
+    }
+
+
+def timeline_from_rows(rows: Iterable[Sequence[Any]], customer: bool = False) -> dict[str, dict[str, Series]]:
+    """Long rows (date, product, measure, p10, p50, p90, mean, customer) -> product -> measure ->
+    columns, of the product's own rows (with `customer`, of one customer's rows)."""
+    grouped: dict[str, dict[str, list[Sequence[Any]]]] = {}
+    for row in rows:
+        if (len(row) > 7 and bool(row[7])) != customer:
+            continue
         grouped.setdefault(str(row[1]), {}).setdefault(str(row[2]), []).append(row)
     out: dict[str, dict[str, Series]] = {}
     for product, measures in grouped.items():
@@ -100,7 +118,9 @@ def load_run(directory: Path) -> RunData | None:
     detail_path = directory / "replication0.json"
     detail = read_json(detail_path) if detail_path.exists() else None
     scenario = load_resolved(directory)
-    return RunData(summary, timeline_from_rows(rows), detail, labels_of(scenario), programmes_of(scenario))
+    return RunData(
+        summary, timeline_from_rows(rows), detail, customer_timeline(rows), labels_of(scenario), programmes_of(scenario)
+    )
 
 
 def labels_of(scenario: dict[str, Any]) -> dict[str, str]:
