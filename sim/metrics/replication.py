@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +17,7 @@ import numpy as np
 from sim.language.calendar import Clock
 from sim.language.schema import Scenario
 from sim.metrics.series import YEAR, Capacity, Deliveries, Stock, draws_down
+from sim.metrics.supply import supplier_use
 from sim.metrics.targets import target_reach
 from sim.records import Records
 
@@ -54,6 +55,9 @@ class ReplicationResult:
     #: its history for the pictures (`sim.metrics.detail.replication_detail`), where the run
     #: asked to keep it (replication 0 of `rearm run`), so presentation never simulates again
     detail: dict[str, Any] | None = None
+    #: per material with suppliers: what each delivered, its days disrupted, the waiting it
+    #: caused (`sim.metrics.supply.supplier_use`)
+    supply: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def demand_window(records: Records, product: int) -> tuple[float, float, float] | None:
@@ -102,7 +106,16 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     for f, causes in records.time_use.items():
         time_use[records.facilities[f]] = dict(causes)
     return ReplicationResult(
-        replication, target_days, censored, timeline, end, budgets, by_year, dict(time_use), records.events
+        replication,
+        target_days,
+        censored,
+        timeline,
+        end,
+        budgets,
+        by_year,
+        dict(time_use),
+        records.events,
+        supply=supplier_use(records, horizon),
     )
 
 

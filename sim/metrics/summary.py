@@ -17,6 +17,7 @@ from sim.language.units import in_years, per_year
 from sim.metrics.confidence import clusters, median_bounds, straddles
 from sim.metrics.goals import goal_report
 from sim.metrics.replication import END_MEASURES, TIMELINE_MEASURES, ReplicationResult
+from sim.metrics.supply import mean_use
 
 PERCENTILES = (("p10", 0.10), ("p50", 0.50), ("p90", 0.90))
 
@@ -149,12 +150,15 @@ def summarise(
     facilities: dict[str, Any] = {}
     for name in scenario.facilities:
         facilities[name] = time_shares([r.time_use.get(name, {}) for r in results])
+    # (materials with suppliers only: a scenario without them keeps its summary as it was)
+    supply = {"materials": mean_use([r.supply for r in results])} if any(m.suppliers for m in scenario.materials.values()) else {}
     return {
         **provenance,
         "targets": target_summary(scenario, results, written),
         "products": products,
         "budgets": budgets,
         "facilities": facilities,
+        **supply,
         "events_per_replication": _round(float(np.mean([r.events for r in results])), 1),
     }
 

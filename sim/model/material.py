@@ -25,6 +25,8 @@ class Material:
         self.taken = 0.0
         self._changed = env.event()
         self._cache: tuple[float, float] = (0.0, 0.0)  # (day, supplied by then)
+        #: money per unit, paid by the facility that takes it (`Facility.unit_cost`)
+        self.price = 0.0
         #: expansions of its supply (Construction; no import cycle)
         self.constructions: list[Any] = []
 
