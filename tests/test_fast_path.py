@@ -71,7 +71,10 @@ def materials(draw: st.DrawFn) -> dict[str, Any]:
     with scheduled or random disruptions; perhaps priced."""
     rate = draw(st.integers(200, 3000))
     lead = draw(st.sampled_from(["0 days", "2 months"]))
-    spec: dict[str, Any] = {"initial": draw(st.sampled_from([0, 100, 2000])), "price": draw(st.sampled_from([0, 0, 800]))}
+    spec: dict[str, Any] = {
+        "initial": draw(st.sampled_from([0, 100, 2000])),
+        "price": draw(st.sampled_from([0, 0, 800])),
+    }
     if draw(st.booleans()):
         spec["supply"] = {"rate": f"{rate} per year", "lead_time": lead}
         return spec

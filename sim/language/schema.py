@@ -436,18 +436,27 @@ class Disruption(Spec):
         scheduled = self.from_ is not None or self.for_ is not None
         random = self.mean_time_between is not None or self.mean_duration is not None
         if scheduled and random:
-            raise ValueError("a disruption is scheduled ('from', 'for') or random ('mean_time_between', 'mean_duration'), not both")
+            raise ValueError(
+                "a disruption is scheduled ('from', 'for') or random ('mean_time_between', 'mean_duration'), not both"
+            )
         if scheduled and (self.from_ is None or self.for_ is None):
             raise ValueError("a scheduled disruption needs both 'from' (a date) and 'for' (a duration)")
         if random and (self.mean_time_between is None or self.mean_duration is None):
             raise ValueError("a random disruption needs both 'mean_time_between' and 'mean_duration'")
         if not scheduled and not random:
             raise ValueError("a disruption needs 'from' and 'for', or 'mean_time_between' and 'mean_duration'")
-        for key, v in (("for", self.for_), ("mean_time_between", self.mean_time_between), ("mean_duration", self.mean_duration)):
+        for key, v in (
+            ("for", self.for_),
+            ("mean_time_between", self.mean_time_between),
+            ("mean_duration", self.mean_duration),
+        ):
             if isinstance(v, float) and v <= 0:
                 raise ValueError(f"'{key}' must be longer than zero, got {v:g} days")
         if isinstance(self.to, float) and not 0 <= self.to < 1:
-            raise ValueError(f"'to' is the share of its rate a disrupted supplier still delivers, from 0% to below 100%, got {self.to:.0%}")
+            raise ValueError(
+                "'to' is the share of its rate a disrupted supplier still delivers, from 0% to below 100%,"
+                f" got {self.to:.0%}"
+            )
         return self
 
 
@@ -470,7 +479,9 @@ def _named_suppliers(raw: object) -> object:
     named: dict[str, object] = {}
     for k, item in enumerate(raw):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise ValueError(f"item {k}: a supplier in a list needs a 'name' (or write suppliers as a mapping name -> supplier)")
+            raise ValueError(
+                f"item {k}: a supplier in a list needs a 'name' (or write suppliers as a mapping name -> supplier)"
+            )
         if item["name"] in named:
             raise ValueError(f"item {k}: supplier {item['name']!r} is named twice")
         named[item["name"]] = {key: value for key, value in item.items() if key != "name"}

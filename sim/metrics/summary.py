@@ -151,7 +151,11 @@ def summarise(
     for name in scenario.facilities:
         facilities[name] = time_shares([r.time_use.get(name, {}) for r in results])
     # (materials with suppliers only: a scenario without them keeps its summary as it was)
-    supply = {"materials": mean_use([r.supply for r in results])} if any(m.suppliers for m in scenario.materials.values()) else {}
+    supply = (
+        {"materials": mean_use([r.supply for r in results])}
+        if any(m.suppliers for m in scenario.materials.values())
+        else {}
+    )
     return {
         **provenance,
         "targets": target_summary(scenario, results, written),

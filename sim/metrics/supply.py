@@ -70,9 +70,7 @@ def mean_use(uses: list[dict[str, dict[str, Any]]]) -> dict[str, Any]:
                 row["disrupted_days"] += s["disrupted_days"] / n
     return {
         material: {
-            "suppliers": {
-                s: {k: round(v, 4) for k, v in row.items()} for s, row in m["suppliers"].items()
-            },
+            "suppliers": {s: {k: round(v, 4) for k, v in row.items()} for s, row in m["suppliers"].items()},
             "waiting_days": round(m["waiting_days"], 4),
         }
         for material, m in out.items()

@@ -66,7 +66,8 @@ def draw_periods(spec: Disruption, path: str, streams: Streams, clock: Clock, ho
     between = streams.value(spec.mean_time_between, f"{path}.mean_time_between")
     lasting = streams.value(spec.mean_duration, f"{path}.mean_duration")
     rng = streams.rng(path, DISRUPTIONS)
-    periods, day = [], 0.0
+    periods: list[Period] = []
+    day = 0.0
     while True:
         day += rng.exponential(between)
         if day >= horizon:
@@ -111,7 +112,9 @@ def deliveries(sources: list[Source], order: float | None, day: float) -> list[f
     return given
 
 
-def supply_from(material: Material, spec: MaterialSpec, path: str, streams: Streams, clock: Clock, horizon: float) -> None:
+def supply_from(
+    material: Material, spec: MaterialSpec, path: str, streams: Streams, clock: Clock, horizon: float
+) -> None:
     """Give `material` the step supply of its suppliers up to `horizon`, recording what each
     delivers (arrival days) and its disruption periods."""
     sources = draw_sources(spec, path, streams, clock, horizon)
@@ -144,4 +147,3 @@ def _step_value(days: list[float], rates: list[list[float]], day: float, k: int)
             break
         value = r[k]
     return value
-
