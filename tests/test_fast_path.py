@@ -75,9 +75,6 @@ def materials(draw: st.DrawFn) -> dict[str, Any]:
         "initial": draw(st.sampled_from([0, 100, 2000])),
         "price": draw(st.sampled_from([0, 0, 800])),
     }
-    if draw(st.booleans()):
-        spec["supply"] = {"rate": f"{rate} per year", "lead_time": lead}
-        return spec
     disruptions = draw(
         st.sampled_from(
             [
@@ -87,6 +84,19 @@ def materials(draw: st.DrawFn) -> dict[str, Any]:
             ]
         )
     )
+    if draw(st.booleans()):  # one supply, perhaps disrupted, perhaps expanded meanwhile
+        spec["supply"] = {"rate": f"{rate} per year", "lead_time": lead, "disruptions": disruptions}
+        if draw(st.booleans()):
+            spec["supply"]["expansions"] = [
+                {
+                    "name": "more",
+                    "capacity": "800 per year",
+                    "start": "2025-06-01",
+                    "construction": "2 months",
+                    "ramp_up": "3 months",
+                }
+            ]
+        return spec
     spec["suppliers"] = {
         "far": {"rate": f"{rate} per year", "lead_time": lead, "disruptions": disruptions},
         "near": {"rate": f"{draw(st.integers(100, 1500))} per year", "lead_time": "1 month"},

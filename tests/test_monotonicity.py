@@ -117,8 +117,11 @@ def lines(draw: st.DrawFn, kind: str) -> dict[str, Any]:
                 "lead_time": f"{draw(st.integers(0, 90))} days",
             },
         }
+        if draw(st.booleans()):  # its supply randomly disrupted
+            materials["m"]["supply"]["disruptions"] = [{"mean_time_between": "150 days", "mean_duration": "30 days"}]
         if draw(st.booleans()):  # two suppliers, the first randomly disrupted, perhaps sharing an order
             main = materials["m"].pop("supply")
+            main.pop("disruptions", None)
             main["disruptions"] = [{"mean_time_between": "200 days", "mean_duration": "40 days", "to": "20%"}]
             spare = {"rate": f"{rounded(use * per_year * draw(st.floats(0.05, 1)))} per year", "lead_time": "30 days"}
             materials["m"]["suppliers"] = {"main": main, "spare": spare}

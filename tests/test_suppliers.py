@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import scenario_of, simulate_scenario, write_yaml
+from conftest import scenario_of, simulate_scenario, supplied, write_yaml
 
 from sim.errors import ScenarioError
 from sim.language.load import load_scenario
@@ -281,3 +281,33 @@ def test_a_list_of_suppliers_is_a_mapping_by_name(tmp_path: Path) -> None:
     scenario = load_scenario(str(write_yaml(tmp_path, text, "s.yaml"))).scenario
     assert list(scenario.materials["nc"].suppliers) == ["a", "b"]
     assert scenario.materials["nc"].suppliers["b"].rate == pytest.approx(20 / YEAR)
+
+
+@pytest.mark.parametrize("lead", [0, 45])
+def test_a_single_supply_disrupted_loses_its_share_of_whatever_it_delivers_then(lead: int) -> None:
+    # the supply (and an expansion ramping up during the cut) delivers 40% from 2026-01-01 for a
+    # year: what arrives is the undisrupted supply less 60% of what it would have delivered then
+    supply: dict[str, Any] = {
+        "rate": f"{SUPPLY} per year",
+        "lead_time": f"{lead} days",
+        "expansions": [
+            {
+                "name": "x",
+                "capacity": f"{SUPPLY} per year",
+                "start": "2025-10-01",
+                "construction": "6 months",
+                "ramp_up": "8 months",
+            }
+        ],
+    }
+    cut = {**supply, "disruptions": [{"from": "2026-01-01", "for": "365 days", "to": "40%"}]}
+    base = simulate(scenario_of(plant({"supply": supply})), replication_seed(0, 0))
+    hit = simulate(scenario_of(plant({"supply": cut})), replication_seed(0, 0))
+    a, b = DISRUPTION_START + lead, DISRUPTION_START + 365 + lead
+    for t in (a - 1, a + 100, b, b + 200, 4 * YEAR):
+        inside = supplied(base, 0, min(max(t, a), b)) - supplied(base, 0, a)
+        assert supplied(hit, 0, t) == pytest.approx(supplied(base, 0, t) - 0.6 * inside, rel=1e-9)
+    assert hit.disruptions == [(0, "supply", DISRUPTION_START, DISRUPTION_START + 365, 0.4)]
+    use = supplier_use(hit, 4 * YEAR)["nc"]["suppliers"]["supply"]
+    assert use["delivered"] == pytest.approx(supplied(hit, 0, 4 * YEAR), rel=1e-9)
+    assert use["disrupted_days"] == 365

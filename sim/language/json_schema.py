@@ -103,6 +103,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "lead_time": "delay from production to arrival in stock",
         "expansions": _EXPANSIONS,
         "budget": "the budget paying for supply expansions",
+        "disruptions": "periods it delivers only part of its rate (expansions included): scheduled or random",
     },
     "Workforce": {
         "initial": "people available at start (required)",

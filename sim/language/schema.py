@@ -404,22 +404,6 @@ FACILITY_KINDS: tuple[str, ...] = tuple(
 )
 
 
-class Supply(Spec):
-    """An upstream producer feeding a material's stock continuously from start."""
-
-    rate: RateValue
-    lead_time: DurationValue = 0.0
-    expansions: list[Expansion] = []
-    budget: str | None = None
-
-    @field_validator("expansions")
-    @classmethod
-    def _expansions_add_capacity(cls, v: list[Expansion]) -> list[Expansion]:
-        if any(e.capacity is None or e.docks is not None for e in v):
-            raise ValueError("expansions of a supply add 'capacity' (a rate); 'docks' are for shipyards")
-        return v
-
-
 class Disruption(Spec):
     """A supplier delivering only a fraction (`to`) of its rate for a while: scheduled (`from` a
     date, `for` a duration) or random (exponential times, `mean_time_between` disruptions and
@@ -458,6 +442,24 @@ class Disruption(Spec):
                 f" got {self.to:.0%}"
             )
         return self
+
+
+class Supply(Spec):
+    """An upstream producer feeding a material's stock continuously from start."""
+
+    rate: RateValue
+    lead_time: DurationValue = 0.0
+    expansions: list[Expansion] = []
+    budget: str | None = None
+    #: periods it delivers only part of its rate, expansions included (`sim.model.suppliers`)
+    disruptions: list[Disruption] = []
+
+    @field_validator("expansions")
+    @classmethod
+    def _expansions_add_capacity(cls, v: list[Expansion]) -> list[Expansion]:
+        if any(e.capacity is None or e.docks is not None for e in v):
+            raise ValueError("expansions of a supply add 'capacity' (a rate); 'docks' are for shipyards")
+        return v
 
 
 class Supplier(Spec):

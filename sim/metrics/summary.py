@@ -150,12 +150,9 @@ def summarise(
     facilities: dict[str, Any] = {}
     for name in scenario.facilities:
         facilities[name] = time_shares([r.time_use.get(name, {}) for r in results])
-    # (materials with suppliers only: a scenario without them keeps its summary as it was)
-    supply = (
-        {"materials": mean_use([r.supply for r in results])}
-        if any(m.suppliers for m in scenario.materials.values())
-        else {}
-    )
+    # (materials with suppliers or disruptions only: a scenario without keeps its summary as it was)
+    fragile = any(m.suppliers or (m.supply and m.supply.disruptions) for m in scenario.materials.values())
+    supply = {"materials": mean_use([r.supply for r in results])} if fragile else {}
     return {
         **provenance,
         "targets": target_summary(scenario, results, written),

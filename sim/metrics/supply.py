@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.records import Records
+import numpy as np
+
+from sim.records import Records, ramps_integral
 
 
 def supplier_use(records: Records, horizon: float) -> dict[str, dict[str, Any]]:
-    """Per material with suppliers: each supplier's deliveries arrived by the horizon and its
+    """Per material with suppliers or a disrupted supply: each supplier's (or the supply's)
+    deliveries arrived by the horizon and its
     days of disruption (overlapping periods counted once), and the days facilities waited for
     the material (summed over facilities)."""
     out: dict[str, dict[str, Any]] = {}
@@ -23,8 +26,9 @@ def supplier_use(records: Records, horizon: float) -> dict[str, dict[str, Any]]:
     for key in sorted(set(steps) | set(periods), key=lambda k: k):
         m, supplier = key
         material = out.setdefault(records.materials[m], {"suppliers": {}, "waiting_days": waiting_days(records, m)})
+        arrived = delivered(steps[key], horizon) if key in steps else supply_arrived(records, m, horizon)
         material["suppliers"][supplier] = {
-            "delivered": delivered(steps.get(key, []), horizon),
+            "delivered": arrived,
             "disrupted_days": covered_days(periods.get(key, [])),
         }
     return out
@@ -38,6 +42,15 @@ def delivered(steps: list[tuple[float, float]], horizon: float) -> float:
         until = ordered[k + 1][0] if k + 1 < len(ordered) else horizon
         total += rate * (min(until, horizon) - day) if day < horizon else 0.0
     return total
+
+
+def supply_arrived(records: Records, material: int, horizon: float) -> float:
+    """What the single `supply` of `material` delivered by `horizon` (its recorded ramps)."""
+    rows = [(t0, t1, d) for m, t0, t1, d in records.supply if m == material]
+    if not rows:
+        return 0.0
+    t0, t1, d = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+    return float(ramps_integral(t0, t1, d, np.array([horizon]))[0])
 
 
 def covered_days(periods: list[tuple[float, float]]) -> float:

@@ -22,6 +22,7 @@ from sim.model.material import Material
 from sim.model.streams import Streams
 
 DISRUPTIONS = "disruptions"  # a random disruption's times between and durations
+SINGLE = "supply"  # the name a material's single `supply` has among suppliers
 
 
 @dataclass(frozen=True)
@@ -147,3 +148,18 @@ def _step_value(days: list[float], rates: list[list[float]], day: float, k: int)
             break
         value = r[k]
     return value
+
+
+def disrupt(
+    material: Material, specs: list[Disruption], path: str, streams: Streams, clock: Clock, horizon: float
+) -> None:
+    """Give the single supply of `material` (at `path`, `materials.X.supply`) its disruptions,
+    recorded as those of a supplier named `supply`."""
+    if not specs:
+        return
+    periods = [
+        p for k, d in enumerate(specs) for p in draw_periods(d, f"{path}.disruptions.{k}", streams, clock, horizon)
+    ]
+    for p in periods:
+        material.records.disruptions.append((material.index, SINGLE, p.start, p.end, p.fraction))
+    material.disrupt([(p.start, p.end, p.fraction) for p in periods])
