@@ -84,18 +84,8 @@ def materials(draw: st.DrawFn) -> dict[str, Any]:
             ]
         )
     )
-    if draw(st.booleans()):  # one supply, perhaps disrupted, perhaps expanded meanwhile
+    if draw(st.booleans()):  # one supply, perhaps disrupted
         spec["supply"] = {"rate": f"{rate} per year", "lead_time": lead, "disruptions": disruptions}
-        if draw(st.booleans()):
-            spec["supply"]["expansions"] = [
-                {
-                    "name": "more",
-                    "capacity": "800 per year",
-                    "start": "2025-06-01",
-                    "construction": "2 months",
-                    "ramp_up": "3 months",
-                }
-            ]
         return spec
     spec["suppliers"] = {
         "far": {"rate": f"{rate} per year", "lead_time": lead, "disruptions": disruptions},

@@ -311,3 +311,16 @@ def test_a_single_supply_disrupted_loses_its_share_of_whatever_it_delivers_then(
     use = supplier_use(hit, 4 * YEAR)["nc"]["suppliers"]["supply"]
     assert use["delivered"] == pytest.approx(supplied(hit, 0, 4 * YEAR), rel=1e-9)
     assert use["disrupted_days"] == 365
+
+
+def test_the_linters_cut_scenario_is_the_european_one_with_only_the_disruption() -> None:
+    # (the comparison "what if linters are cut" means something only if nothing else differs)
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    base, cut = (
+        load_scenario(str(root / name)).scenario for name in ("european_155mm.yaml", "european_155mm_linters_cut.yaml")
+    )
+    propellant = cut.materials["propellant"]
+    assert propellant.supply is not None and len(propellant.supply.disruptions) == 1
+    undisrupted = propellant.model_copy(update={"supply": propellant.supply.model_copy(update={"disruptions": []})})
+    same = cut.model_copy(update={"scenario": base.scenario, "materials": {**cut.materials, "propellant": undisrupted}})
+    assert same == base
