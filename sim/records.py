@@ -216,6 +216,12 @@ class Records:
     expansions: list[tuple[str, str, float, float, float]] = field(default_factory=list)
     #: (material, t0, t1, delta) supply-rate ramps (arrival times, lead time included)
     supply: list[tuple[int, float, float, float]] = field(default_factory=list)
+    #: (material, supplier, day, rate per day) each step of a supplier's deliveries (arrival
+    #: days, lead time included; `materials.X.suppliers`)
+    supplier_supply: list[tuple[int, str, float, float]] = field(default_factory=list)
+    #: (material, supplier, start, end, fraction of its rate) each disruption period (days of
+    #: its production, cut at the horizon)
+    disruptions: list[tuple[int, str, float, float, float]] = field(default_factory=list)
     #: (product, from, until, rate per day) demand drawing down stock
     demand: list[tuple[int, float, float, float]] = field(default_factory=list)
     #: (pool, day, size) workforce pool size changes

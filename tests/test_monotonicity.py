@@ -122,6 +122,17 @@ def lines(draw: st.DrawFn, kind: str) -> dict[str, Any]:
                 "lead_time": f"{draw(st.integers(0, 90))} days",
             },
         }
+        if draw(st.booleans()):  # its supply randomly disrupted
+            materials["m"]["supply"]["disruptions"] = [{"mean_time_between": "150 days", "mean_duration": "30 days"}]
+        if draw(st.booleans()):  # two suppliers, the first randomly disrupted, perhaps sharing an order
+            main = materials["m"].pop("supply")
+            main.pop("disruptions", None)
+            main["disruptions"] = [{"mean_time_between": "200 days", "mean_duration": "40 days", "to": "20%"}]
+            spare = {"rate": f"{rounded(use * per_year * draw(st.floats(0.05, 1)))} per year", "lead_time": "30 days"}
+            materials["m"]["suppliers"] = {"main": main, "spare": spare}
+            if draw(st.booleans()):
+                materials["m"]["order"] = main["rate"]
+                main["share"], spare["share"] = "80%", "20%"
     if uses_people:
         workforce["w"] = {
             "initial": draw(st.integers(0, 150)),
@@ -180,6 +191,13 @@ def more(data: dict[str, Any], change: str, c: float) -> dict[str, Any] | None:
         line["docks"] += 1
     elif change == "capacity":
         line["capacity"] = f"{float(line['capacity'].split()[0]) * (1 + c)} per year"
+    elif change == "supply" and "m" in data["materials"] and "suppliers" in data["materials"]["m"]:
+        m = data["materials"]["m"]  # every supplier's rate (not the order: more supply, the same order)
+        suppliers = {
+            name: {**s, "rate": f"{float(s['rate'].split()[0]) * (1 + c)} per year"}
+            for name, s in m["suppliers"].items()
+        }
+        out["materials"] = {"m": {**m, "suppliers": suppliers}}
     elif change == "supply" and "m" in data["materials"]:
         m = data["materials"]["m"]
         rate = float(m["supply"]["rate"].split()[0]) * (1 + c)

@@ -85,12 +85,31 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "initial": "starting stock",
         "supply": "the upstream producer: rate, lead_time, expansions (no supply: no resupply)",
         "label": _LABEL,
+        "suppliers": "several suppliers instead of one supply: a mapping name -> supplier (or a list of "
+        "suppliers, each with its name)",
+        "order": "the rate ordered from suppliers with shares or priorities (they fill it up to their rates)",
+        "price": "money per unit, paid from the consuming facility's budget with each lot",
+    },
+    "Supplier": {
+        "rate": "the most it delivers (a rate)",
+        "lead_time": "delay from its production to arrival in stock",
+        "share": "its share of the order; the others fill its gap up to their rates",
+        "priority": "the order is filled by priority, lowest first, each supplier up to its rate",
+        "disruptions": "periods it delivers only part of its rate: scheduled or random",
+    },
+    "Disruption": {
+        "from": "a scheduled disruption's first day",
+        "for": "how long a scheduled disruption lasts",
+        "mean_time_between": "a random disruption: mean time from one disruption's end to the next's start",
+        "mean_duration": "a random disruption: mean time it lasts",
+        "to": "the share of its rate the supplier still delivers while disrupted (default 0%)",
     },
     "Supply": {
         "rate": "the upstream producer's rate, producing continuously from start",
         "lead_time": "delay from production to arrival in stock",
         "expansions": _EXPANSIONS,
         "budget": "the budget paying for supply expansions",
+        "disruptions": "periods it delivers only part of its rate (expansions included): scheduled or random",
     },
     "Workforce": {
         "initial": "people available at start (required)",

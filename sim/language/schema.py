@@ -407,6 +407,46 @@ FACILITY_KINDS: tuple[str, ...] = tuple(
 )
 
 
+class Disruption(Spec):
+    """A supplier delivering only a fraction (`to`) of its rate for a while: scheduled (`from` a
+    date, `for` a duration) or random (exponential times, `mean_time_between` disruptions and
+    `mean_duration`, drawn per replication from the disruption's own stream)."""
+
+    from_: UncertainDate | None = Field(default=None, alias="from")
+    for_: DurationValue | None = Field(default=None, alias="for")
+    mean_time_between: DurationValue | None = None
+    mean_duration: DurationValue | None = None
+    to: PercentValue = 0.0
+
+    @model_validator(mode="after")
+    def _scheduled_or_random(self) -> Disruption:
+        scheduled = self.from_ is not None or self.for_ is not None
+        random = self.mean_time_between is not None or self.mean_duration is not None
+        if scheduled and random:
+            raise ValueError(
+                "a disruption is scheduled ('from', 'for') or random ('mean_time_between', 'mean_duration'), not both"
+            )
+        if scheduled and (self.from_ is None or self.for_ is None):
+            raise ValueError("a scheduled disruption needs both 'from' (a date) and 'for' (a duration)")
+        if random and (self.mean_time_between is None or self.mean_duration is None):
+            raise ValueError("a random disruption needs both 'mean_time_between' and 'mean_duration'")
+        if not scheduled and not random:
+            raise ValueError("a disruption needs 'from' and 'for', or 'mean_time_between' and 'mean_duration'")
+        for key, v in (
+            ("for", self.for_),
+            ("mean_time_between", self.mean_time_between),
+            ("mean_duration", self.mean_duration),
+        ):
+            if isinstance(v, float) and v <= 0:
+                raise ValueError(f"'{key}' must be longer than zero, got {v:g} days")
+        if isinstance(self.to, float) and not 0 <= self.to < 1:
+            raise ValueError(
+                "'to' is the share of its rate a disrupted supplier still delivers, from 0% to below 100%,"
+                f" got {self.to:.0%}"
+            )
+        return self
+
+
 class Supply(Spec):
     """An upstream producer feeding a material's stock continuously from start."""
 
@@ -414,6 +454,8 @@ class Supply(Spec):
     lead_time: DurationValue = 0.0
     expansions: list[Expansion] = []
     budget: str | None = None
+    #: periods it delivers only part of its rate, expansions included (`sim.model.suppliers`)
+    disruptions: list[Disruption] = []
 
     @field_validator("expansions")
     @classmethod
@@ -421,6 +463,34 @@ class Supply(Spec):
         if any(e.capacity is None or e.docks is not None for e in v):
             raise ValueError("expansions of a supply add 'capacity' (a rate); 'docks' are for shipyards")
         return v
+
+
+class Supplier(Spec):
+    """One of a material's suppliers: its rate (the most it delivers a day), the lead time from
+    its production to the stock, its `share` of the material's `order` or its `priority` (lower
+    first), and its disruptions."""
+
+    rate: RateValue
+    lead_time: DurationValue = 0.0
+    share: PercentValue | None = None
+    priority: int | None = None
+    disruptions: list[Disruption] = []
+
+
+def _named_suppliers(raw: object) -> object:
+    """A list of suppliers, each with its `name`, as the mapping name -> supplier."""
+    if not isinstance(raw, list):
+        return raw
+    named: dict[str, object] = {}
+    for k, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise ValueError(
+                f"item {k}: a supplier in a list needs a 'name' (or write suppliers as a mapping name -> supplier)"
+            )
+        if item["name"] in named:
+            raise ValueError(f"item {k}: supplier {item['name']!r} is named twice")
+        named[item["name"]] = {key: value for key, value in item.items() if key != "name"}
+    return named
 
 
 class Material(Spec):
@@ -431,6 +501,34 @@ class Material(Spec):
     supply: Supply | None = None
     #: the material's name in words for figures and reports (default: the key in words)
     label: str | None = None
+    #: several suppliers instead of one `supply` (`sim.model.suppliers`)
+    suppliers: Annotated[dict[str, Supplier], BeforeValidator(_named_suppliers)] = {}
+    #: the rate ordered from suppliers that have shares or priorities
+    order: RateValue | None = None
+    #: money per unit, paid from the consuming facility's budget with each lot
+    price: QuantityValue = 0.0
+
+    @model_validator(mode="after")
+    def _one_way_of_supply(self) -> Material:
+        if self.supply is not None and self.suppliers:
+            raise ValueError("write 'supply' (one supplier) or 'suppliers' (several), not both")
+        shares = [s.share for s in self.suppliers.values() if s.share is not None]
+        priorities = [s.priority for s in self.suppliers.values() if s.priority is not None]
+        if shares and priorities:
+            raise ValueError("suppliers split the order by 'share' or fill it by 'priority', not both")
+        if (shares or priorities) and len(shares) + len(priorities) != len(self.suppliers):
+            missing = [n for n, s in self.suppliers.items() if s.share is None and s.priority is None]
+            which = "share" if shares else "priority"
+            raise ValueError(f"every supplier needs a {which} when one has it; missing: {', '.join(missing)}")
+        if (shares or priorities) and self.order is None:
+            raise ValueError("suppliers with shares or priorities need the material's 'order' (the rate ordered)")
+        if self.order is not None and not (shares or priorities):
+            raise ValueError("'order' is split among suppliers by 'share' or 'priority': give each supplier one")
+        if shares and all(isinstance(s, float) for s in shares) and abs(sum(shares) - 1.0) > 1e-6:
+            raise ValueError(f"suppliers' shares must add up to 100%, got {sum(shares):.1%}")
+        if isinstance(self.price, float) and self.price < 0:
+            raise ValueError(f"a price must not be negative, got {self.price:g}")
+        return self
 
 
 class Workforce(Spec):
@@ -710,6 +808,19 @@ class Scenario(Spec):
                 )
             if order.until is not None and order.until <= self.start:
                 raise ValueError(f"orders.{k}.until: must come after the start ({self.start}), got {order.until}")
+        return self
+
+    @model_validator(mode="after")
+    def _priced_materials_paid_per_unit(self) -> Scenario:
+        priced = {m for m, spec in self.materials.items() if spec.price != 0}
+        for name, facility in self.facilities.items():
+            for k, stage in enumerate(getattr(facility, "stages", [])):
+                for m in stage.consumes:
+                    if m in priced:
+                        raise ValueError(
+                            f"facilities.{name}.stages.{k}.consumes.{m}: a shipyard stage cannot take a priced"
+                            f" material yet; put {m!r} in the shipyard's own 'consumes' (paid with each hull)"
+                        )
         return self
 
     @field_validator("horizon")

@@ -18,6 +18,7 @@ from sim.language.calendar import Clock
 from sim.language.schema import Scenario, Target
 from sim.metrics.orders import Routed, customer_deliveries, line_measures, route
 from sim.metrics.series import YEAR, Capacity, Deliveries, Stock, draws_down
+from sim.metrics.supply import supplier_use
 from sim.metrics.targets import Reach, target_reach
 from sim.records import Records
 
@@ -59,6 +60,9 @@ class ReplicationResult:
     #: `CUSTOMER_MEASURES` at the horizon, and (delivered, backlog) at the months
     orders_end: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
     orders_timeline: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 0)))
+    #: per material with suppliers: what each delivered, its days disrupted, the waiting it
+    #: caused (`sim.metrics.supply.supplier_use`)
+    supply: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def demand_window(records: Records, product: int) -> tuple[float, float, float] | None:
@@ -110,7 +114,16 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     for f, causes in records.time_use.items():
         time_use[records.facilities[f]] = dict(causes)
     result = ReplicationResult(
-        replication, target_days, censored, timeline, end, budgets, by_year, dict(time_use), records.events
+        replication,
+        target_days,
+        censored,
+        timeline,
+        end,
+        budgets,
+        by_year,
+        dict(time_use),
+        records.events,
+        supply=supplier_use(records, horizon),
     )
     if routed is not None:
         totals, by_month = line_measures(records, routed, at)

@@ -18,6 +18,7 @@ from sim.metrics.confidence import clusters, median_bounds, straddles
 from sim.metrics.goals import goal_report
 from sim.metrics.orders import CUSTOMER_MEASURES
 from sim.metrics.replication import END_MEASURES, TIMELINE_MEASURES, ReplicationResult
+from sim.metrics.supply import mean_use
 
 PERCENTILES = (("p10", 0.10), ("p50", 0.50), ("p90", 0.90))
 
@@ -150,6 +151,9 @@ def summarise(
     facilities: dict[str, Any] = {}
     for name in scenario.facilities:
         facilities[name] = time_shares([r.time_use.get(name, {}) for r in results])
+    # (materials with suppliers or disruptions only: a scenario without keeps its summary as it was)
+    fragile = any(m.suppliers or (m.supply and m.supply.disruptions) for m in scenario.materials.values())
+    supply = {"materials": mean_use([r.supply for r in results])} if fragile else {}
     return {
         **provenance,
         "targets": target_summary(scenario, results, written),
@@ -157,6 +161,7 @@ def summarise(
         "budgets": budgets,
         "facilities": facilities,
         "customers": customer_summary(scenario, results),
+        **supply,
         "events_per_replication": _round(float(np.mean([r.events for r in results])), 1),
     }
 

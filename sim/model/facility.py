@@ -101,6 +101,8 @@ class Facility:
         }
         #: (material, use per unit, waiting cause) of each material it uses (asked at every lot)
         self.inputs = [(self.materials[m], use, material_cause(m)) for m, use in self.consumes.items() if use > 0]
+        #: the price of the materials each unit takes, paid with the unit (`materials.X.price`)
+        self.unit_cost.materials = math.fsum(use * self.materials[m].price for m, use in self.consumes.items())
         self.made = 0.0
         names = [e.name for e in spec.expansions]
         self.expansion_plans = [

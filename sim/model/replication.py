@@ -25,6 +25,7 @@ from sim.model.orders import OrderBook, call_offs, customers_of
 from sim.model.ranks import FIRST_RANK
 from sim.model.realism import SUPPLY, Realism
 from sim.model.streams import Streams, item_key
+from sim.model.suppliers import disrupt, supply_from
 from sim.model.workforce import WorkforcePool
 from sim.model.world import CountingEnvironment, World
 from sim.records import Records
@@ -97,7 +98,11 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         lead = streams.value(supply.lead_time, f"{path}.supply.lead_time") if supply else 0.0
         material = Material(env, i, streams.value(mspec.initial, f"{path}.initial"), lead, records)
         world.materials[name] = material
+        material.price = streams.value(mspec.price, f"{path}.price")
+        if mspec.suppliers:
+            supply_from(material, mspec, path, streams, world.clock, scenario.horizon)
         if supply is not None:
+            disrupt(material, supply.disruptions, f"{path}.supply", streams, world.clock, scenario.horizon)
             material.add_supply(0.0, 0.0, streams.value(supply.rate, f"{path}.supply.rate"))
             budget = world.budgets.get(supply.budget) if supply.budget else None
             names = [e.name for e in supply.expansions]

@@ -65,7 +65,7 @@ class Runner:
         """At least the money `units` started in [a, b] could commit: the next unit's price
         for each (learning only lowers it), at the dearest fiscal year's prices."""
         f = self.facility
-        if b < a or units <= 0 or f.unit_cost.first_unit == 0:
+        if b < a or units <= 0 or f.unit_cost.free:
             return 0.0
         if math.isinf(units):
             return math.inf
