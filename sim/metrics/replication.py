@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.language.calendar import Clock
 from sim.language.schema import Scenario
+from sim.metrics.money import national_totals
 from sim.metrics.series import YEAR, Capacity, Deliveries, Stock, draws_down
 from sim.metrics.targets import target_reach
 from sim.records import Records
@@ -54,6 +55,8 @@ class ReplicationResult:
     #: its history for the pictures (`sim.metrics.detail.replication_detail`), where the run
     #: asked to keep it (replication 0 of `rearm run`), so presentation never simulates again
     detail: dict[str, Any] | None = None
+    #: each nation's core and related spending over the horizon: nations × paths
+    national: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
 
 
 def demand_window(records: Records, product: int) -> tuple[float, float, float] | None:
@@ -102,7 +105,16 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     for f, causes in records.time_use.items():
         time_use[records.facilities[f]] = dict(causes)
     return ReplicationResult(
-        replication, target_days, censored, timeline, end, budgets, by_year, dict(time_use), records.events
+        replication,
+        target_days,
+        censored,
+        timeline,
+        end,
+        budgets,
+        by_year,
+        dict(time_use),
+        records.events,
+        national=national_totals(records),
     )
 
 
