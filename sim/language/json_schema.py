@@ -217,6 +217,7 @@ _PROPERTIES: dict[tuple[str, str], dict[str, Any]] = {
         "default": "when_funded",
     },
 }
+_PROPERTIES[("Nation", "gdp")] = _PROPERTIES[("Budget", "gdp")]
 for _kind in ("VehicleLine", "Shipyard"):
     _PROPERTIES[(_kind, "unit_cost")] = _PROPERTIES[("MunitionsFactory", "unit_cost")]
 for _model in ("MunitionsFactory", "VehicleLine", "Shipyard", "Expansion"):
@@ -226,12 +227,14 @@ _PROPERTIES[("Scenario", "realism")] = {
     "examples": ["calibrated", {"base": "calibrated", "correlation": "60%", "contract_lag": "6 months"}],
     "default": "none",
 }
-_YEAR_TABLES = (("Budget", "appropriations"), ("Budget", "share_of_gdp"))
+_YEAR_TABLES = (("Budget", "appropriations"), ("Budget", "share_of_gdp"), ("Nation", "core"), ("Nation", "related"))
 
 # The models' cross-key rules (their model validators), so that editors flag them too.
 _RULES: dict[str, dict[str, Any]] = {
     "Target": {"oneOf": [{"required": [m]} for m in MEASURES]},
-    "Budget": {"oneOf": [{"required": ["appropriations"]}, {"required": ["gdp", "share_of_gdp"]}]},
+    "Budget": {
+        "oneOf": [{"required": ["appropriations"]}, {"required": ["gdp", "share_of_gdp"]}, {"required": ["from"]}]
+    },
     "Shipyard": {"anyOf": [{"required": ["docks"]}, {"required": ["shares_docks_with"]}]},
 }
 
