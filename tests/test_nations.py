@@ -86,7 +86,7 @@ facilities:
     assert uk["core"]["spending"] == pytest.approx(core_spending, rel=1e-9)
     assert uk["core"]["reached_share"] == pytest.approx(uk["core"]["committed"] / core_spending, abs=1e-6)
     assert 0 < uk["core"]["reached_share"] <= 0.04 + 1e-9  # at most its 4% allocation reaches the plant
-    assert summary["budgets"]["uk_munitions"]["nation"] == "uk"
+    assert summary["budgets"]["uk_munitions"]["from"] == [{"nation": "uk", "path": "core"}]
 
 
 SPLIT = """
@@ -196,7 +196,9 @@ def test_an_expansion_paid_from_a_separate_budget_leaves_the_facility_budget_unt
 def test_bad_nations_and_shares_are_clear_errors(
     load_yaml: Callable[..., LoadedScenario], change: tuple[str, ...], message: str
 ) -> None:
-    text = NATION + """
+    text = (
+        NATION
+        + """
 facilities:
   plant:
     kind: munitions_factory
@@ -205,6 +207,7 @@ facilities:
     capacity: 300000 per year
     unit_cost: 4000
 """
+    )
     load_yaml(text)  # (valid as written)
     with pytest.raises(ScenarioError) as info:
         load_yaml(text, change)
@@ -228,3 +231,31 @@ def test_a_shipyard_is_paid_from_one_budget(load_yaml: Callable[..., LoadedScena
         """)
 
 
+def test_a_joint_fund_of_two_nations_is_shared_by_what_each_gave(load_yaml: Callable[..., LoadedScenario]) -> None:
+    scenario = load_yaml("""
+    scenario: joint fund
+    start: 2025-01-01
+    horizon: 4 years
+    nations:
+      de: {gdp: {2025: 4tn}, core: {2025: 2%, 2028: 3.5%}}
+      fr: {gdp: {2025: 3tn, growth: 1%}, core: {2025: 2%}}
+    budgets:
+      ammunition: {from: [{nation: de, path: core}, {nation: fr, path: core}], allocation: 1%}
+    facilities:
+      plant: {kind: munitions_factory, product: shell, budget: ammunition, capacity: 200000 per year, unit_cost: 4000}
+    """).scenario
+    sim = simulate_scenario(scenario)
+    summary = summarise(scenario, [sim.result], {})
+    de, fr = summary["nations"]["de"], summary["nations"]["fr"]
+    years = range(2025, 2029)
+    de_gave = sum(0.01 * 4e12 * (0.02 + 0.005 * k) for k, _ in enumerate(years))
+    fr_gave = sum(0.01 * 3e12 * 1.01**k * 0.02 for k, _ in enumerate(years))
+    assert de["appropriated"] == pytest.approx(de_gave, rel=1e-9)
+    assert fr["appropriated"] == pytest.approx(fr_gave, rel=1e-9)
+    spent = sum(a for _, _, _, a, _ in sim.records.spending)
+    assert 0 < spent < de_gave + fr_gave  # (the plant cannot spend it all)
+    assert de["committed"] == pytest.approx(spent * de_gave / (de_gave + fr_gave), rel=1e-9)
+    assert de["committed"] + fr["committed"] == pytest.approx(spent, rel=1e-9)
+    for nation in (de, fr):
+        assert nation["spent"] <= nation["appropriated"]
+        assert nation["related"]["spending"] == 0 and nation["related"]["reached_share"] is None

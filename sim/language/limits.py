@@ -239,13 +239,16 @@ def _money_problems(scenario: Scenario, problem: Callable[[tuple[str, ...], str]
             size += max(0, end - max(b.gdp.table)) * math.log10(1 + b.gdp.growth)
             size += max(_log10(v) for v in b.share_of_gdp.values()) + _log10(_allocation_upper(b.allocation))
             key = base + ("gdp",)
-        elif b.from_ is not None and b.from_.nation in scenario.nations:
-            nation = scenario.nations[b.from_.nation]
-            size = max(_log10(_upper(v)) for v in nation.gdp.table.values()) + _log10(nation.exchange_rate)
-            size += max(0, end - max(nation.gdp.table)) * math.log10(1 + nation.gdp.growth)
-            size += max((_log10(v) for v in nation.path(b.from_.path).values()), default=-math.inf)
+        elif b.sources and all(s.nation in scenario.nations for s in b.sources):
+            size = -math.inf
+            for source in b.sources:
+                nation = scenario.nations[source.nation]
+                given = max(_log10(_upper(v)) for v in nation.gdp.table.values()) + _log10(nation.exchange_rate)
+                given += max(0, end - max(nation.gdp.table)) * math.log10(1 + nation.gdp.growth)
+                given += max((_log10(v) for v in nation.path(source.path).values()), default=-math.inf)
+                size = max(size, given + math.log10(len(b.sources)))
             size += _log10(_allocation_upper(b.allocation))
-            key = ("nations", b.from_.nation, "gdp")
+            key = ("nations", b.sources[0].nation, "gdp")
         else:
             continue
         costs = years_run * math.log10(1 + _upper(b.inflation))

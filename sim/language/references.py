@@ -64,8 +64,11 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
         problems.extend(_check_shared_docks(fname, fac, facilities, source))
 
     for bname, budget in _mapping(data.get("budgets")).items():
-        drawn = _mapping(_mapping(budget).get("from"))
-        need(("budgets", str(bname), "from", "nation"), drawn.get("nation"), nations, "nation")
+        drawn = _mapping(budget).get("from")
+        if isinstance(drawn, dict):
+            need(("budgets", str(bname), "from", "nation"), drawn.get("nation"), nations, "nation")
+        for k, item in enumerate(_items(drawn)):
+            need(("budgets", str(bname), "from", str(k), "nation"), _mapping(item).get("nation"), nations, "nation")
 
     for mname, mat in _mapping(data.get("materials")).items():
         supply = _mapping(_mapping(mat).get("supply"))

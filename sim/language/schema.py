@@ -549,7 +549,8 @@ class Nation(Spec):
 
 
 class BudgetSource(Spec):
-    """Where a budget's money comes from: a nation's `core` or `related` spending."""
+    """Where a budget's money comes from: a nation's `core` or `related` spending (a budget
+    drawing from several pools their allocations: a joint fund)."""
 
     nation: str
     path: Literal["core", "related"]
@@ -577,7 +578,7 @@ class Budget(Spec):
     growth: PercentValue = 0.0
     gdp: Annotated[GdpTable | None, Field(default=None)] = None
     share_of_gdp: dict[int, Percent] | None = None
-    from_: BudgetSource | None = Field(default=None, alias="from")
+    from_: BudgetSource | list[BudgetSource] | None = Field(default=None, alias="from")
     allocation: Annotated[Any, BeforeValidator(_allocation), WithJsonSchema(_ALLOCATION_SCHEMA)] = 1.0
     fiscal_year_start: MonthDay = (1, 1)
     carry_over: bool = True
@@ -587,6 +588,13 @@ class Budget(Spec):
     @classmethod
     def _gdp(cls, raw: object) -> object:
         return None if raw is None else _gdp_table(raw)
+
+    @property
+    def sources(self) -> list[BudgetSource]:
+        """The nations' paths it draws on (none: its money is a table or a GDP share of its own)."""
+        if self.from_ is None:
+            return []
+        return list(self.from_) if isinstance(self.from_, list) else [self.from_]
 
     @field_validator("appropriations", "share_of_gdp")
     @classmethod
@@ -605,6 +613,8 @@ class Budget(Spec):
 
         if by_gdp and (self.gdp is None or self.share_of_gdp is None):
             raise ValueError("'gdp' and 'share_of_gdp' go together")
+        if isinstance(self.from_, list) and not self.from_:
+            raise ValueError("'from' needs at least one {nation: N, path: core}")
         if by_table and not self.appropriations:
             raise ValueError("'appropriations' needs at least one fiscal year")
         if by_gdp and not self.share_of_gdp:

@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.language.calendar import Clock
 from sim.language.schema import Scenario
-from sim.metrics.money import national_totals
+from sim.metrics.money import national_money
 from sim.metrics.series import YEAR, Capacity, Deliveries, Stock, draws_down
 from sim.metrics.targets import target_reach
 from sim.records import Records
@@ -55,8 +55,9 @@ class ReplicationResult:
     #: its history for the pictures (`sim.metrics.detail.replication_detail`), where the run
     #: asked to keep it (replication 0 of `rearm run`), so presentation never simulates again
     detail: dict[str, Any] | None = None
-    #: each nation's core and related spending over the horizon: nations × paths
-    national: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    #: per nation and path, its spending and the money of the budgets it fills: nations × paths
+    #: × `sim.metrics.money.NATIONAL_MEASURES`
+    national: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 6)))
 
 
 def demand_window(records: Records, product: int) -> tuple[float, float, float] | None:
@@ -114,7 +115,7 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
         by_year,
         dict(time_use),
         records.events,
-        national=national_totals(records),
+        national=national_money(records, budgets),
     )
 
 

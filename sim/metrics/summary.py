@@ -149,7 +149,7 @@ def summarise(
             **extra[name],
             "appropriations": yearly_means([r.by_year[name] for r in results]),
         }
-    nations = nation_money(scenario, money, np.array([r.national for r in results]))
+    nations = nation_money(scenario, np.array([r.national for r in results]))
     facilities: dict[str, Any] = {}
     for name in scenario.facilities:
         facilities[name] = time_shares([r.time_use.get(name, {}) for r in results])

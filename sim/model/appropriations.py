@@ -46,6 +46,22 @@ def _allocation(spec: BudgetSpec, streams: Streams, path: str) -> Callable[[int]
     return lambda year: allocation
 
 
+def contributions(
+    spec: BudgetSpec, streams: Streams, path: str, nations: Mapping[str, Nation]
+) -> list[Callable[[int], float]]:
+    """For each nation's path a budget draws on (`from`), a function fiscal year -> what it
+    gives: the path's spending times the budget's allocation."""
+    allocation = _allocation(spec, streams, path)
+
+    def share(spending: Callable[[int], float]) -> Callable[[int], float]:
+        return lambda year: spending(year) * allocation(year)
+
+    return [
+        share(nation_path(nations[source.nation], source.path, streams, f"nations.{source.nation}"))
+        for source in spec.sources
+    ]
+
+
 def yearly_amount(
     spec: BudgetSpec, streams: Streams, path: str, nations: Mapping[str, Nation] | None = None
 ) -> Callable[[int], float]:
@@ -57,10 +73,11 @@ def yearly_amount(
         return lambda year: interpolate(table, year, growth)
     allocation = _allocation(spec, streams, path)
     if spec.from_ is not None:
-        source = spec.from_
-        assert nations is not None and source.nation in nations  # (checked with the references)
-        spending = nation_path(nations[source.nation], source.path, streams, f"nations.{source.nation}")
-        return lambda year: spending(year) * allocation(year)
+        assert nations is not None  # (each source's nation checked with the references)
+        drawn = contributions(spec, streams, path, nations)
+        if len(drawn) == 1:
+            return drawn[0]
+        return lambda year: sum(amount(year) for amount in drawn)
     assert spec.gdp is not None and spec.share_of_gdp is not None
     gdp = {y: streams.value(v, f"{path}.gdp.{y}") for y, v in sorted(spec.gdp.table.items())}
     share = dict(sorted(spec.share_of_gdp.items()))

@@ -231,6 +231,45 @@ def _flow(value: Any) -> str:
     return str(text).strip().removesuffix("...").strip()
 
 
+NATION_HEADER = [
+    "nation",
+    "core spending",
+    "related spending",
+    "appropriated",
+    "committed",
+    "lapsed",
+    "unspent",
+    "core reached",
+    "related reached",
+]
+
+
+def nation_rows(nations: dict[str, Any]) -> list[list[Any]]:
+    """One row per nation of `summary.json`'s nations: its spending on each path, the money of
+    its budgets, and the share of each path reaching the modelled industrial base."""
+
+    def money(value: float) -> str:
+        return f"{value / 1e9:,.2f}bn"
+
+    def share(value: float | None) -> str:
+        return "–" if value is None else f"{value:.2%}"
+
+    return [
+        [
+            name,
+            money(n["core"]["spending"]),
+            money(n["related"]["spending"]),
+            money(n["appropriated"]),
+            money(n["committed"]),
+            money(n["lapsed"]),
+            money(n["unspent"]),
+            share(n["core"]["reached_share"]),
+            share(n["related"]["reached_share"]),
+        ]
+        for name, n in nations.items()
+    ]
+
+
 def figure_html(spec: FigureSpec) -> str:
     """A <figure> with the PNG inline."""
     fig = spec.draw()
@@ -299,6 +338,13 @@ def render_report(directory: Path) -> str:
         parts.append(
             table(["target", "binding constraint", "evidence"], binding(directory, data, measured_ok=foreign is None))
         )
+    if data is not None and data.summary.get("nations"):
+        parts.append(
+            "<h2>Money by nation</h2><p class=note>Means over replications, in the scenario's currency; "
+            "reached: the share of the nation's core (related) spending its budgets committed to the "
+            "modelled plants.</p>"
+        )
+        parts.append(table(NATION_HEADER, nation_rows(data.summary["nations"]), set(range(1, len(NATION_HEADER)))))
     parts.append("<h2>Figures</h2>")
     parts += [figure_html(s) for s in specs]
     if inputs:

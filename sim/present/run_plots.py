@@ -15,6 +15,7 @@ from sim.present.plots.budget import plot_budget
 from sim.present.plots.capacity import plot_capacity
 from sim.present.plots.data import RunData, load_run
 from sim.present.plots.gantt import plot_gantt
+from sim.present.plots.nations import plot_nations
 from sim.present.plots.studies import study_figures
 from sim.present.plots.study_data import StudyData, load_study
 from sim.present.plots.style import save
@@ -42,6 +43,8 @@ def run_figures(data: RunData) -> list[FigureSpec]:
         specs.append(FigureSpec("shipyard_gantt", "Shipyard stages by dock and hull", lambda: plot_gantt(data)))
     if detail.get("budgets"):
         specs.append(FigureSpec("budget", "Money appropriated, committed and lapsed", lambda: plot_budget(data)))
+    if data.summary.get("nations"):
+        specs.append(FigureSpec("nations", "Money by nation", lambda: plot_nations(data)))
     if data.summary.get("facilities"):
         specs.append(FigureSpec("waiting", "Where each facility's time goes", lambda: plot_waiting(data)))
     return specs
