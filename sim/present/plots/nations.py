@@ -32,7 +32,7 @@ def draw_money(ax: Axes, names: list[str], nations: dict[str, Any], currency: st
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
     ax.set_title("money of its budgets", fontsize=SMALL + 2, loc="left")
     style_axes(ax)
-    legend(ax, loc="lower right")
+    legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
 
 
 def draw_shares(ax: Axes, names: list[str], nations: dict[str, Any]) -> None:
@@ -45,9 +45,9 @@ def draw_shares(ax: Axes, names: list[str], nations: dict[str, Any]) -> None:
     ax.set_yticks(y, [""] * len(names))
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
-    ax.set_title("share reaching the modelled industrial base", fontsize=SMALL + 2, loc="left")
+    ax.set_title("share reaching the modelled plants", fontsize=SMALL + 2, loc="left")
     style_axes(ax)
-    legend(ax, loc="lower right")
+    legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
 
 
 def plot_nations(data: RunData) -> Figure:
@@ -58,7 +58,7 @@ def plot_nations(data: RunData) -> Figure:
         raise ValueError("the money-by-nation figure needs summary.json with at least one nation")
     names = list(nations)
     currency = plot_text(str(next(iter(nations.values())).get("amounts_in", "")))
-    fig = new_figure(ROW_HEIGHT_IN * len(names) + 1.6)
+    fig = new_figure(ROW_HEIGHT_IN * len(names) + 2.0)
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     draw_money(left, names, nations, currency)
     draw_shares(right, names, nations)
