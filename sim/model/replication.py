@@ -95,10 +95,10 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         path = f"budgets.{name}"
         plan = appropriations.schedule(bspec, world.clock, scenario.horizon, streams, path, lag, scenario.nations)
         drawn = appropriations.contributions(bspec, streams, path, scenario.nations) if bspec.sources else []
-        for source, amount in zip(bspec.sources, drawn, strict=True):
+        for source, gives in zip(bspec.sources, drawn, strict=True):
             n = records.nations.index(source.nation)
             for _, _, given in appropriations.fiscal_years(
-                amount, bspec.fiscal_year_start, world.clock, scenario.horizon, lag
+                gives, bspec.fiscal_year_start, world.clock, scenario.horizon, lag
             ):
                 records.contributions.append((i, n, source.path, given))
         inflation = streams.value(bspec.inflation, f"{path}.inflation")
