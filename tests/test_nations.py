@@ -259,3 +259,31 @@ def test_a_joint_fund_of_two_nations_is_shared_by_what_each_gave(load_yaml: Call
     for nation in (de, fr):
         assert nation["spent"] <= nation["appropriated"]
         assert nation["related"]["spending"] == 0 and nation["related"]["reached_share"] is None
+
+
+def test_money_by_nation_is_drawn_and_tabled_from_the_summary(load_yaml: Callable[..., LoadedScenario]) -> None:
+    from matplotlib.patches import Rectangle
+
+    from sim.present.plots.data import RunData
+    from sim.present.plots.nations import plot_nations
+    from sim.present.report import nation_rows
+
+    scenario = load_yaml(
+        NATION
+        + """
+facilities:
+  plant: {kind: munitions_factory, product: shell, budget: uk_munitions, capacity: 300000 per year, unit_cost: 4000}
+"""
+    ).scenario
+    summary = {"scenario": "nations", **summarise(scenario, [simulate_scenario(scenario).result], {})}
+    uk = summary["nations"]["uk"]
+    fig = plot_nations(RunData(summary, {}))
+    money, shares = fig.axes[0], fig.axes[1]
+    widths = [p.get_width() for p in money.patches if isinstance(p, Rectangle)]
+    assert widths == pytest.approx([uk["appropriated"] / 1e9, uk["committed"] / 1e9])  # (in bn)
+    assert [p.get_width() for p in shares.patches] == pytest.approx(
+        [uk["core"]["reached_share"], uk["related"]["reached_share"] or 0.0]
+    )
+    row = nation_rows(summary["nations"])[0]
+    assert row[0] == "uk" and row[4] == f"{uk['committed'] / 1e9:,.2f}bn"
+    assert row[8] == "0.00%"  # (a related budget with nothing to pay for commits nothing)
