@@ -226,6 +226,14 @@ class Records:
     demand: list[tuple[int, float, float, float]] = field(default_factory=list)
     #: (pool, day, size) workforce pool size changes
     workforce: list[tuple[int, float, float]] = field(default_factory=list)
+    #: the scenario's nations, and (nation, path, fiscal year, amount) of each nation's `core`
+    #: and `related` spending in the horizon, in the scenario's currency (calendar fiscal
+    #: years, the year containing the start pro-rated as a budget's is)
+    nations: list[str] = field(default_factory=list)
+    national: list[tuple[int, str, int, float]] = field(default_factory=list)
+    #: (budget, nation, path, amount) of each fiscal year's money a nation gives a budget
+    #: drawing on it (`from`)
+    contributions: list[tuple[int, int, str, float]] = field(default_factory=list)
     #: facility -> cause -> days spent that way ('producing' is one cause)
     time_use: dict[int, dict[str, float]] = field(default_factory=time_use_table)
     #: (facility, hull, stage, dock or -1, t0, t1) shipyard stage spans

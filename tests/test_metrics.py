@@ -266,6 +266,8 @@ def test_summary_layout_and_statistics() -> None:
         "appropriated": 10.0,
         "spent": 12.5,
         "lapsed": 1.0,
+        "committed": 12.5,  # (committed as work starts: spent)
+        "unspent": -3.5,  # appropriated - spent - lapsed (these made-up records overspend)
         "appropriations": {"2025": 10.0},
     }
     assert summary["facilities"]["plant"] == {"utilisation": 0.75, "waiting": {"money": 0.25}}

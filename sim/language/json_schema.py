@@ -23,7 +23,7 @@ _EXPANSIONS = "capacity built later: name, capacity (or docks), capex, construct
 _FACILITY = {
     "kind": "which kind of facility this is",
     "product": "the product it makes (a name of your choice, e.g. shell_155mm)",
-    "budget": "the budget that pays for its work",
+    "budget": "the budget that pays for its work, or budget -> share of every cost, e.g. {uk_core: 60%, de_core: 40%}",
     "label": _LABEL,
     "unit_cost": "money per unit, or {first_unit: X, learning: 90%} for a Wright's-law curve",
     "consumes": "material -> amount used per unit",
@@ -52,6 +52,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "replications": "Monte Carlo runs (a scenario with no distribution is deterministic)",
         "currency": "a label for money",
         "inventory": "stock of each product at start, e.g. {shell_155mm: 1.2M}",
+        "nations": "per nation: gdp, currency, exchange_rate, and core and related spending as shares of GDP by year",
         "budgets": "pots of money that facilities draw on",
         "materials": "stocks that facilities consume",
         "workforce": "pools of skilled people that facilities hold while they work",
@@ -75,7 +76,8 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "growth": "yearly growth after the last listed year",
         "gdp": "fiscal year -> GDP, with an optional growth key, e.g. {2025: 2.9tn, growth: 1.5%}",
         "share_of_gdp": "fiscal year -> share of GDP spent on defence, interpolated, e.g. {2025: 2.3%, 2035: 3.5%}",
-        "allocation": "share of that defence spending flowing to this budget",
+        "allocation": "share of that spending flowing to this budget, or fiscal year -> share, interpolated",
+        "from": "a nation's spending path it draws on: {nation: uk, path: core} (or path: related)",
         "fiscal_year_start": "MM-DD on which each fiscal year starts",
         "carry_over": "true: unspent money rolls over; false: it lapses at year end",
         "inflation": "yearly escalation of every cost paid from this budget",
@@ -165,11 +167,23 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "name": "the expansion's name",
         "capacity": "added rate",
         "docks": "docks added (shipyards)",
-        "capex": "money committed at construction start from the owner's budget",
+        "capex": "money committed at construction start from its budget (default: the owner's)",
+        "budget": "the budget paying its capex (default: its facility's, or its supply's)",
         "construction": "how long construction takes",
         "start": "a date, a distribution of dates, or when_funded: as soon as the budget can pay the capex",
         "ramp_up": "time over which the added rate rises linearly once built",
         "realism": "how this expansion turns out, over the scenario's realism: {achieved, slip, delay}",
+    },
+    "Nation": {
+        "gdp": "fiscal year -> GDP in its own currency, with an optional growth key, e.g. {2025: 2.9tn, growth: 1.5%}",
+        "currency": "a label for its own money (default: the scenario's)",
+        "exchange_rate": "scenario currency per unit of its own (default 1)",
+        "core": "fiscal year -> share of GDP spent on core defence, interpolated, e.g. {2025: 2.3%, 2035: 3.5%}",
+        "related": "fiscal year -> share of GDP spent on defence-related items, interpolated, e.g. {2035: 1.5%}",
+    },
+    "BudgetSource": {
+        "nation": "a nation of the nations block",
+        "path": "core or related",
     },
     "Breakdowns": {
         "mtbf": "mean working time between failures",
@@ -240,6 +254,7 @@ _PROPERTIES: dict[tuple[str, str], dict[str, Any]] = {
         "default": "when_funded",
     },
 }
+_PROPERTIES[("Nation", "gdp")] = _PROPERTIES[("Budget", "gdp")]
 for _kind in ("VehicleLine", "Shipyard"):
     _PROPERTIES[(_kind, "unit_cost")] = _PROPERTIES[("MunitionsFactory", "unit_cost")]
 for _model in ("MunitionsFactory", "VehicleLine", "Shipyard", "Expansion"):
@@ -249,12 +264,14 @@ _PROPERTIES[("Scenario", "realism")] = {
     "examples": ["calibrated", {"base": "calibrated", "correlation": "60%", "contract_lag": "6 months"}],
     "default": "none",
 }
-_YEAR_TABLES = (("Budget", "appropriations"), ("Budget", "share_of_gdp"))
+_YEAR_TABLES = (("Budget", "appropriations"), ("Budget", "share_of_gdp"), ("Nation", "core"), ("Nation", "related"))
 
 # The models' cross-key rules (their model validators), so that editors flag them too.
 _RULES: dict[str, dict[str, Any]] = {
     "Target": {"oneOf": [{"required": [m]} for m in MEASURES]},
-    "Budget": {"oneOf": [{"required": ["appropriations"]}, {"required": ["gdp", "share_of_gdp"]}]},
+    "Budget": {
+        "oneOf": [{"required": ["appropriations"]}, {"required": ["gdp", "share_of_gdp"]}, {"required": ["from"]}]
+    },
     "Shipyard": {"anyOf": [{"required": ["docks"]}, {"required": ["shares_docks_with"]}]},
 }
 

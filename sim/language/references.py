@@ -25,6 +25,7 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
     """Every dangling or circular reference in `data`, with 'did you mean'."""
     problems: list[Problem] = []
     budgets = [str(k) for k in _mapping(data.get("budgets"))]
+    nations = [str(k) for k in _mapping(data.get("nations"))]
     materials = [str(k) for k in _mapping(data.get("materials"))]
     pools = [str(k) for k in _mapping(data.get("workforce"))]
     facilities = _mapping(data.get("facilities"))
@@ -47,6 +48,10 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
         if isinstance(fac.get("product"), str):
             products.append(fac["product"])
         need(base + ("budget",), fac.get("budget"), budgets, "budget")
+        for b in _mapping(fac.get("budget")):
+            need(base + ("budget", str(b)), str(b), budgets, "budget")
+        for i, expansion in enumerate(_items(fac.get("expansions"))):
+            need(base + ("expansions", str(i), "budget"), _mapping(expansion).get("budget"), budgets, "budget")
         for m in _mapping(fac.get("consumes")):
             need(base + ("consumes", str(m)), str(m), materials, "material")
         for w in _mapping(fac.get("workforce")):
@@ -58,11 +63,21 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
                 need(base + ("stages", str(i), "workforce", str(w)), str(w), pools, "workforce pool")
         problems.extend(_check_shared_docks(fname, fac, facilities, source))
 
+    for bname, budget in _mapping(data.get("budgets")).items():
+        drawn = _mapping(budget).get("from")
+        if isinstance(drawn, dict):
+            need(("budgets", str(bname), "from", "nation"), drawn.get("nation"), nations, "nation")
+        for k, item in enumerate(_items(drawn)):
+            need(("budgets", str(bname), "from", str(k), "nation"), _mapping(item).get("nation"), nations, "nation")
+
     for mname, mat in _mapping(data.get("materials")).items():
         supply = _mapping(_mapping(mat).get("supply"))
+        for i, expansion in enumerate(_items(supply.get("expansions"))):
+            where = ("materials", str(mname), "supply", "expansions", str(i), "budget")
+            need(where, _mapping(expansion).get("budget"), budgets, "budget")
         if "budget" in supply:
             need(("materials", str(mname), "supply", "budget"), supply["budget"], budgets, "budget")
-        elif any(_mapping(e).get("capex") for e in _items(supply.get("expansions"))):
+        elif any(_mapping(e).get("capex") and "budget" not in _mapping(e) for e in _items(supply.get("expansions"))):
             path = ("materials", str(mname), "supply", "expansions")
             problems.append(
                 Problem(

@@ -24,6 +24,7 @@ from pydantic_core import CoreSchema
 
 from sim.language.suggest import did_you_mean
 from sim.language.types import (
+    _PERCENT_SCHEMA,
     Baseline,
     Date,
     Duration,
@@ -161,9 +162,11 @@ def _realism(raw: object) -> object:
 
 
 class Expansion(Spec):
-    """More capacity (or docks, or supply) built later, paid from the owner's budget."""
+    """More capacity (or docks, or supply) built later, paid from its own `budget` if it names
+    one, else from the owner's."""
 
     name: str
+    budget: str | None = None
     capacity: RateValue | None = None
     docks: int | None = Field(default=None, ge=1)
     capex: QuantityValue = 0.0
@@ -213,6 +216,39 @@ class LearningCost(Spec):
         return v
 
 
+#: shares of several paying budgets must sum to 100% within this
+SHARES_TOLERANCE = 1e-6
+_PAYERS_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string"},
+        {"type": "object", "additionalProperties": _PERCENT_SCHEMA, "minProperties": 1},
+    ],
+    "description": "a budget's name, or budget -> share of every cost, e.g. {uk_core: 60%, de_core: 40%}",
+}
+
+
+def _payers(raw: object) -> object:
+    """A budget's name, or budget -> share (percentages summing to 100%)."""
+    if isinstance(raw, str):
+        return raw
+    if not isinstance(raw, dict) or not raw:
+        raise ValueError(
+            f"expected a budget's name or a mapping of budget -> share such as {{a: 60%, b: 40%}}, got {raw!r}"
+        )
+    shares: dict[str, float] = {}
+    for name, share in raw.items():
+        try:
+            shares[str(name)] = parse_percentage(share)
+        except UnitError as exc:
+            raise ValueError(f"the share paid by budget {name!r}: {exc}") from None
+        if shares[str(name)] <= 0:
+            raise ValueError(f"the share paid by budget {name!r} must be more than 0%, got {share!r}")
+    total = sum(shares.values())
+    if abs(total - 1.0) > SHARES_TOLERANCE:
+        raise ValueError(f"the shares of the budgets paying must sum to 100%, got {total * 100:.4g}%")
+    return shares
+
+
 def _unit_cost(raw: object) -> object:
     if isinstance(raw, dict) and ("first_unit" in raw or "learning" in raw):
         return raw
@@ -223,7 +259,8 @@ class FacilityBase(Spec):
     """Keys every facility kind has."""
 
     product: str
-    budget: str
+    #: the budget paying its work, or several with their shares (`{a: 60%, b: 40%}`)
+    budget: Annotated[str | dict[str, float], BeforeValidator(_payers), WithJsonSchema(_PAYERS_SCHEMA)]
     #: the facility's name in words for figures and reports (default: the key in words)
     label: str | None = None
     unit_cost: Any = 0.0
@@ -249,7 +286,23 @@ class FacilityBase(Spec):
         kind = getattr(self, "kind", "")
         if kind != "shipyard" and any(e.capacity is None or e.docks is not None for e in self.expansions):
             raise ValueError(f"expansions of a {kind} add 'capacity' (a rate); 'docks' are for shipyards")
+        if isinstance(self.budget, dict):
+            if kind == "shipyard":
+                raise ValueError(
+                    "a shipyard is paid from one budget; several budgets in shares are for factories and lines"
+                )
+            unnamed = [e.name for e in self.expansions if e.budget is None and e.capex != 0.0]
+            if unnamed:
+                raise ValueError(
+                    f"a facility paid from several budgets: its expansions with capex name the 'budget' paying it"
+                    f" (missing on {', '.join(unnamed)})"
+                )
         return self
+
+    @property
+    def payers(self) -> dict[str, float]:
+        """Each budget paying its work -> its share of every cost (one budget: all of it)."""
+        return {self.budget: 1.0} if isinstance(self.budget, str) else dict(self.budget)
 
     @field_validator("workforce")
     @classmethod
@@ -453,6 +506,7 @@ class Supply(Spec):
     rate: RateValue
     lead_time: DurationValue = 0.0
     expansions: list[Expansion] = []
+    #: the budget paying its expansions' capex (each may name its own instead)
     budget: str | None = None
     #: periods it delivers only part of its rate, expansions included (`sim.model.suppliers`)
     disruptions: list[Disruption] = []
@@ -567,6 +621,59 @@ class GdpTable(Spec):
     growth: float = 0.0
 
 
+#: a nation's spending paths a budget may draw from: NATO's Hague split of the 5% of GDP
+NATION_PATHS = ("core", "related")
+
+
+class Nation(Spec):
+    """A nation's GDP (in its own currency), its exchange rate to the scenario's currency, and its
+    spending paths as shares of GDP by year: `core` defence and defence-`related` spending."""
+
+    gdp: GdpTable
+    currency: str | None = None  # None: the scenario's
+    exchange_rate: float = Field(default=1.0, gt=0)  # scenario currency per unit of its own
+    core: dict[int, Percent] = {}
+    related: dict[int, Percent] = {}
+
+    @field_validator("gdp", mode="before")
+    @classmethod
+    def _gdp(cls, raw: object) -> object:
+        return _gdp_table(raw)
+
+    @field_validator("core", "related")
+    @classmethod
+    def _years(cls, v: dict[int, Any]) -> dict[int, Any]:
+        return _fiscal_years(v) or {}
+
+    def path(self, name: str) -> dict[int, float]:
+        """The share-of-GDP table of `core` or `related`."""
+        table: dict[int, float] = getattr(self, name)
+        return table
+
+
+class BudgetSource(Spec):
+    """Where a budget's money comes from: a nation's `core` or `related` spending (a budget
+    drawing from several pools their allocations: a joint fund)."""
+
+    nation: str
+    path: Literal["core", "related"]
+
+
+def _allocation(raw: object) -> object:
+    """A share (perhaps uncertain), or a table of fiscal year -> share, interpolated."""
+    if isinstance(raw, dict) and raw and all(isinstance(k, int) and not isinstance(k, bool) for k in raw):
+        return _fiscal_years({year: parse_percentage(v) for year, v in raw.items()})
+    return parse_value(raw, parse_percentage)
+
+
+_ALLOCATION_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        _uncertain_schema(_PERCENT_SCHEMA),
+        {"type": "object", "patternProperties": {"^[0-9]{4}$": _PERCENT_SCHEMA}, "additionalProperties": False},
+    ]
+}
+
+
 class Budget(Spec):
     """A pot of money facilities draw on, filled at each fiscal year's start."""
 
@@ -576,7 +683,8 @@ class Budget(Spec):
     growth: PercentValue = 0.0
     gdp: Annotated[GdpTable | None, Field(default=None)] = None
     share_of_gdp: dict[int, Percent] | None = None
-    allocation: PercentValue = 1.0
+    from_: BudgetSource | list[BudgetSource] | None = Field(default=None, alias="from")
+    allocation: Annotated[Any, BeforeValidator(_allocation), WithJsonSchema(_ALLOCATION_SCHEMA)] = 1.0
     fiscal_year_start: MonthDay = (1, 1)
     carry_over: bool = True
     inflation: PercentValue = 0.0
@@ -585,6 +693,13 @@ class Budget(Spec):
     @classmethod
     def _gdp(cls, raw: object) -> object:
         return None if raw is None else _gdp_table(raw)
+
+    @property
+    def sources(self) -> list[BudgetSource]:
+        """The nations' paths it draws on (none: its money is a table or a GDP share of its own)."""
+        if self.from_ is None:
+            return []
+        return list(self.from_) if isinstance(self.from_, list) else [self.from_]
 
     @field_validator("appropriations", "share_of_gdp")
     @classmethod
@@ -595,12 +710,16 @@ class Budget(Spec):
     def _one_source(self) -> Budget:
         by_table = self.appropriations is not None
         by_gdp = self.gdp is not None or self.share_of_gdp is not None
-        if by_table and by_gdp:
-            raise ValueError("give either 'appropriations' or 'gdp' with 'share_of_gdp', not both")
-        if not by_table and not by_gdp:
-            raise ValueError("needs 'appropriations', or 'gdp' with 'share_of_gdp'")
+        by_nation = self.from_ is not None
+        if by_table + by_gdp + by_nation > 1:
+            raise ValueError("give one of 'appropriations', 'gdp' with 'share_of_gdp', or 'from' (a nation's path)")
+        if not by_table and not by_gdp and not by_nation:
+            raise ValueError("needs 'appropriations', 'gdp' with 'share_of_gdp', or 'from: {nation: N, path: core}'")
+
         if by_gdp and (self.gdp is None or self.share_of_gdp is None):
             raise ValueError("'gdp' and 'share_of_gdp' go together")
+        if isinstance(self.from_, list) and not self.from_:
+            raise ValueError("'from' needs at least one {nation: N, path: core}")
         if by_table and not self.appropriations:
             raise ValueError("'appropriations' needs at least one fiscal year")
         if by_gdp and not self.share_of_gdp:
@@ -763,6 +882,8 @@ class Scenario(Spec):
     replications: int = Field(default=1, ge=1, le=1_000_000)
     currency: str = "EUR"
     inventory: dict[str, Quantity] = {}
+    #: nations whose core and related spending budgets may draw on (`Budget.from_`)
+    nations: dict[str, Nation] = {}
     budgets: dict[str, Budget] = {}
     materials: dict[str, Material] = {}
     workforce: dict[str, Workforce] = {}

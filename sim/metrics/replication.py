@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.language.calendar import Clock
 from sim.language.schema import Scenario, Target
+from sim.metrics.money import national_money
 from sim.metrics.orders import Routed, customer_deliveries, line_measures, route
 from sim.metrics.series import YEAR, Capacity, Deliveries, Stock, draws_down
 from sim.metrics.supply import supplier_use
@@ -63,6 +64,9 @@ class ReplicationResult:
     #: per material with suppliers: what each delivered, its days disrupted, the waiting it
     #: caused (`sim.metrics.supply.supplier_use`)
     supply: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: per nation and path, its spending and the money of the budgets it fills: nations × paths
+    #: × `sim.metrics.money.NATIONAL_MEASURES`
+    national: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 6)))
 
 
 def demand_window(records: Records, product: int) -> tuple[float, float, float] | None:
@@ -124,6 +128,7 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
         dict(time_use),
         records.events,
         supply=supplier_use(records, horizon),
+        national=national_money(records, budgets),
     )
     if routed is not None:
         totals, by_month = line_measures(records, routed, at)

@@ -16,6 +16,7 @@ from sim.language.types import Relative
 from sim.language.units import in_years, per_year
 from sim.metrics.confidence import clusters, median_bounds, straddles
 from sim.metrics.goals import goal_report
+from sim.metrics.money import budget_money, nation_money
 from sim.metrics.orders import CUSTOMER_MEASURES
 from sim.metrics.replication import END_MEASURES, TIMELINE_MEASURES, ReplicationResult
 from sim.metrics.supply import mean_use
@@ -140,14 +141,17 @@ def summarise(
     for p, name in enumerate(scenario.products):
         products[name] = {m: distribution(end[:, p, j]) for j, m in enumerate(END_MEASURES)}
     budgets: dict[str, Any] = {}
-    money = np.array([r.budgets for r in results])
+    money = np.array([r.budgets for r in results]).reshape(len(results), len(scenario.budgets), 3)
+    extra = budget_money(scenario, money)
     for b, name in enumerate(scenario.budgets):
         budgets[name] = {
             "appropriated": _round(float(money[:, b, 0].mean()), 2),
             "spent": _round(float(money[:, b, 1].mean()), 2),
             "lapsed": _round(float(money[:, b, 2].mean()), 2),
+            **extra[name],
             "appropriations": yearly_means([r.by_year[name] for r in results]),
         }
+    nations = nation_money(scenario, np.array([r.national for r in results]))
     facilities: dict[str, Any] = {}
     for name in scenario.facilities:
         facilities[name] = time_shares([r.time_use.get(name, {}) for r in results])
@@ -159,6 +163,7 @@ def summarise(
         "targets": target_summary(scenario, results, written),
         "products": products,
         "budgets": budgets,
+        **({"nations": nations} if nations else {}),
         "facilities": facilities,
         "customers": customer_summary(scenario, results),
         **supply,

@@ -37,6 +37,11 @@ def material_cause(name: str) -> str:
     return f"material:{name}"
 
 
+def money_cause(budget: str) -> str:
+    """The waiting cause for one budget of a facility paid from several (one budget: `money`)."""
+    return f"{MONEY}:{budget}"
+
+
 def workforce_cause(name: str) -> str:
     """The waiting cause for a workforce pool."""
     return f"workforce:{name}"
@@ -71,7 +76,15 @@ class Facility:
         self.product = world.records.products.index(spec.product)
         #: its product's order book, if the product has orders (`sim.model.orders`)
         self.orders: OrderBook | None = world.orders.get(self.product)
-        self.budget: Budget = world.budgets[spec.budget]
+        payers = spec.payers
+        #: (budget, share of every cost, waiting cause) of each budget paying its work: one
+        #: budget pays all, waiting for `money`; several pay their shares, each waiting for
+        #: `money:<budget>`
+        self.payers: list[tuple[Budget, float, str]] = [
+            (world.budgets[b], share, MONEY if len(payers) == 1 else money_cause(b)) for b, share in payers.items()
+        ]
+        #: the budget paying its work (of several, the first: the fast path declines them)
+        self.budget: Budget = self.payers[0][0]
         self.materials: dict[str, Material] = {m: world.materials[m] for m in spec.consumes}
         #: the fast path's hook, if it runs this facility's work ahead (set by `sim.model.fast`)
         self.fast: Ahead | None = None
@@ -124,11 +137,10 @@ class Facility:
     def start(self) -> None:
         """Start the facility's processes."""
         self.env.process(self.run())
-        for c in self.constructions:
+        for c, espec in zip(self.constructions, self.spec.expansions, strict=True):
+            budget = self.world.budgets[espec.budget] if espec.budget is not None else self.budget
             self.env.process(
-                build_expansion(
-                    self.world, self.name, c.plan, self.budget, self.priority, self.index, self.commission, c
-                )
+                build_expansion(self.world, self.name, c.plan, budget, self.priority, self.index, self.commission, c)
             )
 
     def takes_from(self) -> set[str]:
@@ -203,8 +215,21 @@ class Facility:
     # -- money and material -----------------------------------------------------------------
     def affordable_units(self, day: float | None = None) -> float:
         """Units the budget can pay for now (or at `day`), given learning and inflation."""
-        money = self.budget.balance / self.budget.cost_multiplier(self.env.now if day is None else day)
-        return self.unit_cost.affordable(self.made, money)
+        return self.money_limit(self.env.now if day is None else day)[0]
+
+    def money_limit(self, day: float) -> tuple[float, str]:
+        """Units its budgets can pay for at `day`, given learning and inflation, and the cause
+        of waiting for more: of several budgets, the one that allows the fewest (the first
+        such) pays its share of no more than that."""
+        if len(self.payers) == 1:
+            budget = self.budget
+            return self.unit_cost.affordable(self.made, budget.balance / budget.cost_multiplier(day)), MONEY
+        money, cause = math.inf, MONEY
+        for budget, share, wait in self.payers:
+            covers = budget.balance / (budget.cost_multiplier(day) * share)
+            if covers < money:
+                money, cause = covers, wait
+        return self.unit_cost.affordable(self.made, money), cause
 
     def limit_by_inputs(self, wanted: float, day: float | None = None) -> tuple[float, str | None]:
         """Cut `wanted` units to what money and each material allow now (or at `day`, for a lot
@@ -215,9 +240,9 @@ class Facility:
         the same sums in another order)."""
         when: float = self.env.now if day is None else day
         units, cause, crumb = wanted, None, ROUNDING * wanted
-        money_units = self.affordable_units(when)
+        money_units, money_wait = self.money_limit(when)
         if money_units < units:
-            units, cause = (money_units if money_units > crumb else 0.0), MONEY
+            units, cause = (money_units if money_units > crumb else 0.0), money_wait
         for material, use, material_wait in self.inputs:
             can = material.available(when) / use
             if can < units:
@@ -231,6 +256,9 @@ class Facility:
             yield from self.wait(self.budget.funds_arrived(self.priority), MONEY)
         elif cause == ORDERS:
             yield from self.wait_for_orders()
+        elif cause.startswith(f"{MONEY}:"):
+            budget = self.world.budgets[cause.split(":", 1)[1]]
+            yield from self.wait(budget.funds_arrived(self.priority), cause)
         else:
             name = cause.split(":", 1)[1]
             material = self.materials[name]
@@ -249,10 +277,17 @@ class Facility:
         """Commit the money and take the materials for `units` started now (or at `day`, for a
         lot run ahead while this facility acts alone)."""
         when: float = self.env.now if day is None else day
-        budget = self.budget
-        cost = self.unit_cost.cost(self.made, units) * budget.cost_multiplier(when)
-        balance = budget.balance
-        budget.commit(balance if balance < cost else cost, self.index, what, when)
+        if len(self.payers) == 1:
+            budget = self.budget
+            cost = self.unit_cost.cost(self.made, units) * budget.cost_multiplier(when)
+            balance = budget.balance
+            budget.commit(balance if balance < cost else cost, self.index, what, when)
+        else:
+            base = self.unit_cost.cost(self.made, units)
+            for budget, share, _ in self.payers:
+                cost = base * share * budget.cost_multiplier(when)
+                balance = budget.balance
+                budget.commit(balance if balance < cost else cost, self.index, what, when)
         for material, use, _ in self.inputs:
             material.take(units * use, when)
         self.made += units

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.errors import ModelError
-from sim.language.schema import Scenario
+from sim.language.schema import NATION_PATHS, Scenario
 from sim.language.units import DAYS_PER_YEAR
 from sim.model import appropriations
 from sim.model import fast as fast_path
@@ -87,9 +87,22 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         realism=realism,
     )
     lag = realism.contract_lag()
+    records.nations = list(scenario.nations)
+    for n, (name, nspec) in enumerate(scenario.nations.items()):
+        for kind in NATION_PATHS:
+            spending = appropriations.nation_path(nspec, kind, streams, f"nations.{name}")
+            for _, year, amount in appropriations.fiscal_years(spending, (1, 1), world.clock, scenario.horizon):
+                records.national.append((n, kind, year, amount))
     for i, (name, bspec) in enumerate(scenario.budgets.items()):
         path = f"budgets.{name}"
-        plan = appropriations.schedule(bspec, world.clock, scenario.horizon, streams, path, lag)
+        plan = appropriations.schedule(bspec, world.clock, scenario.horizon, streams, path, lag, scenario.nations)
+        drawn = appropriations.contributions(bspec, streams, path, scenario.nations) if bspec.sources else []
+        for source, gives in zip(bspec.sources, drawn, strict=True):
+            n = records.nations.index(source.nation)
+            for _, _, given in appropriations.fiscal_years(
+                gives, bspec.fiscal_year_start, world.clock, scenario.horizon, lag
+            ):
+                records.contributions.append((i, n, source.path, given))
         inflation = streams.value(bspec.inflation, f"{path}.inflation")
         world.budgets[name] = Budget(env, i, plan, bspec.carry_over, inflation, records)
     for i, (name, mspec) in enumerate(scenario.materials.items()):
@@ -104,9 +117,10 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         if supply is not None:
             disrupt(material, supply.disruptions, f"{path}.supply", streams, world.clock, scenario.horizon)
             material.add_supply(0.0, 0.0, streams.value(supply.rate, f"{path}.supply.rate"))
-            budget = world.budgets.get(supply.budget) if supply.budget else None
             names = [e.name for e in supply.expansions]
             for k, espec in enumerate(supply.expansions):
+                payer = espec.budget or supply.budget
+                budget = world.budgets[payer] if payer else None
                 where = f"{path}.supply.expansions.{item_key(names, k)}"
                 construction = Construction(ExpansionPlan.draw(espec, world, where, SUPPLY))
                 material.constructions.append(construction)

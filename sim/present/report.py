@@ -16,7 +16,7 @@ from sim.present.allocation import allocation_section
 from sim.present.certainty import date_warnings
 from sim.present.files import write_atomic
 from sim.present.plots.data import RunData, load_run, read_json, run_meta
-from sim.present.plots.style import png_bytes
+from sim.present.plots.style import png_bytes, three_figures
 from sim.present.run_plots import FigureSpec, figures_for
 from sim.present.table import goal_text
 from sim.studies.binds import measured, waited_for
@@ -240,6 +240,45 @@ def figure_html(spec: FigureSpec, directory: Path | None = None) -> str:
     )
 
 
+NATION_HEADER = [
+    "nation",
+    "core spending",
+    "related spending",
+    "appropriated",
+    "committed",
+    "lapsed",
+    "unspent",
+    "core reached",
+    "related reached",
+]
+
+
+def nation_rows(nations: dict[str, Any]) -> list[list[Any]]:
+    """One row per nation of `summary.json`'s nations: its spending on each path, the money of
+    its budgets, and the share of each path reaching the modelled industrial base."""
+
+    def money(value: float) -> str:
+        return f"{three_figures(value / 1e9)}bn"
+
+    def share(value: float | None) -> str:
+        return "–" if value is None else f"{value:.2%}"
+
+    return [
+        [
+            name,
+            money(n["core"]["spending"]),
+            money(n["related"]["spending"]),
+            money(n["appropriated"]),
+            money(n["committed"]),
+            money(n["lapsed"]),
+            money(n["unspent"]),
+            share(n["core"]["reached_share"]),
+            share(n["related"]["reached_share"]),
+        ]
+        for name, n in nations.items()
+    ]
+
+
 def first_screen(directory: Path, data: RunData, chart: FigureSpec | None, foreign: str | None) -> str:
     """The report's first screen: the target chart with, beside it, what binds each target and
     the source of that answer (a measurement, or what the lines waited for, so labelled)."""
@@ -321,6 +360,13 @@ def render_report(directory: Path) -> str:
                     {2, 3, 4, 5},
                 )
             )
+    if data is not None and data.summary.get("nations"):
+        parts.append(
+            "<h2>Money by nation</h2><p class=note>Means over replications, in the scenario's currency; "
+            "reached: the share of the nation's core (related) spending its budgets committed to the "
+            "modelled plants.</p>"
+        )
+        parts.append(table(NATION_HEADER, nation_rows(data.summary["nations"]), set(range(1, len(NATION_HEADER)))))
     parts.append("<h2>Figures</h2>")
     parts += [figure_html(s, directory) for s in specs]
     if inputs:

@@ -22,6 +22,7 @@ from sim.present.plots.capacity import capacity_pages, plot_capacity
 from sim.present.plots.customers import plot_customers
 from sim.present.plots.data import RunData, load_run
 from sim.present.plots.gantt import plot_gantt
+from sim.present.plots.nations import plot_nations
 from sim.present.plots.pages import page_name, page_note
 from sim.present.plots.studies import study_figures
 from sim.present.plots.study_data import StudyData, load_study
@@ -86,6 +87,8 @@ def run_figures(data: RunData) -> list[FigureSpec]:
                     partial(plot_budget, data, names=names, page=(i, len(groups))),
                 )
             )
+    if data.summary.get("nations"):
+        specs.append(FigureSpec("nations", "Money by nation", lambda: plot_nations(data)))
     if data.summary.get("facilities"):
         specs.append(FigureSpec("waiting", "Where each facility's time goes", lambda: plot_waiting(data)))
     if data.customers:

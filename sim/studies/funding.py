@@ -121,7 +121,7 @@ def _expansions(scenario: Scenario) -> dict[str, list[tuple[str, str, Expansion]
 
 def _payers(scenario: Scenario, budget: str) -> list[str]:
     """Who draws on `budget`: its facilities, and materials whose supply expansions it pays."""
-    out = [name for name, f in scenario.facilities.items() if f.budget == budget]
+    out = [name for name, f in scenario.facilities.items() if budget in f.payers]
     return out + [f"{m} supply" for m, v in scenario.materials.items() if v.supply and v.supply.budget == budget]
 
 
@@ -154,9 +154,15 @@ def parse_items(text: str | None, scenario: Scenario, extra: ExtraMoney) -> list
 
 def _owner_budget(scenario: Scenario, section: str, owner: str) -> str | None:
     if section == "facilities":
-        return scenario.facilities[owner].budget
+        return _one_budget(scenario, owner)
     supply = scenario.materials[owner].supply
     return supply.budget if supply else None
+
+
+def _one_budget(scenario: Scenario, facility: str) -> str | None:
+    """The one budget paying `facility`, or None where several pay it in shares."""
+    payers = scenario.facilities[facility].payers
+    return next(iter(payers)) if len(payers) == 1 else None
 
 
 def _capex(e: Expansion) -> float:
@@ -175,7 +181,12 @@ def _item(path: str, scenario: Scenario) -> Item:
         if name not in scenario.facilities:
             hint = did_you_mean(name, list(scenario.facilities)) or ""
             raise UsageError(f"--over {path}: no facility {name!r}{hint}")
-        budget = scenario.facilities[name].budget
+        budget = _one_budget(scenario, name)
+        if budget is None:
+            raise UsageError(
+                f"--over {path}: {name} is paid from several budgets "
+                f"({', '.join(scenario.facilities[name].payers)}); give the money to one of them (budgets.NAME)"
+            )
         others = [p for p in _payers(scenario, budget) if p != name]
         if others:
             raise UsageError(

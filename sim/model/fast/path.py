@@ -29,7 +29,8 @@ class FastPath:
     def join(self, runner: Runner) -> None:
         """Count `runner`'s facility among the users of its budget and materials."""
         facility = runner.facility
-        self.spenders[facility.budget.index].append(runner)
+        for budget, _, _ in facility.payers:
+            self.spenders[budget.index].append(runner)
         for name in facility.takes_from():
             self.takers[self.world.materials[name].index].append(runner)
 
