@@ -205,6 +205,14 @@ def replication_note(data: Any) -> str:
     return f" — replication 0 of {n:,} (one run)" if n > 1 else ""
 
 
+def _short_path(file: str) -> str:
+    """A scenario file as a footer shows it: an absolute path by its last two parts
+    ('…/scenarios/x.yaml': where it lies on one machine says nothing, and a long one would run
+    off the figure; the hash beside it identifies the file)."""
+    parts = Path(file).parts
+    return file if not Path(file).is_absolute() or len(parts) <= 3 else "…/" + "/".join(parts[-2:])
+
+
 def footer(fig: Figure, meta: dict[str, Any]) -> None:
     """Scenario title, seed, replications, file hash and version along the bottom edge."""
     parts = [plot_text(meta.get("scenario") or "scenario")]
@@ -215,7 +223,7 @@ def footer(fig: Figure, meta: dict[str, Any]) -> None:
         parts.append(f"{n:,} replication{'s' if n != 1 else ''}")
     if meta.get("file"):
         sha = str(meta.get("sha256") or "")[:12]
-        parts.append(plot_text(meta["file"]) + (f" ({plot_text(sha)})" if sha else ""))
+        parts.append(plot_text(_short_path(str(meta["file"]))) + (f" ({plot_text(sha)})" if sha else ""))
     if meta.get("version"):
         parts.append(f"rearm {plot_text(meta['version'])}")
     fig.text(0.005, 0.003, " · ".join(parts), fontsize=7, color="#555555", ha="left", va="bottom")
