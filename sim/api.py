@@ -315,9 +315,8 @@ class StudyResults:
     def to_frame(self) -> pd.DataFrame:
         """The study's main table: sensitivity.csv, the bottleneck gains, audit.csv,
         allocation.csv, or results()."""
-        main = {"sensitivity": "sensitivity", "bottlenecks": "bottlenecks", "audit": "audit", "allocate": "allocation"}.get(
-            self.command
-        )
+        main = {"sensitivity": "sensitivity", "bottlenecks": "bottlenecks", "audit": "audit"}.get(self.command)
+        main = "allocation" if self.command == "allocate" else main
         return self.results() if main is None else frame(self.snapshot.tables[main])
 
     def export(self, xlsx: bool = True, parquet: bool | None = None) -> list[Path]:

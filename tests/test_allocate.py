@@ -225,8 +225,9 @@ def test_a_probability_objective_has_its_interval_inside_0_and_1(
     assert high > 1.0  # unclipped, a probability's interval leaves [0, 1]
     assert mean_interval(on_time, (0.0, 1.0)) == (mean, low, 1.0)
     assert mean_interval(1.0 - on_time, (0.0, 1.0))[1] == 0.0
-    found = allocate(scenario=load_yaml(UNCERTAIN), out=tmp_path / "p", objective="on_time", budget="extra=30M per year",
-                     evaluations=4, replications=3, final_replications=6, seed=7, top=2, progress=True).found  # fmt: skip
+    found = allocate(scenario=load_yaml(UNCERTAIN), out=tmp_path / "p", objective="on_time",
+                     budget="extra=30M per year", evaluations=4, replications=3, final_replications=6, seed=7, top=2,
+                     progress=True).found  # fmt: skip
     for c in [found["best"], found["as_written"], found["even_split"], *found.get("runners_up", [])]:
         assert 0.0 <= c["interval"][0] <= c["objective"] <= c["interval"][1] <= 1.0, c
     for g in (found["gain_vs_as_written"], found["gain_vs_even_split"]):

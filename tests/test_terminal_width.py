@@ -12,8 +12,8 @@ import pytest
 
 from sim.cli import commands
 from sim.language.load import load_scenario
-from sim.present.study_text import MAX_WIDTH, bottleneck_lines, compare_table, sensitivity_table, sweep_lines
 from sim.present.names import in_words, scenario_labels
+from sim.present.study_text import MAX_WIDTH, bottleneck_lines, compare_table, sensitivity_table, sweep_lines
 from sim.present.table import WIDTH, goal_text, targets_table
 from sim.studies.evaluate import Point
 from sim.studies.run import run_scenario

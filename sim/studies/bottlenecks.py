@@ -3,10 +3,10 @@
 Each relaxation is a change of the validated scenario's values (`model_copy`, as the audit's):
 unlimited money for a budget, unlimited stock of a material, unlimited workforce in a pool,
 unlimited docks at a shipyard that owns docks (a yard with `shares_docks_with` builds in its
-owner's, so relaxing the owner's relieves every yard sharing them), no breakdowns at a facility, and unlimited capacity at a
-factory or vehicle line. "Unlimited" is a value far beyond any scenario's scale (below), so
-the model runs unchanged. The baseline and every relaxation share seeds (common random
-numbers), so a gain is the constraint's effect, not noise.
+owner's, so relaxing the owner's relieves every yard sharing them), no breakdowns at a
+facility, and unlimited capacity at a factory or vehicle line. "Unlimited" is a value far
+beyond any scenario's scale (below), so the model runs unchanged. The baseline and every
+relaxation share seeds (common random numbers), so a gain is the constraint's effect, not noise.
 """
 
 from __future__ import annotations
