@@ -71,6 +71,7 @@ __all__ = [
     "PrecisionResults",
     "RunResults",
     "StudyResults",
+    "allocate",
     "audit",
     "bottlenecks",
     "compare",
@@ -307,9 +308,15 @@ class StudyResults:
         """audit.json: provenance, the verdict and one entry per change × target."""
         return copy.deepcopy(self.snapshot.documents["audit"])
 
+    def allocation(self) -> dict[str, Any]:
+        """allocation.json: the best split, its objective with interval, runners-up and gains."""
+        return copy.deepcopy(self.snapshot.documents["allocation"])
+
     def to_frame(self) -> pd.DataFrame:
-        """The study's main table: sensitivity.csv, the bottleneck gains, audit.csv, or results()."""
+        """The study's main table: sensitivity.csv, the bottleneck gains, audit.csv,
+        allocation.csv, or results()."""
         main = {"sensitivity": "sensitivity", "bottlenecks": "bottlenecks", "audit": "audit"}.get(self.command)
+        main = "allocation" if self.command == "allocate" else main
         return self.results() if main is None else frame(self.snapshot.tables[main])
 
     def export(self, xlsx: bool = True, parquet: bool | None = None) -> list[Path]:
@@ -470,6 +477,54 @@ def audit(
     )
 
 
+def allocate(
+    scenario: LoadedScenario | Scenario | Mapping[str, Any] | PathLike,
+    budget: str,
+    over: str | Sequence[str] | None = None,
+    start: str | None = None,
+    objective: str = "lateness",
+    weights: Sequence[str] = (),
+    evaluations: int | None = None,
+    top: int | None = None,
+    final_replications: int | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    out: PathLike | None = None,
+    executor: Scheduler | None = None,
+    resume: bool = False,
+    progress: bool | None = None,
+) -> StudyResults:
+    """`rearm allocate`: split `budget` (`"NAME=AMOUNT [CUR] [per year]"`, from `start`) over
+    `over` (paths like `facilities.a`, `budgets.b`, `expansions.x`, as a list or one comma-separated
+    string; all by default) to minimise `objective` (lateness, on_time or date:TARGET; `weights`
+    as `TARGET=W`); `.allocation()` gives allocation.json."""
+    from sim.library.allocate import DEFAULT_EVALUATIONS, DEFAULT_TOP
+    from sim.library.allocate import allocate as _allocate
+
+    loaded = _loaded(scenario, "allocate")
+    return _results(
+        _allocate(
+            scenario=loaded,
+            budget=budget,
+            over=over if over is None or isinstance(over, str) else ",".join(over),
+            start=start,
+            objective=objective,
+            weights=tuple(weights),
+            evaluations=DEFAULT_EVALUATIONS if evaluations is None else evaluations,
+            top=DEFAULT_TOP if top is None else top,
+            final_replications=final_replications,
+            out=_folder(loaded, "allocate", out),
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            scheduler=executor,
+            resume=resume,
+            progress=_progress(progress),
+        )  # fmt: skip
+    )
+
+
 def compare(
     scenarios: Sequence[LoadedScenario | PathLike],
     *,
@@ -502,6 +557,7 @@ STUDIES: dict[str, Callable[..., StudyResults]] = {
     "sensitivity": sensitivity,
     "bottlenecks": bottlenecks,
     "audit": audit,
+    "allocate": allocate,
     "compare": compare,
 }
 

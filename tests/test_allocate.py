@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("optuna")
@@ -211,3 +212,26 @@ def test_a_shared_budget_cannot_earmark_money_for_one_line(load_yaml: Callable[.
         parse_items("facilities.a", loaded.scenario, money)
     with pytest.raises(UsageError, match="counts money in EUR"):
         parse_extra("x=5M GBP", loaded.scenario, None)
+
+
+def test_a_probability_objective_has_its_interval_inside_0_and_1(
+    load_yaml: Callable[..., LoadedScenario], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim.studies.allocate import mean_interval
+
+    # five runs on time and one late: the t-interval of the mean (5/6 ± 0.43) reaches above 1
+    on_time = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.0])
+    mean, low, high = mean_interval(on_time)
+    assert high > 1.0  # unclipped, a probability's interval leaves [0, 1]
+    assert mean_interval(on_time, (0.0, 1.0)) == (mean, low, 1.0)
+    assert mean_interval(1.0 - on_time, (0.0, 1.0))[1] == 0.0
+    found = allocate(scenario=load_yaml(UNCERTAIN), out=tmp_path / "p", objective="on_time",
+                     budget="extra=30M per year", evaluations=4, replications=3, final_replications=6, seed=7, top=2,
+                     progress=True).found  # fmt: skip
+    for c in [found["best"], found["as_written"], found["even_split"], *found.get("runners_up", [])]:
+        assert 0.0 <= c["interval"][0] <= c["objective"] <= c["interval"][1] <= 1.0, c
+    for g in (found["gain_vs_as_written"], found["gain_vs_even_split"]):
+        assert -1.0 <= g["interval"][0] <= g["interval"][1] <= 1.0, g
+    # the progress counts candidates, not runs (each candidate is several runs)
+    err = capsys.readouterr().err
+    assert "rearm allocate: 4/4 candidates (100%)" in err and "candidates/s" in err and " runs" not in err

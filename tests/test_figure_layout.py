@@ -21,7 +21,16 @@ from matplotlib.figure import Figure
 from sim.cli.main import main
 from sim.present.plots.capacity import plot_capacity
 from sim.present.plots.data import load_run
-from sim.present.plots.style import MAX_ASPECT, money_label, named_colour, named_colours, three_figures, words
+from sim.present.plots.style import (
+    MAX_ASPECT,
+    footer,
+    money_label,
+    named_colour,
+    named_colours,
+    new_figure,
+    three_figures,
+    words,
+)
 from sim.present.plots.waiting import plot_waiting
 from sim.present.run_plots import figures_for
 
@@ -318,3 +327,20 @@ def test_the_layout_check_sees_a_legend_over_data_crowded_ticks_a_cut_title_and_
     fig, _ = figure()
     fig.set_size_inches(4.0, 6.5)
     assert any("taller than 1.5x" in f for f in layout_faults(fig))
+
+
+def test_a_long_absolute_scenario_path_never_runs_off_the_footer() -> None:
+    """The footer names an absolute scenario path by its last two parts: the rest depends on
+    where the file lies (a longer checkout path cut the footer of the side-by-side chart)."""
+    deep = "/" + "/".join(["a_rather_long_folder_name"] * 8) + "/scenarios/european_155mm.yaml"
+    meta = {"scenario": "Comparison of european_155mm, uk_sdr_2025", "seed": 2025, "replications": 200,
+            "file": deep, "sha256": "ab" * 32, "version": "0.1.0"}  # fmt: skip
+    fig = new_figure(3.0)
+    fig.add_subplot().plot([0, 1], [0, 1])
+    footer(fig, meta)
+    assert not layout_faults(fig)
+    (text,) = [t.get_text() for t in fig.texts]
+    assert "…/scenarios/european_155mm.yaml (abababababab)" in text and "a_rather_long" not in text
+    relative = new_figure(3.0)
+    footer(relative, {**meta, "file": "scenarios/european_155mm.yaml"})
+    assert "· scenarios/european_155mm.yaml (" in relative.texts[0].get_text()  # as written when relative

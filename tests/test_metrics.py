@@ -174,6 +174,12 @@ def test_time_shares_split_booked_time_into_producing_and_causes() -> None:
     shares = time_shares(uses)
     assert shares["utilisation"] == pytest.approx((60 / 80 + 1.0) / 2)
     assert shares["waiting"] == {"money": pytest.approx(0.1), "not_available": pytest.approx(0.1)}
+    # per replication: producing 0.6 and 1.0, money 0.2 and 0 (numpy's linear percentiles of two)
+    spread = shares["share_percentiles"]
+    assert spread["producing"] == pytest.approx({"p10": 0.64, "p50": 0.8, "p90": 0.96})
+    assert spread["money"] == pytest.approx({"p10": 0.02, "p50": 0.1, "p90": 0.18})
+    for cause, p in spread.items():  # each median is the median of that cause's own shares
+        assert p["p10"] <= p["p50"] <= p["p90"], cause
 
 
 def fake_result(i: int, days: list[float], products: int = 1) -> ReplicationResult:
@@ -270,7 +276,14 @@ def test_summary_layout_and_statistics() -> None:
         "unspent": -3.5,  # appropriated - spent - lapsed (these made-up records overspend)
         "appropriations": {"2025": 10.0},
     }
-    assert summary["facilities"]["plant"] == {"utilisation": 0.75, "waiting": {"money": 0.25}}
+    assert summary["facilities"]["plant"] == {
+        "utilisation": 0.75,
+        "waiting": {"money": 0.25},
+        "share_percentiles": {  # the same shares in every replication: no spread
+            "money": {"p10": 0.25, "p50": 0.25, "p90": 0.25},
+            "producing": {"p10": 0.75, "p50": 0.75, "p90": 0.75},
+        },
+    }
     assert summary["events_per_replication"] == 104.5
     rows = timeline_rows(scenario, results, [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)])
     assert len(rows) == 3 * 4

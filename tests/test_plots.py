@@ -257,11 +257,39 @@ def test_without_carry_over_each_full_years_lapse_is_what_was_not_committed(one:
 
 
 # -- waiting ----------------------------------------------------------------------------------
-def test_waiting_bars_are_the_shares_in_summary_and_fill_each_row(mc: RunData) -> None:
+def test_waiting_bars_are_the_median_shares_with_p10_p90_whiskers(mc: RunData) -> None:
     fig = plot_waiting(mc)
     (ax,) = fig.axes
-    assert "%" in ax.get_xlabel()
+    assert "%" in ax.get_xlabel() and "median" in fig.get_suptitle()
     facilities = mc.summary["facilities"]
+    names = list(facilities)
+    assert len(ax.get_yticks()) == len(names)
+    drawn = 0
+    for cause in {c for f in facilities.values() for c in f["share_percentiles"]}:
+        bars, whiskers = by_gid(ax, f"cause:{cause}"), by_gid(ax, f"spread:{cause}")
+        assert len(bars) == len(whiskers)
+        for bar, whisker in zip(bars, whiskers, strict=True):
+            y = bar.get_y() + bar.get_height() / 2
+            name = names[len(names) - 1 - round(y)]  # each facility's bars lie within its row
+            p = facilities[name]["share_percentiles"][cause]
+            assert bar.get_width() == pytest.approx(p["p50"], abs=1e-9)
+            assert list(whisker.get_xdata()) == pytest.approx([p["p10"], p["p90"]], abs=1e-9)
+            assert list(whisker.get_ydata()) == pytest.approx([y, y])
+            drawn += 1
+    # every cause some replication of a facility had is drawn, and none it never had
+    assert drawn == sum(1 for f in facilities.values() for p in f["share_percentiles"].values() if p["p90"] > 0)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "p10–p90 over replications" in labels
+
+
+def test_waiting_without_percentiles_stacks_the_mean_shares_and_says_so(mc: RunData) -> None:
+    summary = {**mc.summary, "facilities": {
+        n: {k: v for k, v in f.items() if k != "share_percentiles"} for n, f in mc.summary["facilities"].items()
+    }}  # fmt: skip  # (a summary.json written before the percentiles were kept)
+    fig = plot_waiting(RunData(summary, mc.timeline, mc.detail, mc.labels, mc.programmes))
+    (ax,) = fig.axes
+    assert "mean of" in fig.get_suptitle()
+    facilities = summary["facilities"]
     totals = np.zeros(len(facilities))
     for cause in ("producing", *{c for f in facilities.values() for c in f["waiting"]}):
         for bar in by_gid(ax, f"cause:{cause}"):

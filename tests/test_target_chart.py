@@ -110,13 +110,16 @@ def test_targets_are_grouped_by_programme_under_a_heading() -> None:
     summary["targets"].insert(1, _target("third", "mbt", "2026-01-01", "2026-02-01", "2026-03-01"))
     summary["targets"].append(_target("fourth", "shell_155mm", "2026-01-01", "2026-02-01", "2026-03-01"))
     assert [(r.programme, r.name) for r in summary_rows(summary)] == [
-        ("shell 155mm", "first hundred"),
-        ("shell 155mm", "fourth"),
-        ("mbt", "third"),
-        ("mbt", "second line"),
+        ("Shell 155mm", "first hundred"),
+        ("Shell 155mm", "fourth"),
+        ("MBT", "third"),
+        ("MBT", "second line"),
     ]
     labels = [t.get_text().split("\n")[0] for t in plot_target_chart(summary).axes[0].get_yticklabels()]
-    assert labels == ["shell 155mm", "first hundred", "fourth", "mbt", "third", "second line"]
+    assert labels == ["Shell 155mm", "first hundred", "fourth", "MBT", "third", "second line"]
+    named = plot_target_chart(summary, {"mbt": "Main battle tanks"})  # the scenario's `label:`s
+    ticks = [t.get_text().split("\n")[0] for t in named.axes[0].get_yticklabels()]
+    assert ticks == ["Shell 155mm", "first hundred", "fourth", "Main battle tanks", "third", "second line"]
 
 
 @pytest.mark.parametrize("n", [2, 40, 120])
@@ -194,4 +197,4 @@ def test_a_programme_is_the_budget_paying_most_of_a_products_lines() -> None:
     for t in summary["targets"]:
         t["programme"] = "land_forces"
     labels = [t.get_text().split("\n")[0] for t in plot_target_chart(summary).axes[0].get_yticklabels()]
-    assert labels == ["land forces", "first hundred", "second line"]
+    assert labels == ["Land forces", "first hundred", "second line"]

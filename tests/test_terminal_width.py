@@ -12,6 +12,7 @@ import pytest
 
 from sim.cli import commands
 from sim.language.load import load_scenario
+from sim.present.names import in_words, scenario_labels
 from sim.present.study_text import MAX_WIDTH, bottleneck_lines, compare_table, sensitivity_table, sweep_lines
 from sim.present.table import WIDTH, goal_text, targets_table
 from sim.studies.evaluate import Point
@@ -28,12 +29,15 @@ def widest(text: str) -> int:
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_the_targets_table_of_every_shipped_scenario_fits_100_columns(path: Path) -> None:
-    summary = run_scenario(load_scenario(str(path)), 2, None, 1).summary
-    text = targets_table(summary)
+    loaded = load_scenario(str(path))
+    summary = run_scenario(loaded, 2, None, 1).summary
+    labels = scenario_labels(loaded.scenario)
+    text = targets_table(summary, labels)
     assert widest(text) <= WIDTH == 100
     for t in summary["targets"]:  # every target says what it measures, in real units
-        assert goal_text(t) in text or goal_text(t)[: WIDTH - 10] in text
-        assert t["product"].replace("_", " ") in goal_text(t)  # the product in words: the unit
+        goal = goal_text(t, labels)
+        assert goal in text or goal[: WIDTH - 10] in text
+        assert in_words(t["product"], labels, capital=False) in goal  # the product in words: the unit
 
 
 def test_goals_in_real_units() -> None:
@@ -42,6 +46,23 @@ def test_goals_in_real_units() -> None:
     rel = {"product": "shell_155mm", "measure": "capacity", "threshold": "5x", "resolved_threshold": 3000.0}
     assert goal_text(rel) == "capacity ≥ 3,000 shell 155mm a year (5x)"
     assert goal_text({**rel, "measure": "rate", "threshold": 250000.0}) == "≥ 250,000 shell 155mm a year"
+
+
+def test_goals_name_the_product_by_its_label_else_in_words_with_acronyms() -> None:
+    """One copy of "names in words" (sim.present.names): the terminal honours `product_labels`
+    as the figures do, and keeps acronyms in capitals."""
+    mbt = {"product": "mbt", "threshold": 1300.0, "measure": "delivered"}
+    assert goal_text(mbt) == "1,300 MBT delivered"
+    assert goal_text(mbt, {"mbt": "Leopard 2A8 tanks"}) == "1,300 Leopard 2A8 tanks delivered"
+    summary = {
+        "scenario": "s", "replications": 1, "seed": 1,
+        "targets": [{
+            "name": "tanks", **mbt, "by": None, "on_time_probability": None, "reached_fraction": 1.0,
+            "date_reached": {"p10": "2030-01-01", "p50": "2030-01-01", "p90": "2030-01-01"},
+        }],
+    }  # fmt: skip
+    assert "Leopard 2A8 tanks" in targets_table(summary, {"mbt": "Leopard 2A8 tanks"})
+    assert "Leopard" not in targets_table(summary)
 
 
 def test_study_tables_fit_100_columns_however_long_the_names() -> None:

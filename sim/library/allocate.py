@@ -176,7 +176,7 @@ def allocate(
                 per = values(points, search_reps)
                 return [goal.sign * float(np.mean(row)) if np.all(np.isfinite(row)) else np.nan for row in per]
 
-            with ProgressReport(evaluations, "rearm allocate (candidates)", enabled=options.progress) as report:
+            with ProgressReport(evaluations, "rearm allocate", enabled=options.progress, unit="candidate") as report:
                 asked = method.search(batch, len(items), evaluations, root, lambda n: report.update(n - report.done))
             written_search = float(np.nanmean(values([0], search_reps)[0]))
             index = {x: i for i, x in enumerate(p.values for p in state.study.points)}
@@ -224,7 +224,7 @@ def _document(
     row = {p: i for i, p in enumerate(final)}
 
     def candidate(p: int) -> dict[str, Any]:
-        mean, low, high = method.mean_interval(per[row[p]])
+        mean, low, high = method.mean_interval(per[row[p]], goal.bounds)
         shares = study.points[p].values
         return {
             "point": p,
@@ -238,7 +238,7 @@ def _document(
     best = ranked[0]
 
     def gain(against: int) -> dict[str, Any]:
-        mean, low, high = method.mean_interval(goal.sign * (per[row[against]] - per[row[best]]))
+        mean, low, high = method.mean_interval(goal.sign * (per[row[against]] - per[row[best]]), goal.gain_bounds)
         return {"mean": mean, "interval": [low, high]}
 
     return {

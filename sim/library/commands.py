@@ -14,6 +14,7 @@ from sim.language.limits import check_jobs
 from sim.language.load import LoadedScenario
 from sim.present.folder import PREVIOUS, StagedFolder
 from sim.present.interop import export_directory, require_writers
+from sim.present.names import scenario_labels
 from sim.present.outputs import default_out_dir, write_run
 from sim.present.table import targets_table
 from sim.present.text import terminal_text
@@ -114,7 +115,7 @@ def run(
             from sim.present.report import write_report
 
             written.append(write_report(staging))  # the one file a newcomer can mail
-    printed.append(targets_table(result.summary))
+    printed.append(targets_table(result.summary, scenario_labels(scenario.scenario)))
     note = replaced_note(staged, result.summary)
     notes = [terminal_text(line, newlines=True) for line in binds_notes] + ([note] if note else [])
     files = tuple(folder / p.relative_to(staging) for p in written)

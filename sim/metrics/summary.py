@@ -205,7 +205,9 @@ def yearly_means(by_year: list[dict[int, float]]) -> dict[str, float | None]:
 
 
 def time_shares(uses: list[dict[str, float]]) -> dict[str, Any]:
-    """Utilisation and waiting shares of one facility, averaged over replications.
+    """Utilisation and waiting shares of one facility, averaged over replications, and the
+    p10/p50/p90 over replications of each cause's share (producing included), which the
+    waiting figure draws.
 
     Shares are of the facility's booked time; utilisation is the producing share of the
     time after the facility became available. Replications with no booked time count as
@@ -220,9 +222,15 @@ def time_shares(uses: list[dict[str, float]]) -> dict[str, Any]:
     producing = booked[:, causes.index("producing")] if "producing" in causes else np.zeros(n)
     busy = counted & (existing > 0)
     utilisation = float(_running_sum(np.where(busy, producing / np.where(busy, existing, 1.0) / n, 0.0)))
+    per_run = np.where(counted[:, None], booked / np.where(counted, total, 1.0)[:, None], 0.0)
+    spread = np.percentile(per_run, [10, 50, 90], axis=0) if n else np.zeros((3, len(causes)))
     return {
         "utilisation": _round(utilisation),
         "waiting": {c: _round(v) for c, v in zip(causes, shares.tolist(), strict=True) if c != "producing"},
+        "share_percentiles": {
+            c: {p: _round(float(v)) for p, v in zip(("p10", "p50", "p90"), spread[:, j], strict=True)}
+            for j, c in enumerate(causes)
+        },
     }
 
 

@@ -21,7 +21,7 @@ from sim.present.interop import Table, directory_tables
 from sim.studies.design_table import DATE, UNIT, VARIED_COMMANDS, WRITTEN
 
 MAX_HTML_ROWS = 20
-JSON_DOCUMENTS = ("study", "bottlenecks", "audit")
+JSON_DOCUMENTS = ("study", "bottlenecks", "audit", "allocation")
 STAMPED = ("study.json", "results.csv")  # the files whose bytes identify a study in its folder
 
 

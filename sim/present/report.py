@@ -88,7 +88,7 @@ def _interval_text(target: dict[str, Any]) -> str:
     return f"{interval[0] or 'not reached'} – {interval[1] or 'not reached'}"
 
 
-def targets_rows(summary: dict[str, Any]) -> list[list[Any]]:
+def targets_rows(summary: dict[str, Any], labels: dict[str, str] | None = None) -> list[list[Any]]:
     """One row per target: threshold, deadline, median date and its 95% interval, p10–p90,
     reached, on time."""
     rows = []
@@ -99,7 +99,7 @@ def targets_rows(summary: dict[str, Any]) -> list[list[Any]]:
             [
                 t["name"],
                 t["product"],
-                goal_text(t),
+                goal_text(t, labels),
                 t.get("by") or "—",
                 d.get("p50") or "not reached",
                 _interval_text(t),
@@ -339,7 +339,7 @@ def render_report(directory: Path) -> str:
                     "reached",
                     "on time",
                 ],
-                targets_rows(data.summary),
+                targets_rows(data.summary, data.labels),
                 {7, 8},
             )
         )

@@ -52,7 +52,7 @@ def run_figures(data: RunData) -> list[FigureSpec]:
                 "target_chart",
                 "Every target: median date (dot), p10–p90 (bar), deadline (black mark), coloured by the chance "
                 "of being on time",
-                partial(plot_target_chart, data.summary),
+                partial(plot_target_chart, data.summary, data.labels),
             )
         )
     pages = timeline_pages(data)

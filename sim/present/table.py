@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
 from sim.present.certainty import date_warnings
+from sim.present.names import in_words
 from sim.present.text import terminal_text
 
 
@@ -13,12 +15,12 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 or float(value).is_integer() else f"{value:,.2f}"
 
 
-def goal_text(target: dict[str, Any]) -> str:
-    """What a target measures in real units, the product named in words: '1,300 mbt delivered',
-    '≥ 3,000 shell 155mm a year', 'capacity ≥ 3,667 shell 155mm a year (5x)'; a relative threshold the
-    summary did not resolve stays as written ('capacity 5x')."""
+def goal_text(target: dict[str, Any], labels: Mapping[str, str] | None = None) -> str:
+    """What a target measures in real units, the product named by its label in `labels` or in
+    words: '1,300 MBT delivered', '≥ 3,000 shell 155mm a year', 'capacity ≥ 3,667 shell 155mm a
+    year (5x)'; a relative threshold the summary did not resolve stays as written ('capacity 5x')."""
     value, resolved = target["threshold"], target.get("resolved_threshold")
-    product = str(target.get("product") or "").replace("_", " ")
+    product = in_words(target.get("product") or "", labels, capital=False)
     measure = target["measure"]
     relative = f" ({value})" if isinstance(value, str) else ""
     amount = resolved if isinstance(value, str) else value
@@ -66,12 +68,13 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
-def targets_table(summary: dict[str, Any]) -> str:
+def targets_table(summary: dict[str, Any], labels: Mapping[str, str] | None = None) -> str:
     """Each target on up to three lines: its name, median date with the 95% interval of that
     median, p10–p90 range and chance of meeting the deadline; under it the goal in real units
     and the share reaching it; then what binds it (measured) or what its lines waited for. Then
     a one-line legend and, in words, each warning about how sure a median date is. No line is
-    wider than `WIDTH` columns (the longest names are shortened where they would make one)."""
+    wider than `WIDTH` columns (the longest names are shortened where they would make one).
+    Products are named by their `labels` (the scenario's `label:`s), else in words."""
     header = ("target / goal", "median", "95% CI of median", "p10 – p90", "on time")
     rows, goals = [header], []
     for t in summary["targets"]:
@@ -80,7 +83,7 @@ def targets_table(summary: dict[str, Any]) -> str:
         ci = "—" if interval is None else _span(*interval)
         on_time = "—" if t["on_time_probability"] is None else f"{t['on_time_probability']:.0%} by {t['by']}"
         rows.append((t["name"], _month(dates["p50"]), ci, _span(dates["p10"], dates["p90"]), on_time))
-        goals.append([f"{goal_text(t)} · reached in {t['reached_fraction']:.0%} of runs"])
+        goals.append([f"{goal_text(t, labels)} · reached in {t['reached_fraction']:.0%} of runs"])
         binds = binds_text(t)
         if binds:
             goals[-1].append(binds)

@@ -59,6 +59,16 @@ class Objective:
         """+1 where the reported value is minimised, −1 where it is maximised."""
         return -1.0 if self.kind == "on_time" else 1.0
 
+    @property
+    def bounds(self) -> tuple[float, float] | None:
+        """The values the objective can take where they are bounded: a probability in [0, 1]."""
+        return (0.0, 1.0) if self.kind == "on_time" else None
+
+    @property
+    def gain_bounds(self) -> tuple[float, float] | None:
+        """The values a difference of two objectives can take: [−1, 1] for probabilities."""
+        return (-1.0, 1.0) if self.kind == "on_time" else None
+
     def per_run(
         self,
         years: np.ndarray,
@@ -129,9 +139,10 @@ def first_candidates(k: int) -> list[list[float]]:
     return [[corner] * k] + [[corner if i == j else 1.0 for i in range(k)] for j in range(k)]
 
 
-def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+def mean_interval(values: np.ndarray, bounds: tuple[float, float] | None = None) -> tuple[float, float, float]:
     """Mean and its 95% t-interval over the finite values (the bounds equal the mean with
-    fewer than two)."""
+    fewer than two); with `bounds`, the interval clipped to the values the objective can take
+    (a probability's t-interval would otherwise reach below 0 or above 1)."""
     x = values[np.isfinite(values)]
     if len(x) == 0:
         return (math.nan, math.nan, math.nan)
@@ -141,7 +152,10 @@ def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
     from scipy import stats
 
     half = float(stats.t.ppf(0.975, len(x) - 1) * np.std(x, ddof=1) / math.sqrt(len(x)))
-    return (mean, mean - half, mean + half)
+    low, high = mean - half, mean + half
+    if bounds is not None:
+        low, high = max(bounds[0], low), min(bounds[1], high)
+    return (mean, low, high)
 
 
 def search(

@@ -11,7 +11,8 @@ from typing import IO, Any, TextIO
 
 
 class ProgressReport:
-    """Counts finished runs; shows a bar when `stream` is a terminal, else a line every `every` s."""
+    """Counts finished runs (or other `unit`s: a study's candidates); shows a bar when `stream`
+    is a terminal, else a line every `every` s."""
 
     def __init__(
         self,
@@ -21,8 +22,10 @@ class ProgressReport:
         stream: TextIO | None = None,
         every: float = 10.0,
         enabled: bool = True,
+        unit: str = "run",
     ) -> None:
         self.total = total
+        self.unit = unit
         self.label = label
         self.done = done
         self.stream = stream if stream is not None else sys.stderr
@@ -36,14 +39,14 @@ class ProgressReport:
         if self.enabled and in_notebook() and has_tqdm():
             from tqdm.auto import tqdm as auto  # type: ignore[import-untyped,unused-ignore]  # a widget in Jupyter (text if ipywidgets is missing)
 
-            self._bar = auto(total=total, initial=done, desc=label, unit="run")
+            self._bar = auto(total=total, initial=done, desc=label, unit=unit)
         elif self.enabled and is_terminal(self.stream) and has_tqdm():
             from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
 
-            self._bar = tqdm(total=total, initial=done, desc=label, unit="run", file=self.stream, dynamic_ncols=True)
+            self._bar = tqdm(total=total, initial=done, desc=label, unit=unit, file=self.stream, dynamic_ncols=True)
 
     def update(self, n: int) -> None:
-        """`n` more runs finished."""
+        """`n` more runs (units) finished."""
         self.done += n
         self._since_start += n
         if not self.enabled:
@@ -57,13 +60,14 @@ class ProgressReport:
             self._write()
 
     def line(self) -> str:
-        """`label: done/total runs (pct), rate runs/s, ETA` as plain text."""
+        """`label: done/total runs (pct), rate runs/s, ETA` as plain text (its `unit`s)."""
         elapsed = max(1e-9, time.monotonic() - self._start)
         rate = self._since_start / elapsed
         left = self.total - self.done
         eta = f"ETA {_duration(left / rate)}" if rate > 0 and left > 0 else "done" if left <= 0 else "ETA unknown"
         pct = 100.0 * self.done / self.total if self.total else 100.0
-        return f"{self.label}: {self.done}/{self.total} runs ({pct:.0f}%), {rate:.1f} runs/s, {eta}"
+        units = f"{self.unit}s"
+        return f"{self.label}: {self.done}/{self.total} {units} ({pct:.0f}%), {rate:.1f} {units}/s, {eta}"
 
     def close(self) -> None:
         """Finish the bar, or write the last line."""

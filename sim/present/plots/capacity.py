@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -81,24 +82,12 @@ def _product_panel(ax: Axes, data: RunData, product: str, detail: dict[str, Any]
     top = float(np.sum([c.max(initial=0.0) for c in curves])) if curves else 0.0
     if data.monte_carlo and "capacity" in data.timeline.get(product, {}):
         total = data.timeline[product]["capacity"]
-        for key, label in (("p10", "total, p10 and p90 of all replications"), ("p90", None)):
-            ax.plot(
-                total["dates"],
-                total[key],
-                color=OKABE_ITO["black"],
-                linewidth=0.9,
-                linestyle=":",
-                label=label,
-                gid="fan",
-            )
-        ax.plot(
-            total["dates"],
-            total["p50"],
-            color=OKABE_ITO["black"],
-            linewidth=1.4,
-            linestyle="--",
-            label="total, median of all replications",
-        )
+        halo = lambda width: [patheffects.withStroke(linewidth=width, foreground="white")]  # noqa: E731
+        for key, label in (("p10", "total capacity, p10 and p90 of all replications"), ("p90", None)):
+            ax.plot(total["dates"], total[key], color=OKABE_ITO["black"], linewidth=1.1, linestyle=(0, (3, 2)),
+                    label=label, gid="fan", path_effects=halo(3.0))  # fmt: skip
+        ax.plot(total["dates"], total["p50"], color=OKABE_ITO["black"], linewidth=1.8, label="total capacity, median "
+                "of all replications", gid="median_total", path_effects=halo(4.0))  # fmt: skip
         top = max(top, float(total["p90"].max(initial=0.0)))
     style_axes(ax)
     date_axis(ax)

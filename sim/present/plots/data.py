@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import UsageError
+from sim.present.names import labels_of
 from sim.present.text import from_spreadsheet_cell
 
 Series = dict[str, np.ndarray]  # 'dates' (datetime64), 'p10', 'p50', 'p90', 'mean'
@@ -121,19 +122,6 @@ def load_run(directory: Path) -> RunData | None:
     return RunData(
         summary, timeline_from_rows(rows), detail, customer_timeline(rows), labels_of(scenario), programmes_of(scenario)
     )
-
-
-def labels_of(scenario: dict[str, Any]) -> dict[str, str]:
-    """Name -> label from a scenario as written: the `label:` of each facility, budget and
-    material, and `product_labels`."""
-    out: dict[str, str] = {}
-    for section in ("facilities", "budgets", "materials"):
-        for name, spec in (scenario.get(section) or {}).items():
-            if isinstance(spec, dict) and spec.get("label"):
-                out[str(name)] = str(spec["label"])
-    for name, label in (scenario.get("product_labels") or {}).items():
-        out[str(name)] = str(label)
-    return out
 
 
 def programmes_of(scenario: dict[str, Any]) -> dict[str, str]:

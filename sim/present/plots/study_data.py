@@ -11,7 +11,8 @@ from typing import Any
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.present.plots.data import labels_of, load_resolved, read_csv, read_json, run_meta
+from sim.present.names import labels_of
+from sim.present.plots.data import load_resolved, read_csv, read_json, run_meta
 from sim.present.plots.pages import MAX_PANELS
 from sim.present.plots.style import MAX_ASPECT, SMALL, WIDTH_IN, footer, new_figure, plot_text
 from sim.studies.design_table import is_companion

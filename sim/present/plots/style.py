@@ -25,6 +25,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter
 
 from sim.language.calendar import Clock
+from sim.present.names import in_words
 from sim.present.text import plot_text
 
 __all__ = ["plot_text"]  # the one helper for scenario text in figures (sim.present.text)
@@ -66,11 +67,6 @@ NAMED_PALETTE = tuple(OKABE_ITO[c] for c in CYCLE) + (
 )
 #: The tallest a figure may be, as a multiple of its width (A4 and Letter pages allow ~1.4).
 MAX_ASPECT = 1.5
-#: Words kept in capitals when a code name is turned into words.
-ACRONYMS = frozenset(
-    "ssn ssbn aukus uk us usa eu nato bae gdp mbda knds gem iris ied ifv mbt hq sdr pac lrpf "
-    "himars gmlrs atacms amraam nasams ssk dd ffg ew ai tnt rdx hmx".split()
-)
 
 
 def colour(i: int) -> str:
@@ -110,21 +106,9 @@ def named_colours(names: Iterable[str]) -> dict[str, str]:
 
 
 def words(name: Any, labels: dict[str, str] | None = None) -> str:
-    """A name as a reader sees it: its `label:` from the scenario where one is given, else the
-    code name in words (`barrow_ssn_aukus` -> 'Barrow SSN AUKUS'); always figure-safe text."""
-    text = str(name)
-    if labels and text in labels:
-        return plot_text(labels[text])
-    if ":" in text and " " not in text:  # 'material:explosive_fill' -> 'material: Explosive fill'
-        head, _, rest = text.partition(":")
-        return f"{plot_text(head)}: {words(rest, labels)}"
-    if " " in text or not any(c == "_" for c in text) and not text.islower():
-        return plot_text(text)  # already words (a title, a constraint as written)
-    parts = [p for p in text.replace("-", "_").split("_") if p]
-    shown = [p.upper() if p.lower() in ACRONYMS else p for p in parts]
-    if shown and shown[0] == parts[0]:
-        shown[0] = shown[0][:1].upper() + shown[0][1:]
-    return plot_text(" ".join(shown))
+    """A name as a reader sees it (`sim.present.names.in_words`: its `label:`, else the code name
+    in words), as figure-safe text."""
+    return plot_text(in_words(name, labels))
 
 
 def capped_height(height_in: float, width_in: float = WIDTH_IN) -> float:
@@ -221,6 +205,14 @@ def replication_note(data: Any) -> str:
     return f" — replication 0 of {n:,} (one run)" if n > 1 else ""
 
 
+def _short_path(file: str) -> str:
+    """A scenario file as a footer shows it: an absolute path by its last two parts
+    ('…/scenarios/x.yaml': where it lies on one machine says nothing, and a long one would run
+    off the figure; the hash beside it identifies the file)."""
+    parts = Path(file).parts
+    return file if not Path(file).is_absolute() or len(parts) <= 3 else "…/" + "/".join(parts[-2:])
+
+
 def footer(fig: Figure, meta: dict[str, Any]) -> None:
     """Scenario title, seed, replications, file hash and version along the bottom edge."""
     parts = [plot_text(meta.get("scenario") or "scenario")]
@@ -231,7 +223,7 @@ def footer(fig: Figure, meta: dict[str, Any]) -> None:
         parts.append(f"{n:,} replication{'s' if n != 1 else ''}")
     if meta.get("file"):
         sha = str(meta.get("sha256") or "")[:12]
-        parts.append(plot_text(meta["file"]) + (f" ({plot_text(sha)})" if sha else ""))
+        parts.append(plot_text(_short_path(str(meta["file"]))) + (f" ({plot_text(sha)})" if sha else ""))
     if meta.get("version"):
         parts.append(f"rearm {plot_text(meta['version'])}")
     fig.text(0.005, 0.003, " · ".join(parts), fontsize=7, color="#555555", ha="left", va="bottom")

@@ -28,6 +28,7 @@ from sim.present.plots.style import (
     new_figure,
     plot_text,
     style_axes,
+    words,
 )
 
 #: (lowest chance on time, colour, legend text), highest first: the chart's colour scale
@@ -61,20 +62,16 @@ def _date(text: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(text)[:10]) if text else None
 
 
-def programme_name(name: str) -> str:
-    """A programme (a budget's or a product's name) in words: `europe_land` -> 'europe land'."""
-    return plot_text(name.replace("_", " "))
-
-
-def summary_rows(summary: dict[str, Any]) -> list[TargetRow]:
-    """The targets of a `summary.json`, grouped by programme (first appearance first)."""
+def summary_rows(summary: dict[str, Any], labels: dict[str, str] | None = None) -> list[TargetRow]:
+    """The targets of a `summary.json`, grouped by programme (first appearance first), each
+    programme named by its `label:` in `labels` or in words (`europe_land` -> 'Europe land')."""
     rows = []
     for t in summary.get("targets") or []:
         d = t.get("date_reached") or {}
         rows.append(
             TargetRow(
                 name=str(t["name"]),
-                programme=programme_name(str(t.get("programme") or t.get("product") or "")),
+                programme=words(str(t.get("programme") or t.get("product") or ""), labels),
                 p10=_date(d.get("p10")),
                 p50=_date(d.get("p50")),
                 p90=_date(d.get("p90")),
@@ -198,9 +195,9 @@ def _font(n: int) -> float:
     return SMALL if row_inches(n) >= 0.26 else max(5.5, SMALL * row_inches(n) / 0.26)
 
 
-def plot_target_chart(summary: dict[str, Any]) -> Figure:
-    """The target chart of one run's `summary.json`."""
-    rows = summary_rows(summary)
+def plot_target_chart(summary: dict[str, Any], labels: dict[str, str] | None = None) -> Figure:
+    """The target chart of one run's `summary.json`, programmes named by their `labels`."""
+    rows = summary_rows(summary, labels)
     if not rows:
         raise ValueError("the target chart needs a summary with at least one target")
     n = len(rows) + len({r.programme for r in rows})
