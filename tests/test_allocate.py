@@ -159,7 +159,7 @@ def test_resume_after_kill_9_reads_the_finished_candidates(tmp_path: Path) -> No
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
-            if store.exists() and _count(store, "SELECT COUNT(*) FROM design") >= 6:
+            if store.exists() and _count_or_zero(store, "SELECT COUNT(*) FROM design") >= 6:
                 break
             time.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
@@ -182,6 +182,14 @@ def test_resume_after_kill_9_reads_the_finished_candidates(tmp_path: Path) -> No
     assert _count(store, "SELECT COUNT(*) FROM runs WHERE session = 2") == total - before
     a, b = (json.loads((d / "allocation.json").read_text()) for d in (out, tmp_path / "fresh"))
     assert a["search"] == b["search"] and a["best"] == b["best"]
+
+
+def _count_or_zero(path: Path, sql: str) -> int:
+    """`_count` while the store may still be being created (no table yet: 0)."""
+    try:
+        return _count(path, sql)
+    except sqlite3.OperationalError:
+        return 0
 
 
 def _count(path: Path, sql: str) -> int:
