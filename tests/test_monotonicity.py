@@ -30,6 +30,10 @@ Two more effects are real and left out, each shown by a test at the end:
   rate it sustains (every `delivered` target comes no later).
 - `stock` targets with demand. Demand not met from stock is lost, so a line that delivers
   sooner meets more of it and keeps less in stock: meeting demand competes with building stock.
+- A `rate` above what the line's material supply sustains. Such a rate is held only while a
+  stock of the material lasts; more money draws the stock down sooner, and the 12 months the
+  rate must be sustained may then no longer fit before it runs out (found by this property
+  after issue 27; every `delivered` target still comes no later).
 
 Orders (issue 27) are a demand, not a resource: a factory or vehicle line may be drawn with
 orders (a quantity at the start, or a rate of call-offs), which cap what it builds to its
@@ -247,7 +251,7 @@ def test_more_of_anything_never_makes_a_target_later_by_more_than_a_lot(kind: st
     before, after = scenario_of(base), scenario_of(larger)
     lot = one_lot(before)
     was, now = days(before, seed), days(after, seed)
-    if kind == "shipyard":  # (a yard's rate: see the module docstring)
+    if kind == "shipyard" or rate_from_a_stock(base):  # (see the module docstring)
         del was["rate"]
     undecided = {name for name in was if math.isnan(was[name]) or math.isnan(now[name])}
     later = {
@@ -256,7 +260,27 @@ def test_more_of_anything_never_makes_a_target_later_by_more_than_a_lot(kind: st
     assert not later, f"{change} made targets later (days before, after): {later}"
 
 
-# -- the two real effects left out of the property: each exists, with its size ----------------
+def per_year(text: Any) -> float:
+    """'37.5 per year' -> 37.5 (the generator writes rates per year)."""
+    return float(str(text).split()[0])
+
+
+def rate_from_a_stock(data: dict[str, Any]) -> bool:
+    """Whether the line's `rate` target is above what its material supply sustains, so that
+    only a stock of the material lets it be reached (a real effect: see the module docstring)."""
+    line = data["facilities"]["line"]
+    rate = next((t["rate"] for t in data["targets"] if "rate" in t), None)
+    if rate is None:
+        return False
+    for name, use in (line.get("consumes") or {}).items():
+        supply = (data["materials"][name].get("supply") or {}).get("rate")
+        sustained = per_year(supply) / use if supply is not None and use > 0 else 0.0
+        if sustained < per_year(rate):
+            return True
+    return False
+
+
+# -- the real effects left out of the property: each exists, with its size ----------------
 def factory(first_year: float, extra: dict[str, Any], targets: list[dict[str, Any]]) -> Scenario:
     """A plant of one shell a day in lots of 10 days at 1 a shell, paid from `first_year` in 2025
     (no carry-over) and plenty from 2026; `extra` adds to the facility."""
@@ -379,6 +403,35 @@ def test_a_yards_first_hulls_sooner_can_spread_its_deliveries_below_a_sustained_
     assert now[0][0] < was[0][0] - 20 and now[-1][0] > was[-1][0] - 1  # the first 22 days sooner, the last not
     assert after.target_days("delivered") <= before.target_days("delivered") + 1e-9
     assert math.isfinite(before.target_days("rate")) and math.isnan(after.target_days("rate"))
+
+
+def test_more_money_can_spend_a_stock_too_soon_for_a_rate_above_its_supply() -> None:
+    # the line makes 50 a year from a material supplied at 37.5 a year (and 12.5 in stock): 43.75
+    # a year is sustained only while the stock lasts. As written, money (25 in 2025) holds it back
+    # and the stock carries 2026-27 at 50 a year; with 50% more money it makes 37.5 in 2025, the
+    # stock is gone by 2027, and the 12-month rate falls below 43.75 before 12 months have passed
+    line = {"kind": "munitions_factory", "product": "x", "budget": "b", "capacity": "50 per year",
+            "unit_cost": 1.0, "lot": "1 days", "consumes": {"m": 1.0}}  # fmt: skip
+    scenario = {
+        "scenario": "rate from a stock",
+        "start": "2025-01-01",
+        "horizon": "3 years",
+        "budgets": {"b": {"appropriations": {2025: 25.0, 2026: 50.0, 2027: 50.0}, "carry_over": False}},
+        "materials": {"m": {"initial": 12.5, "supply": {"rate": "37.5 per year", "lead_time": "0 days"}}},
+        "facilities": {"line": line},
+        "targets": [
+            {"name": "rate", "product": "x", "rate": "43.75 per year"},
+            {"name": "delivered", "product": "x", "delivered": 75.0},
+        ],
+    }
+    richer = {
+        **scenario,
+        "budgets": {"b": {**scenario["budgets"]["b"], "appropriations": {2025: 37.5, 2026: 75.0, 2027: 75.0}}},
+    }
+    assert rate_from_a_stock(scenario)
+    before, after = simulate_scenario(scenario_of(scenario), 0), simulate_scenario(scenario_of(richer), 0)
+    assert after.target_days("delivered") <= before.target_days("delivered") + 1e-9  # no later delivered
+    assert math.isfinite(before.target_days("rate")) and not math.isfinite(after.target_days("rate"))
 
 
 def test_a_line_that_delivers_sooner_meets_more_demand_and_keeps_less_in_stock() -> None:
