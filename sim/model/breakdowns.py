@@ -5,7 +5,10 @@ one heap keyed by *effective* time, which is real time less the time spent down.
 freezes effective time, so every item in progress resumes after the repair with exactly the
 work it had left: nothing is lost or done twice, and one process serves all items, so the
 cost grows with distinct completion times, not with units. Time to failure counts working
-time only: it runs while at least one item is in progress.
+time only: it runs while at least one item is in progress. So while work goes on without a
+pause, the next failure's day is known ahead (`next_failure`): the fast path (`sim.model.fast`)
+runs work ahead up to it, as one item (`busy_until`), and begins the work that outlasts the run
+at the day the run starts it (`begin(..., day=)`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import simpy
 
 from sim.language.schema import Breakdowns
 from sim.language.values import Uncertain, draw
+from sim.model.ranks import succeed_at_rank
 from sim.model.streams import BREAKDOWNS, Streams
 
 TOL: Final = 1e-9
@@ -38,6 +42,7 @@ class WorkItem:
     units: float = 1.0
     on_done: Callable[[WorkItem], None] | None = None
     done: simpy.Event | None = None
+    rank: int | None = None  # the rank at which `done` wakes its facility (None: as SimPy's events)
 
 
 class WorkClock:
@@ -59,6 +64,7 @@ class WorkClock:
         self._items: list[tuple[float, int, WorkItem]] = []  # heap by (effective end, order begun)
         self._seq = 0
         self._ttf = self._draw(breakdowns.mtbf, self.failures) if breakdowns else math.inf
+        self._counting_since: float | None = None  # the day `_ttf` was last counted down, while it runs
         self._wake: simpy.Event | None = None
         self._repaired = env.event()
         self._running = False
@@ -92,11 +98,33 @@ class WorkClock:
         """Items begun and not yet finished."""
         return [item for _, _, item in self._items]
 
-    def begin(self, days: float, units: float = 1.0, on_done: Callable[[WorkItem], None] | None = None) -> WorkItem:
-        """Begin `days` of work now; `on_done(item)` is called (or `item.done` fires) when it ends."""
-        e_now = self.effective()
+    def next_failure(self) -> float:
+        """The day of the next failure if work goes on without a pause from now (inf: it never
+        breaks down; now: it is under repair)."""
+        now: float = self.env.now
+        if self._down_since is not None:
+            return now
+        if self._counting_since is None:
+            return now + self._ttf
+        return self._counting_since + self._ttf
+
+    def begin(
+        self,
+        days: float,
+        units: float = 1.0,
+        on_done: Callable[[WorkItem], None] | None = None,
+        day: float | None = None,
+        rank: int | None = None,
+    ) -> WorkItem:
+        """Begin `days` of work now (or at `day`, ahead: the caller checked that no failure
+        comes before it, so working time runs with real time until then); `on_done(item)` is
+        called (or `item.done` fires, processed at `rank` among the facilities of its instant:
+        `sim.model.ranks`) when it ends."""
+        now: float = self.env.now
+        began = now if day is None else day
+        e_began = self.effective() + (began - now)
         self._seq += 1
-        item = WorkItem(e_now + days, self._seq, days, self.env.now, e_now, units, on_done)
+        item = WorkItem(e_began + days, self._seq, days, began, e_began, units, on_done, rank=rank)
         if on_done is None:
             item.done = self.env.event()
         heapq.heappush(self._items, (item.effective_end, item.seq, item))
@@ -106,6 +134,12 @@ class WorkClock:
         elif self._items[0][2] is item and self._wake is not None and not self._wake.triggered:
             self._wake.succeed()
         return item
+
+    def busy_until(self, day: float) -> None:
+        """Work run ahead goes on without a pause from now until `day` (before the next
+        failure): one item, so that the time to failure counts down as the steps would."""
+        if self.breakdowns is not None and day > self.env.now:  # (else working time is real time)
+            self.begin(day - self.env.now, 0.0, _nothing)
 
     def keep_time(self) -> Generator[Any, Any, None]:
         """Finish items as their working time is done; fail and repair while work is in progress."""
@@ -123,7 +157,9 @@ class WorkClock:
             step = min(due, self._ttf)
             began = env.now
             self._wake = env.event()
+            self._counting_since = began
             yield env.timeout(step) | self._wake
+            self._counting_since = None
             self._ttf -= env.now - began
             if self._ttf <= TOL * max(1.0, env.now):
                 self._finish_due(self.effective())  # work done at the instant of failure is done
@@ -135,9 +171,12 @@ class WorkClock:
             item = heapq.heappop(self._items)[2]
             if item.on_done is not None:
                 item.on_done(item)
-            else:
+            elif item.rank is None:
                 assert item.done is not None
                 item.done.succeed(item)
+            else:
+                assert item.done is not None
+                succeed_at_rank(item.done, item, item.rank)
 
     def _repair(self) -> Generator[Any, Any, None]:
         assert self.breakdowns is not None
@@ -150,3 +189,7 @@ class WorkClock:
         self._ttf = self._draw(self.breakdowns.mtbf, self.failures)
         self._repaired.succeed()
         self._repaired = self.env.event()
+
+
+def _nothing(item: WorkItem) -> None:
+    """A run of work ahead ends: its lots and intervals were recorded when it began."""

@@ -296,7 +296,7 @@ class Facility:
             yield self.after(days)
         else:
             self.resumes = None
-            item = self.clock.begin(days)
+            item = self.clock.begin(days, rank=self.rank)  # it acts again at its rank, as ever
             self._open_work[key] = (began, item.effective_began, produce)
             yield item.done
         del self._open_work[key]

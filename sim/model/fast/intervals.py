@@ -1,6 +1,7 @@
 """The fast path of a vehicle line: its start intervals run ahead, all at once, while nothing
 but its own starts can change what it may start (`Runner.run_ahead_until`), up to the first
-that money or material would cut, each exactly as the interval-by-interval path would."""
+that money or material would cut or a failure would pause (`WorkClock.next_failure`), each
+exactly as the interval-by-interval path would."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ class IntervalRunner(RatedRunner):
         if until <= now:
             return now
         step = f.start_interval
-        days = steps_before(now, min(until, f.world.horizon - step), step)  # the last intervals go step by step
+        stop = min(until, f.world.horizon - step, f.clock.next_failure() - step)
+        days = steps_before(now, stop, step)  # the last intervals, and one a failure pauses, go step by step
         if not days:
             return now
         nameplates, planned = over_steps(f.capacity, now, step, len(days))
@@ -48,6 +50,7 @@ class IntervalRunner(RatedRunner):
         book_run(f, step, nameplates[:n], planned[:n])
         self.build_run(days[:n], [int(c) for c in counts])
         self.ahead_until = days[n - 1] + step
+        f.clock.busy_until(self.ahead_until)
         return self.ahead_until
 
     def max_units(self, a: float, b: float) -> float:
@@ -56,15 +59,24 @@ class IntervalRunner(RatedRunner):
         return rated_units(f, a, b, f.start_interval, f.credit + 1.0)
 
     def build_run(self, starts: list[float], counts: list[int]) -> None:
-        """`VehicleLine.start_vehicles`' builds for a run of intervals started ahead (no
-        breakdowns, so each delivery is booked now): the same draws, in the same order, and
-        one delivery per interval and build time."""
+        """`VehicleLine.start_vehicles`' builds for a run of intervals started ahead: the same
+        draws, in the same order, and one delivery per interval and build time. Each delivery
+        is booked now unless a failure may pause its build (one that ends after the run, on a
+        line that breaks down): that build begins on the working clock at its interval's start."""
         f = self.facility
         f.started += sum(counts)
         horizon = f.world.horizon
         interval, days, vehicles = f.drawn_builds(counts)
         began = [starts[k] for k in interval]
         ends = [b + d for b, d in zip(began, days, strict=True)]
+        if f.clock.breakdowns is not None:
+            run_end = starts[-1] + f.start_interval
+            later = [k for k, end in enumerate(ends) if end > run_end]
+            for k in later:
+                f.clock.begin(days[k], vehicles[k], f.deliver, began[k])
+            if later:
+                kept = [k for k, end in enumerate(ends) if end <= run_end]
+                ends, vehicles, began = [ends[k] for k in kept], [vehicles[k] for k in kept], [began[k] for k in kept]
         if ends and max(ends) >= horizon:  # vehicles still in the hall at the horizon are not delivered
             kept = [k for k, end in enumerate(ends) if end < horizon]
             ends, vehicles, began = [ends[k] for k in kept], [vehicles[k] for k in kept], [began[k] for k in kept]

@@ -34,7 +34,8 @@ Entry = tuple[float, int, int, "LotRunner", "tuple[str, float] | None"]
 
 def takers_together(first: LotRunner) -> list[LotRunner]:
     """`first` and every factory linked to it by the materials they take, or none if one of
-    them is not a munitions factory (only they run in lockstep). Found once for the whole
+    them is not a munitions factory or breaks down (only factories that never pause run in
+    lockstep). Found once for the whole
     group, which every member keeps (`LotRunner.group`): asked by each member, a walk each
     would cost the square of the group's size."""
     if first.group is not None:
@@ -49,7 +50,9 @@ def takers_together(first: LotRunner) -> list[LotRunner]:
                     linked[taker.facility.index] = taker
                     todo.append(taker)
     factories: list[LotRunner] = [r for r in linked.values() if isinstance(r, type(first))]
-    group = factories if len(factories) == len(linked) else []
+    # a factory that breaks down runs ahead alone, up to its next failure (`LotRunner.run_alone`)
+    steady = all(r.facility.clock.breakdowns is None for r in factories)
+    group = factories if len(factories) == len(linked) and steady else []
     for factory in factories:
         factory.group = group
     return group
