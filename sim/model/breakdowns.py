@@ -7,8 +7,9 @@ work it had left: nothing is lost or done twice, and one process serves all item
 cost grows with distinct completion times, not with units. Time to failure counts working
 time only: it runs while at least one item is in progress. So while work goes on without a
 pause, the next failure's day is known ahead (`next_failure`): the fast path (`sim.model.fast`)
-runs work ahead up to it, as one item (`busy_until`), and begins the work that outlasts the run
-at the day the run starts it (`begin(..., day=)`).
+runs work ahead up to it, counted as working time at once (`advance`) or as one item
+(`busy_until`), and begins the work that may outlast the failure at the day the run starts it
+(`begin(..., day=)`).
 """
 
 from __future__ import annotations
@@ -98,15 +99,23 @@ class WorkClock:
         """Items begun and not yet finished."""
         return [item for _, _, item in self._items]
 
-    def next_failure(self) -> float:
-        """The day of the next failure if work goes on without a pause from now (inf: it never
-        breaks down; now: it is under repair)."""
+    def next_failure(self, day: float | None = None) -> float:
+        """The day of the next failure if work goes on without a pause from now, or from `day`
+        while no work is in progress until then (inf: it never breaks down; now: it is under
+        repair)."""
         now: float = self.env.now
         if self._down_since is not None:
             return now
         if self._counting_since is None:
-            return now + self._ttf
+            return (now if day is None else day) + self._ttf
         return self._counting_since + self._ttf
+
+    def advance(self, days: float) -> None:
+        """Work run ahead after the work on the clock now has ended, and before the next
+        failure, takes `days` of working time: counted now (a factory's lots run ahead alone or
+        in lockstep, which may wait between them; nothing asks the clock before they end)."""
+        assert self._down_since is None, "no work runs ahead under repair"
+        self._ttf -= days
 
     def begin(
         self,
@@ -137,7 +146,8 @@ class WorkClock:
 
     def busy_until(self, day: float) -> None:
         """Work run ahead goes on without a pause from now until `day` (before the next
-        failure): one item, so that the time to failure counts down as the steps would."""
+        failure), beside other work on the clock (a vehicle line's builds): one item, so that
+        the time to failure counts down as the steps would."""
         if self.breakdowns is not None and day > self.env.now:  # (else working time is real time)
             self.begin(day - self.env.now, 0.0, _nothing)
 

@@ -295,8 +295,9 @@ class Facility:
             self.resumes = began + days
             yield self.after(days)
         else:
-            self.resumes = None
             item = self.clock.begin(days, rank=self.rank)  # it acts again at its rank, as ever
+            end = began + days  # unless a failure comes first
+            self.resumes = end if self.clock.next_failure() > end + 1e-9 * max(1.0, end) else None
             self._open_work[key] = (began, item.effective_began, produce)
             yield item.done
         del self._open_work[key]

@@ -5,8 +5,10 @@ exactly as the interval-by-interval path would."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
+from sim.model.fast.lockstep import FAILURE_MARGIN
 from sim.model.fast.path import FastPath, RatedRunner, rated_units
 from sim.model.fast.runs import book_run, over_steps, steps_before, uncut_run
 from sim.model.vehicle_line import whole_vehicles
@@ -34,7 +36,8 @@ class IntervalRunner(RatedRunner):
         if until <= now:
             return now
         step = f.start_interval
-        stop = min(until, f.world.horizon - step, f.clock.next_failure() - step)
+        failure = f.clock.next_failure()
+        stop = min(until, f.world.horizon - step, failure - step)
         days = steps_before(now, stop, step)  # the last intervals, and one a failure pauses, go step by step
         if not days:
             return now
@@ -48,9 +51,9 @@ class IntervalRunner(RatedRunner):
             return now
         f.credit = credits[n - 1]
         book_run(f, step, nameplates[:n], planned[:n])
-        self.build_run(days[:n], [int(c) for c in counts])
         self.ahead_until = days[n - 1] + step
-        f.clock.busy_until(self.ahead_until)
+        built = self.build_run(days[:n], [int(c) for c in counts], failure)
+        f.clock.busy_until(max(self.ahead_until, built))
         return self.ahead_until
 
     def max_units(self, a: float, b: float) -> float:
@@ -58,27 +61,31 @@ class IntervalRunner(RatedRunner):
         f = self.facility
         return rated_units(f, a, b, f.start_interval, f.credit + 1.0)
 
-    def build_run(self, starts: list[float], counts: list[int]) -> None:
+    def build_run(self, starts: list[float], counts: list[int], failure: float = math.inf) -> float:
         """`VehicleLine.start_vehicles`' builds for a run of intervals started ahead: the same
-        draws, in the same order, and one delivery per interval and build time. Each delivery
-        is booked now unless a failure may pause its build (one that ends after the run, on a
-        line that breaks down): that build begins on the working clock at its interval's start."""
+        draws, in the same order, and one delivery per interval and build time, booked now;
+        returns when the last of them ends. On a line that breaks down, work goes on without a
+        pause from now to the end of each build (the run's intervals, then the build itself),
+        so a build that ends before `failure` is never paused; one that does not begins on the
+        working clock at its interval's start."""
         f = self.facility
         f.started += sum(counts)
         horizon = f.world.horizon
         interval, days, vehicles = f.drawn_builds(counts)
         began = [starts[k] for k in interval]
         ends = [b + d for b, d in zip(began, days, strict=True)]
-        if f.clock.breakdowns is not None:
-            run_end = starts[-1] + f.start_interval
-            later = [k for k, end in enumerate(ends) if end > run_end]
+        if failure < math.inf:
+            safe = failure - FAILURE_MARGIN * max(1.0, failure)
+            later = [k for k, end in enumerate(ends) if end >= safe]
             for k in later:
                 f.clock.begin(days[k], vehicles[k], f.deliver, began[k])
             if later:
-                kept = [k for k, end in enumerate(ends) if end <= run_end]
+                kept = [k for k, end in enumerate(ends) if end < safe]
                 ends, vehicles, began = [ends[k] for k in kept], [vehicles[k] for k in kept], [began[k] for k in kept]
+        last = max(ends, default=-math.inf)
         if ends and max(ends) >= horizon:  # vehicles still in the hall at the horizon are not delivered
             kept = [k for k, end in enumerate(ends) if end < horizon]
             ends, vehicles, began = [ends[k] for k in kept], [vehicles[k] for k in kept], [began[k] for k in kept]
         f.delivered += int(sum(vehicles))
         f.records.deliveries.add_run(ends, f.product, vehicles, began)
+        return last

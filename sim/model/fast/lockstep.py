@@ -9,7 +9,8 @@ on line, the lots of all of them are started in time order, each taker at its ra
 of its instant (`sim.model.ranks`), cut to the stock then, and a taker that finds none waits as
 it would in SimPy (`Material.wake_day`) — exactly the step-by-step path, without an event per
 lot. The run stops at the first start that could depend on anything else (a lot that money
-would cut after an appropriation not yet arrived among them). A factory that shares no
+would cut after an appropriation not yet arrived among them, or that a failure would pause:
+`WorkClock.next_failure`; a member that breaks down has its lots' working time counted). A factory that shares no
 material runs the same way alone: its lots that money or its own material cut need no event
 each either.
 """
@@ -28,14 +29,16 @@ if TYPE_CHECKING:
     from sim.model.fast.path import Runner
     from sim.model.munitions_factory import MunitionsFactory
 
+#: relative: a lot that ends this close to a failure is left to the step-by-step path
+FAILURE_MARGIN = 1e-9
+
 #: (day, rank, facility index, runner, (cause, waiting since) or None): a taker's next decision
 Entry = tuple[float, int, int, "LotRunner", "tuple[str, float] | None"]
 
 
 def takers_together(first: LotRunner) -> list[LotRunner]:
     """`first` and every factory linked to it by the materials they take, or none if one of
-    them is not a munitions factory or breaks down (only factories that never pause run in
-    lockstep). Found once for the whole
+    them is not a munitions factory (only they run in lockstep). Found once for the whole
     group, which every member keeps (`LotRunner.group`): asked by each member, a walk each
     would cost the square of the group's size."""
     if first.group is not None:
@@ -50,9 +53,7 @@ def takers_together(first: LotRunner) -> list[LotRunner]:
                     linked[taker.facility.index] = taker
                     todo.append(taker)
     factories: list[LotRunner] = [r for r in linked.values() if isinstance(r, type(first))]
-    # a factory that breaks down runs ahead alone, up to its next failure (`LotRunner.run_alone`)
-    steady = all(r.facility.clock.breakdowns is None for r in factories)
-    group = factories if len(factories) == len(linked) and steady else []
+    group = factories if len(factories) == len(linked) else []
     for factory in factories:
         factory.group = group
     return group
@@ -69,12 +70,16 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
     if stop <= now:  # (cheap, and so never tried lot after lot when it cannot run: the group may be large)
         return False
     entries: list[Entry] = []
+    left: dict[int, float] = {}  # working days from its next start to its next failure, of each
+    worked: dict[int, float] = {}  # member that breaks down, and the days its lots work in the run
     for r in members:
         m = r.facility
         day = now if r is first else (r.ahead_until if r.ahead_until > now else m.resumes)
         if day is None or day < now:  # waiting for money or people: its next decision is not known
             return False
         if day < math.inf:  # (inf: it has no capacity until its expansion, after the run's end)
+            if m.clock.breakdowns is not None:  # (idle until `day`: it works from then)
+                left[m.index], worked[m.index] = m.clock.next_failure(day) - day, 0.0
             # `first` acts now, before any other: it may have been woken by money or supply
             # arriving (not at its rank), and any facility ranked before it has acted already
             entries.append((day, m.rank if r is not first else FIRST_RANK - 1, m.index, r, None))
@@ -115,13 +120,20 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
             assert cause is not None
             heapreplace(entries, (wake, m.rank, index, r, (cause, day)))
             continue
+        if index in left:  # a lot that a failure would pause goes step by step
+            if worked[index] + m.lot >= left[index] * (1 - FAILURE_MARGIN):
+                entries[0] = (day, rank, index, r, None)
+                break
+            worked[index] += m.lot
         m.start_lot(nameplate, planned, units, cause, day)
         m.records.deliveries.append((day + m.lot, m.product, units * m.good_fraction, day))
         heapreplace(entries, (day + m.lot, m.rank, index, r, None))
-    for day, _, _, r, waiting in entries:
+    for day, _, index, r, waiting in entries:
         if waiting is not None:  # asleep until `day`, as on the step-by-step path
             r.facility.book(waiting[0], min(day, horizon) - waiting[1])
         r.ahead_until = day
+        if index in worked:  # its lots' working time, waits between them left out
+            r.facility.clock.advance(worked[index])
     return first.ahead_until > now  # else nothing of `first`'s was touched: it goes step by step
 
 

@@ -58,7 +58,7 @@ class LotRunner(RatedRunner):
         """Start, and record the delivery of, each lot from now that starts before `until`, ends
         before the horizon and the next failure and that nothing cuts, all at once; returns when
         the last ends (now if none). Each lot is sized, paid, taken, delivered and booked exactly
-        as the lot-by-lot path would; on the factory's working clock the run is one item."""
+        as the lot-by-lot path would, and its working time counted on the factory's clock."""
         f = self.facility
         lot = f.lot
         now: float = f.env.now
@@ -79,5 +79,6 @@ class LotRunner(RatedRunner):
         good = f.good_fraction
         f.records.deliveries.add_run(ends, f.product, [u * good for u in units], days[:n])
         self.ahead_until = ends[-1]
-        f.clock.busy_until(self.ahead_until)
+        if f.clock.breakdowns is not None:
+            f.clock.advance(self.ahead_until - now)
         return self.ahead_until
