@@ -29,6 +29,7 @@ from sim.model.ranks import succeed_at_rank
 from sim.model.streams import BREAKDOWNS, Streams
 
 TOL: Final = 1e-9
+MARGIN: Final = 1e-9  # relative: work that ends this close to a failure is not known to end before it
 
 
 @dataclass(eq=False)
@@ -64,7 +65,12 @@ class WorkClock:
         self._down_since: float | None = None
         self._items: list[tuple[float, int, WorkItem]] = []  # heap by (effective end, order begun)
         self._seq = 0
+        # each stream is drawn in its order, one failure and repair ahead of need: the same
+        # values as drawn when needed, and the day work ends is known across one failure
         self._ttf = self._draw(breakdowns.mtbf, self.failures) if breakdowns else math.inf
+        self._ttf_next = self._draw(breakdowns.mtbf, self.failures) if breakdowns else math.inf
+        self._repair_next = self._draw(breakdowns.mttr, self.repairs) if breakdowns else 0.0
+        self._up_at = math.inf  # under repair: the day it ends
         self._counting_since: float | None = None  # the day `_ttf` was last counted down, while it runs
         self._wake: simpy.Event | None = None
         self._repaired = env.event()
@@ -106,16 +112,48 @@ class WorkClock:
         now: float = self.env.now
         if self._down_since is not None:
             return now
-        if self._counting_since is None:
-            return (now if day is None else day) + self._ttf
-        return self._counting_since + self._ttf
+        if self._counting_since is not None:
+            return self._counting_since + self._ttf
+        return (now if day is None or self._items else day) + self._ttf
 
-    def advance(self, days: float) -> None:
-        """Work run ahead after the work on the clock now has ended, and before the next
-        failure, takes `days` of working time: counted now (a factory's lots run ahead alone or
-        in lockstep, which may wait between them; nothing asks the clock before they end)."""
-        assert self._down_since is None, "no work runs ahead under repair"
-        self._ttf -= days
+    def _past_failure(self, day: float) -> bool:
+        """Whether work in progress until `day` meets the next failure (or the one now) first."""
+        return self._down_since is not None or day >= self.next_failure(day)
+
+    def working_left(self, day: float) -> float:
+        """Working days from `day` to the next failure, with the work on the clock now in
+        progress until `day` (across at most one failure) or the clock idle until then."""
+        if not self._past_failure(day):
+            return self.next_failure(day) - day
+        up = self._up_at if self._down_since is not None else self.next_failure(day) + self._repair_next
+        return self._ttf_next - (day - up)
+
+    def finish_day(self, effective_end: float) -> float | None:
+        """The day work in progress ending at effective time `effective_end` is done, if at
+        most one failure comes first (None: not known yet)."""
+        left = effective_end - self.effective()
+        if self._down_since is not None:
+            return self._up_at + left if left < self._ttf_next * (1 - MARGIN) else None
+        return self.finish_ahead(self.env.now + left)
+
+    def finish_ahead(self, end: float) -> float | None:
+        """The day work that goes on without a pause from now (it, or other work) and would
+        end at `end` without failures is done, if at most one failure comes first (None: not
+        known yet). The clock is up."""
+        failure = self.next_failure()
+        if end < failure - MARGIN * max(1.0, failure):
+            return end
+        rest = end - failure
+        return failure + self._repair_next + rest if rest < self._ttf_next * (1 - MARGIN) else None
+
+    def advance(self, days: float, day: float) -> None:
+        """Work run ahead from `day`, after the work on the clock now, takes `days` of working
+        time before the next failure from then: counted now (a factory's lots run ahead alone
+        or in lockstep, which may wait between them; nothing asks the clock before they end)."""
+        if self._past_failure(day):
+            self._ttf_next -= days
+        else:
+            self._ttf -= days
 
     def begin(
         self,
@@ -191,12 +229,15 @@ class WorkClock:
     def _repair(self) -> Generator[Any, Any, None]:
         assert self.breakdowns is not None
         self._down_since = self.env.now
-        repair = self._draw(self.breakdowns.mttr, self.repairs)
+        repair = self._repair_next
+        self._up_at = self.env.now + repair
+        self._repair_next = self._draw(self.breakdowns.mttr, self.repairs)
         yield self.env.timeout(repair)
         self.down_periods.append((self._down_since, self.env.now))
         self._down_total += self.env.now - self._down_since
         self._down_since = None
-        self._ttf = self._draw(self.breakdowns.mtbf, self.failures)
+        self._ttf = self._ttf_next
+        self._ttf_next = self._draw(self.breakdowns.mtbf, self.failures)
         self._repaired.succeed()
         self._repaired = self.env.event()
 

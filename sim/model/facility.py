@@ -296,8 +296,7 @@ class Facility:
             yield self.after(days)
         else:
             item = self.clock.begin(days, rank=self.rank)  # it acts again at its rank, as ever
-            end = began + days  # unless a failure comes first
-            self.resumes = end if self.clock.next_failure() > end + 1e-9 * max(1.0, end) else None
+            self.resumes = self.clock.finish_day(item.effective_end)
             self._open_work[key] = (began, item.effective_began, produce)
             yield item.done
         del self._open_work[key]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from sim.model.fast.lockstep import FAILURE_MARGIN
 from sim.model.fast.path import FastPath, RatedRunner, rated_units
 from sim.model.fast.runs import book_run, over_steps, steps_before, uncut_run
 from sim.model.vehicle_line import whole_vehicles
@@ -64,25 +63,28 @@ class IntervalRunner(RatedRunner):
     def build_run(self, starts: list[float], counts: list[int], failure: float = math.inf) -> float:
         """`VehicleLine.start_vehicles`' builds for a run of intervals started ahead: the same
         draws, in the same order, and one delivery per interval and build time, booked now;
-        returns when the last of them ends. On a line that breaks down, work goes on without a
-        pause from now to the end of each build (the run's intervals, then the build itself),
-        so a build that ends before `failure` is never paused; one that does not begins on the
-        working clock at its interval's start."""
+        returns when the last of them would end without failures. On a line that breaks down
+        (`failure`: the next), work goes on without a pause from now to the end of each build
+        (the run's intervals, then the build itself), so a build's end is known across one
+        failure (`WorkClock.finish_ahead`); one that may meet two begins on the working clock
+        at its interval's start."""
         f = self.facility
         f.started += sum(counts)
         horizon = f.world.horizon
         interval, days, vehicles = f.drawn_builds(counts)
         began = [starts[k] for k in interval]
         ends = [b + d for b, d in zip(began, days, strict=True)]
-        if failure < math.inf:
-            safe = failure - FAILURE_MARGIN * max(1.0, failure)
-            later = [k for k, end in enumerate(ends) if end >= safe]
-            for k in later:
-                f.clock.begin(days[k], vehicles[k], f.deliver, began[k])
-            if later:
-                kept = [k for k, end in enumerate(ends) if end < safe]
-                ends, vehicles, began = [ends[k] for k in kept], [vehicles[k] for k in kept], [began[k] for k in kept]
         last = max(ends, default=-math.inf)
+        if failure < math.inf:
+            done = [f.clock.finish_ahead(end) for end in ends]
+            for k, end in enumerate(done):
+                if end is None:
+                    f.clock.begin(days[k], vehicles[k], f.deliver, began[k])
+            kept = [k for k, end in enumerate(done) if end is not None]
+            if len(kept) < len(ends):
+                last = max((ends[k] for k in kept), default=-math.inf)
+            ends = [e for e in done if e is not None]
+            vehicles, began = [vehicles[k] for k in kept], [began[k] for k in kept]
         if ends and max(ends) >= horizon:  # vehicles still in the hall at the horizon are not delivered
             kept = [k for k, end in enumerate(ends) if end < horizon]
             ends, vehicles, began = [ends[k] for k in kept], [vehicles[k] for k in kept], [began[k] for k in kept]

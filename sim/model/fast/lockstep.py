@@ -72,6 +72,7 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
     entries: list[Entry] = []
     left: dict[int, float] = {}  # working days from its next start to its next failure, of each
     worked: dict[int, float] = {}  # member that breaks down, and the days its lots work in the run
+    first_days: dict[int, float] = {}
     for r in members:
         m = r.facility
         day = now if r is first else (r.ahead_until if r.ahead_until > now else m.resumes)
@@ -79,7 +80,8 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
             return False
         if day < math.inf:  # (inf: it has no capacity until its expansion, after the run's end)
             if m.clock.breakdowns is not None:  # (idle until `day`: it works from then)
-                left[m.index], worked[m.index] = m.clock.next_failure(day) - day, 0.0
+                left[m.index], worked[m.index] = m.clock.working_left(day), 0.0
+                first_days[m.index] = day
             # `first` acts now, before any other: it may have been woken by money or supply
             # arriving (not at its rank), and any facility ranked before it has acted already
             entries.append((day, m.rank if r is not first else FIRST_RANK - 1, m.index, r, None))
@@ -128,12 +130,13 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
         m.start_lot(nameplate, planned, units, cause, day)
         m.records.deliveries.append((day + m.lot, m.product, units * m.good_fraction, day))
         heapreplace(entries, (day + m.lot, m.rank, index, r, None))
-    for day, _, index, r, waiting in entries:
+    for r in members:
+        if r.facility.index in worked:  # its lots' working time, waits between them left out
+            r.facility.clock.advance(worked[r.facility.index], first_days[r.facility.index])
+    for day, _, _, r, waiting in entries:
         if waiting is not None:  # asleep until `day`, as on the step-by-step path
             r.facility.book(waiting[0], min(day, horizon) - waiting[1])
         r.ahead_until = day
-        if index in worked:  # its lots' working time, waits between them left out
-            r.facility.clock.advance(worked[index])
     return first.ahead_until > now  # else nothing of `first`'s was touched: it goes step by step
 
 

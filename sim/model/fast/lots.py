@@ -80,5 +80,5 @@ class LotRunner(RatedRunner):
         f.records.deliveries.add_run(ends, f.product, [u * good for u in units], days[:n])
         self.ahead_until = ends[-1]
         if f.clock.breakdowns is not None:
-            f.clock.advance(self.ahead_until - now)
+            f.clock.advance(self.ahead_until - now, now)
         return self.ahead_until
