@@ -1,7 +1,8 @@
 """The fast path of a munitions factory: its lots run ahead, all at once, while nothing but
 its own lots can change what it may start (`Runner.run_ahead_until`), up to the first that
-money or material would cut or a failure would pause (`WorkClock.next_failure`); lots that are cut run in lockstep with the other takers of its
-materials, or alone (`sim.model.fast.lockstep`). Either way each lot is sized, paid, taken,
+money or material would cut or a failure would pause (`WorkClock.next_failure`); lots that
+are cut run in lockstep with the other takers of its materials, or alone
+(`sim.model.fast.lockstep`). Either way each lot is sized, paid, taken,
 recorded and booked at its own start and end exactly as the lot-by-lot path would."""
 
 from __future__ import annotations

@@ -105,8 +105,8 @@ class Runner:
         """How far nothing but its own work and its materials can change what this facility
         may start (now if not at all). That needs no people to share and money that nothing but
         its own work changes (`money_until`; pass it in if known); it also ends before any of
-        its expansions can come on line. (Breakdowns bound when work started ahead must *end*:
-        each kind's runner stops its run before the next failure, `WorkClock.next_failure`.)"""
+        its expansions can come on line. Breakdowns bound when work started ahead must *end*:
+        each kind's runner stops its run before the next failure (`WorkClock.next_failure`)."""
         f = self.facility
         now: float = f.env.now
         if f.spec.workforce:
