@@ -15,12 +15,18 @@ from conftest import scenario_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_breakdowns import capture
-from test_fast_path import rows_agree, time_use_agrees
+from test_fast_path import time_use_agrees
 
 from sim.language.schema import Scenario
 from sim.model.replication import simulate
 from sim.records import Records
 from sim.studies.replications import replication_seed
+
+
+#: fixed repairs; fixed times to failure are left out: one that falls exactly at a lot's end
+#: is a knife edge, where rounding (1e-13 days) decides whether the lot is done at the failure
+#: or paused by it, and the paths may differ by a repair (drawn times never fall there)
+FIXED_MTTR = {"triangular": ["10 days"] * 3}
 
 
 def plants(mtbf: str, mttr: str, horizon: str, **extra: Any) -> dict[str, Any]:
@@ -59,6 +65,15 @@ def plants(mtbf: str, mttr: str, horizon: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def rows_agree(got: Any, want: Any) -> None:
+    """The same rows of numbers, whatever their order, to 1e-9 relative (sorted on values
+    rounded to 1e-6: fixed repairs put two lots' ends a rounding apart, in either order)."""
+    got, want = (sorted((tuple(r) for r in rows), key=lambda r: tuple(round(x, 6) for x in r)) for rows in (got, want))
+    assert len(got) == len(want)
+    if want:
+        np.testing.assert_allclose(np.array(got, dtype=float), np.array(want, dtype=float), rtol=1e-9, atol=1e-9)
+
+
 def both(s: Scenario, seed: int) -> tuple[Records, Records]:
     return simulate(s, replication_seed(seed, 0), fast=False), simulate(s, replication_seed(seed, 0), fast=True)
 
@@ -66,14 +81,20 @@ def both(s: Scenario, seed: int) -> tuple[Records, Records]:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     mtbf=st.sampled_from(["15 days", "60 days", "1 year", {"triangular": ["20 days", "90 days", "300 days"]}]),
-    mttr=st.sampled_from(["1 day", "10 days", "2 months", {"uniform": ["3 days", "30 days"]}]),
+    mttr=st.sampled_from(["1 day", "10 days", "2 months", {"uniform": ["3 days", "30 days"]}, FIXED_MTTR]),
     ramp=st.sampled_from(["0 days", "1 year"]),
+    tnt=st.sampled_from([1e6, 5.0]),
     seed=st.integers(0, 1000),
 )
-def test_fast_and_plain_agree_on_plants_that_break_down(mtbf: Any, mttr: Any, ramp: str, seed: int) -> None:
+def test_fast_and_plain_agree_on_plants_that_break_down(mtbf: Any, mttr: Any, ramp: str, tnt: float, seed: int) -> None:
     """Every record the same to 1e-9 relative (deliveries, starts, spending, takes, time use
-    with its `down` days), and never more events on the fast path."""
-    s = scenario_of(plants(mtbf, mttr, "3 years", ramp_up=ramp))
+    with its `down` days), and never more events on the fast path: a factory, a second one
+    sharing its TNT (scarce: in lockstep) and a vehicle line, all breaking down, with
+    draws of any kind (fixed repairs too)."""
+    data = plants(mtbf, mttr, "3 years", ramp_up=ramp)
+    data["materials"]["tnt"] = {"initial": tnt, "supply": {"rate": "3 per year"}}
+    data["facilities"]["g"] = data["facilities"]["f"] | {"lot": "5 days", "capacity": "200 per year"}
+    s = scenario_of(data)
     plain, fast = both(s, seed)
     for field in ("deliveries", "starts", "takes"):
         rows_agree(getattr(fast, field), getattr(plain, field))

@@ -29,6 +29,10 @@ from sim.studies.replications import replication_seed
 
 EXAMPLES = max(200, int(os.environ.get("REARM_FAST_EXAMPLES", "200")))
 LOTS = {"10 days": 10.0, "1 month": 365.25 / 12, "2 months": 365.25 / 6}
+BREAKDOWNS = [
+    {"mtbf": "90 days", "mttr": "5 days"},
+    {"mtbf": {"triangular": ["20 days", "60 days", "200 days"]}, "mttr": {"triangular": ["10 days"] * 3}},
+]
 
 
 @st.composite
@@ -61,7 +65,7 @@ def factories(draw: st.DrawFn, name: str) -> dict[str, Any]:
     elif extra == "people":
         spec["workforce"] = {"crew": draw(st.integers(50, 150))}
     elif extra == "breakdowns":
-        spec["breakdowns"] = {"mtbf": "90 days", "mttr": "5 days"}
+        spec["breakdowns"] = draw(st.sampled_from(BREAKDOWNS))
     return spec
 
 

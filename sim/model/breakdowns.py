@@ -116,6 +116,10 @@ class WorkClock:
             return self._counting_since + self._ttf
         return (now if day is None or self._items else day) + self._ttf
 
+    def up_by(self, day: float) -> bool:
+        """Whether it is up at `day` (under repair now: the repair ends by then)."""
+        return self._down_since is None or day >= self._up_at
+
     def _past_failure(self, day: float) -> bool:
         """Whether work in progress until `day` meets the next failure (or the one now) first."""
         return self._down_since is not None or day >= self.next_failure(day)
@@ -141,8 +145,11 @@ class WorkClock:
         end at `end` without failures is done, if at most one failure comes first (None: not
         known yet). The clock is up."""
         failure = self.next_failure()
-        if end < failure - MARGIN * max(1.0, failure):
+        tol = MARGIN * max(1.0, failure)
+        if end < failure - tol:
             return end
+        if end <= failure + tol:  # done at the instant of failure, or paused by it: not known
+            return None
         rest = end - failure
         return failure + self._repair_next + rest if rest < self._ttf_next * (1 - MARGIN) else None
 
@@ -202,7 +209,7 @@ class WorkClock:
             if due <= TOL * max(1.0, abs(e_now)):
                 self._finish_due(e_now)
                 continue
-            step = min(due, self._ttf)
+            step = min(due, max(0.0, self._ttf))  # (work counted ahead may leave a crumb below 0)
             began = env.now
             self._wake = env.event()
             self._counting_since = began

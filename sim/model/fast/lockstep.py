@@ -80,6 +80,8 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
             return False
         if day < math.inf:  # (inf: it has no capacity until its expansion, after the run's end)
             if m.clock.breakdowns is not None:  # (idle until `day`: it works from then)
+                if not m.clock.up_by(day):  # a lot started under repair ends after it
+                    return False
                 left[m.index], worked[m.index] = m.clock.working_left(day), 0.0
                 first_days[m.index] = day
             # `first` acts now, before any other: it may have been woken by money or supply
