@@ -7,6 +7,7 @@ two-state Markov chain, and it makes far fewer events."""
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,6 @@ from sim.language.schema import Scenario
 from sim.model.replication import simulate
 from sim.records import Records
 from sim.studies.replications import replication_seed
-
 
 #: fixed repairs; fixed times to failure are left out: one that falls exactly at a lot's end
 #: is a knife edge, where rounding (1e-13 days) decides whether the lot is done at the failure
@@ -78,7 +78,11 @@ def both(s: Scenario, seed: int) -> tuple[Records, Records]:
     return simulate(s, replication_seed(seed, 0), fast=False), simulate(s, replication_seed(seed, 0), fast=True)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("REARM_FAST_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     mtbf=st.sampled_from(["15 days", "60 days", "1 year", {"triangular": ["20 days", "90 days", "300 days"]}]),
     mttr=st.sampled_from(["1 day", "10 days", "2 months", {"uniform": ["3 days", "30 days"]}, FIXED_MTTR]),
