@@ -3,10 +3,10 @@
 target reached on the same day to within a lot (or start interval), and deliveries, starts,
 spending, takes, lapses and time use the same to 1e-9 relative. The scenarios mix what the
 fast path runs ahead (factories and vehicle lines alone or sharing money and material, in
-lockstep, across appropriations, with expansions, learning and inflation) with what it declines
-and leaves to the plain path (people, breakdowns, shipyards), side by side: a shipyard whose
-hulls take the factories' material (the fast path once ran such a factory ahead as if it took
-the material alone).
+lockstep, across appropriations, with expansions, learning, inflation and breakdowns, up to
+each failure) with what it declines and leaves to the plain path (people, shipyards), side by
+side: a shipyard whose hulls take the factories' material (the fast path once ran such a
+factory ahead as if it took the material alone).
 
 At least 200 examples in every run (`REARM_FAST_EXAMPLES` raises it); each is a short horizon
 with coarse lots, so the whole property takes seconds."""
@@ -29,6 +29,10 @@ from sim.studies.replications import replication_seed
 
 EXAMPLES = max(200, int(os.environ.get("REARM_FAST_EXAMPLES", "200")))
 LOTS = {"10 days": 10.0, "1 month": 365.25 / 12, "2 months": 365.25 / 6}
+BREAKDOWNS = [
+    {"mtbf": "90 days", "mttr": "5 days"},
+    {"mtbf": {"triangular": ["20 days", "60 days", "200 days"]}, "mttr": {"triangular": ["10 days"] * 3}},
+]
 
 
 @st.composite
@@ -61,7 +65,7 @@ def factories(draw: st.DrawFn, name: str) -> dict[str, Any]:
     elif extra == "people":
         spec["workforce"] = {"crew": draw(st.integers(50, 150))}
     elif extra == "breakdowns":
-        spec["breakdowns"] = {"mtbf": "90 days", "mttr": "5 days"}
+        spec["breakdowns"] = draw(st.sampled_from(BREAKDOWNS))
     return spec
 
 

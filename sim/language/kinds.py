@@ -40,9 +40,13 @@ def _capacity(spec: Any) -> float:
 
 
 def _vehicle_batches(spec: Any, days: float) -> float:
-    """A vehicle line starts a batch each start interval; its vehicles travel as one item per
-    distinct build time (whole days), so events are batches × (1 + build times per batch)."""
+    """A vehicle line starts a batch each start interval. Its deliveries are booked at the
+    start and make no event, unless it breaks down: then its vehicles travel on the working
+    clock as one item per distinct build time (whole days), and the events are batches × (1 +
+    build times per batch)."""
     interval = spec.start_interval
+    if spec.breakdowns is None:
+        return days / interval
     per_batch = _capacity(spec) * interval
     build = spec.build_time
     spread = (build.high - build.low + 1) if isinstance(build, Uncertain) else 1.0

@@ -32,6 +32,9 @@ ENV_VAR = "REARM_ALLOW_LARGE"
 HOW_TO_LIFT = f"pass --allow-large (or set {ENV_VAR}=1) to run it anyway"
 HARD_FACTOR = 100
 
+#: events per item of work on a facility's working clock (`sim.model.breakdowns`): the clock's
+#: wake, its timeout and the condition on both, and the facility's own wake
+CLOCK_EVENTS = 4
 MAX_EVENTS_PER_REPLICATION = 5_000_000
 MAX_TOTAL_EVENTS = 500_000_000
 MAX_REPLICATIONS = 100_000
@@ -46,8 +49,8 @@ STUDY_BYTES_PER_POINT = 2_000  # and per design point: its row, its values and h
 JOBS_PER_CORE = 4  # worker processes per core (each imports the model: about 100 MB)
 MIN_JOBS_LIMIT = 8
 
-#: (what is large, the dotted key to blame, events per replication it causes)
-Driver = tuple[str, tuple[str, ...], float]
+#: (what is large, the dotted key to blame, events per replication it causes, events per one of it)
+Driver = tuple[str, tuple[str, ...], float, float]
 
 
 def allow_large_from_env() -> bool:
@@ -90,29 +93,30 @@ def _facility_drivers(scenario: Scenario, name: str, spec: Any) -> list[Driver]:
     days = _active_days(scenario, spec)
     drivers: list[Driver] = []
     what, key, events = LANGUAGE_KINDS[spec.kind].events(spec, days)
-    drivers.append((what, base + key, events))
+    each = 1.0 if spec.breakdowns is None else float(CLOCK_EVENTS)  # an item on its working clock
+    drivers.append((what, base + key, events * each, each))
     if spec.breakdowns is not None:
         mtbf = mean_of(spec.breakdowns.mtbf)
-        drivers.append(("breakdowns", base + ("breakdowns", "mtbf"), 2 * days / mtbf if mtbf > 0 else math.inf))
+        drivers.append(("breakdowns", base + ("breakdowns", "mtbf"), 2 * days / mtbf if mtbf > 0 else math.inf, 1.0))
     return drivers
 
 
 def event_drivers(scenario: Scenario) -> list[Driver]:
     """Everything that makes events in one replication, with its estimated count."""
     years = in_years(scenario.horizon) + 2
-    drivers: list[Driver] = [("appropriations", ("budgets",), years * len(scenario.budgets))]
+    drivers: list[Driver] = [("appropriations", ("budgets",), years * len(scenario.budgets), 1.0)]
     for name, spec in scenario.facilities.items():
         drivers.extend(_facility_drivers(scenario, name, spec))
-        drivers.append(("expansions", ("facilities", name, "expansions"), 3.0 * len(spec.expansions)))
+        drivers.append(("expansions", ("facilities", name, "expansions"), 3.0 * len(spec.expansions), 3.0))
     for name, mat in scenario.materials.items():
         if mat.supply is not None:
-            drivers.append(("expansions", ("materials", name, "supply"), 3.0 * len(mat.supply.expansions)))
+            drivers.append(("expansions", ("materials", name, "supply"), 3.0 * len(mat.supply.expansions), 3.0))
     return drivers
 
 
 def estimate_events(scenario: Scenario) -> float:
     """Estimated SimPy events in one replication."""
-    return sum(n for _, _, n in event_drivers(scenario))
+    return sum(n for _, _, n, _ in event_drivers(scenario))
 
 
 def result_bytes(scenario: Scenario, replications: int) -> float:
@@ -162,9 +166,10 @@ def _size_problems(
             )
         )
     drivers = event_drivers(scenario)
-    per = sum(n for _, _, n in drivers)
+    per = sum(n for _, _, n, _ in drivers)
     if per > MAX_EVENTS_PER_REPLICATION * factor:
-        what, path, n = max(drivers, key=lambda d: d[2])
+        what, path, n, each = max(drivers, key=lambda d: d[2])
+        n /= each  # (how many of `what`)
         out.append(
             problem(
                 path,

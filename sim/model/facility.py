@@ -349,8 +349,8 @@ class Facility:
             self.resumes = began + days
             yield self.after(days)
         else:
-            self.resumes = None
-            item = self.clock.begin(days)
+            item = self.clock.begin(days, rank=self.rank)  # it acts again at its rank, as ever
+            self.resumes = self.clock.finish_day(item.effective_end)
             self._open_work[key] = (began, item.effective_began, produce)
             yield item.done
         del self._open_work[key]

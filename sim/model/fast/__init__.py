@@ -5,12 +5,13 @@ rule, one event per lot or start interval; each asks, once per decision, one hoo
 (`Facility.fast_forward`, which asks the facility's `Runner`) whether its work up to some later day
 can be done at once. A runner answers while nothing but the facility's own work can change
 what it may start: money that covers every spender on its budget and stock that covers every
-taker of its materials (`cover`), no people shared, no breakdowns, no expansion coming on line
-(`path`); factories that cut each other's lots on a scarce material run them in lockstep
-(`lockstep`). Runs of work use the batch forms of the plain path's steps (`runs`), which add
-the same floats in the same order, so both paths give the same records. Chosen by
-`simulate(..., fast=True)`; a kind without a runner (the shipyard), or a facility with people,
-breakdowns or several paying budgets, always goes step by step.
+taker of its materials (`cover`), no people shared, no expansion coming on line (`path`), and
+no failure before the work ends (`sim.model.breakdowns.WorkClock.next_failure`); factories
+that cut each other's lots on a scarce material run them in lockstep (`lockstep`). Runs of
+work use the batch forms of the plain path's steps (`runs`), which add the same floats in the
+same order, so both paths give the same records. Chosen by `simulate(..., fast=True)`; a kind
+without a runner (the shipyard), or a facility with people, orders or several paying budgets,
+always goes step by step.
 """
 
 from __future__ import annotations

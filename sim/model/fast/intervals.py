@@ -1,9 +1,11 @@
 """The fast path of a vehicle line: its start intervals run ahead, all at once, while nothing
 but its own starts can change what it may start (`Runner.run_ahead_until`), up to the first
-that money or material would cut, each exactly as the interval-by-interval path would."""
+that money or material would cut or a failure would pause (`WorkClock.next_failure`), each
+exactly as the interval-by-interval path would."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from sim.model.fast.path import FastPath, RatedRunner, rated_units
@@ -33,7 +35,9 @@ class IntervalRunner(RatedRunner):
         if until <= now:
             return now
         step = f.start_interval
-        days = steps_before(now, min(until, f.world.horizon - step), step)  # the last intervals go step by step
+        failure = f.clock.next_failure()
+        stop = min(until, f.world.horizon - step, failure - step)
+        days = steps_before(now, stop, step)  # the last intervals, and one a failure pauses, go step by step
         if not days:
             return now
         nameplates, planned = over_steps(f.capacity, now, step, len(days))
@@ -46,8 +50,9 @@ class IntervalRunner(RatedRunner):
             return now
         f.credit = credits[n - 1]
         book_run(f, step, nameplates[:n], planned[:n])
-        self.build_run(days[:n], [int(c) for c in counts])
         self.ahead_until = days[n - 1] + step
+        built = self.build_run(days[:n], [int(c) for c in counts], failure)
+        f.clock.busy_until(max(self.ahead_until, built))
         return self.ahead_until
 
     def max_units(self, a: float, b: float) -> float:
@@ -55,18 +60,34 @@ class IntervalRunner(RatedRunner):
         f = self.facility
         return rated_units(f, a, b, f.start_interval, f.credit + 1.0)
 
-    def build_run(self, starts: list[float], counts: list[int]) -> None:
-        """`VehicleLine.start_vehicles`' builds for a run of intervals started ahead (no
-        breakdowns, so each delivery is booked now): the same draws, in the same order, and
-        one delivery per interval and build time."""
+    def build_run(self, starts: list[float], counts: list[int], failure: float = math.inf) -> float:
+        """`VehicleLine.start_vehicles`' builds for a run of intervals started ahead: the same
+        draws, in the same order, and one delivery per interval and build time, booked now;
+        returns when the last of them would end without failures. On a line that breaks down
+        (`failure`: the next), work goes on without a pause from now to the end of each build
+        (the run's intervals, then the build itself), so a build's end is known across one
+        failure (`WorkClock.finish_ahead`); one that may meet two begins on the working clock
+        at its interval's start."""
         f = self.facility
         f.started += sum(counts)
         horizon = f.world.horizon
         interval, days, vehicles = f.drawn_builds(counts)
         began = [starts[k] for k in interval]
         ends = [b + d for b, d in zip(began, days, strict=True)]
+        last = max(ends, default=-math.inf)
+        if failure < math.inf:
+            done = [f.clock.finish_ahead(end) for end in ends]
+            for k, end in enumerate(done):
+                if end is None:
+                    f.clock.begin(days[k], vehicles[k], f.deliver, began[k])
+            kept = [k for k, end in enumerate(done) if end is not None]
+            if len(kept) < len(ends):
+                last = max((ends[k] for k in kept), default=-math.inf)
+            ends = [e for e in done if e is not None]
+            vehicles, began = [vehicles[k] for k in kept], [began[k] for k in kept]
         if ends and max(ends) >= horizon:  # vehicles still in the hall at the horizon are not delivered
             kept = [k for k, end in enumerate(ends) if end < horizon]
             ends, vehicles, began = [ends[k] for k in kept], [vehicles[k] for k in kept], [began[k] for k in kept]
         f.delivered += int(sum(vehicles))
         f.records.deliveries.add_run(ends, f.product, vehicles, began)
+        return last

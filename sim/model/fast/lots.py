@@ -1,7 +1,8 @@
 """The fast path of a munitions factory: its lots run ahead, all at once, while nothing but
 its own lots can change what it may start (`Runner.run_ahead_until`), up to the first that
-money or material would cut; lots that are cut run in lockstep with the other takers of its
-materials, or alone (`sim.model.fast.lockstep`). Either way each lot is sized, paid, taken,
+money or material would cut or a failure would pause (`WorkClock.next_failure`); lots that
+are cut run in lockstep with the other takers of its materials, or alone
+(`sim.model.fast.lockstep`). Either way each lot is sized, paid, taken,
 recorded and booked at its own start and end exactly as the lot-by-lot path would."""
 
 from __future__ import annotations
@@ -56,13 +57,13 @@ class LotRunner(RatedRunner):
 
     def run_alone(self, until: float) -> float:
         """Start, and record the delivery of, each lot from now that starts before `until`, ends
-        before the horizon and that nothing cuts, all at once; returns when the last ends (now
-        if none). Each lot is sized, paid, taken, delivered and booked exactly as the lot-by-lot
-        path would."""
+        before the horizon and the next failure and that nothing cuts, all at once; returns when
+        the last ends (now if none). Each lot is sized, paid, taken, delivered and booked exactly
+        as the lot-by-lot path would, and its working time counted on the factory's clock."""
         f = self.facility
         lot = f.lot
         now: float = f.env.now
-        days = steps_before(now, min(until, f.world.horizon - lot), lot)
+        days = steps_before(now, min(until, f.world.horizon - lot, f.clock.next_failure() - lot), lot)
         if not days:
             return now
         nameplates, planned = over_steps(f.capacity, now, lot, len(days))
@@ -79,4 +80,6 @@ class LotRunner(RatedRunner):
         good = f.good_fraction
         f.records.deliveries.add_run(ends, f.product, [u * good for u in units], days[:n])
         self.ahead_until = ends[-1]
+        if f.clock.breakdowns is not None:
+            f.clock.advance(self.ahead_until - now, now)
         return self.ahead_until

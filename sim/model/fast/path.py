@@ -104,12 +104,13 @@ class Runner:
 
     def alone_until(self, money: float | None = None) -> float:
         """How far nothing but its own work and its materials can change what this facility
-        may start (now if not at all). That needs no people to share, no breakdowns, and money
-        that nothing but its own work changes (`money_until`; pass it in if known); it also
-        ends before any of its expansions can come on line."""
+        may start (now if not at all). That needs no people to share and money that nothing but
+        its own work changes (`money_until`; pass it in if known); it also ends before any of
+        its expansions can come on line. Breakdowns bound when work started ahead must *end*:
+        each kind's runner stops its run before the next failure (`WorkClock.next_failure`)."""
         f = self.facility
         now: float = f.env.now
-        if f.spec.workforce or f.clock.breakdowns is not None:
+        if f.spec.workforce:
             return now
         if money is None:
             money = money_until(f.budget, self.spenders, self.money_cover, now, f.world.horizon)
