@@ -186,6 +186,27 @@ class Deliveries:
         return self.made.trailing_year(t)
 
 
+def component_uses(records: Records) -> dict[int, Deliveries]:
+    """Per product used as a component: its units taken from its store (times, cumulative)."""
+    if not records.stores:
+        return {}
+    day, material, amount = records.takes.columns(0, 1, 2)
+    out = {}
+    for m, product in records.stores.items():
+        mine = material == m
+        order = np.argsort(day[mine], kind="stable")
+        times, cumulative = day[mine][order], np.cumsum(amount[mine][order])
+        last = np.append(times[1:] != times[:-1], True) if times.size else np.zeros(0, dtype=bool)
+        out[product] = Deliveries(times[last], cumulative[last])
+    return out
+
+
+def net_of(delivered: Deliveries, used: Deliveries) -> Deliveries:
+    """Deliveries less uses, as one series of changes (a component store's stock)."""
+    times = np.union1d(delivered.times, used.times)
+    return Deliveries(times, delivered.at(times) - used.at(times))
+
+
 @dataclass(frozen=True)
 class Capacity:
     """Installed capacity (per day) as a sum of linear ramps (a material's supply rate, too)."""

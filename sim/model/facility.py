@@ -36,6 +36,11 @@ def material_cause(name: str) -> str:
     return f"material:{name}"
 
 
+def component_cause(product: str) -> str:
+    """The waiting cause for a component (a product other facilities make)."""
+    return f"component:{product}"
+
+
 def workforce_cause(name: str) -> str:
     """The waiting cause for a workforce pool."""
     return f"workforce:{name}"
@@ -95,7 +100,10 @@ class Facility:
             m: streams.value(v, f"{path}.consumes.{m}") for m, v in spec.consumes.items()
         }
         #: (material, use per unit, waiting cause) of each material it uses (asked at every lot)
-        self.inputs = [(self.materials[m], use, material_cause(m)) for m, use in self.consumes.items() if use > 0]
+        self.inputs = [(self.materials[m], use, self.materials[m].cause) for m, use in self.consumes.items() if use > 0]
+        #: the component store its deliveries feed, if other facilities consume its product
+        store = world.materials.get(spec.product)
+        self.store: Material | None = store if store is not None and store.product is not None else None
         self.made = 0.0
         names = [e.name for e in spec.expansions]
         self.expansion_plans = [
@@ -127,6 +135,17 @@ class Facility:
     def takes_from(self) -> set[str]:
         """The materials its work may take."""
         return set(self.materials)
+
+    def in_chain(self) -> bool:
+        """Whether it makes or uses a component (the fast path declines it: a store changes
+        at other facilities' deliveries, which no run ahead can foresee)."""
+        return self.store is not None or any(m.product is not None for m in self.materials.values())
+
+    def reach_stock(self, units: float, began: float) -> None:
+        """Finished units reach stock now (and its component store, if it feeds one)."""
+        self.records.deliveries.append((self.env.now, self.product, units, began))
+        if self.store is not None:
+            self.store.deliver(units)
 
     def run(self) -> Generator[Any, Any, None]:
         """The facility's main process."""

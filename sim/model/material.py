@@ -1,4 +1,7 @@
-"""A material in the simulation: a stock fed continuously by its supplier, drawn by facilities."""
+"""A material in the simulation: a stock fed continuously by its supplier, drawn by facilities.
+
+A component store is the same stock fed instead by the deliveries of the facilities making
+its product (`deliver`): one mechanism for every input a facility waits for."""
 
 from __future__ import annotations
 
@@ -27,6 +30,22 @@ class Material:
         self._cache: tuple[float, float] = (0.0, 0.0)  # (day, supplied by then)
         #: expansions of its supply (Construction; no import cycle)
         self.constructions: list[Any] = []
+        #: for a component store, the index of the product whose deliveries feed it
+        self.product: int | None = None
+        self.delivered = 0.0  # component units delivered into the store so far
+
+    @property
+    def cause(self) -> str:
+        """The waiting cause of a facility short of it: `material:<name>`, or
+        `component:<product>` for a component store."""
+        return f"{'material' if self.product is None else 'component'}:{self.name}"
+
+    def deliver(self, amount: float) -> None:
+        """Component units delivered into the store now (waiters re-check)."""
+        if amount > 0:
+            self.delivered += amount
+            self._changed.succeed()
+            self._changed = self.env.event()
 
     @property
     def name(self) -> str:
@@ -55,7 +74,7 @@ class Material:
         cached_day, supplied = self._cache
         if day != cached_day:
             supplied = self.supplied(day)
-        stock = self.initial + supplied - self.taken
+        stock = self.initial + supplied + self.delivered - self.taken
         return stock if stock > 0.0 else 0.0
 
     def take(self, amount: float, day: float | None = None) -> None:

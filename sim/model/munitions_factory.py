@@ -57,7 +57,7 @@ class MunitionsFactory(RatedFacility):
             yield from self.work(self.lot)
             if needs:
                 self.release_people(needs)
-            self.records.deliveries.append((self.env.now, self.product, units * self.good_fraction, now))
+            self.reach_stock(units * self.good_fraction, now)
 
     @staticmethod
     def startable(nameplate: float, planned: float, units: float) -> bool:

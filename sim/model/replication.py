@@ -70,7 +70,7 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         products=scenario.products,
         facilities=facility_names,
         budgets=list(scenario.budgets),
-        materials=list(scenario.materials),
+        materials=list(scenario.materials) + components(scenario),
         pools=list(scenario.workforce),
         horizon=scenario.horizon,
     )
@@ -109,6 +109,11 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
                         world, name, construction.plan, budget, 0.0, -1, _supply_commissioner(material), construction
                     )
                 )
+    for name in components(scenario):  # component stores: fed by their product's deliveries
+        store = Material(env, len(world.materials), float(scenario.inventory.get(name, 0.0)), 0.0, records)
+        store.product = records.products.index(name)
+        records.stores[store.index] = store.product
+        world.materials[name] = store
     for i, (name, wspec) in enumerate(scenario.workforce.items()):
         path = f"workforce.{name}"
         hiring = streams.value(wspec.hiring, f"{path}.hiring") if wspec.hiring is not None else 0.0
@@ -140,6 +145,17 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
     check_invariants(world, [f.product for f in facilities])
     records.events = env.processed
     return records
+
+
+def components(scenario: Scenario) -> list[str]:
+    """The products some facility consumes (each a component store), in order of first use."""
+    made = set(scenario.products)
+    used: dict[str, None] = {}
+    for spec in scenario.facilities.values():
+        for name in list(spec.consumes) + [m for s in getattr(spec, "stages", []) for m in s.consumes]:
+            if name in made and name not in scenario.materials:
+                used.setdefault(name, None)
+    return list(used)
 
 
 def _supply_commissioner(material: Material) -> Callable[[ExpansionPlan], None]:
