@@ -554,6 +554,7 @@ def test_measure_writes_each_series_as_the_series_give_it() -> None:
         initial = float(s.inventory.get(name, 0.0))
         stock = Stock.build(initial, deliveries, demand_window(records, p), s.horizon)
         want = [deliveries.at(at), deliveries.trailing_year(at), stock.at(at), capacity.at(at) * YEAR]
+        want.append(np.zeros(at.size))  # used: nothing consumes these products
         assert [row.tolist() for row in result.timeline[p]] == [w[:-1].tolist() for w in want]
         assert result.end[p].tolist() == [w[-1] for w in want] + [stock.unmet]
         days = [
