@@ -16,11 +16,22 @@ import numpy as np
 
 from sim.language.calendar import Clock
 from sim.language.schema import Scenario
-from sim.metrics.series import YEAR, Capacity, Deliveries, Stock, component_uses, draws_down, net_of
+from sim.metrics.series import (
+    YEAR,
+    Capacity,
+    Deliveries,
+    DemandWindows,
+    Stock,
+    component_uses,
+    draws_down,
+    net_of,
+)
 from sim.metrics.targets import target_reach
 from sim.records import Records
 
 #: `used`: units of a component taken by the facilities consuming it (0 for other products)
+#: target measures read from the product's stock (drawn down by its demand)
+STOCK_MEASURES = ("stock", "unmet")
 TIMELINE_MEASURES = ("delivered", "rate", "stock", "capacity", "used")
 END_MEASURES = ("delivered", "rate", "stock", "capacity", "used", "unmet_demand")
 
@@ -57,9 +68,11 @@ class ReplicationResult:
     detail: dict[str, Any] | None = None
 
 
-def demand_window(records: Records, product: int) -> tuple[float, float, float] | None:
-    """(from, until, rate per day) of a product's demand, in days."""
-    return next(((a, b, r) for p, a, b, r in records.demand if p == product), None)
+def demand_window(records: Records, product: int) -> DemandWindows:
+    """(from, until, rate per day) of a product's demand, in days: one window, or a list of
+    them for a schedule; None without demand."""
+    found = [(a, b, r) for p, a, b, r in records.demand if p == product]
+    return None if not found else found[0] if len(found) == 1 else found
 
 
 def measure(scenario: Scenario, records: Records, replication: int, grid: np.ndarray) -> ReplicationResult:
@@ -72,7 +85,7 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     capacity_at = Capacity.table(capacities, at) * YEAR
     initial = [float(scenario.inventory.get(name, 0.0)) for name in products]
     target_product = [products.index(t.product) for t in scenario.targets]
-    stock_targets = {p for t, p in zip(scenario.targets, target_product, strict=True) if t.measure == "stock"}
+    stock_targets = {p for t, p in zip(scenario.targets, target_product, strict=True) if t.measure in STOCK_MEASURES}
     stocks: dict[int, Stock] = {}
     series, unmet = [], []  # per product: TIMELINE_MEASURES at the months and the horizon; unmet demand
     uses = component_uses(records)

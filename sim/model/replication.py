@@ -122,10 +122,11 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         attrition = streams.value(wspec.attrition, f"{path}.attrition") / DAYS_PER_YEAR
         world.pools[name] = WorkforcePool(env, i, wspec.initial, hiring, training, ceiling, records, attrition)
     for product, dspec in scenario.demand.items():
-        d_from = max(0.0, world.clock.day_of(dspec.from_)) if dspec.from_ else 0.0
-        d_until = world.clock.day_of(dspec.until) if dspec.until else math.inf
-        rate = streams.value(dspec.rate, f"demand.{product}.rate")
-        records.demand.append((records.products.index(product), d_from, d_until, rate))
+        for begins, ends, value, key in dspec.windows():  # (one for a flat rate; a schedule's spans)
+            d_from = max(0.0, world.clock.day_of(begins)) if begins else 0.0
+            d_until = world.clock.day_of(ends) if ends else math.inf
+            rate = streams.value(value, f"demand.{product}.{key}")
+            records.demand.append((records.products.index(product), d_from, d_until, rate))
     facilities = []
     for i, name in enumerate(facility_names):
         spec = scenario.facilities[name]
