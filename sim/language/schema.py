@@ -524,9 +524,10 @@ class Demand(Spec):
             raise ValueError("a schedule starts at its first date: drop 'from'")
         if self.schedule is not None and not self.schedule:
             raise ValueError("'schedule' needs at least one date")
-        first = self.from_ if self.schedule is None else min(self.schedule)
-        if first is not None and self.until is not None and self.until <= first:
-            raise ValueError(f"'until' ({self.until}) must come after the demand starts ({first})")
+        if self.from_ is not None and self.until is not None and self.until <= self.from_:
+            raise ValueError(f"'until' ({self.until}) must come after 'from' ({self.from_})")
+        if self.schedule is not None and self.until is not None and self.until <= min(self.schedule):
+            raise ValueError(f"'until' ({self.until}) must come after the schedule's first date ({min(self.schedule)})")
         return self
 
     def windows(self) -> list[tuple[dt.date | None, dt.date | None, Any, str]]:
