@@ -134,9 +134,13 @@ def test_waiting_for_a_component_is_booked_to_its_cause(run_yaml) -> None:
     assert not any(c.startswith("material:") for c in causes)
 
 
-def test_the_fast_path_declines_a_chain_and_gives_the_same_records(load_yaml) -> None:
-    text = chain("{uniform: [50 per day, 90 per day]}", "70 per day", 2)
-    text = text.replace(
+def test_the_fast_path_declines_a_components_taker_and_gives_the_same_records(load_yaml, monkeypatch) -> None:
+    # the bodies' plant runs ahead (its lots reach the store on their days), the rounds' plant,
+    # which takes bodies, goes step by step; a third plant outside the chain runs ahead too
+    from sim.model import fast as fast_path
+
+    text = chain("{uniform: [50 per day, 90 per day]}", "70 per day", 2, body_extra="lot: 5 days")
+    text = text.replace("lot: 7 days\n        lot: 5 days", "lot: 5 days").replace(
         "    facilities:",
         """    facilities:
       alone:
@@ -146,13 +150,22 @@ def test_the_fast_path_declines_a_chain_and_gives_the_same_records(load_yaml) ->
         capacity: 10 per day""",
     )
     s = load_yaml(text).scenario
+    hooked: dict[str, bool] = {}
+    attach = fast_path.attach
+
+    def spy(world: Any, facilities: Any, runners: Any) -> None:
+        facilities = list(facilities)
+        attach(world, facilities, runners)
+        hooked.update({f.name: f.fast is not None for f in facilities})
+
+    monkeypatch.setattr(fast_path, "attach", spy)
     for seed in range(3):
         plain = simulate(s, replication_seed(seed, 0), fast=False)
         fast = simulate(s, replication_seed(seed, 0), fast=True)
+        assert hooked == {"alone": True, "bodies": True, "rounds": False}
         for field in ("deliveries", "starts", "takes", "spending", "appropriations"):
             rows_agree(getattr(fast, field), getattr(plain, field))
         time_use_agrees(fast, plain)
-        # the facility outside the chain still runs ahead: fewer events than the plain path
         assert fast.events < plain.events
 
 
@@ -189,3 +202,44 @@ def test_a_product_named_like_a_material_is_refused(tmp_path: Path) -> None:
 def test_an_unknown_input_lists_materials_and_components(tmp_path: Path) -> None:
     found = problems(tmp_path, chain("100 per day", "80 per day").replace("consumes: {body: 1}", "consumes: {bdy: 1}"))
     assert any("unknown material 'bdy'" in p and "did you mean 'body'" in p for p in found)
+
+
+def test_a_vehicle_line_feeds_a_store_on_the_day_each_vehicle_is_done(load_yaml) -> None:
+    text = """
+    scenario: hulls
+    start: 2025-01-01
+    horizon: 2 years
+    budgets:
+      money: {appropriations: {2025: 1tn}}
+    facilities:
+      chassis_line:
+        kind: vehicle_line
+        product: chassis
+        budget: money
+        capacity: 10 per month
+        build_time: {uniform: [20 days, 60 days]}
+      fitting:
+        kind: munitions_factory
+        product: vehicle
+        budget: money
+        capacity: 1 per day
+        lot: 7 days
+        consumes: {chassis: 1}
+    """
+    s = load_yaml(text).scenario
+    for seed in range(3):
+        plain = simulate(s, replication_seed(seed, 0), fast=False)
+        fast = simulate(s, replication_seed(seed, 0), fast=True)
+        for field in ("deliveries", "starts", "takes"):
+            rows_agree(getattr(fast, field), getattr(plain, field))
+        made = delivered(plain)
+        store = plain.materials.index("chassis")
+        used = sum(q for _, m, q in plain.takes if m == store)
+        assert 0 < used <= made["chassis"]
+        # nothing is fitted before its chassis is done: at each take, taken so far <= arrived
+        chassis = sorted((d, q) for d, p, q, _ in plain.deliveries if plain.products[p] == "chassis")
+        taken = 0.0
+        for day, m, q in sorted(plain.takes):
+            if m == store:
+                taken += q
+                assert taken <= sum(x for d, x in chassis if d <= day) + 1e-9

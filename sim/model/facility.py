@@ -136,16 +136,21 @@ class Facility:
         """The materials its work may take."""
         return set(self.materials)
 
-    def in_chain(self) -> bool:
-        """Whether it makes or uses a component (the fast path declines it: a store changes
-        at other facilities' deliveries, which no run ahead can foresee)."""
-        return self.store is not None or any(m.product is not None for m in self.materials.values())
+    def uses_components(self) -> bool:
+        """Whether its work takes a component (the fast path declines it: a store grows at
+        other facilities' deliveries, which its own run ahead cannot foresee)."""
+        materials = self.world.materials
+        return any(materials[m].product is not None for m in self.takes_from())
+
+    def feed_store(self, day: float, units: float) -> None:
+        """Units it will deliver on `day` reach its component store then, if it feeds one."""
+        if self.store is not None:
+            self.store.arrive(day, units)
 
     def reach_stock(self, units: float, began: float) -> None:
         """Finished units reach stock now (and its component store, if it feeds one)."""
         self.records.deliveries.append((self.env.now, self.product, units, began))
-        if self.store is not None:
-            self.store.deliver(units)
+        self.feed_store(self.env.now, units)
 
     def run(self) -> Generator[Any, Any, None]:
         """The facility's main process."""

@@ -187,24 +187,15 @@ class VehicleLine(RatedFacility):
     def build(self, days: float, n: int) -> None:
         """Build `n` vehicles for `days` of working time from now. Without breakdowns working
         time is real time, so the delivery (before the horizon) is booked at the start:
-        reaching stock changes nothing the model acts on, so it needs no event of its own
-        (unless it feeds a component store, which others wait on: then it is an event)."""
-        if self.clock.breakdowns is None and self.store is not None:
-            self.env.process(self._build_for_store(days, n))
-        elif self.clock.breakdowns is None:
+        reaching stock needs no event of its own (a component store it feeds is told the day)."""
+        if self.clock.breakdowns is None:
             end = self.env.now + days
             if end < self.world.horizon:
                 self.delivered += n
                 self.records.deliveries.append((end, self.product, float(n), self.env.now))
+                self.feed_store(end, float(n))
         else:
             self.clock.begin(days, float(n), self.deliver)
-
-    def _build_for_store(self, days: float, n: int) -> Generator[Any, Any, None]:
-        """Vehicles feeding a component store reach it when their build is done."""
-        began: float = self.env.now
-        yield self.env.timeout(days)
-        self.delivered += n
-        self.reach_stock(float(n), began)
 
     def deliver(self, item: WorkItem) -> None:
         """Vehicles whose build is done reach stock."""

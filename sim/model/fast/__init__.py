@@ -10,7 +10,7 @@ taker of its materials (`cover`), no people shared, no breakdowns, no expansion 
 (`lockstep`). Runs of work use the batch forms of the plain path's steps (`runs`), which add
 the same floats in the same order, so both paths give the same records. Chosen by
 `simulate(..., fast=True)`; a kind without a runner (the shipyard), a facility with people
-or breakdowns, or one that makes or uses a component, always goes step by step.
+or breakdowns, or one that takes a component, always goes step by step.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def attach(world: World, facilities: Iterable[Facility], runners: Mapping[str, t
     path = FastPath(world)
     for facility in facilities:
         runner = runners.get(facility.kind)
-        if runner is None or facility.in_chain():  # (a component chain goes step by step)
+        if runner is None or facility.uses_components():  # (a component's taker goes step by step)
             Runner(facility, path)
         else:
             facility.fast = runner(facility, path)

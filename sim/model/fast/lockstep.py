@@ -114,6 +114,7 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
             continue
         m.start_lot(nameplate, planned, units, cause, day)
         m.records.deliveries.append((day + m.lot, m.product, units * m.good_fraction, day))
+        m.feed_store(day + m.lot, units * m.good_fraction)
         heapreplace(entries, (day + m.lot, m.rank, index, r, None))
     for day, _, _, r, waiting in entries:
         if waiting is not None:  # asleep until `day`, as on the step-by-step path
