@@ -87,7 +87,7 @@ def test_too_many_replications_in_the_file() -> None:
 def test_too_many_events_over_all_replications() -> None:
     text = _refusal(["horizon=100 years", "replications=90000"])
     assert re.search(
-        r"replications: 90,000 replications of about [\d,]+ events each need about [\d.]+ million events, "
+        r"replications: 90,000 replications of about [\d,]+ events each need about [\d,.]+ million events, "
         r"more than the limit of 500 million",
         text,
     ), text

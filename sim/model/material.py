@@ -45,17 +45,23 @@ class Material:
         return f"{'material' if self.product is None else 'component'}:{self.name}"
 
     def arrive(self, day: float, amount: float) -> None:
-        """Component units that reach the store on `day` (now or later; waiters re-check)."""
+        """Component units that reach the store on `day` (now or later); takers waiting here
+        re-check if it comes before the next arrival they know of."""
         if amount <= 0:
             return
         days, arrived = self._arrival_days, self._arrived
+        now: float = self.env.now
+        following = bisect_right(days, now)
+        # a taker waiting here wakes at the first arrival after now: only an earlier one changes that
+        wakes = following == len(days) or day < days[following]
         k = bisect_right(days, day)
         days.insert(k, day)
         arrived.insert(k, (arrived[k - 1] if k else 0.0) + amount)
         for j in range(k + 1, len(arrived)):  # (later arrivals, scheduled before this one: rare)
             arrived[j] += amount
-        self._changed.succeed()
-        self._changed = self.env.event()
+        if wakes:
+            self._changed.succeed()
+            self._changed = self.env.event()
 
     def arrived(self, day: float) -> float:
         """Component units arrived by `day` (0 for a material fed by supply)."""
