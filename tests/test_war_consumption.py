@@ -108,7 +108,9 @@ def test_days_of_demand_count_the_heaviest_scheduled_rate(run_yaml) -> None:
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_more_stock_or_production_never_runs_out_sooner(run_yaml, seed: int) -> None:
-    schedule = "{schedule: {2025-01-01: {uniform: [20 per day, 60 per day]}, 2026-01-01: {uniform: [5 per day, 80 per day]}}}"
+    schedule = (
+        "{schedule: {2025-01-01: {uniform: [20 per day, 60 per day]}, 2026-01-01: {uniform: [5 per day, 80 per day]}}}"
+    )
     days = []
     for stock, made in [(5000, 10), (8000, 10), (8000, 25)]:
         sim = run_yaml(stockpile(stock, schedule, UNMET, plant=f"capacity: {made} per day"), seed=seed)
@@ -140,7 +142,8 @@ def test_bad_war_consumption_is_a_clear_error(tmp_path: Path, demand: str, targe
 
 
 def test_an_unmet_target_needs_demand_for_its_product(tmp_path: Path) -> None:
-    text = stockpile(100, "{rate: 1 per day}", UNMET).replace("      missile: {rate: 1 per day}", "      other: {rate: 1 per day}")
+    text = stockpile(100, "{rate: 1 per day}", UNMET)
+    text = text.replace("      missile: {rate: 1 per day}", "      other: {rate: 1 per day}")
     text = text.replace("inventory: {missile: 100}", "inventory: {missile: 100, other: 5}")
     found = problems(tmp_path, text)
     assert any("'demand' has none" in p for p in found), found

@@ -101,7 +101,7 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
 
 def _consumed(fac: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
     """(path below the facility, name) of everything a facility consumes, stages included."""
-    found = [(("consumes", str(m)), str(m)) for m in _mapping(fac.get("consumes"))]
+    found: list[tuple[tuple[str, ...], str]] = [(("consumes", str(m)), str(m)) for m in _mapping(fac.get("consumes"))]
     for i, stage in enumerate(_items(fac.get("stages"))):
         found += [(("stages", str(i), "consumes", str(m)), str(m)) for m in _mapping(_mapping(stage).get("consumes"))]
     return found

@@ -26,6 +26,7 @@ from sim.language.suggest import did_you_mean
 from sim.language.types import (
     Baseline,
     Date,
+    DaysOfDemand,
     Duration,
     DurationValue,
     MonthDay,
@@ -34,7 +35,6 @@ from sim.language.types import (
     Quantity,
     QuantityValue,
     RateValue,
-    DaysOfDemand,
     Relative,
     RelativeRate,
     StockThreshold,

@@ -187,7 +187,8 @@ def parse_stock_threshold(raw: object) -> float | Relative | DaysOfDemand:
             try:
                 days = units.parse_duration(m.group(1))
             except units.UnitError as exc:
-                raise units.UnitError(f"'{raw}': the time before 'of demand' is a duration such as 30 days: {exc}") from None
+                hint = "the time before 'of demand' is a duration such as 30 days"
+                raise units.UnitError(f"'{raw}': {hint}: {exc}") from None
             return DaysOfDemand(days)
     try:
         return certain(relative_or(units.parse_quantity))(raw)

@@ -300,8 +300,8 @@ class Stock:
         that overlap add) exactly."""
         windows = windows_of(demand)
         if not draws_down(demand):
-            marks = tuple(t for a, b, _ in windows for t in (a, b))
-            return cls.without_drawdown(initial, deliveries, marks, horizon)
+            bounds = tuple(t for a, b, _ in windows for t in (a, b))
+            return cls.without_drawdown(initial, deliveries, bounds, horizon)
         marks = [t for a, b, _ in windows for t in (a, b) if 0 <= t <= horizon]
         times = np.unique(np.concatenate(([0.0], deliveries.times, marks)))
         changes = np.zeros(times.size)
