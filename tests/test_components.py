@@ -243,3 +243,17 @@ def test_a_vehicle_line_feeds_a_store_on_the_day_each_vehicle_is_done(load_yaml)
             if m == store:
                 taken += q
                 assert taken <= sum(x for d, x in chassis if d <= day) + 1e-9
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_more_component_capacity_never_makes_fewer_assemblies(run_yaml, seed: int) -> None:
+    # paired streams: the same draws, the bodies' plant 20% larger
+    made = []
+    for scale in (1.0, 1.2):
+        text = chain(
+            f"{{uniform: [{40 * scale:g} per day, {120 * scale:g} per day]}}",
+            "{uniform: [30 per day, 90 per day]}",
+            "{uniform: [1, 3]}",
+        )
+        made.append(delivered(run_yaml(text, seed=seed).records)["round"])
+    assert made[1] >= made[0] - 1e-6
