@@ -176,16 +176,17 @@ class DaysOfDemand:
     days: float
 
 
-_DAYS_OF_DEMAND_RE = re.compile(r"(.+?)\s+of\s+demand", re.IGNORECASE)
+OF_DEMAND = "of demand"
 
 
 def parse_stock_threshold(raw: object) -> float | Relative | DaysOfDemand:
     """A stock target's threshold: a quantity, `Nx`, or a duration `of demand`."""
     if isinstance(raw, str) and len(raw) <= units.MAX_VALUE_CHARS:
-        m = _DAYS_OF_DEMAND_RE.fullmatch(raw.strip())
-        if m:
+        text = raw.strip()
+        head = text[: -len(OF_DEMAND)]
+        if text.lower().endswith(OF_DEMAND) and head[-1:].isspace():  # (no pattern: plain text ends)
             try:
-                days = units.parse_duration(m.group(1))
+                days = units.parse_duration(head.strip())
             except units.UnitError as exc:
                 hint = "the time before 'of demand' is a duration such as 30 days"
                 raise units.UnitError(f"'{raw}': {hint}: {exc}") from None
@@ -202,7 +203,7 @@ StockThreshold = _field(
         "anyOf": [
             _QUANTITY_SCHEMA,
             {"type": "string", "pattern": r"^\s*[0-9.]+\s*x\s*$"},
-            {"type": "string", "pattern": r"^.+\s+of\s+demand\s*$", "examples": ["30 days of demand"]},
+            {"type": "string", "pattern": r"^.* of demand$", "examples": ["30 days of demand"]},
         ]
     },
 )
