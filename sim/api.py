@@ -40,9 +40,12 @@ from sim.language.templates import write_starter
 from sim.language.units import in_years
 from sim.language.validation import Validation, validate_files
 from sim.library import studies
-from sim.library.studies import StudyOutcome
+from sim.library.commands import export as export_folder
+from sim.library.model_function import ModelFunction
+from sim.library.model_function import model_function as _model_function
+from sim.library.studies import COMPARE_OUT, StudyOutcome, unused_folder
 from sim.present import redraw
-from sim.present.interop import Table, export_directory, summary_tables
+from sim.present.interop import Table, date_columns, export_directory, summary_tables
 from sim.present.notebook import (
     StudySnapshot,
     read_snapshot,
@@ -58,6 +61,7 @@ from sim.studies.executors import Scheduler
 from sim.studies.parameters import parameters_from
 from sim.studies.precision import MedianInterval, PrecisionRun
 from sim.studies.precision import precision as grow_to_precision
+from sim.studies.progress import shown_anywhere
 from sim.studies.run import RunResult, run_scenario
 
 if TYPE_CHECKING:  # pandas is an optional extra
@@ -67,11 +71,14 @@ __all__ = [
     "PrecisionResults",
     "RunResults",
     "StudyResults",
+    "allocate",
     "audit",
     "bottlenecks",
     "compare",
+    "export",
     "frame",
     "load",
+    "model_function",
     "new",
     "plot",
     "precision",
@@ -99,9 +106,12 @@ def _pandas() -> Any:
 
 
 def frame(table: Table) -> pd.DataFrame:
-    """A `Table` as a pandas DataFrame (ISO-date columns stay strings; the methods of the result
-    objects turn them into datetimes)."""
-    return _pandas().DataFrame(table.rows, columns=table.columns)
+    """A `Table` as a pandas DataFrame, its ISO-date columns as datetimes."""
+    pandas = _pandas()
+    df = pandas.DataFrame(table.rows, columns=table.columns)
+    for column in date_columns(table):
+        df[column] = pandas.to_datetime(df[column])
+    return df
 
 
 def load(
@@ -196,12 +206,13 @@ class RunResults:
 
     def targets(self) -> pd.DataFrame:
         """One row per target: years_p10/p50/p90/mean to reach it, date_p10/p50/p90,
-        reached_fraction and on_time_probability (None/NaN where not reached), and the threshold
-        as resolved: resolved_threshold, baseline, baseline_source. Dates are datetimes (NaT
-        where not reached)."""
+        reached_fraction and on_time_probability (None/NaN where not reached), the threshold
+        as resolved: resolved_threshold, baseline, baseline_source, and the median's 95%
+        interval: years_p50_low/high, date_p50_low/high. Dates are datetimes (NaT where not
+        reached)."""
         pandas = _pandas()
         df = frame(self.tables()["targets"])
-        for column in ("by", "date_p10", "date_p50", "date_p90"):
+        for column in ("by", "date_p10", "date_p50", "date_p90", "date_p50_low", "date_p50_high"):
             if column in df.columns:
                 df[column] = pandas.to_datetime(df[column])
         return df
@@ -297,9 +308,15 @@ class StudyResults:
         """audit.json: provenance, the verdict and one entry per change × target."""
         return copy.deepcopy(self.snapshot.documents["audit"])
 
+    def allocation(self) -> dict[str, Any]:
+        """allocation.json: the best split, its objective with interval, runners-up and gains."""
+        return copy.deepcopy(self.snapshot.documents["allocation"])
+
     def to_frame(self) -> pd.DataFrame:
-        """The study's main table: sensitivity.csv, the bottleneck gains, audit.csv, or results()."""
+        """The study's main table: sensitivity.csv, the bottleneck gains, audit.csv,
+        allocation.csv, or results()."""
         main = {"sensitivity": "sensitivity", "bottlenecks": "bottlenecks", "audit": "audit"}.get(self.command)
+        main = "allocation" if self.command == "allocate" else main
         return self.results() if main is None else frame(self.snapshot.tables[main])
 
     def export(self, xlsx: bool = True, parquet: bool | None = None) -> list[Path]:
@@ -322,13 +339,21 @@ def _loaded(scenario: LoadedScenario | Scenario | Mapping[str, Any] | PathLike, 
 
 
 def _folder(loaded: LoadedScenario, command: str, out: PathLike | None) -> Path:
-    """`out`, else `outputs/<file stem>/<command>/`; for a dict, the scenario's name as the stem."""
+    """`out`, else `outputs/<file stem>/<command>/` (for a dict, the scenario's name as the
+    stem), or where that holds a study already, the first of `<command>-2/`, `<command>-3/`, ...
+    that holds none."""
     if out is not None:
         return Path(out)
     if loaded.file in (DICT_FILE, SCENARIO_FILE):
         stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", loaded.scenario.scenario).strip("._") or "scenario"
-        return Path("outputs") / stem / command
-    return default_out_dir(loaded.file) / command
+        return unused_folder(Path("outputs") / stem / command)
+    return unused_folder(default_out_dir(loaded.file) / command)
+
+
+def _progress(progress: bool | None) -> bool:
+    """`progress`, or where not given: on in a Jupyter notebook (a `tqdm.auto` bar) or on a
+    terminal, off in a script writing to a log or a pipe."""
+    return shown_anywhere() if progress is None else progress
 
 
 def _results(outcome: StudyOutcome) -> StudyResults:
@@ -346,7 +371,7 @@ def sweep(
     jobs: int = 1,
     out: PathLike | None = None,
     executor: Scheduler | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> StudyResults:
     """`rearm sweep`: `vary` maps each path to its values (`{"facilities.x.capacity": ["40k per
     year", "50k per year"]}`) or a range (`{"budgets.b.growth": "1%:5%:3"}`), or is a list of
@@ -364,7 +389,7 @@ def sweep(
             seed=seed,
             jobs=jobs,
             scheduler=executor,
-            progress=progress,
+            progress=_progress(progress),
         )  # fmt: skip
     )
 
@@ -379,7 +404,7 @@ def sensitivity(
     jobs: int = 1,
     out: PathLike | None = None,
     executor: Scheduler | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> StudyResults:
     """`rearm sensitivity`: `params` maps each path to a range (`{"budgets.b.growth": "0%:5%"}`)
     or is a list of `PATH=LO:HI` strings; `method` oat, morris or sobol."""
@@ -395,7 +420,7 @@ def sensitivity(
             seed=seed,
             jobs=jobs,
             scheduler=executor,
-            progress=progress,
+            progress=_progress(progress),
         )  # fmt: skip
     )
 
@@ -407,7 +432,7 @@ def bottlenecks(
     jobs: int = 1,
     out: PathLike | None = None,
     executor: Scheduler | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> StudyResults:
     """`rearm bottlenecks`: relax each constraint in turn; `.bottlenecks()` gives the gains."""
     loaded = _loaded(scenario, "bottlenecks")
@@ -419,7 +444,7 @@ def bottlenecks(
             seed=seed,
             jobs=jobs,
             scheduler=executor,
-            progress=progress,
+            progress=_progress(progress),
         )  # fmt: skip
     )
 
@@ -432,7 +457,7 @@ def audit(
     jobs: int = 1,
     out: PathLike | None = None,
     executor: Scheduler | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> StudyResults:
     """`rearm audit`: more of each budget, capacity, supply and workforce ceiling by `change`
     (default 10%; "10%" or 0.1) and one dock more at each shipyard, on the same random numbers;
@@ -447,7 +472,55 @@ def audit(
             seed=seed,
             jobs=jobs,
             scheduler=executor,
-            progress=progress,
+            progress=_progress(progress),
+        )  # fmt: skip
+    )
+
+
+def allocate(
+    scenario: LoadedScenario | Scenario | Mapping[str, Any] | PathLike,
+    budget: str,
+    over: str | Sequence[str] | None = None,
+    start: str | None = None,
+    objective: str = "lateness",
+    weights: Sequence[str] = (),
+    evaluations: int | None = None,
+    top: int | None = None,
+    final_replications: int | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    out: PathLike | None = None,
+    executor: Scheduler | None = None,
+    resume: bool = False,
+    progress: bool | None = None,
+) -> StudyResults:
+    """`rearm allocate`: split `budget` (`"NAME=AMOUNT [CUR] [per year]"`, from `start`) over
+    `over` (paths like `facilities.a`, `budgets.b`, `expansions.x`, as a list or one comma-separated
+    string; all by default) to minimise `objective` (lateness, on_time or date:TARGET; `weights`
+    as `TARGET=W`); `.allocation()` gives allocation.json."""
+    from sim.library.allocate import DEFAULT_EVALUATIONS, DEFAULT_TOP
+    from sim.library.allocate import allocate as _allocate
+
+    loaded = _loaded(scenario, "allocate")
+    return _results(
+        _allocate(
+            scenario=loaded,
+            budget=budget,
+            over=over if over is None or isinstance(over, str) else ",".join(over),
+            start=start,
+            objective=objective,
+            weights=tuple(weights),
+            evaluations=DEFAULT_EVALUATIONS if evaluations is None else evaluations,
+            top=DEFAULT_TOP if top is None else top,
+            final_replications=final_replications,
+            out=_folder(loaded, "allocate", out),
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            scheduler=executor,
+            resume=resume,
+            progress=_progress(progress),
         )  # fmt: skip
     )
 
@@ -459,19 +532,21 @@ def compare(
     seed: int | None = None,
     jobs: int = 1,
     out: PathLike | None = None,
+    progress: bool | None = None,
 ) -> StudyResults:
     """`rearm compare`: the scenarios side by side on the first one's random numbers, each
-    labelled by its file; the output folder defaults to `outputs/compare/`."""
+    labelled by its file; the output folder defaults to `outputs/compare/` (`-2`, `-3`, ...
+    where that holds a study already)."""
     loaded = [_loaded(s, "compare") for s in scenarios]
     return _results(
         studies.compare(
             scenarios=loaded,
             labels=[x.file for x in loaded],
-            out=out,
+            out=unused_folder(COMPARE_OUT) if out is None else out,
             replications=replications,
             seed=seed,
             jobs=jobs,
-            progress=False,
+            progress=_progress(progress),
         )  # fmt: skip
     )
 
@@ -482,6 +557,7 @@ STUDIES: dict[str, Callable[..., StudyResults]] = {
     "sensitivity": sensitivity,
     "bottlenecks": bottlenecks,
     "audit": audit,
+    "allocate": allocate,
     "compare": compare,
 }
 
@@ -546,3 +622,29 @@ def plot(directory: PathLike, *, svg: bool = False) -> list[Path]:
 def report(directory: PathLike) -> Path:
     """`rearm report DIR`: write `directory/report.html`, one self-contained file; its path."""
     return redraw.report(directory=directory).files[0]
+
+
+def export(directory: PathLike, *, xlsx: bool = False, parquet: bool = True) -> list[Path]:
+    """`rearm export DIR`: Parquet copies of each CSV table of a run's or study's folder and,
+    with `xlsx`, workbook.xlsx; the paths written."""
+    return list(export_folder(directory=directory, parquet=parquet, xlsx=xlsx).files)
+
+
+def model_function(
+    scenario: LoadedScenario | Mapping[str, Any] | PathLike,
+    parameters: Sequence[str] | Mapping[str, tuple[float, float]],
+    outputs: Sequence[str] | None = None,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    executor: Scheduler | None = None,
+) -> ModelFunction:
+    """The scenario as a callable `f(X) -> Y` for SALib's `ProblemSpec` and EMA Workbench:
+    rows of parameter values in base units (the order of `parameters`; `{path: (low, high)}`
+    also gives `f.problem`) in, rows of outputs (`years_to_reach:<target>` by default,
+    `delivered:<product>`, `spent:<budget>`; medians over replications) out."""
+    return _model_function(
+        scenario=_loaded(scenario, "model_function"), parameters=parameters, outputs=outputs,
+        replications=replications, seed=seed, jobs=jobs, scheduler=executor,
+    )  # fmt: skip

@@ -191,6 +191,13 @@ class Records:
     #: materials) -> the product whose deliveries feed it
     stores: dict[int, int] = field(default_factory=dict)
     horizon: float = 0.0
+    #: the customers with orders (`sim.model.orders`), in order of first mention
+    customers: list[str] = field(default_factory=list)
+    #: (customer, product, day placed, quantity, priority) each order's call-offs, in scenario
+    #: order (the metrics route deliveries to them: `sim.metrics.orders`)
+    orders: list[tuple[int, int, float, float, float]] = field(default_factory=list)
+    #: each (customer, product) with orders, in order of first mention (with call-offs or not)
+    order_lines: list[tuple[int, int]] = field(default_factory=list)
     #: (day, product, quantity, began) each time finished units reach stock, with the day their
     #: production began (a lot's start, a vehicle's or a hull's first day of work)
     deliveries: Log = field(default_factory=partial(Log, 4, kinds="fiff"))
@@ -212,10 +219,24 @@ class Records:
     expansions: list[tuple[str, str, float, float, float]] = field(default_factory=list)
     #: (material, t0, t1, delta) supply-rate ramps (arrival times, lead time included)
     supply: list[tuple[int, float, float, float]] = field(default_factory=list)
+    #: (material, supplier, day, rate per day) each step of a supplier's deliveries (arrival
+    #: days, lead time included; `materials.X.suppliers`)
+    supplier_supply: list[tuple[int, str, float, float]] = field(default_factory=list)
+    #: (material, supplier, start, end, fraction of its rate) each disruption period (days of
+    #: its production, cut at the horizon)
+    disruptions: list[tuple[int, str, float, float, float]] = field(default_factory=list)
     #: (product, from, until, rate per day) demand drawing down stock
     demand: list[tuple[int, float, float, float]] = field(default_factory=list)
     #: (pool, day, size) workforce pool size changes
     workforce: list[tuple[int, float, float]] = field(default_factory=list)
+    #: the scenario's nations, and (nation, path, fiscal year, amount) of each nation's `core`
+    #: and `related` spending in the horizon, in the scenario's currency (calendar fiscal
+    #: years, the year containing the start pro-rated as a budget's is)
+    nations: list[str] = field(default_factory=list)
+    national: list[tuple[int, str, int, float]] = field(default_factory=list)
+    #: (budget, nation, path, amount) of each fiscal year's money a nation gives a budget
+    #: drawing on it (`from`)
+    contributions: list[tuple[int, int, str, float]] = field(default_factory=list)
     #: facility -> cause -> days spent that way ('producing' is one cause)
     time_use: dict[int, dict[str, float]] = field(default_factory=time_use_table)
     #: (facility, hull, stage, dock or -1, t0, t1) shipyard stage spans

@@ -53,7 +53,7 @@ def test_targets_frame_matches_the_summary(result: api.RunResults) -> None:
 
 def test_timeline_frame_is_monthly_long_format(result: api.RunResults) -> None:
     frame = result.to_frame()
-    assert list(frame.columns) == ["date", "product", "measure", "p10", "p50", "p90", "mean"]
+    assert list(frame.columns) == ["date", "product", "measure", "p10", "p50", "p90", "mean", "customer"]
     assert str(frame["date"].dtype).startswith("datetime64")
     months = frame["date"].nunique()
     assert months == 12 * 12 + 1  # a 12-year horizon, both ends included
@@ -184,3 +184,23 @@ def test_a_bad_study_option_raises(plant: Path, tmp_path: Path) -> None:
         api.sweep(plant, ["nonsense"], out=tmp_path)
     with pytest.raises(UsageError, match="not a valid study"):
         api.sweep(plant, [CAPACITY], method="bogus", out=tmp_path)
+
+
+def test_allocate_gives_what_the_command_writes(plant: Path, rearm: Any) -> None:
+    pytest.importorskip("optuna")
+    kw = {"budget": "extra=50M per year", "evaluations": 4, "replications": 2, "final_replications": 2, "top": 1}
+    found = api.allocate(api.load(plant, ["seed=5"]), **kw, out=plant.parent / "api_alloc", progress=False)
+    cli = rearm(
+        "allocate", plant, "--set", "seed=5", "--budget", "extra=50M per year", "--evaluations", "4",
+        "--replications", "2", "--final-replications", "2", "--top", "1", "--jobs", "1", "--quiet",
+        "--out", plant.parent / "cli_alloc",
+    )  # fmt: skip
+    assert cli.code == 0
+    doc = found.allocation()
+    assert doc == json.loads((plant.parent / "cli_alloc" / "allocation.json").read_text()) | {
+        "run_time_s": doc["run_time_s"]
+    }  # the same answer from the notebook as from the command line
+    assert abs(sum(doc["best"]["shares"].values()) - 1.0) < 1e-9
+    frame = found.to_frame()  # allocation.csv
+    assert len(frame) >= 1 and "allocation" in found.tables()
+    assert api.study("allocate", plant, **kw, out=plant.parent / "api_alloc_2", progress=False).allocation()["best"]

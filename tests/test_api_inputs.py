@@ -181,10 +181,11 @@ def test_a_second_study_in_the_same_folder_leaves_the_first_result_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    first = api.sweep(PLANT, {CAPACITY: ["500 per day"]})
+    same = Path("outputs/one_plant/sweep")  # given as out= both times (without out=, a numbered folder)
+    first = api.sweep(PLANT, {CAPACITY: ["500 per day"]}, out=same)
     before = first.results()
-    second = api.sweep(PLANT, {CAPACITY: ["1000 per day", "2000 per day"]})
-    assert second.out == first.out == Path("outputs/one_plant/sweep")
+    second = api.sweep(PLANT, {CAPACITY: ["1000 per day", "2000 per day"]}, out=same)
+    assert second.out == first.out == same
     assert first.results().equals(before) and len(before) == 2 and len(second.results()) == 4
     assert "1 points" in repr(first) and "files in outputs/one_plant/sweep" in repr(first)
     html = first._repr_html_()
@@ -242,10 +243,29 @@ def test_progress_in_a_notebook_goes_through_tqdm_auto(tmp_path: Path, monkeypat
 
     monkeypatch.setattr(progress, "in_notebook", lambda: True)
     monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
-    api.sweep(PLANT, VARY, out=tmp_path / "shown", progress=True)
+    api.sweep(PLANT, VARY, out=tmp_path / "shown")  # in a notebook, progress is on unless turned off
     assert bars == [{"total": 3 * 2, "done": 3 * 2, "closed": True}]
-    api.sweep(PLANT, VARY, out=tmp_path / "quiet")
-    assert len(bars) == 1  # no bar unless asked
+    api.sweep(PLANT, VARY, out=tmp_path / "quiet", progress=False)
+    assert len(bars) == 1  # no bar when turned off
+
+
+def test_no_progress_output_in_a_script_writing_to_a_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(progress, "in_notebook", lambda: False)
+    api.sweep(PLANT, VARY, out=tmp_path / "log")  # stderr is captured: no terminal
+    assert capsys.readouterr().err == ""
+    api.sweep(PLANT, VARY, out=tmp_path / "asked", progress=True)  # asked for: the plain line
+    assert "rearm sweep: 6/6 runs (100%)" in capsys.readouterr().err
+
+
+def test_without_tqdm_a_notebook_gets_the_plain_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(progress, "in_notebook", lambda: True)
+    monkeypatch.setattr(progress, "has_tqdm", lambda: False)
+    api.sweep(PLANT, VARY, out=tmp_path / "plain")
+    assert "rearm sweep: 6/6 runs (100%)" in capsys.readouterr().err
 
 
 # -- 8. import rearm beside a sim.py of one's own --------------------------------------------------

@@ -1,59 +1,155 @@
-"""Back-tests: started at their historical dates with the historical decisions, the scenarios in
-`scenarios/backtests/` must reproduce the recorded output within the tolerances stated here.
+"""Back-tests: scenarios written as planned at a past date from what was announced then, run
+against what happened (`scenarios/backtests/`, `sim/studies/backtests.py`).
 
-Each back-test is deterministic (no distributions), so one replication is the run. Output is
-read from the deliveries: a lot of length L delivered at t was made over (t − L, t], so output
-over a calendar window [a, b) counts the lots whose middle falls in it, i.e. deliveries in
-(a + L/2, b + L/2]; a monthly rate at t averages the three lots around t. Which inputs were
-fixed from sources and which were calibrated is said in each scenario file; points used for
-calibration are marked `fit`, points not used are marked `held out`.
+Each back-test's header names its recorded points and whether each is `fit` (used to fit the
+calibrated prior, `sim/language/realism_priors.yaml`, by tests/benchmarks/fit_realism.py),
+`held out` (not used) or `fitted by hand` (Astute: a reproduction, not a forecast). The goal for
+the calibrated prior is every point within ±25% of the record; the points that miss it are
+marked `xfail(strict=True)` with the reason, so that the day one passes the suite says so.
+Replications are kept low (the calibrated prior's draws are narrow); docs/scenarios.md has the
+table with 200.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from sim.language.calendar import Clock
 from sim.language.load import load_scenario
+from sim.language.realism import priors
 from sim.language.schema import Scenario
-from sim.language.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from sim.metrics.series import Deliveries
 from sim.model.replication import simulate
 from sim.records import Records
+from sim.studies.backtests import Outcome, Point, backtest_files, measured, outcomes, read_points, run
 
 BACKTESTS = Path(__file__).resolve().parent.parent / "scenarios" / "backtests"
-LOT = DAYS_PER_MONTH  # every back-test factory makes monthly lots
+FILES = backtest_files(BACKTESTS)
+REPLICATIONS = 30
+GOAL = 0.25  # the calibrated median within ±25% of the record
+#: held-out points the calibrated prior misses by more than the goal, and why (docs/scenarios.md)
+MISSES = {
+    "eu_155mm_2023/y2023": "the 300k a year written as the start was an undercount (Rheinmetall made 450k)",
+    "knds_france_2022_2024/jan_2023": "1,000 a month delivered vs ~40k a year of output: sources measure two things",
+    "pac3_mse_2022_2025/y2025": "PAC-3 outran its announced 500 a year; the prior, fitted on shells, cuts it",
+    "rheinmetall_2023_2025/y2025": "Rheinmetall met its May 2023 plan; the prior expects a quarter of it",
+    "us_155mm_2023_2025/oct_2023": "read as built over the first half, the plan adds nothing before mid-2024",
+    "us_155mm_2023_2025/may_2024": "as oct_2023",
+    "us_155mm_2023_2025/jun_2025": "a quarter of +55k undershoots (the US plants delivered ~35% of this plan)",
+}
 
 
-def run(name: str) -> tuple[dt.date, Records]:
-    """Simulate a back-test scenario once (they are deterministic)."""
-    loaded = load_scenario(str(BACKTESTS / name))
-    scenario = loaded.scenario
-    return scenario.start_date, simulate(scenario, np.random.SeedSequence(scenario.seed))
+@cache
+def announced(name: str) -> tuple[Outcome, ...]:
+    """A back-test's points as announced (`realism: none`: deterministic, one replication)."""
+    path = BACKTESTS / f"{name}.yaml"
+    return tuple(outcomes(path, run(path, 1, "none")))
 
 
-def day(start: dt.date, when: str) -> float:
-    """Days from `start` to the ISO date `when`."""
-    return float((dt.date.fromisoformat(when) - start).days)
+@cache
+def calibrated(name: str) -> tuple[Outcome, ...]:
+    """A back-test's points as history suggests (`realism: calibrated`)."""
+    path = BACKTESTS / f"{name}.yaml"
+    return tuple(outcomes(path, run(path, REPLICATIONS, "calibrated")))
 
 
-def output_between(deliveries: Deliveries, a: float, b: float) -> float:
-    """Units made in [a, b): lots whose middle falls in the window."""
-    return float(deliveries.at(b + LOT / 2) - deliveries.at(a + LOT / 2))
+def all_points() -> list[Point]:
+    return [p for path in FILES for p in read_points(path)]
 
 
-def monthly_rate(deliveries: Deliveries, t: float) -> float:
-    """Output per month around `t`: the mean of the three monthly lots made around it."""
-    return output_between(deliveries, t - 1.5 * LOT, t + 1.5 * LOT) / 3
+def forecast_cases() -> list[object]:
+    """Every fit and held-out point, the known misses marked."""
+    cases = []
+    for point in all_points():
+        if point.use == "fitted by hand":
+            continue
+        marks = [pytest.mark.xfail(strict=True, reason=MISSES[point.label])] if point.label in MISSES else []
+        cases.append(pytest.param(point.backtest, point.name, id=point.label, marks=marks))
+    return cases
 
 
-def year_output(start: dt.date, deliveries: Deliveries, year: int) -> float:
-    """Units made in calendar year `year`."""
-    return output_between(deliveries, day(start, f"{year}-01-01"), day(start, f"{year + 1}-01-01"))
+def outcome(results: tuple[Outcome, ...], name: str) -> Outcome:
+    (found,) = [o for o in results if o.point.name == name]
+    return found
+
+
+@pytest.mark.parametrize(("backtest", "point"), forecast_cases())
+def test_the_calibrated_median_is_within_25_percent_of_the_record(backtest: str, point: str) -> None:
+    result = outcome(calibrated(backtest), point)
+    assert abs(result.error) <= GOAL, f"{result.point.use}: {result.median:,.1f} against {result.point.recorded:,.1f}"
+
+
+@pytest.mark.parametrize(("backtest", "point"), [(p.backtest, p.name) for p in all_points() if p.use == "fit"], ids=str)
+def test_plans_taken_at_their_word_overshoot_every_fit_point(backtest: str, point: str) -> None:
+    """What the prior was fitted to correct: as announced, each fit point comes out over its
+    record by more than the goal (the issue's gaps: US 155mm, the EU's 2024, Virginia)."""
+    result = outcome(announced(backtest), point)
+    assert result.error > GOAL, f"{result.median:,.1f} against {result.point.recorded:,.1f}"
+
+
+def test_at_least_half_of_all_points_are_held_out() -> None:
+    uses = [p.use for p in all_points()]
+    assert uses.count("held out") * 2 >= len(uses), uses
+    assert len(FILES) >= 10
+
+
+def test_the_backtests_span_shells_missiles_submarines_and_armour() -> None:
+    products = {f.product for path in FILES for f in load_scenario(str(path)).scenario.facilities.values()}
+    assert {"projectile_155mm", "shell_155mm", "pac3_mse", "virginia", "astute", "k2"} <= products
+
+
+def test_every_prior_value_names_fit_backtests_only() -> None:
+    """Each calibrated value names the back-tests it was fitted on; each exists, and none of its
+    points is held out (or fitted by hand): a prior is never tested on what it was fitted on."""
+    uses: dict[str, set[str]] = {}
+    for point in all_points():
+        uses.setdefault(point.backtest, set()).add(point.use)
+    for kind, table in priors().items():
+        for key, prior in table.items():
+            assert prior.fitted_on, f"{kind}.{key}"
+            for name in prior.fitted_on:
+                assert (BACKTESTS / f"{name}.yaml").exists(), f"{kind}.{key}: {name}"
+                assert uses.get(name) == {"fit"}, f"{kind}.{key}: {name} has points {uses.get(name)}"
+
+
+def test_the_fit_script_reproduces_the_shipyard_prior() -> None:
+    """tests/benchmarks/fit_realism.py's grid search gives the shipped shipyard median (the
+    munitions one takes ~10 s and is reproduced by running the script)."""
+    sys.path.insert(0, str(Path(__file__).parent / "benchmarks"))
+    import fit_realism
+
+    a, s, _ = fit_realism.fit_medians("shipyard", [1.0])
+    shipped = priors()["shipyard"]["achieved"].value
+    assert shipped.params[1] == pytest.approx(a)  # type: ignore[union-attr]
+
+
+def test_the_measures_give_the_closed_forms_before_any_plan_arrives() -> None:
+    """Before an announced increment is built, output is the stated rate: KNDS makes 40,000 a year
+    (3,333 a month) in January 2023 and the US 20,000 a month in October 2023, as announced."""
+    assert outcome(announced("knds_france_2022_2024"), "jan_2023").median == pytest.approx(40_000 / 12, rel=1e-9)
+    assert outcome(announced("us_155mm_2023_2025"), "oct_2023").median == pytest.approx(20_000, rel=1e-9)
+    # a point the file does not name, measured the same way: Rheinmetall's 700k a year in June
+    # 2024, before its +800k (built over 11 months from March) arrives
+    path = BACKTESTS / "rheinmetall_2024_2025.yaml"
+    result = run(path, 1, "none")
+    june = Point("rheinmetall_2024_2025", "jun_2024", "monthly", 1.0, 1.0, 1.0, "fit", at=dt.date(2024, 6, 15))
+    deliveries = Deliveries.of(result.records[0], result.records[0].products.index("shell_155mm"))
+    clock = Clock(result.scenario.start)
+    assert measured(june, clock, deliveries, result.scenario.horizon) == pytest.approx(700_000 / 12, rel=1e-9)
+
+
+def test_a_point_with_an_unknown_use_is_refused(tmp_path: Path) -> None:
+    source = (BACKTESTS / "k2_poland_2022_2025.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(source.replace("use: held out}", "use: maybe}", 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.yaml:\d+: a point needs .* a use in"):
+        read_points(bad)
 
 
 def money_waits(records: Records) -> float:
@@ -61,177 +157,38 @@ def money_waits(records: Records) -> float:
     return sum(causes.get("money", 0.0) for causes in records.time_use.values())
 
 
-def product_deliveries(records: Records, product: str) -> Deliveries:
-    """The deliveries of the product named `product`."""
-    return Deliveries.of(records, records.products.index(product))
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("realism", ["none", "calibrated"])
+def test_money_did_not_bind(path: Path, realism: str) -> None:
+    """Every back-test assumes the money was there; no facility may have waited for it."""
+    result = run(path, 3, realism)
+    assert all(money_waits(r) == 0.0 for r in result.records)
 
 
-# --- US Army 155mm, monthly output ----------------------------------------------------------------
-US_POINTS = [
-    # (date, recorded per month, relative tolerance, use)
-    ("2022-02-15", 14_400, 0.05, "fit"),  # Bloomberg 2024-06-07 (14,500: Defense Post 2025-06-19)
-    ("2023-03-15", 20_000, 0.10, "fit"),  # Wormuth testimony, Defense Daily 2023-03
-    ("2023-10-15", 28_000, 0.10, "fit"),  # Defense One 2023-10
-    ("2024-05-15", 30_500, 0.10, "held out"),  # "a little more than 30,000", TASS re-post 2024-05-21 (LQ)
-    ("2025-06-15", 40_000, 0.10, "fit"),  # Maj. Gen. Reim, Defense Post mirror 2025-06-19
-]
+# --- Astute: fitted by hand, a reproduction ------------------------------------------------------
+ASTUTE_TOLERANCE_YEARS = 2.0  # constant build times cannot follow Astute's rising ones
 
 
-@pytest.fixture(scope="module")
-def us_155mm() -> tuple[dt.date, Records]:
-    return run("us_155mm_2022_2025.yaml")
+@pytest.mark.parametrize("boat", range(1, 8))
+def test_astute_service_entries_are_reproduced(boat: int) -> None:
+    result = outcome(announced("astute_2001_2026"), f"boat_{boat}")
+    assert abs(result.error) <= ASTUTE_TOLERANCE_YEARS, f"{result.error:+.1f} years"
 
 
-@pytest.mark.parametrize(("when", "recorded", "tolerance", "use"), US_POINTS)
-def test_us_155mm_monthly_output_matches_the_record(
-    us_155mm: tuple[dt.date, Records], when: str, recorded: float, tolerance: float, use: str
-) -> None:
-    start, records = us_155mm
-    simulated = monthly_rate(product_deliveries(records, "projectile_155mm"), day(start, when))
-    assert simulated == pytest.approx(recorded, rel=tolerance), f"{when} ({use}): {simulated:,.0f}/month"
-
-
-def test_us_155mm_misses_the_100k_goal_as_it_did(us_155mm: tuple[dt.date, Records]) -> None:
-    """Held out: 100k a month by Oct 2025 (Feb 2024 schedule) was missed; the run must miss it too,
-    and stay below the Feb 2024 schedule's 75k for Apr 2025 (Defense Express, 2025-06)."""
-    start, records = us_155mm
-    deliveries = product_deliveries(records, "projectile_155mm")
-    assert monthly_rate(deliveries, day(start, "2025-10-15")) < 50_000
-    assert monthly_rate(deliveries, day(start, "2025-04-15")) < 75_000
-
-
-def test_us_155mm_money_did_not_bind(us_155mm: tuple[dt.date, Records]) -> None:
-    assert money_waits(us_155mm[1]) == 0.0
-
-
-# --- Rheinmetall, yearly output -------------------------------------------------------------------
-RHEINMETALL_YEARS = [
-    # (year, low, high, use): the recorded figure ± the tolerance, or the range sources span
-    (2022, 70_000 * 0.9, 70_000 * 1.1, "fit"),  # Reuters via Euromaidan Press 2023-01-29
-    (2023, 450_000 * 0.9, 450_000 * 1.1, "fit"),  # Handelsblatt via Euromaidan Press 2023-05-05
-    (2024, 550_000, 700_000, "held out"),  # Die Welt internal doc 550k vs RP Online 700k capacity
-    (2025, 700_000 * 0.9, 700_000 * 1.1, "held out"),  # Rutte at Unterlüß, 2025-08-28
-]
-
-
-@pytest.fixture(scope="module")
-def rheinmetall() -> tuple[dt.date, Records]:
-    return run("rheinmetall_2022_2025.yaml")
-
-
-@pytest.mark.parametrize(("year", "low", "high", "use"), RHEINMETALL_YEARS)
-def test_rheinmetall_yearly_output_matches_the_record(
-    rheinmetall: tuple[dt.date, Records], year: int, low: float, high: float, use: str
-) -> None:
-    start, records = rheinmetall
-    simulated = year_output(start, product_deliveries(records, "shell_155mm"), year)
-    assert low <= simulated <= high, f"{year} ({use}): {simulated:,.0f}"
-
-
-def test_unterluess_first_months_match_the_plan(rheinmetall: tuple[dt.date, Records]) -> None:
-    """Unterlüß: ~25,000 in 2025 (Wirtschaft TV, 2025-09-01; a plan), within ±30%; nothing
-    before it opened on 27 Aug 2025."""
-    start, records = rheinmetall
-    plant = records.facilities.index("unterluess")
-    made = [(t, q) for t, f, q in records.starts if f == plant]
-    assert min(t for t, _ in made) >= day(start, "2025-08-27")
-    in_2025 = sum(q for t, q in made if t < day(start, "2026-01-01") - LOT / 2)
-    assert in_2025 == pytest.approx(25_000, rel=0.30)
-
-
-def test_rheinmetall_money_did_not_bind(rheinmetall: tuple[dt.date, Records]) -> None:
-    assert money_waits(rheinmetall[1]) == 0.0
-
-
-# --- PAC-3 MSE, yearly deliveries -----------------------------------------------------------------
-PAC3_YEARS = [
-    (2022, 300, 400, "fit"),  # ">300" actual (Arkansas Democrat-Gazette 2022-10-05), capacity 350-500
-    (2024, 500 * 0.9, 500 * 1.1, "fit"),  # 500, Militarnyi citing Bloomberg 2025
-    (2025, 620 * 0.9, 620 * 1.1, "fit"),  # 620, Tectonic Defense 2026-01
-]
-
-
-@pytest.fixture(scope="module")
-def pac3() -> tuple[dt.date, Records]:
-    return run("pac3_mse_2022_2025.yaml")
-
-
-@pytest.mark.parametrize(("year", "low", "high", "use"), PAC3_YEARS)
-def test_pac3_yearly_deliveries_match_the_record(
-    pac3: tuple[dt.date, Records], year: int, low: float, high: float, use: str
-) -> None:
-    start, records = pac3
-    simulated = year_output(start, product_deliveries(records, "pac3_mse"), year)
-    assert low <= simulated <= high, f"{year} ({use}): {simulated:,.0f}"
-
-
-def test_pac3_stays_short_of_the_2027_goal(pac3: tuple[dt.date, Records]) -> None:
-    """Held out: 650 a year was a 2027 goal (Glance, 2025-09); by the end of 2025 the line had
-    not reached it (620 delivered), so the trailing year at 2026 must be below 650."""
-    start, records = pac3
-    deliveries = product_deliveries(records, "pac3_mse")
-    assert float(deliveries.trailing_year(day(start, "2026-01-01"))) < 650
-
-
-def test_pac3_money_did_not_bind(pac3: tuple[dt.date, Records]) -> None:
-    assert money_waits(pac3[1]) == 0.0
-
-
-def test_yearly_windows_count_every_lot_once(pac3: tuple[dt.date, Records]) -> None:
-    """The windows partition time: the four calendar years add up to everything made in them."""
-    start, records = pac3
-    deliveries = product_deliveries(records, "pac3_mse")
-    years = sum(year_output(start, deliveries, y) for y in range(2022, 2026))
-    assert years == pytest.approx(output_between(deliveries, 0.0, day(start, "2026-01-01")))
-    assert DAYS_PER_YEAR / LOT == pytest.approx(12)
-
-
-# --- Astute class, service entries ----------------------------------------------------------------
-ASTUTE_ENTRIES = [
-    # (boat, recorded service entry, use); "2020" is read as mid-year, "late 2025" as 1 November
-    (1, "2010-08-27", "fit"),  # handed over (altair.com.pl, 2020-12-11)
-    (2, "2013-03-01", "held out"),  # same
-    (3, "2016-03-18", "held out"),  # same
-    (4, "2020-07-01", "held out"),  # 2020 (Zona Militar, 2024-10), after a 17-month delay
-    (5, "2022-07-01", "held out"),  # 2022 (Zona Militar, 2024-10)
-    (6, "2025-11-01", "held out"),  # late 2025 (Zona Militar, 2024-10; a plan)
-    (7, "2026-11-01", "fit"),  # late 2026 (Naval Technology, 2024-10; a plan)
-]
-ASTUTE_TOLERANCE_DAYS = 2 * DAYS_PER_YEAR  # constant build times cannot follow Astute's negative learning
-
-
-@pytest.fixture(scope="module")
-def astute() -> tuple[dt.date, Records]:
-    return run("astute_2001_2026.yaml")
-
-
-@pytest.mark.parametrize(("boat", "entered", "use"), ASTUTE_ENTRIES)
-def test_astute_service_entries_match_the_record(
-    astute: tuple[dt.date, Records], boat: int, entered: str, use: str
-) -> None:
-    start, records = astute
-    delivered = sorted(t for t, _, _, _ in records.deliveries)
-    assert len(delivered) == 7
-    error = delivered[boat - 1] - day(start, entered)
-    assert abs(error) <= ASTUTE_TOLERANCE_DAYS, f"boat {boat} ({use}): {error / DAYS_PER_YEAR:+.1f} years"
-
-
-def test_astute_fourth_keel_in_2009(astute: tuple[dt.date, Records]) -> None:
-    """Held out: Audacious's keel was laid in 2009 (Defense Mirror, 2010)."""
-    start, records = astute
+def test_astute_fourth_keel_in_2009() -> None:
+    """Not used to fit: Audacious's keel was laid in 2009 (Defense Mirror, 2010)."""
+    scenario = load_scenario(str(BACKTESTS / "astute_2001_2026.yaml")).scenario
+    records = simulate(scenario, np.random.SeedSequence(0))
     keels = sorted(t for t, _, _ in records.starts)
-    assert day(start, "2009-01-01") <= keels[3] < day(start, "2010-01-01")
+    clock = Clock(scenario.start)
+    assert clock.day_of(dt.date(2009, 1, 1)) <= keels[3] < clock.day_of(dt.date(2010, 1, 1))
 
 
-def test_astute_money_did_not_bind(astute: tuple[dt.date, Records]) -> None:
-    assert money_waits(astute[1]) == 0.0
-
-
-@pytest.mark.parametrize("name", sorted(p.name for p in BACKTESTS.glob("*.yaml")))
-def test_backtests_are_deterministic(name: str) -> None:
-    """A back-test has no distributions, so its one replication is the whole answer: two
-    different random streams give the same deliveries."""
-    scenario = load_scenario(str(BACKTESTS / name)).scenario
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_backtests_are_deterministic_as_announced(path: Path) -> None:
+    """As announced a back-test has no distributions, so its one replication is the whole
+    answer: two different random streams give the same deliveries."""
+    scenario = load_scenario(str(path)).scenario
     runs = [simulate(scenario, np.random.SeedSequence(seed)).deliveries for seed in (1, 2)]
     assert runs[0] == runs[1]
     assert runs[0]
@@ -261,7 +218,7 @@ def test_every_target_is_on_a_product_something_makes(path: Path) -> None:
     scenario = scenario_at(path)
     made = {f.product for f in scenario.facilities.values()}
     assert {t.product for t in scenario.targets} <= made
-    assert all(f.budget in scenario.budgets for f in scenario.facilities.values())
+    assert all(set(f.payers) <= set(scenario.budgets) for f in scenario.facilities.values())
 
 
 @pytest.mark.parametrize("component", COMPONENTS)
@@ -277,4 +234,6 @@ def test_the_flagship_copies_its_components_faithfully(component: str) -> None:
     for name in shared:
         ours = flagship[name].model_dump(exclude=exempt)
         theirs = part.facilities[name].model_dump(exclude=exempt)
+        for expansion in ours.get("expansions", []) + theirs.get("expansions", []):
+            expansion.pop("budget", None)  # (who pays an expansion's capex may differ too)
         assert ours == theirs, name

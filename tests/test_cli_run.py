@@ -138,8 +138,9 @@ def test_timeline_csv_is_monthly_long_format(run_dir) -> None:
     _, out, _ = run_dir
     with open(out / "timeline.csv", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["date", "product", "measure", "p10", "p50", "p90", "mean"]
+    assert rows[0] == ["date", "product", "measure", "p10", "p50", "p90", "mean", "customer"]
     body = rows[1:]
+    assert {r[7] for r in body} == {""}  # no orders: no customer rows
     dates = sorted({r[0] for r in body})
     assert dates[0] == "2025-01-01" and dates[1] == "2025-02-01" and dates[-1] == "2029-01-01"
     assert len(dates) == 49
@@ -174,15 +175,19 @@ def test_terminal_table_lists_each_target(run_dir) -> None:
         "on",
         "time",
     ]
-    # each target on two lines: its dates, then its goal and the share reaching it
+    # each target on its lines: its dates, then its goal in real units and the share reaching it,
+    # then what its lines waited for (not measured: labelled so, never as what binds)
     at = next(k for k, line in enumerate(lines) if line.startswith("half million"))
     half, goal = lines[at], lines[at + 1]
-    assert "by 2027-01-01" in half and "delivered 500,000" in goal and "reached in 100% of runs" in goal
+    assert "by 2027-01-01" in half and "500,000 shell delivered" in goal and "reached in 100% of runs" in goal
     assert "—" in half.split()  # three replications: too few for a 95% interval of the median
     at = next(k for k, line in enumerate(lines) if line.startswith("never"))
     never, goal = lines[at], lines[at + 1]
     assert never.split()[1:4] == ["n/r", "n/r", "n/r"] and "0% by" not in never  # never reached, surely
-    assert "capacity 10,000,000 per year" in goal and "reached in 0% of runs" in goal
+    assert "capacity ≥ 10,000,000 shell a year" in goal and "reached in 0% of runs" in goal
+    waited = lines[at + 2]
+    assert waited.startswith("  waited for: ") and "binds" not in waited
+    assert "waited for: shares of the lines' time; not what binds (rearm run --bottlenecks measures that)" in lines
     assert "summary.json" in result.err and "timeline.csv" in result.err
 
 

@@ -67,6 +67,39 @@ def factories(draw: st.DrawFn, name: str) -> dict[str, Any]:
 
 
 @st.composite
+def materials(draw: st.DrawFn) -> dict[str, Any]:
+    """The shared material: one supply, or two suppliers (independent or sharing an order)
+    with scheduled or random disruptions; perhaps priced."""
+    rate = draw(st.integers(200, 3000))
+    lead = draw(st.sampled_from(["0 days", "2 months"]))
+    spec: dict[str, Any] = {
+        "initial": draw(st.sampled_from([0, 100, 2000])),
+        "price": draw(st.sampled_from([0, 0, 800])),
+    }
+    disruptions = draw(
+        st.sampled_from(
+            [
+                [],
+                [{"from": "2025-07-01", "for": "6 months", "to": "30%"}],
+                [{"mean_time_between": "4 months", "mean_duration": "1 month"}],
+            ]
+        )
+    )
+    if draw(st.booleans()):  # one supply, perhaps disrupted
+        spec["supply"] = {"rate": f"{rate} per year", "lead_time": lead, "disruptions": disruptions}
+        return spec
+    spec["suppliers"] = {
+        "far": {"rate": f"{rate} per year", "lead_time": lead, "disruptions": disruptions},
+        "near": {"rate": f"{draw(st.integers(100, 1500))} per year", "lead_time": "1 month"},
+    }
+    if draw(st.booleans()):
+        spec["order"] = f"{rate} per year"
+        spec["suppliers"]["far"]["share"] = "70%"
+        spec["suppliers"]["near"]["share"] = "30%"
+    return spec
+
+
+@st.composite
 def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     """One to three factories, perhaps a vehicle line and perhaps a shipyard, on two budgets
     (one whose money lapses) and one material, over two or three years."""
@@ -108,6 +141,9 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             "unit_cost": draw(st.sampled_from([0, 500])),
             "consumes": {"shell": draw(st.sampled_from([1, 2]))},
         }
+    material = draw(materials())
+    if "consumes" in facilities.get("y", {"stages": [{}]})["stages"][0]:
+        material["price"] = 0  # (a shipyard stage takes no priced material)
     return {
         "scenario": "fast against plain",
         "start": "2025-01-01",
@@ -119,15 +155,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             },
             "c": {"appropriations": {2025: draw(st.sampled_from(["150M", "2bn"]))}, "carry_over": False},
         },
-        "materials": {
-            "tnt": {
-                "initial": draw(st.sampled_from([0, 100, 2000])),
-                "supply": {
-                    "rate": f"{draw(st.integers(200, 3000))} per year",
-                    "lead_time": draw(st.sampled_from(["0 days", "2 months"])),
-                },
-            }
-        },
+        "materials": {"tnt": material},
         "workforce": {"crew": {"initial": draw(st.integers(60, 300))}},
         "facilities": facilities,
         "targets": [

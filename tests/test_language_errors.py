@@ -255,7 +255,7 @@ def test_the_base_scenario_is_valid(tmp_path: Path) -> None:
         (
             "    appropriations: {2025: 1bn}\n",
             "    growth: 2%\n",
-            "F:5: budgets.money: needs 'appropriations', or 'gdp' with 'share_of_gdp'",
+            "F:5: budgets.money: needs 'appropriations', 'gdp' with 'share_of_gdp', or 'from: {nation: N, path: core}'",
         ),
         (
             "    appropriations: {2025: 1bn}\n",

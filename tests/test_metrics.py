@@ -174,6 +174,12 @@ def test_time_shares_split_booked_time_into_producing_and_causes() -> None:
     shares = time_shares(uses)
     assert shares["utilisation"] == pytest.approx((60 / 80 + 1.0) / 2)
     assert shares["waiting"] == {"money": pytest.approx(0.1), "not_available": pytest.approx(0.1)}
+    # per replication: producing 0.6 and 1.0, money 0.2 and 0 (numpy's linear percentiles of two)
+    spread = shares["share_percentiles"]
+    assert spread["producing"] == pytest.approx({"p10": 0.64, "p50": 0.8, "p90": 0.96})
+    assert spread["money"] == pytest.approx({"p10": 0.02, "p50": 0.1, "p90": 0.18})
+    for cause, p in spread.items():  # each median is the median of that cause's own shares
+        assert p["p10"] <= p["p50"] <= p["p90"], cause
 
 
 def fake_result(i: int, days: list[float], products: int = 1) -> ReplicationResult:
@@ -209,7 +215,16 @@ def test_summary_layout_and_statistics() -> None:
     # target a: reached at 100, 200, ..., 900 days and once never; b: never
     results = [fake_result(i, [100.0 * (i + 1) if i < 9 else math.nan, math.nan]) for i in range(10)]
     summary = summarise(scenario, results, {"scenario": "s"})
-    assert list(summary) == ["scenario", "targets", "products", "budgets", "facilities", "events_per_replication"]
+    assert list(summary) == [
+        "scenario",
+        "targets",
+        "products",
+        "budgets",
+        "facilities",
+        "customers",
+        "events_per_replication",
+    ]
+    assert summary["customers"] == {}  # no orders
     a, b = summary["targets"]
     assert list(a) == [
         "name",
@@ -257,13 +272,22 @@ def test_summary_layout_and_statistics() -> None:
         "appropriated": 10.0,
         "spent": 12.5,
         "lapsed": 1.0,
+        "committed": 12.5,  # (committed as work starts: spent)
+        "unspent": -3.5,  # appropriated - spent - lapsed (these made-up records overspend)
         "appropriations": {"2025": 10.0},
     }
-    assert summary["facilities"]["plant"] == {"utilisation": 0.75, "waiting": {"money": 0.25}}
+    assert summary["facilities"]["plant"] == {
+        "utilisation": 0.75,
+        "waiting": {"money": 0.25},
+        "share_percentiles": {  # the same shares in every replication: no spread
+            "money": {"p10": 0.25, "p50": 0.25, "p90": 0.25},
+            "producing": {"p10": 0.75, "p50": 0.75, "p90": 0.75},
+        },
+    }
     assert summary["events_per_replication"] == 104.5
     rows = timeline_rows(scenario, results, [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)])
     assert len(rows) == 3 * 5
-    assert rows[0] == ("2025-01-01", "shell", "delivered", 0.9, 4.5, 8.1, 4.5)
+    assert rows[0] == ("2025-01-01", "shell", "delivered", 0.9, 4.5, 8.1, 4.5, "")
     assert [r[2] for r in rows[:5]] == ["delivered", "rate", "stock", "capacity", "used"]
 
 
@@ -433,7 +457,7 @@ def test_timeline_rows_run_by_month_then_product_then_measure() -> None:
     dates = [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)]
     rows = timeline_rows(scenario, results, dates)
     assert len(rows) == 3 * 2 * 5
-    assert rows[(1 * 2 + 1) * 5 + 2] == ("2025-02-01", scenario.products[1], "stock", 521.0, 2121.0, 3721.0, 2121.0)
+    assert rows[(1 * 2 + 1) * 5 + 2] == ("2025-02-01", scenario.products[1], "stock", 521.0, 2121.0, 3721.0, 2121.0, "")
 
 
 def walked_crossing(capacity: Capacity, threshold: float, horizon: float) -> float:

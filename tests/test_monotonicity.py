@@ -30,6 +30,11 @@ Two more effects are real and left out, each shown by a test at the end:
   rate it sustains (every `delivered` target comes no later).
 - `stock` targets with demand. Demand not met from stock is lost, so a line that delivers
   sooner meets more of it and keeps less in stock: meeting demand competes with building stock.
+
+Orders (issue 27) are a demand, not a resource: a factory or vehicle line may be drawn with
+orders (a quantity at the start, or a rate of call-offs), which cap what it builds to its
+backlog; both runs of a pair keep the same orders (no change here adds orders), and more money,
+capacity, supply or people must still never make a target later.
 """
 
 from __future__ import annotations
@@ -117,6 +122,17 @@ def lines(draw: st.DrawFn, kind: str) -> dict[str, Any]:
                 "lead_time": f"{draw(st.integers(0, 90))} days",
             },
         }
+        if draw(st.booleans()):  # its supply randomly disrupted
+            materials["m"]["supply"]["disruptions"] = [{"mean_time_between": "150 days", "mean_duration": "30 days"}]
+        if draw(st.booleans()):  # two suppliers, the first randomly disrupted, perhaps sharing an order
+            main = materials["m"].pop("supply")
+            main.pop("disruptions", None)
+            main["disruptions"] = [{"mean_time_between": "200 days", "mean_duration": "40 days", "to": "20%"}]
+            spare = {"rate": f"{rounded(use * per_year * draw(st.floats(0.05, 1)))} per year", "lead_time": "30 days"}
+            materials["m"]["suppliers"] = {"main": main, "spare": spare}
+            if draw(st.booleans()):
+                materials["m"]["order"] = main["rate"]
+                main["share"], spare["share"] = "80%", "20%"
     if uses_people:
         workforce["w"] = {
             "initial": draw(st.integers(0, 150)),
@@ -133,6 +149,13 @@ def lines(draw: st.DrawFn, kind: str) -> dict[str, Any]:
     }
     demand: dict[str, Any] = {}  # (left out: see the module docstring)
     scale = per_year * years
+    orders: list[dict[str, Any]] = []  # a demand, held fixed in a pair (see the module docstring)
+    if kind != "shipyard" and draw(st.booleans()):
+        if draw(st.booleans()):
+            orders.append({"customer": "b", "product": "x", "quantity": rounded(scale * draw(st.floats(0.1, 1.2)))})
+        else:
+            rate = rounded(per_year * draw(st.floats(0.2, 1.5)))
+            orders.append({"customer": "b", "product": "x", "rate": f"{rate} per year", "until": "2028-01-01"})
     return {
         "scenario": "monotone",
         "start": "2025-01-01",
@@ -143,6 +166,7 @@ def lines(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         "workforce": workforce,
         "facilities": {"line": facility},
         "demand": demand,
+        "orders": orders,
         "targets": [
             {"name": "delivered", "product": "x", "delivered": max(1.0, rounded(scale * draw(st.floats(0.05, 0.8))))},
             {"name": "rate", "product": "x", "rate": f"{rounded(per_year * draw(st.floats(0.1, 1.5)))} per year"},
@@ -167,6 +191,13 @@ def more(data: dict[str, Any], change: str, c: float) -> dict[str, Any] | None:
         line["docks"] += 1
     elif change == "capacity":
         line["capacity"] = f"{float(line['capacity'].split()[0]) * (1 + c)} per year"
+    elif change == "supply" and "m" in data["materials"] and "suppliers" in data["materials"]["m"]:
+        m = data["materials"]["m"]  # every supplier's rate (not the order: more supply, the same order)
+        suppliers = {
+            name: {**s, "rate": f"{float(s['rate'].split()[0]) * (1 + c)} per year"}
+            for name, s in m["suppliers"].items()
+        }
+        out["materials"] = {"m": {**m, "suppliers": suppliers}}
     elif change == "supply" and "m" in data["materials"]:
         m = data["materials"]["m"]
         rate = float(m["supply"]["rate"].split()[0]) * (1 + c)

@@ -1,5 +1,6 @@
 """docs/notebook.ipynb runs as stored: every cell without error, the same kinds of output, small
-outputs, and the sweep's DataFrame holds the closed-form answer of its one-plant scenario."""
+outputs, the sweep's DataFrame holds the closed-form answer of its one-plant scenario, and the
+model as f(X) -> Y through SALib meets its closed form too."""
 
 from __future__ import annotations
 
@@ -64,5 +65,9 @@ def test_the_sweep_frame_holds_the_closed_form(executed: tuple[dict, dict]) -> N
     for per_day, years in zip(capacity, runs["years_to_reach:100k delivered"], strict=True):
         lots = math.ceil(100_000 / (per_day * 7))  # lots of 7 days, each delivered at its end
         assert years == pytest.approx(lots * 7 / 365.25, abs=1e-9)
+    spec = namespace["spec"]  # the model as f(X) -> Y through SALib: delivered is linear in capacity
+    lots_by_horizon = math.floor(3 * 365.25 / 7)
+    assert spec.results[:, 0] == pytest.approx(spec.samples[:, 0] * 7 * lots_by_horizon, rel=1e-12)
+    assert len(set(spec.samples[:, 0])) > 4
     assert namespace["result"].summary["file"] == "<dict>"
     assert namespace["client"].status == "closed"

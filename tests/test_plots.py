@@ -124,7 +124,7 @@ def date_of(x: float) -> dt.date:
 
 
 def axes_of(fig: Figure, title_part: str):
-    return next(a for a in fig.axes if title_part in a.get_title(loc="left"))
+    return next(a for a in fig.axes if title_part.lower() in a.get_title(loc="left").lower())  # titles in words
 
 
 def by_gid(ax, gid: str) -> list:
@@ -219,7 +219,7 @@ def test_gantt_has_a_row_per_dock_and_per_hull_and_a_bar_per_stage_span(one: Run
     labels = [t.get_text() for t in ax.get_yticklabels()]
     docks = sorted({s["dock"] for s in stages if s["dock"] >= 0})
     hulls = sorted({s["hull"] for s in stages if s["dock"] < 0})
-    assert labels == [f"barrow dock {d + 1}" for d in docks] + [f"barrow hull {h}" for h in hulls]
+    assert labels == [f"Barrow dock {d + 1}" for d in docks] + [f"Barrow hull {h}" for h in hulls]  # in words
     assert hulls == [1, 2, 3, 4, 5, 6]
     bars = [p for p in ax.patches if str(p.get_gid()).startswith("stage:")]
     assert len(bars) == len(stages) == 12
@@ -257,11 +257,39 @@ def test_without_carry_over_each_full_years_lapse_is_what_was_not_committed(one:
 
 
 # -- waiting ----------------------------------------------------------------------------------
-def test_waiting_bars_are_the_shares_in_summary_and_fill_each_row(mc: RunData) -> None:
+def test_waiting_bars_are_the_median_shares_with_p10_p90_whiskers(mc: RunData) -> None:
     fig = plot_waiting(mc)
     (ax,) = fig.axes
-    assert "%" in ax.get_xlabel()
+    assert "%" in ax.get_xlabel() and "median" in fig.get_suptitle()
     facilities = mc.summary["facilities"]
+    names = list(facilities)
+    assert len(ax.get_yticks()) == len(names)
+    drawn = 0
+    for cause in {c for f in facilities.values() for c in f["share_percentiles"]}:
+        bars, whiskers = by_gid(ax, f"cause:{cause}"), by_gid(ax, f"spread:{cause}")
+        assert len(bars) == len(whiskers)
+        for bar, whisker in zip(bars, whiskers, strict=True):
+            y = bar.get_y() + bar.get_height() / 2
+            name = names[len(names) - 1 - round(y)]  # each facility's bars lie within its row
+            p = facilities[name]["share_percentiles"][cause]
+            assert bar.get_width() == pytest.approx(p["p50"], abs=1e-9)
+            assert list(whisker.get_xdata()) == pytest.approx([p["p10"], p["p90"]], abs=1e-9)
+            assert list(whisker.get_ydata()) == pytest.approx([y, y])
+            drawn += 1
+    # every cause some replication of a facility had is drawn, and none it never had
+    assert drawn == sum(1 for f in facilities.values() for p in f["share_percentiles"].values() if p["p90"] > 0)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "p10–p90 over replications" in labels
+
+
+def test_waiting_without_percentiles_stacks_the_mean_shares_and_says_so(mc: RunData) -> None:
+    summary = {**mc.summary, "facilities": {
+        n: {k: v for k, v in f.items() if k != "share_percentiles"} for n, f in mc.summary["facilities"].items()
+    }}  # fmt: skip  # (a summary.json written before the percentiles were kept)
+    fig = plot_waiting(RunData(summary, mc.timeline, mc.detail, mc.labels, mc.programmes))
+    (ax,) = fig.axes
+    assert "mean of" in fig.get_suptitle()
+    facilities = summary["facilities"]
     totals = np.zeros(len(facilities))
     for cause in ("producing", *{c for f in facilities.values() for c in f["waiting"]}):
         for bar in by_gid(ax, f"cause:{cause}"):
@@ -362,8 +390,8 @@ def test_bottleneck_bars_highlight_the_largest_gain(tmp_path: Path) -> None:
     (ax,) = plot_bottlenecks(load_study(tmp_path)).axes
     bars = by_gid(ax, "gain")
     widths = {t.get_text(): b.get_width() for t, b in zip(ax.get_yticklabels(), bars, strict=True)}
-    assert widths == {"material:fill": 7.5, "budget:b": 2.0, "docks:y": 0.0}
-    assert "binding: material:fill" in ax.get_title(loc="left")
+    assert widths == {"material: Fill": 7.5, "budget: B": 2.0, "docks: Y": 0.0}  # constraints in words
+    assert "binding: material: Fill" in ax.get_title(loc="left")
     assert "months" in ax.get_xlabel()
 
 
@@ -414,13 +442,13 @@ def test_rearm_plot_redraws_the_runs_images_without_simulating(fleet: dict[str, 
     finally:
         shutil.copy(moved, fleet["file"])
     pngs = sorted(p.name for p in fleet["mc"].glob("*.png"))
-    assert pngs == sorted(p.name for p in stored.glob("*.png")) and len(pngs) == 5
+    assert pngs == sorted(p.name for p in stored.glob("*.png")) and len(pngs) == 6  # the target chart too
     for name in pngs:
         with Image.open(fleet["mc"] / name) as a, Image.open(stored / name) as b:
             assert np.array_equal(np.asarray(a), np.asarray(b)), name
     for svg in stored.glob("*.svg"):
         assert ET.parse(svg).getroot().tag.endswith("svg")
-    assert len(list(stored.glob("*.svg"))) == 5
+    assert len(list(stored.glob("*.svg"))) == 6
 
 
 def test_rearm_plot_draws_whatever_study_files_are_present(tmp_path: Path) -> None:

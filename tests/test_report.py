@@ -15,7 +15,7 @@ import pytest
 from conftest import write_yaml
 
 from sim.cli.main import main
-from sim.present.report import dominant_cause, render_report
+from sim.present.report import render_report
 from sim.present.run_plots import figures_for
 
 SCENARIO = """
@@ -114,8 +114,9 @@ def test_report_parses_and_references_no_external_resource(page: str) -> None:
 def test_report_embeds_one_png_per_figure(run_dir: Path, page: str) -> None:
     images = [a for t, a in parse(page).tags if t == "img"]
     expected = [s.name for s in figures_for(run_dir)]
-    assert expected == ["timeline", "capacity", "budget", "waiting"]
+    assert expected == ["target_chart", "timeline", "capacity", "budget", "waiting"]
     assert len(images) == len(expected)
+    assert page.index('id="fig-target_chart"') < page.index("<h2>Targets</h2>") < page.index('id="fig-timeline"')
     for attrs in images:
         src = attrs["src"] or ""
         assert src.startswith("data:image/png;base64,")
@@ -160,21 +161,17 @@ def test_binding_constraint_comes_from_bottlenecks_json_when_present(run_dir: Pa
     (copy / "study.json").write_text(json.dumps(study))
     html = render_report(copy)
     text = " ".join(parse(html).text)
-    binding = text[text.index("What binds each target") :]
-    assert "material:fill" in binding and "9.5 months earlier" in binding
-    assert len([a for t, a in parse(html).tags if t == "img"]) == len(figures_for(copy)) == 5  # + bottlenecks
+    binding = text[text.index("What binds") : text.index("Targets")]
+    assert "relaxing material:fill brings it 9.5 months earlier" in binding and "rearm bottlenecks" in binding
+    assert "waited for" in binding  # the other target, not measured, says what its lines waited for
+    assert len([a for t, a in parse(html).tags if t == "img"]) == len(figures_for(copy)) == 6  # + bottlenecks
 
 
-def test_dominant_cause_is_the_largest_input_shortage_else_capacity() -> None:
-    facilities = {
-        "a": {"utilisation": 0.7, "waiting": {"material:fill": 0.2, "money": 0.05, "not_available": 0.5}},
-        "b": {"utilisation": 0.9, "waiting": {"material:fill": 0.02, "money": 0.08}},
-        "other": {"utilisation": 0.1, "waiting": {"money": 0.9}},
-    }
-    cause, why = dominant_cause(facilities, ["a", "b"])
-    assert cause == "material:fill" and "11.0%" in why  # (0.2 + 0.02) / 2; not_available is no input
-    busy = {"a": {"utilisation": 0.99, "waiting": {"ramping": 0.3, "money": 0.001}}}
-    assert dominant_cause(busy, ["a"])[0] == "capacity"
+def test_without_a_measurement_the_report_says_what_the_lines_waited_for_never_what_binds(page: str) -> None:
+    binding = " ".join(parse(page).text)
+    binding = binding[binding.index("What binds") : binding.index("Targets")]
+    assert "Not measured" in binding and "--bottlenecks" in binding
+    assert binding.count("waited for:") == 2 and "relaxing" not in binding and "binds: " not in binding
 
 
 def test_report_of_a_study_directory_embeds_its_figures(tmp_path: Path) -> None:

@@ -121,6 +121,52 @@ def test_docks_bind_at_a_one_dock_yard(tmp_path: Path, rearm: Callable[..., CliR
     assert {g["constraint"]: g["months_earlier"] for g in gains}["workforce:wrights"] == 0
 
 
+SHARED_DOCKS = """
+scenario: shared docks bind
+start: 2025-01-01
+horizon: 10 years
+budgets:
+  navy: {appropriations: {2025: 1tn}}
+facilities:
+  hall:                       # owns the one dock; its own boat starts after the horizon
+    kind: shipyard
+    product: ssbn
+    budget: navy
+    docks: 1
+    hulls: 1
+    first_start: 2040-01-01
+    unit_cost: 1bn
+    stages: [{name: build, duration: 400 days, dock: true}]
+  subs:                       # builds in the hall's dock ('docks' written here is not used)
+    kind: shipyard
+    product: ssn
+    budget: navy
+    shares_docks_with: hall
+    docks: 5
+    hulls: 3
+    unit_cost: 1bn
+    stages:
+      - {name: build, duration: 300 days, dock: true}
+      - {name: trials, duration: 50 days, dock: false}
+targets:
+  - {name: three boats, product: ssn, delivered: 3}
+"""
+
+
+def test_a_yard_sharing_docks_is_relieved_by_relaxing_the_docks_it_uses(
+    tmp_path: Path, rearm: Callable[..., CliResult], load_yaml: Callable[..., object]
+) -> None:
+    """The docks of a yard that shares another's are that yard's (`docks:hall`): relaxing them is
+    tried and brings the sharing yard's target earlier; the sharing yard's own `docks`, which the
+    model does not use, are not offered as a constraint that could bind."""
+    names = [name for name, _ in relaxations(load_yaml(SHARED_DOCKS).scenario)]  # type: ignore[attr-defined]
+    assert names == ["budget:navy", "docks:hall"]
+    gains = bottlenecks(tmp_path, rearm, SHARED_DOCKS)
+    assert gains[0]["constraint"] == "docks:hall"
+    # one dock: 3 × 300 + 50 days; unlimited docks: all three at once, 350 days
+    assert gains[0]["months_earlier"] == pytest.approx((3 * 300 + 50 - 350) / 365.25 * 12, abs=0.01)
+
+
 def test_relaxations_name_every_constraint_of_the_scenario(load_yaml: Callable[..., object]) -> None:
     loaded = load_yaml(MONEY_BOUND)
     names = [name for name, _ in relaxations(loaded.scenario)]  # type: ignore[attr-defined]

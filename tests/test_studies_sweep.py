@@ -65,11 +65,13 @@ def test_a_capacity_sweep_recovers_the_closed_form_at_every_point(
     rows = rows_of(out / "results.csv")
     assert len(rows) == 7 * 2
     for row in rows:
-        capacity = float(row["facilities.plant.capacity"].removesuffix(" per year"))
+        capacity = float(row["facilities.plant.capacity:written"].removesuffix(" per year"))
+        assert row["facilities.plant.capacity:unit"] == "per day"  # the number in base units, beside its text
+        assert float(row["facilities.plant.capacity"]) == pytest.approx(capacity / 365.25, rel=1e-12)
         lots = math.ceil(1e6 * 365.25 / (capacity * 7))
         assert float(row["years_to_reach:million"]) == pytest.approx(lots * 7 / 365.25, rel=1e-12)
         assert row["error"] == ""
-    assert {float(r["facilities.plant.capacity"].split()[0]) for r in rows} == {
+    assert {float(r["facilities.plant.capacity:written"].split()[0]) for r in rows} == {
         100e3,
         125e3,
         150e3,
@@ -99,8 +101,16 @@ def test_results_csv_has_exactly_the_promised_columns(tmp_path: Path, rearm: Cal
     assert res.code == 0, res.err
     with open(out / "results.csv", encoding="utf-8") as fh:
         header = fh.readline().strip().split(",")
-    assert header[:6] == ["point", "replication", "seed", "facilities.plant.lot", "error", "years_to_reach:million"]
+    lot = "facilities.plant.lot"
+    assert header[:8] == [
+        *("point", "replication", "seed"),
+        *(lot, f"{lot}:unit", f"{lot}:written"),  # a number in base units, its unit, the text as written
+        *("error", "years_to_reach:million"),
+    ]
     rows = rows_of(out / "results.csv")
+    assert [(float(r[lot]), r[f"{lot}:unit"], r[f"{lot}:written"]) for r in rows] == (
+        [(7.0, "days", "7 days")] * 3 + [(14.0, "days", "14 days")] * 3
+    )
     assert [(r["point"], r["replication"], r["seed"]) for r in rows] == [
         (str(p), str(r), "11") for p in range(2) for r in range(3)
     ]

@@ -14,40 +14,15 @@ from sim.cli.options import (  # noqa: F401  (the shared helpers, also imported 
     positive_float,
     positive_int,
 )
-from sim.errors import UsageError
-from sim.language.limits import check_jobs
 from sim.language.load import load_scenario
 from sim.language.validation import validate_files
-from sim.present.folder import PREVIOUS, StagedFolder
-from sim.present.interop import export_directory, require_writers
-from sim.present.outputs import default_out_dir, write_run
-from sim.present.table import targets_table
+from sim.library.commands import run
+from sim.present.interop import require_writers
 from sim.present.text import terminal_text
-from sim.studies.precision import precision
-from sim.studies.replications import default_jobs
-from sim.studies.run import run_scenario
+from sim.studies.progress import is_terminal
 
-
-def replaced_note(staged: StagedFolder, summary: dict[str, Any]) -> str | None:
-    """A line for stderr when the result just replaced was for other inputs (another seed,
-    scenario, overrides or replications), so that no earlier result is lost unsaid."""
-    earlier = staged.earlier
-    if earlier is None or staged.previous is None:
-        return None
-    keys = ("seed", "sha256", "overrides", "replications")
-    changed = [k for k in keys if earlier.get(k) != summary.get(k)]
-    if not changed:
-        return None
-    what = ", ".join(f"{k} {earlier.get(k)} now {summary.get(k)}" for k in changed if k != "sha256")
-    if "sha256" in changed:
-        what = "another scenario file" + (f"; {what}" if what else "")
-    return f"replaced the earlier result in {staged.shown_out} ({what}); it is kept in {staged.shown_out}{PREVIOUS}"
-
-
-def _jobs(args: argparse.Namespace) -> int:
-    jobs: int = args.jobs or default_jobs()
-    check_jobs(jobs, default_jobs(), args.allow_large)
-    return jobs
+#: replications of each relaxation that `rearm run --bottlenecks` runs unless told
+BOTTLENECK_REPLICATIONS = 10
 
 
 @command
@@ -106,45 +81,35 @@ def register_run(sub: Any) -> None:
         type=positive_int,
         help="cap for --precision (default 10000, or fewer where the limits on a run's size allow fewer)",
     )
+    p.add_argument(
+        "--bottlenecks",
+        type=positive_int,
+        nargs="?",
+        const=BOTTLENECK_REPLICATIONS,
+        metavar="N",
+        help="also measure what binds each target: relax one constraint at a time, N replications "
+        f"each (default {BOTTLENECK_REPLICATIONS}), in parallel with --jobs; written to bottlenecks/",
+    )
     p.set_defaults(handler=cmd_run)
 
 
+def watched() -> bool:
+    """Whether a person watches the run: a progress bar (on stderr) only then."""
+    return is_terminal(sys.stdout) and is_terminal(sys.stderr)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run one scenario and write its outputs."""
-    require_writers(xlsx=args.xlsx)
-    loaded = load_scenario(args.file, args.overrides, args.allow_large)
-    if args.seed is not None and args.seed < 0:
-        raise UsageError("--seed must be ≥ 0")
-    out = args.out or default_out_dir(args.file)
-    # everything is written into a staging folder beside `out`, swapped in whole at the end
-    staged = StagedFolder(out)
-    with staged as staging:
-        if args.precision is not None:
-            grown = precision(
-                scenario=loaded,
-                fraction=args.precision,
-                replications=args.replications,
-                max_replications=args.max_replications,
-                seed=args.seed,
-                jobs=_jobs(args),
-            )
-            print(terminal_text("\n".join(grown.lines()), newlines=True) + "\n")
-            run = grown.run
-        else:
-            run = run_scenario(loaded, args.replications, args.seed, _jobs(args))
-        written = write_run(run, staging)
-        if not args.no_plots:
-            from sim.present.run_plots import write_run_plots
-
-            written += write_run_plots(run, staging, svg=args.svg)
-        written += export_directory(staging, xlsx=args.xlsx)
-        if not args.no_plots:
-            from sim.present.report import write_report
-
-            written.append(write_report(staging))  # the one file a newcomer can mail
-    print(targets_table(run.summary))
-    note = replaced_note(staged, run.summary)
-    if note:
-        print(note, file=sys.stderr)
-    print(f"\nwrote {', '.join(str(out / p.relative_to(staging)) for p in written)}", file=sys.stderr)
+    """Run one scenario and write its outputs (`sim.library.commands.run`), then print."""
+    require_writers(xlsx=args.xlsx)  # before loading: a missing writer is said first
+    outcome = run(
+        scenario=load_scenario(args.file, args.overrides, args.allow_large),
+        out=args.out, replications=args.replications, seed=args.seed, jobs=args.jobs,
+        precision_fraction=args.precision, max_replications=args.max_replications,
+        plots=not args.no_plots, svg=args.svg, xlsx=args.xlsx,
+        bottlenecks=args.bottlenecks, progress=watched(),
+    )  # fmt: skip
+    for line in outcome.printed:
+        print(line)
+    for line in outcome.notes:
+        print(line, file=sys.stderr)
     return 0

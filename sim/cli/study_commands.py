@@ -179,3 +179,66 @@ def cmd_compare(args: argparse.Namespace) -> int:
     loaded = [load(args, f) for f in args.files] if len(args.files) > 1 else []  # (one alone: refused unread)
     show(studies.compare(scenarios=loaded, labels=args.files, **study_options(args)))
     return 0
+
+
+# -- allocate ---------------------------------------------------------------------------------
+@command
+def register_allocate(sub: Any) -> None:
+    """`rearm allocate`."""
+    from sim.library.allocate import DEFAULT_EVALUATIONS, DEFAULT_SEARCH_REPLICATIONS, DEFAULT_TOP
+
+    p = sub.add_parser(
+        "allocate",
+        help="where extra money should go: an optimiser splits it over budgets, lines and expansions",
+        description="Split extra money over the items listed so the targets are met soonest (Optuna, seeded, "
+        f"on common random numbers: --replications per candidate, default the scenario's up to "
+        f"{DEFAULT_SEARCH_REPLICATIONS}); writes allocation.json, allocation.csv and allocation.png.",
+        epilog='Example: rearm allocate s.yaml --budget "extra=10bn EUR per year" --from 2026 '
+        "--over budgets.army,expansions.new_line --evaluations 40",
+    )
+    p.add_argument("file")
+    p.add_argument(
+        "--budget",
+        required=True,
+        metavar="NAME=AMOUNT",
+        help="the extra money: 'NAME=1.5bn GBP' once, or 'NAME=10bn EUR per year' (NAME: a budget, or any label)",
+    )
+    p.add_argument("--from", dest="start", metavar="DATE", help="when the extra money starts (default: the start)")
+    p.add_argument(
+        "--over",
+        metavar="ITEMS",
+        help="comma-separated budgets.NAME, facilities.NAME, expansions.NAME (default: NAME's budget and the "
+        "expansions it pays, or every budget)",
+    )
+    p.add_argument("--objective", default="lateness", metavar="lateness|on_time|date:TARGET", help="what to minimise")
+    p.add_argument("--weight", action="append", default=[], metavar="TARGET=W", help="a target's weight in lateness")
+    p.add_argument(
+        "--evaluations", type=positive_int, default=DEFAULT_EVALUATIONS, help="candidates the optimiser may try"
+    )
+    p.add_argument("--top", type=positive_int, default=DEFAULT_TOP, help="best candidates re-run at the end")
+    p.add_argument(
+        "--final-replications", type=positive_int, help="replications of the final re-run (default: the scenario's)"
+    )
+    add_study_options(p, "allocate")
+    p.set_defaults(handler=cmd_allocate)
+
+
+def cmd_allocate(args: argparse.Namespace) -> int:
+    """Search, re-run the best at the final replication count, write allocation.json."""
+    from sim.library.allocate import allocate
+
+    show(
+        allocate(
+            scenario=load(args),
+            budget=args.budget,
+            over=args.over,
+            start=args.start,
+            objective=args.objective,
+            weights=tuple(args.weight),
+            evaluations=args.evaluations,
+            top=args.top,
+            final_replications=args.final_replications,
+            **study_options(args),
+        )
+    )
+    return 0

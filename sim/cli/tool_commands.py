@@ -12,8 +12,8 @@ from sim.cli.terminal import paint
 from sim.errors import UsageError
 from sim.language.json_schema import schema_text
 from sim.language.templates import KINDS, SHIPPED_SCHEMA, add_modeline, write_starter
+from sim.library.commands import export
 from sim.present.files import write_atomic
-from sim.present.interop import export_directory
 
 
 @command
@@ -107,8 +107,6 @@ def register_export(sub: Any) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export one directory; Parquet is required here (the command was asked for it)."""
-    written = export_directory(args.directory, parquet=args.parquet, xlsx=args.xlsx)
-    if not written:
-        raise UsageError("nothing to write: give --xlsx, or drop --no-parquet")
-    print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+    exported = export(directory=args.directory, parquet=args.parquet, xlsx=args.xlsx)
+    print(f"wrote {', '.join(str(p) for p in exported.files)}", file=sys.stderr)
     return 0

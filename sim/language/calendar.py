@@ -80,3 +80,20 @@ class Clock:
         """The fiscal year that contains the start date."""
         year = self.start.year
         return year if self.start >= dt.date(year, *month_day) else year - 1
+
+
+def monthly_dates(first: dt.date, until: dt.date) -> list[dt.date]:
+    """`first` and the same day of each later month before `until` (the month's last day where
+    it is shorter): the call-off dates of an order placed as a rate."""
+    dates: list[dt.date] = []
+    k = 0
+    while True:
+        year, month = divmod(first.month - 1 + k, 12)
+        year += first.year
+        month += 1
+        last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        date = dt.date(year, month, min(first.day, last))
+        if date >= until:
+            return dates
+        dates.append(date)
+        k += 1

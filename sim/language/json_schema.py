@@ -18,11 +18,13 @@ from sim.language.types import _PERCENT_SCHEMA, _QUANTITY_SCHEMA, _UNCERTAIN_DAT
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 MODELINE_PREFIX = "# yaml-language-server: $schema="
 
+_LABEL = "optional name in words for figures and reports (default: the key in words, e.g. barrow_ssn -> Barrow SSN)"
 _EXPANSIONS = "capacity built later: name, capacity (or docks), capex, construction, start, ramp_up"
 _FACILITY = {
     "kind": "which kind of facility this is",
     "product": "the product it makes (a name of your choice, e.g. shell_155mm)",
-    "budget": "the budget that pays for its work",
+    "budget": "the budget that pays for its work, or budget -> share of every cost, e.g. {uk_core: 60%, de_core: 40%}",
+    "label": _LABEL,
     "unit_cost": "money per unit, or {first_unit: X, learning: 90%} for a Wright's-law curve",
     "consumes": "material or component (a product other facilities make) -> amount used per unit",
     "workforce": "workforce pool -> people held while working",
@@ -50,6 +52,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "replications": "Monte Carlo runs (a scenario with no distribution is deterministic)",
         "currency": "a label for money",
         "inventory": "stock of each product at start, e.g. {shell_155mm: 1.2M}",
+        "nations": "per nation: gdp, currency, exchange_rate, and core and related spending as shares of GDP by year",
         "budgets": "pots of money that facilities draw on",
         "materials": "stocks that facilities consume",
         "workforce": "pools of skilled people that facilities hold while they work",
@@ -57,6 +60,8 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "demand": "per product, a drawdown from stock: {rate, from, until}",
         "targets": "goals: name, product, exactly one of delivered/rate/stock/capacity, optional by",
         "realism": "how plans turn out: none (as announced), calibrated (the shipped priors) or a mapping",
+        "product_labels": "product -> its name in words for figures and reports, e.g. {ssn: Attack submarines}",
+        "orders": "customers' orders: a product with orders is built only to its backlog",
     },
     "PlanRealism": _PLAN_REALISM,
     "ScenarioRealism": {
@@ -67,10 +72,12 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
     },
     "Budget": {
         "appropriations": "fiscal year -> amount arriving whole at that year's start; years between are interpolated",
+        "label": _LABEL,
         "growth": "yearly growth after the last listed year",
         "gdp": "fiscal year -> GDP, with an optional growth key, e.g. {2025: 2.9tn, growth: 1.5%}",
         "share_of_gdp": "fiscal year -> share of GDP spent on defence, interpolated, e.g. {2025: 2.3%, 2035: 3.5%}",
-        "allocation": "share of that defence spending flowing to this budget",
+        "allocation": "share of that spending flowing to this budget, or fiscal year -> share, interpolated",
+        "from": "a nation's spending path it draws on: {nation: uk, path: core} (or path: related)",
         "fiscal_year_start": "MM-DD on which each fiscal year starts",
         "carry_over": "true: unspent money rolls over; false: it lapses at year end",
         "inflation": "yearly escalation of every cost paid from this budget",
@@ -79,12 +86,32 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "unit": "a label, e.g. t or units",
         "initial": "starting stock",
         "supply": "the upstream producer: rate, lead_time, expansions (no supply: no resupply)",
+        "label": _LABEL,
+        "suppliers": "several suppliers instead of one supply: a mapping name -> supplier (or a list of "
+        "suppliers, each with its name)",
+        "order": "the rate ordered from suppliers with shares or priorities (they fill it up to their rates)",
+        "price": "money per unit, paid from the consuming facility's budget with each lot",
+    },
+    "Supplier": {
+        "rate": "the most it delivers (a rate)",
+        "lead_time": "delay from its production to arrival in stock",
+        "share": "its share of the order; the others fill its gap up to their rates",
+        "priority": "the order is filled by priority, lowest first, each supplier up to its rate",
+        "disruptions": "periods it delivers only part of its rate: scheduled or random",
+    },
+    "Disruption": {
+        "from": "a scheduled disruption's first day",
+        "for": "how long a scheduled disruption lasts",
+        "mean_time_between": "a random disruption: mean time from one disruption's end to the next's start",
+        "mean_duration": "a random disruption: mean time it lasts",
+        "to": "the share of its rate the supplier still delivers while disrupted (default 0%)",
     },
     "Supply": {
         "rate": "the upstream producer's rate, producing continuously from start",
         "lead_time": "delay from production to arrival in stock",
         "expansions": _EXPANSIONS,
         "budget": "the budget paying for supply expansions",
+        "disruptions": "periods it delivers only part of its rate (expansions included): scheduled or random",
     },
     "Workforce": {
         "initial": "people available at start (required)",
@@ -140,11 +167,23 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "name": "the expansion's name",
         "capacity": "added rate",
         "docks": "docks added (shipyards)",
-        "capex": "money committed at construction start from the owner's budget",
+        "capex": "money committed at construction start from its budget (default: the owner's)",
+        "budget": "the budget paying its capex (default: its facility's, or its supply's)",
         "construction": "how long construction takes",
         "start": "a date, a distribution of dates, or when_funded: as soon as the budget can pay the capex",
         "ramp_up": "time over which the added rate rises linearly once built",
         "realism": "how this expansion turns out, over the scenario's realism: {achieved, slip, delay}",
+    },
+    "Nation": {
+        "gdp": "fiscal year -> GDP in its own currency, with an optional growth key, e.g. {2025: 2.9tn, growth: 1.5%}",
+        "currency": "a label for its own money (default: the scenario's)",
+        "exchange_rate": "scenario currency per unit of its own (default 1)",
+        "core": "fiscal year -> share of GDP spent on core defence, interpolated, e.g. {2025: 2.3%, 2035: 3.5%}",
+        "related": "fiscal year -> share of GDP spent on defence-related items, interpolated, e.g. {2035: 1.5%}",
+    },
+    "BudgetSource": {
+        "nation": "a nation of the nations block",
+        "path": "core or related",
     },
     "Breakdowns": {
         "mtbf": "mean working time between failures",
@@ -171,6 +210,18 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "0 days otherwise)",
         "baseline": "the base of a relative threshold (5x): a rate for rate and capacity, a quantity for stock "
         "(default: the value at start of the scenario as written)",
+        "customer": "measure deliveries to this customer only (a customer with orders; not for capacity)",
+    },
+    "Order": {
+        "customer": "who orders: a budget or a nation, or an outside buyer's name with export: true",
+        "product": "the product ordered (made by a munitions factory or vehicle line)",
+        "quantity": "units placed at once on the date placed",
+        "rate": "instead of quantity: units placed as monthly call-offs from placed until until",
+        "placed": "the date the order (or its first call-off) is placed (default: the start; not before it)",
+        "until": "the date a rate order's call-offs stop",
+        "price": "money per unit (reported; default: the supplying facility's unit cost)",
+        "priority": "higher is delivered first; then the earlier call-off, then scenario order",
+        "export": "true: an outside buyer (any name) competing for the same plants",
     },
 }
 
@@ -206,6 +257,7 @@ _PROPERTIES: dict[tuple[str, str], dict[str, Any]] = {
         "default": "when_funded",
     },
 }
+_PROPERTIES[("Nation", "gdp")] = _PROPERTIES[("Budget", "gdp")]
 for _kind in ("VehicleLine", "Shipyard"):
     _PROPERTIES[(_kind, "unit_cost")] = _PROPERTIES[("MunitionsFactory", "unit_cost")]
 for _model in ("MunitionsFactory", "VehicleLine", "Shipyard", "Expansion"):
@@ -215,12 +267,14 @@ _PROPERTIES[("Scenario", "realism")] = {
     "examples": ["calibrated", {"base": "calibrated", "correlation": "60%", "contract_lag": "6 months"}],
     "default": "none",
 }
-_YEAR_TABLES = (("Budget", "appropriations"), ("Budget", "share_of_gdp"))
+_YEAR_TABLES = (("Budget", "appropriations"), ("Budget", "share_of_gdp"), ("Nation", "core"), ("Nation", "related"))
 
 # The models' cross-key rules (their model validators), so that editors flag them too.
 _RULES: dict[str, dict[str, Any]] = {
     "Target": {"oneOf": [{"required": [m]} for m in MEASURES]},
-    "Budget": {"oneOf": [{"required": ["appropriations"]}, {"required": ["gdp", "share_of_gdp"]}]},
+    "Budget": {
+        "oneOf": [{"required": ["appropriations"]}, {"required": ["gdp", "share_of_gdp"]}, {"required": ["from"]}]
+    },
     "Shipyard": {"anyOf": [{"required": ["docks"]}, {"required": ["shares_docks_with"]}]},
 }
 

@@ -217,6 +217,11 @@ def _log10(x: float) -> float:
     return math.log10(x) if x > 0 else -math.inf
 
 
+def _allocation_upper(allocation: Any) -> float:
+    """The largest share an allocation (a value or a table by year) gives."""
+    return max(allocation.values()) if isinstance(allocation, dict) else _upper(allocation)
+
+
 def _money_problems(scenario: Scenario, problem: Callable[[tuple[str, ...], str], Problem]) -> list[Problem]:
     """Growth compounding over the years to the horizon must not overflow floating point (> 1e100
     is no longer money): never lifted."""
@@ -232,8 +237,18 @@ def _money_problems(scenario: Scenario, problem: Callable[[tuple[str, ...], str]
         elif b.gdp is not None and b.share_of_gdp:
             size = max(_log10(_upper(v)) for v in b.gdp.table.values())
             size += max(0, end - max(b.gdp.table)) * math.log10(1 + b.gdp.growth)
-            size += max(_log10(v) for v in b.share_of_gdp.values()) + _log10(_upper(b.allocation))
+            size += max(_log10(v) for v in b.share_of_gdp.values()) + _log10(_allocation_upper(b.allocation))
             key = base + ("gdp",)
+        elif b.sources and all(s.nation in scenario.nations for s in b.sources):
+            size = -math.inf
+            for source in b.sources:
+                nation = scenario.nations[source.nation]
+                given = max(_log10(_upper(v)) for v in nation.gdp.table.values()) + _log10(nation.exchange_rate)
+                given += max(0, end - max(nation.gdp.table)) * math.log10(1 + nation.gdp.growth)
+                given += max((_log10(v) for v in nation.path(source.path).values()), default=-math.inf)
+                size = max(size, given + math.log10(len(b.sources)))
+            size += _log10(_allocation_upper(b.allocation))
+            key = ("nations", b.sources[0].nation, "gdp")
         else:
             continue
         costs = years_run * math.log10(1 + _upper(b.inflation))

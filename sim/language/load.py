@@ -120,6 +120,8 @@ def _match_key(node: dict[Any, Any], part: Any) -> Any:
             return "yield"
         if part == "from_" and "from" in node:
             return "from"
+        if part == "for_" and "for" in node:
+            return "for"
     return None
 
 

@@ -87,6 +87,7 @@ def set_path(data: dict[str, Any], dotted: str, value: Any, file: str) -> None:
 
 
 NAMED = {
+    "nations": "nation",
     "budgets": "budget",
     "materials": "material",
     "workforce": "workforce pool",

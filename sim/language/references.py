@@ -25,6 +25,7 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
     """Every dangling or circular reference in `data`, with 'did you mean'."""
     problems: list[Problem] = []
     budgets = [str(k) for k in _mapping(data.get("budgets"))]
+    nations = [str(k) for k in _mapping(data.get("nations"))]
     materials = [str(k) for k in _mapping(data.get("materials"))]
     pools = [str(k) for k in _mapping(data.get("workforce"))]
     facilities = _mapping(data.get("facilities"))
@@ -48,6 +49,10 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
             continue
         base = ("facilities", str(fname))
         need(base + ("budget",), fac.get("budget"), budgets, "budget")
+        for b in _mapping(fac.get("budget")):
+            need(base + ("budget", str(b)), str(b), budgets, "budget")
+        for i, expansion in enumerate(_items(fac.get("expansions"))):
+            need(base + ("expansions", str(i), "budget"), _mapping(expansion).get("budget"), budgets, "budget")
         for m in _mapping(fac.get("consumes")):
             need(base + ("consumes", str(m)), str(m), inputs, "material")
         for w in _mapping(fac.get("workforce")):
@@ -59,11 +64,21 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
                 need(base + ("stages", str(i), "workforce", str(w)), str(w), pools, "workforce pool")
         problems.extend(_check_shared_docks(fname, fac, facilities, source))
 
+    for bname, budget in _mapping(data.get("budgets")).items():
+        drawn = _mapping(budget).get("from")
+        if isinstance(drawn, dict):
+            need(("budgets", str(bname), "from", "nation"), drawn.get("nation"), nations, "nation")
+        for k, item in enumerate(_items(drawn)):
+            need(("budgets", str(bname), "from", str(k), "nation"), _mapping(item).get("nation"), nations, "nation")
+
     for mname, mat in _mapping(data.get("materials")).items():
         supply = _mapping(_mapping(mat).get("supply"))
+        for i, expansion in enumerate(_items(supply.get("expansions"))):
+            where = ("materials", str(mname), "supply", "expansions", str(i), "budget")
+            need(where, _mapping(expansion).get("budget"), budgets, "budget")
         if "budget" in supply:
             need(("materials", str(mname), "supply", "budget"), supply["budget"], budgets, "budget")
-        elif any(_mapping(e).get("capex") for e in _items(supply.get("expansions"))):
+        elif any(_mapping(e).get("capex") and "budget" not in _mapping(e) for e in _items(supply.get("expansions"))):
             path = ("materials", str(mname), "supply", "expansions")
             problems.append(
                 Problem(
@@ -78,11 +93,59 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
     products += [str(k) for k in _mapping(data.get("inventory"))]
     for pname in _mapping(data.get("demand")):
         need(("demand", str(pname)), str(pname), products, "product")
+    made = [str(f.get("product")) for f in facilities.values() if isinstance(f, dict)]
+    by_shipyard = {
+        str(f.get("product")) for f in facilities.values() if isinstance(f, dict) and f.get("kind") == "shipyard"
+    }
+    customers: list[str] = []
+    buyers = budgets + [str(k) for k in _mapping(data.get("nations"))]  # (nations: issue 27, beside this)
+    for i, order in enumerate(_items(data.get("orders"))):
+        if not isinstance(order, dict):
+            continue
+        base = ("orders", str(i))
+        need(base + ("product",), order.get("product"), made, "product made by a facility")
+        if order.get("product") in by_shipyard:
+            problems.append(
+                Problem(
+                    source.file,
+                    source.line_of(base + ("product",)),
+                    ".".join(base + ("product",)),
+                    f"orders are for products of munitions factories and vehicle lines; {order.get('product')!r}"
+                    " is built by a shipyard (state its `hulls` instead)",
+                )
+            )
+        customer = order.get("customer")
+        if order.get("export") is True:
+            if isinstance(customer, str) and customer in buyers:
+                problems.append(
+                    Problem(
+                        source.file,
+                        source.line_of(base + ("customer",)),
+                        ".".join(base + ("customer",)),
+                        f"an export customer is an outside buyer, but {customer!r} is a budget or nation: "
+                        "name the buyer otherwise, or drop 'export'",
+                    )
+                )
+        elif isinstance(customer, str) and customer not in buyers:
+            hint = did_you_mean(customer, buyers) or ""
+            problems.append(
+                Problem(
+                    source.file,
+                    source.line_of(base + ("customer",)),
+                    ".".join(base + ("customer",)),
+                    f"unknown customer {customer!r} (a customer names a budget or a nation, or is an outside buyer"
+                    f" marked 'export: true'){hint}",
+                )
+            )
+        if isinstance(customer, str):
+            customers.append(customer)
     names: set[str] = set()
     for i, target in enumerate(_items(data.get("targets"))):
         if not isinstance(target, dict):
             continue
         need(("targets", str(i), "product"), target.get("product"), products, "product")
+        if "customer" in target:
+            need(("targets", str(i), "customer"), target.get("customer"), customers, "customer")
         name = target.get("name")
         if isinstance(name, str):
             if name in names:

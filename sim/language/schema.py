@@ -24,6 +24,7 @@ from pydantic_core import CoreSchema
 
 from sim.language.suggest import did_you_mean
 from sim.language.types import (
+    _PERCENT_SCHEMA,
     Baseline,
     Date,
     DaysOfDemand,
@@ -34,6 +35,7 @@ from sim.language.types import (
     PercentValue,
     Quantity,
     QuantityValue,
+    Rate,
     RateValue,
     Relative,
     RelativeRate,
@@ -98,7 +100,7 @@ MultiplierValue = Annotated[
             {
                 "anyOf": [
                     {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100},
-                    {"type": "string", "pattern": r"^\s*[0-9.]+\s*x?\s*$"},
+                    {"type": "string", "pattern": r"^\s*[0-9.]+(?:\s*x)?\s*$"},
                 ],
                 "description": "a multiplier such as 1.3",
                 "examples": [1.3, "1.5x"],
@@ -161,9 +163,11 @@ def _realism(raw: object) -> object:
 
 
 class Expansion(Spec):
-    """More capacity (or docks, or supply) built later, paid from the owner's budget."""
+    """More capacity (or docks, or supply) built later, paid from its own `budget` if it names
+    one, else from the owner's."""
 
     name: str
+    budget: str | None = None
     capacity: RateValue | None = None
     docks: int | None = Field(default=None, ge=1)
     capex: QuantityValue = 0.0
@@ -213,6 +217,39 @@ class LearningCost(Spec):
         return v
 
 
+#: shares of several paying budgets must sum to 100% within this
+SHARES_TOLERANCE = 1e-6
+_PAYERS_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string"},
+        {"type": "object", "additionalProperties": _PERCENT_SCHEMA, "minProperties": 1},
+    ],
+    "description": "a budget's name, or budget -> share of every cost, e.g. {uk_core: 60%, de_core: 40%}",
+}
+
+
+def _payers(raw: object) -> object:
+    """A budget's name, or budget -> share (percentages summing to 100%)."""
+    if isinstance(raw, str):
+        return raw
+    if not isinstance(raw, dict) or not raw:
+        raise ValueError(
+            f"expected a budget's name or a mapping of budget -> share such as {{a: 60%, b: 40%}}, got {raw!r}"
+        )
+    shares: dict[str, float] = {}
+    for name, share in raw.items():
+        try:
+            shares[str(name)] = parse_percentage(share)
+        except UnitError as exc:
+            raise ValueError(f"the share paid by budget {name!r}: {exc}") from None
+        if shares[str(name)] <= 0:
+            raise ValueError(f"the share paid by budget {name!r} must be more than 0%, got {share!r}")
+    total = sum(shares.values())
+    if abs(total - 1.0) > SHARES_TOLERANCE:
+        raise ValueError(f"the shares of the budgets paying must sum to 100%, got {total * 100:.4g}%")
+    return shares
+
+
 def _unit_cost(raw: object) -> object:
     if isinstance(raw, dict) and ("first_unit" in raw or "learning" in raw):
         return raw
@@ -223,7 +260,10 @@ class FacilityBase(Spec):
     """Keys every facility kind has."""
 
     product: str
-    budget: str
+    #: the budget paying its work, or several with their shares (`{a: 60%, b: 40%}`)
+    budget: Annotated[str | dict[str, float], BeforeValidator(_payers), WithJsonSchema(_PAYERS_SCHEMA)]
+    #: the facility's name in words for figures and reports (default: the key in words)
+    label: str | None = None
     unit_cost: Any = 0.0
     consumes: dict[str, QuantityValue] = {}
     workforce: dict[str, int] = {}
@@ -247,7 +287,23 @@ class FacilityBase(Spec):
         kind = getattr(self, "kind", "")
         if kind != "shipyard" and any(e.capacity is None or e.docks is not None for e in self.expansions):
             raise ValueError(f"expansions of a {kind} add 'capacity' (a rate); 'docks' are for shipyards")
+        if isinstance(self.budget, dict):
+            if kind == "shipyard":
+                raise ValueError(
+                    "a shipyard is paid from one budget; several budgets in shares are for factories and lines"
+                )
+            unnamed = [e.name for e in self.expansions if e.budget is None and e.capex != 0.0]
+            if unnamed:
+                raise ValueError(
+                    f"a facility paid from several budgets: its expansions with capex name the 'budget' paying it"
+                    f" (missing on {', '.join(unnamed)})"
+                )
         return self
+
+    @property
+    def payers(self) -> dict[str, float]:
+        """Each budget paying its work -> its share of every cost (one budget: all of it)."""
+        return {self.budget: 1.0} if isinstance(self.budget, str) else dict(self.budget)
 
     @field_validator("workforce")
     @classmethod
@@ -405,13 +461,56 @@ FACILITY_KINDS: tuple[str, ...] = tuple(
 )
 
 
+class Disruption(Spec):
+    """A supplier delivering only a fraction (`to`) of its rate for a while: scheduled (`from` a
+    date, `for` a duration) or random (exponential times, `mean_time_between` disruptions and
+    `mean_duration`, drawn per replication from the disruption's own stream)."""
+
+    from_: UncertainDate | None = Field(default=None, alias="from")
+    for_: DurationValue | None = Field(default=None, alias="for")
+    mean_time_between: DurationValue | None = None
+    mean_duration: DurationValue | None = None
+    to: PercentValue = 0.0
+
+    @model_validator(mode="after")
+    def _scheduled_or_random(self) -> Disruption:
+        scheduled = self.from_ is not None or self.for_ is not None
+        random = self.mean_time_between is not None or self.mean_duration is not None
+        if scheduled and random:
+            raise ValueError(
+                "a disruption is scheduled ('from', 'for') or random ('mean_time_between', 'mean_duration'), not both"
+            )
+        if scheduled and (self.from_ is None or self.for_ is None):
+            raise ValueError("a scheduled disruption needs both 'from' (a date) and 'for' (a duration)")
+        if random and (self.mean_time_between is None or self.mean_duration is None):
+            raise ValueError("a random disruption needs both 'mean_time_between' and 'mean_duration'")
+        if not scheduled and not random:
+            raise ValueError("a disruption needs 'from' and 'for', or 'mean_time_between' and 'mean_duration'")
+        for key, v in (
+            ("for", self.for_),
+            ("mean_time_between", self.mean_time_between),
+            ("mean_duration", self.mean_duration),
+        ):
+            if isinstance(v, float) and v <= 0:
+                raise ValueError(f"'{key}' must be longer than zero, got {v:g} days")
+        if isinstance(self.to, float) and not 0 <= self.to < 1:
+            raise ValueError(
+                "'to' is the share of its rate a disrupted supplier still delivers, from 0% to below 100%,"
+                f" got {self.to:.0%}"
+            )
+        return self
+
+
 class Supply(Spec):
     """An upstream producer feeding a material's stock continuously from start."""
 
     rate: RateValue
     lead_time: DurationValue = 0.0
     expansions: list[Expansion] = []
+    #: the budget paying its expansions' capex (each may name its own instead)
     budget: str | None = None
+    #: periods it delivers only part of its rate, expansions included (`sim.model.suppliers`)
+    disruptions: list[Disruption] = []
 
     @field_validator("expansions")
     @classmethod
@@ -421,12 +520,70 @@ class Supply(Spec):
         return v
 
 
+class Supplier(Spec):
+    """One of a material's suppliers: its rate (the most it delivers a day), the lead time from
+    its production to the stock, its `share` of the material's `order` or its `priority` (lower
+    first), and its disruptions."""
+
+    rate: RateValue
+    lead_time: DurationValue = 0.0
+    share: PercentValue | None = None
+    priority: int | None = None
+    disruptions: list[Disruption] = []
+
+
+def _named_suppliers(raw: object) -> object:
+    """A list of suppliers, each with its `name`, as the mapping name -> supplier."""
+    if not isinstance(raw, list):
+        return raw
+    named: dict[str, object] = {}
+    for k, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise ValueError(
+                f"item {k}: a supplier in a list needs a 'name' (or write suppliers as a mapping name -> supplier)"
+            )
+        if item["name"] in named:
+            raise ValueError(f"item {k}: supplier {item['name']!r} is named twice")
+        named[item["name"]] = {key: value for key, value in item.items() if key != "name"}
+    return named
+
+
 class Material(Spec):
     """A stock that facilities consume."""
 
     unit: str = "units"
     initial: QuantityValue = 0.0
     supply: Supply | None = None
+    #: the material's name in words for figures and reports (default: the key in words)
+    label: str | None = None
+    #: several suppliers instead of one `supply` (`sim.model.suppliers`)
+    suppliers: Annotated[dict[str, Supplier], BeforeValidator(_named_suppliers)] = {}
+    #: the rate ordered from suppliers that have shares or priorities
+    order: RateValue | None = None
+    #: money per unit, paid from the consuming facility's budget with each lot
+    price: QuantityValue = 0.0
+
+    @model_validator(mode="after")
+    def _one_way_of_supply(self) -> Material:
+        if self.supply is not None and self.suppliers:
+            raise ValueError("write 'supply' (one supplier) or 'suppliers' (several), not both")
+        shares = [s.share for s in self.suppliers.values() if s.share is not None]
+        priorities = [s.priority for s in self.suppliers.values() if s.priority is not None]
+        if shares and priorities:
+            raise ValueError("suppliers split the order by 'share' or fill it by 'priority', not both")
+        if (shares or priorities) and len(shares) + len(priorities) != len(self.suppliers):
+            missing = [n for n, s in self.suppliers.items() if s.share is None and s.priority is None]
+            which = "share" if shares else "priority"
+            raise ValueError(f"every supplier needs a {which} when one has it; missing: {', '.join(missing)}")
+        if (shares or priorities) and self.order is None:
+            raise ValueError("suppliers with shares or priorities need the material's 'order' (the rate ordered)")
+        if self.order is not None and not (shares or priorities):
+            raise ValueError("'order' is split among suppliers by 'share' or 'priority': give each supplier one")
+        if shares and all(isinstance(s, float) for s in shares) and abs(sum(shares) - 1.0) > 1e-6:
+            raise ValueError(f"suppliers' shares must add up to 100%, got {sum(shares):.1%}")
+        if isinstance(self.price, float) and self.price < 0:
+            raise ValueError(f"a price must not be negative, got {self.price:g}")
+        return self
 
 
 class Workforce(Spec):
@@ -465,14 +622,70 @@ class GdpTable(Spec):
     growth: float = 0.0
 
 
+#: a nation's spending paths a budget may draw from: NATO's Hague split of the 5% of GDP
+NATION_PATHS = ("core", "related")
+
+
+class Nation(Spec):
+    """A nation's GDP (in its own currency), its exchange rate to the scenario's currency, and its
+    spending paths as shares of GDP by year: `core` defence and defence-`related` spending."""
+
+    gdp: GdpTable
+    currency: str | None = None  # None: the scenario's
+    exchange_rate: float = Field(default=1.0, gt=0)  # scenario currency per unit of its own
+    core: dict[int, Percent] = {}
+    related: dict[int, Percent] = {}
+
+    @field_validator("gdp", mode="before")
+    @classmethod
+    def _gdp(cls, raw: object) -> object:
+        return _gdp_table(raw)
+
+    @field_validator("core", "related")
+    @classmethod
+    def _years(cls, v: dict[int, Any]) -> dict[int, Any]:
+        return _fiscal_years(v) or {}
+
+    def path(self, name: str) -> dict[int, float]:
+        """The share-of-GDP table of `core` or `related`."""
+        table: dict[int, float] = getattr(self, name)
+        return table
+
+
+class BudgetSource(Spec):
+    """Where a budget's money comes from: a nation's `core` or `related` spending (a budget
+    drawing from several pools their allocations: a joint fund)."""
+
+    nation: str
+    path: Literal["core", "related"]
+
+
+def _allocation(raw: object) -> object:
+    """A share (perhaps uncertain), or a table of fiscal year -> share, interpolated."""
+    if isinstance(raw, dict) and raw and all(isinstance(k, int) and not isinstance(k, bool) for k in raw):
+        return _fiscal_years({year: parse_percentage(v) for year, v in raw.items()})
+    return parse_value(raw, parse_percentage)
+
+
+_ALLOCATION_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        _uncertain_schema(_PERCENT_SCHEMA),
+        {"type": "object", "patternProperties": {"^[0-9]{4}$": _PERCENT_SCHEMA}, "additionalProperties": False},
+    ]
+}
+
+
 class Budget(Spec):
     """A pot of money facilities draw on, filled at each fiscal year's start."""
 
     appropriations: dict[int, QuantityValue] | None = None
+    #: the budget's name in words for figures and reports (default: the key in words)
+    label: str | None = None
     growth: PercentValue = 0.0
     gdp: Annotated[GdpTable | None, Field(default=None)] = None
     share_of_gdp: dict[int, Percent] | None = None
-    allocation: PercentValue = 1.0
+    from_: BudgetSource | list[BudgetSource] | None = Field(default=None, alias="from")
+    allocation: Annotated[Any, BeforeValidator(_allocation), WithJsonSchema(_ALLOCATION_SCHEMA)] = 1.0
     fiscal_year_start: MonthDay = (1, 1)
     carry_over: bool = True
     inflation: PercentValue = 0.0
@@ -481,6 +694,13 @@ class Budget(Spec):
     @classmethod
     def _gdp(cls, raw: object) -> object:
         return None if raw is None else _gdp_table(raw)
+
+    @property
+    def sources(self) -> list[BudgetSource]:
+        """The nations' paths it draws on (none: its money is a table or a GDP share of its own)."""
+        if self.from_ is None:
+            return []
+        return list(self.from_) if isinstance(self.from_, list) else [self.from_]
 
     @field_validator("appropriations", "share_of_gdp")
     @classmethod
@@ -491,12 +711,16 @@ class Budget(Spec):
     def _one_source(self) -> Budget:
         by_table = self.appropriations is not None
         by_gdp = self.gdp is not None or self.share_of_gdp is not None
-        if by_table and by_gdp:
-            raise ValueError("give either 'appropriations' or 'gdp' with 'share_of_gdp', not both")
-        if not by_table and not by_gdp:
-            raise ValueError("needs 'appropriations', or 'gdp' with 'share_of_gdp'")
+        by_nation = self.from_ is not None
+        if by_table + by_gdp + by_nation > 1:
+            raise ValueError("give one of 'appropriations', 'gdp' with 'share_of_gdp', or 'from' (a nation's path)")
+        if not by_table and not by_gdp and not by_nation:
+            raise ValueError("needs 'appropriations', 'gdp' with 'share_of_gdp', or 'from: {nation: N, path: core}'")
+
         if by_gdp and (self.gdp is None or self.share_of_gdp is None):
             raise ValueError("'gdp' and 'share_of_gdp' go together")
+        if isinstance(self.from_, list) and not self.from_:
+            raise ValueError("'from' needs at least one {nation: N, path: core}")
         if by_table and not self.appropriations:
             raise ValueError("'appropriations' needs at least one fiscal year")
         if by_gdp and not self.share_of_gdp:
@@ -565,6 +789,8 @@ class Target(Spec):
     by: Date | None = None
     baseline: Baseline = None
     sustain: Duration | None = None
+    #: deliveries to this customer only (`orders`); None: all deliveries of the product
+    customer: str | None = None
 
     @field_validator("baseline", mode="before")
     @classmethod
@@ -604,6 +830,15 @@ class Target(Spec):
             raise ValueError(f"needs exactly one measure among {', '.join(MEASURES)}; found {found}")
         return self
 
+    @model_validator(mode="after")
+    def _customer_measure(self) -> Target:
+        if self.customer is not None and self.measure == "capacity":
+            raise ValueError(
+                "a capacity target measures the plants, not what one customer receives: "
+                "remove 'customer' or state the target as 'delivered', 'rate' or 'stock'"
+            )
+        return self
+
     @property
     def measure(self) -> str:
         """Which of the four measures this target is stated in."""
@@ -637,6 +872,34 @@ class Target(Spec):
         return DEFAULT_RATE_SUSTAIN if self.measure == "rate" else 0.0
 
 
+class Order(Spec):
+    """A customer's order for a product: a quantity placed on one date, or a rate placed as
+    monthly call-offs from `placed` until `until`. A product with orders is built only to its
+    backlog (`sim.model.orders`); deliveries go to customers by priority, then order date."""
+
+    customer: str
+    product: str
+    quantity: Quantity | None = None
+    rate: Rate | None = None
+    placed: Date | None = None  # None: the scenario's start
+    until: Date | None = None
+    price: Quantity | None = None  # money per unit; None: the supplying facility's unit cost
+    priority: float = 0.0
+    export: bool = False  # an outside buyer (any name); otherwise the customer names a budget
+
+    @model_validator(mode="after")
+    def _amount(self) -> Order:
+        if (self.quantity is None) == (self.rate is None):
+            raise ValueError("needs exactly one of 'quantity' (placed at once) or 'rate' (monthly call-offs)")
+        if self.rate is not None and self.until is None:
+            raise ValueError("a 'rate' order needs 'until', the date its call-offs stop")
+        if self.quantity is not None and self.until is not None:
+            raise ValueError("'until' belongs to a 'rate' order; a 'quantity' is placed at once on 'placed'")
+        if self.placed is not None and self.until is not None and self.until <= self.placed:
+            raise ValueError(f"'until' ({self.until}) must come after 'placed' ({self.placed})")
+        return self
+
+
 class Scenario(Spec):
     """A whole scenario, validated."""
 
@@ -648,14 +911,20 @@ class Scenario(Spec):
     replications: int = Field(default=1, ge=1, le=1_000_000)
     currency: str = "EUR"
     inventory: dict[str, Quantity] = {}
+    #: nations whose core and related spending budgets may draw on (`Budget.from_`)
+    nations: dict[str, Nation] = {}
     budgets: dict[str, Budget] = {}
     materials: dict[str, Material] = {}
     workforce: dict[str, Workforce] = {}
     facilities: dict[str, Facility] = {}
     demand: dict[str, Demand] = {}
     targets: list[Target] = []
+    #: customers' orders (`Order`): a product with orders is built only to its backlog
+    orders: list[Order] = []
     #: how plans turn out: `none` (as announced), `calibrated` (the shipped priors) or a mapping
     realism: Annotated[ScenarioRealism, BeforeValidator(_realism)] = ScenarioRealism()
+    #: products' names in words for figures and reports, by product (default: the name in words)
+    product_labels: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _work_in_progress_began_before_start(self) -> Scenario:
@@ -677,6 +946,42 @@ class Scenario(Spec):
                     f"targets.{k}.{target.measure}: target {target.name!r} is measured against the demand"
                     f" for {target.product!r}, but 'demand' has none; add demand.{target.product}"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _labels_name_products(self) -> Scenario:
+        unknown = [name for name in self.product_labels if name not in self.products]
+        if unknown:
+            raise ValueError(
+                f"product_labels.{unknown[0]}: not a product of this scenario"
+                f"{did_you_mean(unknown[0], self.products)}; products: {', '.join(self.products)}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _orders_from_start(self) -> Scenario:
+        for k, order in enumerate(self.orders):
+            if order.placed is not None and order.placed < self.start:
+                raise ValueError(
+                    f"orders.{k}.placed: an order is placed on or after the start ({self.start}), got"
+                    f" {order.placed}; state the part of an older contract still open at the start,"
+                    " placed on the start date"
+                )
+            if order.until is not None and order.until <= self.start:
+                raise ValueError(f"orders.{k}.until: must come after the start ({self.start}), got {order.until}")
+        return self
+
+    @model_validator(mode="after")
+    def _priced_materials_paid_per_unit(self) -> Scenario:
+        priced = {m for m, spec in self.materials.items() if spec.price != 0}
+        for name, facility in self.facilities.items():
+            for k, stage in enumerate(getattr(facility, "stages", [])):
+                for m in stage.consumes:
+                    if m in priced:
+                        raise ValueError(
+                            f"facilities.{name}.stages.{k}.consumes.{m}: a shipyard stage cannot take a priced"
+                            f" material yet; put {m!r} in the shipyard's own 'consumes' (paid with each hull)"
+                        )
         return self
 
     @field_validator("horizon")

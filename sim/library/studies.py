@@ -36,6 +36,7 @@ from sim.studies import audit as audit_study
 from sim.studies import bottlenecks as bottleneck_study
 from sim.studies import compare as compare_study
 from sim.studies import sensitivity as sensitivity_study
+from sim.studies.design_table import design_columns, design_values
 from sim.studies.evaluate import Point, Study, evaluate, open_store, totals_of, years_array
 from sim.studies.executors import DASK_TIMEOUT, Scheduler, default_jobs, make_executor
 from sim.studies.goals import goal_table
@@ -57,6 +58,7 @@ __all__ = [
     "compare",
     "sensitivity",
     "study_out",
+    "unused_folder",
     "default_out_text",
     "sweep",
 ]
@@ -118,6 +120,21 @@ def study_out(command: str, file: str | None, out: str | os.PathLike[str] | None
     if command == "compare" or file is None:
         return COMPARE_OUT
     return default_out_dir(file) / command
+
+
+#: files that say a folder holds a study
+STUDY_MARKERS = ("study.json", "results.sqlite")
+
+
+def unused_folder(folder: Path) -> Path:
+    """`folder` if it holds no study yet, else the first of `<folder>-2`, `<folder>-3`, ... that
+    holds none: what the Python API writes into when no `out` is given, so a second study never
+    replaces the first."""
+    candidate, k = folder, 1
+    while any((candidate / name).exists() for name in STUDY_MARKERS):
+        k += 1
+        candidate = folder.with_name(f"{folder.name}-{k}")
+    return candidate
 
 
 def default_out_text(command: str) -> str:
@@ -190,8 +207,8 @@ def _prepare(out: Path, study: Study, resolved: dict[str, LoadedScenario]) -> No
         write_atomic(out / name, header + yaml.safe_dump(loaded.data, sort_keys=False, allow_unicode=True))
     write_csv(
         out / "design.csv",
-        ("point", *study.columns),
-        ((i, *(design_cell(v) for v in p.values)) for i, p in enumerate(study.points)),
+        ("point", *design_columns(study.command, study.columns)),
+        ((i, *(design_cell(v) for v in design_values(study.command, p.values))) for i, p in enumerate(study.points)),
     )
     write_json(
         out / "study.json",
@@ -216,7 +233,7 @@ def _execute(
     with make_executor(options.jobs, options.scheduler, options.scheduler_timeout) as executor:
         evaluate(study, out, executor, progress=options.progress, store=store)
     design = {row[0]: row[1:-1] for row in store.design_rows()}
-    header = ("point", "replication", "seed", *study.columns, "error", *study.measures)
+    header = ("point", "replication", "seed", *design_columns(study.command, study.columns), "error", *study.measures)
     rows = ((p, r, seed, *design[p], error, *measures) for p, r, seed, error, *measures in store.runs())
     write_csv(out / "results.csv", header, rows)
     failed = [row for row in store.design_rows() if row[-1]]
@@ -441,8 +458,8 @@ def compare(
     """Scenarios side by side on the same random numbers (the first one's seed and
     replications): each target's dates per scenario and the probability one reaches it before
     another; writes compare.json (its targets are `found`). `labels` name the scenarios
-    (default: their files). With `plots`, draws compare.png: each target's dates in each
-    scenario side by side."""
+    (default: their files). With `plots`, draws compare.png (each target's dates in each
+    scenario side by side) and target_chart.png (each scenario's target chart side by side)."""
     options = _Options(
         replications=replications, seed=seed, jobs=jobs, scheduler=scheduler, scheduler_timeout=scheduler_timeout,
         resume=resume, progress=progress, plots=plots, svg=svg, xlsx=xlsx,
@@ -475,8 +492,17 @@ def compare(
         years, failed = years_array(study, store.runs())
         store.close()
         has = np.array([[t in {x.name for x in item.scenario.targets} for t in targets] for item in loaded])
-        result = compare_study.comparison(names, [x.scenario.start for x in loaded], targets, years, has, failed)
-        write_json(folder / "compare.json", {"seed": study.seed, "replications": study.replications, "targets": result})
+        deadlines = [{t.name: (t.product, t.by) for t in item.scenario.targets} for item in loaded]
+        starts = [x.scenario.start for x in loaded]
+        result = compare_study.comparison(names, starts, targets, years, has, failed, deadlines)
+        spans = {
+            label: {"start": x.scenario.start.isoformat(), "horizon_years": round(in_years(x.scenario.horizon), 6)}
+            for label, x in zip(names, loaded, strict=True)
+        }
+        write_json(
+            folder / "compare.json",
+            {"seed": study.seed, "replications": study.replications, "spans": spans, "targets": result},
+        )
         written.printed.append(compare_table(names, result))
         return _finished("compare", options, folder, written, ("compare.json",), found=result)
 

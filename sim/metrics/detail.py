@@ -70,6 +70,7 @@ def replication_detail(scenario: Scenario, records: Records, replication: int) -
             {"material": mat[m], "t0": _r(t0), "t1": _r(t1), "per_year": _r(per_year(delta))}
             for m, t0, t1, delta in records.supply
         ],
+        **supplier_detail(records),
         "docks": [
             {"facility": fac[d[0]], "t0": _r(d[1]), "t1": _r(d[2]), "added": _r(d[3] if len(d) > 3 else 1)}
             for d in records.docks
@@ -83,4 +84,22 @@ def replication_detail(scenario: Scenario, records: Records, replication: int) -
             for f, hull, stage, dock, t0, t1 in records.stages
         ],
         "budgets": money_by_fiscal_year(records),
+    }
+
+
+def supplier_detail(records: Records) -> dict[str, Any]:
+    """Each supplier's delivery steps and disruption periods (days after the start, rates per
+    year), where a material has suppliers (else nothing: the document stays as it was)."""
+    if not records.supplier_supply and not records.disruptions:
+        return {}
+    mat = records.materials
+    return {
+        "suppliers": [
+            {"material": mat[m], "supplier": s, "from": _r(day), "per_year": _r(per_year(rate))}
+            for m, s, day, rate in records.supplier_supply
+        ],
+        "disruptions": [
+            {"material": mat[m], "supplier": s, "start": _r(start), "end": _r(end), "to": _r(fraction)}
+            for m, s, start, end, fraction in records.disruptions
+        ],
     }

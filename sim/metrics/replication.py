@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from sim.language.calendar import Clock
-from sim.language.schema import Scenario
+from sim.language.schema import Scenario, Target
+from sim.metrics.money import national_money
+from sim.metrics.orders import Routed, customer_deliveries, line_measures, route
 from sim.metrics.series import (
     YEAR,
     Capacity,
@@ -26,12 +28,13 @@ from sim.metrics.series import (
     draws_down,
     net_of,
 )
-from sim.metrics.targets import target_reach
+from sim.metrics.supply import supplier_use
+from sim.metrics.targets import Reach, target_reach
 from sim.records import Records
 
-#: `used`: units of a component taken by the facilities consuming it (0 for other products)
 #: target measures read from the product's stock (drawn down by its demand)
 STOCK_MEASURES = ("stock", "unmet")
+#: `used`: units of a component taken by the facilities consuming it (0 for other products)
 TIMELINE_MEASURES = ("delivered", "rate", "stock", "capacity", "used")
 END_MEASURES = ("delivered", "rate", "stock", "capacity", "used", "unmet_demand")
 
@@ -66,6 +69,16 @@ class ReplicationResult:
     #: its history for the pictures (`sim.metrics.detail.replication_detail`), where the run
     #: asked to keep it (replication 0 of `rearm run`), so presentation never simulates again
     detail: dict[str, Any] | None = None
+    #: per (customer, product) line with orders (`sim.metrics.orders.lines`): its
+    #: `CUSTOMER_MEASURES` at the horizon, and (delivered, backlog) at the months
+    orders_end: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
+    orders_timeline: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 0)))
+    #: per material with suppliers: what each delivered, its days disrupted, the waiting it
+    #: caused (`sim.metrics.supply.supplier_use`)
+    supply: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: per nation and path, its spending and the money of the budgets it fills: nations × paths
+    #: × `sim.metrics.money.NATIONAL_MEASURES`
+    national: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 6)))
 
 
 def demand_window(records: Records, product: int) -> DemandWindows:
@@ -105,8 +118,11 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     values = np.array(series).reshape(len(products), len(TIMELINE_MEASURES), at.size)
     timeline = np.ascontiguousarray(values[:, :, :-1])
     end = np.column_stack((values[:, :, -1], unmet))
+    routed = route(records) if records.order_lines else None
     reaches = [
         target_reach(t, delivered[p], capacities[p], stocks.get(p), initial[p], horizon)
+        if t.customer is None or routed is None
+        else customer_reach(t, records, routed, p, capacities[p], horizon)
         for t, p in zip(scenario.targets, target_product, strict=True)
     ]
     target_days = np.array([r.day for r in reaches], dtype=float)
@@ -118,9 +134,34 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     time_use: dict[str, dict[str, float]] = defaultdict(dict)
     for f, causes in records.time_use.items():
         time_use[records.facilities[f]] = dict(causes)
-    return ReplicationResult(
-        replication, target_days, censored, timeline, end, budgets, by_year, dict(time_use), records.events
+    result = ReplicationResult(
+        replication,
+        target_days,
+        censored,
+        timeline,
+        end,
+        budgets,
+        by_year,
+        dict(time_use),
+        records.events,
+        supply=supplier_use(records, horizon),
+        national=national_money(records, budgets),
     )
+    if routed is not None:
+        totals, by_month = line_measures(records, routed, at)
+        result.orders_end, result.orders_timeline = totals, np.ascontiguousarray(by_month[:, :, :-1])
+    return result
+
+
+def customer_reach(
+    target: Target, records: Records, routed: Routed, product: int, capacity: Capacity, horizon: float
+) -> Reach:
+    """When a target naming a `customer` is reached: its measure read on the deliveries of its
+    product to that customer (its stock: what that customer has received)."""
+    assert target.customer is not None
+    deliveries = customer_deliveries(records, routed, records.customers.index(target.customer), product)
+    stock = Stock.build(0.0, deliveries, None, horizon) if target.measure == "stock" else None
+    return target_reach(target, deliveries, capacity, stock, 0.0, horizon)
 
 
 def budget_totals(records: Records) -> np.ndarray:

@@ -16,7 +16,10 @@ from sim.language.types import DaysOfDemand, Relative
 from sim.language.units import in_years, per_year
 from sim.metrics.confidence import clusters, median_bounds, straddles
 from sim.metrics.goals import goal_report
+from sim.metrics.money import budget_money, nation_money
+from sim.metrics.orders import CUSTOMER_MEASURES
 from sim.metrics.replication import END_MEASURES, TIMELINE_MEASURES, ReplicationResult
+from sim.metrics.supply import mean_use
 
 PERCENTILES = (("p10", 0.10), ("p50", 0.50), ("p90", 0.90))
 
@@ -140,25 +143,56 @@ def summarise(
     for p, name in enumerate(scenario.products):
         products[name] = {m: distribution(end[:, p, j]) for j, m in enumerate(END_MEASURES)}
     budgets: dict[str, Any] = {}
-    money = np.array([r.budgets for r in results])
+    money = np.array([r.budgets for r in results]).reshape(len(results), len(scenario.budgets), 3)
+    extra = budget_money(scenario, money)
     for b, name in enumerate(scenario.budgets):
         budgets[name] = {
             "appropriated": _round(float(money[:, b, 0].mean()), 2),
             "spent": _round(float(money[:, b, 1].mean()), 2),
             "lapsed": _round(float(money[:, b, 2].mean()), 2),
+            **extra[name],
             "appropriations": yearly_means([r.by_year[name] for r in results]),
         }
+    nations = nation_money(scenario, np.array([r.national for r in results]))
     facilities: dict[str, Any] = {}
     for name in scenario.facilities:
         facilities[name] = time_shares([r.time_use.get(name, {}) for r in results])
+    # (materials with suppliers or disruptions only: a scenario without keeps its summary as it was)
+    fragile = any(m.suppliers or (m.supply and m.supply.disruptions) for m in scenario.materials.values())
+    supply = {"materials": mean_use([r.supply for r in results])} if fragile else {}
     return {
         **provenance,
         "targets": target_summary(scenario, results, written),
         "products": products,
         "budgets": budgets,
+        **({"nations": nations} if nations else {}),
         "facilities": facilities,
+        "customers": customer_summary(scenario, results),
+        **supply,
         "events_per_replication": _round(float(np.mean([r.events for r in results])), 1),
     }
+
+
+def order_lines(scenario: Scenario) -> list[tuple[str, str]]:
+    """Each (customer, product) with orders, in order of first mention (as the model records
+    the lines that have call-offs: `sim.metrics.orders.lines`)."""
+    return list(dict.fromkeys((o.customer, o.product) for o in scenario.orders))
+
+
+def customer_summary(scenario: Scenario, results: list[ReplicationResult]) -> dict[str, Any]:
+    """Per customer and product ordered: what was ordered (placed by the horizon), delivered,
+    still in backlog at the horizon, and the mean wait from a call-off's placing to the delivery
+    of its units (days per unit delivered; None where nothing was delivered)."""
+    out: dict[str, Any] = {}
+    for i, (customer, name) in enumerate(order_lines(scenario)):
+        values = np.array([r.orders_end[i] for r in results])
+        entry: dict[str, Any] = {}
+        for j, m in enumerate(CUSTOMER_MEASURES):
+            column = values[:, j]
+            finite = column[np.isfinite(column)]
+            entry[m] = distribution(finite) if finite.size else None
+        out.setdefault(customer, {})[name] = entry
+    return out
 
 
 def yearly_means(by_year: list[dict[int, float]]) -> dict[str, float | None]:
@@ -173,7 +207,9 @@ def yearly_means(by_year: list[dict[int, float]]) -> dict[str, float | None]:
 
 
 def time_shares(uses: list[dict[str, float]]) -> dict[str, Any]:
-    """Utilisation and waiting shares of one facility, averaged over replications.
+    """Utilisation and waiting shares of one facility, averaged over replications, and the
+    p10/p50/p90 over replications of each cause's share (producing included), which the
+    waiting figure draws.
 
     Shares are of the facility's booked time; utilisation is the producing share of the
     time after the facility became available. Replications with no booked time count as
@@ -188,9 +224,15 @@ def time_shares(uses: list[dict[str, float]]) -> dict[str, Any]:
     producing = booked[:, causes.index("producing")] if "producing" in causes else np.zeros(n)
     busy = counted & (existing > 0)
     utilisation = float(_running_sum(np.where(busy, producing / np.where(busy, existing, 1.0) / n, 0.0)))
+    per_run = np.where(counted[:, None], booked / np.where(counted, total, 1.0)[:, None], 0.0)
+    spread = np.percentile(per_run, [10, 50, 90], axis=0) if n else np.zeros((3, len(causes)))
     return {
         "utilisation": _round(utilisation),
         "waiting": {c: _round(v) for c, v in zip(causes, shares.tolist(), strict=True) if c != "producing"},
+        "share_percentiles": {
+            c: {p: _round(float(v)) for p, v in zip(("p10", "p50", "p90"), spread[:, j], strict=True)}
+            for j, c in enumerate(causes)
+        },
     }
 
 
@@ -202,13 +244,26 @@ def _running_sum(rows: np.ndarray) -> np.ndarray:
 
 def timeline_rows(
     scenario: Scenario, results: list[ReplicationResult], dates: list[dt.date]
-) -> list[tuple[str, str, str, float, float, float, float]]:
-    """`timeline.csv` rows: date, product, measure, p10, p50, p90, mean."""
+) -> list[tuple[str, str, str, float, float, float, float, str]]:
+    """`timeline.csv` rows: date, product, measure, p10, p50, p90, mean, customer (empty: the
+    product's own measures; a customer: its deliveries and backlog of the product)."""
     stack = np.array([r.timeline for r in results])  # reps × products × measures × months
     cells = np.concatenate((np.percentile(stack, [10, 50, 90], axis=0), stack.mean(axis=0)[None]))
     values = cells.transpose(3, 1, 2, 0).reshape(-1, 4).tolist()  # by month, product, measure: p10, p50, p90, mean
     keys = product([d.isoformat() for d in dates], scenario.products, TIMELINE_MEASURES)
-    return [
-        (date, name, measure, round(p10, 4), round(p50, 4), round(p90, 4), round(mean, 4))
+    rows = [
+        (date, name, measure, round(p10, 4), round(p50, 4), round(p90, 4), round(mean, 4), "")
         for (date, name, measure), (p10, p50, p90, mean) in zip(keys, values, strict=True)
     ]
+    lines = order_lines(scenario)
+    if not lines or not results or results[0].orders_timeline.shape[0] != len(lines):
+        return rows
+    stack = np.array([r.orders_timeline for r in results])  # reps × lines × (delivered, backlog) × months
+    cells = np.concatenate((np.percentile(stack, [10, 50, 90], axis=0), stack.mean(axis=0)[None]))
+    values = cells.transpose(3, 1, 2, 0).reshape(-1, 4).tolist()
+    line_keys = product([d.isoformat() for d in dates], lines, ("delivered", "backlog"))
+    rows += [
+        (date, name, measure, round(p10, 4), round(p50, 4), round(p90, 4), round(mean, 4), customer)
+        for (date, (customer, name), measure), (p10, p50, p90, mean) in zip(line_keys, values, strict=True)
+    ]
+    return rows

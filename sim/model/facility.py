@@ -17,6 +17,7 @@ from sim.model.curves import RateCurve
 from sim.model.expansion import Construction, ExpansionPlan, build_expansion
 from sim.model.learning import UnitCost
 from sim.model.material import Material
+from sim.model.orders import ORDERS, OrderBook
 from sim.model.ranks import FIRST_RANK, RankedTimeout
 from sim.model.streams import facility_path, item_key
 from sim.model.world import World
@@ -41,6 +42,11 @@ def component_cause(product: str) -> str:
     return f"component:{product}"
 
 
+def money_cause(budget: str) -> str:
+    """The waiting cause for one budget of a facility paid from several (one budget: `money`)."""
+    return f"{MONEY}:{budget}"
+
+
 def workforce_cause(name: str) -> str:
     """The waiting cause for a workforce pool."""
     return f"workforce:{name}"
@@ -59,6 +65,8 @@ class Facility:
     """Base of the facility kinds: one instance per facility per replication."""
 
     kind: ClassVar[str]
+    #: the share of units started that come out good (a munitions factory's `yield`)
+    good_fraction: float = 1.0
 
     def __init__(self, world: World, index: int, name: str, spec: FacilityBase) -> None:
         self.world = world
@@ -71,7 +79,17 @@ class Facility:
         self.path = facility_path(name)
         streams = world.streams
         self.product = world.records.products.index(spec.product)
-        self.budget: Budget = world.budgets[spec.budget]
+        #: its product's order book, if the product has orders (`sim.model.orders`)
+        self.orders: OrderBook | None = world.orders.get(self.product)
+        payers = spec.payers
+        #: (budget, share of every cost, waiting cause) of each budget paying its work: one
+        #: budget pays all, waiting for `money`; several pay their shares, each waiting for
+        #: `money:<budget>`
+        self.payers: list[tuple[Budget, float, str]] = [
+            (world.budgets[b], share, MONEY if len(payers) == 1 else money_cause(b)) for b, share in payers.items()
+        ]
+        #: the budget paying its work (of several, the first: the fast path declines them)
+        self.budget: Budget = self.payers[0][0]
         self.materials: dict[str, Material] = {m: world.materials[m] for m in spec.consumes}
         #: the fast path's hook, if it runs this facility's work ahead (set by `sim.model.fast`)
         self.fast: Ahead | None = None
@@ -101,6 +119,8 @@ class Facility:
         }
         #: (material, use per unit, waiting cause) of each material it uses (asked at every lot)
         self.inputs = [(self.materials[m], use, self.materials[m].cause) for m, use in self.consumes.items() if use > 0]
+        #: the price of the materials each unit takes, paid with the unit (`materials.X.price`)
+        self.unit_cost.materials = math.fsum(use * self.materials[m].price for m, use in self.consumes.items())
         #: the component store its deliveries feed, if other facilities consume its product
         store = world.materials.get(spec.product)
         self.store: Material | None = store if store is not None and store.product is not None else None
@@ -125,11 +145,10 @@ class Facility:
     def start(self) -> None:
         """Start the facility's processes."""
         self.env.process(self.run())
-        for c in self.constructions:
+        for c, espec in zip(self.constructions, self.spec.expansions, strict=True):
+            budget = self.world.budgets[espec.budget] if espec.budget is not None else self.budget
             self.env.process(
-                build_expansion(
-                    self.world, self.name, c.plan, self.budget, self.priority, self.index, self.commission, c
-                )
+                build_expansion(self.world, self.name, c.plan, budget, self.priority, self.index, self.commission, c)
             )
 
     def takes_from(self) -> set[str]:
@@ -220,8 +239,21 @@ class Facility:
     # -- money and material -----------------------------------------------------------------
     def affordable_units(self, day: float | None = None) -> float:
         """Units the budget can pay for now (or at `day`), given learning and inflation."""
-        money = self.budget.balance / self.budget.cost_multiplier(self.env.now if day is None else day)
-        return self.unit_cost.affordable(self.made, money)
+        return self.money_limit(self.env.now if day is None else day)[0]
+
+    def money_limit(self, day: float) -> tuple[float, str]:
+        """Units its budgets can pay for at `day`, given learning and inflation, and the cause
+        of waiting for more: of several budgets, the one that allows the fewest (the first
+        such) pays its share of no more than that."""
+        if len(self.payers) == 1:
+            budget = self.budget
+            return self.unit_cost.affordable(self.made, budget.balance / budget.cost_multiplier(day)), MONEY
+        money, cause = math.inf, MONEY
+        for budget, share, wait in self.payers:
+            covers = budget.balance / (budget.cost_multiplier(day) * share)
+            if covers < money:
+                money, cause = covers, wait
+        return self.unit_cost.affordable(self.made, money), cause
 
     def limit_by_inputs(self, wanted: float, day: float | None = None) -> tuple[float, str | None]:
         """Cut `wanted` units to what money and each material allow now (or at `day`, for a lot
@@ -232,9 +264,9 @@ class Facility:
         the same sums in another order)."""
         when: float = self.env.now if day is None else day
         units, cause, crumb = wanted, None, ROUNDING * wanted
-        money_units = self.affordable_units(when)
+        money_units, money_wait = self.money_limit(when)
         if money_units < units:
-            units, cause = (money_units if money_units > crumb else 0.0), MONEY
+            units, cause = (money_units if money_units > crumb else 0.0), money_wait
         for material, use, material_wait in self.inputs:
             can = material.available(when) / use
             if can < units:
@@ -246,23 +278,45 @@ class Facility:
         most `within` days while its supply flows)."""
         if cause == MONEY:
             yield from self.wait(self.budget.funds_arrived(self.priority), MONEY)
+        elif cause == ORDERS:
+            yield from self.wait_for_orders()
+        elif cause.startswith(f"{MONEY}:"):
+            budget = self.world.budgets[cause.split(":", 1)[1]]
+            yield from self.wait(budget.funds_arrived(self.priority), cause)
         else:
             name = cause.split(":", 1)[1]
             material = self.materials[name]
             when = material.wake_day(wanted * self.consumes[name], within)
             yield from self.wait(material.arrival(when, self.rank), cause, when)
 
+    def wait_for_orders(self) -> Generator[Any, Any, None]:
+        """No open orders: wait until the next call-off of its product is placed (for ever, if
+        none is left)."""
+        assert self.orders is not None
+        placed = self.orders.next_placement(self.env.now)
+        event = self.after(placed - self.env.now) if math.isfinite(placed) else self.env.event()
+        yield from self.wait(event, ORDERS, placed)
+
     def pay_and_take(self, units: float, what: str, day: float | None = None) -> None:
         """Commit the money and take the materials for `units` started now (or at `day`, for a
         lot run ahead while this facility acts alone)."""
         when: float = self.env.now if day is None else day
-        budget = self.budget
-        cost = self.unit_cost.cost(self.made, units) * budget.cost_multiplier(when)
-        balance = budget.balance
-        budget.commit(balance if balance < cost else cost, self.index, what, when)
+        if len(self.payers) == 1:
+            budget = self.budget
+            cost = self.unit_cost.cost(self.made, units) * budget.cost_multiplier(when)
+            balance = budget.balance
+            budget.commit(balance if balance < cost else cost, self.index, what, when)
+        else:
+            base = self.unit_cost.cost(self.made, units)
+            for budget, share, _ in self.payers:
+                cost = base * share * budget.cost_multiplier(when)
+                balance = budget.balance
+                budget.commit(balance if balance < cost else cost, self.index, what, when)
         for material, use, _ in self.inputs:
             material.take(units * use, when)
         self.made += units
+        if self.orders is not None:
+            self.orders.start(units * self.good_fraction)
         self.records.starts.append((when, self.index, units))
 
     # -- people -------------------------------------------------------------------------------

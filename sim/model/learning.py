@@ -24,6 +24,8 @@ class UnitCost:
 
     first_unit: float
     learning: float = 1.0
+    #: money per unit for its priced materials (`materials.X.price` × use), learning or not
+    materials: float = 0.0
     #: the b in cost(i) = first_unit · i^b (asked at every lot: computed once)
     exponent: float = field(init=False, repr=False, compare=False)
     _prefix_sums: list[float] = field(init=False, repr=False, compare=False, default_factory=list)
@@ -62,8 +64,19 @@ class UnitCost:
             return self.first_unit * n
         return self.first_unit * self._units_sum(n)
 
+    @property
+    def free(self) -> bool:
+        """Whether its units cost nothing."""
+        return self.first_unit == 0 and self.materials == 0
+
     def cost(self, made: float, units: float) -> float:
-        """Cost of `units` more units after `made` units."""
+        """Cost of `units` more units after `made` units (their materials' price included)."""
+        if self.materials:
+            return self._made_cost(made, units) + self.materials * units if units > 0 else 0.0
+        return self._made_cost(made, units)
+
+    def _made_cost(self, made: float, units: float) -> float:
+        """Cost of making `units` more units after `made` units (learning applies)."""
         if units <= 0 or self.first_unit == 0:
             return 0.0
         b = self.exponent
@@ -81,6 +94,31 @@ class UnitCost:
 
     def affordable(self, made: float, money: float) -> float:
         """How many more units `money` pays for after `made` units (inf if they are free)."""
+        if self.materials:
+            return self._affordable_with_materials(made, money)
+        return self._affordable_made(made, money)
+
+    def _affordable_with_materials(self, made: float, money: float) -> float:
+        """`affordable` when each unit's materials cost `materials` too: the root of
+        cost(made, n) = money, closed form without learning, else by bisection (cost grows
+        with n)."""
+        if money <= 0:
+            return 0.0
+        if self.exponent == 0 or self.first_unit == 0:
+            return money / (self.first_unit + self.materials)
+        lo, hi = 0.0, min(money / self.materials, self._affordable_made(made, money))
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            if mid in (lo, hi):
+                break
+            if self.cost(made, mid) <= money:
+                lo = mid
+            else:
+                hi = mid
+        return lo
+
+    def _affordable_made(self, made: float, money: float) -> float:
+        """How many more units `money` pays the making of (materials aside)."""
         if self.first_unit == 0:
             return math.inf
         if money <= 0:

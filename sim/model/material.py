@@ -31,6 +31,11 @@ class Material:
         self.taken = 0.0
         self._changed = env.event()
         self._cache: tuple[float, float] = (0.0, 0.0)  # (day, supplied by then)
+        #: (arrival day, share of the supply delivered from then on), ascending: its supply's
+        #: disruptions (`disrupt`)
+        self.cuts: list[tuple[float, float]] = []
+        #: money per unit, paid by the facility that takes it (`Facility.unit_cost`)
+        self.price = 0.0
         #: expansions of its supply (Construction; no import cycle)
         self.constructions: list[Any] = []
         #: for a component store, the index of the product whose deliveries feed it
@@ -74,12 +79,28 @@ class Material:
         return self.records.materials[self.index]
 
     def add_supply(self, t0: float, ramp_days: float, delta: float) -> None:
-        """More supply rate produced from `t0` (it arrives a lead time later)."""
-        ramp = self.supply.add(t0 + self.lead_time, ramp_days, delta)
-        self.records.supply.append((self.index, ramp.t0, ramp.t1, ramp.delta))
+        """More supply rate produced from `t0` (it arrives a lead time later), cut by its
+        disruptions (`disrupt`) where they apply."""
+        for a, days, d in cut_ramp(t0 + self.lead_time, ramp_days, delta, self.cuts):
+            ramp = self.supply.add(a, days, d)
+            self.records.supply.append((self.index, ramp.t0, ramp.t1, ramp.delta))
         self._cache = (0.0, 0.0)
         self._changed.succeed()
         self._changed = self.env.event()
+
+    def disrupt(self, periods: list[tuple[float, float, float]]) -> None:
+        """Its supply delivers only `fraction` of its rate from `start` to `end` (days of
+        production; the deepest cut where periods overlap), whatever the rate then: set before
+        any supply is added."""
+        days = sorted({t + self.lead_time for start, end, _ in periods for t in (start, end)})
+        self.cuts = []
+        for day in days:
+            share = 1.0
+            for start, end, fraction in periods:
+                if start <= day - self.lead_time < end and fraction < share:
+                    share = fraction
+            if share != (self.cuts[-1][1] if self.cuts else 1.0):
+                self.cuts.append((day, share))
 
     def supplied(self, day: float) -> float:
         """Everything that has arrived by `day` (cached: facilities ask many times per instant)."""
@@ -143,3 +164,29 @@ class Material:
         if math.isinf(when):
             return self._changed
         return self.env.any_of([RankedTimeout(self.env, max(0.0, when - self.env.now), rank), self._changed])
+
+
+def cut_ramp(
+    t0: float, ramp_days: float, delta: float, cuts: list[tuple[float, float]]
+) -> list[tuple[float, float, float]]:
+    """A ramp (rising by `delta` over `ramp_days` from `t0`) times a step share (`cuts`: from
+    each day on, this share; 1 before the first) as ramps (t0, ramp days, delta) whose sum is
+    exactly that product: the ramp, then at each cut day the change of share times the part of
+    the ramp from that day on (a step of what it has reached, and the rest of its rise)."""
+    out = [(t0, ramp_days, delta)]
+    before = 1.0
+    t1 = t0 + max(ramp_days, 0.0)
+    for day, share in cuts:
+        c = share - before
+        before = share
+        if c == 0:
+            continue
+        if day <= t0:
+            out.append((t0, ramp_days, c * delta))
+        elif day >= t1:
+            out.append((day, 0.0, c * delta))
+        else:
+            reached = (day - t0) / (t1 - t0)
+            out.append((day, 0.0, c * delta * reached))
+            out.append((day, t1 - day, c * delta * (1 - reached)))
+    return out

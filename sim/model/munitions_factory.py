@@ -13,6 +13,7 @@ from typing import Any
 
 from sim.language.schema import MunitionsFactory as MunitionsFactorySpec
 from sim.model.facility import PRODUCING, RAMPING, ROUNDING, RatedFacility
+from sim.model.orders import ORDERS
 from sim.model.world import World
 
 
@@ -72,11 +73,18 @@ class MunitionsFactory(RatedFacility):
 
     def size_lot(self, day: float) -> tuple[float, float, float, str | None]:
         """A lot starting at `day`: a lot's worth at nameplate, what capacity allows over the
-        lot (planned), and the units money and materials allow, with the cause of any cut."""
+        lot (planned), and the units open orders (if its product has any), money and materials
+        allow, with the cause of any cut."""
         nameplate = self.capacity.nameplate(day) * self.lot
         planned = self.capacity.integral(day, day + self.lot)
-        units, cause = self.limit_by_inputs(planned, day)
-        return nameplate, planned, units, cause
+        if self.orders is None:
+            units, cause = self.limit_by_inputs(planned, day)
+            return nameplate, planned, units, cause
+        wanted = self.orders.allows(planned, self.good_fraction, day)
+        if wanted <= 0.0:
+            return nameplate, planned, 0.0, ORDERS
+        units, cause = self.limit_by_inputs(wanted, day)
+        return nameplate, planned, units, cause if cause is not None or wanted >= planned else ORDERS
 
     def start_lot(
         self, nameplate: float, planned: float, units: float, cause: str | None, day: float | None = None

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.errors import ModelError
-from sim.language.schema import Scenario
+from sim.language.schema import NATION_PATHS, Scenario
 from sim.language.units import DAYS_PER_YEAR
 from sim.model import appropriations
 from sim.model import fast as fast_path
@@ -21,9 +21,11 @@ from sim.model.expansion import Construction, ExpansionPlan, build_expansion
 from sim.model.invariants import check_invariants
 from sim.model.kinds import FACILITY_CLASSES, FAST_RUNNERS
 from sim.model.material import Material
+from sim.model.orders import OrderBook, call_offs, customers_of
 from sim.model.ranks import FIRST_RANK
 from sim.model.realism import SUPPLY, Realism
 from sim.model.streams import Streams, item_key
+from sim.model.suppliers import disrupt, supply_from
 from sim.model.workforce import WorkforcePool
 from sim.model.world import CountingEnvironment, World
 from sim.records import Records
@@ -85,9 +87,22 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         realism=realism,
     )
     lag = realism.contract_lag()
+    records.nations = list(scenario.nations)
+    for n, (name, nspec) in enumerate(scenario.nations.items()):
+        for kind in NATION_PATHS:
+            spending = appropriations.nation_path(nspec, kind, streams, f"nations.{name}")
+            for _, year, amount in appropriations.fiscal_years(spending, (1, 1), world.clock, scenario.horizon):
+                records.national.append((n, kind, year, amount))
     for i, (name, bspec) in enumerate(scenario.budgets.items()):
         path = f"budgets.{name}"
-        plan = appropriations.schedule(bspec, world.clock, scenario.horizon, streams, path, lag)
+        plan = appropriations.schedule(bspec, world.clock, scenario.horizon, streams, path, lag, scenario.nations)
+        drawn = appropriations.contributions(bspec, streams, path, scenario.nations) if bspec.sources else []
+        for source, gives in zip(bspec.sources, drawn, strict=True):
+            n = records.nations.index(source.nation)
+            for _, _, given in appropriations.fiscal_years(
+                gives, bspec.fiscal_year_start, world.clock, scenario.horizon, lag
+            ):
+                records.contributions.append((i, n, source.path, given))
         inflation = streams.value(bspec.inflation, f"{path}.inflation")
         world.budgets[name] = Budget(env, i, plan, bspec.carry_over, inflation, records)
     for i, (name, mspec) in enumerate(scenario.materials.items()):
@@ -96,11 +111,16 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         lead = streams.value(supply.lead_time, f"{path}.supply.lead_time") if supply else 0.0
         material = Material(env, i, streams.value(mspec.initial, f"{path}.initial"), lead, records)
         world.materials[name] = material
+        material.price = streams.value(mspec.price, f"{path}.price")
+        if mspec.suppliers:
+            supply_from(material, mspec, path, streams, world.clock, scenario.horizon)
         if supply is not None:
+            disrupt(material, supply.disruptions, f"{path}.supply", streams, world.clock, scenario.horizon)
             material.add_supply(0.0, 0.0, streams.value(supply.rate, f"{path}.supply.rate"))
-            budget = world.budgets.get(supply.budget) if supply.budget else None
             names = [e.name for e in supply.expansions]
             for k, espec in enumerate(supply.expansions):
+                payer = espec.budget or supply.budget
+                budget = world.budgets[payer] if payer else None
                 where = f"{path}.supply.expansions.{item_key(names, k)}"
                 construction = Construction(ExpansionPlan.draw(espec, world, where, SUPPLY))
                 material.constructions.append(construction)
@@ -127,6 +147,7 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
             d_until = world.clock.day_of(ends) if ends else math.inf
             rate = streams.value(value, f"demand.{product}.{key}")
             records.demand.append((records.products.index(product), d_from, d_until, rate))
+    place_orders(scenario, world)
     facilities = []
     for i, name in enumerate(facility_names):
         spec = scenario.facilities[name]
@@ -157,6 +178,22 @@ def components(scenario: Scenario) -> list[str]:
             if name in made and name not in scenario.materials:
                 used.setdefault(name, None)
     return list(used)
+
+
+def place_orders(scenario: Scenario, world: World) -> None:
+    """Record every order's call-offs and give each product with orders its order book."""
+    records = world.records
+    records.customers = customers_of(scenario)
+    placements: dict[int, list[tuple[float, float]]] = {}
+    for order in scenario.orders:
+        product, customer = records.products.index(order.product), records.customers.index(order.customer)
+        if (customer, product) not in records.order_lines:
+            records.order_lines.append((customer, product))
+        book = placements.setdefault(product, [])
+        for day, quantity in call_offs(order, world.clock, scenario.horizon):
+            records.orders.append((customer, product, day, quantity, order.priority))
+            book.append((day, quantity))
+    world.orders = {product: OrderBook(book) for product, book in placements.items()}
 
 
 def _supply_commissioner(material: Material) -> Callable[[ExpansionPlan], None]:

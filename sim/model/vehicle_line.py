@@ -30,6 +30,7 @@ from sim.language.schema import VehicleLine as VehicleLineSpec
 from sim.language.values import Uncertain
 from sim.model.breakdowns import WorkItem
 from sim.model.facility import PRODUCING, RAMPING, RatedFacility
+from sim.model.orders import ORDERS
 from sim.model.streams import IN_PROGRESS, facility_path
 from sim.model.world import World
 
@@ -82,6 +83,8 @@ class VehicleLine(RatedFacility):
         build_time, rng = self.build_time, self.carried_times
         for vehicles, since in self.carried:
             self.started += vehicles
+            if self.orders is not None:  # they serve its orders too
+                self.orders.start(float(vehicles))
             self.records.starts.append((0.0, self.index, float(vehicles)))
             if isinstance(build_time, Uncertain):
                 assert rng is not None
@@ -134,7 +137,12 @@ class VehicleLine(RatedFacility):
         planned = self.capacity.integral(day, day + step)
         (wanted,), (credit,) = whole_vehicles(self.credit, [planned])
         units, cause = self.limit_by_inputs(wanted)
-        return Batch(nameplate, planned, wanted, math.floor(units + EPS), cause, credit)
+        vehicles = math.floor(units + EPS)
+        if self.orders is not None:
+            allowed = self.orders.whole(day)
+            if allowed < vehicles or (allowed == 0 and wanted >= 1):
+                vehicles, cause = allowed, ORDERS
+        return Batch(nameplate, planned, wanted, vehicles, cause, credit)
 
     def start_batch(self, batch: Batch) -> None:
         """Start the batch's vehicles now and book the interval's time to its causes."""

@@ -19,6 +19,7 @@ from sim.records import Records
 
 if TYPE_CHECKING:
     from sim.model.docks import DockPool
+    from sim.model.orders import OrderBook
     from sim.model.realism import Realism
     from sim.model.workforce import WorkforcePool
 
@@ -51,3 +52,4 @@ class World:
     materials: dict[str, Material] = field(default_factory=dict)
     pools: dict[str, WorkforcePool] = field(default_factory=dict)
     docks: dict[str, DockPool] = field(default_factory=dict)  # shipyard -> its docks (shared by name)
+    orders: dict[int, OrderBook] = field(default_factory=dict)  # product with orders -> its order book

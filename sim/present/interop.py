@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from sim.errors import UsageError
 from sim.present.files import write_atomic
 from sim.present.text import excel_cell, from_spreadsheet_cell
+from sim.studies.design_table import is_companion
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,9 @@ def provenance_table(summary: dict[str, Any]) -> Table:
 
 def targets_table(summary: dict[str, Any]) -> Table:
     """One row per target: years and dates to reach it (p10/p50/p90), reached share (and share cut
-    short by the horizon), on-time chance, and the threshold as resolved (with a relative one's
-    base and where it came from)."""
+    short by the horizon), on-time chance, the threshold as resolved (with a relative one's
+    base and where it came from), and the 95% interval of the median (`years_p50_low`/`_high`,
+    `date_p50_low`/`_high`: empty with too few replications for one, or a bound not reached)."""
     columns = [
         "name",
         "product",
@@ -95,10 +97,16 @@ def targets_table(summary: dict[str, Any]) -> Table:
         "resolved_threshold",
         "baseline",
         "baseline_source",
+        "years_p50_low",
+        "years_p50_high",
+        "date_p50_low",
+        "date_p50_high",
     ]
     rows = []
     for t in summary.get("targets", []):
         years, dates = t.get("years_to_reach", {}), t.get("date_reached", {})
+        years_interval = t.get("years_p50_interval") or (None, None)
+        dates_interval = t.get("date_p50_interval") or (None, None)
         rows.append(
             (
                 t["name"],
@@ -120,6 +128,8 @@ def targets_table(summary: dict[str, Any]) -> Table:
                 t.get("resolved_threshold"),
                 t.get("baseline"),
                 t.get("baseline_source"),
+                *years_interval,
+                *dates_interval,
             )
         )
     return Table(columns, rows)
@@ -198,7 +208,11 @@ def read_csv_table(path: Path) -> Table:
     with path.open(newline="", encoding="utf-8") as fh:
         reader = csv.reader(fh)
         columns = [from_spreadsheet_cell(c) for c in next(reader, [])]
-        rows = [tuple(_cell(c) for c in row) for row in reader]
+        text = [is_companion(c) for c in columns]  # a unit or a value as written stays text
+        rows = [
+            tuple(from_spreadsheet_cell(c) if i < len(text) and text[i] else _cell(c) for i, c in enumerate(row))
+            for row in reader
+        ]
     return Table(list(columns), rows)
 
 
@@ -208,6 +222,16 @@ def _dates(column: Sequence[Any]) -> list[Any] | None:
     if not present or not all(isinstance(v, str) and _DATE.match(v) for v in present):
         return None
     return [None if v is None else dt.date.fromisoformat(v) for v in column]
+
+
+def date_columns(table: Table) -> list[str]:
+    """The columns of `table` whose every non-empty value is an ISO date (a parameter's unit or
+    text as written excepted: those stay text)."""
+    return [
+        name
+        for i, name in enumerate(table.columns)
+        if not is_companion(name) and _dates([row[i] if i < len(row) else None for row in table.rows]) is not None
+    ]
 
 
 # -- writers -------------------------------------------------------------------------------------
@@ -221,7 +245,7 @@ def write_parquet(path: Path, table: Table, metadata: dict[str, Any] | None = No
     arrays = {}
     for i, name in enumerate(table.columns):
         values = [row[i] if i < len(row) else None for row in table.rows]
-        dates = _dates(values)
+        dates = None if is_companion(name) else _dates(values)
         try:
             arrays[name] = pa.array(dates if dates is not None else values)
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types, e.g. thresholds 2e6 and "5x"
@@ -252,7 +276,7 @@ def write_xlsx(path: Path, sheets: dict[str, Table]) -> Path:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         columns = [[row[i] if i < len(row) else None for row in table.rows] for i in range(len(table.columns))]
-        converted = [_dates(c) or c for c in columns]
+        converted = [c if is_companion(n) else _dates(c) or c for n, c in zip(table.columns, columns, strict=True)]
         for r in range(len(table.rows)):
             sheet.append([excel_cell(c[r]) for c in converted])
         sheet.freeze_panes = "A2"
@@ -297,9 +321,14 @@ def directory_tables(out: Path) -> tuple[dict[str, Table], dict[str, Table], dic
     return derived, csvs, provenance
 
 
+#: tables of summary.json that get a Parquet file of their own (the CSV tables all do)
+PARQUET_DERIVED = ("targets",)
+
+
 def export_directory(out: Path, parquet: bool | None = None, xlsx: bool = False) -> list[Path]:
-    """Write `<stem>.parquet` beside each CSV of `out` (parquet None: only if pyarrow is
-    installed) and, with `xlsx`, `workbook.xlsx` with the summary, timeline and study sheets."""
+    """Write `<stem>.parquet` beside each CSV of `out` and `targets.parquet` for a run (parquet
+    None: only if pyarrow is installed) and, with `xlsx`, `workbook.xlsx` with the summary,
+    timeline and study sheets."""
     if not out.is_dir():
         raise UsageError(f"{out}: not a directory of rearm outputs")
     derived, csvs, provenance = directory_tables(out)
@@ -309,7 +338,8 @@ def export_directory(out: Path, parquet: bool | None = None, xlsx: bool = False)
     if parquet is None:
         parquet = has_module("pyarrow")
     if parquet:
-        written += [write_parquet(out / f"{stem}.parquet", table, provenance) for stem, table in csvs.items()]
+        tables = {**csvs, **{name: derived[name] for name in PARQUET_DERIVED if name in derived}}
+        written += [write_parquet(out / f"{stem}.parquet", table, provenance) for stem, table in tables.items()]
     if xlsx:
         written.append(write_xlsx(out / WORKBOOK, {**derived, **csvs}))
     return written

@@ -18,10 +18,10 @@ from typing import Any
 from sim.errors import UsageError
 from sim.language.base_units import in_base_units
 from sim.present.interop import Table, directory_tables
+from sim.studies.design_table import DATE, UNIT, VARIED_COMMANDS, WRITTEN
 
 MAX_HTML_ROWS = 20
-VARIED_COMMANDS = ("sweep", "sensitivity")
-JSON_DOCUMENTS = ("study", "bottlenecks", "audit")
+JSON_DOCUMENTS = ("study", "bottlenecks", "audit", "allocation")
 STAMPED = ("study.json", "results.csv")  # the files whose bytes identify a study in its folder
 
 
@@ -71,18 +71,27 @@ def read_snapshot(out: Path) -> StudySnapshot:
 
 
 def with_base_units(df: Any, varied: tuple[str, ...]) -> Any:
-    """`df` with each varied path as a number in base units (per day, days, fraction), followed
-    by `<path>:unit` and `<path>:written` (the value as the scenario language wrote it)."""
+    """`df` with each varied path as a number in base units (per day, days, fraction; a date as a
+    datetime), followed by `<path>:unit` and `<path>:written` (the value as the scenario language
+    wrote it). A study's tables hold these columns already (`sim.studies.design_table`); a folder
+    written before they existed is read from its text."""
     for path in varied:
         if path not in df.columns:
+            continue
+        if path + UNIT in df.columns:
+            units = {u for u in df[path + UNIT] if u}
+            if units == {DATE}:
+                import pandas
+
+                df[path] = pandas.to_datetime(df[path])
             continue
         written = df[path]
         read = [in_base_units(v) for v in written]
         at = list(df.columns).index(path)
         df = df.drop(columns=[path])
         df.insert(at, path, [number for number, _ in read])
-        df.insert(at + 1, f"{path}:unit", [unit for _, unit in read])
-        df.insert(at + 2, f"{path}:written", ["" if v is None else str(v) for v in written])
+        df.insert(at + 1, path + UNIT, [unit for _, unit in read])
+        df.insert(at + 2, path + WRITTEN, ["" if v is None else str(v) for v in written])
     return df
 
 

@@ -13,7 +13,7 @@ import yaml
 from sim.present.files import write_atomic, write_csv, write_json
 from sim.studies.run import RunResult
 
-TIMELINE_HEADER = ("date", "product", "measure", "p10", "p50", "p90", "mean")
+TIMELINE_HEADER = ("date", "product", "measure", "p10", "p50", "p90", "mean", "customer")
 
 
 def default_out_dir(scenario_file: str) -> Path:

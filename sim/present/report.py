@@ -12,19 +12,18 @@ from typing import Any
 import yaml
 
 from sim.errors import UsageError
+from sim.present.allocation import allocation_section
 from sim.present.certainty import date_warnings
 from sim.present.files import write_atomic
 from sim.present.plots.data import RunData, load_run, read_json, run_meta
-from sim.present.plots.style import png_bytes
+from sim.present.plots.style import png_bytes, three_figures
 from sim.present.run_plots import FigureSpec, figures_for
+from sim.present.table import goal_text
+from sim.studies.binds import measured, waited_for
 
 REPORT = "report.html"
 #: files a study leaves in its folder: a report of a run presents them only if they match it
 STUDY_FILES = ("bottlenecks.json", "results.csv", "sensitivity.csv", "compare.json", "audit.json")
-#: Causes that say a facility does not exist yet or is still ramping: not an input shortage.
-NOT_INPUTS = ("producing", "not_available", "ramping")
-#: Facilities producing at least this share of the time they exist are bound by capacity.
-CAPACITY_BOUND = 0.9
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-width:60rem;margin:2rem auto;
 padding:0 1rem;color:#1a1a1a;line-height:1.45}
@@ -36,8 +35,30 @@ figure{margin:1.2rem 0}figure img{width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.9rem;color:#444}.note{font-size:.85rem;color:#555}
 .warnings{border-left:4px solid #c80;padding:.2rem .8rem;background:#fff8ec}
 pre{background:#f7f7f7;padding:.6rem;overflow-x:auto;font-size:.8rem}
-@media print{body{max-width:none}figure{page-break-inside:avoid}}
+.first{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:1rem;align-items:start;
+margin:0 calc(50% - min(48vw,40rem))}
+.first figure{margin:0}.first table{font-size:.8rem}
+@media (max-width:50rem){.first{grid-template-columns:1fr;margin:0}}
+@media print{.first{grid-template-columns:1fr;margin:0}}
+@media print{@page{margin:1.5cm}body{max-width:none;margin:0;padding:0;font-size:10pt}
+h2{break-after:avoid;page-break-after:avoid}tr{break-inside:avoid;page-break-inside:avoid}
+figure{break-inside:avoid;page-break-inside:avoid;margin:.6rem 0;text-align:center}
+figure img{width:auto;max-width:100%;max-height:23cm;object-fit:contain;border:0}
+figcaption{break-before:avoid;page-break-before:avoid}details pre{white-space:pre-wrap}}
 """
+#: the files a figure is drawn from: a stored image newer than all of them is the drawing
+DRAWN_FROM = (
+    "summary.json",
+    "timeline.csv",
+    "replication0.json",
+    "scenario.resolved.yaml",
+    "results.csv",
+    "sensitivity.csv",
+    "bottlenecks.json",
+    "compare.json",
+    "design.csv",
+    "study.json",
+)
 
 
 def esc(value: Any) -> str:
@@ -56,16 +77,6 @@ def table(header: list[str], rows: list[list[Any]], numeric: set[int] | None = N
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def threshold_text(target: dict[str, Any]) -> str:
-    """'rate 2,000,000 per year', or 'capacity 5x = 3,667 per year' for a relative threshold
-    the run resolved."""
-    value, resolved = target["threshold"], target.get("resolved_threshold")
-    text = value if isinstance(value, str) else f"{value:,.0f}"
-    if isinstance(value, str) and isinstance(resolved, (int, float)):
-        text += f" = {resolved:,.0f}"
-    return f"{target['measure']} {text}" + (" per year" if target["measure"] in ("rate", "capacity") else "")
-
-
 def _interval_text(target: dict[str, Any]) -> str:
     """The 95% interval of a target's median date: 'low – high' ('not reached' for a bound
     beyond the horizon), '—' with too few replications for one or in an older summary."""
@@ -77,7 +88,7 @@ def _interval_text(target: dict[str, Any]) -> str:
     return f"{interval[0] or 'not reached'} – {interval[1] or 'not reached'}"
 
 
-def targets_rows(summary: dict[str, Any]) -> list[list[Any]]:
+def targets_rows(summary: dict[str, Any], labels: dict[str, str] | None = None) -> list[list[Any]]:
     """One row per target: threshold, deadline, median date and its 95% interval, p10–p90,
     reached, on time."""
     rows = []
@@ -88,7 +99,7 @@ def targets_rows(summary: dict[str, Any]) -> list[list[Any]]:
             [
                 t["name"],
                 t["product"],
-                threshold_text(t),
+                goal_text(t, labels),
                 t.get("by") or "—",
                 d.get("p50") or "not reached",
                 _interval_text(t),
@@ -98,6 +109,22 @@ def targets_rows(summary: dict[str, Any]) -> list[list[Any]]:
             ]
         )
     return rows
+
+
+def customer_rows(summary: dict[str, Any]) -> list[list[Any]]:
+    """One row per customer and product ordered: median ordered, delivered, backlog and wait."""
+
+    def median(entry: dict[str, Any] | None, digits: int) -> str:
+        value = (entry or {}).get("p50")
+        return "—" if value is None else f"{value:,.{digits}f}"
+
+    return [
+        [customer, product]
+        + [median(m.get(k), 0) for k in ("ordered", "delivered", "backlog")]
+        + [median(m.get("waiting_days"), 0)]
+        for customer, products in (summary.get("customers") or {}).items()
+        for product, m in products.items()
+    ]
 
 
 def foreign_study(directory: Path, summary: dict[str, Any]) -> str | None:
@@ -127,70 +154,27 @@ def foreign_study(directory: Path, summary: dict[str, Any]) -> str | None:
 
 
 def binding(directory: Path, data: RunData, measured_ok: bool = True) -> list[list[str]]:
-    """What binds each target: the measured answer from bottlenecks.json when present (and
-    `measured_ok`: it is for this run's inputs), else an indication from the waiting shares
-    of the product's facilities."""
+    """What binds each target, with its source: the run's own measurement (`rearm run
+    --bottlenecks`, in summary.json), else a `rearm bottlenecks` result stored beside the run
+    (when `measured_ok`: it is for this run's inputs); without either, what the target's lines
+    waited for, labelled as that and never as what binds."""
     stored = directory / "bottlenecks.json"
-    measured = read_json(stored) if measured_ok and stored.exists() else {}
-    products = {name: f.get("product") for name, f in ((data.detail or {}).get("facilities") or {}).items()}
+    beside = read_json(stored) if measured_ok and stored.exists() else {}
+    lines: dict[str, list[str]] = {}
+    for name, f in ((data.detail or {}).get("facilities") or {}).items():
+        lines.setdefault(str(f.get("product")), []).append(name)
     rows = []
     for t in data.summary.get("targets", []):
-        gains = measured.get(t["name"]) or []
-        if gains:
-            top = max(gains, key=lambda g: g.get("months_earlier") or 0)
-            rows.append(
-                [
-                    t["name"],
-                    str(top["constraint"]),
-                    f"lifting it reaches the target {top['months_earlier']:,.1f} months earlier (rearm bottlenecks)",
-                ]
-            )
+        found = t.get("what_binds")
+        if found is None and beside.get(t["name"]):
+            found = measured(beside[t["name"]], "measured by `rearm bottlenecks` (bottlenecks.json beside this run)")
+        if found is not None:
+            said = found["text"] if found.get("constraint") is None else f"binds: {found['text']}"
+            rows.append([t["name"], said, found["source"]])
             continue
-        if t["measure"] == "capacity":
-            rows.append(
-                [
-                    t["name"],
-                    "capacity: nameplate and expansions",
-                    "installed capacity depends on facilities, their ramp-up and expansions only; shortages "
-                    "lower output, not capacity",
-                ]
-            )
-            continue
-        rows.append(
-            [
-                t["name"],
-                *dominant_cause(
-                    data.summary.get("facilities", {}), [f for f, p in products.items() if p == t["product"]]
-                ),
-            ]
-        )
+        waited = t.get("waited_for") or waited_for(data.summary.get("facilities") or {}, lines.get(t["product"], []))
+        rows.append([t["name"], waited["text"], waited["source"]])
     return rows
-
-
-def dominant_cause(facilities: dict[str, Any], names: list[str]) -> list[str]:
-    """(cause, explanation) from the mean waiting shares of `names` (all facilities if unknown)."""
-    chosen = [facilities[n] for n in names if n in facilities] or list(facilities.values())
-    if not chosen:
-        return ["unknown", "no facility data"]
-    totals: dict[str, float] = {}
-    for f in chosen:
-        for cause, share in (f.get("waiting") or {}).items():
-            totals[cause] = totals.get(cause, 0.0) + (share or 0.0) / len(chosen)
-    inputs = {c: s for c, s in totals.items() if c not in NOT_INPUTS}
-    utilisation = sum(f.get("utilisation") or 0.0 for f in chosen) / len(chosen)
-    hint = "indicative, from waiting shares; `rearm bottlenecks` measures it"
-    largest = max(inputs, key=inputs.__getitem__) if inputs else None
-    shortage = f"; the largest shortage, {largest}, takes {inputs[largest]:.1%} of their time" if largest else ""
-    if largest is None or utilisation >= CAPACITY_BOUND or inputs[largest] < 0.02:
-        return [
-            "capacity",
-            f"the product's facilities produce {utilisation:.0%} of the time they exist{shortage} ({hint})",
-        ]
-    return [
-        largest,
-        f"the product's facilities wait for it {inputs[largest]:.1%} of their time and produce "
-        f"{utilisation:.0%} of the time they exist ({hint})",
-    ]
 
 
 def key_inputs(directory: Path) -> tuple[list[list[str]], str]:
@@ -231,14 +215,82 @@ def _flow(value: Any) -> str:
     return str(text).strip().removesuffix("...").strip()
 
 
-def figure_html(spec: FigureSpec) -> str:
-    """A <figure> with the PNG inline."""
-    fig = spec.draw()
-    encoded = base64.b64encode(png_bytes(fig)).decode("ascii")
+def stored_png(directory: Path | None, name: str) -> bytes | None:
+    """The figure's PNG as `rearm run`/`rearm plot` left it in `directory`, if it is newer than
+    every file it is drawn from (then drawing it again gives the same bytes); else None."""
+    if directory is None:
+        return None
+    path = directory / f"{name}.png"
+    if not path.is_file():
+        return None
+    sources = [directory / f for f in DRAWN_FROM if (directory / f).is_file()]
+    if any(src.stat().st_mtime_ns > path.stat().st_mtime_ns for src in sources):
+        return None
+    return path.read_bytes()
+
+
+def figure_html(spec: FigureSpec, directory: Path | None = None) -> str:
+    """A <figure> with the PNG inline: the one stored in `directory` where it is current,
+    else drawn now."""
+    image = stored_png(directory, spec.name)
+    encoded = base64.b64encode(image if image is not None else png_bytes(spec.draw())).decode("ascii")
     return (
         f'<figure id="fig-{esc(spec.name)}"><img alt="{esc(spec.caption)}" '
         f'src="data:image/png;base64,{encoded}"><figcaption>{esc(spec.caption)}</figcaption></figure>'
     )
+
+
+NATION_HEADER = [
+    "nation",
+    "core spending",
+    "related spending",
+    "appropriated",
+    "committed",
+    "lapsed",
+    "unspent",
+    "core reached",
+    "related reached",
+]
+
+
+def nation_rows(nations: dict[str, Any]) -> list[list[Any]]:
+    """One row per nation of `summary.json`'s nations: its spending on each path, the money of
+    its budgets, and the share of each path reaching the modelled industrial base."""
+
+    def money(value: float) -> str:
+        return f"{three_figures(value / 1e9)}bn"
+
+    def share(value: float | None) -> str:
+        return "–" if value is None else f"{value:.2%}"
+
+    return [
+        [
+            name,
+            money(n["core"]["spending"]),
+            money(n["related"]["spending"]),
+            money(n["appropriated"]),
+            money(n["committed"]),
+            money(n["lapsed"]),
+            money(n["unspent"]),
+            share(n["core"]["reached_share"]),
+            share(n["related"]["reached_share"]),
+        ]
+        for name, n in nations.items()
+    ]
+
+
+def first_screen(directory: Path, data: RunData, chart: FigureSpec | None, foreign: str | None) -> str:
+    """The report's first screen: the target chart with, beside it, what binds each target and
+    the source of that answer (a measurement, or what the lines waited for, so labelled)."""
+    rows = binding(directory, data, measured_ok=foreign is None)
+    note = f"<p class=note>{esc(foreign)}</p>" if foreign else ""
+    if not any(r[2].startswith("measured") for r in rows):
+        note += (
+            "<p class=note>Not measured: these are what each target's lines waited for. "
+            "<code>rearm run --bottlenecks</code> measures what binds.</p>"
+        )
+    side = "<div><h2>What binds</h2>" + note + table(["target", "what binds", "source"], rows) + "</div>"
+    return f"<div class=first>{figure_html(chart) if chart else ''}{side}</div>"
 
 
 def render_report(directory: Path) -> str:
@@ -247,7 +299,8 @@ def render_report(directory: Path) -> str:
     foreign = foreign_study(directory, data.summary) if data is not None else None
     specs = figures_for(directory, studies=foreign is None)
     meta = data.summary if data is not None else run_meta(directory)
-    if not specs and data is None:
+    allocation = allocation_section(directory)  # an allocate folder's answer (sim.present.allocation)
+    if not specs and data is None and not allocation:
         raise UsageError(
             f"{directory}: no results to report (expected summary.json and timeline.csv from `rearm run`, "
             "or results.csv, sensitivity.csv, bottlenecks.json or compare.json from a study)"
@@ -258,11 +311,15 @@ def render_report(directory: Path) -> str:
 
         title = "Comparison of " + ", ".join(scenario_labels([str(f) for f in meta["files"]]).values())
     parts = [f"<h1>{esc(title)}</h1>"]
+    parts += allocation
     inputs, resolved = key_inputs(directory)
     description = (yaml.safe_load(resolved) or {}).get("description") if resolved else None
     if description:
         parts.append(f"<p class=lede>{esc(description)}</p>")
     if data is not None:
+        chart = next((spec for spec in specs if spec.name == "target_chart"), None)
+        specs = [spec for spec in specs if spec is not chart]  # (a comparison's stays first among figures)
+        parts.append(first_screen(directory, data, chart, foreign))
         n = data.summary.get("replications", 1)
         parts.append(
             f"<h2>Targets</h2><p class=note>{n:,} replication{'s' if n != 1 else ''}; dates are medians "
@@ -274,7 +331,7 @@ def render_report(directory: Path) -> str:
                 [
                     "target",
                     "product",
-                    "threshold",
+                    "goal",
                     "deadline",
                     "median date",
                     "95% CI of median",
@@ -282,7 +339,7 @@ def render_report(directory: Path) -> str:
                     "reached",
                     "on time",
                 ],
-                targets_rows(data.summary),
+                targets_rows(data.summary, data.labels),
                 {7, 8},
             )
         )
@@ -293,14 +350,25 @@ def render_report(directory: Path) -> str:
                 + "".join(f"<li>{esc(w)}</li>" for w in warnings)
                 + "</ul></div>"
             )
-        parts.append("<h2>What binds each target</h2>")
-        if foreign:
-            parts.append(f"<p class=note>{esc(foreign)}</p>")
+        customers = customer_rows(data.summary)
+        if customers:
+            parts.append("<h2>Customers</h2><p class=note>Orders at the horizon, medians over replications.</p>")
+            parts.append(
+                table(
+                    ["customer", "product", "ordered", "delivered", "backlog", "mean wait (days)"],
+                    customers,
+                    {2, 3, 4, 5},
+                )
+            )
+    if data is not None and data.summary.get("nations"):
         parts.append(
-            table(["target", "binding constraint", "evidence"], binding(directory, data, measured_ok=foreign is None))
+            "<h2>Money by nation</h2><p class=note>Means over replications, in the scenario's currency; "
+            "reached: the share of the nation's core (related) spending its budgets committed to the "
+            "modelled plants.</p>"
         )
+        parts.append(table(NATION_HEADER, nation_rows(data.summary["nations"]), set(range(1, len(NATION_HEADER)))))
     parts.append("<h2>Figures</h2>")
-    parts += [figure_html(s) for s in specs]
+    parts += [figure_html(s, directory) for s in specs]
     if inputs:
         parts.append("<h2>Key inputs</h2>" + table(["section", "name", "values"], inputs))
         parts.append(f"<details><summary>Resolved scenario (YAML)</summary><pre>{esc(resolved)}</pre></details>")

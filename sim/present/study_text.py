@@ -3,6 +3,7 @@ the terminal (names are data). Plain text from plain data: nothing here runs a s
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,13 +22,30 @@ MAX_WIDTH = 100
 MIN_CUT = 14
 
 
-def table(rows: Sequence[Sequence[Any]]) -> str:
-    """Rows as aligned columns under a rule, the first row being the header."""
+def table(rows: Sequence[Sequence[Any]], keep: int = 1) -> str:
+    """Rows as aligned columns under a rule, the first row being the header, at most MAX_WIDTH
+    wide: long cells are cut (with …), and where the columns still do not fit, the table is
+    split into several, each repeating the first `keep` columns."""
     cells = [[terminal_text(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return "\n\n".join(fitted([[r[i] for i in block] for r in cells], MAX_WIDTH) for block in blocks(cells, keep))
+
+
+def blocks(cells: list[list[str]], keep: int) -> list[list[int]]:
+    """Column indices of each part of a table too wide for MAX_WIDTH: the first `keep` columns,
+    then as many of the others as fit with every column at least MIN_CUT wide (one at least)."""
+    n = len(cells[0])
+    width = lambda i: min(max(len(r[i]) for r in cells), MIN_CUT) + 2  # noqa: E731
+    head = list(range(min(keep, n)))
+    out: list[list[int]] = []
+    current, used = list(head), sum(width(i) for i in head)
+    for i in range(len(head), n):
+        if len(current) > len(head) and used + width(i) > MAX_WIDTH + 2:
+            out.append(current)
+            current, used = list(head), sum(width(j) for j in head)
+        current.append(i)
+        used += width(i)
+    out.append(current)
+    return out
 
 
 def _years(x: float | None) -> str:
@@ -47,7 +65,7 @@ def sweep_lines(
     for i, point in enumerate(points[:MAX_PRINTED]):
         cells = ["failed"] * len(targets) if failed[i] else [_years(m) for m in medians[i]]
         rows.append((i, *("as written" if v is None else v for v in point.values), *cells))
-    lines = [table(rows)]
+    lines = [table(rows, keep=1 + len(paths))]
     if len(points) > MAX_PRINTED:
         lines.append(f"... {len(points) - MAX_PRINTED} more points in results.csv")
     return lines
@@ -66,7 +84,7 @@ def sensitivity_table(method: str, found: Sequence[Index]) -> str:
             cells.setdefault((target, path), {})[index] = text
     rows: list[Sequence[Any]] = [("target", "parameter", *(i + unit for i in shown))]
     rows += [(t, p, *(c.get(i, "") for i in shown)) for (t, p), c in cells.items()]
-    return table(rows) if len(rows) > 1 else "no indices (see messages above)"
+    return table(rows, keep=2) if len(rows) > 1 else "no indices (see messages above)"
 
 
 def bottleneck_lines(
@@ -76,11 +94,12 @@ def bottleneck_lines(
     lines = []
     for k, (target, rows) in enumerate(found.items()):
         shown = terminal_text(target)
-        lines.append(
+        said = (
             f"{shown}: median {baseline[k]:.2f} years as written"
             if baseline[k] < horizon_years
             else f"{shown}: not reached as written (gains are counted from the horizon, so they are lower bounds)"
         )
+        lines.append("\n".join(textwrap.wrap(said, MAX_WIDTH, subsequent_indent="  ")))
         gains: list[Sequence[Any]] = [("constraint relaxed", "months earlier")]
         gains += [
             (r["constraint"], "failed" if r["months_earlier"] is None else f"{r['months_earlier']:.1f}") for r in rows
@@ -101,7 +120,8 @@ def compare_table(labels: list[str], result: dict[str, Any]) -> str:
         probs = [firsts.get((x, labels[0])) for x in labels[1:]]
         rows.append((target, *medians, *("—" if p is None else f"{p:.0%}" for p in probs)))
     first = terminal_text(labels[0])
-    return table(rows) + f"\n(P(X first): share of replications in which X reaches the target before {first})"
+    note = f"(P(X first): share of replications in which X reaches the target before {first})"
+    return table(rows) + "\n" + "\n".join(textwrap.wrap(note, MAX_WIDTH))
 
 
 def audit_table(rows: Sequence[AuditRow], replications: int) -> str:
@@ -130,7 +150,7 @@ def fitted(rows: list[list[str]], width: int, cut_first: Sequence[int] = ()) -> 
     gaps = 2 * (len(widths) - 1)
     for i in cut_first:
         widths[i] -= max(0, min(widths[i] - MIN_CUT, sum(widths) + gaps - width))
-    while sum(widths) + gaps > width and max(widths) > MIN_CUT:
+    while sum(widths) + gaps > width and max(widths) > 3:  # (MIN_CUT each is still too wide: narrower)
         widths[widths.index(max(widths))] -= 1
     cut = lambda text, w: text if len(text) <= w else text[: w - 1] + "…"  # noqa: E731
     lines = ["  ".join(cut(c, w).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]

@@ -3,27 +3,56 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
 from sim.present.certainty import date_warnings
+from sim.present.names import in_words
 from sim.present.text import terminal_text
 
 
-def _fmt_threshold(target: dict[str, Any]) -> str:
-    """'2,000,000 per year'; a relative threshold with the value the run resolved it to,
-    '5x = 3,667 per year' (just '5x' where the summary has none)."""
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 or float(value).is_integer() else f"{value:,.2f}"
+
+
+def goal_text(target: dict[str, Any], labels: Mapping[str, str] | None = None) -> str:
+    """What a target measures in real units, the product named by its label in `labels` or in
+    words: '1,300 MBT delivered', '≥ 3,000 shell 155mm a year', 'capacity ≥ 3,667 shell 155mm a
+    year (5x)'; a relative threshold the summary did not resolve stays as written ('capacity 5x')."""
     value, resolved = target["threshold"], target.get("resolved_threshold")
-    if isinstance(value, str):
-        return value if resolved is None else f"{value} = {_fmt_threshold({**target, 'threshold': resolved})}"
-    text = f"{value:,.0f}" if value >= 100 or float(value).is_integer() else f"{value:,.2f}"
-    return text + (" per year" if target["measure"] in ("rate", "capacity") else "")
+    product = in_words(target.get("product") or "", labels, capital=False)
+    measure = target["measure"]
+    relative = f" ({value})" if isinstance(value, str) else ""
+    amount = resolved if isinstance(value, str) else value
+    if not isinstance(amount, (int, float)):
+        return f"{measure} {value}"
+    number = _number(float(amount))
+    if measure == "delivered":
+        return f"{number} {product} delivered{relative}"
+    if measure == "rate":
+        return f"≥ {number} {product} a year{relative}"
+    if measure == "capacity":
+        return f"capacity ≥ {number} {product} a year{relative}"
+    return f"≥ {number} {product} in stock{relative}"
+
+
+def binds_text(target: dict[str, Any]) -> str | None:
+    """What binds the target as measured ('binds: relaxing X brings it N months earlier',
+    'measured: nothing relaxed helps: lead time'), else what its lines waited for ('waited for:
+    ...', never called binding); None in a summary that has neither."""
+    found = target.get("what_binds")
+    if found:
+        return f"{'binds' if found.get('constraint') else 'measured'}: {found['text']}"
+    if target.get("waited_for"):
+        return str(target["waited_for"]["text"])
+    return None
 
 
 WIDTH = 100
-LEGEND = (
-    "dates to the month; median: half the runs reach the target by then; 95% CI: where that median",
-    "lies, 95% confident; p10 – p90: a tenth and nine tenths of the runs; n/r: not reached by the end",
-)
+LEGEND = ("p10 / median / p90: a tenth / half / nine tenths of the runs reach it by then; n/r: not reached",)
+
+
+WAITED = "waited for: shares of the lines' time; not what binds (rearm run --bottlenecks measures that)"
 
 
 def _month(iso: str | None) -> str:
@@ -39,11 +68,13 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
-def targets_table(summary: dict[str, Any]) -> str:
-    """Each target on two lines: its name, median date with the 95% interval of that median,
-    p10–p90 range and chance of meeting the deadline; under it the goal and the share reaching
-    it. Then a legend and, in words, each warning about how sure a median date is. No line is
-    wider than `WIDTH` columns (the longest names are shortened where they would make one)."""
+def targets_table(summary: dict[str, Any], labels: Mapping[str, str] | None = None) -> str:
+    """Each target on up to three lines: its name, median date with the 95% interval of that
+    median, p10–p90 range and chance of meeting the deadline; under it the goal in real units
+    and the share reaching it; then what binds it (measured) or what its lines waited for. Then
+    a one-line legend and, in words, each warning about how sure a median date is. No line is
+    wider than `WIDTH` columns (the longest names are shortened where they would make one).
+    Products are named by their `labels` (the scenario's `label:`s), else in words."""
     header = ("target / goal", "median", "95% CI of median", "p10 – p90", "on time")
     rows, goals = [header], []
     for t in summary["targets"]:
@@ -52,7 +83,10 @@ def targets_table(summary: dict[str, Any]) -> str:
         ci = "—" if interval is None else _span(*interval)
         on_time = "—" if t["on_time_probability"] is None else f"{t['on_time_probability']:.0%} by {t['by']}"
         rows.append((t["name"], _month(dates["p50"]), ci, _span(dates["p10"], dates["p90"]), on_time))
-        goals.append(f"{t['measure']} {_fmt_threshold(t)} · reached in {t['reached_fraction']:.0%} of runs")
+        goals.append([f"{goal_text(t, labels)} · reached in {t['reached_fraction']:.0%} of runs"])
+        binds = binds_text(t)
+        if binds:
+            goals[-1].append(binds)
     cells = [[terminal_text(c) for c in r] for r in rows]  # names are data: never escape sequences
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     spare = WIDTH - (sum(widths) + 2 * (len(widths) - 1))
@@ -65,9 +99,11 @@ def targets_table(summary: dict[str, Any]) -> str:
 
     lines = [line(cells[0]), "  ".join("-" * w for w in widths)]
     for r, goal in zip(cells[1:], goals, strict=True):
-        lines += [line(r), _fit("  " + terminal_text(goal), WIDTH)]
+        lines += [line(r), *(_fit("  " + terminal_text(g), WIDTH) for g in goal)]
     if goals:
         lines += ["", *LEGEND]
+    if any(t.get("waited_for") and not t.get("what_binds") for t in summary["targets"]):
+        lines.append(WAITED)
     warnings = [w for t in summary["targets"] for w in date_warnings(t)]
     if warnings:
         lines += ["", "How sure the dates are:"]

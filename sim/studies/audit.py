@@ -125,7 +125,13 @@ def _more_appropriations(name: str, factor: float, scenario: Scenario) -> Scenar
 
 
 def _more_allocation(name: str, factor: float, scenario: Scenario) -> Scenario:
-    return replaced(scenario, "budgets", name, {"allocation": scaled(scenario.budgets[name].allocation, factor)})
+    allocation = scenario.budgets[name].allocation
+    more = (
+        {year: share * factor for year, share in allocation.items()}
+        if isinstance(allocation, dict)
+        else scaled(allocation, factor)
+    )
+    return replaced(scenario, "budgets", name, {"allocation": more})
 
 
 def _more_capacity(name: str, factor: float, scenario: Scenario) -> Scenario:
@@ -209,7 +215,7 @@ def uses(scenario: Scenario) -> dict[str, frozenset[str]]:
     out: dict[str, frozenset[str]] = {}
     made_from = {m for spec in scenario.facilities.values() for m in consumed(spec) if m not in scenario.materials}
     for name, spec in scenario.facilities.items():
-        found = {f"facilities.{name}", f"budgets.{spec.budget}"}
+        found = {f"facilities.{name}", *(f"budgets.{b}" for b in spec.payers)}
         materials = set(spec.consumes)
         pools = set(spec.workforce)
         if isinstance(spec, Shipyard):
@@ -227,6 +233,9 @@ def uses(scenario: Scenario) -> dict[str, frozenset[str]]:
             supply = scenario.materials[m].supply if m in scenario.materials else None
             if supply is not None and supply.budget is not None:
                 found.add(f"budgets.{supply.budget}")
+            if supply is not None:
+                found.update(f"budgets.{e.budget}" for e in supply.expansions if e.budget is not None)
+        found.update(f"budgets.{e.budget}" for e in spec.expansions if e.budget is not None)
         found.update(f"workforce.{w}" for w in pools)
         out[name] = frozenset(found)
     return out
@@ -328,12 +337,15 @@ def sharers(scenario: Scenario) -> dict[str, int]:
     for name, found in uses(scenario).items():
         for element in found - {f"facilities.{name}"}:
             count[element] = count.get(element, 0) + 1
-    for spec in scenario.facilities.values():
-        count[f"budgets.{spec.budget}"] = count.get(f"budgets.{spec.budget}", 0) + len(spec.expansions)
-    for material in scenario.materials.values():
-        if material.supply is not None and material.supply.budget is not None:
-            key = f"budgets.{material.supply.budget}"
-            count[key] = count.get(key, 0) + len(material.supply.expansions)
+    for owner, spec in scenario.facilities.items():
+        for expansion in spec.expansions:
+            key = _expansion_budget(scenario, owner, expansion.name)
+            count[str(key)] = count.get(str(key), 0) + 1
+    for owner, material in scenario.materials.items():
+        for expansion in material.supply.expansions if material.supply is not None else []:
+            key = _expansion_budget(scenario, owner, expansion.name)
+            if key is not None:
+                count[key] = count.get(key, 0) + 1
     return count
 
 
@@ -342,13 +354,12 @@ def waited_for(scenario: Scenario, facility: str, cause: str) -> str | None:
     shared docks), or None for a cause that is no input (ramping, down, not available)."""
     spec = scenario.facilities[facility]
     if cause == "money":
-        return f"budgets.{spec.budget}"
+        return f"budgets.{next(iter(spec.payers))}"
     if cause == "docks" and isinstance(spec, Shipyard):
         return f"facilities.{spec.shares_docks_with or facility}.docks"
     kind, _, name = cause.partition(":")
-    return {"material": f"materials.{name}", "component": f"components.{name}", "workforce": f"workforce.{name}"}.get(
-        kind
-    )
+    causes = {"material": "materials", "component": "components", "workforce": "workforce", "money": "budgets"}
+    return f"{causes[kind]}.{name}" if kind in causes else None
 
 
 @dataclass(frozen=True)
@@ -391,7 +402,7 @@ def replication_evidence(
     began = {(owner, name): day for owner, name, day, _, _ in base_records.expansions}
     for owner, name, day, _, _ in changed_records.expansions:
         first = began.get((owner, name), math.inf)
-        budget = _expansion_budget(base, owner)
+        budget = _expansion_budget(base, owner, name)
         if budget in drawn_on and first - day > EVIDENCE_DAYS:
             when = "it never started as written" if math.isinf(first) else f"{first - day:.0f} days sooner"
             note = f"expansion {name!r} of {owner} took its capex from {budget} on day {day:.0f} ({when})"
@@ -399,13 +410,19 @@ def replication_evidence(
     return Evidence(False)
 
 
-def _expansion_budget(scenario: Scenario, owner: str) -> str | None:
-    """The budget paying the expansions of `owner` (a facility, or a material's supply)."""
-    if owner in scenario.facilities:
-        return f"budgets.{scenario.facilities[owner].budget}"
-    material = scenario.materials.get(owner)
-    if material is not None and material.supply is not None and material.supply.budget is not None:
-        return f"budgets.{material.supply.budget}"
+def _expansion_budget(scenario: Scenario, owner: str, name: str) -> str | None:
+    """The budget paying the capex of the expansion `name` of `owner` (a facility, or a
+    material's supply): its own `budget`, else its owner's."""
+    facility = scenario.facilities.get(owner)
+    supply = scenario.materials[owner].supply if facility is None and owner in scenario.materials else None
+    expansions = facility.expansions if facility is not None else supply.expansions if supply is not None else []
+    own = next((e.budget for e in expansions if e.name == name and e.budget is not None), None)
+    if own is not None:
+        return f"budgets.{own}"
+    if facility is not None:
+        return f"budgets.{next(iter(facility.payers))}"
+    if supply is not None and supply.budget is not None:
+        return f"budgets.{supply.budget}"
     return None
 
 

@@ -2,10 +2,11 @@
 
 Each relaxation is a change of the validated scenario's values (`model_copy`, as the audit's):
 unlimited money for a budget, unlimited stock of a material, unlimited workforce in a pool,
-unlimited docks at a shipyard, no breakdowns at a facility, and unlimited capacity at a
-factory or vehicle line. "Unlimited" is a value far beyond any scenario's scale (below), so
-the model runs unchanged. The baseline and every relaxation share seeds (common random
-numbers), so a gain is the constraint's effect, not noise.
+unlimited docks at a shipyard that owns docks (a yard with `shares_docks_with` builds in its
+owner's, so relaxing the owner's relieves every yard sharing them), no breakdowns at a
+facility, and unlimited capacity at a factory or vehicle line. "Unlimited" is a value far
+beyond any scenario's scale (below), so the model runs unchanged. The baseline and every
+relaxation share seeds (common random numbers), so a gain is the constraint's effect, not noise.
 """
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ def relaxations(scenario: Scenario) -> list[tuple[str, Relaxation]]:
     out += [(f"budget:{b}", partial(_unlimited_money, b, start_year)) for b in scenario.budgets]
     out += [(f"material:{m}", partial(_unlimited_material, m)) for m in scenario.materials]
     out += [(f"workforce:{w}", partial(_unlimited_people, w)) for w in scenario.workforce]
-    for name, spec in scenario.facilities.items():
-        if spec.kind == "shipyard" and getattr(spec, "docks", None) is not None:
+    for name, spec in scenario.facilities.items():  # docks of the yards that own them (sharers use those)
+        if spec.kind == "shipyard" and getattr(spec, "docks", None) is not None and spec.shares_docks_with is None:
             hulls = getattr(spec, "hulls", None) or 0
             out.append((f"docks:{name}", partial(_unlimited_docks, name, max(UNLIMITED_DOCKS, hulls))))
     for name, spec in scenario.facilities.items():

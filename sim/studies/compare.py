@@ -15,11 +15,21 @@ from typing import Any
 import numpy as np
 
 from sim.language.calendar import Clock
+from sim.language.units import in_years
 from sim.metrics.summary import PERCENTILES, percentile_unreached_last
 
 
 def _date(start: dt.date, years: float | None) -> str | None:
     return None if years is None else Clock(start).date_after_years(years).isoformat()
+
+
+def deadline(start: dt.date, by: dt.date | None, years: np.ndarray) -> dict[str, Any]:
+    """A target's deadline and the share of `years` (NaN: not reached) that meet it."""
+    if by is None:
+        return {"by": None, "on_time_probability": None}
+    limit = in_years(Clock(start).day_of(by))
+    met = np.isfinite(years) & (np.nan_to_num(years, nan=np.inf) <= limit + 1e-9)
+    return {"by": by.isoformat(), "on_time_probability": round(float(met.mean()), 6) if years.size else None}
 
 
 def earlier_probability(a: np.ndarray, b: np.ndarray) -> float | None:
@@ -38,12 +48,15 @@ def comparison(
     years: np.ndarray,
     has_target: np.ndarray,
     failed: np.ndarray,
+    goals: Sequence[dict[str, tuple[str, dt.date | None]]] | None = None,
 ) -> dict[str, Any]:
     """`compare.json` body: per target, each scenario's years and dates (p10, p50, p90) and
     reached share, and for every ordered pair the probability the first is earlier.
 
     `years`: scenarios × replications × targets (NaN: not reached); `has_target`: scenarios ×
-    targets; `failed`: scenarios × replications (failed runs are left out of every figure)."""
+    targets; `failed`: scenarios × replications (failed runs are left out of every figure);
+    `goals`, per scenario, target -> (its product, its deadline): each entry then also gives
+    the product, the deadline and the chance of being on time (for the target charts)."""
     out: dict[str, Any] = {}
     for k, target in enumerate(targets):
         per_scenario: dict[str, Any] = {}
@@ -58,6 +71,9 @@ def comparison(
                 "date_reached": {n: _date(starts[i], v) for n, v in pct.items()},
                 "reached_fraction": round(float(np.isfinite(col).mean()), 6) if col.size else None,
             }
+            if goals is not None and target in goals[i]:
+                product, by = goals[i][target]
+                per_scenario[label].update(product=product, **deadline(starts[i], by, col))
         pairs = []
         for i, first in enumerate(labels):
             for j, second in enumerate(labels):

@@ -26,6 +26,7 @@ from sim.errors import ScenarioError
 from sim.language.schema import Scenario
 from sim.language.units import in_years
 from sim.metrics.goals import reported
+from sim.studies.design_table import design_columns, design_values
 from sim.studies.executors import Executor, ExecutorLost
 from sim.studies.progress import ProgressReport
 from sim.studies.replications import run_one
@@ -174,9 +175,9 @@ def open_store(study: Study, out: Path, resume: bool = False) -> Store:
     return Store.open(
         out,
         study.fingerprint(),
-        study.columns,
+        design_columns(study.command, study.columns),
         study.measures,
-        [(p.values, None) for p in study.points],
+        [(design_values(study.command, p.values), None) for p in study.points],
         {**study.meta, "seed": study.seed, "replications": study.replications},
         resume,
     )
@@ -189,15 +190,24 @@ def evaluate(
     resume: bool = False,
     progress: bool = True,
     store: Store | None = None,
+    pairs: Sequence[tuple[int, int]] | None = None,
 ) -> Store:
     """Run every (point, replication) not yet in `out/results.sqlite` (or in `store`, if opened
-    already); return the open store."""
+    already), or only those of `pairs` (point-major; an optimiser's candidates); return the
+    open store."""
     store = store or open_store(study, out, resume)
     done = store.finished()
-    total = len(study.points) * study.replications
-    todo = ((p, r) for p in range(len(study.points)) for r in range(study.replications) if (p, r) not in done)
-    left = total - len(done)
-    with ProgressReport(total, f"rearm {study.command}", done=len(done), enabled=progress) as report:
+    if pairs is None:
+        total = len(study.points) * study.replications
+        todo: Iterable[tuple[int, int]] = (
+            (p, r) for p in range(len(study.points)) for r in range(study.replications) if (p, r) not in done
+        )
+        left = total - len(done)
+    else:
+        total = len(pairs)
+        todo = [pair for pair in pairs if pair not in done]
+        left = len(todo)
+    with ProgressReport(total, f"rearm {study.command}", done=total - left, enabled=progress) as report:
         tasks = _tasks(study, todo, per_task(left, executor.workers), store, report)
         try:
             for rows in executor.map_unordered(run_task, tasks):

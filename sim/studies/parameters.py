@@ -77,7 +77,9 @@ class Parameter:
         return float(round(x)) if self.integer else float(x)
 
     def data_value(self, x: float) -> Any:
-        """What to write into the scenario at `path` for the design-table number `x`."""
+        """What to write into the scenario at `path` for the design-table number `x`: for a
+        range with a unit, the number in that unit with as many digits as read back to the same
+        number (so the number stored beside it, parsed from this text, is the one sampled)."""
         if not self.is_range:
             return self.values[int(self.numeric(x))]
         number = self.numeric(x)
@@ -85,7 +87,8 @@ class Parameter:
             return int(number)
         if not self.unit:
             return number
-        text = f"{number:.12g}"
+        short = f"{number:.12g}"
+        text = short if float(short) == number else repr(number)  # every digit where 12 would round it
         return f"{text}{self.unit}" if self.unit.startswith("%") else f"{text} {self.unit.strip()}"
 
 

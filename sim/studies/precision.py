@@ -31,11 +31,11 @@ from sim.language.load import LoadedScenario
 from sim.language.units import in_years
 from sim.metrics.confidence import CONFIDENCE, Cluster, clusters, median_bounds, straddles
 from sim.metrics.replication import ReplicationResult, month_grid
-from sim.metrics.summary import summarise, timeline_rows
+from sim.metrics.summary import timeline_rows
 from sim.studies.executors import make_executor
 from sim.studies.goals import fix_goals
 from sim.studies.replications import Progress, iter_replications
-from sim.studies.run import RunResult, provenance
+from sim.studies.run import RunResult, run_summary
 
 GROWTH = 1.5
 Z95 = 1.959964  # the normal quantile of a two-sided 95% interval
@@ -161,7 +161,7 @@ def run_to_precision(
                 break
             n = min(cap, max(n + 1, math.ceil(n * GROWTH)))
     dates, _ = month_grid(scenario.start, scenario.horizon)
-    summary = summarise(scenario, results, provenance(loaded, root, n), loaded.scenario)
+    summary = run_summary(loaded, scenario, results, root, n)
     summary["precision"] = {
         "target_half_width": fraction,
         "confidence": CONFIDENCE,

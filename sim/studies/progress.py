@@ -1,15 +1,18 @@
 """Progress of a long study: a tqdm bar (rate and ETA) on a terminal, a `tqdm.auto` bar in a
-Jupyter notebook, plain periodic lines without control characters in a log."""
+Jupyter notebook, plain periodic lines without control characters in a log (and where tqdm, an
+optional dependency, is not installed)."""
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import time
 from typing import IO, Any, TextIO
 
 
 class ProgressReport:
-    """Counts finished runs; shows a bar when `stream` is a terminal, else a line every `every` s."""
+    """Counts finished runs (or other `unit`s: a study's candidates); shows a bar when `stream`
+    is a terminal, else a line every `every` s."""
 
     def __init__(
         self,
@@ -19,8 +22,10 @@ class ProgressReport:
         stream: TextIO | None = None,
         every: float = 10.0,
         enabled: bool = True,
+        unit: str = "run",
     ) -> None:
         self.total = total
+        self.unit = unit
         self.label = label
         self.done = done
         self.stream = stream if stream is not None else sys.stderr
@@ -31,17 +36,17 @@ class ProgressReport:
         self._last = self._start
         self._printed = -1
         self._bar: Any = None
-        if self.enabled and in_notebook():
+        if self.enabled and in_notebook() and has_tqdm():
             from tqdm.auto import tqdm as auto  # type: ignore[import-untyped,unused-ignore]  # a widget in Jupyter (text if ipywidgets is missing)
 
-            self._bar = auto(total=total, initial=done, desc=label, unit="run")
-        elif self.enabled and is_terminal(self.stream):
+            self._bar = auto(total=total, initial=done, desc=label, unit=unit)
+        elif self.enabled and is_terminal(self.stream) and has_tqdm():
             from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
 
-            self._bar = tqdm(total=total, initial=done, desc=label, unit="run", file=self.stream, dynamic_ncols=True)
+            self._bar = tqdm(total=total, initial=done, desc=label, unit=unit, file=self.stream, dynamic_ncols=True)
 
     def update(self, n: int) -> None:
-        """`n` more runs finished."""
+        """`n` more runs (units) finished."""
         self.done += n
         self._since_start += n
         if not self.enabled:
@@ -55,13 +60,14 @@ class ProgressReport:
             self._write()
 
     def line(self) -> str:
-        """`label: done/total runs (pct), rate runs/s, ETA` as plain text."""
+        """`label: done/total runs (pct), rate runs/s, ETA` as plain text (its `unit`s)."""
         elapsed = max(1e-9, time.monotonic() - self._start)
         rate = self._since_start / elapsed
         left = self.total - self.done
         eta = f"ETA {_duration(left / rate)}" if rate > 0 and left > 0 else "done" if left <= 0 else "ETA unknown"
         pct = 100.0 * self.done / self.total if self.total else 100.0
-        return f"{self.label}: {self.done}/{self.total} runs ({pct:.0f}%), {rate:.1f} runs/s, {eta}"
+        units = f"{self.unit}s"
+        return f"{self.label}: {self.done}/{self.total} {units} ({pct:.0f}%), {rate:.1f} {units}/s, {eta}"
 
     def close(self) -> None:
         """Finish the bar, or write the last line."""
@@ -82,6 +88,18 @@ class ProgressReport:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def has_tqdm() -> bool:
+    """Whether tqdm (an optional dependency: `pip install 'rearm[progress]'`) is installed;
+    without it progress is the plain periodic line."""
+    return importlib.util.find_spec("tqdm") is not None
+
+
+def shown_anywhere(stream: IO[str] | None = None) -> bool:
+    """Whether progress has somewhere to show: a Jupyter kernel or a terminal (the Python API's
+    default: no progress output in a script writing to a log or a pipe)."""
+    return in_notebook() or is_terminal(stream if stream is not None else sys.stderr)
 
 
 def in_notebook() -> bool:

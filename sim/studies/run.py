@@ -9,9 +9,11 @@ from typing import Any
 from sim import __version__
 from sim.language.limits import check_replications
 from sim.language.load import LoadedScenario
+from sim.language.schema import Scenario
 from sim.language.units import in_years
 from sim.metrics.replication import ReplicationResult, month_grid
 from sim.metrics.summary import summarise, timeline_rows
+from sim.studies.binds import annotate, lines_of, programmes
 from sim.studies.goals import fix_goals
 from sim.studies.replications import Progress, run_replications
 
@@ -54,6 +56,15 @@ def provenance(loaded: LoadedScenario, seed: int, replications: int) -> dict[str
     }
 
 
+def run_summary(
+    loaded: LoadedScenario, scenario: Scenario, results: list[ReplicationResult], seed: int, n: int
+) -> dict[str, Any]:
+    """`summary.json` of a run's `results` (`scenario`: the loaded one with its goals fixed),
+    each target with its programme and what its lines waited for."""
+    summary = summarise(scenario, results, provenance(loaded, seed, n), loaded.scenario)
+    return annotate(summary, lines_of(scenario), programme_of=programmes(scenario))
+
+
 def run_scenario(
     loaded: LoadedScenario,
     replications: int | None = None,
@@ -69,5 +80,5 @@ def run_scenario(
     check_replications(scenario, n, loaded.allow_large)
     results = run_replications(scenario, n, root, jobs, progress, detail_of=0)
     dates, _ = month_grid(scenario.start, scenario.horizon)
-    summary = summarise(scenario, results, provenance(loaded, root, n), loaded.scenario)
+    summary = run_summary(loaded, scenario, results, root, n)
     return RunResult(loaded, root, n, results, summary, dates, timeline_rows(scenario, results, dates))

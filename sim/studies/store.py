@@ -192,6 +192,27 @@ class Store:
             "writable) and run the same command with --resume to continue"
         )
 
+    def add_points(self, design: dict[int, Row]) -> bool:
+        """Append design points (point -> values) found while the study runs (an optimiser's
+        candidates), in one transaction; a point already stored must hold the same values
+        (False if one does not: the file holds another search)."""
+        stored = {int(row[0]): tuple(row[1:-1]) for row in self.design_rows()}
+        new = []
+        for point, values in sorted(design.items()):
+            cells = tuple(design_cell(v) for v in values)
+            if point in stored:
+                if stored[point] != cells:
+                    return False
+            else:
+                new.append((point, *cells, None))
+        marks = ", ".join("?" * (len(self.columns) + 2))
+        try:
+            with self.conn:
+                self.conn.executemany(f"INSERT INTO design VALUES ({marks})", new)
+        except sqlite3.OperationalError as exc:
+            raise self.write_failed(exc) from None
+        return True
+
     def design_rows(self) -> list[Row]:
         """(point, *values, error) for every design point."""
         return list(self.conn.execute("SELECT * FROM design ORDER BY point"))

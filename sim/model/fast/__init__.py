@@ -9,8 +9,8 @@ taker of its materials (`cover`), no people shared, no breakdowns, no expansion 
 (`path`); factories that cut each other's lots on a scarce material run them in lockstep
 (`lockstep`). Runs of work use the batch forms of the plain path's steps (`runs`), which add
 the same floats in the same order, so both paths give the same records. Chosen by
-`simulate(..., fast=True)`; a kind without a runner (the shipyard), a facility with people
-or breakdowns, or one that takes a component, always goes step by step.
+`simulate(..., fast=True)`; a kind without a runner (the shipyard), or a facility with people,
+breakdowns or several paying budgets, or one that takes a component, always goes step by step.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ def attach(world: World, facilities: Iterable[Facility], runners: Mapping[str, t
     path = FastPath(world)
     for facility in facilities:
         runner = runners.get(facility.kind)
-        if runner is None or facility.uses_components():  # (a component's taker goes step by step)
+        # (orders: built to the backlog; several budgets; a component's taker: all step by step)
+        if runner is None or facility.orders is not None or len(facility.payers) > 1 or facility.uses_components():
             Runner(facility, path)
         else:
             facility.fast = runner(facility, path)

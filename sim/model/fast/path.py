@@ -29,7 +29,8 @@ class FastPath:
     def join(self, runner: Runner) -> None:
         """Count `runner`'s facility among the users of its budget and materials."""
         facility = runner.facility
-        self.spenders[facility.budget.index].append(runner)
+        for budget, _, _ in facility.payers:
+            self.spenders[budget.index].append(runner)
         for name in facility.takes_from():
             self.takers[self.world.materials[name].index].append(runner)
 
@@ -65,7 +66,7 @@ class Runner:
         """At least the money `units` started in [a, b] could commit: the next unit's price
         for each (learning only lowers it), at the dearest fiscal year's prices."""
         f = self.facility
-        if b < a or units <= 0 or f.unit_cost.first_unit == 0:
+        if b < a or units <= 0 or f.unit_cost.free:
             return 0.0
         if math.isinf(units):
             return math.inf

@@ -45,8 +45,8 @@ def over_steps(curve: RateCurve, t0: float, step: float, n: int) -> tuple[list[f
 def unit_costs(unit_cost: UnitCost, made: float, units: list[float], multiplier: float = 1.0) -> list[float]:
     """`UnitCost.cost` (× `multiplier`) of each of a run of lots of `units` (none negative),
     started one after another from `made`."""
-    if unit_cost.first_unit == 0 or unit_cost.exponent == 0:  # (the same rounding as `cost` × multiplier)
-        first = unit_cost.first_unit
+    if unit_cost.materials == 0 and (unit_cost.first_unit == 0 or unit_cost.exponent == 0):
+        first = unit_cost.first_unit  # (the same rounding as `cost` × multiplier)
         return [first * u * multiplier for u in units]
     out = []
     for u in units:

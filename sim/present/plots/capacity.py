@@ -6,23 +6,30 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sim.present.plots.data import RunData
+from sim.present.plots.pages import MAX_PANELS, grouped_pages, page_note
 from sim.present.plots.style import (
+    MAX_ASPECT,
     OKABE_ITO,
     SMALL,
-    colour,
+    WIDTH_IN,
     date_axis,
     days_to_dates,
     footer,
+    legend_beside,
+    named_colours,
     new_figure,
     plot_text,
+    replication_note,
     style_axes,
     thousands,
     to_date,
@@ -61,12 +68,13 @@ def _product_panel(ax: Axes, data: RunData, product: str, detail: dict[str, Any]
     curves = [
         ramp_curve([(r["t0"], r["t1"], r["per_year"]) for r in rows if r["facility"] == f], days) for f in facilities
     ]
+    colours = named_colours(facilities)
     if curves:
         ax.stackplot(
             x,
             curves,
-            labels=[plot_text(f) for f in facilities],
-            colors=[colour(i) for i in range(len(facilities))],
+            labels=[data.words(f) for f in facilities],
+            colors=[colours[f] for f in facilities],
             alpha=0.85,
             linewidth=0.3,
             edgecolor="white",
@@ -74,46 +82,35 @@ def _product_panel(ax: Axes, data: RunData, product: str, detail: dict[str, Any]
     top = float(np.sum([c.max(initial=0.0) for c in curves])) if curves else 0.0
     if data.monte_carlo and "capacity" in data.timeline.get(product, {}):
         total = data.timeline[product]["capacity"]
-        for key, label in (("p10", "total, p10 and p90 of all replications"), ("p90", None)):
-            ax.plot(
-                total["dates"],
-                total[key],
-                color=OKABE_ITO["black"],
-                linewidth=0.9,
-                linestyle=":",
-                label=label,
-                gid="fan",
-            )
-        ax.plot(
-            total["dates"],
-            total["p50"],
-            color=OKABE_ITO["black"],
-            linewidth=1.4,
-            linestyle="--",
-            label="total, median of all replications",
-        )
+        halo = lambda width: [patheffects.withStroke(linewidth=width, foreground="white")]  # noqa: E731
+        for key, label in (("p10", "total capacity, p10 and p90 of all replications"), ("p90", None)):
+            ax.plot(total["dates"], total[key], color=OKABE_ITO["black"], linewidth=1.1, linestyle=(0, (3, 2)),
+                    label=label, gid="fan", path_effects=halo(3.0))  # fmt: skip
+        ax.plot(total["dates"], total["p50"], color=OKABE_ITO["black"], linewidth=1.8, label="total capacity, median "
+                "of all replications", gid="median_total", path_effects=halo(4.0))  # fmt: skip
         top = max(top, float(total["p90"].max(initial=0.0)))
     style_axes(ax)
     date_axis(ax)
     thousands(ax)
-    ax.set_ylim(0, max(top, 1.0) * (1.25 + 0.1 * ((len(facilities) + 1) // 2)))  # headroom for the legend
+    ax.set_ylim(0, max(top, 1.0) * 1.05)
     ax.set_ylabel("units per year", fontsize=SMALL + 1)
-    ax.set_title(f"{plot_text(product)}: installed capacity by facility", fontsize=SMALL + 2, loc="left")
-    ax.legend(fontsize=SMALL - 0.5, loc="upper left", ncol=2 if len(facilities) > 3 else 1, framealpha=0.9)
+    ax.set_title(f"{data.words(product)}: installed capacity by facility", fontsize=SMALL + 2, loc="left")
+    legend_beside(ax)
 
 
 def _supply_panel(ax: Axes, data: RunData, detail: dict[str, Any]) -> None:
     materials = list(dict.fromkeys(r["material"] for r in detail["supply"]))
     units = {m: detail.get("materials", {}).get(m, {}).get("unit", "units") for m in materials}
-    for i, m in enumerate(materials):
+    colours = named_colours(materials)
+    for m in materials:
         ramps = [(r["t0"], r["t1"], r["per_year"]) for r in detail["supply"] if r["material"] == m]
         days = curve_days(ramps, detail["horizon_days"])
         ax.plot(
             days_to_dates(data.start, days),
             ramp_curve(ramps, days),
-            color=colour(i),
+            color=colours[m],
             linewidth=1.8,
-            label=f"{plot_text(m)} ({plot_text(units[m])} per year)",
+            label=f"{data.words(m)} ({plot_text(units[m])} per year)",
         )
     style_axes(ax)
     date_axis(ax)
@@ -122,15 +119,18 @@ def _supply_panel(ax: Axes, data: RunData, detail: dict[str, Any]) -> None:
     unit_set = set(units.values())
     ax.set_ylabel(f"{plot_text(unit_set.pop()) if len(unit_set) == 1 else 'amount'} per year", fontsize=SMALL + 1)
     ax.set_title("material supply rate (arrivals, lead time included)", fontsize=SMALL + 2, loc="left")
-    ax.legend(fontsize=SMALL - 0.5, loc="lower right", framealpha=0.9)
+    legend_beside(ax)
 
 
 def _month(start: dt.date, day: float) -> str:
     return to_date(start, day).strftime("%b %Y")
 
 
-def draw_expansions(ax: Axes, start: dt.date, expansions: Sequence[dict[str, Any]], horizon: float) -> None:
+def draw_expansions(
+    ax: Axes, start: dt.date, expansions: Sequence[dict[str, Any]], horizon: float, data: RunData | None = None
+) -> None:
     """One row per expansion: construction (hatched) from its start to on line, then ramp-up."""
+    owner = data.words if data is not None else plot_text
     for row, e in enumerate(expansions):
         y = len(expansions) - 1 - row
         s, on, full = days_to_dates(start, [e["start"], e["online"], e["ramped"]])
@@ -158,62 +158,116 @@ def draw_expansions(ax: Axes, start: dt.date, expansions: Sequence[dict[str, Any
             )
         ax.plot([on], [y], marker="^", color="black", markersize=6, linestyle="none")
         ax.annotate(
-            f"start {_month(start, e['start'])} → on line {_month(start, e['online'])}",
+            f"{_month(start, e['start'])} → {_month(start, e['online'])}",
             xy=(full, y),
             xytext=(4, 0),
             textcoords="offset points",
-            fontsize=SMALL - 1,
+            fontsize=SMALL - 1.5,
             va="center",
+            annotation_clip=False,
         )
     ax.set_yticks(
         range(len(expansions)),
-        [plot_text(f"{e['owner']}: {e['name']}") for e in reversed(expansions)],
-        fontsize=SMALL - 0.5,
+        [f"{owner(e['owner'])}: {plot_text(e['name'])}" for e in reversed(expansions)],
+        fontsize=SMALL - 1 if len(expansions) > 20 else SMALL - 0.5,
     )
     ax.set_ylim(-0.6, len(expansions) - 0.4)
     style_axes(ax)
     ax.grid(False, axis="y")
     date_axis(ax)
-    ax.set_xlim(days_to_dates(start, [0.0])[0], days_to_dates(start, [horizon])[0])
-    ax.set_title("expansions: construction (hatched), on line (▲), ramp-up (green)", fontsize=SMALL + 2, loc="left")
-    ax.legend(
-        handles=[
-            Patch(facecolor=OKABE_ITO["orange"], hatch="//", edgecolor="black", label="construction"),
-            Patch(facecolor=OKABE_ITO["bluish_green"], alpha=0.6, edgecolor="black", label="ramp-up"),
+    ax.set_xlim(days_to_dates(start, [0.0])[0], days_to_dates(start, [horizon * 1.18])[0])  # room for the notes
+    ax.set_title(
+        "expansions: construction to on line (▲), then ramp-up",
+        fontsize=SMALL + 1,
+        loc="left",
+    )
+    legend_beside(
+        ax,
+        [
+            Patch(facecolor=OKABE_ITO["orange"], hatch="//", edgecolor="black"),
+            Patch(facecolor=OKABE_ITO["bluish_green"], alpha=0.6, edgecolor="black"),
         ],
-        fontsize=SMALL - 0.5,
-        loc="lower right",
-        framealpha=0.9,
+        ["construction", "ramp-up"],
     )
 
 
-def plot_capacity(data: RunData, ax: Axes | None = None) -> Figure:
-    """Capacity steps of each product with its expansions; returns the Figure.
+#: product panels per capacity figure
+PRODUCTS_PER_PAGE = 4
+#: the most expansion rows drawn beside other panels; more get a figure of their own
+EXPANSIONS_BESIDE = 8
+
+
+@dataclass(frozen=True)
+class CapacityPage:
+    """What one capacity figure holds: some products' panels, and perhaps supply and expansions."""
+
+    products: tuple[str, ...]
+    supply: bool
+    expansions: bool
+
+
+def capacity_pages(data: RunData) -> list[CapacityPage]:
+    """The capacity figures a run calls for: products grouped by programme, four to a figure,
+    then supply and expansions on the last figure where they fit, else on one of their own."""
+    detail = data.detail or {}
+    products = [p for p in data.products() if any(r["product"] == p for r in detail.get("capacity") or [])]
+    supply, expansions = bool(detail.get("supply")), bool(detail.get("expansions"))
+    groups = grouped_pages(products, data.programmes, PRODUCTS_PER_PAGE) if products else []
+    fits = (
+        len(groups) <= 1
+        and len(products) + supply + expansions <= MAX_PANELS
+        and len(detail.get("expansions") or []) <= EXPANSIONS_BESIDE
+    )
+    if fits:
+        return [CapacityPage(tuple(groups[0] if groups else ()), supply, expansions)]
+    pages = [CapacityPage(tuple(g), False, False) for g in groups]
+    if supply or expansions:
+        pages.append(CapacityPage((), supply, expansions))
+    return pages
+
+
+def plot_capacity(
+    data: RunData, ax: Axes | None = None, page: CapacityPage | None = None, index: tuple[int, int] = (0, 1)
+) -> Figure:
+    """Capacity steps of each product with its expansions (or what `page` holds); returns the
+    Figure. `index` (figure, of how many) titles one of several.
 
     With `ax`, only the first product's capacity panel is drawn into it."""
     detail = data.detail
     if detail is None:
         raise ValueError("the capacity figure needs replication0.json (one replication's history)")
-    products = data.products()
     if ax is not None:
-        _product_panel(ax, data, products[0], detail)
+        _product_panel(ax, data, data.products()[0], detail)
         return ax.get_figure(root=True)  # type: ignore[return-value]
-    expansions = detail.get("expansions", [])
-    has_supply = bool(detail.get("supply"))
+    if page is None:
+        page = CapacityPage(tuple(data.products()), bool(detail.get("supply")), bool(detail.get("expansions")))
+    products = list(page.products)
+    expansions = detail.get("expansions", []) if page.expansions else []
+    has_supply = page.supply
     heights = [PANEL_HEIGHT_IN] * (len(products) + has_supply)
     if expansions:
-        heights.append(max(1.0, ROW_HEIGHT_IN * len(expansions) + 0.6))
+        room = MAX_ASPECT * WIDTH_IN - 0.8 - sum(heights)
+        heights.append(min(max(1.0, ROW_HEIGHT_IN * len(expansions) + 0.6), room))
     fig = new_figure(sum(heights) + 0.8)
-    axes = fig.subplots(len(heights), 1, squeeze=False, height_ratios=heights, sharex=True)[:, 0]
+    if expansions and len(heights) > 1:  # the expansions' long names must not squeeze the panels above
+        upper, lower = fig.subfigures(2, 1, height_ratios=[sum(heights[:-1]), heights[-1]])  # type: ignore[misc]
+        above = list(upper.subplots(len(heights) - 1, 1, squeeze=False, height_ratios=heights[:-1])[:, 0])
+        axes = [*above, lower.add_subplot()]
+    else:
+        axes = list(fig.subplots(len(heights), 1, squeeze=False, height_ratios=heights, sharex=not expansions)[:, 0])
     for i, product in enumerate(products):
         _product_panel(axes[i], data, product, detail)
     if has_supply:
         _supply_panel(axes[len(products)], data, detail)
     if expansions:
-        draw_expansions(axes[-1], data.start, expansions, detail["horizon_days"])
+        draw_expansions(axes[-1], data.start, expansions, detail["horizon_days"], data)
     for a in axes[:-1]:
         a.tick_params(labelbottom=True)
-    which = " (replication 1 of {:,})".format(data.summary["replications"]) if data.monte_carlo else ""
-    fig.suptitle(f"{plot_text(data.summary.get('scenario', ''))}: capacity and expansions{which}", fontsize=SMALL + 3)
+    which = replication_note(data)
+    fig.suptitle(
+        f"{plot_text(data.summary.get('scenario', ''))}: capacity and expansions{which}{page_note(*index)}",
+        fontsize=SMALL + 3,
+        wrap=True,
+    )
     footer(fig, data.summary)
     return fig

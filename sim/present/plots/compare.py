@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 
 from sim.language.calendar import Clock
 from sim.present.plots.study_data import finish
-from sim.present.plots.style import GREY, SMALL, colour, date_axis, new_figure, plot_text, style_axes
+from sim.present.plots.style import GREY, SMALL, colour, date_axis, legend_beside, new_figure, plot_text, style_axes
 
 #: inches per row (one target in one scenario) and for the title, axis and legend
 ROW_IN, FRAME_IN = 0.32, 1.9
@@ -101,7 +101,7 @@ def plot_compare(compare: dict[str, Any], meta: dict[str, Any]) -> Figure:
         for i, s in enumerate(scenarios)
     ]
     handles.append(Line2D([], [], color=GREY, marker=">", linestyle="none", label="p90 after the horizon"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 3), fontsize=SMALL, frameon=False)
+    legend_beside(ax, handles, [str(h.get_label()) for h in handles])  # beside the data, clear of the footer
     names = [plot_text(labels[s]) for s in scenarios]
     title = f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else names[0]
     shared = {k: meta.get(k) for k in ("seed", "replications", "version")}  # (the first file's name is not all)

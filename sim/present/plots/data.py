@@ -11,13 +11,14 @@ import csv
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sim.errors import UsageError
+from sim.present.names import labels_of
 from sim.present.text import from_spreadsheet_cell
 
 Series = dict[str, np.ndarray]  # 'dates' (datetime64), 'p10', 'p50', 'p90', 'mean'
@@ -30,6 +31,19 @@ class RunData:
     summary: dict[str, Any]
     timeline: dict[str, dict[str, Series]]
     detail: dict[str, Any] | None = None
+    #: product -> customer -> measure (`delivered`, `backlog`) -> columns: the timeline's
+    #: customer rows (`customer_timeline`); empty without orders
+    customers: dict[str, dict[str, dict[str, Series]]] | None = None
+    #: name -> its `label:` in the scenario (facilities, products, budgets, materials)
+    labels: dict[str, str] = field(default_factory=dict)
+    #: product -> its programme (the budget paying for its first facility), for grouping
+    programmes: dict[str, str] = field(default_factory=dict)
+
+    def words(self, name: str) -> str:
+        """`name` as a reader sees it: its label, else the code name in words."""
+        from sim.present.plots.style import words
+
+        return words(name, self.labels)
 
     @property
     def start(self) -> dt.date:
@@ -46,10 +60,25 @@ class RunData:
         return list(self.timeline) or list(self.summary.get("products", {}))
 
 
-def timeline_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, dict[str, Series]]:
-    """Long rows (date, product, measure, p10, p50, p90, mean) -> product -> measure -> columns."""
+def customer_timeline(rows: Iterable[Sequence[Any]]) -> dict[str, dict[str, dict[str, Series]]]:
+    """The timeline's customer rows -> product -> customer -> measure -> columns."""
     grouped: dict[str, dict[str, list[Sequence[Any]]]] = {}
     for row in rows:
+        if len(row) > 7 and row[7]:
+            grouped.setdefault(str(row[1]), {}).setdefault(str(row[7]), []).append(row)
+    return {
+        product: {c: timeline_from_rows(r, customer=True)[product] for c, r in by.items()}
+        for product, by in grouped.items()
+    }
+
+
+def timeline_from_rows(rows: Iterable[Sequence[Any]], customer: bool = False) -> dict[str, dict[str, Series]]:
+    """Long rows (date, product, measure, p10, p50, p90, mean, customer) -> product -> measure ->
+    columns, of the product's own rows (with `customer`, of one customer's rows)."""
+    grouped: dict[str, dict[str, list[Sequence[Any]]]] = {}
+    for row in rows:
+        if (len(row) > 7 and bool(row[7])) != customer:
+            continue
         grouped.setdefault(str(row[1]), {}).setdefault(str(row[2]), []).append(row)
     out: dict[str, dict[str, Series]] = {}
     for product, measures in grouped.items():
@@ -89,7 +118,30 @@ def load_run(directory: Path) -> RunData | None:
     _, rows = read_csv(timeline_path)
     detail_path = directory / "replication0.json"
     detail = read_json(detail_path) if detail_path.exists() else None
-    return RunData(summary, timeline_from_rows(rows), detail)
+    scenario = load_resolved(directory)
+    return RunData(
+        summary, timeline_from_rows(rows), detail, customer_timeline(rows), labels_of(scenario), programmes_of(scenario)
+    )
+
+
+def programmes_of(scenario: dict[str, Any]) -> dict[str, str]:
+    """Product -> the budget that pays for the first facility making it (its programme)."""
+    out: dict[str, str] = {}
+    for spec in (scenario.get("facilities") or {}).values():
+        if isinstance(spec, dict) and spec.get("product") is not None:
+            out.setdefault(str(spec["product"]), str(spec.get("budget") or ""))
+    return out
+
+
+def load_resolved(directory: Path) -> dict[str, Any]:
+    """The scenario stored in `directory` (`scenario.resolved.yaml`) as written, or {}."""
+    path = directory / "scenario.resolved.yaml"
+    if not path.exists():
+        return {}
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
 
 
 def run_meta(directory: Path) -> dict[str, Any]:

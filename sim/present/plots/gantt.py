@@ -12,7 +12,20 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sim.present.plots.data import RunData
-from sim.present.plots.style import SMALL, colour, date_axis, days_to_dates, figure_for, footer, plot_text, style_axes
+from sim.present.plots.style import (
+    MAX_ASPECT,
+    SMALL,
+    WIDTH_IN,
+    date_axis,
+    days_to_dates,
+    figure_for,
+    footer,
+    legend_beside,
+    named_colours,
+    plot_text,
+    replication_note,
+    style_axes,
+)
 
 ROW_HEIGHT_IN = 0.26
 
@@ -40,9 +53,9 @@ def plot_gantt(data: RunData, ax: Axes | None = None) -> Figure:
     rows = gantt_rows(stages)
     index = {key: i for i, key in enumerate(rows)}
     names = list(dict.fromkeys(s["stage"] for s in stages))
-    colours = {name: colour(i) for i, name in enumerate(names)}
+    colours = named_colours(names)
     own = ax is None
-    fig, ax = figure_for(ax, ROW_HEIGHT_IN * len(rows) + 1.9)
+    fig, ax = figure_for(ax, min(ROW_HEIGHT_IN * len(rows) + 1.9, MAX_ASPECT * WIDTH_IN))
     start = data.start
     horizon = (data.detail or {}).get("horizon_days", max(s["t1"] for s in stages))
     for s in stages:
@@ -69,27 +82,24 @@ def plot_gantt(data: RunData, ax: Axes | None = None) -> Figure:
                 color="white",
                 fontweight="bold",
             )
-    labels = [plot_text(f"{f} dock {d + 1}" if d >= 0 else f"{f} hull {h}") for f, d, h in rows]
-    ax.set_yticks(np.arange(len(rows))[::-1], labels, fontsize=SMALL - 1 if len(rows) > 20 else SMALL)
+    labels = [f"{data.words(f)} " + plot_text(f"dock {d + 1}" if d >= 0 else f"hull {h}") for f, d, h in rows]
+    ax.set_yticks(
+        np.arange(len(rows))[::-1],
+        labels,
+        fontsize=SMALL - 1.5 if len(rows) > 30 else SMALL - 1 if len(rows) > 20 else SMALL,
+    )
     ax.set_ylim(-0.6, len(rows) - 0.4)
     style_axes(ax)
     ax.grid(False, axis="y")
     date_axis(ax)
     ax.set_xlim(days_to_dates(start, [0.0])[0], days_to_dates(start, [horizon])[0])
     ax.set_xlabel("date (bars in dock rows are numbered by hull)", fontsize=SMALL + 1)
-    ax.legend(
-        handles=[Patch(color=colours[n], label=plot_text(n)) for n in names],
-        fontsize=SMALL - 0.5,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.5 / fig.get_figheight() - 0.06),
-        ncol=min(5, len(names)),
-        frameon=False,
-    )
-    which = " (replication 1 of {:,})".format(data.summary["replications"]) if data.monte_carlo else ""
-    ax.set_title(
+    legend_beside(ax, [Patch(color=colours[n]) for n in names], [data.words(n) for n in names])
+    which = replication_note(data)
+    fig.suptitle(
         f"{plot_text(data.summary.get('scenario', ''))}: shipyard stages by dock and hull{which}",
-        fontsize=SMALL + 2,
-        loc="left",
+        fontsize=SMALL + 3,
+        wrap=True,
     )
     if own:
         footer(fig, data.summary)

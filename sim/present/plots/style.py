@@ -9,6 +9,7 @@ drawing changes no global state (no `pyplot`, no `matplotlib.use`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -24,6 +25,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter
 
 from sim.language.calendar import Clock
+from sim.present.names import in_words
 from sim.present.text import plot_text
 
 __all__ = ["plot_text"]  # the one helper for scenario text in figures (sim.present.text)
@@ -50,14 +52,73 @@ FONT = 9.5
 SMALL = 8.0
 
 
+#: Where name-derived colours come from: Okabe-Ito first, then Paul Tol's muted scheme, so a
+#: figure of many facilities still has distinct colours (the later ones are less contrasted).
+NAMED_PALETTE = tuple(OKABE_ITO[c] for c in CYCLE) + (
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
+)
+#: The tallest a figure may be, as a multiple of its width (A4 and Letter pages allow ~1.4).
+MAX_ASPECT = 1.5
+
+
 def colour(i: int) -> str:
     """The i-th colour of the cycle (wrapping)."""
     return OKABE_ITO[CYCLE[i % len(CYCLE)]]
 
 
+def _slot(name: str) -> int:
+    """A name's preferred place in `NAMED_PALETTE`, from a hash that is the same in every
+    process and on every machine (Python's `hash` of a string is not)."""
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big") % len(NAMED_PALETTE)
+
+
+def named_colour(name: str) -> str:
+    """The colour `name` (a facility, stage, budget or material) has in every figure and
+    scenario where nothing it shares a figure with claims the same colour first."""
+    return NAMED_PALETTE[_slot(name)]
+
+
+def named_colours(names: Iterable[str]) -> dict[str, str]:
+    """A distinct colour per name within one figure: each its `named_colour`, and where two
+    collide, the one first in alphabetical order keeps it and the other takes the next free
+    colour (so a name keeps its colour wherever its companions do not collide with it)."""
+    unique = sorted(dict.fromkeys(names))
+    taken: dict[int, str] = {}
+    out: dict[str, str] = {}
+    for name in unique:
+        slot = _slot(name)
+        for step in range(len(NAMED_PALETTE)):
+            k = (slot + step) % len(NAMED_PALETTE)
+            if k not in taken or len(taken) >= len(NAMED_PALETTE):
+                break
+        taken.setdefault(k, name)
+        out[name] = NAMED_PALETTE[k]
+    return out
+
+
+def words(name: Any, labels: dict[str, str] | None = None) -> str:
+    """A name as a reader sees it (`sim.present.names.in_words`: its `label:`, else the code name
+    in words), as figure-safe text."""
+    return plot_text(in_words(name, labels))
+
+
+def capped_height(height_in: float, width_in: float = WIDTH_IN) -> float:
+    """`height_in`, at most `MAX_ASPECT` times the width, so the figure fits a page."""
+    return min(height_in, MAX_ASPECT * width_in)
+
+
 def new_figure(height_in: float, width_in: float = WIDTH_IN) -> Figure:
     """A figure attached to an Agg canvas (no pyplot, no global backend)."""
-    fig = Figure(figsize=(width_in, height_in), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(width_in, capped_height(height_in, width_in)), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
@@ -112,10 +173,20 @@ def money_scale(largest: float) -> tuple[float, str]:
     return 1.0, ""
 
 
+def three_figures(value: float) -> str:
+    """A number to three significant figures, with thousands separators: 300.34 -> '300',
+    1.2549 -> '1.25', 1234.5 -> '1,230'."""
+    if value == 0 or not np.isfinite(value):
+        return f"{value:g}"
+    digits = 3 - int(np.floor(np.log10(abs(value)))) - 1
+    rounded = round(value, digits)
+    return f"{rounded:,.{max(0, digits)}f}"
+
+
 def money_label(value: float, currency: str) -> str:
-    """'EUR 1.25bn' style."""
+    """'EUR 300bn', 'EUR 1.25bn': three significant figures, no false precision."""
     factor, suffix = money_scale(value)
-    return f"{currency} {value / factor:,.2f}{suffix}"
+    return f"{currency} {three_figures(value / factor)}{suffix}"
 
 
 def style_axes(ax: Axes) -> None:
@@ -125,6 +196,21 @@ def style_axes(ax: Axes) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(labelsize=SMALL)
+
+
+def replication_note(data: Any) -> str:
+    """What a figure of replication 0's history says in its title: which run it shows of how
+    many ('' for a single replication, where there is no other)."""
+    n = int(data.summary.get("replications", 1))
+    return f" — replication 0 of {n:,} (one run)" if n > 1 else ""
+
+
+def _short_path(file: str) -> str:
+    """A scenario file as a footer shows it: an absolute path by its last two parts
+    ('…/scenarios/x.yaml': where it lies on one machine says nothing, and a long one would run
+    off the figure; the hash beside it identifies the file)."""
+    parts = Path(file).parts
+    return file if not Path(file).is_absolute() or len(parts) <= 3 else "…/" + "/".join(parts[-2:])
 
 
 def footer(fig: Figure, meta: dict[str, Any]) -> None:
@@ -137,7 +223,7 @@ def footer(fig: Figure, meta: dict[str, Any]) -> None:
         parts.append(f"{n:,} replication{'s' if n != 1 else ''}")
     if meta.get("file"):
         sha = str(meta.get("sha256") or "")[:12]
-        parts.append(plot_text(meta["file"]) + (f" ({plot_text(sha)})" if sha else ""))
+        parts.append(plot_text(_short_path(str(meta["file"]))) + (f" ({plot_text(sha)})" if sha else ""))
     if meta.get("version"):
         parts.append(f"rearm {plot_text(meta['version'])}")
     fig.text(0.005, 0.003, " · ".join(parts), fontsize=7, color="#555555", ha="left", va="bottom")
@@ -152,6 +238,28 @@ def legend(ax: Axes, **kwargs: Any) -> None:
     handles, labels = ax.get_legend_handles_labels()
     if handles:
         ax.legend(fontsize=SMALL, frameon=True, framealpha=0.9, **kwargs)
+
+
+def legend_beside(ax: Axes, handles: Sequence[Any] | None = None, labels: Sequence[str] | None = None) -> None:
+    """The axes' legend to the right of its data area, never over the data (constrained
+    layout makes room for it); nothing when there is nothing to list. Duplicate labels are
+    listed once."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    seen: dict[str, Any] = {}
+    for h, label in zip(handles, labels or [], strict=False):
+        if label and not label.startswith("_"):
+            seen.setdefault(label, h)
+    if seen:
+        ax.legend(
+            list(seen.values()),
+            list(seen),
+            fontsize=SMALL - 0.5,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            borderaxespad=0.0,
+            framealpha=0.9,
+        )
 
 
 def png_bytes(fig: Figure) -> bytes:

@@ -16,8 +16,10 @@ from matplotlib.figure import Figure
 from sim.language.base_units import DAYS, FRACTION, PER_DAY, in_base_units
 from sim.language.units import in_years, per_year
 from sim.metrics.summary import percentile_unreached_last
+from sim.present.plots.pages import page_note
 from sim.present.plots.study_data import YEARS, StudyData, as_float, finish, panel_figure
-from sim.present.plots.style import LIGHT_GREY, SMALL, colour, plot_text, style_axes, thousands
+from sim.present.plots.style import LIGHT_GREY, SMALL, colour, legend_beside, plot_text, style_axes, thousands
+from sim.studies.design_table import UNIT
 
 Table = list[tuple[tuple[float, ...], dict[str, float]]]
 Convert = Callable[[str], float]
@@ -52,6 +54,19 @@ def reader(values: list[str]) -> tuple[Convert, str] | None:
     return partial(_shown, unit), SHOWN[unit][1]
 
 
+def stored_reader(rows: list[dict[str, str]], path: str) -> tuple[Convert, str] | None:
+    """How to show a parameter stored as a number in base units beside its unit
+    (`sim.studies.design_table`): no text parsed again; None where there is no unit column,
+    the units differ, or some value is no number."""
+    if not rows or path + UNIT not in rows[0]:
+        return None
+    units = {r[path + UNIT] for r in rows}
+    unit = units.pop() if len(units) == 1 else None
+    if unit not in SHOWN or any(math.isnan(as_float(r[path])) for r in rows):
+        return None
+    return (lambda text: SHOWN[unit][0](float(text))), SHOWN[unit][1]
+
+
 def _ok(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return [r for r in rows if not (r.get("error") or "").strip()]
 
@@ -65,7 +80,7 @@ def sweep_table(study: StudyData) -> tuple[list[str], list[str], Table]:
     rows = _ok(study.results or [])
     targets = list(dict.fromkeys(k[len(YEARS) :] for r in rows[:1] for k in r if k.startswith(YEARS)))
     labels = category_labels(study)
-    readers = {p: reader([r[p] for r in rows]) for p in study.parameters if p not in labels}
+    readers = {p: stored_reader(rows, p) or reader([r[p] for r in rows]) for p in study.parameters if p not in labels}
     names = [p + (f" ({readers[p][1]})" if readers.get(p) and readers[p][1] else "") for p in study.parameters]  # type: ignore[index]
 
     def value(p: str, text: str) -> float:
@@ -85,7 +100,7 @@ def category_labels(study: StudyData) -> dict[str, list[str]]:
     out = {}
     for p in study.parameters:
         values = list(dict.fromkeys(r[p] for r in rows))
-        if reader(values) is None:
+        if stored_reader(rows, p) is None and reader(values) is None:
             out[p] = values
     return out
 
@@ -104,6 +119,8 @@ def _nan(x: float | None) -> float:
 
 #: The colour scale spans at least this many years, so a flat response looks flat.
 MIN_COLOUR_SPAN_YEARS = 1.0
+#: inches per heatmap panel
+HEATMAP_IN = 3.2
 
 
 def _median_by_point(table: Table, target: str) -> dict[tuple[float, ...], tuple[float, float, float, float]]:
@@ -135,25 +152,45 @@ def draw_sweep_line(
     ax.set_ylabel("years to reach target", fontsize=SMALL + 1)
     _categorical_axis(ax, "x", labels)
     style_axes(ax)
-    ax.legend(fontsize=SMALL - 0.5, framealpha=0.9)
+    legend_beside(ax)
     ax.set_title("years to target over the swept parameter (gaps: median not reached)", fontsize=SMALL + 2, loc="left")
 
 
-def draw_sweep_heatmap(
-    ax: Axes, parameters: list[str], target: str, table: list[Any], labels: list[list[str] | None] | None = None
-) -> None:
-    """Median years to `target` over a grid of two parameters (`labels`: category names per axis)."""
+def _grid(table: Table, target: str) -> tuple[list[float], list[float], np.ndarray]:
+    """The heatmap's x values, y values and grid of median years (NaN: median not reached)."""
     stats = _median_by_point(table, target)
     xs = sorted({p[0] for p in stats})
     ys = sorted({p[1] for p in stats})
     grid = np.full((len(ys), len(xs)), np.nan)
     for point, s in stats.items():
         grid[ys.index(point[1]), xs.index(point[0])] = s[1]
-    reached = grid[np.isfinite(grid)]
+    return xs, ys, grid
+
+
+def colour_scale(table: Table, targets: list[str]) -> tuple[float, float]:
+    """One colour scale (years) for every heatmap of a sweep, so the same colour is the same
+    number of years in each panel; at least `MIN_COLOUR_SPAN_YEARS` wide."""
+    reached = np.concatenate([g[np.isfinite(g)] for g in (_grid(table, t)[2] for t in targets)] or [np.array([])])
     lo, hi = (float(reached.min()), float(reached.max())) if reached.size else (0.0, 1.0)
     if hi - lo < MIN_COLOUR_SPAN_YEARS:  # nearly equal cells get nearly equal colours
         mid = (hi + lo) / 2
         lo, hi = mid - MIN_COLOUR_SPAN_YEARS / 2, mid + MIN_COLOUR_SPAN_YEARS / 2
+    return lo, hi
+
+
+def draw_sweep_heatmap(
+    ax: Axes,
+    parameters: list[str],
+    target: str,
+    table: list[Any],
+    labels: list[list[str] | None] | None = None,
+    scale: tuple[float, float] | None = None,
+) -> None:
+    """Median years to `target` over a grid of two parameters (`labels`: category names per
+    axis), coloured on `scale` (years; default: this target's own range)."""
+    xs, ys, grid = _grid(table, target)
+    reached = grid[np.isfinite(grid)]
+    lo, hi = scale if scale is not None else colour_scale(table, [target])
     image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis_r", vmin=lo, vmax=hi)
     ax.set_facecolor(LIGHT_GREY)  # cells whose median is not reached
     for i in range(len(ys)):
@@ -190,11 +227,22 @@ def draw_sweep_scatter(
     ax.set_ylabel("years to reach target", fontsize=SMALL + 1)
     _categorical_axis(ax, "x", labels)
     style_axes(ax)
-    ax.legend(fontsize=SMALL - 0.5, framealpha=0.9)
+    legend_beside(ax)
 
 
-def plot_sweep(study: StudyData, ax: Axes | None = None) -> Figure:
-    """Line (one parameter), heatmaps (two on a grid) or scatters (more) of years to target."""
+def heatmap_targets(study: StudyData) -> list[str] | None:
+    """The targets of a two-parameter grid sweep (one heatmap each), None for other sweeps."""
+    parameters, targets, table = sweep_table(study)
+    points = {values for values, _ in table}
+    is_grid = len(parameters) == 2 and len(points) == len({p[0] for p in points}) * len({p[1] for p in points})
+    return targets if is_grid else None
+
+
+def plot_sweep(
+    study: StudyData, ax: Axes | None = None, only: list[str] | None = None, page: tuple[int, int] = (0, 1)
+) -> Figure:
+    """Line (one parameter), heatmaps (two on a grid; of `only`, default all, on one colour
+    scale across all targets) or scatters (more) of years to target."""
     parameters, targets, table = sweep_table(study)
     if not parameters or not targets or not table:
         raise ValueError("the sweep figure needs results.csv with parameter and years_to_reach columns")
@@ -214,11 +262,14 @@ def plot_sweep(study: StudyData, ax: Axes | None = None) -> Figure:
         fig, axes = panel_figure(1, 3.6)
         draw_sweep_line(axes[0], parameters[0], targets, table, labels[0])
     elif is_grid:
-        fig, axes = panel_figure(len(targets), 3.2)
-        for a, target in zip(axes, targets, strict=False):
-            draw_sweep_heatmap(a, parameters, target, table, labels)
+        scale = colour_scale(table, targets)
+        chosen = [t for t in targets if only is None or t in only]
+        fig, axes = panel_figure(len(chosen), HEATMAP_IN)
+        for a, target in zip(axes, chosen, strict=False):
+            draw_sweep_heatmap(a, parameters, target, table, labels, scale)
     else:
         fig, axes = panel_figure(len(parameters))
         for i, (a, p) in enumerate(zip(axes, parameters, strict=False)):
             draw_sweep_scatter(a, p, i, targets, table, labels[i])
-    return finish(fig, study.meta, "years to target across the sweep")
+    same = " (one colour scale for all panels)" if is_grid and len(targets) > 1 else ""
+    return finish(fig, study.meta, "years to target across the sweep" + same + page_note(*page))

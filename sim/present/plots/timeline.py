@@ -14,11 +14,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.present.plots.data import RunData, Series
+from sim.present.plots.pages import MAX_PANELS, grouped_pages, page_note
 from sim.present.plots.style import (
     OKABE_ITO,
     SMALL,
     date_axis,
     footer,
+    legend_beside,
     new_figure,
     plot_text,
     style_axes,
@@ -32,7 +34,7 @@ SERIES = {
     "rate": (1, OKABE_ITO["blue"], "made, trailing 12 months"),
     "capacity": (1, OKABE_ITO["bluish_green"], "installed capacity"),
 }
-PANEL_HEIGHT_IN = 2.6
+PANEL_HEIGHT_IN = 1.9
 
 
 def target_value(target: dict[str, Any], series: dict[str, Series]) -> float | None:
@@ -130,7 +132,7 @@ def _mark_target(ax: Axes, target: dict[str, Any], value: float, slot: int, mc: 
     else:
         share = target.get("reached_fraction")
         where = f" ({share:.0%} of runs reach it)" if mc and share else ""
-        note = f"{name}: {'median ' if mc else ''}not reached{where}"
+        note = f"{name}: {'median ' if mc else ''}NOT REACHED{where}"
     if deadline is not None:
         on_time = target.get("on_time_probability")
         note += f"; deadline {plot_text(target['by'])}" + (
@@ -138,6 +140,8 @@ def _mark_target(ax: Axes, target: dict[str, Any], value: float, slot: int, mc: 
         )
     ax.annotate(
         note,
+        color=OKABE_ITO["vermillion"] if p50 is None else "black",  # a target never reached stands out
+        gid="note",
         xy=(0.01, value),
         xycoords=("axes fraction", "data"),
         xytext=(0, 3 + 11 * slot),
@@ -185,26 +189,32 @@ def draw_product(data: RunData, product: str, axes: Sequence[Axes]) -> None:
         thousands(ax)
         ax.set_ylim(0, max(tops[panel] * 1.05, 1.0))
         ax.set_ylabel(ylabel, fontsize=SMALL + 1)
-        ax.set_title(f"{plot_text(product)}: {title.lower()}", fontsize=SMALL + 2, loc="left")
-        _dedupe_legend(ax)
+        ax.set_title(f"{data.words(product)}: {title.lower()}", fontsize=SMALL + 2, loc="left")
+        legend_beside(ax)
     if end is not None:
         start = np.datetime64(data.summary["start"], "s")
         for ax in axes[:2]:
             ax.set_xlim(float(mdates.date2num(start)), float(mdates.date2num(end)))
 
 
-def _dedupe_legend(ax: Axes) -> None:
-    """One legend entry per label, placed where it hides least (target notes included)."""
-    handles, labels = ax.get_legend_handles_labels()
-    seen: dict[str, Any] = {}
-    for h, label in zip(handles, labels, strict=False):
-        seen.setdefault(label, h)
-    if seen:
-        ax.legend(list(seen.values()), list(seen), fontsize=SMALL - 0.5, loc="best", framealpha=0.9)
+#: products per timeline figure (two panels each)
+PRODUCTS_PER_PAGE = MAX_PANELS // 2
 
 
-def plot_timeline(data: RunData, product: str | None = None, axes: Sequence[Axes] | None = None) -> Figure:
-    """The timeline of one product (both panels) or of every product (stacked); returns the Figure.
+def timeline_pages(data: RunData) -> list[list[str]]:
+    """The products of each timeline figure: grouped by programme, three to a figure."""
+    return grouped_pages(data.products(), data.programmes, PRODUCTS_PER_PAGE)
+
+
+def plot_timeline(
+    data: RunData,
+    product: str | None = None,
+    axes: Sequence[Axes] | None = None,
+    products: Sequence[str] | None = None,
+    page: tuple[int, int] = (0, 1),
+) -> Figure:
+    """The timeline of one product (both panels) or of `products` (default: every product;
+    stacked); returns the Figure. `page` (index, count) titles one of several figures.
 
     `axes`, when given, is the (cumulative, per-year) pair to draw one product into."""
     if axes is not None:
@@ -212,12 +222,16 @@ def plot_timeline(data: RunData, product: str | None = None, axes: Sequence[Axes
             product = data.products()[0]
         draw_product(data, product, axes)
         return axes[0].get_figure(root=True)  # type: ignore[return-value]
-    products = [product] if product is not None else data.products()
+    products = [product] if product is not None else list(products or data.products())
     fig = new_figure(PANEL_HEIGHT_IN * 2 * len(products) + 0.5)
     grid = list(fig.subplots(2 * len(products), 1, squeeze=False)[:, 0])
     for i, name in enumerate(products):
         draw_product(data, name, grid[2 * i : 2 * i + 2])
-    mc = " — median and p10–p90 of all replications" if data.monte_carlo else ""
-    fig.suptitle(f"{plot_text(data.summary.get('scenario', ''))}: deliveries against targets{mc}", fontsize=SMALL + 3)
+    mc = " — median and p10–p90 of all replications" if data.monte_carlo else " — one replication"
+    fig.suptitle(
+        f"{plot_text(data.summary.get('scenario', ''))}: deliveries against targets{mc}{page_note(*page)}",
+        fontsize=SMALL + 3,
+        wrap=True,
+    )
     footer(fig, data.summary)
     return fig
