@@ -50,7 +50,7 @@ def test_goals_in_real_units() -> None:
     assert goal_text({**rel, "measure": "unmet", "threshold": 0.0}) == "shell 155mm run out"
     assert goal_text({**rel, "measure": "unmet", "threshold": 5000.0}) == "shell 155mm short by more than 5,000"
     days = {"product": "shell_155mm", "measure": "stock", "threshold": "30 days of demand"}
-    assert goal_text(days) == "stock 30 days of demand"  # (resolved once a replication: as written)
+    assert goal_text(days) == "shell 155mm in stock ≥ 30 days of demand"  # (drawn a replication: as written)
 
 
 def test_goals_name_the_product_by_its_label_else_in_words_with_acronyms() -> None:

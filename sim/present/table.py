@@ -19,12 +19,14 @@ def goal_text(target: dict[str, Any], labels: Mapping[str, str] | None = None) -
     """What a target measures in real units, the product named by its label in `labels` or in
     words: '1,300 MBT delivered', '≥ 3,000 shell 155mm a year', 'capacity ≥ 3,667 shell 155mm a
     year (5x)', 'shell 155mm run out' (an `unmet` target); a relative threshold the summary did not
-    resolve stays as written ('capacity 5x', 'stock 30 days of demand')."""
+    resolve stays as written ('capacity 5x'; 'shell 155mm in stock ≥ 30 days of demand')."""
     value, resolved = target["threshold"], target.get("resolved_threshold")
     product = in_words(target.get("product") or "", labels, capital=False)
     measure = target["measure"]
     relative = f" ({value})" if isinstance(value, str) else ""
     amount = resolved if isinstance(value, str) else value
+    if isinstance(value, str) and value.endswith("of demand"):  # (drawn a replication: as written)
+        return f"{product} in stock ≥ {value}"
     if not isinstance(amount, (int, float)):
         return f"{measure} {value}"
     number = _number(float(amount))
