@@ -187,6 +187,9 @@ class Records:
     budgets: list[str]
     materials: list[str]
     pools: list[str] = field(default_factory=list)
+    #: material index of each component store (listed in `materials` after the scenario's
+    #: materials) -> the product whose deliveries feed it
+    stores: dict[int, int] = field(default_factory=dict)
     horizon: float = 0.0
     #: the customers with orders (`sim.model.orders`), in order of first mention
     customers: list[str] = field(default_factory=list)
@@ -206,7 +209,7 @@ class Records:
     lapses: Log = field(default_factory=partial(Log, 3, kinds="fif"))
     #: (day, budget, facility or -1, amount, what) money committed
     spending: Log = field(default_factory=partial(Log, 5, kinds="fiif."))
-    #: (day, material, amount) material taken from stock
+    #: (day, material, amount) material taken from stock (a component store is a material too)
     takes: Log = field(default_factory=partial(Log, 3, kinds="fif"))
     #: (facility, product, t0, t1, delta) capacity ramps: installed capacity per day
     capacity: list[tuple[int, int, float, float, float]] = field(default_factory=list)

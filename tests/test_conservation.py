@@ -201,7 +201,7 @@ def test_invariants_hold_in_the_flagship_scenario(seed: int) -> None:
     sim = simulate_scenario(loaded.scenario, seed)
     check_money(sim.records)
     # initial stocks are drawn per replication: take them from the supply-free identity instead
-    for i, name in enumerate(sim.records.materials):
+    for i, name in enumerate(loaded.scenario.materials):  # (component stores, listed after: the model's invariant)
         taken = sum(a for _, m, a in sim.records.takes if m == i)
         initial = float(loaded.scenario.materials[name].initial)  # plain numbers in the flagship
         assert taken <= initial + supplied(sim.records, i, sim.scenario.horizon) + TOL * max(1.0, taken)

@@ -4,8 +4,8 @@ target reached on the same day to within a lot (or start interval), and deliveri
 spending, takes, lapses and time use the same to 1e-9 relative. The scenarios mix what the
 fast path runs ahead (factories and vehicle lines alone or sharing money and material, in
 lockstep, across appropriations, with expansions, learning, inflation and breakdowns, up to
-each failure) with what it declines and leaves to the plain path (people, shipyards), side by
-side: a shipyard whose hulls take the factories' material (the fast path once ran such a
+each failure) with what it declines and leaves to the plain path (people, shipyards, a taker of components),
+side by side: a shipyard whose hulls take the factories' material (the fast path once ran such a
 factory ahead as if it took the material alone).
 
 At least 200 examples in every run (`REARM_FAST_EXAMPLES` raises it); each is a short horizon
@@ -133,6 +133,17 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         }
         if draw(st.booleans()):  # its hulls take the factories' material
             facilities["y"]["stages"][0]["consumes"] = {"tnt": draw(st.sampled_from([20, 150]))}
+    if draw(st.booleans()):  # components: an assembler taking the factories' shells (it goes step
+        # by step; the factories feeding its store still run ahead, their lots reaching it on their days)
+        facilities["a"] = {
+            "kind": "munitions_factory",
+            "product": "round",
+            "budget": draw(st.sampled_from(["b", "c"])),
+            "capacity": f"{draw(st.integers(20, 300))}k per year",
+            "lot": draw(st.sampled_from(list(LOTS))),
+            "unit_cost": draw(st.sampled_from([0, 500])),
+            "consumes": {"shell": draw(st.sampled_from([1, 2]))},
+        }
     material = draw(materials())
     if "consumes" in facilities.get("y", {"stages": [{}]})["stages"][0]:
         material["price"] = 0  # (a shipyard stage takes no priced material)

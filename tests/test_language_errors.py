@@ -226,7 +226,8 @@ def test_the_base_scenario_is_valid(tmp_path: Path) -> None:
         (
             "    delivered: 100k\n",
             "    delivered: 100k\n    stock: 5x\n",
-            "F:18: targets.0: needs exactly one measure among delivered, rate, stock, capacity; found delivered, stock",
+            "F:18: targets.0: needs exactly one measure among delivered, rate, stock, capacity, unmet;"
+            " found delivered, stock",
         ),
         # other values
         (

@@ -187,8 +187,8 @@ def fake_result(i: int, days: list[float], products: int = 1) -> ReplicationResu
         replication=i,
         target_days=np.array(days),
         censored=np.array([i % 2 == 0 and not math.isnan(d) for d in days], dtype=bool),
-        timeline=np.full((products, 4, 3), float(i)),
-        end=np.full((products, 5), float(i)),
+        timeline=np.full((products, 5, 3), float(i)),
+        end=np.full((products, 6), float(i)),
         budgets=np.array([[10.0, 8.0 + i, 1.0]]),
         by_year={"money": {2025: 10.0}},
         time_use={"plant": {"producing": 3.0, "money": 1.0}},
@@ -266,7 +266,7 @@ def test_summary_layout_and_statistics() -> None:
     assert b["years_to_reach"] == {"p10": None, "p50": None, "p90": None, "mean": None}
     assert b["reached_fraction"] == 0.0
     shell = summary["products"]["shell"]
-    assert list(shell) == ["delivered", "rate", "stock", "capacity", "unmet_demand"]
+    assert list(shell) == ["delivered", "rate", "stock", "capacity", "used", "unmet_demand"]
     assert shell["delivered"] == {"p10": 0.9, "p50": 4.5, "p90": 8.1, "mean": 4.5}
     assert summary["budgets"]["money"] == {
         "appropriated": 10.0,
@@ -286,9 +286,9 @@ def test_summary_layout_and_statistics() -> None:
     }
     assert summary["events_per_replication"] == 104.5
     rows = timeline_rows(scenario, results, [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)])
-    assert len(rows) == 3 * 4
+    assert len(rows) == 3 * 5
     assert rows[0] == ("2025-01-01", "shell", "delivered", 0.9, 4.5, 8.1, 4.5, "")
-    assert [r[2] for r in rows[:4]] == ["delivered", "rate", "stock", "capacity"]
+    assert [r[2] for r in rows[:5]] == ["delivered", "rate", "stock", "capacity", "used"]
 
 
 # -- the array forms against the straightforward walks they replace (bit for bit) ----------------
@@ -450,14 +450,14 @@ def test_timeline_rows_run_by_month_then_product_then_measure() -> None:
             },
         }
     )
-    cells = np.fromfunction(lambda p, j, m: 100 * p + 10 * j + m, (2, 4, 3))  # product p, measure j, month m
+    cells = np.fromfunction(lambda p, j, m: 100 * p + 10 * j + m, (2, 5, 3))  # product p, measure j, month m
     results = [fake_result(i, [], products=2) for i in range(5)]
     for r in results:
         r.timeline = cells + 1000 * r.replication
     dates = [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)]
     rows = timeline_rows(scenario, results, dates)
-    assert len(rows) == 3 * 2 * 4
-    assert rows[(1 * 2 + 1) * 4 + 2] == ("2025-02-01", scenario.products[1], "stock", 521.0, 2121.0, 3721.0, 2121.0, "")
+    assert len(rows) == 3 * 2 * 5
+    assert rows[(1 * 2 + 1) * 5 + 2] == ("2025-02-01", scenario.products[1], "stock", 521.0, 2121.0, 3721.0, 2121.0, "")
 
 
 def walked_crossing(capacity: Capacity, threshold: float, horizon: float) -> float:
@@ -578,6 +578,7 @@ def test_measure_writes_each_series_as_the_series_give_it() -> None:
         initial = float(s.inventory.get(name, 0.0))
         stock = Stock.build(initial, deliveries, demand_window(records, p), s.horizon)
         want = [deliveries.at(at), deliveries.trailing_year(at), stock.at(at), capacity.at(at) * YEAR]
+        want.append(np.zeros(at.size))  # used: nothing consumes these products
         assert [row.tolist() for row in result.timeline[p]] == [w[:-1].tolist() for w in want]
         assert result.end[p].tolist() == [w[-1] for w in want] + [stock.unmet]
         days = [

@@ -46,6 +46,11 @@ def test_goals_in_real_units() -> None:
     rel = {"product": "shell_155mm", "measure": "capacity", "threshold": "5x", "resolved_threshold": 3000.0}
     assert goal_text(rel) == "capacity ≥ 3,000 shell 155mm a year (5x)"
     assert goal_text({**rel, "measure": "rate", "threshold": 250000.0}) == "≥ 250,000 shell 155mm a year"
+    # an `unmet` target is dated the day stocks run out (or unmet demand passes its level)
+    assert goal_text({**rel, "measure": "unmet", "threshold": 0.0}) == "shell 155mm run out"
+    assert goal_text({**rel, "measure": "unmet", "threshold": 5000.0}) == "shell 155mm short by more than 5,000"
+    days = {"product": "shell_155mm", "measure": "stock", "threshold": "30 days of demand"}
+    assert goal_text(days) == "shell 155mm in stock ≥ 30 days of demand"  # (drawn a replication: as written)
 
 
 def test_goals_name_the_product_by_its_label_else_in_words_with_acronyms() -> None:

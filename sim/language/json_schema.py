@@ -26,7 +26,7 @@ _FACILITY = {
     "budget": "the budget that pays for its work, or budget -> share of every cost, e.g. {uk_core: 60%, de_core: 40%}",
     "label": _LABEL,
     "unit_cost": "money per unit, or {first_unit: X, learning: 90%} for a Wright's-law curve",
-    "consumes": "material -> amount used per unit",
+    "consumes": "material or component (a product other facilities make) -> amount used per unit",
     "workforce": "workforce pool -> people held while working",
     "breakdowns": "{mtbf: duration, mttr: duration}: failures and repairs (plain durations are exponential means)",
     "expansions": _EXPANSIONS,
@@ -160,7 +160,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "duration": "how long the stage takes, drawn per hull",
         "dock": "true if the hull occupies a dock during this stage",
         "cost_share": "fraction of unit cost committed at the stage's start (shares sum to 1)",
-        "consumes": "material -> amount used by this stage",
+        "consumes": "material or component -> amount used by this stage",
         "workforce": "workforce pool -> people held during this stage",
     },
     "Expansion": {
@@ -190,7 +190,8 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "mttr": "mean time to repair",
     },
     "Demand": {
-        "rate": "how fast stock is drawn down",
+        "rate": "how fast stock is drawn down (or give 'schedule')",
+        "schedule": "war consumption: date -> rate, each held from its date to the next (the last until 'until')",
         "from": "when the drawdown starts (default: start)",
         "until": "when the drawdown ends (default: never)",
     },
@@ -200,8 +201,10 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "delivered": "reached when cumulative deliveries since start reach this number",
         "rate": "reached when the units made in the trailing 12 months (each lot spread over its production) "
         "reach this rate (or Nx the rate at start)",
-        "stock": "reached when stock reaches this number (or Nx the stock at start)",
+        "stock": "reached when stock reaches this number (or Nx the stock at start, or 'N days of demand': "
+        "of the heaviest scheduled demand rate)",
         "capacity": "reached when installed capacity reaches this rate (or Nx the capacity at start)",
+        "unmet": "do we run out? dated the day demand left unmet first goes above this quantity (0: stock runs out)",
         "by": "the deadline",
         "sustain": "how long the measure must stay at or above the threshold (default 12 months for rate, "
         "0 days otherwise)",

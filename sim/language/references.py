@@ -40,25 +40,26 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
                 Problem(source.file, source.line_of(path), ".".join(path), f"unknown {what} {name!r}{hint}")
             )
 
-    products: list[str] = []
+    products: list[str] = [
+        fac["product"] for fac in facilities.values() if isinstance(fac, dict) and isinstance(fac.get("product"), str)
+    ]
+    inputs = materials + [p for p in dict.fromkeys(products) if p not in materials]
     for fname, fac in facilities.items():
         if not isinstance(fac, dict):
             continue
         base = ("facilities", str(fname))
-        if isinstance(fac.get("product"), str):
-            products.append(fac["product"])
         need(base + ("budget",), fac.get("budget"), budgets, "budget")
         for b in _mapping(fac.get("budget")):
             need(base + ("budget", str(b)), str(b), budgets, "budget")
         for i, expansion in enumerate(_items(fac.get("expansions"))):
             need(base + ("expansions", str(i), "budget"), _mapping(expansion).get("budget"), budgets, "budget")
         for m in _mapping(fac.get("consumes")):
-            need(base + ("consumes", str(m)), str(m), materials, "material")
+            need(base + ("consumes", str(m)), str(m), inputs, "material")
         for w in _mapping(fac.get("workforce")):
             need(base + ("workforce", str(w)), str(w), pools, "workforce pool")
         for i, stage in enumerate(_items(fac.get("stages"))):
             for m in _mapping(_mapping(stage).get("consumes")):
-                need(base + ("stages", str(i), "consumes", str(m)), str(m), materials, "material")
+                need(base + ("stages", str(i), "consumes", str(m)), str(m), inputs, "material")
             for w in _mapping(_mapping(stage).get("workforce")):
                 need(base + ("stages", str(i), "workforce", str(w)), str(w), pools, "workforce pool")
         problems.extend(_check_shared_docks(fname, fac, facilities, source))
@@ -88,6 +89,7 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
                 )
             )
 
+    problems.extend(check_components(facilities, materials, source))
     products += [str(k) for k in _mapping(data.get("inventory"))]
     for pname in _mapping(data.get("demand")):
         need(("demand", str(pname)), str(pname), products, "product")
@@ -157,6 +159,66 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
                     )
                 )
             names.add(name)
+    return problems
+
+
+def _consumed(fac: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+    """(path below the facility, name) of everything a facility consumes, stages included."""
+    found: list[tuple[tuple[str, ...], str]] = [(("consumes", str(m)), str(m)) for m in _mapping(fac.get("consumes"))]
+    for i, stage in enumerate(_items(fac.get("stages"))):
+        found += [(("stages", str(i), "consumes", str(m)), str(m)) for m in _mapping(_mapping(stage).get("consumes"))]
+    return found
+
+
+def check_components(facilities: dict[Any, Any], materials: list[str], source: Source) -> list[Problem]:
+    """A product is not also a material's name, and no product is, through the components its
+    facilities consume, made from itself (a cycle): each is named with file and line."""
+    problems: list[Problem] = []
+    makers: dict[str, list[str]] = {}  # product -> facilities making it
+    for fname, fac in facilities.items():
+        product = _mapping(fac).get("product")
+        if isinstance(product, str):
+            makers.setdefault(product, []).append(str(fname))
+            if product in materials:
+                path = ("facilities", str(fname), "product")
+                problems.append(
+                    Problem(
+                        source.file,
+                        source.line_of(path),
+                        ".".join(path),
+                        f"product {product!r} is also a material's name; a component is a product"
+                        " made here, a material is supplied: rename one",
+                    )
+                )
+    uses: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # product -> (where, component) its makers consume
+    for product, names in makers.items():
+        for fname in names:
+            for below, m in _consumed(_mapping(facilities[fname])):
+                if m in makers and m not in materials:
+                    uses.setdefault(product, []).append((("facilities", fname) + below, m))
+    state: dict[str, int] = {}  # 1: on the path being walked, 2: done
+
+    def walk(product: str, chain: list[str]) -> None:
+        state[product] = 1
+        for where, m in uses.get(product, []):
+            if state.get(m) == 1:
+                cycle = chain[chain.index(m) :] + [m]
+                problems.append(
+                    Problem(
+                        source.file,
+                        source.line_of(where),
+                        ".".join(where),
+                        f"components form a cycle: {' is made from '.join(cycle)}"
+                        " (a product cannot be made, through its components, from itself)",
+                    )
+                )
+            elif m not in state:
+                walk(m, chain + [m])
+        state[product] = 2
+
+    for product in makers:
+        if product not in state:
+            walk(product, [product])
     return problems
 
 

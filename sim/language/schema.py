@@ -27,6 +27,7 @@ from sim.language.types import (
     _PERCENT_SCHEMA,
     Baseline,
     Date,
+    DaysOfDemand,
     Duration,
     DurationValue,
     MonthDay,
@@ -37,8 +38,8 @@ from sim.language.types import (
     Rate,
     RateValue,
     Relative,
-    RelativeQuantity,
     RelativeRate,
+    StockThreshold,
     UncertainDate,
     _uncertain_schema,
     guard_numbers,
@@ -730,24 +731,49 @@ class Budget(Spec):
 
 
 class Demand(Spec):
-    """A drawdown of a product's stock."""
+    """A drawdown of a product's stock: a flat `rate` (from `from` until `until`), or a
+    `schedule` of dates -> rate, each rate holding from its date to the next (the last until
+    `until`, or for ever); any rate may be a distribution, drawn once a replication."""
 
-    rate: RateValue
+    rate: RateValue | None = None
+    schedule: dict[Date, RateValue] | None = None
     from_: Date | None = Field(default=None, alias="from")
     until: Date | None = None
 
     @model_validator(mode="after")
     def _window(self) -> Demand:
+        if (self.rate is None) == (self.schedule is None):
+            raise ValueError("give either 'rate' (with 'from' and 'until') or 'schedule' (dates -> rate), one of them")
+        if self.schedule is not None and self.from_ is not None:
+            raise ValueError("a schedule starts at its first date: drop 'from'")
+        if self.schedule is not None and not self.schedule:
+            raise ValueError("'schedule' needs at least one date")
         if self.from_ is not None and self.until is not None and self.until <= self.from_:
             raise ValueError(f"'until' ({self.until}) must come after 'from' ({self.from_})")
+        if self.schedule is not None and self.until is not None and self.until <= min(self.schedule):
+            raise ValueError(f"'until' ({self.until}) must come after the schedule's first date ({min(self.schedule)})")
         return self
+
+    def windows(self) -> list[tuple[dt.date | None, dt.date | None, Any, str]]:
+        """(from, until, rate, its dotted key below the demand) of each span of constant rate."""
+        if self.schedule is None:
+            return [(self.from_, self.until, self.rate, "rate")]
+        dates = sorted(self.schedule)
+        ends: list[dt.date | None] = [*dates[1:], self.until]
+        return [
+            (d, e, self.schedule[d], f"schedule.{d.isoformat()}")
+            for d, e in zip(dates, ends, strict=True)
+            if self.until is None or d < self.until
+        ]
 
 
 #: a rate target's default `sustain`: 12 months, in days
 DEFAULT_RATE_SUSTAIN = DAYS_PER_YEAR
 
-Measure = Literal["delivered", "rate", "stock", "capacity"]
-MEASURES: tuple[str, ...] = ("delivered", "rate", "stock", "capacity")
+Measure = Literal["delivered", "rate", "stock", "capacity", "unmet"]
+#: `unmet`: demand left unmet stays at or below the threshold; its date is the day it first
+#: goes above (the day stocks run out, for `unmet: 0`)
+MEASURES: tuple[str, ...] = ("delivered", "rate", "stock", "capacity", "unmet")
 
 
 class Target(Spec):
@@ -757,8 +783,9 @@ class Target(Spec):
     product: str
     delivered: Quantity | None = None
     rate: RelativeRate | None = None
-    stock: RelativeQuantity | None = None
+    stock: StockThreshold | None = None
     capacity: RelativeRate | None = None
+    unmet: Quantity | None = None
     by: Date | None = None
     baseline: Baseline = None
     sustain: Duration | None = None
@@ -818,7 +845,7 @@ class Target(Spec):
         return next(m for m in MEASURES if getattr(self, m) is not None)
 
     @property
-    def threshold(self) -> float | Relative:
+    def threshold(self) -> float | Relative | DaysOfDemand:
         """The value to reach, in base units, or a multiple of the value at start."""
         value = getattr(self, self.measure)
         assert value is not None
@@ -830,6 +857,8 @@ class Target(Spec):
         absolute threshold, or a relative one with its `baseline` (written, or resolved by a
         run or study); None for a relative threshold still waiting for its base."""
         threshold = self.threshold
+        if isinstance(threshold, DaysOfDemand):
+            return None  # (days of each replication's drawn demand)
         if not isinstance(threshold, Relative):
             return float(threshold)
         return None if self.baseline is None else threshold.factor * self.baseline
@@ -906,6 +935,17 @@ class Scenario(Spec):
                         f"facilities.{name}.in_progress.{k}.since: work in progress began on or before"
                         f" the start ({self.start}), got {item.since}"
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _demand_measures_need_demand(self) -> Scenario:
+        for k, target in enumerate(self.targets):
+            by_demand = target.measure == "unmet" or isinstance(target.threshold, DaysOfDemand)
+            if by_demand and target.product not in self.demand:
+                raise ValueError(
+                    f"targets.{k}.{target.measure}: target {target.name!r} is measured against the demand"
+                    f" for {target.product!r}, but 'demand' has none; add demand.{target.product}"
+                )
         return self
 
     @model_validator(mode="after")

@@ -166,6 +166,47 @@ RelativeQuantity = _field(
     certain(relative_or(units.parse_quantity)),
     {"anyOf": [_QUANTITY_SCHEMA, {"type": "string", "pattern": r"^\s*[0-9.]+\s*x\s*$"}]},
 )
+
+
+@dataclass(frozen=True)
+class DaysOfDemand:
+    """A stock threshold written `30 days of demand`: that many days of the product's heaviest
+    scheduled demand rate (known once a replication has drawn its demand)."""
+
+    days: float
+
+
+OF_DEMAND = "of demand"
+
+
+def parse_stock_threshold(raw: object) -> float | Relative | DaysOfDemand:
+    """A stock target's threshold: a quantity, `Nx`, or a duration `of demand`."""
+    if isinstance(raw, str) and len(raw) <= units.MAX_VALUE_CHARS:
+        text = raw.strip()
+        head = text[: -len(OF_DEMAND)]
+        if text.lower().endswith(OF_DEMAND) and head[-1:].isspace():  # (no pattern: plain text ends)
+            try:
+                days = units.parse_duration(head.strip())
+            except units.UnitError as exc:
+                hint = "the time before 'of demand' is a duration such as 30 days"
+                raise units.UnitError(f"'{raw}': {hint}: {exc}") from None
+            return DaysOfDemand(days)
+    try:
+        return certain(relative_or(units.parse_quantity))(raw)
+    except units.UnitError as exc:
+        raise units.UnitError(f"{exc} (or days of demand such as '30 days of demand')") from None
+
+
+StockThreshold = _field(
+    parse_stock_threshold,
+    {
+        "anyOf": [
+            _QUANTITY_SCHEMA,
+            {"type": "string", "pattern": r"^\s*[0-9.]+\s*x\s*$"},
+            {"type": "string", "pattern": r"^.* of demand$", "examples": ["30 days of demand"]},
+        ]
+    },
+)
 #: the base of a relative threshold: a rate for a rate or capacity target, a quantity for a stock
 #: target (the target reads it by its measure; see `Target`)
 Baseline = Annotated[float | None, WithJsonSchema({"anyOf": [_RATE_SCHEMA, _QUANTITY_SCHEMA]})]

@@ -18,13 +18,25 @@ from sim.language.calendar import Clock
 from sim.language.schema import Scenario, Target
 from sim.metrics.money import national_money
 from sim.metrics.orders import Routed, customer_deliveries, line_measures, route
-from sim.metrics.series import YEAR, Capacity, Deliveries, Stock, draws_down
+from sim.metrics.series import (
+    YEAR,
+    Capacity,
+    Deliveries,
+    DemandWindows,
+    Stock,
+    component_uses,
+    draws_down,
+    net_of,
+)
 from sim.metrics.supply import supplier_use
 from sim.metrics.targets import Reach, target_reach
 from sim.records import Records
 
-TIMELINE_MEASURES = ("delivered", "rate", "stock", "capacity")
-END_MEASURES = ("delivered", "rate", "stock", "capacity", "unmet_demand")
+#: target measures read from the product's stock (drawn down by its demand)
+STOCK_MEASURES = ("stock", "unmet")
+#: `used`: units of a component taken by the facilities consuming it (0 for other products)
+TIMELINE_MEASURES = ("delivered", "rate", "stock", "capacity", "used")
+END_MEASURES = ("delivered", "rate", "stock", "capacity", "used", "unmet_demand")
 
 
 def month_grid(start: dt.date, horizon: float) -> tuple[list[dt.date], np.ndarray]:
@@ -69,9 +81,11 @@ class ReplicationResult:
     national: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 6)))
 
 
-def demand_window(records: Records, product: int) -> tuple[float, float, float] | None:
-    """(from, until, rate per day) of a product's demand, in days."""
-    return next(((a, b, r) for p, a, b, r in records.demand if p == product), None)
+def demand_window(records: Records, product: int) -> DemandWindows:
+    """(from, until, rate per day) of a product's demand, in days: one window, or a list of
+    them for a schedule; None without demand."""
+    found = [(a, b, r) for p, a, b, r in records.demand if p == product]
+    return None if not found else found[0] if len(found) == 1 else found
 
 
 def measure(scenario: Scenario, records: Records, replication: int, grid: np.ndarray) -> ReplicationResult:
@@ -84,20 +98,23 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     capacity_at = Capacity.table(capacities, at) * YEAR
     initial = [float(scenario.inventory.get(name, 0.0)) for name in products]
     target_product = [products.index(t.product) for t in scenario.targets]
-    stock_targets = {p for t, p in zip(scenario.targets, target_product, strict=True) if t.measure == "stock"}
+    stock_targets = {p for t, p in zip(scenario.targets, target_product, strict=True) if t.measure in STOCK_MEASURES}
     stocks: dict[int, Stock] = {}
     series, unmet = [], []  # per product: TIMELINE_MEASURES at the months and the horizon; unmet demand
+    uses = component_uses(records)
     for p, deliveries in enumerate(delivered):
         cumulative = deliveries.at(at)
         demand = demand_window(records, p)
-        if p in stock_targets or draws_down(demand):
-            stocks[p] = stock = Stock.build(initial[p], deliveries, demand, horizon)
+        used = uses[p].at(at) if p in uses else np.zeros(at.size)
+        if p in stock_targets or draws_down(demand) or p in uses:
+            in_store = net_of(deliveries, uses[p]) if p in uses else deliveries
+            stocks[p] = stock = Stock.build(initial[p], in_store, demand, horizon)
             stock_at = stock.at(at)
             unmet.append(stock.unmet)
         else:  # nothing draws it down: the stock is what has been delivered (as `Stock.at` gives it)
             stock_at = initial[p] + cumulative
             unmet.append(0.0)
-        series.append((cumulative, deliveries.trailing_year(at), stock_at, capacity_at[p]))
+        series.append((cumulative, deliveries.trailing_year(at), stock_at, capacity_at[p], used))
     values = np.array(series).reshape(len(products), len(TIMELINE_MEASURES), at.size)
     timeline = np.ascontiguousarray(values[:, :, :-1])
     end = np.column_stack((values[:, :, -1], unmet))

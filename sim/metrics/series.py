@@ -9,6 +9,7 @@ and a burst of deliveries counts only for the time it took to make.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -186,6 +187,27 @@ class Deliveries:
         return self.made.trailing_year(t)
 
 
+def component_uses(records: Records) -> dict[int, Deliveries]:
+    """Per product used as a component: its units taken from its store (times, cumulative)."""
+    if not records.stores:
+        return {}
+    day, material, amount = records.takes.columns(0, 1, 2)
+    out = {}
+    for m, product in records.stores.items():
+        mine = material == m
+        order = np.argsort(day[mine], kind="stable")
+        times, cumulative = day[mine][order], np.cumsum(amount[mine][order])
+        last = np.append(times[1:] != times[:-1], True) if times.size else np.zeros(0, dtype=bool)
+        out[product] = Deliveries(times[last], cumulative[last])
+    return out
+
+
+def net_of(delivered: Deliveries, used: Deliveries) -> Deliveries:
+    """Deliveries less uses, as one series of changes (a component store's stock)."""
+    times = np.union1d(delivered.times, used.times)
+    return Deliveries(times, delivered.at(times) - used.at(times))
+
+
 @dataclass(frozen=True)
 class Capacity:
     """Installed capacity (per day) as a sum of linear ramps (a material's supply rate, too)."""
@@ -242,6 +264,20 @@ class Capacity:
         return np.unique(np.concatenate(([0.0], self.t0, self.t1)))
 
 
+#: a product's demand: one window (from, until, rate per day), a schedule of them, or none
+Window = tuple[float, float, float]
+DemandWindows = Window | Sequence[Window] | None
+
+
+def windows_of(demand: DemandWindows) -> list[Window]:
+    """`demand` as a list of windows (from, until, rate per day)."""
+    if demand is None:
+        return []
+    if len(demand) == 3 and not isinstance(demand[0], Sequence):
+        return [demand]  # type: ignore[list-item]
+    return list(demand)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class Stock:
     """Stock after each change: (time, level just after, slope until the next change)."""
@@ -250,30 +286,65 @@ class Stock:
     levels: np.ndarray
     slopes: np.ndarray
     unmet: float
+    horizon: float = math.inf
 
     @classmethod
     def build(
         cls,
         initial: float,
         deliveries: Deliveries,
-        demand: tuple[float, float, float] | None,
+        demand: DemandWindows,
         horizon: float,
     ) -> Stock:
-        """Walk deliveries and the demand window (from, until, rate per day) exactly."""
+        """Walk deliveries and the demand windows (from, until, rate per day: rates of windows
+        that overlap add) exactly."""
+        windows = windows_of(demand)
         if not draws_down(demand):
-            return cls.without_drawdown(initial, deliveries, demand[:2] if demand else (), horizon)
-        assert demand is not None
-        d_from, d_until, rate = demand
-        marks = [t for t in (d_from, d_until) if 0 <= t <= horizon]
+            bounds = tuple(t for a, b, _ in windows for t in (a, b))
+            return cls.without_drawdown(initial, deliveries, bounds, horizon)
+        marks = [t for a, b, _ in windows for t in (a, b) if 0 <= t <= horizon]
         times = np.unique(np.concatenate(([0.0], deliveries.times, marks)))
         changes = np.zeros(times.size)
         qty = np.diff(np.concatenate(([0.0], deliveries.cumulative)))
         np.add.at(changes, np.searchsorted(times, deliveries.times), qty)
         ends = np.minimum(np.append(times[1:], horizon), horizon)
-        drawing = (d_from <= times) & (times < d_until)
+        if len(windows) == 1:
+            d_from, d_until, rate = windows[0]
+            drawing = (d_from <= times) & (times < d_until)
+            rates = np.where(drawing, rate, 0.0)
+        else:
+            rates = np.zeros(times.size)
+            for d_from, d_until, rate in windows:
+                rates = rates + np.where((d_from <= times) & (times < d_until), rate, 0.0)
+            drawing = rates > 0
         drawn = drawing & (ends > times)
-        levels, unmet = drawdown(initial, changes, np.where(drawn, rate * (ends - times), 0.0), drawn)
-        return cls(times, levels, np.where(drawing, -rate, 0.0), unmet)
+        levels, unmet = drawdown(initial, changes, np.where(drawn, rates * (ends - times), 0.0), drawn)
+        return cls(times, levels, np.where(drawing, -rates, 0.0), unmet, horizon)
+
+    def peak_demand(self) -> float:
+        """The heaviest demand rate per day that draws this stock down (0 if none)."""
+        return float(-self.slopes.min()) if self.slopes.size and self.slopes.min() < 0 else 0.0
+
+    def unmet_above(self, level: float) -> float:
+        """The first day the demand left unmet so far goes above `level` (for 0: the day the
+        stock runs out while demand draws on it); NaN if it never does within the horizon.
+        Unmet demand grows at the demand rate from the instant the stock reaches zero."""
+        short = 0.0
+        ends = np.minimum(np.append(self.times[1:], self.horizon), self.horizon).tolist()
+        walk = zip(self.times.tolist(), ends, self.levels.tolist(), self.slopes.tolist(), strict=True)
+        for t, end, have, slope in walk:
+            rate = -slope
+            if rate <= 0 or end <= t:
+                continue
+            have = max(have, 0.0)
+            wanted = rate * (end - t)
+            if have < wanted:
+                empty = t + have / rate
+                day = empty + (level - short) / rate
+                if day < end:
+                    return day
+                short += wanted - have
+        return math.nan
 
     @classmethod
     def without_drawdown(
@@ -310,10 +381,10 @@ class Stock:
         return self.levels[idx] + self.slopes[idx] * (t - self.times[idx])
 
 
-def draws_down(demand: tuple[float, float, float] | None) -> bool:
-    """Whether a demand window (from, until, rate per day) draws stock down at all: where it
-    does not, the stock at any time is the initial stock plus what has been delivered."""
-    return demand is not None and demand[2] > 0
+def draws_down(demand: DemandWindows) -> bool:
+    """Whether the demand windows (from, until, rate per day) draw stock down at all: where they
+    do not, the stock at any time is the initial stock plus what has been delivered."""
+    return any(rate > 0 for _, _, rate in windows_of(demand))
 
 
 #: stock-outs after which `drawdown` walks the rest step by step rather than summing again

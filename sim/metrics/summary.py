@@ -12,7 +12,7 @@ import numpy as np
 
 from sim.language.calendar import Clock
 from sim.language.schema import Scenario
-from sim.language.types import Relative
+from sim.language.types import DaysOfDemand, Relative
 from sim.language.units import in_years, per_year
 from sim.metrics.confidence import clusters, median_bounds, straddles
 from sim.metrics.goals import goal_report
@@ -55,6 +55,8 @@ def distribution(values: np.ndarray) -> dict[str, float | None]:
 def _threshold(value: Any) -> Any:
     if isinstance(value, Relative):
         return f"{value.factor:g}x"
+    if isinstance(value, DaysOfDemand):
+        return f"{value.days:g} days of demand"
     return value
 
 

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.language.schema import Target
-from sim.language.types import Relative
+from sim.language.types import DaysOfDemand, Relative
 from sim.metrics.series import YEAR, Capacity, Deliveries, Stock
 
 #: a threshold counts as reached within this relative tolerance
@@ -96,8 +96,16 @@ def target_reach(
     last hull (`sim.model.shipyard`), so they are held from their first crossing; the rate
     (piecewise linear), the stock (rising in steps, drawn down linearly) and a capacity that falls
     are walked exactly between the knots where their slope changes or they step."""
-    threshold = resolve_threshold(target, capacity, initial_stock)
     measure, sustain = target.measure, target.sustain_days
+    if measure == "unmet" or isinstance(target.threshold, DaysOfDemand):
+        if stock is None:
+            raise ValueError(f"target {target.name!r}: a {measure} target needs the product's stock")
+        if measure == "unmet":  # the day demand left unmet first goes above the threshold
+            day = stock.unmet_above(float(target.threshold))  # type: ignore[arg-type]
+            return NOT_REACHED if math.isnan(day) else Reach(day, False)
+        days = target.threshold.days  # type: ignore[union-attr]
+        return sustained_reach(stock.unfloored, stock.times, days * stock.peak_demand(), sustain, horizon)
+    threshold = resolve_threshold(target, capacity, initial_stock)
     if measure == "capacity":
         if (capacity.delta < 0).any():
             return sustained_reach(capacity_value(capacity), capacity.knots(), threshold, sustain, horizon)

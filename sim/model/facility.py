@@ -37,6 +37,11 @@ def material_cause(name: str) -> str:
     return f"material:{name}"
 
 
+def component_cause(product: str) -> str:
+    """The waiting cause for a component (a product other facilities make)."""
+    return f"component:{product}"
+
+
 def money_cause(budget: str) -> str:
     """The waiting cause for one budget of a facility paid from several (one budget: `money`)."""
     return f"{MONEY}:{budget}"
@@ -113,9 +118,12 @@ class Facility:
             m: streams.value(v, f"{path}.consumes.{m}") for m, v in spec.consumes.items()
         }
         #: (material, use per unit, waiting cause) of each material it uses (asked at every lot)
-        self.inputs = [(self.materials[m], use, material_cause(m)) for m, use in self.consumes.items() if use > 0]
+        self.inputs = [(self.materials[m], use, self.materials[m].cause) for m, use in self.consumes.items() if use > 0]
         #: the price of the materials each unit takes, paid with the unit (`materials.X.price`)
         self.unit_cost.materials = math.fsum(use * self.materials[m].price for m, use in self.consumes.items())
+        #: the component store its deliveries feed, if other facilities consume its product
+        store = world.materials.get(spec.product)
+        self.store: Material | None = store if store is not None and store.product is not None else None
         self.made = 0.0
         names = [e.name for e in spec.expansions]
         self.expansion_plans = [
@@ -146,6 +154,22 @@ class Facility:
     def takes_from(self) -> set[str]:
         """The materials its work may take."""
         return set(self.materials)
+
+    def uses_components(self) -> bool:
+        """Whether its work takes a component (the fast path declines it: a store grows at
+        other facilities' deliveries, which its own run ahead cannot foresee)."""
+        materials = self.world.materials
+        return any(materials[m].product is not None for m in self.takes_from())
+
+    def feed_store(self, day: float, units: float) -> None:
+        """Units it will deliver on `day` reach its component store then, if it feeds one."""
+        if self.store is not None:
+            self.store.arrive(day, units)
+
+    def reach_stock(self, units: float, began: float) -> None:
+        """Finished units reach stock now (and its component store, if it feeds one)."""
+        self.records.deliveries.append((self.env.now, self.product, units, began))
+        self.feed_store(self.env.now, units)
 
     def run(self) -> Generator[Any, Any, None]:
         """The facility's main process."""

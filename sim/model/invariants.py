@@ -2,7 +2,8 @@
 never a silently wrong answer.
 
 Per budget: appropriated − spent − lapsed equals the final balance, which is not negative.
-Per material: at every take, what was taken so far is at most initial + supplied by then.
+Per material: at every take, what was taken so far is at most initial + supplied by then
+(for a component store: + its product delivered by then).
 Per product: delivered is at most started by the facilities making it (yield ≤ 100%).
 Every delivery's production began inside the horizon and not after the delivery.
 Every recorded amount and day is finite, amounts are not negative, days lie in the horizon.
@@ -93,6 +94,8 @@ def check_stocks(world: World, takes: Columns) -> int:
         ramps = supplier == m
         supplied = ramps_integral(t0[ramps], t1[ramps], delta[ramps], np.append(0.0, day[mine]))  # from day 0
         have = world.materials[name].initial + (supplied[1:] - supplied[0])
+        if m in records.stores:
+            have = have + delivered_by(records, records.stores[m], day[mine])
         i = _first(~_close_enough(so_far - have, have))
         if i is not None and (worst is None or mine[i] < worst[0]):
             worst = (int(mine[i]), name, float(so_far[i]), float(have[i]))
@@ -110,6 +113,15 @@ def check_stocks(world: World, takes: Columns) -> int:
                 f"stock says {world.materials[name].taken:,.3f}"
             )
     return len(records.takes) + len(records.materials)
+
+
+def delivered_by(records: Records, product: int, days: np.ndarray) -> np.ndarray:
+    """Units of `product` delivered up to and including each of `days`."""
+    day, p, units = records.deliveries.columns(0, 1, 2)
+    mine = p == product
+    order = np.argsort(day[mine], kind="stable")
+    times, cumulative = day[mine][order], np.concatenate(([0.0], np.cumsum(units[mine][order])))
+    return cumulative[np.searchsorted(times, days, side="right")]
 
 
 def check_deliveries(records: Records, product_of: Sequence[int], starts: Columns, deliveries: Columns) -> int:

@@ -1,8 +1,14 @@
-"""A material in the simulation: a stock fed continuously by its supplier, drawn by facilities."""
+"""A material in the simulation: a stock fed continuously by its supplier, drawn by facilities.
+
+A component store is the same stock fed instead by the deliveries of the facilities making
+its product (`arrive`): one mechanism for every input a facility waits for. A delivery is
+scheduled into the store when it is known (a lot's at its start, run ahead or not), so a
+taker sees at any day exactly what has arrived by then, whichever path recorded it."""
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from typing import Any
 
 import simpy
@@ -32,6 +38,40 @@ class Material:
         self.price = 0.0
         #: expansions of its supply (Construction; no import cycle)
         self.constructions: list[Any] = []
+        #: for a component store, the index of the product whose deliveries feed it
+        self.product: int | None = None
+        self._arrival_days: list[float] = []  # days component units arrive, ascending
+        self._arrived: list[float] = []  # units arrived by each of those days
+
+    @property
+    def cause(self) -> str:
+        """The waiting cause of a facility short of it: `material:<name>`, or
+        `component:<product>` for a component store."""
+        return f"{'material' if self.product is None else 'component'}:{self.name}"
+
+    def arrive(self, day: float, amount: float) -> None:
+        """Component units that reach the store on `day` (now or later); takers waiting here
+        re-check if it comes before the next arrival they know of."""
+        if amount <= 0:
+            return
+        days, arrived = self._arrival_days, self._arrived
+        now: float = self.env.now
+        following = bisect_right(days, now)
+        # a taker waiting here wakes at the first arrival after now: only an earlier one changes that
+        wakes = following == len(days) or day < days[following]
+        k = bisect_right(days, day)
+        days.insert(k, day)
+        arrived.insert(k, (arrived[k - 1] if k else 0.0) + amount)
+        for j in range(k + 1, len(arrived)):  # (later arrivals, scheduled before this one: rare)
+            arrived[j] += amount
+        if wakes:
+            self._changed.succeed()
+            self._changed = self.env.event()
+
+    def arrived(self, day: float) -> float:
+        """Component units arrived by `day` (0 for a material fed by supply)."""
+        k = bisect_right(self._arrival_days, day)
+        return self._arrived[k - 1] if k else 0.0
 
     @property
     def name(self) -> str:
@@ -77,6 +117,8 @@ class Material:
         if day != cached_day:
             supplied = self.supplied(day)
         stock = self.initial + supplied - self.taken
+        if self._arrival_days:
+            stock += self.arrived(day)
         return stock if stock > 0.0 else 0.0
 
     def take(self, amount: float, day: float | None = None) -> None:
@@ -106,6 +148,11 @@ class Material:
         days at most (so a waiting factory can start a partial lot instead of waiting for a
         whole lot's worth it may never see); inf: only when supply changes."""
         now: float = self.env.now if day is None else day
+        if self.product is not None:  # a store: at the next arrival (a partial lot may start then)
+            if self.available(now) >= amount:
+                return now
+            k = bisect_right(self._arrival_days, now)
+            return self._arrival_days[k] if k < len(self._arrival_days) else math.inf
         when = self.time_when_available(amount, now)
         if self.supply.value(now) > 0:
             when = min(when, now + within)

@@ -72,7 +72,7 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         products=scenario.products,
         facilities=facility_names,
         budgets=list(scenario.budgets),
-        materials=list(scenario.materials),
+        materials=list(scenario.materials) + components(scenario),
         pools=list(scenario.workforce),
         horizon=scenario.horizon,
     )
@@ -129,6 +129,11 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
                         world, name, construction.plan, budget, 0.0, -1, _supply_commissioner(material), construction
                     )
                 )
+    for name in components(scenario):  # component stores: fed by their product's deliveries
+        store = Material(env, len(world.materials), float(scenario.inventory.get(name, 0.0)), 0.0, records)
+        store.product = records.products.index(name)
+        records.stores[store.index] = store.product
+        world.materials[name] = store
     for i, (name, wspec) in enumerate(scenario.workforce.items()):
         path = f"workforce.{name}"
         hiring = streams.value(wspec.hiring, f"{path}.hiring") if wspec.hiring is not None else 0.0
@@ -137,10 +142,11 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         attrition = streams.value(wspec.attrition, f"{path}.attrition") / DAYS_PER_YEAR
         world.pools[name] = WorkforcePool(env, i, wspec.initial, hiring, training, ceiling, records, attrition)
     for product, dspec in scenario.demand.items():
-        d_from = max(0.0, world.clock.day_of(dspec.from_)) if dspec.from_ else 0.0
-        d_until = world.clock.day_of(dspec.until) if dspec.until else math.inf
-        rate = streams.value(dspec.rate, f"demand.{product}.rate")
-        records.demand.append((records.products.index(product), d_from, d_until, rate))
+        for begins, ends, value, key in dspec.windows():  # (one for a flat rate; a schedule's spans)
+            d_from = max(0.0, world.clock.day_of(begins)) if begins else 0.0
+            d_until = world.clock.day_of(ends) if ends else math.inf
+            rate = streams.value(value, f"demand.{product}.{key}")
+            records.demand.append((records.products.index(product), d_from, d_until, rate))
     place_orders(scenario, world)
     facilities = []
     for i, name in enumerate(facility_names):
@@ -161,6 +167,17 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
     check_invariants(world, [f.product for f in facilities])
     records.events = env.processed
     return records
+
+
+def components(scenario: Scenario) -> list[str]:
+    """The products some facility consumes (each a component store), in order of first use."""
+    made = set(scenario.products)
+    used: dict[str, None] = {}
+    for spec in scenario.facilities.values():
+        for name in list(spec.consumes) + [m for s in getattr(spec, "stages", []) for m in s.consumes]:
+            if name in made and name not in scenario.materials:
+                used.setdefault(name, None)
+    return list(used)
 
 
 def place_orders(scenario: Scenario, world: World) -> None:

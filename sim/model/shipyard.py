@@ -48,7 +48,7 @@ from sim.language.schema import Shipyard as ShipyardSpec
 from sim.language.values import mean_of
 from sim.model.docks import RESERVATION_GRACE, DockPool
 from sim.model.expansion import ExpansionPlan
-from sim.model.facility import DOCKS, DOWN, MONEY, NOT_AVAILABLE, Facility, material_cause, workforce_cause
+from sim.model.facility import DOCKS, DOWN, MONEY, NOT_AVAILABLE, Facility, workforce_cause
 from sim.model.streams import IN_PROGRESS, item_key, next_draw
 from sim.model.world import World
 
@@ -367,7 +367,7 @@ class Shipyard(Facility):
                 self.docks.release(dock)
                 dock = None
         self.delivered += 1
-        self.records.deliveries.append((self.env.now, self.product, 1.0, keel))
+        self.reach_stock(1.0, keel)
 
     def last_hull_started(self) -> None:
         """No hulls left to start: no installed capacity from now; the docks go to the others."""
@@ -456,7 +456,7 @@ class Shipyard(Facility):
                 continue
             if short is not None:
                 when = materials[short].wake_day(wanted[short])
-                yield from self.wait(materials[short].arrival(when, self.rank), material_cause(short))
+                yield from self.wait(materials[short].arrival(when, self.rank), materials[short].cause)
                 continue
             if held_pool is not None:
                 more = people[held_pool] + held_people.get(held_pool, 0)

@@ -195,12 +195,13 @@ class VehicleLine(RatedFacility):
     def build(self, days: float, n: int) -> None:
         """Build `n` vehicles for `days` of working time from now. Without breakdowns working
         time is real time, so the delivery (before the horizon) is booked at the start:
-        reaching stock changes nothing the model acts on, so it needs no event of its own."""
+        reaching stock needs no event of its own (a component store it feeds is told the day)."""
         if self.clock.breakdowns is None:
             end = self.env.now + days
             if end < self.world.horizon:
                 self.delivered += n
                 self.records.deliveries.append((end, self.product, float(n), self.env.now))
+                self.feed_store(end, float(n))
         else:
             self.clock.begin(days, float(n), self.deliver)
 
@@ -208,7 +209,7 @@ class VehicleLine(RatedFacility):
         """Vehicles whose build is done reach stock."""
         n = int(item.units)
         self.delivered += n
-        self.records.deliveries.append((self.env.now, self.product, float(n), item.began))
+        self.reach_stock(float(n), item.began)
 
 
 def whole_vehicles(credit: float, planned: list[float]) -> tuple[list[float], list[float]]:

@@ -18,12 +18,15 @@ def _number(value: float) -> str:
 def goal_text(target: dict[str, Any], labels: Mapping[str, str] | None = None) -> str:
     """What a target measures in real units, the product named by its label in `labels` or in
     words: '1,300 MBT delivered', '≥ 3,000 shell 155mm a year', 'capacity ≥ 3,667 shell 155mm a
-    year (5x)'; a relative threshold the summary did not resolve stays as written ('capacity 5x')."""
+    year (5x)', 'shell 155mm run out' (an `unmet` target); a relative threshold the summary did not
+    resolve stays as written ('capacity 5x'; 'shell 155mm in stock ≥ 30 days of demand')."""
     value, resolved = target["threshold"], target.get("resolved_threshold")
     product = in_words(target.get("product") or "", labels, capital=False)
     measure = target["measure"]
     relative = f" ({value})" if isinstance(value, str) else ""
     amount = resolved if isinstance(value, str) else value
+    if isinstance(value, str) and value.endswith("of demand"):  # (drawn a replication: as written)
+        return f"{product} in stock ≥ {value}"
     if not isinstance(amount, (int, float)):
         return f"{measure} {value}"
     number = _number(float(amount))
@@ -33,6 +36,8 @@ def goal_text(target: dict[str, Any], labels: Mapping[str, str] | None = None) -
         return f"≥ {number} {product} a year{relative}"
     if measure == "capacity":
         return f"capacity ≥ {number} {product} a year{relative}"
+    if measure == "unmet":  # (its date: the day unmet demand first passes the level)
+        return f"{product} run out" if amount == 0 else f"{product} short by more than {number}"
     return f"≥ {number} {product} in stock{relative}"
 
 

@@ -9,6 +9,10 @@ distribution is scaled item by item (a lognormal's median, not its sigma), so ea
 the written draw scaled. Changes are made on the validated `Scenario` (`model_copy`), never by
 writing text to be parsed again, on top of the shared point builder's scenario as written.
 
+An `unmet` target (the day stocks run out) is worse when it comes sooner: for it, "later"
+below reads "sooner". Component stores (`components.<product>`) link the facilities that
+feed them and those that take from them.
+
 Every change runs on the streams of the scenario as written (replication r of every point
 draws from the same `SeedSequence`), so a replication that comes out more than a day later
 with more is the change's own doing. Each change × target with such a replication is
@@ -206,8 +210,10 @@ def changes(scenario: Scenario, change: float = DEFAULT_CHANGE) -> list[Change]:
 def uses(scenario: Scenario) -> dict[str, frozenset[str]]:
     """Per facility, every element it uses directly: itself, its budget, the materials it
     consumes (any stage's too) and the budget paying each one's supply expansions, the pools
-    it draws on, and its own or shared docks."""
+    it draws on, its own or shared docks, and the component stores it takes from or feeds
+    (`components.<product>`)."""
     out: dict[str, frozenset[str]] = {}
+    made_from = {m for spec in scenario.facilities.values() for m in consumed(spec) if m not in scenario.materials}
     for name, spec in scenario.facilities.items():
         found = {f"facilities.{name}", *(f"budgets.{b}" for b in spec.payers)}
         materials = set(spec.consumes)
@@ -217,7 +223,12 @@ def uses(scenario: Scenario) -> dict[str, frozenset[str]]:
                 materials.update(stage.consumes)
                 pools.update(stage.workforce)
             found.add(f"facilities.{spec.shares_docks_with or name}.docks")
+        if spec.product in made_from:  # it feeds a component store others take from
+            found.add(f"components.{spec.product}")
         for m in materials:
+            if m not in scenario.materials:  # a component: the store its makers feed
+                found.add(f"components.{m}")
+                continue
             found.add(f"materials.{m}")
             supply = scenario.materials[m].supply if m in scenario.materials else None
             if supply is not None and supply.budget is not None:
@@ -228,6 +239,14 @@ def uses(scenario: Scenario) -> dict[str, frozenset[str]]:
         found.update(f"workforce.{w}" for w in pools)
         out[name] = frozenset(found)
     return out
+
+
+def consumed(spec: Any) -> set[str]:
+    """Everything a facility's work takes, its stages' included."""
+    names = set(spec.consumes)
+    for stage in getattr(spec, "stages", []):
+        names.update(stage.consumes)
+    return names
 
 
 def own_facilities(scenario: Scenario, product: str) -> list[str]:
@@ -339,7 +358,8 @@ def waited_for(scenario: Scenario, facility: str, cause: str) -> str | None:
     if cause == "docks" and isinstance(spec, Shipyard):
         return f"facilities.{spec.shares_docks_with or facility}.docks"
     kind, _, name = cause.partition(":")
-    return {"material": f"materials.{name}", "workforce": f"workforce.{name}", "money": f"budgets.{name}"}.get(kind)
+    causes = {"material": "materials", "component": "components", "workforce": "workforce", "money": "budgets"}
+    return f"{causes[kind]}.{name}" if kind in causes else None
 
 
 @dataclass(frozen=True)
@@ -602,7 +622,10 @@ def analyse(
     for i, change in enumerate(found, start=1):
         broken = failed[0] | failed[i]
         for k, target in enumerate(s.targets):
-            result = paired(days[0, :, k], days[i, :, k], broken, s.horizon)
+            base, changed = days[0, :, k], days[i, :, k]
+            if target.measure == "unmet":  # (its date is the day stocks run out: sooner is worse)
+                base, changed = changed, base
+            result = paired(base, changed, broken, s.horizon)
             kind, chain, note = CLEAN, list[str](), ""
             own = own_facilities(s, target.product)
             if result.later:

@@ -90,4 +90,7 @@ class IntervalRunner(RatedRunner):
             ends, vehicles, began = [ends[k] for k in kept], [vehicles[k] for k in kept], [began[k] for k in kept]
         f.delivered += int(sum(vehicles))
         f.records.deliveries.add_run(ends, f.product, vehicles, began)
+        if f.store is not None:
+            for end, n in zip(ends, vehicles, strict=True):
+                f.store.arrive(end, float(n))
         return last

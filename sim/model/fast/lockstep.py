@@ -131,6 +131,7 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
             worked[index] += m.lot
         m.start_lot(nameplate, planned, units, cause, day)
         m.records.deliveries.append((day + m.lot, m.product, units * m.good_fraction, day))
+        m.feed_store(day + m.lot, units * m.good_fraction)
         heapreplace(entries, (day + m.lot, m.rank, index, r, None))
     for r in members:
         if r.facility.index in worked:  # its lots' working time, waits between them left out

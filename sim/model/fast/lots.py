@@ -78,7 +78,11 @@ class LotRunner(RatedRunner):
         book_run(f, lot, nameplates[:n], units)
         ends = [day + lot for day in days[:n]]
         good = f.good_fraction
-        f.records.deliveries.add_run(ends, f.product, [u * good for u in units], days[:n])
+        made = [u * good for u in units]
+        f.records.deliveries.add_run(ends, f.product, made, days[:n])
+        if f.store is not None:
+            for end, units_made in zip(ends, made, strict=True):
+                f.store.arrive(end, units_made)
         self.ahead_until = ends[-1]
         if f.clock.breakdowns is not None:
             f.clock.advance(self.ahead_until - now, now)

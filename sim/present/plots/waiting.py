@@ -52,12 +52,13 @@ VARIABLE = (
     OKABE_ITO["blue"],
 )
 HATCHES = ("", "//", "\\\\", "xx", "--")
-ORDER = ("producing", "money", "material", "dock", "workforce", "down", "ramping", "not_available")
+ORDER = ("producing", "money", "material", "component", "dock", "workforce", "down", "ramping", "not_available")
 LABELS = {"not_available": "not yet available", "down": "down (breakdown)", "ramping": "ramping up"}
 
 
 def cause_order(cause: str) -> tuple[int, str]:
-    """Producing first, then money, materials, docks, workforce, down, ramping, not available."""
+    """Producing first, then money, materials, components, docks, workforce, down, ramping, not
+    available."""
     head = cause.split(":")[0]
     for i, prefix in enumerate(ORDER):
         if head.startswith(prefix):
