@@ -145,8 +145,9 @@ def test_timeline_csv_is_monthly_long_format(run_dir) -> None:
     assert dates[0] == "2025-01-01" and dates[1] == "2025-02-01" and dates[-1] == "2029-01-01"
     assert len(dates) == 49
     assert {r[1] for r in body} == {"shell", "rocket"}
-    assert {r[2] for r in body} == {"delivered", "rate", "stock", "capacity"}
-    assert len(body) == 49 * 2 * 4
+    assert {r[2] for r in body} == {"delivered", "rate", "stock", "capacity", "used"}
+    assert len(body) == 49 * 2 * 5
+    assert {float(r[4]) for r in body if r[2] == "used"} == {0.0}  # no product is a component here
     for r in body:
         p10, p50, p90 = float(r[3]), float(r[4]), float(r[5])
         assert p10 <= p50 <= p90 and p10 <= float(r[6]) <= p90

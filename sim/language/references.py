@@ -174,11 +174,11 @@ def check_components(facilities: dict[Any, Any], materials: list[str], source: S
     """A product is not also a material's name, and no product is, through the components its
     facilities consume, made from itself (a cycle): each is named with file and line."""
     problems: list[Problem] = []
-    makers: dict[str, list[str]] = {}  # product -> facilities making it
+    makers: dict[str, list[Any]] = {}  # product -> facilities making it (their keys as written)
     for fname, fac in facilities.items():
         product = _mapping(fac).get("product")
         if isinstance(product, str):
-            makers.setdefault(product, []).append(str(fname))
+            makers.setdefault(product, []).append(fname)
             if product in materials:
                 path = ("facilities", str(fname), "product")
                 problems.append(
@@ -195,7 +195,7 @@ def check_components(facilities: dict[Any, Any], materials: list[str], source: S
         for fname in names:
             for below, m in _consumed(_mapping(facilities[fname])):
                 if m in makers and m not in materials:
-                    uses.setdefault(product, []).append((("facilities", fname) + below, m))
+                    uses.setdefault(product, []).append((("facilities", str(fname)) + below, m))
     state: dict[str, int] = {}  # 1: on the path being walked, 2: done
 
     def walk(product: str, chain: list[str]) -> None:

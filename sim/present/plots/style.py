@@ -52,8 +52,9 @@ FONT = 9.5
 SMALL = 8.0
 
 
-#: Where name-derived colours come from: Okabe-Ito first, then Paul Tol's muted scheme, so a
-#: figure of many facilities still has distinct colours (the later ones are less contrasted).
+#: Where name-derived colours come from: Okabe-Ito first, then Paul Tol's muted, vibrant,
+#: high-contrast and light schemes, so that a figure of many facilities still has distinct
+#: colours and two names seldom prefer the same one (the later ones are less contrasted).
 NAMED_PALETTE = tuple(OKABE_ITO[c] for c in CYCLE) + (
     "#332288",
     "#88CCEE",
@@ -64,6 +65,22 @@ NAMED_PALETTE = tuple(OKABE_ITO[c] for c in CYCLE) + (
     "#CC6677",
     "#882255",
     "#AA4499",
+    "#0077BB",
+    "#33BBEE",
+    "#009988",
+    "#EE7733",
+    "#CC3311",
+    "#EE3377",
+    "#004488",
+    "#BB5566",
+    "#DDAA33",
+    "#77AADD",
+    "#EE8866",
+    "#EEDD88",
+    "#FFAABB",
+    "#99DDFF",
+    "#BBCC33",
+    "#AAAA00",
 )
 #: The tallest a figure may be, as a multiple of its width (A4 and Letter pages allow ~1.4).
 MAX_ASPECT = 1.5
@@ -88,18 +105,24 @@ def named_colour(name: str) -> str:
 
 
 def named_colours(names: Iterable[str]) -> dict[str, str]:
-    """A distinct colour per name within one figure: each its `named_colour`, and where two
-    collide, the one first in alphabetical order keeps it and the other takes the next free
-    colour (so a name keeps its colour wherever its companions do not collide with it)."""
+    """A distinct colour per name within one figure: each keeps its `named_colour` unless a name
+    alphabetically before it has the same one; only those displaced take the next free colours
+    (so a name keeps its colour wherever no companion has the very same colour, and one
+    displaced name never displaces another)."""
     unique = sorted(dict.fromkeys(names))
+    size = len(NAMED_PALETTE)
     taken: dict[int, str] = {}
-    out: dict[str, str] = {}
-    for name in unique:
+    displaced: list[str] = []
+    for name in unique:  # first pass: every name at its own colour, the first of a clash wins
         slot = _slot(name)
-        for step in range(len(NAMED_PALETTE)):
-            k = (slot + step) % len(NAMED_PALETTE)
-            if k not in taken or len(taken) >= len(NAMED_PALETTE):
-                break
+        if slot in taken:
+            displaced.append(name)
+        else:
+            taken[slot] = name
+    out = {name: NAMED_PALETTE[k] for k, name in taken.items()}
+    for name in displaced:  # then the displaced, each at the next colour nobody holds
+        slot = _slot(name)
+        k = next((k for k in ((slot + i) % size for i in range(size)) if k not in taken), slot)
         taken.setdefault(k, name)
         out[name] = NAMED_PALETTE[k]
     return out
