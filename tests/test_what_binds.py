@@ -65,3 +65,12 @@ def test_a_target_nothing_helps_is_bound_by_lead_time_not_by_a_zero_gain() -> No
     assert top["constraint"] == "docks:y" and top["text"] == "relaxing docks:y brings it 7.0 months earlier"
     failed = measured([{"constraint": "material:x", "months_earlier": None}], "m")
     assert failed["constraint"] is None and "failed" in failed["text"]
+
+
+def test_for_the_day_stocks_run_out_what_binds_is_what_puts_it_off() -> None:
+    # the date of an `unmet` target is bad news: a relaxation that brings it sooner is no help
+    gains = [{"constraint": "capacity:a", "months_earlier": 6.0}, {"constraint": "capacity:b", "months_earlier": -4.0}]
+    found = measured(gains, "test", later_is_better=True)
+    assert found["constraint"] == "capacity:b" and found["text"] == "relaxing capacity:b puts it off 4.0 months"
+    assert measured(gains, "test")["constraint"] == "capacity:a"
+    assert measured(gains[:1], "test", later_is_better=True)["constraint"] is None  # nothing puts it off

@@ -167,7 +167,11 @@ def binding(directory: Path, data: RunData, measured_ok: bool = True) -> list[li
     for t in data.summary.get("targets", []):
         found = t.get("what_binds")
         if found is None and beside.get(t["name"]):
-            found = measured(beside[t["name"]], "measured by `rearm bottlenecks` (bottlenecks.json beside this run)")
+            found = measured(
+                beside[t["name"]],
+                "measured by `rearm bottlenecks` (bottlenecks.json beside this run)",
+                t.get("measure") == "unmet",
+            )
         if found is not None:
             said = found["text"] if found.get("constraint") is None else f"binds: {found['text']}"
             rows.append([t["name"], said, found["source"]])

@@ -41,22 +41,21 @@ def programmes(scenario: Scenario) -> dict[str, str]:
     return out
 
 
-def measured(gains: Sequence[Mapping[str, Any]], source: str) -> dict[str, Any]:
+def measured(gains: Sequence[Mapping[str, Any]], source: str, later_is_better: bool = False) -> dict[str, Any]:
     """What binds one target from its relaxation gains: the largest gain of at least
     `MIN_GAIN_MONTHS` ('relaxing X brings it N months earlier'), else that nothing relaxed
-    helps (the target waits on lead time: building, ramping, training)."""
+    helps (the target waits on lead time: building, ramping, training). For a target whose
+    date is bad news (`later_is_better`: the day stocks run out) the gain is putting it off."""
+    sign = -1.0 if later_is_better else 1.0
     found = [g for g in gains if g.get("months_earlier") is not None]
-    top = max(found, key=lambda g: float(g["months_earlier"]), default=None)
-    if top is None or float(top["months_earlier"]) < MIN_GAIN_MONTHS:
+    top = max(found, key=lambda g: sign * float(g["months_earlier"]), default=None)
+    if top is None or sign * float(top["months_earlier"]) < MIN_GAIN_MONTHS:
         text = NOTHING_HELPS if found or not gains else "not measured: every relaxed run failed"
         return {"constraint": None, "months_earlier": None, "text": text, "source": source}
     months = round(float(top["months_earlier"]), 1)
-    return {
-        "constraint": str(top["constraint"]),
-        "months_earlier": months,
-        "text": f"relaxing {top['constraint']} brings it {months:,.1f} months earlier",
-        "source": source,
-    }
+    how = f"puts it off {-months:,.1f} months" if later_is_better else f"brings it {months:,.1f} months earlier"
+    return {"constraint": str(top["constraint"]), "months_earlier": months, "text": f"relaxing {top['constraint']} {how}",
+            "source": source}  # fmt: skip
 
 
 def waited_for(facilities: Mapping[str, Mapping[str, Any]], lines: Sequence[str]) -> dict[str, Any]:
@@ -94,6 +93,6 @@ def annotate(
         if programme_of is not None:
             t["programme"] = programme_of.get(t["product"], t["product"])
         if gains is not None and t["name"] in gains:
-            t["what_binds"] = measured(gains[t["name"]], source or "rearm bottlenecks")
+            t["what_binds"] = measured(gains[t["name"]], source or "rearm bottlenecks", t.get("measure") == "unmet")
         targets.append(t)
     return {**summary, "targets": targets}
