@@ -54,8 +54,8 @@ def measured(gains: Sequence[Mapping[str, Any]], source: str, later_is_better: b
         return {"constraint": None, "months_earlier": None, "text": text, "source": source}
     months = round(float(top["months_earlier"]), 1)
     how = f"puts it off {-months:,.1f} months" if later_is_better else f"brings it {months:,.1f} months earlier"
-    return {"constraint": str(top["constraint"]), "months_earlier": months, "text": f"relaxing {top['constraint']} {how}",
-            "source": source}  # fmt: skip
+    text = f"relaxing {top['constraint']} {how}"
+    return {"constraint": str(top["constraint"]), "months_earlier": months, "text": text, "source": source}
 
 
 def waited_for(facilities: Mapping[str, Mapping[str, Any]], lines: Sequence[str]) -> dict[str, Any]:
