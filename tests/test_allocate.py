@@ -213,6 +213,26 @@ def test_funding_adds_exactly_the_extra_money(load_yaml: Callable[..., LoadedSce
     assert navy is not None and navy[2030] == pytest.approx(40e6) and navy[2032] == pytest.approx(47.5e6)
 
 
+def test_extra_money_for_a_budget_drawn_from_a_nation_raises_its_allocation_by_the_extra(
+    load_yaml: Callable[..., LoadedScenario],
+) -> None:
+    # GDP 1,000M, core 2%: the path spends 20M a year; the budget draws half (10M). Another 5M a
+    # year from 2027 is an allocation of 0.5 + 5/20 = 75% from then, and 50% before
+    nation = "nations:\n  a: {gdp: {2025: 1000M}, core: {2025: 2%}}\n"
+    text = UNCERTAIN.replace("budgets:\n", nation + "budgets:\n").replace(
+        "army: {appropriations: {2025: 20M}}", "army: {from: {nation: a, path: core}, allocation: 50%}"
+    )
+    s = load_yaml(text).scenario
+    yearly = parse_extra("x=5M per year", s, "2027")
+    allocation = funded(s, yearly, parse_items("budgets.army", s, yearly), [1.0]).budgets["army"].allocation
+    assert isinstance(allocation, dict)
+    assert allocation[2026] == pytest.approx(0.5) and allocation[2027] == pytest.approx(0.75)
+    assert allocation[2032] == pytest.approx(0.75)
+    uncertain = load_yaml(text.replace("allocation: 50%", "allocation: {triangular: [40%, 50%, 60%]}")).scenario
+    with pytest.raises(UsageError, match="uncertain GDP or allocation"):
+        funded(uncertain, yearly, parse_items("budgets.army", uncertain, yearly), [1.0])
+
+
 def test_a_shared_budget_cannot_earmark_money_for_one_line(load_yaml: Callable[..., LoadedScenario]) -> None:
     loaded = load_yaml(UNCERTAIN.replace("budget: navy", "budget: army"))
     money = parse_extra("x=5M", loaded.scenario, None)

@@ -244,6 +244,8 @@ def _budget_with_extra(scenario: Scenario, name: str, extra: dict[int, float]) -
         span = range(min(years[0], min(table)), max(years[-1], max(table)) + 1)
         full = {y: interpolate(table, y, float(spec.growth)) for y in span}
         return spec.model_copy(update={"appropriations": {y: v + extra.get(y, 0.0) for y, v in full.items()}})
+    if spec.sources:
+        return _nation_budget_with_extra(scenario, name, extra, years)
     assert spec.gdp is not None and spec.share_of_gdp is not None
     if any(is_uncertain(v) for v in spec.gdp.table.values()):
         raise UsageError(f"budgets.{name}: extra money for a budget with an uncertain GDP is not supported")
@@ -255,6 +257,44 @@ def _budget_with_extra(scenario: Scenario, name: str, extra: dict[int, float]) -
         y: interpolate(share, y) + extra.get(y, 0.0) / (interpolate(gdp, y, spec.gdp.growth) * allocation) for y in span
     }
     return spec.model_copy(update={"share_of_gdp": new})
+
+
+def _nation_budget_with_extra(scenario: Scenario, name: str, extra: dict[int, float], years: list[int]) -> Budget:
+    """A budget drawn `from` nations' paths with `extra[y]` more in fiscal year y: its allocation
+    written out year by year and raised so that, at the nations' mean GDPs, it draws the extra
+    too (each nation giving its share of it, as it gives its share of the rest)."""
+    spec = scenario.budgets[name]
+    if is_uncertain(spec.allocation) or any(
+        is_uncertain(v) for s in spec.sources for v in scenario.nations[s.nation].gdp.table.values()
+    ):
+        raise UsageError(
+            f"budgets.{name}: extra money for a budget with an uncertain GDP or allocation is not supported"
+        )
+
+    def drawn(year: int) -> float:  # the nations' paths it draws on, before its allocation
+        total = 0.0
+        for source in spec.sources:
+            nation = scenario.nations[source.nation]
+            gdp = {y: float(v) for y, v in nation.gdp.table.items()}
+            share = nation.path(source.path)
+            if share:
+                total += interpolate(gdp, year, nation.gdp.growth) * interpolate(share, year) * nation.exchange_rate
+        return total
+
+    written = spec.allocation
+    first = fiscal_years(scenario, spec, scenario.start)[0][0]  # (the horizon's first fiscal year)
+    table = {int(y): float(v) for y, v in written.items()} if isinstance(written, dict) else {first: float(written)}
+    span = range(min(first, years[0], min(table)), max(years[-1], max(table)) + 1)
+    new: dict[int, float] = {}
+    for y in span:
+        base = interpolate(table, y)
+        paths = drawn(y)
+        if extra.get(y, 0.0) and paths <= 0:
+            raise UsageError(
+                f"budgets.{name}: its nations spend nothing on its path in {y}, so it cannot take extra money"
+            )
+        new[y] = base + (extra.get(y, 0.0) / paths if paths > 0 else 0.0)
+    return spec.model_copy(update={"allocation": new})
 
 
 def _extra_by_year(scenario: Scenario, budget: Budget, money: ExtraMoney, amount: float) -> dict[int, float]:
