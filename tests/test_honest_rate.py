@@ -323,9 +323,12 @@ def test_the_span_search_is_the_dense_walk(
 
     day, censored = sustained_reach(value, knots, threshold, sustain, horizon)
     # samples: a fine grid and the knots, each above only if the series is at or above the
-    # threshold there and just before (so no dip between two samples goes unseen)
+    # threshold there and just before (so no dip between two samples goes unseen); at a knot
+    # the series steps, and from there on it is the new piece (a step up to the threshold
+    # reaches it at the knot)
     samples = np.unique(np.concatenate((np.linspace(0.0, horizon, 20_001), knots)))
-    above = (value(samples, False) >= threshold) & ((samples == 0) | (value(samples, True) >= threshold))
+    at_knot = np.isin(samples, knots)
+    above = (value(samples, False) >= threshold) & (at_knot | (value(samples, True) >= threshold))
     gap = float(np.max(np.diff(samples)))
     edges = np.flatnonzero(np.diff(np.concatenate(([0], above.astype(int), [0]))))
     runs = [(samples[a], samples[b - 1], b == samples.size) for a, b in zip(edges[::2], edges[1::2], strict=True)]

@@ -11,7 +11,7 @@ that cut each other's lots on a scarce material run them in lockstep (`lockstep`
 work use the batch forms of the plain path's steps (`runs`), which add the same floats in the
 same order, so both paths give the same records. Chosen by `simulate(..., fast=True)`; a kind
 without a runner (the shipyard), or a facility with people, orders or several paying budgets,
-or one that takes a component, always goes step by step.
+or one that takes a component (or makes one and breaks down), always goes step by step.
 """
 
 from __future__ import annotations
@@ -34,8 +34,12 @@ def attach(world: World, facilities: Iterable[Facility], runners: Mapping[str, t
     path = FastPath(world)
     for facility in facilities:
         runner = runners.get(facility.kind)
-        # (orders: built to the backlog; several budgets; a component's taker: all step by step)
-        if runner is None or facility.orders is not None or len(facility.payers) > 1 or facility.uses_components():
+        # (orders: built to the backlog; several budgets; a component's taker; a component's
+        # maker that breaks down, whose run ahead to a failure feeds the store out of step with
+        # the taker: all step by step)
+        feeds_and_fails = facility.store is not None and facility.clock.breakdowns is not None
+        declined = facility.orders is not None or len(facility.payers) > 1 or facility.uses_components()
+        if runner is None or declined or feeds_and_fails:
             Runner(facility, path)
         else:
             facility.fast = runner(facility, path)
