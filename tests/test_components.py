@@ -10,14 +10,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import write_yaml
+from test_fast_path import rows_agree, time_use_agrees
 
 from sim.errors import ScenarioError
 from sim.language.load import load_scenario
 from sim.metrics.replication import END_MEASURES, TIMELINE_MEASURES
 from sim.model.replication import simulate
 from sim.studies.replications import replication_seed
-from tests.conftest import write_yaml
-from tests.test_fast_path import rows_agree, time_use_agrees
 
 HORIZON = 730.0
 LOT = 7.0

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import write_yaml
 
 from sim.errors import ScenarioError
 from sim.language.load import load_scenario
 from sim.metrics.replication import END_MEASURES
-from tests.conftest import write_yaml
 
 
 def stockpile(stock: float, demand: str, targets: str, *, plant: str = "", horizon: str = "3 years") -> str:
