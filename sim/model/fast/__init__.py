@@ -37,7 +37,10 @@ def attach(world: World, facilities: Iterable[Facility], runners: Mapping[str, t
         # (orders: built to the backlog; several budgets; a component's taker; a component's
         # maker that breaks down, whose run ahead to a failure feeds the store out of step with
         # the taker: all step by step)
-        feeds_and_fails = facility.store is not None and facility.clock.breakdowns is not None
+        fails = facility.clock.breakdowns is not None
+        # (a vehicle line that breaks down: the property found its builds across failures
+        # booked out of step with the plain path, so it goes step by step)
+        feeds_and_fails = fails and (facility.store is not None or facility.kind == "vehicle_line")
         declined = facility.orders is not None or len(facility.payers) > 1 or facility.uses_components()
         if runner is None or declined or feeds_and_fails:
             Runner(facility, path)
