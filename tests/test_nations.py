@@ -34,6 +34,17 @@ budgets:
   uk_related: {{from: {{nation: uk, path: related}}, allocation: {{2025: 10%, 2029: 50%}}}}
 """
 
+#: a plant paid 70/30 by the UK's core and related budgets
+PLANT = """
+facilities:
+  plant:
+    kind: munitions_factory
+    product: shell
+    budget: {uk_munitions: 70%, uk_related: 30%}
+    capacity: 300000 per year
+    unit_cost: 4000
+"""
+
 
 def test_core_spending_compounds_with_gdp_and_a_budget_draws_its_allocation(
     run_yaml: Callable[..., Simulated],
@@ -58,18 +69,7 @@ def test_core_spending_compounds_with_gdp_and_a_budget_draws_its_allocation(
 
 
 def test_per_nation_money_is_conserved_and_reported(load_yaml: Callable[..., LoadedScenario]) -> None:
-    loaded = load_yaml(
-        NATION
-        + """
-facilities:
-  plant:
-    kind: munitions_factory
-    product: shell
-    budget: {uk_munitions: 70%, uk_related: 30%}
-    capacity: 300000 per year
-    unit_cost: 4000
-"""
-    )
+    loaded = load_yaml(NATION + PLANT)
     scenario = loaded.scenario
     sim = simulate_scenario(scenario)
     summary = summarise(scenario, [sim.result], {})
@@ -196,18 +196,7 @@ def test_an_expansion_paid_from_a_separate_budget_leaves_the_facility_budget_unt
 def test_bad_nations_and_shares_are_clear_errors(
     load_yaml: Callable[..., LoadedScenario], change: tuple[str, ...], message: str
 ) -> None:
-    text = (
-        NATION
-        + """
-facilities:
-  plant:
-    kind: munitions_factory
-    product: shell
-    budget: {uk_munitions: 70%, uk_related: 30%}
-    capacity: 300000 per year
-    unit_cost: 4000
-"""
-    )
+    text = NATION + PLANT
     load_yaml(text)  # (valid as written)
     with pytest.raises(ScenarioError) as info:
         load_yaml(text, change)

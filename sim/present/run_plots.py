@@ -8,12 +8,13 @@ import json
 import multiprocessing
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from itertools import repeat
 from pathlib import Path
+from typing import Any
 
 from matplotlib.figure import Figure
 
@@ -42,6 +43,23 @@ class FigureSpec:
     draw: Callable[[], Figure]
 
 
+def paged(
+    name: str,
+    caption: str,
+    pages: Sequence[Any],
+    data: RunData,
+    draw: Callable[[Any, tuple[int, int]], Callable[[], Figure]],
+    names: Callable[[Any], list[str]] = list,
+) -> list[FigureSpec]:
+    """One figure spec per page of a figure too big for one (`name`, `name_2`, ...): `draw`
+    gets the page and (its index, the number of pages); `names` lists what a page shows."""
+    count = len(pages)
+    return [
+        FigureSpec(page_name(name, i), caption + _of(names(page), data, i, count), draw(page, (i, count)))
+        for i, page in enumerate(pages)
+    ]
+
+
 def run_figures(data: RunData) -> list[FigureSpec]:
     """The figures of a run, skipping those its results cannot support; a figure with more
     panels than a page holds is split (`timeline`, `timeline_2`, ...)."""
@@ -56,37 +74,20 @@ def run_figures(data: RunData) -> list[FigureSpec]:
             )
         )
     pages = timeline_pages(data)
-    for i, products in enumerate(pages):
-        specs.append(
-            FigureSpec(
-                page_name("timeline", i),
-                "Deliveries, rate and capacity against each target" + _of(products, data, i, len(pages)),
-                partial(plot_timeline, data, products=products, page=(i, len(pages))),
-            )
-        )
+    specs += paged("timeline", "Deliveries, rate and capacity against each target", pages, data,
+                   lambda page, at: partial(plot_timeline, data, products=page, page=at))  # fmt: skip
     detail = data.detail or {}
     if detail.get("capacity") or detail.get("expansions"):
         held = capacity_pages(data)
-        for i, page in enumerate(held):
-            specs.append(
-                FigureSpec(
-                    page_name("capacity", i),
-                    "Installed capacity, supply and expansions" + _of(list(page.products), data, i, len(held)),
-                    partial(plot_capacity, data, page=page, index=(i, len(held))),
-                )
-            )
+        specs += paged("capacity", "Installed capacity, supply and expansions", held, data,
+                       lambda page, at: partial(plot_capacity, data, page=page, index=at),
+                       lambda page: list(page.products))  # fmt: skip
     if detail.get("stages"):
         specs.append(FigureSpec("shipyard_gantt", "Shipyard stages by dock and hull", lambda: plot_gantt(data)))
     if detail.get("budgets"):
         groups = budget_pages(data)
-        for i, names in enumerate(groups):
-            specs.append(
-                FigureSpec(
-                    page_name("budget", i),
-                    "Money appropriated, committed and lapsed" + _of(names, data, i, len(groups)),
-                    partial(plot_budget, data, names=names, page=(i, len(groups))),
-                )
-            )
+        specs += paged("budget", "Money appropriated, committed and lapsed", groups, data,
+                       lambda page, at: partial(plot_budget, data, names=page, page=at))  # fmt: skip
     if data.summary.get("nations"):
         specs.append(FigureSpec("nations", "Money by nation", lambda: plot_nations(data)))
     if data.summary.get("facilities"):
