@@ -196,6 +196,9 @@ class Records:
     #: (customer, product, day placed, quantity, priority) each order's call-offs, in scenario
     #: order (the metrics route deliveries to them: `sim.metrics.orders`)
     orders: list[tuple[int, int, float, float, float]] = field(default_factory=list)
+    #: each call-off's price per unit (parallel to `orders`): its order's `price`, else its
+    #: product's unit cost at the start (`sim.model.orders.unit_prices`)
+    order_prices: list[float] = field(default_factory=list)
     #: each (customer, product) with orders, in order of first mention (with call-offs or not)
     order_lines: list[tuple[int, int]] = field(default_factory=list)
     #: (day, product, quantity, began) each time finished units reach stock, with the day their

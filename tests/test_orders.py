@@ -219,7 +219,7 @@ def test_run_outputs_deliveries_and_backlog_per_customer(tmp_path, rearm) -> Non
     assert pl["delivered"]["p50"] == 0 and pl["backlog"]["p50"] == 300 and pl["waiting_days"] is None
     with open(out / "timeline.csv", newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if r["customer"] == "korea"]
-    assert {r["measure"] for r in rows} == {"delivered", "backlog"}
+    assert {r["measure"] for r in rows} == {"delivered", "backlog", "delivered_value", "backlog_value"}
     last = [r for r in rows if r["measure"] == "delivered"][-1]
     assert float(last["p50"]) <= korea["delivered"]["p50"]
     assert (out / "customers.png").exists()

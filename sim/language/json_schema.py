@@ -211,6 +211,8 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "baseline": "the base of a relative threshold (5x): a rate for rate and capacity, a quantity for stock "
         "(default: the value at start of the scenario as written)",
         "customer": "measure deliveries to this customer only (a customer with orders; not for capacity)",
+        "nation": "instead of customer: deliveries to this nation and the budgets drawn from it (a joint "
+        "budget's in the nation's share of its money; not for capacity)",
     },
     "Order": {
         "customer": "who orders: a budget or a nation, or an outside buyer's name with export: true",
@@ -219,7 +221,8 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "rate": "instead of quantity: units placed as monthly call-offs from placed until until",
         "placed": "the date the order (or its first call-off) is placed (default: the start; not before it)",
         "until": "the date a rate order's call-offs stop",
-        "price": "money per unit (reported; default: the supplying facility's unit cost)",
+        "price": "the buyer's price, money per unit, reported as order value (default: the unit cost at the start "
+        "of the first facility making the product)",
         "priority": "higher is delivered first; then the earlier call-off, then scenario order",
         "export": "true: an outside buyer (any name) competing for the same plants",
     },

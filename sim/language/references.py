@@ -146,6 +146,8 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
         need(("targets", str(i), "product"), target.get("product"), products, "product")
         if "customer" in target:
             need(("targets", str(i), "customer"), target.get("customer"), customers, "customer")
+        if "nation" in target:
+            problems.extend(_check_target_nation(data, i, target.get("nation"), customers, source))
         name = target.get("name")
         if isinstance(name, str):
             if name in names:
@@ -160,6 +162,44 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
                 )
             names.add(name)
     return problems
+
+
+def nation_customers(data: dict[str, Any], nation: str) -> list[str]:
+    """The customers that count for `nation`: the nation itself and the budgets drawn from it."""
+    drawn = [
+        str(b)
+        for b, spec in _mapping(data.get("budgets")).items()
+        if any(_mapping(s).get("nation") == nation for s in _sources(_mapping(spec).get("from")))
+    ]
+    return [nation, *drawn]
+
+
+def _sources(drawn: Any) -> list[Any]:
+    return drawn if isinstance(drawn, list) else [drawn] if isinstance(drawn, dict) else []
+
+
+def _check_target_nation(
+    data: dict[str, Any], i: int, nation: Any, customers: list[str], source: Source
+) -> list[Problem]:
+    """A target's `nation` is a nation of the scenario, and it (or a budget drawn from it) orders."""
+    if not isinstance(nation, str):
+        return []
+    path = ("targets", str(i), "nation")
+    nations = [str(k) for k in _mapping(data.get("nations"))]
+    if nation not in nations:
+        listed = f"; known nations: {', '.join(nations)}" if nations else "; no nations are defined"
+        hint = did_you_mean(nation, nations) or listed
+        return [Problem(source.file, source.line_of(path), ".".join(path), f"unknown nation {nation!r}{hint}")]
+    if not set(nation_customers(data, nation)) & set(customers):
+        return [
+            Problem(
+                source.file,
+                source.line_of(path),
+                ".".join(path),
+                f"nation {nation!r} has no orders: neither it nor a budget drawn from it is an order's customer",
+            )
+        ]
+    return []
 
 
 def _consumed(fac: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:

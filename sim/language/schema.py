@@ -791,6 +791,9 @@ class Target(Spec):
     sustain: Duration | None = None
     #: deliveries to this customer only (`orders`); None: all deliveries of the product
     customer: str | None = None
+    #: deliveries to this nation's customers only: the nation itself and the budgets drawn from
+    #: it, a joint budget's in the nation's share of its money (`sim.metrics.orders.nation_weights`)
+    nation: str | None = None
 
     @field_validator("baseline", mode="before")
     @classmethod
@@ -832,10 +835,15 @@ class Target(Spec):
 
     @model_validator(mode="after")
     def _customer_measure(self) -> Target:
-        if self.customer is not None and self.measure == "capacity":
+        if self.customer is not None and self.nation is not None:
             raise ValueError(
-                "a capacity target measures the plants, not what one customer receives: "
-                "remove 'customer' or state the target as 'delivered', 'rate' or 'stock'"
+                "give one of 'customer' (one buyer's deliveries) or 'nation' (its own and its budgets'), not both"
+            )
+        key = "customer" if self.customer is not None else "nation" if self.nation is not None else None
+        if key is not None and self.measure == "capacity":
+            raise ValueError(
+                f"a capacity target measures the plants, not what one {key} receives: "
+                f"remove '{key}' or state the target as 'delivered', 'rate' or 'stock'"
             )
         return self
 
@@ -883,9 +891,12 @@ class Order(Spec):
     rate: Rate | None = None
     placed: Date | None = None  # None: the scenario's start
     until: Date | None = None
-    price: Quantity | None = None  # money per unit; None: the supplying facility's unit cost
+    #: the buyer's price, money per unit (reported as order value, never paid: the plants'
+    #: costs are paid from their budgets); None: the unit cost at the start of the first
+    #: facility making the product (its first unit's, its materials' price included)
+    price: Quantity | None = None
     priority: float = 0.0
-    export: bool = False  # an outside buyer (any name); otherwise the customer names a budget
+    export: bool = False  # an outside buyer (any name); otherwise the customer names a budget or a nation
 
     @model_validator(mode="after")
     def _amount(self) -> Order:
@@ -897,6 +908,8 @@ class Order(Spec):
             raise ValueError("'until' belongs to a 'rate' order; a 'quantity' is placed at once on 'placed'")
         if self.placed is not None and self.until is not None and self.until <= self.placed:
             raise ValueError(f"'until' ({self.until}) must come after 'placed' ({self.placed})")
+        if self.price is not None and self.price < 0:
+            raise ValueError(f"a price must not be negative, got {self.price:g}")
         return self
 
 

@@ -35,13 +35,20 @@ def national_money(records: Records, budgets: np.ndarray) -> np.ndarray:
     out = np.zeros((len(records.nations), paths, len(NATIONAL_MEASURES)))
     for nation, path, _, amount in records.national:
         out[nation, NATION_PATHS.index(path), 0] += amount
+    out[:, :, 1:] = np.einsum("bnp,bm->npm", contribution_shares(records), money_measures(budgets))
+    return out
+
+
+def contribution_shares(records: Records) -> np.ndarray:
+    """Budgets × nations × paths: each nation's path's share of what a budget received over the
+    horizon (a budget filled by no nation: zeros). What a joint budget commits, and what is
+    delivered to it, counts for each nation in these shares."""
+    paths = len(NATION_PATHS)
     given = np.zeros((len(records.budgets), len(records.nations), paths))
     for budget, nation, path, amount in records.contributions:
         given[budget, nation, NATION_PATHS.index(path)] += amount
     totals = given.sum(axis=(1, 2), keepdims=True)
-    shares = np.divide(given, totals, out=np.zeros_like(given), where=totals > 0)
-    out[:, :, 1:] = np.einsum("bnp,bm->npm", shares, money_measures(budgets))
-    return out
+    return np.divide(given, totals, out=np.zeros_like(given), where=totals > 0)
 
 
 def _rounded(values: np.ndarray) -> dict[str, float]:

@@ -11,13 +11,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.metrics.money import contribution_shares
 from sim.metrics.series import Deliveries
 from sim.records import Records
 
 #: relative: a call-off filled to within this share of its quantity is filled
 FILLED = 1e-9
-#: the per-customer measures at the horizon (`Routed.totals`)
-CUSTOMER_MEASURES = ("ordered", "delivered", "backlog", "waiting_days")
+#: the per-customer measures at the horizon (`line_measures`): units, then their value (money,
+#: in the scenario's currency: each call-off's units times its price)
+CUSTOMER_MEASURES = (
+    "ordered",
+    "delivered",
+    "backlog",
+    "waiting_days",
+    "ordered_value",
+    "delivered_value",
+    "backlog_value",
+)
+#: the per-customer series over time (`line_measures`), as `timeline.csv`'s customer rows
+LINE_SERIES = ("delivered", "backlog", "delivered_value", "backlog_value")
 
 
 @dataclass(frozen=True)
@@ -63,18 +75,58 @@ def route(records: Records) -> Routed:
     return Routed(table[:, 0], table[:, 1], table[:, 2], table[:, 3].astype(np.intp), table[:, 4], unfilled)
 
 
+def owners(records: Records, routed: Routed) -> np.ndarray:
+    """The (customer, product) of each routed share's call-off (shares × 2)."""
+    table = np.array([(row[0], row[1]) for row in records.orders], dtype=np.intp).reshape(len(records.orders), 2)
+    return table[routed.call_off]
+
+
 def customer_rows(records: Records, routed: Routed, customer: int, product: int) -> np.ndarray:
     """The routed shares that went to `customer`'s orders of `product` (a boolean mask)."""
     if not routed.call_off.size:
         return np.zeros(0, dtype=bool)
-    owner = np.array([(row[0], row[1]) for row in records.orders])[routed.call_off]
+    owner = owners(records, routed)
     return (owner[:, 0] == customer) & (owner[:, 1] == product)
+
+
+def nation_weights(records: Records, nation: str) -> np.ndarray:
+    """Per customer (`records.customers`), the share of its deliveries that counts for `nation`:
+    all of the nation's own, a budget's in the nation's share of the money it received
+    (`contribution_shares`: a joint budget's deliveries are shared among the nations filling it,
+    as its money is), none of any other customer's (an export buyer, another nation's budget)."""
+    weights = np.zeros(len(records.customers))
+    n = records.nations.index(nation) if nation in records.nations else None
+    shares = contribution_shares(records).sum(axis=2)  # budgets × nations
+    for c, name in enumerate(records.customers):
+        if name == nation:
+            weights[c] = 1.0
+        elif n is not None and name in records.budgets:
+            weights[c] = shares[records.budgets.index(name), n]
+    return weights
+
+
+def customer_weights(records: Records, customer: str) -> np.ndarray:
+    """Per customer, 1 for `customer` and 0 for the others."""
+    return np.array([1.0 if name == customer else 0.0 for name in records.customers])
 
 
 def customer_deliveries(records: Records, routed: Routed, customer: int, product: int) -> Deliveries:
     """The deliveries of `product` to `customer`, as the target measures read a product's."""
-    mask = customer_rows(records, routed, customer, product)
-    day, quantity, began = routed.day[mask], routed.quantity[mask], routed.began[mask]
+    weights = np.zeros(len(records.customers))
+    weights[customer] = 1.0
+    return weighted_deliveries(records, routed, weights, product)
+
+
+def weighted_deliveries(records: Records, routed: Routed, weights: np.ndarray, product: int) -> Deliveries:
+    """The deliveries of `product` to the customers, each share counted in its customer's
+    weight (`customer_weights`, `nation_weights`), as the target measures read a product's."""
+    if routed.call_off.size:
+        owner = owners(records, routed)
+        weight = np.where(owner[:, 1] == product, weights[owner[:, 0]], 0.0)
+    else:
+        weight = np.zeros(0)
+    mask = weight > 0
+    day, quantity, began = routed.day[mask], routed.quantity[mask] * weight[mask], routed.began[mask]
     order = np.argsort(day, kind="stable")
     day, quantity, began = day[order], quantity[order], began[order]
     if not day.size:
@@ -91,29 +143,43 @@ def lines(records: Records) -> list[tuple[int, int]]:
 
 
 def line_measures(records: Records, routed: Routed, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per (customer, product) line (`lines`): (ordered, delivered, backlog, waiting days per
-    unit delivered) at the horizon, and (delivered, backlog) cumulative at each of the times
-    `at` (lines × 2 × times). Backlog is each call-off's quantity left unfilled, summed."""
+    """Per (customer, product) line (`lines`): its `CUSTOMER_MEASURES` at the horizon, and its
+    `LINE_SERIES` cumulative at each of the times `at` (lines × series × times). Backlog is each
+    call-off's quantity left unfilled, summed; a value is each unit's quantity times its
+    call-off's price (`Records.order_prices`), so delivered + backlog = ordered in value too."""
     found = lines(records)
     totals = np.zeros((len(found), len(CUSTOMER_MEASURES)))
-    series = np.zeros((len(found), 2, at.size))
+    series = np.zeros((len(found), len(LINE_SERIES), at.size))
     orders = records.orders
+    prices = np.asarray(records.order_prices, dtype=float)
+    share_price = prices[routed.call_off] if routed.call_off.size else np.zeros(0)
     for i, (customer, product) in enumerate(found):
         mine = [k for k, row in enumerate(orders) if row[0] == customer and row[1] == product]
-        ordered = sum(orders[k][3] for k in mine)
-        backlog = float(sum(routed.unfilled[k] for k in mine))
+        amounts = np.array([orders[k][3] for k in mine], dtype=float)
+        price = prices[mine] if mine else np.zeros(0)
+        unfilled = routed.unfilled[mine] if mine else np.zeros(0)
         mask = customer_rows(records, routed, customer, product)
         day, quantity, placed = routed.day[mask], routed.quantity[mask], routed.placed[mask]
+        value = quantity * share_price[mask]
         delivered = float(quantity.sum())
         waiting = float((quantity * (day - placed)).sum() / delivered) if delivered > 0 else float("nan")
-        totals[i] = (ordered, delivered, backlog, waiting)
+        totals[i] = (
+            float(amounts.sum()),
+            delivered,
+            float(unfilled.sum()),
+            waiting,
+            float((amounts * price).sum()),
+            float(value.sum()),
+            float((unfilled * price).sum()),
+        )
         order = np.argsort(day, kind="stable")
-        got = np.concatenate(([0.0], np.cumsum(quantity[order])))[np.searchsorted(day[order], at, side="right")]
-        place_days = np.array([orders[k][2] for k in mine])
-        amounts = np.array([orders[k][3] for k in mine])
+        where = np.searchsorted(day[order], at, side="right")
+        got = np.concatenate(([0.0], np.cumsum(quantity[order])))[where]
+        got_value = np.concatenate(([0.0], np.cumsum(value[order])))[where]
+        place_days = np.array([orders[k][2] for k in mine], dtype=float)
         by_order = np.argsort(place_days, kind="stable")
-        cum_placed = np.concatenate(([0.0], np.cumsum(amounts[by_order])))
-        placed_by = cum_placed[np.searchsorted(place_days[by_order], at, side="right")]
-        series[i, 0] = got
-        series[i, 1] = np.maximum(placed_by - got, 0.0)
+        placed_at = np.searchsorted(place_days[by_order], at, side="right")
+        placed_by = np.concatenate(([0.0], np.cumsum(amounts[by_order])))[placed_at]
+        placed_value = np.concatenate(([0.0], np.cumsum((amounts * price)[by_order])))[placed_at]
+        series[i] = (got, np.maximum(placed_by - got, 0.0), got_value, np.maximum(placed_value - got_value, 0.0))
     return totals, series

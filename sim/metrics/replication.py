@@ -17,7 +17,16 @@ import numpy as np
 from sim.language.calendar import Clock
 from sim.language.schema import Scenario, Target
 from sim.metrics.money import national_money
-from sim.metrics.orders import Routed, customer_deliveries, line_measures, route
+from sim.metrics.orders import (
+    CUSTOMER_MEASURES,
+    LINE_SERIES,
+    Routed,
+    customer_weights,
+    line_measures,
+    nation_weights,
+    route,
+    weighted_deliveries,
+)
 from sim.metrics.series import (
     YEAR,
     Capacity,
@@ -70,9 +79,9 @@ class ReplicationResult:
     #: asked to keep it (replication 0 of `rearm run`), so presentation never simulates again
     detail: dict[str, Any] | None = None
     #: per (customer, product) line with orders (`sim.metrics.orders.lines`): its
-    #: `CUSTOMER_MEASURES` at the horizon, and (delivered, backlog) at the months
-    orders_end: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
-    orders_timeline: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 0)))
+    #: `CUSTOMER_MEASURES` at the horizon, and its `LINE_SERIES` at the months
+    orders_end: np.ndarray = field(default_factory=lambda: np.zeros((0, len(CUSTOMER_MEASURES))))
+    orders_timeline: np.ndarray = field(default_factory=lambda: np.zeros((0, len(LINE_SERIES), 0)))
     #: per material with suppliers: what each delivered, its days disrupted, the waiting it
     #: caused (`sim.metrics.supply.supplier_use`)
     supply: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -121,7 +130,7 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     routed = route(records) if records.order_lines else None
     reaches = [
         target_reach(t, delivered[p], capacities[p], stocks.get(p), initial[p], horizon)
-        if t.customer is None or routed is None
+        if (t.customer is None and t.nation is None) or routed is None
         else customer_reach(t, records, routed, p, capacities[p], horizon)
         for t, p in zip(scenario.targets, target_product, strict=True)
     ]
@@ -156,10 +165,15 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
 def customer_reach(
     target: Target, records: Records, routed: Routed, product: int, capacity: Capacity, horizon: float
 ) -> Reach:
-    """When a target naming a `customer` is reached: its measure read on the deliveries of its
-    product to that customer (its stock: what that customer has received)."""
-    assert target.customer is not None
-    deliveries = customer_deliveries(records, routed, records.customers.index(target.customer), product)
+    """When a target naming a `customer` (or a `nation`) is reached: its measure read on the
+    deliveries of its product to that customer (to the nation's customers, `nation_weights`);
+    its stock: what they have received."""
+    if target.nation is not None:
+        weights = nation_weights(records, target.nation)
+    else:
+        assert target.customer is not None
+        weights = customer_weights(records, target.customer)
+    deliveries = weighted_deliveries(records, routed, weights, product)
     stock = Stock.build(0.0, deliveries, None, horizon) if target.measure == "stock" else None
     return target_reach(target, deliveries, capacity, stock, 0.0, horizon)
 

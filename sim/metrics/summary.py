@@ -17,7 +17,7 @@ from sim.language.units import in_years, per_year
 from sim.metrics.confidence import clusters, median_bounds, straddles
 from sim.metrics.goals import goal_report
 from sim.metrics.money import budget_money, nation_money
-from sim.metrics.orders import CUSTOMER_MEASURES
+from sim.metrics.orders import CUSTOMER_MEASURES, LINE_SERIES
 from sim.metrics.replication import END_MEASURES, TIMELINE_MEASURES, ReplicationResult
 from sim.metrics.supply import mean_use
 
@@ -182,7 +182,8 @@ def order_lines(scenario: Scenario) -> list[tuple[str, str]]:
 def customer_summary(scenario: Scenario, results: list[ReplicationResult]) -> dict[str, Any]:
     """Per customer and product ordered: what was ordered (placed by the horizon), delivered,
     still in backlog at the horizon, and the mean wait from a call-off's placing to the delivery
-    of its units (days per unit delivered; None where nothing was delivered)."""
+    of its units (days per unit delivered; None where nothing was delivered); then the same in
+    value (`*_value`: units times their order's price, in the scenario's currency, `value_in`)."""
     out: dict[str, Any] = {}
     for i, (customer, name) in enumerate(order_lines(scenario)):
         values = np.array([r.orders_end[i] for r in results])
@@ -191,6 +192,7 @@ def customer_summary(scenario: Scenario, results: list[ReplicationResult]) -> di
             column = values[:, j]
             finite = column[np.isfinite(column)]
             entry[m] = distribution(finite) if finite.size else None
+        entry["value_in"] = scenario.currency
         out.setdefault(customer, {})[name] = entry
     return out
 
@@ -246,7 +248,8 @@ def timeline_rows(
     scenario: Scenario, results: list[ReplicationResult], dates: list[dt.date]
 ) -> list[tuple[str, str, str, float, float, float, float, str]]:
     """`timeline.csv` rows: date, product, measure, p10, p50, p90, mean, customer (empty: the
-    product's own measures; a customer: its deliveries and backlog of the product)."""
+    product's own measures; a customer: its deliveries and backlog of the product, in units and
+    in value, `LINE_SERIES`)."""
     stack = np.array([r.timeline for r in results])  # reps × products × measures × months
     cells = np.concatenate((np.percentile(stack, [10, 50, 90], axis=0), stack.mean(axis=0)[None]))
     values = cells.transpose(3, 1, 2, 0).reshape(-1, 4).tolist()  # by month, product, measure: p10, p50, p90, mean
@@ -258,10 +261,10 @@ def timeline_rows(
     lines = order_lines(scenario)
     if not lines or not results or results[0].orders_timeline.shape[0] != len(lines):
         return rows
-    stack = np.array([r.orders_timeline for r in results])  # reps × lines × (delivered, backlog) × months
+    stack = np.array([r.orders_timeline for r in results])  # reps × lines × LINE_SERIES × months
     cells = np.concatenate((np.percentile(stack, [10, 50, 90], axis=0), stack.mean(axis=0)[None]))
     values = cells.transpose(3, 1, 2, 0).reshape(-1, 4).tolist()
-    line_keys = product([d.isoformat() for d in dates], lines, ("delivered", "backlog"))
+    line_keys = product([d.isoformat() for d in dates], lines, LINE_SERIES)
     rows += [
         (date, name, measure, round(p10, 4), round(p50, 4), round(p90, 4), round(mean, 4), customer)
         for (date, (customer, name), measure), (p10, p50, p90, mean) in zip(line_keys, values, strict=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sim.language.calendar import Clock, monthly_dates
 from sim.language.schema import Order, Scenario
@@ -34,6 +34,13 @@ def call_offs(order: Order, clock: Clock, horizon: float) -> list[tuple[float, f
     assert order.rate is not None and order.until is not None
     days = [clock.day_of(d) for d in monthly_dates(placed, order.until)] + [clock.day_of(order.until)]
     return [(a, order.rate * (b - a)) for a, b in zip(days[:-1], days[1:], strict=True) if a < horizon]
+
+
+def unit_prices(scenario: Scenario, unit_costs: Mapping[str, float]) -> list[float]:
+    """Each order's price per unit, in scenario order: its `price`, else `unit_costs` of its
+    product (the first facility making it: its unit cost at the start). The buyer's price is
+    reported as order value; the plants' costs are paid from their budgets as before."""
+    return [float(o.price) if o.price is not None else unit_costs[o.product] for o in scenario.orders]
 
 
 def customers_of(scenario: Scenario) -> list[str]:

@@ -18,10 +18,11 @@ from sim.model import fast as fast_path
 from sim.model.budget import Budget
 from sim.model.clock import Clock
 from sim.model.expansion import Construction, ExpansionPlan, build_expansion
+from sim.model.facility import Facility
 from sim.model.invariants import check_invariants
 from sim.model.kinds import FACILITY_CLASSES, FAST_RUNNERS
 from sim.model.material import Material
-from sim.model.orders import OrderBook, call_offs, customers_of
+from sim.model.orders import OrderBook, call_offs, customers_of, unit_prices
 from sim.model.ranks import FIRST_RANK
 from sim.model.realism import SUPPLY, Realism
 from sim.model.streams import Streams, item_key
@@ -148,11 +149,12 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
             rate = streams.value(value, f"demand.{product}.{key}")
             records.demand.append((records.products.index(product), d_from, d_until, rate))
     place_orders(scenario, world)
-    facilities = []
+    facilities: list[Facility] = []
     for i, name in enumerate(facility_names):
         spec = scenario.facilities[name]
         cls = FACILITY_CLASSES[spec.kind]
         facilities.append(cls(world, i, name, spec))
+    price_orders(scenario, world, facilities)
     for position, facility in enumerate(sorted(facilities, key=lambda f: (-f.priority, f.index))):
         facility.rank = FIRST_RANK + position
     if fast:
@@ -194,6 +196,21 @@ def place_orders(scenario: Scenario, world: World) -> None:
             records.orders.append((customer, product, day, quantity, order.priority))
             book.append((day, quantity))
     world.orders = {product: OrderBook(book) for product, book in placements.items()}
+
+
+def price_orders(scenario: Scenario, world: World, facilities: list[Facility]) -> None:
+    """Record each call-off's price per unit (`Records.order_prices`), its order's price or the
+    unit cost at the start of the first facility making its product (its first unit's, with its
+    materials' price), as drawn for this replication."""
+    if not scenario.orders:
+        return
+    costs: dict[str, float] = {}
+    for facility in facilities:
+        costs.setdefault(world.records.products[facility.product], facility.unit_cost.cost(facility.made, 1.0))
+    prices = unit_prices(scenario, costs)
+    for order, price in zip(scenario.orders, prices, strict=True):
+        calls = call_offs(order, world.clock, scenario.horizon)
+        world.records.order_prices += [price] * len(calls)
 
 
 def _supply_commissioner(material: Material) -> Callable[[ExpansionPlan], None]:

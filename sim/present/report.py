@@ -16,7 +16,7 @@ from sim.present.allocation import allocation_section
 from sim.present.certainty import date_warnings
 from sim.present.files import write_atomic
 from sim.present.plots.data import RunData, load_run, read_json, run_meta
-from sim.present.plots.style import png_bytes, three_figures
+from sim.present.plots.style import money_label, png_bytes, three_figures
 from sim.present.run_plots import FigureSpec, figures_for
 from sim.present.table import goal_text
 from sim.studies.binds import measured, waited_for
@@ -111,17 +111,27 @@ def targets_rows(summary: dict[str, Any], labels: dict[str, str] | None = None) 
     return rows
 
 
+#: the customer table's columns after customer and product (`customer_rows`)
+CUSTOMER_HEADER = ["ordered", "delivered", "backlog", "mean wait (days)", "ordered value", "delivered value", "backlog value"]
+
+
 def customer_rows(summary: dict[str, Any]) -> list[list[Any]]:
-    """One row per customer and product ordered: median ordered, delivered, backlog and wait."""
+    """One row per customer and product ordered: median ordered, delivered, backlog and wait,
+    then the median value of each (in the scenario's currency, as `money_label` writes it)."""
 
     def median(entry: dict[str, Any] | None, digits: int) -> str:
         value = (entry or {}).get("p50")
         return "—" if value is None else f"{value:,.{digits}f}"
 
+    def money(entry: dict[str, Any] | None, currency: str) -> str:
+        value = (entry or {}).get("p50")
+        return "—" if value is None else money_label(float(value), currency)
+
     return [
         [customer, product]
         + [median(m.get(k), 0) for k in ("ordered", "delivered", "backlog")]
         + [median(m.get("waiting_days"), 0)]
+        + [money(m.get(f"{k}_value"), str(m.get("value_in", ""))) for k in ("ordered", "delivered", "backlog")]
         for customer, products in (summary.get("customers") or {}).items()
         for product, m in products.items()
     ]
@@ -356,13 +366,13 @@ def render_report(directory: Path) -> str:
             )
         customers = customer_rows(data.summary)
         if customers:
-            parts.append("<h2>Customers</h2><p class=note>Orders at the horizon, medians over replications.</p>")
             parts.append(
-                table(
-                    ["customer", "product", "ordered", "delivered", "backlog", "mean wait (days)"],
-                    customers,
-                    {2, 3, 4, 5},
-                )
+                "<h2>Customers</h2><p class=note>Orders at the horizon, medians over replications; a value "
+                "is units times the order's price (the buyer's price, default the plant's unit cost), in "
+                "the scenario's currency. Plants are paid from their budgets, not from these values.</p>"
+            )
+            parts.append(
+                table(["customer", "product", *CUSTOMER_HEADER], customers, set(range(2, 2 + len(CUSTOMER_HEADER))))
             )
     if data is not None and data.summary.get("nations"):
         parts.append(
