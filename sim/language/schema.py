@@ -908,8 +908,6 @@ class Order(Spec):
             raise ValueError("'until' belongs to a 'rate' order; a 'quantity' is placed at once on 'placed'")
         if self.placed is not None and self.until is not None and self.until <= self.placed:
             raise ValueError(f"'until' ({self.until}) must come after 'placed' ({self.placed})")
-        if self.price is not None and self.price < 0:
-            raise ValueError(f"a price must not be negative, got {self.price:g}")
         return self
 
 
