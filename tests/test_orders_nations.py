@@ -137,7 +137,10 @@ def test_a_default_price_is_the_unit_cost_with_its_materials(run_yaml: Callable[
     sim = run_yaml(text)
     assert sim.records.order_prices == [UNIT_COST + 2 * 0.75]
     totals, _ = line_measures(sim.records, route(sim.records), np.array([sim.scenario.horizon]))
-    value, units = totals[0, CUSTOMER_MEASURES.index("delivered_value")], totals[0, CUSTOMER_MEASURES.index("delivered")]
+    value, units = (
+        totals[0, CUSTOMER_MEASURES.index("delivered_value")],
+        totals[0, CUSTOMER_MEASURES.index("delivered")],
+    )
     assert units == 300 and value == pytest.approx(300 * (UNIT_COST + 1.5), rel=1e-12)
 
 
@@ -161,7 +164,10 @@ def test_run_reports_order_value_per_customer(tmp_path, rearm: Callable[..., Cli
 @pytest.mark.parametrize(
     ("target", "found"),
     [
-        ("{name: x, product: shell, delivered: 1, nation: ukk}", "targets.0.nation: unknown nation 'ukk'; did you mean 'uk'"),
+        (
+            "{name: x, product: shell, delivered: 1, nation: ukk}",
+            "targets.0.nation: unknown nation 'ukk'; did you mean 'uk'",
+        ),
         ("{name: x, product: shell, delivered: 1, nation: germany}", "nation 'germany' has no orders"),
         ("{name: x, product: shell, delivered: 1, nation: uk, customer: uk}", "give one of 'customer'"),
         ("{name: x, product: shell, capacity: 1 per day, nation: uk}", "not what one nation receives"),

@@ -112,7 +112,15 @@ def targets_rows(summary: dict[str, Any], labels: dict[str, str] | None = None) 
 
 
 #: the customer table's columns after customer and product (`customer_rows`)
-CUSTOMER_HEADER = ["ordered", "delivered", "backlog", "mean wait (days)", "ordered value", "delivered value", "backlog value"]
+CUSTOMER_HEADER = [
+    "ordered",
+    "delivered",
+    "backlog",
+    "mean wait (days)",
+    "ordered value",
+    "delivered value",
+    "backlog value",
+]
 
 
 def customer_rows(summary: dict[str, Any]) -> list[list[Any]]:

@@ -48,13 +48,13 @@ def draw_values(ax: Axes, data: RunData) -> None:
                 totals[customer][m] = (dates, mean + got["mean"])
     largest = max((float(v.max()) for t in totals.values() for _, v in t.values() if v.size), default=0.0)
     factor, suffix = money_scale(largest)
-    for customer, measures in totals.items():
+    for customer, sums in totals.items():
         name, tint = plot_text(data.words(customer)), named_colour(customer)
-        if "delivered_value" in measures:
-            dates, mean = measures["delivered_value"]
+        if "delivered_value" in sums:
+            dates, mean = sums["delivered_value"]
             ax.plot(dates, mean / factor, color=tint, label=f"{name} delivered", gid=f"{customer}-delivered-value")
-        if "backlog_value" in measures:
-            dates, mean = measures["backlog_value"]
+        if "backlog_value" in sums:
+            dates, mean = sums["backlog_value"]
             ax.plot(dates, mean / factor, color=tint, linestyle="--", label=f"{name} backlog")
     currency = plot_text(currency_of(data))
     ax.set_title(f"Order value by customer, all products (mean, {currency})", fontsize=SMALL + 1)
