@@ -146,10 +146,13 @@ def test_a_default_price_is_the_unit_cost_with_its_materials(run_yaml: Callable[
 
 def test_run_reports_order_value_per_customer(tmp_path, rearm: Callable[..., CliResult]) -> None:
     out = tmp_path / "out"
-    result = rearm("run", write_yaml(tmp_path, scenario(ORDERS)), "--out", out, "--jobs", "1")
+    target = "[{name: uk all, product: shell, delivered: 1124, nation: uk}]"
+    result = rearm("run", write_yaml(tmp_path, scenario(ORDERS, target)), "--out", out, "--jobs", "1")
     assert result.code == 0, result.err
     summary = json.loads((out / "summary.json").read_text())
     uk, joint = summary["customers"]["uk"]["shell"], summary["customers"]["joint"]["shell"]
+    assert summary["targets"][0]["nation"] == "uk" and "customer" not in summary["targets"][0]
+    assert summary["targets"][0]["date_reached"]["p50"] == "2026-05-31"  # day 150, as above
     assert uk["value_in"] == "EUR"
     assert uk["ordered_value"]["p50"] == pytest.approx(5 * 1000) and uk["backlog_value"]["p50"] == 0
     assert joint["delivered_value"]["p50"] == pytest.approx(UNIT_COST * 1000)
@@ -157,6 +160,7 @@ def test_run_reports_order_value_per_customer(tmp_path, rearm: Callable[..., Cli
         rows = [r for r in csv.DictReader(fh) if r["customer"] == "uk" and r["measure"] == "delivered_value"]
     assert float(rows[-1]["p50"]) == pytest.approx(5 * 1000)  # all in by day 100
     report = (out / "report.html").read_text()
+    assert "1,124 shell delivered to uk and its budgets" in report
     assert "ordered value" in report and "<td class=num>EUR 5.00k</td>" in report
     assert (out / "customers.png").exists()
 

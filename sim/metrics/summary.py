@@ -87,6 +87,9 @@ def target_summary(
                 "name": target.name,
                 "product": target.product,
                 "measure": target.measure,
+                # (whose deliveries it reads, where it names a customer or a nation)
+                **({"customer": target.customer} if target.customer is not None else {}),
+                **({"nation": target.nation} if target.nation is not None else {}),
                 "threshold": _round(threshold) if isinstance(threshold, float) else threshold,
                 "by": target.by.isoformat() if target.by else None,
                 "sustain_days": _round(target.sustain_days),

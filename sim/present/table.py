@@ -19,7 +19,18 @@ def goal_text(target: dict[str, Any], labels: Mapping[str, str] | None = None) -
     """What a target measures in real units, the product named by its label in `labels` or in
     words: '1,300 MBT delivered', '≥ 3,000 shell 155mm a year', 'capacity ≥ 3,667 shell 155mm a
     year (5x)', 'shell 155mm run out' (an `unmet` target); a relative threshold the summary did not
-    resolve stays as written ('capacity 5x'; 'shell 155mm in stock ≥ 30 days of demand')."""
+    resolve stays as written ('capacity 5x'; 'shell 155mm in stock ≥ 30 days of demand'); a
+    target of one customer's or one nation's deliveries says whose ('240 MBT delivered to poland')."""
+    text = _goal(target, labels)
+    if target.get("customer"):
+        return f"{text} to {target['customer']}"
+    if target.get("nation"):
+        return f"{text} to {target['nation']} and its budgets"
+    return text
+
+
+def _goal(target: dict[str, Any], labels: Mapping[str, str] | None) -> str:
+    """`goal_text` without whose deliveries it reads."""
     value, resolved = target["threshold"], target.get("resolved_threshold")
     product = in_words(target.get("product") or "", labels, capital=False)
     measure = target["measure"]

@@ -16,7 +16,7 @@ from sim.present.plots.style import (
     footer,
     legend_beside,
     money_scale,
-    named_colour,
+    named_colours,
     new_figure,
     plot_text,
     style_axes,
@@ -35,7 +35,7 @@ def currency_of(data: RunData) -> str:
     return str(data.summary.get("currency", ""))
 
 
-def draw_values(ax: Axes, data: RunData) -> None:
+def draw_values(ax: Axes, data: RunData, colours: dict[str, str]) -> None:
     """Each customer's order value over all its products: delivered (solid), backlog (dashed)."""
     totals: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
     for customers in (data.customers or {}).values():
@@ -49,15 +49,18 @@ def draw_values(ax: Axes, data: RunData) -> None:
     largest = max((float(v.max()) for t in totals.values() for _, v in t.values() if v.size), default=0.0)
     factor, suffix = money_scale(largest)
     for customer, sums in totals.items():
-        name, tint = plot_text(data.words(customer)), named_colour(customer)
+        name, tint = plot_text(data.words(customer)), colours[customer]
         if "delivered_value" in sums:
             dates, mean = sums["delivered_value"]
-            ax.plot(dates, mean / factor, color=tint, label=f"{name} delivered", gid=f"{customer}-delivered-value")
+            ax.plot(dates, mean / factor, color=tint, label=name, gid=f"{customer}-delivered-value")
         if "backlog_value" in sums:
             dates, mean = sums["backlog_value"]
-            ax.plot(dates, mean / factor, color=tint, linestyle="--", label=f"{name} backlog")
+            ax.plot(dates, mean / factor, color=tint, linestyle="--")
     currency = plot_text(currency_of(data))
-    ax.set_title(f"Order value by customer, all products (mean, {currency})", fontsize=SMALL + 1)
+    ax.set_title(
+        f"Order value by customer, all products (mean, {currency}): delivered solid, backlog dashed",
+        fontsize=SMALL + 1,
+    )
     ax.set_ylabel(f"{currency} {suffix}".strip(), fontsize=SMALL + 1)
 
 
@@ -69,14 +72,15 @@ def plot_customers(data: RunData) -> Figure:
     panels = max(1, len(products)) + valued
     fig = new_figure(PANEL_HEIGHT_IN * panels + 0.4)
     axes = fig.subplots(panels, 1, squeeze=False)[:, 0]
+    colours = named_colours(c for customers in products.values() for c in customers)
     if valued:
-        draw_values(axes[-1], data)
+        draw_values(axes[-1], data, colours)
         style_axes(axes[-1])
         date_axis(axes[-1])
         legend_beside(axes[-1])
     for ax, (product, customers) in zip(axes, products.items(), strict=False):
         for customer, measures in customers.items():
-            name, tint = plot_text(data.words(customer)), named_colour(customer)
+            name, tint = plot_text(data.words(customer)), colours[customer]
             got, backlog = measures.get("delivered"), measures.get("backlog")
             if got is not None:
                 ax.plot(got["dates"], got["p50"], color=tint, label=f"{name} delivered", gid=f"{customer}-delivered")
