@@ -161,7 +161,7 @@ def test_run_reports_order_value_per_customer(tmp_path, rearm: Callable[..., Cli
     assert float(rows[-1]["p50"]) == pytest.approx(5 * 1000)  # all in by day 100
     report = (out / "report.html").read_text()
     assert "1,124 shell delivered to uk and its budgets" in report
-    assert "ordered value" in report and "<td class=num>EUR 5.00k</td>" in report
+    assert "<th>ordered value (EUR)</th>" in report and "<td class=num>5.00k</td>" in report
     assert (out / "customers.png").exists()
 
 

@@ -111,7 +111,8 @@ def targets_rows(summary: dict[str, Any], labels: dict[str, str] | None = None) 
     return rows
 
 
-#: the customer table's columns after customer and product (`customer_rows`)
+#: the customer table's columns after customer and product (`customer_rows`); the values'
+#: headers name the currency (`customer_header`)
 CUSTOMER_HEADER = [
     "ordered",
     "delivered",
@@ -123,23 +124,36 @@ CUSTOMER_HEADER = [
 ]
 
 
+def value_currency(summary: dict[str, Any]) -> str:
+    """The currency the customers' order values are in (their `value_in`)."""
+    entries = [m for products in (summary.get("customers") or {}).values() for m in products.values()]
+    return next((str(m["value_in"]) for m in entries if m.get("value_in")), str(summary.get("currency", "")))
+
+
+def customer_header(summary: dict[str, Any]) -> list[str]:
+    """The customer table's header: customer, product, then `CUSTOMER_HEADER`, the values' in
+    the currency they are in ('ordered value (EUR)')."""
+    currency = value_currency(summary)
+    return ["customer", "product"] + [f"{h} ({currency})" if h.endswith(" value") else h for h in CUSTOMER_HEADER]
+
+
 def customer_rows(summary: dict[str, Any]) -> list[list[Any]]:
     """One row per customer and product ordered: median ordered, delivered, backlog and wait,
-    then the median value of each (in the scenario's currency, as `money_label` writes it)."""
+    then the median value of each (in `value_currency`, shortened as '11.1bn')."""
 
     def median(entry: dict[str, Any] | None, digits: int) -> str:
         value = (entry or {}).get("p50")
         return "—" if value is None else f"{value:,.{digits}f}"
 
-    def money(entry: dict[str, Any] | None, currency: str) -> str:
+    def money(entry: dict[str, Any] | None) -> str:
         value = (entry or {}).get("p50")
-        return "—" if value is None else money_label(float(value), currency)
+        return "—" if value is None else money_label(float(value), "").strip()
 
     return [
         [customer, product]
         + [median(m.get(k), 0) for k in ("ordered", "delivered", "backlog")]
         + [median(m.get("waiting_days"), 0)]
-        + [money(m.get(f"{k}_value"), str(m.get("value_in", ""))) for k in ("ordered", "delivered", "backlog")]
+        + [money(m.get(f"{k}_value")) for k in ("ordered", "delivered", "backlog")]
         for customer, products in (summary.get("customers") or {}).items()
         for product, m in products.items()
     ]
@@ -379,9 +393,7 @@ def render_report(directory: Path) -> str:
                 "is units times the order's price (the buyer's price, default the plant's unit cost), in "
                 "the scenario's currency. Plants are paid from their budgets, not from these values.</p>"
             )
-            parts.append(
-                table(["customer", "product", *CUSTOMER_HEADER], customers, set(range(2, 2 + len(CUSTOMER_HEADER))))
-            )
+            parts.append(table(customer_header(data.summary), customers, set(range(2, 2 + len(CUSTOMER_HEADER)))))
     if data is not None and data.summary.get("nations"):
         parts.append(
             "<h2>Money by nation</h2><p class=note>Means over replications, in the scenario's currency; "
