@@ -134,8 +134,8 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
         m.feed_store(day + m.lot, units * m.good_fraction)
         heapreplace(entries, (day + m.lot, m.rank, index, r, None))
     for r in members:
-        if r.facility.index in worked:  # its lots' working time, waits between them left out
-            r.facility.clock.advance(worked[r.facility.index], first_days[r.facility.index])
+        if r.facility.index in worked:  # its lots' working time, counted now (waits between them left out)
+            r.facility.clock.begin(worked[r.facility.index], first_days[r.facility.index])
     for day, _, _, r, waiting in entries:
         if waiting is not None:  # asleep until `day`, as on the step-by-step path
             r.facility.book(waiting[0], min(day, horizon) - waiting[1])
