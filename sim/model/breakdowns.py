@@ -102,10 +102,6 @@ class WorkClock:
             self._repaired = (i, self.env.timeout(self._ups[i] - self.env.now))
         return self._repaired[1]
 
-    def up_by(self, day: float) -> bool:
-        """Whether it is up at `day` (not under a repair known now)."""
-        return self._repair_at(day) is None
-
     def effective(self, day: float | None = None) -> float:
         """Working time elapsed by `day` (default now): real time less time spent down (frozen
         during a repair)."""
@@ -140,7 +136,7 @@ class WorkClock:
 
     def working_left(self, day: float) -> float:
         """Working days from `day` to the next failure, with the work known now in progress until
-        `day` and work going on without a pause from then (the caller checked `up_by(day)`)."""
+        `day` and work going on without a pause from then (from the end of a repair under way then)."""
         i = bisect_right(self._fails, day)
         start = self._ups[i - 1] if i > 0 and self._ups[i - 1] > day else day
         if i < len(self._fails):
