@@ -126,7 +126,7 @@ def finish(start: float, work: float, periods: list[tuple[float, float]]) -> flo
 def down_until(facility: Facility, horizon: float) -> list[tuple[float, float]]:
     """Finished repairs plus the one in progress at the horizon, if any."""
     periods = list(facility.clock.down_periods)
-    since = facility.clock._down_since
+    since = facility.clock.down_since
     if since is not None:
         periods.append((since, horizon))
     return periods

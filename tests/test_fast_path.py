@@ -208,7 +208,8 @@ def test_the_fast_and_plain_paths_agree(data: dict[str, Any], seed: int) -> None
 def test_a_component_maker_that_breaks_down_agrees_on_both_paths() -> None:
     # found by the property in CI: two shell plants (one breaking down) on a shared explosive,
     # feeding an assembler two shells a round; the fast path once ran the failing plant ahead
-    # to its failure and fed the round store out of step (it now declines such a maker)
+    # to its failure and fed the round store out of step; the paths now both book a lot's
+    # delivery at its start, on the day the maker's working clock knows it ends
     line = {"kind": "munitions_factory", "product": "shell", "budget": "b", "capacity": "20k per year",
             "lot": "10 days", "unit_cost": 4000, "consumes": {"tnt": 0.0108}}  # fmt: skip
     data = {

@@ -18,7 +18,7 @@ from sim.language.schema import (
     Shipyard,
     VehicleLine,
 )
-from sim.language.values import Uncertain, mean_of
+from sim.language.values import mean_of
 
 #: (what drives the events, the key under the facility that sets it, events over `days`)
 Estimate = tuple[str, tuple[str, ...], float]
@@ -41,16 +41,9 @@ def _capacity(spec: Any) -> float:
 
 def _vehicle_batches(spec: Any, days: float) -> float:
     """A vehicle line starts a batch each start interval. Its deliveries are booked at the
-    start and make no event, unless it breaks down: then its vehicles travel on the working
-    clock as one item per distinct build time (whole days), and the events are batches × (1 +
-    build times per batch)."""
-    interval = spec.start_interval
-    if spec.breakdowns is None:
-        return days / interval
-    per_batch = _capacity(spec) * interval
-    build = spec.build_time
-    spread = (build.high - build.low + 1) if isinstance(build, Uncertain) else 1.0
-    return days / interval * (1 + max(0.0, min(per_batch, spread)))
+    start and make no event (on a line that breaks down too: the working clock knows when each
+    build ends, `sim.model.breakdowns`)."""
+    return days / spec.start_interval
 
 
 def _hull_stages(spec: Any, days: float) -> float:

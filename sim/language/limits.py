@@ -32,9 +32,6 @@ ENV_VAR = "REARM_ALLOW_LARGE"
 HOW_TO_LIFT = f"pass --allow-large (or set {ENV_VAR}=1) to run it anyway"
 HARD_FACTOR = 100
 
-#: events per item of work on a facility's working clock (`sim.model.breakdowns`): the clock's
-#: wake, its timeout and the condition on both, and the facility's own wake
-CLOCK_EVENTS = 4
 MAX_EVENTS_PER_REPLICATION = 5_000_000
 MAX_TOTAL_EVENTS = 500_000_000
 MAX_REPLICATIONS = 100_000
@@ -93,8 +90,7 @@ def _facility_drivers(scenario: Scenario, name: str, spec: Any) -> list[Driver]:
     days = _active_days(scenario, spec)
     drivers: list[Driver] = []
     what, key, events = LANGUAGE_KINDS[spec.kind].events(spec, days)
-    each = 1.0 if spec.breakdowns is None else float(CLOCK_EVENTS)  # an item on its working clock
-    drivers.append((what, base + key, events * each, each))
+    drivers.append((what, base + key, events, 1.0))  # (an item on a working clock is one timeout too)
     if spec.breakdowns is not None:
         mtbf = mean_of(spec.breakdowns.mtbf)
         drivers.append(("breakdowns", base + ("breakdowns", "mtbf"), 2 * days / mtbf if mtbf > 0 else math.inf, 1.0))

@@ -359,31 +359,43 @@ class Facility:
             self.world.pools[pool].release(n)
 
     # -- breakdowns ---------------------------------------------------------------------------
-    def work(self, days: float, produce: bool = False) -> Generator[Any, Any, None]:
-        """Spend `days` of working time; a breakdown pauses it (and all the facility's other
-        work), which then resumes. Repair time is booked as 'down'; with `produce`, the working
-        time is booked as 'producing' (callers that book it ahead leave it False)."""
+    def begin_work(self, days: float, day: float | None = None) -> float:
+        """Begin `days` of working time now (or at `day`, run ahead); the day it is done (a
+        breakdown pauses it, and all the facility's other work, for the repair:
+        `sim.model.breakdowns`)."""
+        return self.clock.begin(days, day)
+
+    def work(self, days: float, produce: bool = False, end: float | None = None) -> Generator[Any, Any, None]:
+        """Spend `days` of working time (begun now by `begin_work`, done at `end`, if the caller
+        needed the day first); a breakdown pauses it (and all the facility's other work), which
+        then resumes. Repair time is booked as 'down'; with `produce`, the working time is booked
+        as 'producing' (callers that book it ahead leave it False)."""
         if days <= 0:
             return
         self._seq += 1
         key = self._seq
-        began = self.env.now
-        if self.clock.breakdowns is None:  # no breakdowns: working time is real time
-            self._open_work[key] = (began, began, produce)
-            self.resumes = began + days
-            yield self.after(days)
-        else:
-            item = self.clock.begin(days, rank=self.rank)  # it acts again at its rank, as ever
-            self.resumes = self.clock.finish_day(item.effective_end)
-            self._open_work[key] = (began, item.effective_began, produce)
-            yield item.done
+        began: float = self.env.now
+        if end is None:
+            end = self.begin_work(days)
+        self._open_work[key] = (began, self.clock.effective(began), produce)
+        self.resumes = end
+        yield self.after(end - began)  # it acts again at its rank, as ever
         del self._open_work[key]
-        now: float = self.env.now
-        down = now - began - days
-        if down > 1e-9 * max(1.0, now):  # not rounding
-            self.book(DOWN, down)
+        self.book_down(began, days, end)
         if produce:
             self.book(PRODUCING, days)
+
+    def book_down(self, began: float, days: float, end: float) -> None:
+        """Book the repairs within `days` of work begun at `began` and done at `end` as 'down'
+        (of work still in progress at the horizon, those up to it)."""
+        horizon = self.world.horizon
+        if end < horizon:
+            down = end - began - days
+            if down > 1e-9 * max(1.0, end):  # not rounding
+                self.book(DOWN, down)
+        elif began < horizon:  # (as `close` books it)
+            clock = self.clock
+            self.book(DOWN, horizon - began - (clock.effective(horizon) - clock.effective(began)))
 
     def wait_until_up(self) -> Generator[Any, Any, None]:
         """While the facility is under repair, nothing new starts (callers may skip it while

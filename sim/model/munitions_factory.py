@@ -55,15 +55,12 @@ class MunitionsFactory(RatedFacility):
                     yield from self.wait_for(cause, planned)
                 continue
             self.start_lot(nameplate, planned, units, cause)
-            if self.clock.breakdowns is None:  # (its end is known now: it reaches a store then)
-                self.feed_store(now + self.lot, units * self.good_fraction)
-            yield from self.work(self.lot)
+            end = self.begin_work(self.lot)
+            self.feed_store(end, units * self.good_fraction)  # (its end is known now: it reaches a store then)
+            yield from self.work(self.lot, end=end)
             if needs:
                 self.release_people(needs)
-            if self.clock.breakdowns is None:
-                self.records.deliveries.append((self.env.now, self.product, units * self.good_fraction, now))
-            else:
-                self.reach_stock(units * self.good_fraction, now)
+            self.records.deliveries.append((self.env.now, self.product, units * self.good_fraction, now))
 
     @staticmethod
     def startable(nameplate: float, planned: float, units: float) -> bool:

@@ -5,9 +5,10 @@ unless the scenario says otherwise): the capacity over the interval (plus any fr
 over) gives whole vehicles, cut to what money and materials allow. Each vehicle's build time
 is drawn per vehicle (and rounded to a whole day, so that at high rates vehicles of a batch
 finishing on the same day travel together); vehicles of a batch that share a build time travel
-as one work item on the facility's working clock, which delivers them and pauses them during
-breakdowns. So the cost grows with start intervals and distinct completion days, not with
-vehicles. Work in progress is start rate × lead time (Little's law).
+as one item of work on the facility's working clock, whose end (paused by any breakdowns) is
+known when they start: their delivery is booked then, with no event of its own. So the cost
+grows with start intervals, not with vehicles. Work in progress is start rate × lead time
+(Little's law).
 
 Vehicles in build at the start (`in_progress`), paid and supplied before it, are recorded as
 started on day 0 and delivered each its build time (drawn per vehicle from its own stream,
@@ -28,7 +29,6 @@ import numpy as np
 
 from sim.language.schema import VehicleLine as VehicleLineSpec
 from sim.language.values import Uncertain
-from sim.model.breakdowns import WorkItem
 from sim.model.facility import PRODUCING, RAMPING, RatedFacility
 from sim.model.orders import ORDERS
 from sim.model.streams import IN_PROGRESS, facility_path
@@ -193,23 +193,15 @@ class VehicleLine(RatedFacility):
             self.build(days, int(n))
 
     def build(self, days: float, n: int) -> None:
-        """Build `n` vehicles for `days` of working time from now. Without breakdowns working
-        time is real time, so the delivery (before the horizon) is booked at the start:
-        reaching stock needs no event of its own (a component store it feeds is told the day)."""
-        if self.clock.breakdowns is None:
-            end = self.env.now + days
-            if end < self.world.horizon:
-                self.delivered += n
-                self.records.deliveries.append((end, self.product, float(n), self.env.now))
-                self.feed_store(end, float(n))
-        else:
-            self.clock.begin(days, float(n), self.deliver)
-
-    def deliver(self, item: WorkItem) -> None:
-        """Vehicles whose build is done reach stock."""
-        n = int(item.units)
-        self.delivered += n
-        self.reach_stock(float(n), item.began)
+        """Build `n` vehicles for `days` of working time from now. The day they are done is
+        known now (`sim.model.breakdowns`: their days plus the repairs within them), so the
+        delivery (before the horizon) is booked at the start: reaching stock needs no event of
+        its own (a component store it feeds is told the day)."""
+        end = self.clock.begin(days)
+        if end < self.world.horizon:
+            self.delivered += n
+            self.records.deliveries.append((end, self.product, float(n), self.env.now))
+            self.feed_store(end, float(n))
 
 
 def whole_vehicles(credit: float, planned: list[float]) -> tuple[list[float], list[float]]:

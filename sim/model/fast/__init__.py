@@ -6,12 +6,15 @@ rule, one event per lot or start interval; each asks, once per decision, one hoo
 can be done at once. A runner answers while nothing but the facility's own work can change
 what it may start: money that covers every spender on its budget and stock that covers every
 taker of its materials (`cover`), no people shared, no expansion coming on line (`path`), and
-no failure before the work ends (`sim.model.breakdowns.WorkClock.next_failure`); factories
+no failure before its run of work ends (`sim.model.breakdowns.WorkClock.next_failure`); factories
 that cut each other's lots on a scarce material run them in lockstep (`lockstep`). Runs of
 work use the batch forms of the plain path's steps (`runs`), which add the same floats in the
 same order, so both paths give the same records. Chosen by `simulate(..., fast=True)`; a kind
 without a runner (the shipyard), or a facility with people, orders or several paying budgets,
-or one that takes a component (or makes one and breaks down), always goes step by step.
+or one that takes a component, always goes step by step. Work begun on a facility's working
+clock is done on a day known when it begins (`WorkClock.begin`), so a run's deliveries (to a
+component store too) are booked at its start, on a facility that breaks down as on one that
+does not.
 """
 
 from __future__ import annotations
@@ -34,15 +37,9 @@ def attach(world: World, facilities: Iterable[Facility], runners: Mapping[str, t
     path = FastPath(world)
     for facility in facilities:
         runner = runners.get(facility.kind)
-        # (orders: built to the backlog; several budgets; a component's taker; a component's
-        # maker that breaks down, whose run ahead to a failure feeds the store out of step with
-        # the taker: all step by step)
-        fails = facility.clock.breakdowns is not None
-        # (a vehicle line that breaks down: the property found its builds across failures
-        # booked out of step with the plain path, so it goes step by step)
-        feeds_and_fails = fails and (facility.store is not None or facility.kind == "vehicle_line")
+        # (orders: built to the backlog; several budgets; a component's taker: all step by step)
         declined = facility.orders is not None or len(facility.payers) > 1 or facility.uses_components()
-        if runner is None or declined or feeds_and_fails:
+        if runner is None or declined:
             Runner(facility, path)
         else:
             facility.fast = runner(facility, path)

@@ -5,7 +5,6 @@ exactly as the interval-by-interval path would."""
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from sim.model.fast.path import FastPath, RatedRunner, rated_units
@@ -51,8 +50,8 @@ class IntervalRunner(RatedRunner):
         f.credit = credits[n - 1]
         book_run(f, step, nameplates[:n], planned[:n])
         self.ahead_until = days[n - 1] + step
-        built = self.build_run(days[:n], [int(c) for c in counts], failure)
-        f.clock.busy_until(max(self.ahead_until, built))
+        f.clock.begin(self.ahead_until - now)  # its intervals' working time (no failure comes first)
+        self.build_run(days[:n], [int(c) for c in counts])
         return self.ahead_until
 
     def max_units(self, a: float, b: float) -> float:
@@ -60,31 +59,21 @@ class IntervalRunner(RatedRunner):
         f = self.facility
         return rated_units(f, a, b, f.start_interval, f.credit + 1.0)
 
-    def build_run(self, starts: list[float], counts: list[int], failure: float = math.inf) -> float:
+    def build_run(self, starts: list[float], counts: list[int]) -> None:
         """`VehicleLine.start_vehicles`' builds for a run of intervals started ahead: the same
-        draws, in the same order, and one delivery per interval and build time, booked now;
-        returns when the last of them would end without failures. On a line that breaks down
-        (`failure`: the next), work goes on without a pause from now to the end of each build
-        (the run's intervals, then the build itself), so a build's end is known across one
-        failure (`WorkClock.finish_ahead`); one that may meet two begins on the working clock
-        at its interval's start."""
+        draws, in the same order, and one delivery per interval and build time, booked now at
+        the day it is done (`VehicleLine.build`: on a line that breaks down, its days plus the
+        repairs within it, known when it begins on the working clock)."""
         f = self.facility
         f.started += sum(counts)
         horizon = f.world.horizon
         interval, days, vehicles = f.drawn_builds(counts)
         began = [starts[k] for k in interval]
-        ends = [b + d for b, d in zip(began, days, strict=True)]
-        last = max(ends, default=-math.inf)
-        if failure < math.inf:
-            done = [f.clock.finish_ahead(end) for end in ends]
-            for k, end in enumerate(done):
-                if end is None:
-                    f.clock.begin(days[k], vehicles[k], f.deliver, began[k])
-            kept = [k for k, end in enumerate(done) if end is not None]
-            if len(kept) < len(ends):
-                last = max((ends[k] for k in kept), default=-math.inf)
-            ends = [e for e in done if e is not None]
-            vehicles, began = [vehicles[k] for k in kept], [began[k] for k in kept]
+        clock = f.clock
+        if clock.breakdowns is None:
+            ends = [b + d for b, d in zip(began, days, strict=True)]
+        else:  # (begun in time order: the intervals' work is on the clock until the last ends)
+            ends = [clock.begin(d, b) for b, d in zip(began, days, strict=True)]
         if ends and max(ends) >= horizon:  # vehicles still in the hall at the horizon are not delivered
             kept = [k for k, end in enumerate(ends) if end < horizon]
             ends, vehicles, began = [ends[k] for k in kept], [vehicles[k] for k in kept], [began[k] for k in kept]
@@ -93,4 +82,3 @@ class IntervalRunner(RatedRunner):
         if f.store is not None:
             for end, n in zip(ends, vehicles, strict=True):
                 f.store.arrive(end, float(n))
-        return last

@@ -9,8 +9,9 @@ on line, the lots of all of them are started in time order, each taker at its ra
 of its instant (`sim.model.ranks`), cut to the stock then, and a taker that finds none waits as
 it would in SimPy (`Material.wake_day`) — exactly the step-by-step path, without an event per
 lot. The run stops at the first start that could depend on anything else (a lot that money
-would cut after an appropriation not yet arrived among them, or that a failure would pause:
-`WorkClock.next_failure`; a member that breaks down has its lots' working time counted). A factory that shares no
+would cut after an appropriation not yet arrived among them). A lot that a failure pauses ends
+when its member's working clock says (`WorkClock.begin`: its days plus the repairs within it),
+as on the step-by-step path. A factory that shares no
 material runs the same way alone: its lots that money or its own material cut need no event
 each either.
 """
@@ -28,9 +29,6 @@ if TYPE_CHECKING:
     from sim.model.fast.lots import LotRunner
     from sim.model.fast.path import Runner
     from sim.model.munitions_factory import MunitionsFactory
-
-#: relative: a lot that ends this close to a failure is left to the step-by-step path
-FAILURE_MARGIN = 1e-9
 
 #: (day, rank, facility index, runner, (cause, waiting since) or None): a taker's next decision
 Entry = tuple[float, int, int, "LotRunner", "tuple[str, float] | None"]
@@ -70,20 +68,12 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
     if stop <= now:  # (cheap, and so never tried lot after lot when it cannot run: the group may be large)
         return False
     entries: list[Entry] = []
-    left: dict[int, float] = {}  # working days from its next start to its next failure, of each
-    worked: dict[int, float] = {}  # member that breaks down, and the days its lots work in the run
-    first_days: dict[int, float] = {}
     for r in members:
         m = r.facility
         day = now if r is first else (r.ahead_until if r.ahead_until > now else m.resumes)
         if day is None or day < now:  # waiting for money or people: its next decision is not known
             return False
         if day < math.inf:  # (inf: it has no capacity until its expansion, after the run's end)
-            if m.clock.breakdowns is not None:  # (idle until `day`: it works from then)
-                if not m.clock.up_by(day):  # a lot started under repair ends after it
-                    return False
-                left[m.index], worked[m.index] = m.clock.working_left(day), 0.0
-                first_days[m.index] = day
             # `first` acts now, before any other: it may have been woken by money or supply
             # arriving (not at its rank), and any facility ranked before it has acted already
             entries.append((day, m.rank if r is not first else FIRST_RANK - 1, m.index, r, None))
@@ -124,18 +114,14 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
             assert cause is not None
             heapreplace(entries, (wake, m.rank, index, r, (cause, day)))
             continue
-        if index in left:  # a lot that a failure would pause goes step by step
-            if worked[index] + m.lot >= left[index] * (1 - FAILURE_MARGIN):
-                entries[0] = (day, rank, index, r, None)
-                break
-            worked[index] += m.lot
         m.start_lot(nameplate, planned, units, cause, day)
-        m.records.deliveries.append((day + m.lot, m.product, units * m.good_fraction, day))
-        m.feed_store(day + m.lot, units * m.good_fraction)
-        heapreplace(entries, (day + m.lot, m.rank, index, r, None))
-    for r in members:
-        if r.facility.index in worked:  # its lots' working time, waits between them left out
-            r.facility.clock.advance(worked[r.facility.index], first_days[r.facility.index])
+        end = m.begin_work(m.lot, day)  # (a failure pauses it: its end is known now all the same)
+        made = units * m.good_fraction
+        if end < horizon:
+            m.records.deliveries.append((end, m.product, made, day))
+        m.feed_store(end, made)
+        m.book_down(day, m.lot, end)
+        heapreplace(entries, (end, m.rank, index, r, None))
     for day, _, _, r, waiting in entries:
         if waiting is not None:  # asleep until `day`, as on the step-by-step path
             r.facility.book(waiting[0], min(day, horizon) - waiting[1])

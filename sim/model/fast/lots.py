@@ -84,6 +84,5 @@ class LotRunner(RatedRunner):
             for end, units_made in zip(ends, made, strict=True):
                 f.store.arrive(end, units_made)
         self.ahead_until = ends[-1]
-        if f.clock.breakdowns is not None:
-            f.clock.advance(self.ahead_until - now, now)
+        f.clock.begin(self.ahead_until - now)  # its working time, counted now (no failure comes first)
         return self.ahead_until

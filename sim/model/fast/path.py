@@ -106,8 +106,9 @@ class Runner:
         """How far nothing but its own work and its materials can change what this facility
         may start (now if not at all). That needs no people to share and money that nothing but
         its own work changes (`money_until`; pass it in if known); it also ends before any of
-        its expansions can come on line. Breakdowns bound when work started ahead must *end*:
-        each kind's runner stops its run before the next failure (`WorkClock.next_failure`)."""
+        its expansions can come on line. Breakdowns do not bound it: the day each piece of work
+        ends is known when it begins (`WorkClock.begin`); runs of evenly spaced steps stop before
+        the next failure (`WorkClock.next_failure`), lockstep goes through it."""
         f = self.facility
         now: float = f.env.now
         if f.spec.workforce:
