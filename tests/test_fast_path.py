@@ -3,8 +3,8 @@
 target reached on the same day to within a lot (or start interval), and deliveries, starts,
 spending, takes, lapses and time use the same to 1e-9 relative. The scenarios mix what the
 fast path runs ahead (factories and vehicle lines alone or sharing money and material, in
-lockstep, across appropriations, with expansions, learning, inflation and breakdowns, up to
-each failure) with what it declines and leaves to the plain path (people, shipyards, a taker of components),
+lockstep, across appropriations, with expansions of their own or of the material's supply,
+learning, inflation and breakdowns, up to each failure) with what it declines and leaves to the plain path (people, shipyards, a taker of components),
 side by side: a shipyard whose hulls take the factories' material (the fast path once ran such a
 factory ahead as if it took the material alone).
 
@@ -71,8 +71,9 @@ def factories(draw: st.DrawFn, name: str) -> dict[str, Any]:
 
 @st.composite
 def materials(draw: st.DrawFn) -> dict[str, Any]:
-    """The shared material: one supply, or two suppliers (independent or sharing an order)
-    with scheduled or random disruptions; perhaps priced."""
+    """The shared material: one supply, perhaps expanded (an expansion coming on line wakes
+    its waiting takers), or two suppliers (independent or sharing an order) with scheduled or
+    random disruptions; perhaps priced."""
     rate = draw(st.integers(200, 3000))
     lead = draw(st.sampled_from(["0 days", "2 months"]))
     spec: dict[str, Any] = {
@@ -88,8 +89,20 @@ def materials(draw: st.DrawFn) -> dict[str, Any]:
             ]
         )
     )
-    if draw(st.booleans()):  # one supply, perhaps disrupted
+    if draw(st.booleans()):  # one supply, perhaps disrupted, perhaps expanded
         spec["supply"] = {"rate": f"{rate} per year", "lead_time": lead, "disruptions": disruptions}
+        if draw(st.booleans()):
+            spec["supply"]["budget"] = draw(st.sampled_from(["b", "c"]))
+            spec["supply"]["expansions"] = [
+                {
+                    "name": "more",
+                    "capacity": f"{draw(st.integers(100, 3000))} per year",
+                    "capex": draw(st.sampled_from(["0", "20M"])),
+                    "start": draw(st.sampled_from(["2025-03-01", "2025-08-15", "when_funded"])),
+                    "construction": draw(st.sampled_from(["0 days", "3 months", "7 months"])),
+                    "ramp_up": draw(st.sampled_from(["0 days", "4 months"])),
+                }
+            ]
         return spec
     spec["suppliers"] = {
         "far": {"rate": f"{rate} per year", "lead_time": lead, "disruptions": disruptions},
@@ -246,3 +259,44 @@ def test_a_component_maker_that_breaks_down_agrees_on_both_paths() -> None:
     for field in ("deliveries", "starts", "takes"):
         rows_agree(getattr(fast, field), getattr(plain, field))
     time_use_agrees(fast, plain)
+
+
+@pytest.mark.parametrize(("lot", "lead_time"), [("2 months", "0 days"), ("10 days", "2 months")])
+def test_two_factories_on_a_supply_that_expands_agree_on_both_paths(lot: str, lead_time: str) -> None:
+    # found by the property once it drew supply expansions: two plants waiting for a scarce
+    # explosive whose supply expansion comes on line on day 59, waking them (`Material.arrival`).
+    # The fast path once (2 months) let a run in lockstep that stopped on that day still set the
+    # other plant's next decision to the end of its wait, so it slept through the wake-up, and
+    # (2 months' lead) began a run on that very day with the other plant's wait not yet redone
+    line = {"kind": "munitions_factory", "product": "shell", "budget": "b", "capacity": "20k per year",
+            "lot": "10 days", "unit_cost": 4000, "consumes": {"tnt": 0.0108}}  # fmt: skip
+    more = {"name": "more", "capacity": "100 per year", "capex": 0, "start": "2025-03-01", "construction": "0 days"}
+    data = {
+        "scenario": "supply expanding under two plants",
+        "start": "2025-01-01",
+        "horizon": "2 years",
+        "budgets": {"b": {"appropriations": {2025: "200M"}}},
+        "materials": {
+            "tnt": {
+                "initial": 0,
+                "supply": {"rate": "200 per year", "lead_time": lead_time, "budget": "b", "expansions": [more]},
+            }
+        },
+        "facilities": {"f0": line, "f1": {**line, "lot": lot}},
+        "targets": [{"name": "shells", "product": "shell", "delivered": 20000}],
+    }
+    s = scenario_of(data)
+    plain = simulate(s, replication_seed(0, 0), fast=False)
+    fast = simulate(s, replication_seed(0, 0), fast=True)
+    for f in (0, 1):  # the same lots of each plant, not only the same total
+        assert [r for r in fast.starts if r[1] == f] != []
+        rows_agree([r for r in fast.starts if r[1] == f], [r for r in plain.starts if r[1] == f])
+    for field in ("deliveries", "takes", "spending"):
+        rows_agree([r[:4] for r in getattr(fast, field)], [r[:4] for r in getattr(plain, field)])
+    _, grid = month_grid(s.start, s.horizon)
+    plain_days = measure(s, plain, 0, grid).target_days
+    fast_days = measure(s, fast, 0, grid).target_days
+    assert not np.isnan(plain_days).any()
+    assert np.all(np.abs(plain_days - fast_days) <= LOTS[lot])
+    time_use_agrees(fast, plain)
+    assert fast.events < plain.events  # (the fast path still runs the lots ahead)
