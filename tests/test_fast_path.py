@@ -1,12 +1,13 @@
 """Property: the fast path (`simulate(..., fast=True)`, `sim.model.fast`) and the plain path
 (`fast=False`: an event per lot and start interval) agree on any small scenario and seed: every
 target reached on the same day to within a lot (or start interval), and deliveries, starts,
-spending, takes, lapses and time use the same to 1e-9 relative. The scenarios mix what the
-fast path runs ahead (factories and vehicle lines alone or sharing money and material, in
-lockstep, across appropriations, with expansions of their own or of the material's supply,
-learning, inflation and breakdowns, up to each failure) with what it declines and leaves to the plain path (people, shipyards, a taker of components),
-side by side: a shipyard whose hulls take the factories' material (the fast path once ran such a
-factory ahead as if it took the material alone).
+spending, takes, lapses and time use the same to 1e-9 relative. The scenarios mix what the fast
+path runs ahead (factories and vehicle lines alone or sharing money and material, in lockstep,
+across appropriations, with expansions of their own or of the material's supply, learning,
+inflation and breakdowns, up to each failure) with what it declines and leaves to the plain
+path (people, shipyards, a taker of components), side by side: a shipyard whose hulls take the
+factories' material (the fast path once ran such a factory ahead as if it took the material
+alone).
 
 At least 200 examples in every run (`REARM_FAST_EXAMPLES` raises it); each is a short horizon
 with coarse lots, so the whole property takes seconds."""

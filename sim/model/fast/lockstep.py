@@ -6,14 +6,14 @@ They may run ahead together: while nothing outside them can change what they may
 each, `Runner.alone_until`: money that covers every spender, no appropriation of money that
 lapses, no expansion of theirs coming on line) and no expansion of the materials' supply comes
 on line (nor has come on line this instant: it wakes their waiting takers, and a member whose
-wait the run does not reach keeps it), the lots of all of them are started in time order,
-each taker at its rank among those of its instant (`sim.model.ranks`), cut to the stock then, and a taker that finds none waits as
-it would in SimPy (`Material.wake_day`) — exactly the step-by-step path, without an event per
-lot. The run stops at the first start that could depend on anything else (a lot that money
-would cut after an appropriation not yet arrived among them, or that a failure would pause:
-`WorkClock.next_failure`; a member that breaks down has its lots' working time counted). A factory that shares no
-material runs the same way alone: its lots that money or its own material cut need no event
-each either.
+wait the run does not reach keeps it), the lots of all of them are started in time order, each
+taker at its rank among those of its instant (`sim.model.ranks`), cut to the stock then, and a
+taker that finds none waits as it would in SimPy (`Material.wake_day`) — exactly the
+step-by-step path, without an event per lot. The run stops at the first start that could depend
+on anything else (a lot that money would cut after an appropriation not yet arrived among them,
+or that a failure would pause: `WorkClock.next_failure`; a member that breaks down has its
+lots' working time counted). A factory that shares no material runs the same way alone: its
+lots that money or its own material cut need no event each either.
 """
 
 from __future__ import annotations
