@@ -301,3 +301,65 @@ def test_two_factories_on_a_supply_that_expands_agree_on_both_paths(lot: str, le
     assert np.all(np.abs(plain_days - fast_days) <= LOTS[lot])
     time_use_agrees(fast, plain)
     assert fast.events < plain.events  # (the fast path still runs the lots ahead)
+
+
+def test_an_assembler_woken_by_a_delivery_booked_at_an_instant_keeps_its_rank() -> None:
+    # found by a larger run of the property: three plants opening together on one budget
+    # with an assembler of their shells; at an instant when money ran short, a plant starting a
+    # lot booked its delivery into the shell store, and the assembler (waiting for a delivery
+    # due at that instant) woke at once, ahead of a plant ranked above it, on the plain path
+    # only (the fast path had booked those deliveries earlier); a store's waiters now wake at
+    # their ranks (`Material.arrival`)
+    plant = {"kind": "munitions_factory", "product": "shell", "budget": "b", "capacity": "27k per year",
+             "lot": "1 month", "unit_cost": 4000, "available_from": "2025-05-01",
+             "consumes": {"tnt": 0.0108}}  # fmt: skip
+    data = {
+        "scenario": "an assembler's rank",
+        "start": "2025-01-01",
+        "horizon": "2 years",
+        "budgets": {"b": {"appropriations": {2025: "200M"}}, "c": {"appropriations": {2025: "150M"}}},
+        "materials": {"tnt": {"initial": 2000, "supply": {"rate": "200 per year"}}},
+        "facilities": {
+            "f0": plant,
+            "f1": {**plant, "capacity": "43k per year", "unit_cost": {"first_unit": 6000, "learning": "92%"}},
+            "f2": {**plant, "budget": "c", "capacity": "20k per year"},
+            "v": {
+                "kind": "vehicle_line",
+                "product": "tank",
+                "budget": "b",
+                "capacity": "43 per year",
+                "ramp_up": "3 months",
+                "build_time": {"triangular": ["100 days", "200 days", "300 days"]},
+                "unit_cost": "5M",
+                "start_interval": "1 month",
+                "breakdowns": {"mtbf": "120 days", "mttr": "10 days"},
+            },
+            "y": {
+                "kind": "shipyard",
+                "product": "frigate",
+                "budget": "b",
+                "docks": 1,
+                "hulls": 2,
+                "drumbeat": "6 months",
+                "unit_cost": "100M",
+                "stages": [{"name": "hull", "duration": "8 months", "dock": True}],
+            },
+            "a": {
+                "kind": "munitions_factory",
+                "product": "round",
+                "budget": "b",
+                "capacity": "20k per year",
+                "lot": "10 days",
+                "unit_cost": 500,
+                "consumes": {"shell": 1},
+            },
+        },  # fmt: skip
+        "targets": [{"name": "shells", "product": "shell", "delivered": 20000}],
+    }
+    s = scenario_of(data)
+    plain = simulate(s, replication_seed(1, 0), fast=False)
+    fast = simulate(s, replication_seed(1, 0), fast=True)
+    for field in ("starts", "deliveries", "takes"):
+        rows_agree(getattr(fast, field), getattr(plain, field))
+    rows_agree([r[:4] for r in fast.spending], [r[:4] for r in plain.spending])
+    time_use_agrees(fast, plain)
