@@ -1,12 +1,13 @@
 """Property: the fast path (`simulate(..., fast=True)`, `sim.model.fast`) and the plain path
 (`fast=False`: an event per lot and start interval) agree on any small scenario and seed: every
 target reached on the same day to within a lot (or start interval), and deliveries, starts,
-spending, takes, lapses and time use the same to 1e-9 relative. The scenarios mix what the
-fast path runs ahead (factories and vehicle lines alone or sharing money and material, in
-lockstep, across appropriations, with expansions, learning, inflation and breakdowns, up to
-each failure) with what it declines and leaves to the plain path (people, shipyards, a taker of components),
-side by side: a shipyard whose hulls take the factories' material (the fast path once ran such a
-factory ahead as if it took the material alone).
+spending, takes, lapses and time use the same to 1e-9 relative. The scenarios mix what the fast
+path runs ahead (factories and vehicle lines alone or sharing money and material, in lockstep,
+across appropriations, with expansions of their own or of the material's supply, learning,
+inflation and breakdowns, up to each failure) with what it declines and leaves to the plain
+path (people, shipyards, a taker of components), side by side: a shipyard whose hulls take the
+factories' material (the fast path once ran such a factory ahead as if it took the material
+alone).
 
 At least 200 examples in every run (`REARM_FAST_EXAMPLES` raises it); each is a short horizon
 with coarse lots, so the whole property takes seconds."""
@@ -71,8 +72,9 @@ def factories(draw: st.DrawFn, name: str) -> dict[str, Any]:
 
 @st.composite
 def materials(draw: st.DrawFn) -> dict[str, Any]:
-    """The shared material: one supply, or two suppliers (independent or sharing an order)
-    with scheduled or random disruptions; perhaps priced."""
+    """The shared material: one supply, perhaps expanded (an expansion coming on line wakes
+    its waiting takers), or two suppliers (independent or sharing an order) with scheduled or
+    random disruptions; perhaps priced."""
     rate = draw(st.integers(200, 3000))
     lead = draw(st.sampled_from(["0 days", "2 months"]))
     spec: dict[str, Any] = {
@@ -88,8 +90,20 @@ def materials(draw: st.DrawFn) -> dict[str, Any]:
             ]
         )
     )
-    if draw(st.booleans()):  # one supply, perhaps disrupted
+    if draw(st.booleans()):  # one supply, perhaps disrupted, perhaps expanded
         spec["supply"] = {"rate": f"{rate} per year", "lead_time": lead, "disruptions": disruptions}
+        if draw(st.booleans()):
+            spec["supply"]["budget"] = draw(st.sampled_from(["b", "c"]))
+            spec["supply"]["expansions"] = [
+                {
+                    "name": "more",
+                    "capacity": f"{draw(st.integers(100, 3000))} per year",
+                    "capex": draw(st.sampled_from(["0", "20M"])),
+                    "start": draw(st.sampled_from(["2025-03-01", "2025-08-15", "when_funded"])),
+                    "construction": draw(st.sampled_from(["0 days", "3 months", "7 months"])),
+                    "ramp_up": draw(st.sampled_from(["0 days", "4 months"])),
+                }
+            ]
         return spec
     spec["suppliers"] = {
         "far": {"rate": f"{rate} per year", "lead_time": lead, "disruptions": disruptions},
@@ -246,4 +260,107 @@ def test_a_component_maker_that_breaks_down_agrees_on_both_paths() -> None:
     fast = simulate(s, replication_seed(0, 0), fast=True)
     for field in ("deliveries", "starts", "takes"):
         rows_agree(getattr(fast, field), getattr(plain, field))
+    time_use_agrees(fast, plain)
+
+
+@pytest.mark.parametrize(("lot", "lead_time"), [("2 months", "0 days"), ("10 days", "2 months")])
+def test_two_factories_on_a_supply_that_expands_agree_on_both_paths(lot: str, lead_time: str) -> None:
+    # found by the property once it drew supply expansions: two plants waiting for a scarce
+    # explosive whose supply expansion comes on line on day 59, waking them (`Material.arrival`).
+    # The fast path once (2 months) let a run in lockstep that stopped on that day still set the
+    # other plant's next decision to the end of its wait, so it slept through the wake-up, and
+    # (2 months' lead) began a run on that very day with the other plant's wait not yet redone
+    line = {"kind": "munitions_factory", "product": "shell", "budget": "b", "capacity": "20k per year",
+            "lot": "10 days", "unit_cost": 4000, "consumes": {"tnt": 0.0108}}  # fmt: skip
+    more = {"name": "more", "capacity": "100 per year", "capex": 0, "start": "2025-03-01", "construction": "0 days"}
+    data = {
+        "scenario": "supply expanding under two plants",
+        "start": "2025-01-01",
+        "horizon": "2 years",
+        "budgets": {"b": {"appropriations": {2025: "200M"}}},
+        "materials": {
+            "tnt": {
+                "initial": 0,
+                "supply": {"rate": "200 per year", "lead_time": lead_time, "budget": "b", "expansions": [more]},
+            }
+        },
+        "facilities": {"f0": line, "f1": {**line, "lot": lot}},
+        "targets": [{"name": "shells", "product": "shell", "delivered": 20000}],
+    }
+    s = scenario_of(data)
+    plain = simulate(s, replication_seed(0, 0), fast=False)
+    fast = simulate(s, replication_seed(0, 0), fast=True)
+    for f in (0, 1):  # the same lots of each plant, not only the same total
+        assert [r for r in fast.starts if r[1] == f] != []
+        rows_agree([r for r in fast.starts if r[1] == f], [r for r in plain.starts if r[1] == f])
+    for field in ("deliveries", "takes", "spending"):
+        rows_agree([r[:4] for r in getattr(fast, field)], [r[:4] for r in getattr(plain, field)])
+    _, grid = month_grid(s.start, s.horizon)
+    plain_days = measure(s, plain, 0, grid).target_days
+    fast_days = measure(s, fast, 0, grid).target_days
+    assert not np.isnan(plain_days).any()
+    assert np.all(np.abs(plain_days - fast_days) <= LOTS[lot])
+    time_use_agrees(fast, plain)
+    assert fast.events < plain.events  # (the fast path still runs the lots ahead)
+
+
+def test_an_assembler_woken_by_a_delivery_booked_at_an_instant_keeps_its_rank() -> None:
+    # found by a larger run of the property: three plants opening together on one budget
+    # with an assembler of their shells; at an instant when money ran short, a plant starting a
+    # lot booked its delivery into the shell store, and the assembler (waiting for a delivery
+    # due at that instant) woke at once, ahead of a plant ranked above it, on the plain path
+    # only (the fast path had booked those deliveries earlier); a store's waiters now wake at
+    # their ranks (`Material.arrival`)
+    plant = {"kind": "munitions_factory", "product": "shell", "budget": "b", "capacity": "27k per year",
+             "lot": "1 month", "unit_cost": 4000, "available_from": "2025-05-01",
+             "consumes": {"tnt": 0.0108}}  # fmt: skip
+    data = {
+        "scenario": "an assembler's rank",
+        "start": "2025-01-01",
+        "horizon": "2 years",
+        "budgets": {"b": {"appropriations": {2025: "200M"}}, "c": {"appropriations": {2025: "150M"}}},
+        "materials": {"tnt": {"initial": 2000, "supply": {"rate": "200 per year"}}},
+        "facilities": {
+            "f0": plant,
+            "f1": {**plant, "capacity": "43k per year", "unit_cost": {"first_unit": 6000, "learning": "92%"}},
+            "f2": {**plant, "budget": "c", "capacity": "20k per year"},
+            "v": {
+                "kind": "vehicle_line",
+                "product": "tank",
+                "budget": "b",
+                "capacity": "43 per year",
+                "ramp_up": "3 months",
+                "build_time": {"triangular": ["100 days", "200 days", "300 days"]},
+                "unit_cost": "5M",
+                "start_interval": "1 month",
+                "breakdowns": {"mtbf": "120 days", "mttr": "10 days"},
+            },
+            "y": {
+                "kind": "shipyard",
+                "product": "frigate",
+                "budget": "b",
+                "docks": 1,
+                "hulls": 2,
+                "drumbeat": "6 months",
+                "unit_cost": "100M",
+                "stages": [{"name": "hull", "duration": "8 months", "dock": True}],
+            },
+            "a": {
+                "kind": "munitions_factory",
+                "product": "round",
+                "budget": "b",
+                "capacity": "20k per year",
+                "lot": "10 days",
+                "unit_cost": 500,
+                "consumes": {"shell": 1},
+            },
+        },  # fmt: skip
+        "targets": [{"name": "shells", "product": "shell", "delivered": 20000}],
+    }
+    s = scenario_of(data)
+    plain = simulate(s, replication_seed(1, 0), fast=False)
+    fast = simulate(s, replication_seed(1, 0), fast=True)
+    for field in ("starts", "deliveries", "takes"):
+        rows_agree(getattr(fast, field), getattr(plain, field))
+    rows_agree([r[:4] for r in fast.spending], [r[:4] for r in plain.spending])
     time_use_agrees(fast, plain)

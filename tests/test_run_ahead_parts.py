@@ -118,5 +118,39 @@ def test_ranked_timeouts_of_one_instant_run_by_rank_after_ordinary_events() -> N
     env.run()
     assert order == ["plain", "rank 2", "rank 3", "rank 4"]
     assert env.now == 5.0
+
+
+def test_a_store_arrival_booked_at_an_instant_wakes_its_takers_at_their_ranks() -> None:
+    """A facility starting a lot books its delivery into a component store at once; a taker
+    waiting there (for an arrival due now, or for any at all) re-checks at its own rank, never
+    before a facility ranked above it acting at the same instant (the fast path books such
+    arrivals at other instants: the order must not hang on that)."""
+    env = simpy.Environment()
+    records = Records(products=["shell"], facilities=[], budgets=[], materials=["shell", "fuze"])
+    store, empty = Material(env, 0, 0.0, 0.0, records), Material(env, 1, 0.0, 0.0, records)
+    store.product, empty.product = 0, 0
+    store.arrive(5.0, 1.0)
+    order: list[tuple[str, float]] = []
+
+    def taker(name: str, material: Material, rank: int) -> simpy.events.ProcessGenerator:
+        yield material.arrival(material.wake_day(2.0), rank)
+        order.append((name, env.now))
+
+    def booker(rank: int) -> simpy.events.ProcessGenerator:
+        yield RankedTimeout(env, 5.0, rank)
+        store.arrive(10.0, 1.0)  # (a later lot's delivery, booked as the lot starts)
+        empty.arrive(10.0, 1.0)
+        order.append(("booker", env.now))
+
+    def above(rank: int) -> simpy.events.ProcessGenerator:
+        yield RankedTimeout(env, 5.0, rank)
+        order.append(("above", env.now))
+
+    env.process(taker("taker", store, FIRST_RANK + 3))
+    env.process(taker("waiting for any", empty, FIRST_RANK + 2))
+    env.process(booker(FIRST_RANK))
+    env.process(above(FIRST_RANK + 1))
+    env.run()
+    assert order == [("booker", 5.0), ("above", 5.0), ("waiting for any", 5.0), ("taker", 5.0)]
     with pytest.raises(ValueError):
         RankedTimeout(env, -1.0, FIRST_RANK)

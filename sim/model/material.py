@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from functools import partial
 from typing import Any
 
 import simpy
 
 from sim.model.curves import RateCurve
-from sim.model.ranks import RankedTimeout
+from sim.model.ranks import RankedTimeout, succeed_at_rank
 from sim.records import Records
 
 
@@ -159,11 +160,20 @@ class Material:
         return when
 
     def arrival(self, when: float, rank: int) -> simpy.Event:
-        """An event fired at `when` (a `wake_day`; at the waiter's `rank` among its instant) or
-        when supply changes."""
+        """An event fired at `when` (a `wake_day`) or when supply changes, either at the
+        waiter's `rank` among its instant: a change made by another facility acting at that
+        instant (an arrival it books, say) lets no waiter act before those ranked above it."""
+        changed = self.env.event()
+        self._changed.callbacks.append(partial(_wake_at_rank, changed, rank))
         if math.isinf(when):
-            return self._changed
-        return self.env.any_of([RankedTimeout(self.env, max(0.0, when - self.env.now), rank), self._changed])
+            return changed
+        return self.env.any_of([RankedTimeout(self.env, max(0.0, when - self.env.now), rank), changed])
+
+
+def _wake_at_rank(event: simpy.Event, rank: int, _: simpy.Event) -> None:
+    """`Material.arrival`'s wake on a change, at the waiter's rank, if it still waits."""
+    if event.callbacks:  # (its wait ended otherwise: nobody listens)
+        succeed_at_rank(event, None, rank)
 
 
 def cut_ramp(

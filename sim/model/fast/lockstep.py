@@ -5,13 +5,14 @@ it depends on who starts first, so no taker may run ahead alone (`Runner.run_ahe
 They may run ahead together: while nothing outside them can change what they may start (for
 each, `Runner.alone_until`: money that covers every spender, no appropriation of money that
 lapses, no expansion of theirs coming on line) and no expansion of the materials' supply comes
-on line, the lots of all of them are started in time order, each taker at its rank among those
-of its instant (`sim.model.ranks`), cut to the stock then, and a taker that finds none waits as
-it would in SimPy (`Material.wake_day`) — exactly the step-by-step path, without an event per
-lot. The run stops at the first start that could depend on anything else (a lot that money
-would cut after an appropriation not yet arrived among them). A lot that a failure pauses ends
-when its member's working clock says (`WorkClock.begin`: its days plus the repairs within it),
-as on the step-by-step path. A factory that shares no
+on line (nor has come on line this instant: it wakes their waiting takers, and a member whose
+wait the run does not reach keeps it), the lots of all of them are started in time order, each
+taker at its rank among those of its instant (`sim.model.ranks`), cut to the stock then, and a
+taker that finds none waits as it would in SimPy (`Material.wake_day`) — exactly the
+step-by-step path, without an event per lot. The run stops at the first start that could depend
+on anything else (a lot that money would cut after an appropriation not yet arrived among them).
+A lot that a failure pauses ends when its member's working clock says (`WorkClock.begin`: its
+days plus the repairs within it), as on the step-by-step path. A factory that shares no
 material runs the same way alone: its lots that money or its own material cut need no event
 each either.
 """
@@ -88,7 +89,9 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
             stop = min(stop, r.alone_until(money[budget.index]))
         for material in m.materials.values():
             for c in material.constructions:
-                if not c.done:
+                # (one on line this instant has woken its waiting takers, which have not yet
+                # decided again: their `resumes` is stale, so the run may not begin now)
+                if not c.done or c.online >= now:
                     stop = min(stop, c.online)
         if stop <= now:
             return False
@@ -97,9 +100,11 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
     # the run ends there, and that lot goes step by step (after the money has arrived)
     year_end = {r.facility.budget.index: r.facility.budget.next_appropriation(now) for r in members}
     heapify(entries)
+    decided: set[int] = set()  # the members whose decisions the run took
     while entries[0][0] < stop:
         day, rank, index, r, waiting = entries[0]  # the next decision: replaced in place below
         m = r.facility
+        decided.add(index)
         if waiting is not None:  # woken: the wait is over, as `Facility.wait` books it
             m.book(waiting[0], day - waiting[1])
         nameplate, planned, units, cause = m.size_lot(day)
@@ -122,10 +127,13 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
         m.feed_store(end, made)
         m.book_down(day, m.lot, end)
         heapreplace(entries, (end, m.rank, index, r, None))
-    for day, _, _, r, waiting in entries:
+    for day, _, index, r, waiting in entries:
         if waiting is not None:  # asleep until `day`, as on the step-by-step path
             r.facility.book(waiting[0], min(day, horizon) - waiting[1])
-        r.ahead_until = day
+        # a member none of whose decisions the run took keeps its own wait: one for a material
+        # ends early if the supply changes (an expansion coming on line at the run's stop)
+        if index in decided:
+            r.ahead_until = day
     return first.ahead_until > now  # else nothing of `first`'s was touched: it goes step by step
 
 
