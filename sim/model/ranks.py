@@ -27,3 +27,11 @@ class RankedTimeout(simpy.Timeout):
         self._delay = delay
         self._ok = True
         env.schedule(self, EventPriority(rank), delay)
+
+
+def succeed_at_rank(event: simpy.Event, value: object, rank: int) -> None:
+    """Trigger `event` now, processed at `rank` among the facilities of this instant (as a
+    `RankedTimeout` of no delay would be): a facility woken by it acts in its place."""
+    event._ok = True
+    event._value = value
+    event.env.schedule(event, EventPriority(rank))
