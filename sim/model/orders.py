@@ -5,7 +5,10 @@ call-offs); the call-offs are written to the records, where the metrics route de
 customers (`sim.metrics.orders`). In the model a product with orders has one `OrderBook`,
 shared by its facilities: a facility starts no more good units than are ordered by now and not
 yet started (delivered or in production), and with none open it waits, booking `orders`, until
-the next call-off is placed. Products without orders have no book and behave as before.
+the next call-off is placed. Orders flow down the supply chain (`component_books`): each
+call-off of a product orders the components its makers take for it, so component plants too
+build only to the backlog. Products without orders (and components of none) have no book and
+behave as before.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from sim.language.calendar import Clock, monthly_dates
 from sim.language.schema import Order, Scenario
@@ -93,3 +97,63 @@ class OrderBook:
         """The day of the first call-off after `day` (inf: none)."""
         k = bisect.bisect_right(self.days, day)
         return self.days[k] if k < len(self.days) else math.inf
+
+
+@dataclass(frozen=True)
+class Maker:
+    """What orders flowing down the chain need of a facility: the product it makes, and per
+    component it takes, the components one good unit takes (use per unit / yield)."""
+
+    product: int
+    takes: Mapping[int, float]
+
+
+def component_books(
+    books: Mapping[int, Sequence[tuple[float, float]]], makers: Sequence[Maker], stock: Mapping[int, float]
+) -> dict[int, list[tuple[float, float]]]:
+    """The call-offs of every product once orders flow down the supply chain: `books` (each
+    product's own call-offs) plus, for each component, the call-offs of the products made
+    from it, each times what the hungriest of those products' makers takes of it per good
+    unit, less the component's `stock` at the start (netted from the earliest). Products are
+    taken consumers first, so a component's components are ordered with it (the chain has no
+    cycle: the language refuses one)."""
+    takes: dict[int, dict[int, float]] = {}
+    for maker in makers:
+        need = takes.setdefault(maker.product, {})
+        for component, per_good_unit in maker.takes.items():
+            need[component] = max(need.get(component, 0.0), per_good_unit)
+    order: list[int] = []
+    seen: set[int] = set()
+
+    def visit(product: int) -> None:
+        if product in seen:
+            return
+        seen.add(product)
+        for component in takes.get(product, {}):
+            visit(component)
+        order.append(product)  # after its components
+
+    for product in list(books) + list(takes):
+        visit(product)
+    merged: dict[int, list[tuple[float, float]]] = {p: list(calls) for p, calls in books.items()}
+    derived: dict[int, list[tuple[float, float]]] = {}
+    for product in reversed(order):  # consumers first
+        calls = merged.get(product, []) + net_of_stock(derived.get(product, []), stock.get(product, 0.0))
+        if not calls:
+            continue
+        merged[product] = calls
+        for component, per_good_unit in takes.get(product, {}).items():
+            if per_good_unit > 0.0:
+                derived.setdefault(component, []).extend((day, q * per_good_unit) for day, q in calls)
+    return merged
+
+
+def net_of_stock(calls: Sequence[tuple[float, float]], stock: float) -> list[tuple[float, float]]:
+    """`calls` less `stock` on hand at the start, taken from the earliest call-offs first."""
+    netted: list[tuple[float, float]] = []
+    for day, quantity in sorted(calls):
+        used = min(stock, quantity)
+        stock -= used
+        if quantity - used > 0.0:
+            netted.append((day, quantity - used))
+    return netted

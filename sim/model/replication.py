@@ -18,11 +18,11 @@ from sim.model import fast as fast_path
 from sim.model.budget import Budget
 from sim.model.clock import Clock
 from sim.model.expansion import Construction, ExpansionPlan, build_expansion
-from sim.model.facility import Facility
+from sim.model.facility import Facility, RatedFacility
 from sim.model.invariants import check_invariants
 from sim.model.kinds import FACILITY_CLASSES, FAST_RUNNERS
 from sim.model.material import Material
-from sim.model.orders import OrderBook, call_offs, customers_of, unit_prices
+from sim.model.orders import Maker, OrderBook, call_offs, component_books, customers_of, unit_prices
 from sim.model.ranks import FIRST_RANK
 from sim.model.realism import SUPPLY, Realism
 from sim.model.streams import Streams, item_key
@@ -155,6 +155,7 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
         cls = FACILITY_CLASSES[spec.kind]
         facilities.append(cls(world, i, name, spec))
     price_orders(scenario, world, facilities)
+    order_components(scenario, world, facilities)
     for position, facility in enumerate(sorted(facilities, key=lambda f: (-f.priority, f.index))):
         facility.rank = FIRST_RANK + position
     if fast:
@@ -196,6 +197,40 @@ def place_orders(scenario: Scenario, world: World) -> None:
             records.orders.append((customer, product, day, quantity, order.priority))
             book.append((day, quantity))
     world.orders = {product: OrderBook(book) for product, book in placements.items()}
+
+
+def order_components(scenario: Scenario, world: World, facilities: list[Facility]) -> None:
+    """Orders flow down the supply chain (`sim.model.orders.component_books`): each component
+    of a product with orders gets a book of the components its makers take for those orders
+    (as drawn for this replication), shared by the component's makers. A shipyard's stages
+    order nothing down the chain (their use per hull is drawn hull by hull)."""
+    if not world.orders:
+        return
+    books: dict[int, list[tuple[float, float]]] = {}
+    for _, product, day, quantity, _ in world.records.orders:
+        books.setdefault(product, []).append((day, quantity))
+    products = world.records.products
+    stores = {products.index(name) for name in components(scenario)}
+    makers = [
+        Maker(
+            f.product,
+            {c: use / f.good_fraction for m, use in f.consumes.items() if (c := index_of(products, m)) in stores},
+        )
+        for f in facilities
+        if isinstance(f, RatedFacility) and f.good_fraction > 0.0
+    ]
+    stock = {c: float(scenario.inventory.get(products[c], 0.0)) for c in stores}
+    for product, calls in component_books(books, makers, stock).items():
+        if len(calls) > len(books.get(product, [])):  # components ordered down the chain
+            world.orders[product] = OrderBook(calls)
+            for f in facilities:
+                if f.product == product:
+                    f.orders = world.orders[product]
+
+
+def index_of(names: list[str], name: str) -> int:
+    """`name`'s place in `names` (-1: not there)."""
+    return names.index(name) if name in names else -1
 
 
 def price_orders(scenario: Scenario, world: World, facilities: list[Facility]) -> None:
