@@ -4,9 +4,10 @@ target reached on the same day to within a lot (or start interval), and deliveri
 spending, takes, lapses and time use the same to 1e-9 relative. The scenarios mix what the
 fast path runs ahead (factories and vehicle lines alone or sharing money and material, in
 lockstep, across appropriations, with expansions, learning, inflation and breakdowns, up to
-each failure) with what it declines and leaves to the plain path (people, shipyards, a taker of components),
-side by side: a shipyard whose hulls take the factories' material (the fast path once ran such a
-factory ahead as if it took the material alone).
+each failure; orders of a product one facility makes, up to each call-off) with what it declines
+and leaves to the plain path (people, shipyards, a taker of components, several paying budgets,
+orders shared by several makers), side by side: a shipyard whose hulls take the factories'
+material (the fast path once ran such a factory ahead as if it took the material alone).
 
 At least 200 examples in every run (`REARM_FAST_EXAMPLES` raises it); each is a short horizon
 with coarse lots, so the whole property takes seconds."""
@@ -51,7 +52,7 @@ def factories(draw: st.DrawFn, name: str) -> dict[str, Any]:
         "available_from": draw(st.sampled_from(["2025-01-01", "2025-05-01"])),
         "consumes": {"tnt": 0.0108},
     }
-    extra = draw(st.sampled_from(["none", "none", "expansion", "people", "breakdowns"]))
+    extra = draw(st.sampled_from(["none", "none", "expansion", "people", "breakdowns", "two payers"]))
     if extra == "expansion":
         spec["expansions"] = [
             {
@@ -66,6 +67,8 @@ def factories(draw: st.DrawFn, name: str) -> dict[str, Any]:
         spec["workforce"] = {"crew": draw(st.integers(50, 150))}
     elif extra == "breakdowns":
         spec["breakdowns"] = draw(st.sampled_from(BREAKDOWNS))
+    elif extra == "two payers":  # (declined: step by step, within its capacity)
+        spec["budget"] = {"b": "60%", "c": "40%"}
     return spec
 
 
@@ -144,6 +147,13 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             "unit_cost": draw(st.sampled_from([0, 500])),
             "consumes": {"shell": draw(st.sampled_from([1, 2]))},
         }
+    orders = [
+        {"customer": "b", "product": product, "rate": f"{draw(st.integers(*rates))} per year", "until": "2026-07-01"}
+        for product, rates in (("shell", (10_000, 150_000)), ("tank", (5, 60)))
+        if (product == "shell" or "v" in facilities) and draw(st.booleans()) and draw(st.booleans())
+    ]  # (one maker: run ahead up to each call-off; several makers share the book: step by step)
+    if orders and draw(st.booleans()):
+        orders.append({"customer": "b", "product": orders[0]["product"], "quantity": draw(st.sampled_from([50, 5000]))})
     material = draw(materials())
     if "consumes" in facilities.get("y", {"stages": [{}]})["stages"][0]:
         material["price"] = 0  # (a shipyard stage takes no priced material)
@@ -161,6 +171,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         "materials": {"tnt": material},
         "workforce": {"crew": {"initial": draw(st.integers(60, 300))}},
         "facilities": facilities,
+        "orders": orders,
         "targets": [
             {"name": "shells", "product": "shell", "delivered": draw(st.sampled_from([20_000, 100_000]))},
             {"name": "shell rate", "product": "shell", "rate": "40k per year"},

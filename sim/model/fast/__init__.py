@@ -10,12 +10,16 @@ no failure before the work ends (`sim.model.breakdowns.WorkClock.next_failure`);
 that cut each other's lots on a scarce material run them in lockstep (`lockstep`). Runs of
 work use the batch forms of the plain path's steps (`runs`), which add the same floats in the
 same order, so both paths give the same records. Chosen by `simulate(..., fast=True)`; a kind
-without a runner (the shipyard), or a facility with people, orders or several paying budgets,
-or one that takes a component (or makes one and breaks down), always goes step by step.
+without a runner (the shipyard), or a facility with people, several paying budgets, a product
+with orders that several facilities make, or one that takes a component (or makes one and
+breaks down), always goes step by step (`declines`); a declined factory or vehicle line still
+starts no more than its capacity allows, so its neighbours on a budget or material may run
+ahead while the stock covers them all.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -30,19 +34,33 @@ __all__ = ["FastPath", "Runner", "attach"]
 
 def attach(world: World, facilities: Iterable[Facility], runners: Mapping[str, type[Runner] | None]) -> None:
     """Put `facilities` on the fast path: each kind with a runner in `runners` gets one as its
-    hook; the others run step by step, counted only as users of their stocks."""
+    hook, unless it `declines` the facility; a declined facility of such a kind keeps its
+    runner only to bound what it could draw (its capacity), a kind without one (the shipyard)
+    counts as drawing without bound. Either way it goes step by step."""
+    facilities = list(facilities)
     path = FastPath(world)
+    makers = Counter(f.product for f in facilities)
+    # stores fed by a maker that breaks down: it delivers by event, at its rank in the instant,
+    # and a taker woken then by another maker's booking acts before it on the plain path
+    failing = {f.product for f in facilities if f.store is not None and f.clock.breakdowns is not None}
     for facility in facilities:
         runner = runners.get(facility.kind)
-        # (orders: built to the backlog; several budgets; a component's taker; a component's
-        # maker that breaks down, whose run ahead to a failure feeds the store out of step with
-        # the taker: all step by step)
-        fails = facility.clock.breakdowns is not None
-        # (a vehicle line that breaks down: the property found its builds across failures
-        # booked out of step with the plain path, so it goes step by step)
-        feeds_and_fails = fails and (facility.store is not None or facility.kind == "vehicle_line")
-        declined = facility.orders is not None or len(facility.payers) > 1 or facility.uses_components()
-        if runner is None or declined or feeds_and_fails:
+        if runner is None:
             Runner(facility, path)
+        elif declines(facility, makers[facility.product]) or facility.product in failing:
+            runner(facility, path, declined=True)
         else:
             facility.fast = runner(facility, path)
+
+
+def declines(facility: Facility, makers: int) -> bool:
+    """Whether the fast path leaves `facility` (one of `makers` of its product) to the
+    step-by-step path: a product with orders that several facilities make (they share its
+    book, and each one's lots cut the others'); several paying budgets; a component's taker
+    (its store grows at other facilities' deliveries, which its own run ahead cannot
+    foresee); a vehicle line that breaks down (the property found its builds across failures
+    out of step with the plain path). `attach` also declines every maker of a component
+    whose store a maker that breaks down feeds."""
+    vehicles_fail = facility.clock.breakdowns is not None and facility.kind == "vehicle_line"
+    shared_book = facility.orders is not None and makers > 1
+    return shared_book or len(facility.payers) > 1 or facility.uses_components() or vehicles_fail

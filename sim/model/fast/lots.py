@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from sim.model.fast.lockstep import run_together, takers_together
 from sim.model.fast.path import FastPath, RatedRunner, rated_units
-from sim.model.fast.runs import book_run, over_steps, steps_before, uncut_run
+from sim.model.fast.runs import book_run, ordered_run, over_steps, steps_before, uncut_run
 
 if TYPE_CHECKING:
     from sim.model.munitions_factory import MunitionsFactory
@@ -25,8 +25,8 @@ class LotRunner(RatedRunner):
 
     facility: MunitionsFactory
 
-    def __init__(self, facility: MunitionsFactory, path: FastPath) -> None:
-        super().__init__(facility, path)
+    def __init__(self, facility: MunitionsFactory, path: FastPath, declined: bool = False) -> None:
+        super().__init__(facility, path, declined)
         #: the factories it runs in lockstep with, itself included (empty: it cannot), once
         #: `takers_together` has found them
         self.group: list[LotRunner] | None = None
@@ -56,14 +56,18 @@ class LotRunner(RatedRunner):
         return rated_units(self.facility, a, b, self.facility.lot, 0.0)
 
     def run_alone(self, until: float) -> float:
-        """Start, and record the delivery of, each lot from now that starts before `until`, ends
-        before the horizon and the next failure and that nothing cuts, all at once; returns when
+        """Start, and record the delivery of, each lot from now that starts before `until` (and
+        the next call-off of its orders), ends before the horizon and the next failure and that
+        neither money nor materials cut (open orders may), all at once; returns when
         the last ends (now if none). Each lot is sized, paid, taken, delivered and booked exactly
         as the lot-by-lot path would, and its working time counted on the factory's clock."""
         f = self.facility
         lot = f.lot
         now: float = f.env.now
-        days = steps_before(now, min(until, f.world.horizon - lot, f.clock.next_failure() - lot), lot)
+        stop = min(until, f.world.horizon - lot, f.clock.next_failure() - lot)
+        if f.orders is not None:  # (up to the next call-off: the open orders change only then)
+            stop = min(stop, f.orders.next_placement(now))
+        days = steps_before(now, stop, lot)
         if not days:
             return now
         nameplates, planned = over_steps(f.capacity, now, lot, len(days))
@@ -71,11 +75,12 @@ class LotRunner(RatedRunner):
             del days[next(k for k, (a, b) in enumerate(zip(nameplates, planned, strict=True)) if a <= 0 or b <= 0) :]
             if not days:
                 return now
-        units = uncut_run(f, days, planned[: len(days)])
+        wanted = planned[: len(days)] if f.orders is None else ordered_run(f, days, planned[: len(days)])
+        units = uncut_run(f, days[: len(wanted)], wanted) if wanted else []
         n = len(units)
         if n == 0:
             return now
-        book_run(f, lot, nameplates[:n], units)
+        book_run(f, lot, nameplates[:n], planned[:n], units)
         ends = [day + lot for day in days[:n]]
         good = f.good_fraction
         made = [u * good for u in units]
