@@ -22,8 +22,8 @@ class IntervalRunner(RatedRunner):
     facility: VehicleLine
 
     def run_ahead(self) -> float:
-        """Run, at once, each start interval from now that begins before it may be cut (and
-        before the next call-off of its orders), ends before the horizon and that nothing cuts;
+        """Run, at once, each start interval from now that begins before it may be cut, ends
+        before the horizon and that nothing (money, materials, open orders) cuts;
         returns when the last ends (now if none)."""
         f = self.facility
         now: float = f.env.now
@@ -35,8 +35,6 @@ class IntervalRunner(RatedRunner):
         step = f.start_interval
         failure = f.clock.next_failure()
         stop = min(until, f.world.horizon - step, failure - step)
-        if f.orders is not None:  # (up to the next call-off: the open orders change only then)
-            stop = min(stop, f.orders.next_placement(now))
         days = steps_before(now, stop, step)  # the last intervals, and one a failure pauses, go step by step
         if not days:
             return now
@@ -65,8 +63,8 @@ class IntervalRunner(RatedRunner):
         return rated_units(f, a, b, f.start_interval, f.credit + 1.0)
 
     def ordered(self, days: list[float], wanted: list[float]) -> int:
-        """How many of a run of intervals (`wanted` vehicles at each of `days`, before the next
-        call-off) its open orders allow in full, one after another (`OrderBook.whole`, as
+        """How many of a run of intervals (`wanted` vehicles at each of `days`) its open orders
+        allow in full (call-offs are placed on known days), one after another (`OrderBook.whole`, as
         `VehicleLine.size_batch` cuts a batch); the first they would cut goes step by step.
         The book is left as it was."""
         book = self.facility.orders

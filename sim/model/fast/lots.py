@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sim.model.fast.lockstep import run_together, takers_together
 from sim.model.fast.path import FastPath, RatedRunner, rated_units
 from sim.model.fast.runs import book_run, ordered_run, over_steps, steps_before, uncut_run
+from sim.model.orders import ORDERS
 
 if TYPE_CHECKING:
     from sim.model.munitions_factory import MunitionsFactory
@@ -56,17 +57,17 @@ class LotRunner(RatedRunner):
         return rated_units(self.facility, a, b, self.facility.lot, 0.0)
 
     def run_alone(self, until: float) -> float:
-        """Start, and record the delivery of, each lot from now that starts before `until` (and
-        the next call-off of its orders), ends before the horizon and the next failure and that
-        neither money nor materials cut (open orders may), all at once; returns when
-        the last ends (now if none). Each lot is sized, paid, taken, delivered and booked exactly
+        """Start, and record the delivery of, each lot from now that starts before `until`, ends
+        before the horizon and the next failure and that neither money nor materials cut (open
+        orders may: a product one factory makes has a book that only its lots and the call-offs,
+        known days, change), all at once; returns when
+        the last ends, or when the next call-off is placed if it then finds no open orders
+        (now if none). Each lot is sized, paid, taken, delivered and booked exactly
         as the lot-by-lot path would, and its working time counted on the factory's clock."""
         f = self.facility
         lot = f.lot
         now: float = f.env.now
         stop = min(until, f.world.horizon - lot, f.clock.next_failure() - lot)
-        if f.orders is not None:  # (up to the next call-off: the open orders change only then)
-            stop = min(stop, f.orders.next_placement(now))
         days = steps_before(now, stop, lot)
         if not days:
             return now
@@ -91,4 +92,17 @@ class LotRunner(RatedRunner):
         self.ahead_until = ends[-1]
         if f.clock.breakdowns is not None:
             f.clock.advance(self.ahead_until - now, now)
+        if f.orders is not None and n == len(wanted) < len(days):  # the next lot finds no open orders
+            self.wait_for_orders()
         return self.ahead_until
+
+    def wait_for_orders(self) -> None:
+        """After its run, the factory finds no open orders: it sleeps until the next call-off
+        is placed, booking `orders`, as `Facility.wait_for_orders` would (unless that comes at
+        the horizon or later: then it waits step by step)."""
+        f = self.facility
+        assert f.orders is not None
+        placed = f.orders.next_placement(self.ahead_until)
+        if self.ahead_until < placed < f.world.horizon:
+            f.book(ORDERS, placed - self.ahead_until)
+            self.ahead_until = placed

@@ -167,7 +167,7 @@ def book_run(facility: Facility, step: float, nameplates: list[float], planned: 
 
 def ordered_run(facility: Facility, days: list[float], planned: list[float]) -> list[float]:
     """What open orders allow of each of a run of starts (`planned` units at each of `days`,
-    before the next call-off is placed, one after another as `size_lot` sizes them:
+    one after another as `size_lot` sizes them, with the call-offs placed by each day:
     `OrderBook.allows`): the leading run of starts they allow some of. The book is left as
     it was (`uncut_run` starts what money and materials allow of it)."""
     book, good = facility.orders, facility.good_fraction
