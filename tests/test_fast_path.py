@@ -4,9 +4,10 @@ target reached on the same day to within a lot (or start interval), and deliveri
 spending, takes, lapses and time use the same to 1e-9 relative. The scenarios mix what the
 fast path runs ahead (factories and vehicle lines alone or sharing money and material, in
 lockstep, across appropriations, with expansions, learning, inflation and breakdowns, up to
-each failure; orders of a product one facility makes, up to each call-off) with what it declines
-and leaves to the plain path (people, shipyards, a taker of components, several paying budgets,
-orders shared by several makers), side by side: a shipyard whose hulls take the factories'
+each failure; orders of a product one facility makes; a taker of components while the units
+booked into its store cover it) with what it declines and leaves to the plain path (people,
+shipyards, several paying budgets, orders shared by several makers, the makers of a store that
+a breaking-down maker feeds), side by side: a shipyard whose hulls take the factories'
 material (the fast path once ran such a factory ahead as if it took the material alone).
 
 At least 200 examples in every run (`REARM_FAST_EXAMPLES` raises it); each is a short horizon
@@ -136,8 +137,8 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         }
         if draw(st.booleans()):  # its hulls take the factories' material
             facilities["y"]["stages"][0]["consumes"] = {"tnt": draw(st.sampled_from([20, 150]))}
-    if draw(st.booleans()):  # components: an assembler taking the factories' shells (it goes step
-        # by step; the factories feeding its store still run ahead, their lots reaching it on their days)
+    if draw(st.booleans()):  # components: an assembler taking the factories' shells (it runs ahead
+        # while the shells booked into its store cover it; their lots reach the store on their days)
         facilities["a"] = {
             "kind": "munitions_factory",
             "product": "round",

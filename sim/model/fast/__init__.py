@@ -9,12 +9,15 @@ taker of its materials (`cover`), no people shared, no expansion coming on line 
 no failure before the work ends (`sim.model.breakdowns.WorkClock.next_failure`); factories
 that cut each other's lots on a scarce material run them in lockstep (`lockstep`). Runs of
 work use the batch forms of the plain path's steps (`runs`), which add the same floats in the
-same order, so both paths give the same records. Chosen by `simulate(..., fast=True)`; a kind
-without a runner (the shipyard), or a facility with people, several paying budgets, a product
-with orders that several facilities make, or one that takes a component (or makes one and
-breaks down), always goes step by step (`declines`); a declined factory or vehicle line still
-starts no more than its capacity allows, so its neighbours on a budget or material may run
-ahead while the stock covers them all.
+same order, so both paths give the same records. A product with orders that one facility
+makes runs ahead with each start cut to the open orders as the plain path cuts it; a taker of
+a component runs ahead while the units already booked into its store cover its work (alone,
+never in lockstep). Chosen by `simulate(..., fast=True)`; a kind without a runner (the
+shipyard), or a facility with people, several paying budgets or a product with orders that
+several facilities make, a vehicle line that breaks down, or a maker of a component whose store
+a breaking-down maker feeds, always goes step by step (`declines`); a declined factory or
+vehicle line still starts no more than its capacity allows, so its neighbours on a budget or
+material may run ahead while the money or stock covers them all.
 """
 
 from __future__ import annotations
@@ -56,11 +59,10 @@ def attach(world: World, facilities: Iterable[Facility], runners: Mapping[str, t
 def declines(facility: Facility, makers: int) -> bool:
     """Whether the fast path leaves `facility` (one of `makers` of its product) to the
     step-by-step path: a product with orders that several facilities make (they share its
-    book, and each one's lots cut the others'); several paying budgets; a component's taker
-    (its store grows at other facilities' deliveries, which its own run ahead cannot
-    foresee); a vehicle line that breaks down (the property found its builds across failures
+    book, and each one's lots cut the others'); several paying budgets; a vehicle line that
+    breaks down (the property found its builds across failures
     out of step with the plain path). `attach` also declines every maker of a component
     whose store a maker that breaks down feeds."""
     vehicles_fail = facility.clock.breakdowns is not None and facility.kind == "vehicle_line"
     shared_book = facility.orders is not None and makers > 1
-    return shared_book or len(facility.payers) > 1 or facility.uses_components() or vehicles_fail
+    return shared_book or len(facility.payers) > 1 or vehicles_fail

@@ -39,7 +39,8 @@ Entry = tuple[float, int, int, "LotRunner", "tuple[str, float] | None"]
 
 def takers_together(first: LotRunner) -> list[LotRunner]:
     """`first` and every factory linked to it by the materials they take, or none if one of
-    them is not a munitions factory on the fast path (only they run in lockstep). Found once for the whole
+    them is not a munitions factory on the fast path or takes a component (only they run in
+    lockstep: a taker waiting for a store wakes at arrivals that makers book as they go). Found once for the whole
     group, which every member keeps (`LotRunner.group`): asked by each member, a walk each
     would cost the square of the group's size."""
     if first.group is not None:
@@ -53,7 +54,9 @@ def takers_together(first: LotRunner) -> list[LotRunner]:
                 if taker.facility.index not in linked:
                     linked[taker.facility.index] = taker
                     todo.append(taker)
-    factories: list[LotRunner] = [r for r in linked.values() if isinstance(r, type(first)) and not r.declined]
+    factories: list[LotRunner] = [
+        r for r in linked.values() if isinstance(r, type(first)) and not r.declined and not r.facility.uses_components()
+    ]
     group = factories if len(factories) == len(linked) else []
     for factory in factories:
         factory.group = group

@@ -57,12 +57,18 @@ def unit_costs(unit_cost: UnitCost, made: float, units: list[float], multiplier:
 
 
 def supplied_at(material: Material, t0: float, days: list[float]) -> list[float]:
-    """`Material.supplied` by each of `days` (from `t0` on; at once once the supply rate is constant)."""
+    """`Material.supplied` by each of `days` (from `t0` on; at once once the supply rate is
+    constant), and for a component store the units `Material.arrived` by then (those booked
+    so far: more only ever come)."""
     supply = material.supply
     if t0 >= supply.settled:
         base, rate = material.supplied(t0), supply.value(t0)
-        return [base + rate * (d - t0) for d in days]
-    return [material.supplied(d) for d in days]
+        supplied = [base + rate * (d - t0) for d in days]
+    else:
+        supplied = [material.supplied(d) for d in days]
+    if material.product is not None:
+        return [s + material.arrived(d) for s, d in zip(supplied, days, strict=True)]
+    return supplied
 
 
 def commit_run(budget: Budget, days: list[float], amounts: list[float], facility: int, what: str) -> None:
