@@ -150,9 +150,13 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         }
     orders = [
         {"customer": "b", "product": product, "rate": f"{draw(st.integers(*rates))} per year", "until": "2026-07-01"}
-        for product, rates in (("shell", (10_000, 150_000)), ("tank", (5, 60)))
-        if (product == "shell" or "v" in facilities) and draw(st.booleans()) and draw(st.booleans())
-    ]  # (one maker: run ahead up to each call-off; several makers share the book: step by step)
+        for product, maker, rates in (
+            ("shell", "f0", (10_000, 150_000)),
+            ("tank", "v", (5, 60)),
+            ("round", "a", (10_000, 150_000)),
+        )
+        if maker in facilities and draw(st.booleans()) and draw(st.booleans())
+    ]  # (one maker: run ahead across call-offs; several makers share the book: step by step)
     if orders and draw(st.booleans()):
         orders.append({"customer": "b", "product": orders[0]["product"], "quantity": draw(st.sampled_from([50, 5000]))})
     material = draw(materials())
