@@ -251,11 +251,6 @@ def test_shipped_scenarios_agree_on_both_paths(name: str, monkeypatch: pytest.Mo
         pytest.skip(f"{name} not written yet")
     s = load_scenario(str(path)).scenario
     ref_events, opt_events = assert_same_path(s, monkeypatch, seed=3)
-    if s.orders:
-        # Products with orders go step by step (`sim.model.fast.attach` declines them, and their
-        # budgets' other spenders with them): the paths agree; the fast path's saving is shown
-        # on the same plants without the orders.
-        ref_events, opt_events = assert_same_path(s.model_copy(update={"orders": []}), monkeypatch, seed=3)
     consumed = {m for f in s.facilities.values() for m in f.consumes}
     failing_makers = [
         n
@@ -263,13 +258,13 @@ def test_shipped_scenarios_agree_on_both_paths(name: str, monkeypatch: pytest.Mo
         if f.breakdowns is not None and (f.product in consumed or f.kind == "vehicle_line")
     ]
     if failing_makers:
-        # A component's maker or a vehicle line that breaks down goes step by step too (`sim.model.fast.attach`):
-        # the paths agree as written (above); the saving is shown on the same plants without
-        # those makers' stoppages (and without orders, as before).
+        # A component's maker or a vehicle line that breaks down goes step by step
+        # (`sim.model.fast.declines`): the paths agree as written (above); the saving is shown
+        # on the same plants, orders included, without those makers' stoppages.
         facilities = {
             n: f.model_copy(update={"breakdowns": None}) if n in failing_makers else f for n, f in s.facilities.items()
         }
-        calm = s.model_copy(update={"facilities": facilities, "orders": []})
+        calm = s.model_copy(update={"facilities": facilities})
         ref_events, opt_events = assert_same_path(calm, monkeypatch, seed=3)
     assert opt_events * 2 < ref_events, (opt_events, ref_events)
 
