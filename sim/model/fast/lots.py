@@ -92,17 +92,20 @@ class LotRunner(RatedRunner):
         self.ahead_until = ends[-1]
         if f.clock.breakdowns is not None:
             f.clock.advance(self.ahead_until - now, now)
-        if f.orders is not None and n == len(wanted) < len(days):  # the next lot finds no open orders
+        if f.orders is not None and n == len(wanted) < len(days):  # the next lot may find no open orders
             self.wait_for_orders()
         return self.ahead_until
 
     def wait_for_orders(self) -> None:
-        """After its run, the factory finds no open orders: it sleeps until the next call-off
-        is placed, booking `orders`, as `Facility.wait_for_orders` would (unless that comes at
-        the horizon or later: then it waits step by step)."""
+        """If, after its run, the factory's next lot finds no open orders (`size_lot`), it
+        sleeps until the next call-off is placed, booking `orders`, as
+        `Facility.wait_for_orders` would (unless that comes at the horizon or later: then it
+        waits step by step)."""
         f = self.facility
         assert f.orders is not None
-        placed = f.orders.next_placement(self.ahead_until)
-        if self.ahead_until < placed < f.world.horizon:
+        day = self.ahead_until
+        nameplate, _, units, cause = f.size_lot(day)  # (the plain rule: orders are asked first)
+        placed = f.orders.next_placement(day)
+        if nameplate > 0 and units <= 0 and cause == ORDERS and day < placed < f.world.horizon:
             f.book(ORDERS, placed - self.ahead_until)
             self.ahead_until = placed
