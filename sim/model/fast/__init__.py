@@ -60,9 +60,9 @@ def declines(facility: Facility, makers: int) -> bool:
     """Whether the fast path leaves `facility` (one of `makers` of its product) to the
     step-by-step path: a product with orders that several facilities make (they share its
     book, and each one's lots cut the others'); several paying budgets; a vehicle line that
-    breaks down (the property found its builds across failures
-    out of step with the plain path). `attach` also declines every maker of a component
-    whose store a maker that breaks down feeds."""
+    breaks down (the property found its builds across failures out of step with the plain
+    path). `attach` also declines every maker of a component whose store a maker that breaks
+    down feeds."""
     vehicles_fail = facility.clock.breakdowns is not None and facility.kind == "vehicle_line"
     shared_book = facility.orders is not None and makers > 1
     return shared_book or len(facility.payers) > 1 or vehicles_fail
