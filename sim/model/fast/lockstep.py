@@ -58,8 +58,9 @@ def takers_together(first: LotRunner) -> list[LotRunner]:
         r for r in linked.values() if isinstance(r, type(first)) and not r.declined and not r.facility.uses_components()
     ]
     group = factories if len(factories) == len(linked) else []
-    for factory in factories:
-        factory.group = group
+    for r in linked.values():  # (each factory among them keeps it, even one left out of it)
+        if isinstance(r, type(first)):
+            r.group = group
     return group
 
 

@@ -57,18 +57,12 @@ def unit_costs(unit_cost: UnitCost, made: float, units: list[float], multiplier:
 
 
 def supplied_at(material: Material, t0: float, days: list[float]) -> list[float]:
-    """`Material.supplied` by each of `days` (from `t0` on; at once once the supply rate is
-    constant), and for a component store the units `Material.arrived` by then (those booked
-    so far: more only ever come)."""
+    """`Material.supplied` by each of `days` (from `t0` on; at once once the supply rate is constant)."""
     supply = material.supply
     if t0 >= supply.settled:
         base, rate = material.supplied(t0), supply.value(t0)
-        supplied = [base + rate * (d - t0) for d in days]
-    else:
-        supplied = [material.supplied(d) for d in days]
-    if material.product is not None:
-        return [s + material.arrived(d) for s, d in zip(supplied, days, strict=True)]
-    return supplied
+        return [base + rate * (d - t0) for d in days]
+    return [material.supplied(d) for d in days]
 
 
 def commit_run(budget: Budget, days: list[float], amounts: list[float], facility: int, what: str) -> None:
@@ -127,10 +121,11 @@ def uncut_run(facility: Facility, days: list[float], wanted: list[float], what: 
     for material, use, _ in facility.inputs:
         stock = material.initial - material.taken
         supplied = supplied_at(material, days[0], days[:n])
-        taken = 0.0  # (0.0 + x is x: the same sums as `accumulate`)
+        store = material.product is not None  # (a component store: the units booked to arrive
+        taken = 0.0  # by each day count, more only ever come; 0.0 + x is x: the same sums as `accumulate`)
         for k in range(n):
             taken += wanted[k] * use
-            if taken > (stock + supplied[k]) * keep:
+            if taken > (stock + supplied[k] + (material.arrived(days[k]) if store else 0.0)) * keep:
                 n = k
                 break
     if n == 0:
