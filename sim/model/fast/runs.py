@@ -116,6 +116,9 @@ def uncut_run(facility: Facility, days: list[float], wanted: list[float], what: 
     would; returns the units started (a prefix of `wanted`). Starts this close to a cut are
     left to the step-by-step path."""
     budget, keep = facility.budget, 1 - RUN_AHEAD_MARGIN
+    for material, use, _ in facility.inputs:  # (a run its first start's material cuts: at once)
+        if wanted[0] * use > material.available(days[0]) * keep:
+            return []
     costs = run_costs(facility, days, wanted)
     n = bisect_right(list(accumulate(costs)), budget.balance * keep)  # costs are never negative
     for material, use, _ in facility.inputs:
