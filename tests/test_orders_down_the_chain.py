@@ -86,7 +86,8 @@ def test_a_component_maker_starts_for_its_yield_and_stock_at_the_start_is_used_f
 def test_a_component_ordered_itself_too_is_built_to_both(run_yaml) -> None:
     sim = run_yaml(
         scenario(
-            "[{customer: b, product: round, quantity: 20000}, {customer: x, export: true, product: fuze, quantity: 3000}]"
+            "[{customer: b, product: round, quantity: 20000},"
+            " {customer: x, export: true, product: fuze, quantity: 3000}]"
         )
     )
     assert made(sim, "fuze") == pytest.approx(43_000, rel=1e-9)

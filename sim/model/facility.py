@@ -244,15 +244,16 @@ class Facility:
     def money_limit(self, day: float) -> tuple[float, str]:
         """Units its budgets can pay for at `day`, given learning and inflation, and the cause
         of waiting for more: of several budgets, the one that allows the fewest (the first
-        such) pays its share of no more than that."""
+        such, counting a rounding's worth of a unit's price as none: when two are spent, the
+        crumbs they keep differ between paths that add the same sums in another order) pays
+        its share of no more than that."""
         if len(self.payers) == 1:
             budget = self.budget
             return self.unit_cost.affordable(self.made, budget.balance / budget.cost_multiplier(day)), MONEY
-        money, cause = math.inf, MONEY
-        for budget, share, wait in self.payers:
-            covers = budget.balance / (budget.cost_multiplier(day) * share)
-            if covers < money:
-                money, cause = covers, wait
+        covers = [(budget.balance / (budget.cost_multiplier(day) * share), wait) for budget, share, wait in self.payers]
+        money = min(c for c, _ in covers)
+        crumb = ROUNDING * self.unit_cost.cost(self.made, 1.0)
+        cause = next(wait for c, wait in covers if c <= money + crumb)
         return self.unit_cost.affordable(self.made, money), cause
 
     def limit_by_inputs(self, wanted: float, day: float | None = None) -> tuple[float, str | None]:

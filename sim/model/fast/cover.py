@@ -101,12 +101,13 @@ def covered_until(
     return lo
 
 
-def spend_bound(spenders: list[Runner], now: float, until: float) -> float:
-    """The most `spenders` could commit for work starting from their next start up to `until`."""
+def spend_bound(budget: Budget, spenders: list[Runner], now: float, until: float) -> float:
+    """The most `spenders` could commit from `budget` for work starting from their next start
+    up to `until`."""
     most = 0.0
     for r in spenders:
         a = r.ahead_until if r.ahead_until > now else now
-        most += r.max_spend(a, until, r.max_units(a, until))
+        most += r.max_spend(a, until, r.max_units(a, until), budget)
     return most
 
 
@@ -135,7 +136,7 @@ def money_until(budget: Budget, spenders: list[Runner], cover: Cover, now: float
         until = min(until, min(budget.capex_due.values()))
     until -= RUN_AHEAD_TOL
     if until > now and len(spenders) > 1:
-        need = partial(spend_bound, spenders, now)
+        need = partial(spend_bound, budget, spenders, now)
         stamp = (budget.received, len(budget.capex_due))
         until = min(until, cover.ask(now, until, budget.balance, need, year_end - RUN_AHEAD_TOL, stamp))
     return max(now, until)

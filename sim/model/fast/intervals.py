@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.model.fast.path import FastPath, RatedRunner, rated_units
+from sim.model.fast.path import RatedRunner, rated_units
 from sim.model.fast.runs import book_run, over_steps, steps_before, uncut_run
 from sim.model.vehicle_line import whole_vehicles
 
@@ -20,12 +20,10 @@ class IntervalRunner(RatedRunner):
 
     facility: VehicleLine
 
-    def __init__(self, facility: VehicleLine, path: FastPath) -> None:
-        super().__init__(facility, path)
-
     def run_ahead(self) -> float:
         """Run, at once, each start interval from now that begins before it may be cut, ends
-        before the horizon and that nothing cuts; returns when the last ends (now if none)."""
+        before the horizon and that nothing (money, materials, open orders) cuts;
+        returns when the last ends (now if none)."""
         f = self.facility
         now: float = f.env.now
         if self.ahead_until > now:
@@ -43,12 +41,16 @@ class IntervalRunner(RatedRunner):
         if nameplates[0] <= 0:  # no capacity yet (nameplate never falls: later intervals have some)
             return now
         wanted, credits = whole_vehicles(f.credit, planned)
-        counts = uncut_run(f, days, wanted, "vehicle")
+        if f.orders is not None:
+            del days[self.ordered(days, wanted) :]
+            if not days:
+                return now
+        counts = uncut_run(f, days, wanted[: len(days)], "vehicle")
         n = len(counts)
         if n == 0:
             return now
         f.credit = credits[n - 1]
-        book_run(f, step, nameplates[:n], planned[:n])
+        book_run(f, step, nameplates[:n], planned[:n], planned[:n])
         self.ahead_until = days[n - 1] + step
         f.clock.begin(self.ahead_until - now)  # its intervals' working time (no failure comes first)
         self.build_run(days[:n], [int(c) for c in counts])
@@ -58,6 +60,22 @@ class IntervalRunner(RatedRunner):
         """At least how many vehicles it could start in intervals beginning in [a, b]."""
         f = self.facility
         return rated_units(f, a, b, f.start_interval, f.credit + 1.0)
+
+    def ordered(self, days: list[float], wanted: list[float]) -> int:
+        """How many of a run of intervals (`wanted` vehicles at each of `days`) its open orders
+        allow in full (call-offs are placed on known days), one after another (`OrderBook.whole`, as
+        `VehicleLine.size_batch` cuts a batch); the first they would cut goes step by step.
+        The book is left as it was."""
+        book = self.facility.orders
+        assert book is not None
+        started, n = book.started, 0
+        for day, vehicles in zip(days, wanted, strict=False):
+            if book.whole(day) < vehicles:
+                break
+            book.start(vehicles)
+            n += 1
+        book.started = started
+        return n
 
     def build_run(self, starts: list[float], counts: list[int]) -> None:
         """`VehicleLine.start_vehicles`' builds for a run of intervals started ahead: the same

@@ -24,6 +24,7 @@ from heapq import heapify, heapreplace
 from typing import TYPE_CHECKING
 
 from sim.model.facility import MONEY
+from sim.model.orders import ORDERS
 from sim.model.ranks import FIRST_RANK
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ Entry = tuple[float, int, int, "LotRunner", "tuple[str, float] | None"]
 
 def takers_together(first: LotRunner) -> list[LotRunner]:
     """`first` and every factory linked to it by the materials they take, or none if one of
-    them is not a munitions factory (only they run in lockstep). Found once for the whole
+    them is not a munitions factory on the fast path or takes a component (only they run in
+    lockstep: a taker waiting for a store wakes at arrivals that makers book as they go). Found once for the whole
     group, which every member keeps (`LotRunner.group`): asked by each member, a walk each
     would cost the square of the group's size."""
     if first.group is not None:
@@ -51,10 +53,13 @@ def takers_together(first: LotRunner) -> list[LotRunner]:
                 if taker.facility.index not in linked:
                     linked[taker.facility.index] = taker
                     todo.append(taker)
-    factories: list[LotRunner] = [r for r in linked.values() if isinstance(r, type(first))]
+    factories: list[LotRunner] = [
+        r for r in linked.values() if isinstance(r, type(first)) and not r.declined and not r.facility.uses_components()
+    ]
     group = factories if len(factories) == len(linked) else []
-    for factory in factories:
-        factory.group = group
+    for r in linked.values():  # (each factory among them keeps it, even one left out of it)
+        if isinstance(r, type(first)):
+            r.group = group
     return group
 
 
@@ -139,9 +144,12 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
 
 def material_wake(factory: MunitionsFactory, cause: str, planned: float, day: float) -> float:
     """When `factory`'s wait from `day` for what `cause` names, for a lot of `planned`, ends
-    unless supply changes (`Material.wake_day`, as `Facility.wait_for` waits); inf when it
-    waits for money."""
+    unless supply changes (`Material.wake_day`, as `Facility.wait_for` waits) or, for orders,
+    when the next call-off is placed; inf when it waits for money."""
     if cause == MONEY:
         return math.inf
+    if cause == ORDERS:  # (`Facility.wait_for_orders`)
+        assert factory.orders is not None
+        return factory.orders.next_placement(day)
     name = cause.split(":", 1)[1]
     return factory.materials[name].wake_day(planned * factory.consumes[name], math.inf, day)

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from sim.model.fast.lockstep import run_together, takers_together
 from sim.model.fast.path import FastPath, RatedRunner, rated_units
-from sim.model.fast.runs import book_run, over_steps, steps_before, uncut_run
+from sim.model.fast.runs import book_run, ordered_run, over_steps, steps_before, uncut_run
+from sim.model.orders import ORDERS
 
 if TYPE_CHECKING:
     from sim.model.munitions_factory import MunitionsFactory
@@ -25,8 +26,8 @@ class LotRunner(RatedRunner):
 
     facility: MunitionsFactory
 
-    def __init__(self, facility: MunitionsFactory, path: FastPath) -> None:
-        super().__init__(facility, path)
+    def __init__(self, facility: MunitionsFactory, path: FastPath, declined: bool = False) -> None:
+        super().__init__(facility, path, declined)
         #: the factories it runs in lockstep with, itself included (empty: it cannot), once
         #: `takers_together` has found them
         self.group: list[LotRunner] | None = None
@@ -57,13 +58,17 @@ class LotRunner(RatedRunner):
 
     def run_alone(self, until: float) -> float:
         """Start, and record the delivery of, each lot from now that starts before `until`, ends
-        before the horizon and the next failure and that nothing cuts, all at once; returns when
-        the last ends (now if none). Each lot is sized, paid, taken, delivered and booked exactly
+        before the horizon and the next failure and that neither money nor materials cut (open
+        orders may: a product one factory makes has a book that only its lots and the call-offs,
+        known days, change), all at once; returns when
+        the last ends, or when the next call-off is placed if it then finds no open orders
+        (now if none). Each lot is sized, paid, taken, delivered and booked exactly
         as the lot-by-lot path would, and its working time counted on the factory's clock."""
         f = self.facility
         lot = f.lot
         now: float = f.env.now
-        days = steps_before(now, min(until, f.world.horizon - lot, f.clock.next_failure() - lot), lot)
+        stop = min(until, f.world.horizon - lot, f.clock.next_failure() - lot)
+        days = steps_before(now, stop, lot)
         if not days:
             return now
         nameplates, planned = over_steps(f.capacity, now, lot, len(days))
@@ -71,11 +76,12 @@ class LotRunner(RatedRunner):
             del days[next(k for k, (a, b) in enumerate(zip(nameplates, planned, strict=True)) if a <= 0 or b <= 0) :]
             if not days:
                 return now
-        units = uncut_run(f, days, planned[: len(days)])
+        wanted = planned[: len(days)] if f.orders is None else ordered_run(f, days, planned[: len(days)])
+        units = uncut_run(f, days[: len(wanted)], wanted) if wanted else []
         n = len(units)
         if n == 0:
             return now
-        book_run(f, lot, nameplates[:n], units)
+        book_run(f, lot, nameplates[:n], planned[:n], units)
         ends = [day + lot for day in days[:n]]
         good = f.good_fraction
         made = [u * good for u in units]
@@ -85,4 +91,20 @@ class LotRunner(RatedRunner):
                 f.store.arrive(end, units_made)
         self.ahead_until = ends[-1]
         f.clock.begin(self.ahead_until - now)  # its working time, counted now (no failure comes first)
+        if f.orders is not None and n == len(wanted) < len(days):  # the next lot may find no open orders
+            self.wait_for_orders()
         return self.ahead_until
+
+    def wait_for_orders(self) -> None:
+        """If, after its run, the factory's next lot finds no open orders (`size_lot`), it
+        sleeps until the next call-off is placed, booking `orders`, as
+        `Facility.wait_for_orders` would (unless that comes at the horizon or later: then it
+        waits step by step)."""
+        f = self.facility
+        assert f.orders is not None
+        day = self.ahead_until
+        nameplate, _, units, cause = f.size_lot(day)  # (the plain rule: orders are asked first)
+        placed = f.orders.next_placement(day)
+        if nameplate > 0 and units <= 0 and cause == ORDERS and day < placed < f.world.horizon:
+            f.book(ORDERS, placed - self.ahead_until)
+            self.ahead_until = placed

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sim.model.fast.cover import RUN_AHEAD_TOL, Cover, money_until, take_bound
 
 if TYPE_CHECKING:
+    from sim.model.budget import Budget
     from sim.model.facility import Facility
     from sim.model.world import World
 
@@ -37,17 +38,22 @@ class FastPath:
 
 class Runner:
     """A facility on the fast path: how far it may run ahead alone, and the most it could draw.
-    This one never runs ahead (a kind or feature the fast path does not support): it only
+    This one never runs ahead (a kind the fast path does not support, the shipyard): it only
     bounds what its facility could draw, as infinite, so that nobody sharing its stocks runs
-    ahead past it."""
+    ahead past it. A rated kind's runner bounds it by its capacity, and one that
+    `sim.model.fast.attach` declines (`declined`) keeps that bound while it goes step by step."""
 
-    def __init__(self, facility: Facility, path: FastPath) -> None:
+    def __init__(self, facility: Facility, path: FastPath, declined: bool = False) -> None:
         self.facility = facility
         self.path = path
+        #: it never runs ahead: its facility goes step by step, this only bounds what it draws
+        self.declined = declined
         self.ahead_until = -math.inf  # work starting before this is already paid (run ahead)
         self.retry_at = -math.inf  # money was short for running ahead: not worth asking again before
         #: the most each material it takes could take per unit of `max_units` (this one: unbounded)
         self.takes: dict[str, float] = dict.fromkeys(facility.takes_from(), math.inf)
+        #: each paying budget's share of its costs (by budget index)
+        self.shares: dict[int, float] = {budget.index: share for budget, share, _ in facility.payers}
         #: who spends from its budget, and how far the money there covers them
         self.spenders = path.spenders[facility.budget.index]
         self.money_cover = path.money_covers[facility.budget.index]
@@ -62,17 +68,18 @@ class Runner:
         """At least how many units the facility could start in [a, b]."""
         return math.inf
 
-    def max_spend(self, a: float, b: float, units: float) -> float:
-        """At least the money `units` started in [a, b] could commit: the next unit's price
-        for each (learning only lowers it), at the dearest fiscal year's prices."""
+    def max_spend(self, a: float, b: float, units: float, budget: Budget) -> float:
+        """At least the money `units` started in [a, b] could commit from `budget`: its share
+        of the next unit's price for each (learning only lowers it), at the dearest fiscal
+        year's prices."""
         f = self.facility
         if b < a or units <= 0 or f.unit_cost.free:
             return 0.0
         if math.isinf(units):
             return math.inf
-        at_a, at_b = f.budget.cost_multiplier(a), f.budget.cost_multiplier(b)
+        at_a, at_b = budget.cost_multiplier(a), budget.cost_multiplier(b)
         multiplier = at_b if at_b > at_a else at_a
-        return f.unit_cost.cost(f.made, units) * multiplier
+        return f.unit_cost.cost(f.made, units) * self.shares[budget.index] * multiplier
 
     def run_ahead_until(self) -> float:
         """How far this facility may run its work ahead alone now (now if not at all): as far
@@ -123,10 +130,12 @@ class Runner:
 
 
 class RatedRunner(Runner):
-    """A runner of a kind whose every unit takes its facility's `consumes` of each material."""
+    """A runner of a kind whose every unit takes its facility's `consumes` of each material,
+    and that starts no more units than its capacity allows (`rated_units`): true on the
+    step-by-step path too, where orders, components, money and people only cut further."""
 
-    def __init__(self, facility: Facility, path: FastPath) -> None:
-        super().__init__(facility, path)
+    def __init__(self, facility: Facility, path: FastPath, declined: bool = False) -> None:
+        super().__init__(facility, path, declined)
         self.takes = facility.consumes
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sim.errors import ModelError
 from sim.model.budget import EPS
 from sim.model.facility import PRODUCING, RAMPING
+from sim.model.orders import ORDERS
 
 if TYPE_CHECKING:
     from sim.model.budget import Budget
@@ -111,18 +112,23 @@ def run_costs(facility: Facility, days: list[float], wanted: list[float]) -> lis
 def uncut_run(facility: Facility, days: list[float], wanted: list[float], what: str = "lot") -> list[float]:
     """Start, at once, the leading run of `facility`'s work (`wanted` units at each of `days`,
     ahead of time while it acts alone) that neither money nor any material would cut, paying
-    and taking for each start as `Facility.pay_and_take` would; returns the units started (a
-    prefix of `wanted`). Starts this close to a cut are left to the step-by-step path."""
+    and taking for each start (and starting it against its orders) as `Facility.pay_and_take`
+    would; returns the units started (a prefix of `wanted`). Starts this close to a cut are
+    left to the step-by-step path."""
     budget, keep = facility.budget, 1 - RUN_AHEAD_MARGIN
+    for material, use, _ in facility.inputs:  # (a run its first start's material cuts: at once)
+        if wanted[0] * use > material.available(days[0]) * keep:
+            return []
     costs = run_costs(facility, days, wanted)
     n = bisect_right(list(accumulate(costs)), budget.balance * keep)  # costs are never negative
     for material, use, _ in facility.inputs:
         stock = material.initial - material.taken
         supplied = supplied_at(material, days[0], days[:n])
-        taken = 0.0  # (0.0 + x is x: the same sums as `accumulate`)
+        store = material.product is not None  # (a component store: the units booked to arrive
+        taken = 0.0  # by each day count, more only ever come; 0.0 + x is x: the same sums as `accumulate`)
         for k in range(n):
             taken += wanted[k] * use
-            if taken > (stock + supplied[k]) * keep:
+            if taken > (stock + supplied[k] + (material.arrived(days[k]) if store else 0.0)) * keep:
                 n = k
                 break
     if n == 0:
@@ -140,18 +146,42 @@ def uncut_run(facility: Facility, days: list[float], wanted: list[float], what: 
     for u in units:  # one by one, as `pay_and_take` adds them
         so_far += u
     facility.made = so_far
+    if facility.orders is not None:
+        good = facility.good_fraction
+        for u in made:
+            facility.orders.start(u * good)
     facility.records.starts.add_run(day_list, facility.index, made)
     return units
 
 
-def book_run(facility: Facility, step: float, nameplates: list[float], done: list[float]) -> None:
-    """Book a run of steps started ahead, each doing `done` of a nameplate's worth over
-    `step`, to producing and (the rest of nameplate) ramping, as each step would."""
-    producing = ramping = 0.0  # (added in order, as the steps would)
+def book_run(facility: Facility, step: float, nameplates: list[float], planned: list[float], done: list[float]) -> None:
+    """Book a run of steps started ahead, each doing `done` of the `planned` share of a
+    nameplate's worth over `step`, to producing, ramping (the rest of nameplate) and orders
+    (what open orders cut of `planned`), as each step would."""
+    producing = ramping = cut = 0.0  # (added in order, as the steps would)
     for k in range(len(done)):
         full = nameplates[k] * step
-        work = done[k]
-        producing += work / full
-        ramping += (full - work) / full
+        producing += done[k] / full
+        ramping += (full - planned[k]) / full
+        cut += (planned[k] - done[k]) / full
     facility.book(PRODUCING, step * producing)
     facility.book(RAMPING, step * ramping)
+    facility.book(ORDERS, step * cut)
+
+
+def ordered_run(facility: Facility, days: list[float], planned: list[float]) -> list[float]:
+    """What open orders allow of each of a run of starts (`planned` units at each of `days`,
+    one after another as `size_lot` sizes them, with the call-offs placed by each day:
+    `OrderBook.allows`): the leading run of starts they allow some of. The book is left as
+    it was (`uncut_run` starts what money and materials allow of it)."""
+    book, good = facility.orders, facility.good_fraction
+    assert book is not None
+    started, wanted = book.started, []
+    for day, units in zip(days, planned, strict=True):
+        allowed = book.allows(units, good, day)
+        if allowed <= 0.0:
+            break
+        wanted.append(allowed)
+        book.start(allowed * good)
+    book.started = started
+    return wanted
