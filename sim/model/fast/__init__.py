@@ -57,7 +57,8 @@ def attach(world: World, facilities: Iterable[Facility], runners: Mapping[str, t
 
 def declines(facility: Facility, makers: int) -> bool:
     """Whether the fast path leaves `facility` (one of `makers` of its product) to the
-    step-by-step path: a product with orders that several facilities make (they share its
-    book, and each one's lots cut the others'); several paying budgets."""
-    shared_book = facility.orders is not None and makers > 1
+    step-by-step path: a vehicle line whose product's orders several facilities make (they
+    share its book, and each one's starts cut the others'; factories sharing a book run in
+    lockstep, `sim.model.fast.lockstep`); several paying budgets."""
+    shared_book = facility.orders is not None and makers > 1 and facility.kind != "munitions_factory"
     return shared_book or len(facility.payers) > 1

@@ -37,7 +37,8 @@ Entry = tuple[float, int, int, "LotRunner", "tuple[str, float] | None"]
 
 
 def takers_together(first: LotRunner) -> list[LotRunner]:
-    """`first` and every factory linked to it by the materials they take, or none if one of
+    """`first` and every factory linked to it by the materials they take or the order book of
+    the product they make (`FastPath.makers`), or none if one of
     them is not a munitions factory on the fast path or takes a component (only they run in
     lockstep: a taker waiting for a store wakes at arrivals that makers book as they go). Found once for the whole
     group, which every member keeps (`LotRunner.group`): asked by each member, a walk each
@@ -48,8 +49,12 @@ def takers_together(first: LotRunner) -> list[LotRunner]:
     linked: dict[int, Runner] = {first.facility.index: first}  # runners of any kind
     todo: list[Runner] = [first]
     while todo:
-        for material in todo.pop().facility.materials.values():
-            for taker in takers[material.index]:
+        runner = todo.pop()
+        users = [takers[material.index] for material in runner.facility.materials.values()]
+        if runner.facility.orders is not None:  # the makers sharing its product's book
+            users.append(runner.path.makers[runner.facility.product])
+        for user in users:
+            for taker in user:
                 if taker.facility.index not in linked:
                     linked[taker.facility.index] = taker
                     todo.append(taker)

@@ -42,7 +42,8 @@ class LotRunner(RatedRunner):
         if self.people:  # a factory that holds people goes lot by lot
             return now
         together = self.group if self.group is not None else takers_together(self)
-        until = self.run_ahead_until()
+        # (a factory whose product's book others share never runs alone: their lots cut its own)
+        until = now if self.path.shares_book(self) else self.run_ahead_until()
         # a run of a few lots alone costs more than the same lots in lockstep with the other
         # takers (which runs on as far as nothing outside them interferes)
         short = until < now + SHORT_RUN_LOTS * f.lot and len(together) > 1

@@ -26,6 +26,8 @@ class FastPath:
         self.money_covers: dict[int, Cover] = {b.index: Cover() for b in world.budgets.values()}
         self.takers: dict[int, list[Runner]] = {m.index: [] for m in world.materials.values()}
         self.stock_covers: dict[int, Cover] = {m.index: Cover() for m in world.materials.values()}
+        #: the makers of each product with orders, who share its book (by product index)
+        self.makers: dict[int, list[Runner]] = {}
 
     def join(self, runner: Runner) -> None:
         """Count `runner`'s facility among the users of its budget and materials."""
@@ -34,6 +36,13 @@ class FastPath:
             self.spenders[budget.index].append(runner)
         for name in facility.takes_from():
             self.takers[self.world.materials[name].index].append(runner)
+        if facility.orders is not None:
+            self.makers.setdefault(facility.product, []).append(runner)
+
+    def shares_book(self, runner: Runner) -> bool:
+        """Whether `runner`'s product has orders that other facilities make too: each one's
+        lots cut the others', so it never runs ahead alone (in lockstep with them it may)."""
+        return len(self.makers.get(runner.facility.product, ())) > 1
 
 
 class Runner:
