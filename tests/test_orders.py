@@ -230,3 +230,20 @@ def test_run_outputs_deliveries_and_backlog_per_customer(tmp_path, rearm) -> Non
     assert (out / "customers.png").exists()
     report = (out / "report.html").read_text()
     assert "<h2>Customers</h2>" in report and "korea" in report
+
+
+@pytest.mark.parametrize(("export", "day"), [(True, 300), (False, 200)])
+def test_exports_leave_the_stock_when_delivered(run_yaml, export: bool, day: int) -> None:
+    # 10 shells a day; the first 1,000 go to the first-served buyer: as an export they leave
+    # the stock (2,000 in stock on day 300), as a home buyer's they stay in it (day 200)
+    buyer = "{customer: ua, export: true, product: shell, quantity: 1000, priority: 1}"
+    if not export:
+        buyer = "{customer: pl, product: shell, quantity: 1000, priority: 1}"
+    sim = run_yaml(
+        scenario(
+            f"[{buyer}, {{customer: de, product: shell, quantity: 5000}}]",
+            "[{name: stock, product: shell, stock: 2000}]",
+        )
+    )
+    assert sim.target_days("stock") == pytest.approx(day, abs=1e-9)
+    assert delivered(sim, "shell") == pytest.approx(6000, rel=1e-12)  # made and delivered either way

@@ -75,6 +75,25 @@ def route(records: Records) -> Routed:
     return Routed(table[:, 0], table[:, 1], table[:, 2], table[:, 3].astype(np.intp), table[:, 4], unfilled)
 
 
+def exported(records: Records, routed: Routed | None, exports: set[str]) -> dict[int, Deliveries]:
+    """Per product, the units delivered to export buyers (`exports`: their names) over time:
+    they leave the product's stock when delivered (an export is not a stock at home)."""
+    if routed is None or not exports or not routed.call_off.size:
+        return {}
+    owner = owners(records, routed)
+    out: dict[int, Deliveries] = {}
+    buyers = [c for c, name in enumerate(records.customers) if name in exports]
+    for product in np.unique(owner[:, 1]).tolist():
+        mine = (owner[:, 1] == product) & np.isin(owner[:, 0], buyers)
+        if not mine.any():
+            continue
+        order = np.argsort(routed.day[mine], kind="stable")
+        times, cumulative = routed.day[mine][order], np.cumsum(routed.quantity[mine][order])
+        last = np.append(times[1:] != times[:-1], True)
+        out[int(product)] = Deliveries(times[last], cumulative[last])
+    return out
+
+
 def owners(records: Records, routed: Routed) -> np.ndarray:
     """The (customer, product) of each routed share's call-off (shares × 2)."""
     table = np.array([(row[0], row[1]) for row in records.orders], dtype=np.intp).reshape(len(records.orders), 2)

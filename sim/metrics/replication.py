@@ -22,6 +22,7 @@ from sim.metrics.orders import (
     LINE_SERIES,
     Routed,
     customer_weights,
+    exported,
     line_measures,
     nation_weights,
     route,
@@ -111,12 +112,16 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     stocks: dict[int, Stock] = {}
     series, unmet = [], []  # per product: TIMELINE_MEASURES at the months and the horizon; unmet demand
     uses = component_uses(records)
+    routed = route(records) if records.order_lines else None
+    exports = exported(records, routed, {o.customer for o in scenario.orders if o.export})
     for p, deliveries in enumerate(delivered):
         cumulative = deliveries.at(at)
         demand = demand_window(records, p)
         used = uses[p].at(at) if p in uses else np.zeros(at.size)
-        if p in stock_targets or draws_down(demand) or p in uses:
+        if p in stock_targets or draws_down(demand) or p in uses or p in exports:
             in_store = net_of(deliveries, uses[p]) if p in uses else deliveries
+            if p in exports:  # exports leave the stock when delivered
+                in_store = net_of(in_store, exports[p])
             stocks[p] = stock = Stock.build(initial[p], in_store, demand, horizon)
             stock_at = stock.at(at)
             unmet.append(stock.unmet)
@@ -127,7 +132,6 @@ def measure(scenario: Scenario, records: Records, replication: int, grid: np.nda
     values = np.array(series).reshape(len(products), len(TIMELINE_MEASURES), at.size)
     timeline = np.ascontiguousarray(values[:, :, :-1])
     end = np.column_stack((values[:, :, -1], unmet))
-    routed = route(records) if records.order_lines else None
     reaches = [
         target_reach(t, delivered[p], capacities[p], stocks.get(p), initial[p], horizon)
         if (t.customer is None and t.nation is None) or routed is None
