@@ -148,7 +148,7 @@ def test_a_product_without_orders_is_unchanged_by_orders_for_another(run_yaml) -
     assert delivered(none, "tank") > delivered(some, "tank") == 40
 
 
-def test_orders_run_step_by_step_and_the_fast_path_agrees(load_yaml) -> None:
+def test_orders_of_one_maker_run_ahead_and_the_fast_path_agrees(load_yaml) -> None:
     loaded = load_yaml(
         scenario("[{customer: pl, product: tank, quantity: 40}, {customer: de, product: shell, quantity: 900}]")
     )

@@ -99,7 +99,6 @@ def test_idle_time_does_not_count_down() -> None:
     assert clock.begin(5.0) == 5.0  # 3 working days left to the failure
     at(env, 105.0)  # idle for 100 days
     assert clock.next_failure() == pytest.approx(108.0)
-    assert clock.working_left(105.0) == pytest.approx(3.0)
     assert clock.begin(10.0) == pytest.approx(105.0 + 10.0 + 2.0)
     at(env, 200.0)
     assert clock.down_periods == [(108.0, 110.0)]

@@ -134,15 +134,6 @@ class WorkClock:
             return self._known + self._ttf
         return (now if day is None else max(now, day)) + self._ttf
 
-    def working_left(self, day: float) -> float:
-        """Working days from `day` to the next failure, with the work known now in progress until
-        `day` and work going on without a pause from then (from the end of a repair under way then)."""
-        i = bisect_right(self._fails, day)
-        start = self._ups[i - 1] if i > 0 and self._ups[i - 1] > day else day
-        if i < len(self._fails):
-            return self._fails[i] - start
-        return max(0.0, self._known - start) + self._ttf
-
     # -- work ----------------------------------------------------------------------------------
     def begin(self, days: float, day: float | None = None) -> float:
         """Begin `days` of work now (or at `day`, ahead: work run ahead begins in time order,
