@@ -220,6 +220,25 @@ def time_use_agrees(got: Records, want: Records) -> None:
             assert g.get(cause, 0.0) == pytest.approx(w.get(cause, 0.0), rel=1e-9, abs=1e-9), (f, cause)
 
 
+#: an assembler of rounds from the plants' shells, on budget `b` (the regression cases' taker)
+ASSEMBLER = {"kind": "munitions_factory", "product": "round", "budget": "b", "capacity": "20k per year",
+             "lot": "10 days", "unit_cost": 500, "consumes": {"shell": 1}}  # fmt: skip
+
+
+def agree_on_both_paths(data: dict[str, Any], seed: int = 0, spending: bool = False) -> tuple[Records, Records]:
+    """Simulate `data` on the fast and the plain path with one seed and check they agree:
+    deliveries, starts and takes (and spending) row for row, time use by cause; (fast, plain)."""
+    s = scenario_of(data)
+    plain = simulate(s, replication_seed(seed, 0), fast=False)
+    fast = simulate(s, replication_seed(seed, 0), fast=True)
+    for field in ("deliveries", "starts", "takes"):
+        rows_agree(getattr(fast, field), getattr(plain, field))
+    if spending:
+        rows_agree([r[:4] for r in fast.spending], [r[:4] for r in plain.spending])
+    time_use_agrees(fast, plain)
+    return fast, plain
+
+
 @given(data=scenarios(), seed=st.integers(0, 5))
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_the_fast_and_plain_paths_agree(data: dict[str, Any], seed: int) -> None:
@@ -265,24 +284,11 @@ def test_a_component_maker_that_breaks_down_agrees_on_both_paths() -> None:
         "facilities": {
             "f0": line,
             "f1": {**line, "breakdowns": {"mtbf": "90 days", "mttr": "5 days"}},
-            "a": {
-                "kind": "munitions_factory",
-                "product": "round",
-                "budget": "b",
-                "capacity": "20k per year",
-                "lot": "10 days",
-                "unit_cost": 0,
-                "consumes": {"shell": 2},
-            },  # fmt: skip
+            "a": {**ASSEMBLER, "unit_cost": 0, "consumes": {"shell": 2}},
         },
         "targets": [{"name": "shells", "product": "shell", "delivered": 20000}],
     }
-    s = scenario_of(data)
-    plain = simulate(s, replication_seed(0, 0), fast=False)
-    fast = simulate(s, replication_seed(0, 0), fast=True)
-    for field in ("deliveries", "starts", "takes"):
-        rows_agree(getattr(fast, field), getattr(plain, field))
-    time_use_agrees(fast, plain)
+    agree_on_both_paths(data)
 
 
 @pytest.mark.parametrize(("lot", "lead_time"), [("2 months", "0 days"), ("10 days", "2 months")])
@@ -367,25 +373,11 @@ def test_an_assembler_woken_by_a_delivery_booked_at_an_instant_keeps_its_rank() 
                 "unit_cost": "100M",
                 "stages": [{"name": "hull", "duration": "8 months", "dock": True}],
             },
-            "a": {
-                "kind": "munitions_factory",
-                "product": "round",
-                "budget": "b",
-                "capacity": "20k per year",
-                "lot": "10 days",
-                "unit_cost": 500,
-                "consumes": {"shell": 1},
-            },
+            "a": {**ASSEMBLER, "unit_cost": 500},
         },  # fmt: skip
         "targets": [{"name": "shells", "product": "shell", "delivered": 20000}],
     }
-    s = scenario_of(data)
-    plain = simulate(s, replication_seed(1, 0), fast=False)
-    fast = simulate(s, replication_seed(1, 0), fast=True)
-    for field in ("starts", "deliveries", "takes"):
-        rows_agree(getattr(fast, field), getattr(plain, field))
-    rows_agree([r[:4] for r in fast.spending], [r[:4] for r in plain.spending])
-    time_use_agrees(fast, plain)
+    agree_on_both_paths(data, seed=1, spending=True)
 
 
 def test_a_facility_paid_by_two_spent_budgets_waits_for_the_first_on_both_paths() -> None:
@@ -426,12 +418,7 @@ def test_a_facility_paid_by_two_spent_budgets_waits_for_the_first_on_both_paths(
         },  # fmt: skip
         "targets": [{"name": "shells", "product": "shell", "delivered": 20000}],
     }
-    s = scenario_of(data)
-    plain = simulate(s, replication_seed(0, 0), fast=False)
-    fast = simulate(s, replication_seed(0, 0), fast=True)
-    for field in ("deliveries", "starts", "takes"):
-        rows_agree(getattr(fast, field), getattr(plain, field))
-    time_use_agrees(fast, plain)
+    _, plain = agree_on_both_paths(data)
     assert plain.time_use[0].get("money:b", 0.0) > 0
 
 
