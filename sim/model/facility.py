@@ -156,8 +156,9 @@ class Facility:
         return set(self.materials)
 
     def uses_components(self) -> bool:
-        """Whether its work takes a component (the fast path declines it: a store grows at
-        other facilities' deliveries, which its own run ahead cannot foresee)."""
+        """Whether its work takes a component (the fast path runs such a taker ahead only alone,
+        while the units already booked into its store cover it: a store grows at other
+        facilities' deliveries, which a run in lockstep cannot foresee)."""
         materials = self.world.materials
         return any(materials[m].product is not None for m in self.takes_from())
 
