@@ -199,11 +199,14 @@ class Records:
     #: each call-off's price per unit (parallel to `orders`): its order's `price`, else its
     #: product's unit cost at the start (`sim.model.orders.unit_prices`)
     order_prices: list[float] = field(default_factory=list)
+    #: the facilities that may deliver each call-off (parallel to `orders`; empty: any making it)
+    order_plants: list[tuple[int, ...]] = field(default_factory=list)
     #: each (customer, product) with orders, in order of first mention (with call-offs or not)
     order_lines: list[tuple[int, int]] = field(default_factory=list)
-    #: (day, product, quantity, began) each time finished units reach stock, with the day their
-    #: production began (a lot's start, a vehicle's or a hull's first day of work)
-    deliveries: Log = field(default_factory=partial(Log, 4, kinds="fiff"))
+    #: (day, product, quantity, began, facility) each time finished units reach stock, with the
+    #: day their production began (a lot's start, a vehicle's or a hull's first day of work)
+    #: and the facility that made them
+    deliveries: Log = field(default_factory=partial(Log, 5, kinds="fiffi"))
     #: (day, facility, quantity) each time work is started (a lot, a vehicle, a hull)
     starts: Log = field(default_factory=partial(Log, 3, kinds="fif"))
     #: (day, budget, fiscal year, amount) each appropriation

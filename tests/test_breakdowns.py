@@ -53,7 +53,7 @@ def test_long_run_output_fraction_is_mtbf_over_mtbf_plus_mttr(kind: str) -> None
     fractions = []
     for seed in range(SEEDS):
         records = simulate_scenario(spec, seed=seed).records
-        fractions.append(sum(q for _, _, q, _ in records.deliveries) / HORIZON_DAYS)
+        fractions.append(sum(q for _, _, q, _, _ in records.deliveries) / HORIZON_DAYS)
     expected = MTBF / (MTBF + MTTR)
     sd = math.sqrt(2 * MTBF**2 * MTTR**2 / ((MTBF + MTTR) ** 3 * HORIZON_DAYS)) / math.sqrt(SEEDS)
     assert float(np.mean(fractions)) == pytest.approx(expected, abs=4 * sd + 0.0025)
@@ -191,7 +191,7 @@ def test_interrupted_work_is_neither_lost_nor_double_counted(
     assert isinstance(y, Shipyard) and isinstance(line_, VehicleLine)
     for f, facility in enumerate(made):
         started = sum(q for _, ff, q in records.starts if ff == f)
-        delivered = sum(q for _, p, q, _ in records.deliveries if p == facility.product)
+        delivered = sum(q for _, p, q, _, _ in records.deliveries if p == facility.product)
         assert started == delivered + facility.in_progress  # type: ignore[attr-defined]
     # every finished stage took its drawn working time plus exactly the repairs during it
     down = down_until(y, float(horizon))
@@ -215,6 +215,6 @@ def test_interrupted_work_is_neither_lost_nor_double_counted(
         end = finish(t, build_days, line_down)
         if end < horizon - 1e-6:
             expected.append((end, q))
-    got = sorted((t, q) for t, p, q, _ in records.deliveries if p == line_.product)
+    got = sorted((t, q) for t, p, q, _, _ in records.deliveries if p == line_.product)
     assert [q for _, q in got] == [q for _, q in expected]
     assert [t for t, _ in got] == pytest.approx([t for t, _ in expected], abs=1e-6)

@@ -112,7 +112,7 @@ def test_money_limited_with_a_big_plant_buys_each_years_money_at_the_fiscal_year
     sim = run_yaml(text)
     assert [round(t, 6) for t, _, _ in sim.records.starts] == [0.0, 365.0, 730.0]
     assert [q for _, _, q in sim.records.starts] == pytest.approx([10_000] * 3)
-    assert [t for t, _, _, _ in sim.records.deliveries] == pytest.approx([10.0, 375.0, 740.0])
+    assert [t for t, _, _, _, _ in sim.records.deliveries] == pytest.approx([10.0, 375.0, 740.0])
 
 
 def test_linear_ramp_up_delivers_the_capacity_time_integral(run_yaml) -> None:

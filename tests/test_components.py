@@ -52,7 +52,7 @@ def chain(c1: str, c2: str, per_unit: float | str = 1, *, extra: str = "", body_
 
 def delivered(records: Any) -> dict[str, float]:
     out: dict[str, float] = defaultdict(float)
-    for _, p, q, _ in records.deliveries:
+    for _, p, q, _, _ in records.deliveries:
         out[records.products[p]] += q
     return out
 
@@ -238,7 +238,7 @@ def test_a_vehicle_line_feeds_a_store_on_the_day_each_vehicle_is_done(load_yaml)
         used = sum(q for _, m, q in plain.takes if m == store)
         assert 0 < used <= made["chassis"]
         # nothing is fitted before its chassis is done: at each take, taken so far <= arrived
-        chassis = sorted((d, q) for d, p, q, _ in plain.deliveries if plain.products[p] == "chassis")
+        chassis = sorted((d, q) for d, p, q, _, _ in plain.deliveries if plain.products[p] == "chassis")
         taken = 0.0
         for day, m, q in sorted(plain.takes):
             if m == store:

@@ -160,7 +160,7 @@ def test_invariants_hold_in_generated_scenarios(data: dict[str, Any]) -> None:
                     expected += q * spec.yield_
                 else:
                     in_progress += q * spec.yield_
-        delivered = sum(q for _, pp, q, _ in records.deliveries if pp == p)
+        delivered = sum(q for _, pp, q, _, _ in records.deliveries if pp == p)
         assert delivered == pytest.approx(expected, rel=1e-9, abs=1e-6)
         assert delivered + in_progress == pytest.approx(
             sum(

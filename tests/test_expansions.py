@@ -119,7 +119,7 @@ def test_a_material_supply_expansion_adds_supply_after_construction_and_lead_tim
     # everything that arrives is made into shells: output = ∫ supply, less the last lot's week
     horizon = 4 * YEAR
     arrived = 1000 / YEAR * (horizon - lead) + 2000 / YEAR * (horizon - online - lead - YEAR / 2)
-    made = sum(q for _, _, q, _ in sim.records.deliveries)
+    made = sum(q for _, _, q, _, _ in sim.records.deliveries)
     assert arrived - 3000 / YEAR * 7 * 2 <= made <= arrived + 1e-6
 
 

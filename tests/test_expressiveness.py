@@ -205,11 +205,11 @@ def test_vehicles_in_progress_are_delivered_at_their_start_plus_build_time(run_y
     """
     sim = run_yaml(line(extra))
     base = run_yaml(line())
-    early = [(t, q) for t, _, q, _ in sim.records.deliveries if t < 365]
+    early = [(t, q) for t, _, q, _, _ in sim.records.deliveries if t < 365]
     assert sorted(early) == [(0.0, 3.0), (265.0, 5.0)]
     # the line's own production is as it was
-    later = sorted((t, q) for t, _, q, _ in sim.records.deliveries if t >= 365)
-    assert later == sorted((t, q) for t, _, q, _ in base.records.deliveries)
+    later = sorted((t, q) for t, _, q, _, _ in sim.records.deliveries if t >= 365)
+    assert later == sorted((t, q) for t, _, q, _, _ in base.records.deliveries)
     assert sum(q for t, _, q in sim.records.starts if t == 0.0) == 8
 
 
@@ -219,13 +219,13 @@ def test_uncertain_build_times_of_vehicles_in_progress_have_their_own_stream(
     extra = f"        in_progress: [{{vehicles: 20, since: {days_before(200)}}}]\n"
     build = "{uniform: [300 days, 400 days]}"
     sim, base = run_yaml(line(extra, build)), run_yaml(line("", build))
-    early = [(t, q) for t, _, q, _ in sim.records.deliveries if t < 365]
+    early = [(t, q) for t, _, q, _, _ in sim.records.deliveries if t < 365]
     assert sum(q for _, q in early) == 20
     assert all(100 <= t <= 200 and t == int(t) for t, _ in early)  # since + a whole-day draw
     assert len(early) > 5  # drawn per vehicle
     # the line's own vehicles draw exactly what they drew without work in progress
-    later = sorted((t, q, b) for t, _, q, b in sim.records.deliveries if b > 0)
-    assert later == sorted((t, q, b) for t, _, q, b in base.records.deliveries)
+    later = sorted((t, q, b) for t, _, q, b, _ in sim.records.deliveries if b > 0)
+    assert later == sorted((t, q, b) for t, _, q, b, _ in base.records.deliveries)
 
 
 # -- workforce attrition -----------------------------------------------------------------------

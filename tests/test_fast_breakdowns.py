@@ -141,7 +141,7 @@ def test_a_breakdown_bound_factory_on_the_fast_path_makes_availability_times_cap
     fractions = []
     for seed in range(SEEDS):
         records = simulate(s, replication_seed(seed, 0), fast=True)
-        fractions.append(sum(q for _, _, q, _ in records.deliveries) / HORIZON_DAYS)
+        fractions.append(sum(q for _, _, q, _, _ in records.deliveries) / HORIZON_DAYS)
     expected = MTBF / (MTBF + MTTR)
     sd = math.sqrt(2 * MTBF**2 * MTTR**2 / ((MTBF + MTTR) ** 3 * HORIZON_DAYS)) / math.sqrt(SEEDS)
     assert float(np.mean(fractions)) == pytest.approx(expected, abs=4 * sd + 0.0025)

@@ -139,7 +139,7 @@ def burst_plant(target: dict[str, Any]) -> Any:
 
 def test_the_burst_is_made_as_the_arithmetic_says() -> None:
     sim = simulate_scenario(burst_plant({"rate": "50k per year"}))
-    made = sorted((began, q) for _, _, q, began in sim.records.deliveries)
+    made = sorted((began, q) for _, _, q, began, _ in sim.records.deliveries)
     assert [q for began, q in made if began < BURST_DAYS] == pytest.approx([200.0] * BURST_DAYS)
     assert made[BURST_DAYS] == pytest.approx((BURST_DAYS, 150.0))
     assert [q for _, q in made[BURST_DAYS + 1 : 900]] == pytest.approx([100.0] * (900 - BURST_DAYS - 1))

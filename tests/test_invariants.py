@@ -87,15 +87,15 @@ TAMPERS: dict[str, tuple[Callable[[World], None], str]] = {
         r"material 'propellant': takes recorded",
     ),
     "delivered more than started": (
-        lambda w: w.records.deliveries.append((100.0, 0, 1e12, 93.0)),
+        lambda w: w.records.deliveries.append((100.0, 0, 1e12, 93.0, 0)),
         r"delivered .* but only",
     ),
-    "NaN delivery": (lambda w: w.records.deliveries.append((100.0, 0, math.nan, 93.0)), r"not a finite"),
+    "NaN delivery": (lambda w: w.records.deliveries.append((100.0, 0, math.nan, 93.0, 0)), r"not a finite"),
     "made after delivery": (
-        lambda w: w.records.deliveries.append((100.0, 0, 1.0, 107.0)),
+        lambda w: w.records.deliveries.append((100.0, 0, 1.0, 107.0, 0)),
         r"production began at day 107\.0, not in 0\.\.100\.0",
     ),
-    "made before the start": (lambda w: w.records.deliveries.append((100.0, 0, 1.0, -7.0)), r"began at day -7\.0"),
+    "made before the start": (lambda w: w.records.deliveries.append((100.0, 0, 1.0, -7.0, 0)), r"began at day -7\.0"),
     "negative start": (lambda w: w.records.starts.append((100.0, 0, -3.0)), r"not a finite, non-negative"),
     "spending after the horizon": (lambda w: w.records.spending.append((1e6, 0, 0, 0.0, "lot")), r"outside 0\.\."),
 }
@@ -128,7 +128,7 @@ def test_the_invariants_read_the_rows_as_they_are_after_the_metrics(checked: Che
     measure(scenario, world.records, 0, month_grid(scenario.start, scenario.horizon)[1])
     deliveries = world.records.deliveries
     k = next(k for k, row in enumerate(deliveries) if row[1] == 0)  # (a delivery of product 0: no store's)
-    deliveries[k] = (deliveries[k][0], 0, 1e12, deliveries[k][3])
+    deliveries[k] = (deliveries[k][0], 0, 1e12, deliveries[k][3], deliveries[k][4])
     with pytest.raises(ModelError, match=r"delivered .* but only"):
         check_invariants(world, product_of)
 
@@ -274,15 +274,15 @@ def test_replication_seed_streams_name_their_replication() -> None:
 def test_the_first_broken_row_is_named_with_its_own_fault(checked: Checked) -> None:
     world, product_of = _flagship(checked)
     deliveries = world.records.deliveries
-    deliveries.extend([(100.0, 0, math.nan, 93.0), (1e9, 0, 1.0, 93.0)])
+    deliveries.extend([(100.0, 0, math.nan, 93.0, 0), (1e9, 0, 1.0, 93.0, 0)])
     with pytest.raises(
-        ModelError, match=r"a delivery amount nan is not a finite, non-negative number: \(100\.0, 0, nan, 93\.0\)$"
+        ModelError, match=r"a delivery amount nan is not a finite, non-negative number: \(100\.0, 0, nan, 93\.0, 0\)$"
     ):
         check_invariants(world, product_of)
-    deliveries[-2:] = [(1e9, 0, 1.0, 93.0), (100.0, 0, math.nan, 93.0)]
+    deliveries[-2:] = [(1e9, 0, 1.0, 93.0, 0), (100.0, 0, math.nan, 93.0, 0)]
     with pytest.raises(
         ModelError,
-        match=r"a delivery recorded at day 1000000000\.0, outside 0\.\.[\d.]+: \(1000000000\.0, 0, 1\.0, 93\.0\)$",
+        match=r"a delivery recorded at day 1000000000\.0, outside 0\.\.[\d.]+: \(1000000000\.0, 0, 1\.0, 93\.0, 0\)$",
     ):
         check_invariants(world, product_of)
 

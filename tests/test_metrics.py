@@ -27,7 +27,7 @@ def records_with(deliveries=(), capacity=(), products=("shell",)) -> Records:
     """Records of these deliveries (day, product, units[, began]: made in no time unless
     `began` says) and capacity rows."""
     r = Records(products=list(products), facilities=["f"], budgets=[], materials=[])
-    r.deliveries.extend(d if len(d) == 4 else (*d, d[0]) for d in deliveries)
+    r.deliveries.extend((*d, 0) if len(d) == 4 else (*d, d[0], 0) for d in deliveries)
     r.capacity.extend(capacity)
     return r
 

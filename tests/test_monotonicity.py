@@ -314,7 +314,7 @@ def factory(first_year: float, extra: dict[str, Any], targets: list[dict[str, An
 
 def deliveries(sim: Simulated) -> list[tuple[float, float]]:
     """(day, shells) of each delivery."""
-    return [(t, units) for t, _, units, _ in sim.records.deliveries]
+    return [(t, units) for t, _, units, _, _ in sim.records.deliveries]
 
 
 def made_by(sim: Simulated, day: float) -> float:

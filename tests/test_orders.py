@@ -92,7 +92,7 @@ def test_two_customers_are_served_by_priority_whatever_the_order_of_placing(run_
 def test_a_line_with_no_backlog_makes_nothing_and_waits_for_orders(run_yaml) -> None:
     sim = run_yaml(scenario("[{customer: pl, product: tank, quantity: 50, placed: 2029-01-01}]"))
     placed = sim.records.orders[0][2]
-    days = [d for d, p, q, _ in sim.records.deliveries if p == sim.records.products.index("tank")]
+    days = [d for d, p, q, _, _ in sim.records.deliveries if p == sim.records.products.index("tank")]
     assert min(days) >= placed
     assert delivered(sim, "tank") == 50
     use = sim.records.time_use[sim.records.facilities.index("line")]

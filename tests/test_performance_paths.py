@@ -72,7 +72,7 @@ def run(s: Scenario, skip: bool, monkeypatch: pytest.MonkeyPatch, seed: int = 0)
 def totals(records: Records) -> tuple[float, float, float, float]:
     """Delivered, started, spent and taken over the run."""
     return (
-        sum(q for _, _, q, _ in records.deliveries),
+        sum(q for _, _, q, _, _ in records.deliveries),
         sum(q for _, _, q in records.starts),
         sum(a for _, _, _, a, _ in records.spending),
         sum(a for _, _, a in records.takes),
@@ -278,8 +278,8 @@ def test_vehicle_deliveries_booked_at_start_stop_at_the_horizon(monkeypatch: pyt
     ref_events, opt_events = assert_same_path(s, monkeypatch)
     opt, _ = run(s, True, monkeypatch)
     assert opt_events < ref_events
-    assert max(t for t, _, _, _ in opt.deliveries) < s.horizon
-    assert sum(q for _, _, q, _ in opt.deliveries) < sum(q for _, _, q in opt.starts)
+    assert max(t for t, _, _, _, _ in opt.deliveries) < s.horizon
+    assert sum(q for _, _, q, _, _ in opt.deliveries) < sum(q for _, _, q in opt.starts)
 
 
 def test_many_build_times_drawn_at_once_are_the_draws_made_one_by_one() -> None:

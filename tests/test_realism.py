@@ -45,7 +45,7 @@ def plant(realism: str = "", facility: str = "", money: str = "1tn", horizon: st
 
 
 def made(sim: Simulated) -> float:
-    return sum(units for _, _, units, _ in sim.records.deliveries)
+    return sum(units for _, _, units, _, _ in sim.records.deliveries)
 
 
 def delivery_days(sim: Simulated) -> list[float]:

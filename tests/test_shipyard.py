@@ -70,7 +70,7 @@ def test_hull_k_is_delivered_at_T_ceil_k_over_D_plus_the_quayside_stage(
     assert sorted(delivered) == list(range(1, hulls + 1))
     for k, day in delivered.items():
         assert day == pytest.approx(t_dock * math.ceil(k / docks) + t_post)
-    assert sorted(t for t, _, _, _ in sim.records.deliveries) == sorted(delivered.values())
+    assert sorted(t for t, _, _, _, _ in sim.records.deliveries) == sorted(delivered.values())
     # each dock holds one hull at a time: dock spans on one dock never overlap
     spans = sorted((d, t0, t1) for _, _, s, d, t0, t1 in sim.records.stages if s == "build")
     for (d1, _, end), (d2, start, _) in zip(spans, spans[1:], strict=False):

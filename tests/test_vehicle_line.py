@@ -78,7 +78,7 @@ def test_with_a_fixed_build_time_deliveries_are_starts_shifted_by_it(run_yaml: C
         )
     )
     starts = sorted((t + 90, q) for t, _, q in sim.records.starts if t + 90 < 5 * YEAR)
-    assert sorted((t, q) for t, _, q, _ in sim.records.deliveries) == starts
+    assert sorted((t, q) for t, _, q, _, _ in sim.records.deliveries) == starts
     assert all(q == int(q) for _, _, q in sim.records.starts)  # whole vehicles
 
 
@@ -164,7 +164,7 @@ def test_refurbishment_stops_when_stored_hulls_run_out(run_yaml: Callable[..., S
         )
     )
     assert sum(q for *_, q in sim.records.starts) == 80
-    assert sum(q for _, _, q, _ in sim.records.deliveries) == 80
+    assert sum(q for _, _, q, _, _ in sim.records.deliveries) == 80
     last_start = max(t for t, *_ in sim.records.starts)
     assert last_start == pytest.approx(80 / 100 * YEAR, abs=START_INTERVAL)
     use = sim.records.time_use[0]
@@ -214,7 +214,7 @@ def test_a_monthly_start_interval_starts_a_month_of_capacity_at_the_head_of_each
     month = DAYS_PER_MONTH
     assert [t for t, _, _ in sim.records.starts] == pytest.approx([k * month for k in range(24)])
     assert [q for _, _, q in sim.records.starts] == [10.0] * 24
-    delivered = np.array(sorted((t, q) for t, _, q, _ in sim.records.deliveries))
+    delivered = np.array(sorted((t, q) for t, _, q, _, _ in sim.records.deliveries))
     np.testing.assert_allclose(delivered, [(k * month + 200, 10.0) for k in range(18)])
 
 

@@ -36,8 +36,8 @@ def yard_with_people(pool: str, held: int, docks: int = 2, horizon: str = "10 ye
 def test_a_pool_for_one_hull_at_a_time_halves_a_two_dock_yard(run_yaml: Callable[..., Simulated]) -> None:
     free = run_yaml(yard_with_people("{initial: 1000}", 500))
     short = run_yaml(yard_with_people("{initial: 600}", 500))
-    n_free = sum(q for _, _, q, _ in free.records.deliveries)
-    n_short = sum(q for _, _, q, _ in short.records.deliveries)
+    n_free = sum(q for _, _, q, _, _ in free.records.deliveries)
+    n_short = sum(q for _, _, q, _, _ in short.records.deliveries)
     assert n_free == 20  # two docks, a hull every 365 days each, ten years
     assert n_short == 10
     # the second dock's hull waits for welders the whole time, and that wait is its own cause

@@ -225,6 +225,8 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "of the first facility making the product)",
         "priority": "higher is delivered first; then the earlier call-off, then scenario order",
         "export": "true: an outside buyer (any name) competing for the same plants",
+        "plants": "the facilities (one name or a list, each making the product) that may build and deliver it "
+        "(default: any plant making it)",
     },
 }
 

@@ -880,6 +880,11 @@ class Target(Spec):
         return DEFAULT_RATE_SUSTAIN if self.measure == "rate" else 0.0
 
 
+def _one_or_list(raw: Any) -> Any:
+    """One name, or a list of names."""
+    return [raw] if isinstance(raw, str) else raw
+
+
 class Order(Spec):
     """A customer's order for a product: a quantity placed on one date, or a rate placed as
     monthly call-offs from `placed` until `until`. A product with orders is built only to its
@@ -897,6 +902,12 @@ class Order(Spec):
     price: Quantity | None = None
     priority: float = 0.0
     export: bool = False  # an outside buyer (any name); otherwise the customer names a budget or a nation
+    #: the facilities that may deliver it (each making `product`); None: any plant making it
+    plants: Annotated[
+        list[str] | None,
+        BeforeValidator(_one_or_list),
+        WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+    ] = None
 
     @model_validator(mode="after")
     def _amount(self) -> Order:
@@ -980,6 +991,18 @@ class Scenario(Spec):
                 )
             if order.until is not None and order.until <= self.start:
                 raise ValueError(f"orders.{k}.until: must come after the start ({self.start}), got {order.until}")
+        return self
+
+    @model_validator(mode="after")
+    def _orders_name_their_plants(self) -> Scenario:
+        for k, order in enumerate(self.orders):
+            makers = [name for name, f in self.facilities.items() if f.product == order.product]
+            for j, plant in enumerate(order.plants or []):
+                if plant not in makers:
+                    raise ValueError(
+                        f"orders.{k}.plants.{j}: {plant!r} is not a facility making {order.product!r}"
+                        f"{did_you_mean(plant, makers)}; its makers: {', '.join(makers) or 'none'}"
+                    )
         return self
 
     @model_validator(mode="after")

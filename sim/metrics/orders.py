@@ -1,6 +1,7 @@
 """Deliveries routed to customers: each product's deliveries, in time order, go to the open
-call-offs of its orders (`sim.model.orders`) by priority (higher first), then the day the
-call-off was placed, then scenario order. A call-off is open from the day it is placed until it
+call-offs of its orders (`sim.model.orders`) that the delivering plant may serve (those naming
+no plant, and those naming it) by priority (higher first), then the day the call-off was
+placed, then scenario order. A call-off is open from the day it is placed until it
 is filled; what arrives with no call-off open (work in build at the start beyond the orders)
 goes to no customer. Pure functions of the records."""
 
@@ -48,29 +49,35 @@ class Routed:
 def route(records: Records) -> Routed:
     """Route every product's deliveries to its call-offs (see the module)."""
     orders = records.orders
+    plants = records.order_plants or [()] * len(orders)
     unfilled = np.array([row[3] for row in orders], dtype=float)
     rows: list[tuple[float, float, float, int, float]] = []
-    t, p, q, began = records.deliveries.columns(0, 1, 2, 3)
+    t, p, q, began, made_by = records.deliveries.columns(0, 1, 2, 3, 4)
     for product in sorted({row[1] for row in orders}):
         mine = sorted((row[2], k) for k, row in enumerate(orders) if row[1] == product)
         at = np.flatnonzero((p == product) & (q > 0))
         at = at[np.argsort(t[at], kind="stable")]
-        open_: list[tuple[float, float, int]] = []  # (-priority, placed, call-off)
+        #: the open call-offs (-priority, placed, call-off) by the plants they name (none: any)
+        open_: dict[tuple[int, ...], list[tuple[float, float, int]]] = {}
         next_ = 0
-        for day, qty, start in zip(t[at].tolist(), q[at].tolist(), began[at].tolist(), strict=True):
+        for day, qty, start, plant in zip(
+            t[at].tolist(), q[at].tolist(), began[at].tolist(), made_by[at].tolist(), strict=True
+        ):
             while next_ < len(mine) and mine[next_][0] <= day:
                 k = mine[next_][1]
-                heapq.heappush(open_, (-orders[k][4], orders[k][2], k))
+                heapq.heappush(open_.setdefault(plants[k], []), (-orders[k][4], orders[k][2], k))
                 next_ += 1
-            while qty > 0.0 and open_:
-                _, placed, k = open_[0]
+            served = [heap for named, heap in open_.items() if not named or int(plant) in named]
+            while qty > 0.0 and (ready := [heap for heap in served if heap]):
+                heap = min(ready, key=lambda h: h[0])
+                _, placed, k = heap[0]
                 take = min(qty, float(unfilled[k]))
                 rows.append((day, start, placed, k, take))
                 unfilled[k] -= take
                 qty -= take
                 if unfilled[k] <= FILLED * orders[k][3]:
                     unfilled[k] = 0.0
-                    heapq.heappop(open_)
+                    heapq.heappop(heap)
     table = np.array(rows, dtype=float).reshape(len(rows), 5)
     return Routed(table[:, 0], table[:, 1], table[:, 2], table[:, 3].astype(np.intp), table[:, 4], unfilled)
 

@@ -17,7 +17,7 @@ from sim.model.curves import RateCurve
 from sim.model.expansion import Construction, ExpansionPlan, build_expansion
 from sim.model.learning import UnitCost
 from sim.model.material import Material
-from sim.model.orders import ORDERS, OrderBook
+from sim.model.orders import ORDERS, Backlog, backlog
 from sim.model.ranks import FIRST_RANK, RankedTimeout
 from sim.model.streams import facility_path, item_key
 from sim.model.world import World
@@ -79,8 +79,8 @@ class Facility:
         self.path = facility_path(name)
         streams = world.streams
         self.product = world.records.products.index(spec.product)
-        #: its product's order book, if the product has orders (`sim.model.orders`)
-        self.orders: OrderBook | None = world.orders.get(self.product)
+        #: the order books it builds to, if its product has orders (`sim.model.orders`)
+        self.orders: Backlog | None = backlog(world.orders.get(self.product), name)
         payers = spec.payers
         #: (budget, share of every cost, waiting cause) of each budget paying its work: one
         #: budget pays all, waiting for `money`; several pay their shares, each waiting for
@@ -169,7 +169,7 @@ class Facility:
 
     def reach_stock(self, units: float, began: float) -> None:
         """Finished units reach stock now (and its component store, if it feeds one)."""
-        self.records.deliveries.append((self.env.now, self.product, units, began))
+        self.records.deliveries.append((self.env.now, self.product, units, began, self.index))
         self.feed_store(self.env.now, units)
 
     def run(self) -> Generator[Any, Any, None]:
@@ -318,7 +318,7 @@ class Facility:
             material.take(units * use, when)
         self.made += units
         if self.orders is not None:
-            self.orders.start(units * self.good_fraction)
+            self.orders.start(units * self.good_fraction, when)
         self.records.starts.append((when, self.index, units))
 
     # -- people -------------------------------------------------------------------------------

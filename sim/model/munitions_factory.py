@@ -60,7 +60,7 @@ class MunitionsFactory(RatedFacility):
             yield from self.work(self.lot, end=end)
             if needs:
                 self.release_people(needs)
-            self.records.deliveries.append((self.env.now, self.product, units * self.good_fraction, now))
+            self.records.deliveries.append((self.env.now, self.product, units * self.good_fraction, now, self.index))
 
     @staticmethod
     def startable(nameplate: float, planned: float, units: float) -> bool:

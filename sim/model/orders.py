@@ -2,10 +2,11 @@
 
 Each order is placed as call-offs (`call_offs`: a quantity on one date, or a rate as monthly
 call-offs); the call-offs are written to the records, where the metrics route deliveries to
-customers (`sim.metrics.orders`). In the model a product with orders has one `OrderBook`,
-shared by its facilities: a facility starts no more good units than are ordered by now and not
-yet started (delivered or in production), and with none open it waits, booking `orders`, until
-the next call-off is placed. Orders flow down the supply chain (`component_books`): each
+customers (`sim.metrics.orders`). In the model a product with orders has an `OrderBook` of the
+orders naming no plant, shared by its facilities, and one per set of plants that orders name
+(`plants`); each facility builds to the `Backlog` of the books it may serve: it starts no more
+good units than are ordered there by now and not yet started (delivered or in production), and
+with none open it waits, booking `orders`, until the next call-off is placed. Orders flow down the supply chain (`component_books`): each
 call-off of a product orders the components its makers take for it, so component plants too
 build only to the backlog. Products without orders (and components of none) have no book and
 behave as before.
@@ -52,7 +53,29 @@ def customers_of(scenario: Scenario) -> list[str]:
     return list(dict.fromkeys(o.customer for o in scenario.orders))
 
 
-class OrderBook:
+class Open:
+    """What open orders allow of a start: `allows` (units of a lot) and `whole` (vehicles),
+    from `open`, the quantity ordered by a day and not yet started."""
+
+    def open(self, day: float) -> float:
+        raise NotImplementedError
+
+    def allows(self, planned: float, good_fraction: float, day: float) -> float:
+        """Of `planned` units (of which `good_fraction` come out good), those the open orders
+        allow at `day` (none, if only a rounding's worth of `planned` is open)."""
+        if good_fraction <= 0.0:  # nothing comes out good: orders never close
+            return planned
+        wanted = self.open(day) / good_fraction
+        if wanted >= planned:
+            return planned
+        return wanted if wanted > ROUNDING * planned else 0.0
+
+    def whole(self, day: float) -> int:
+        """Whole units the open orders allow at `day` (a vehicle line's starts)."""
+        return math.floor(self.open(day) + ROUNDING)
+
+
+class OrderBook(Open):
     """The call-offs of one product placed over time, and the good units started against them."""
 
     def __init__(self, placements: Sequence[tuple[float, float]]) -> None:
@@ -75,20 +98,6 @@ class OrderBook:
         left = self.placed_by(day) - self.started
         return left if left > 0.0 else 0.0
 
-    def allows(self, planned: float, good_fraction: float, day: float) -> float:
-        """Of `planned` units (of which `good_fraction` come out good), those the open orders
-        allow at `day` (none, if only a rounding's worth of `planned` is open)."""
-        if good_fraction <= 0.0:  # nothing comes out good: orders never close
-            return planned
-        wanted = self.open(day) / good_fraction
-        if wanted >= planned:
-            return planned
-        return wanted if wanted > ROUNDING * planned else 0.0
-
-    def whole(self, day: float) -> int:
-        """Whole units the open orders allow at `day` (a vehicle line's starts)."""
-        return math.floor(self.open(day) + ROUNDING)
-
     def start(self, good_units: float) -> None:
         """Good units started now against the orders."""
         self.started += good_units
@@ -97,6 +106,51 @@ class OrderBook:
         """The day of the first call-off after `day` (inf: none)."""
         k = bisect.bisect_right(self.days, day)
         return self.days[k] if k < len(self.days) else math.inf
+
+
+class Backlog(Open):
+    """The order books one facility may build to, most specific first (orders naming the
+    fewest plants), its product's shared book (orders naming none) last: open is the sum of
+    theirs, and a start takes from each in turn what is open there, the rest from the last."""
+
+    def __init__(self, books: Sequence[OrderBook]) -> None:
+        self.books = list(books)
+
+    def open(self, day: float) -> float:
+        """Ordered by `day` in its books and not yet started."""
+        return sum(book.open(day) for book in self.books)
+
+    def start(self, good_units: float, day: float) -> None:
+        """Good units started at `day` against its books (see the class)."""
+        for book in self.books[:-1]:
+            taken = min(good_units, book.open(day))
+            book.start(taken)
+            good_units -= taken
+        self.books[-1].start(good_units)
+
+    def next_placement(self, day: float) -> float:
+        """The day of the first call-off after `day` in any of its books (inf: none)."""
+        return min(book.next_placement(day) for book in self.books)
+
+    @property
+    def started(self) -> tuple[float, ...]:
+        """What its books have started (to put back after trying a run of starts)."""
+        return tuple(book.started for book in self.books)
+
+    @started.setter
+    def started(self, started: tuple[float, ...]) -> None:
+        for book, value in zip(self.books, started, strict=True):
+            book.started = value
+
+
+def backlog(books: Mapping[frozenset[str], OrderBook] | None, plant: str) -> Backlog | None:
+    """The `Backlog` of the facility `plant` over its product's `books` (keyed by the plants
+    their orders name, the shared book by none): the books naming it, most specific first,
+    then the shared one (None: its product has no orders)."""
+    if books is None:
+        return None
+    mine = sorted((p for p in books if p and plant in p), key=lambda p: (len(p), sorted(p)))
+    return Backlog([books[p] for p in mine] + [books.get(frozenset(), OrderBook([]))])
 
 
 @dataclass(frozen=True)

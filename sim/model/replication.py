@@ -22,7 +22,7 @@ from sim.model.facility import Facility, RatedFacility
 from sim.model.invariants import check_invariants
 from sim.model.kinds import FACILITY_CLASSES, FAST_RUNNERS
 from sim.model.material import Material
-from sim.model.orders import Maker, OrderBook, call_offs, component_books, customers_of, unit_prices
+from sim.model.orders import Maker, OrderBook, backlog, call_offs, component_books, customers_of, unit_prices
 from sim.model.ranks import FIRST_RANK
 from sim.model.realism import SUPPLY, Realism
 from sim.model.streams import Streams, item_key
@@ -184,19 +184,26 @@ def components(scenario: Scenario) -> list[str]:
 
 
 def place_orders(scenario: Scenario, world: World) -> None:
-    """Record every order's call-offs and give each product with orders its order book."""
+    """Record every order's call-offs (and the plants each may be delivered by) and give each
+    product with orders its order books: one of the orders naming no plant, one per set of
+    plants that orders name (`sim.model.orders.backlog`)."""
     records = world.records
     records.customers = customers_of(scenario)
-    placements: dict[int, list[tuple[float, float]]] = {}
+    placements: dict[int, dict[frozenset[str], list[tuple[float, float]]]] = {}
     for order in scenario.orders:
         product, customer = records.products.index(order.product), records.customers.index(order.customer)
         if (customer, product) not in records.order_lines:
             records.order_lines.append((customer, product))
-        book = placements.setdefault(product, [])
+        plants = frozenset(order.plants or ())
+        book = placements.setdefault(product, {}).setdefault(plants, [])
+        served_by = tuple(sorted(records.facilities.index(p) for p in plants))
         for day, quantity in call_offs(order, world.clock, scenario.horizon):
             records.orders.append((customer, product, day, quantity, order.priority))
+            records.order_plants.append(served_by)
             book.append((day, quantity))
-    world.orders = {product: OrderBook(book) for product, book in placements.items()}
+    world.orders = {
+        product: {plants: OrderBook(book) for plants, book in books.items()} for product, books in placements.items()
+    }
 
 
 def order_components(scenario: Scenario, world: World, facilities: list[Facility]) -> None:
@@ -222,10 +229,10 @@ def order_components(scenario: Scenario, world: World, facilities: list[Facility
     stock = {c: float(scenario.inventory.get(products[c], 0.0)) for c in stores}
     for product, calls in component_books(books, makers, stock).items():
         if len(calls) > len(books.get(product, [])):  # components ordered down the chain
-            world.orders[product] = OrderBook(calls)
+            world.orders[product] = {frozenset(): OrderBook(calls)}  # (any of its makers fills them)
             for f in facilities:
                 if f.product == product:
-                    f.orders = world.orders[product]
+                    f.orders = backlog(world.orders[product], f.name)
 
 
 def index_of(names: list[str], name: str) -> int:

@@ -84,7 +84,7 @@ class VehicleLine(RatedFacility):
         for vehicles, since in self.carried:
             self.started += vehicles
             if self.orders is not None:  # they serve its orders too
-                self.orders.start(float(vehicles))
+                self.orders.start(float(vehicles), 0.0)
             self.records.starts.append((0.0, self.index, float(vehicles)))
             if isinstance(build_time, Uncertain):
                 assert rng is not None
@@ -200,7 +200,7 @@ class VehicleLine(RatedFacility):
         end = self.clock.begin(days)
         if end < self.world.horizon:
             self.delivered += n
-            self.records.deliveries.append((end, self.product, float(n), self.env.now))
+            self.records.deliveries.append((end, self.product, float(n), self.env.now, self.index))
             self.feed_store(end, float(n))
 
 

@@ -52,4 +52,5 @@ class World:
     materials: dict[str, Material] = field(default_factory=dict)
     pools: dict[str, WorkforcePool] = field(default_factory=dict)
     docks: dict[str, DockPool] = field(default_factory=dict)  # shipyard -> its docks (shared by name)
-    orders: dict[int, OrderBook] = field(default_factory=dict)  # product with orders -> its order book
+    #: product with orders -> its order books, by the plants their orders name (none: shared)
+    orders: dict[int, dict[frozenset[str], OrderBook]] = field(default_factory=dict)

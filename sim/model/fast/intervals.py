@@ -72,7 +72,7 @@ class IntervalRunner(RatedRunner):
         for day, vehicles in zip(days, wanted, strict=False):
             if book.whole(day) < vehicles:
                 break
-            book.start(vehicles)
+            book.start(vehicles, day)
             n += 1
         book.started = started
         return n
@@ -96,7 +96,7 @@ class IntervalRunner(RatedRunner):
             kept = [k for k, end in enumerate(ends) if end < horizon]
             ends, vehicles, began = [ends[k] for k in kept], [vehicles[k] for k in kept], [began[k] for k in kept]
         f.delivered += int(sum(vehicles))
-        f.records.deliveries.add_run(ends, f.product, vehicles, began)
+        f.records.deliveries.add_run(ends, f.product, vehicles, began, f.index)
         if f.store is not None:
             for end, n in zip(ends, vehicles, strict=True):
                 f.store.arrive(end, float(n))

@@ -133,7 +133,7 @@ def run_together(first: LotRunner, members: list[LotRunner]) -> bool:
         end = m.begin_work(m.lot, day)  # (a failure pauses it: its end is known now all the same)
         made = units * m.good_fraction
         if end < horizon:
-            m.records.deliveries.append((end, m.product, made, day))
+            m.records.deliveries.append((end, m.product, made, day, m.index))
         m.feed_store(end, made)
         m.book_down(day, m.lot, end)
         heapreplace(entries, (end, m.rank, index, r, None))

@@ -86,7 +86,7 @@ class LotRunner(RatedRunner):
         ends = [day + lot for day in days[:n]]
         good = f.good_fraction
         made = [u * good for u in units]
-        f.records.deliveries.add_run(ends, f.product, made, days[:n])
+        f.records.deliveries.add_run(ends, f.product, made, days[:n], f.index)
         if f.store is not None:
             for end, units_made in zip(ends, made, strict=True):
                 f.store.arrive(end, units_made)

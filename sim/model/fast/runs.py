@@ -148,8 +148,8 @@ def uncut_run(facility: Facility, days: list[float], wanted: list[float], what: 
     facility.made = so_far
     if facility.orders is not None:
         good = facility.good_fraction
-        for u in made:
-            facility.orders.start(u * good)
+        for day, u in zip(day_list, made, strict=True):
+            facility.orders.start(u * good, day)
     facility.records.starts.add_run(day_list, facility.index, made)
     return units
 
@@ -182,6 +182,6 @@ def ordered_run(facility: Facility, days: list[float], planned: list[float]) -> 
         if allowed <= 0.0:
             break
         wanted.append(allowed)
-        book.start(allowed * good)
+        book.start(allowed * good, day)
     book.started = started
     return wanted
