@@ -114,6 +114,20 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
                     " is built by a shipyard (state its `hulls` instead)",
                 )
             )
+        plants = order.get("plants")
+        makers = [str(f) for f, spec in facilities.items() if _mapping(spec).get("product") == order.get("product")]
+        for j, plant in enumerate([plants] if isinstance(plants, str) else _items(plants)):
+            if isinstance(plant, str) and plant not in makers:
+                path = base + ("plants", str(j)) if isinstance(plants, list) else base + ("plants",)
+                problems.append(
+                    Problem(
+                        source.file,
+                        source.line_of(path),
+                        ".".join(path),
+                        f"{plant!r} is not a facility making {order.get('product')!r}"
+                        f"{did_you_mean(plant, makers)}; its makers: {', '.join(makers) or 'none'}",
+                    )
+                )
         customer = order.get("customer")
         if order.get("export") is True:
             if isinstance(customer, str) and customer in buyers:

@@ -902,7 +902,8 @@ class Order(Spec):
     price: Quantity | None = None
     priority: float = 0.0
     export: bool = False  # an outside buyer (any name); otherwise the customer names a budget or a nation
-    #: the facilities that may deliver it (each making `product`); None: any plant making it
+    #: the facilities that may deliver it (each making `product`: `sim.language.references`);
+    #: None: any plant making it
     plants: Annotated[
         list[str] | None,
         BeforeValidator(_one_or_list),
@@ -991,18 +992,6 @@ class Scenario(Spec):
                 )
             if order.until is not None and order.until <= self.start:
                 raise ValueError(f"orders.{k}.until: must come after the start ({self.start}), got {order.until}")
-        return self
-
-    @model_validator(mode="after")
-    def _orders_name_their_plants(self) -> Scenario:
-        for k, order in enumerate(self.orders):
-            makers = [name for name, f in self.facilities.items() if f.product == order.product]
-            for j, plant in enumerate(order.plants or []):
-                if plant not in makers:
-                    raise ValueError(
-                        f"orders.{k}.plants.{j}: {plant!r} is not a facility making {order.product!r}"
-                        f"{did_you_mean(plant, makers)}; its makers: {', '.join(makers) or 'none'}"
-                    )
         return self
 
     @model_validator(mode="after")

@@ -6,7 +6,8 @@ customers (`sim.metrics.orders`). In the model a product with orders has an `Ord
 orders naming no plant, shared by its facilities, and one per set of plants that orders name
 (`plants`); each facility builds to the `Backlog` of the books it may serve: it starts no more
 good units than are ordered there by now and not yet started (delivered or in production), and
-with none open it waits, booking `orders`, until the next call-off is placed. Orders flow down the supply chain (`component_books`): each
+with none open it waits, booking `orders`, until the next call-off is placed.
+Orders flow down the supply chain (`component_books`): each
 call-off of a product orders the components its makers take for it, so component plants too
 build only to the backlog. Products without orders (and components of none) have no book and
 behave as before.
@@ -58,6 +59,7 @@ class Open:
     from `open`, the quantity ordered by a day and not yet started."""
 
     def open(self, day: float) -> float:
+        """Ordered by `day` and not yet started."""
         raise NotImplementedError
 
     def allows(self, planned: float, good_fraction: float, day: float) -> float:
