@@ -453,3 +453,41 @@ def test_factories_sharing_a_book_of_orders_run_in_lockstep_and_agree() -> None:
     time_use_agrees(fast, plain)
     assert plain.time_use[0].get("orders", 0.0) > 0  # the book, not capacity, cuts them
     assert fast.events * 3 < plain.events
+
+
+@pytest.mark.parametrize("kind", ["munitions_factory", "vehicle_line"])
+def test_orders_naming_their_plants_agree_on_both_paths(kind: str) -> None:
+    # two plants of one product: orders naming f0 only, f1 only and neither; each plant builds
+    # to its own book first, then the shared one, on both paths (a vehicle line on a book of
+    # several makers goes step by step; f2, the only maker of its product, runs ahead on its
+    # own book and the empty shared one)
+    shell = {"kind": "munitions_factory", "product": "shell", "budget": "b", "capacity": "30k per year",
+             "lot": "10 days", "unit_cost": 4000}  # fmt: skip
+    tank = {"kind": "vehicle_line", "product": "tank", "budget": "b", "capacity": "60 per year",
+            "unit_cost": 1000, "build_time": "30 days"}  # fmt: skip
+    plant = shell if kind == "munitions_factory" else tank
+    product = plant["product"]
+    data = {
+        "scenario": "orders naming plants",
+        "start": "2025-01-01",
+        "horizon": "3 years",
+        "budgets": {"b": {"appropriations": {2025: "2bn"}}},
+        "facilities": {
+            "f0": plant,
+            "f1": {**plant, "breakdowns": {"mtbf": "200 days", "mttr": "20 days"}},
+            "f2": {**tank, "product": "ifv"},
+        },
+        "orders": [
+            {"customer": "b", "product": product, "quantity": 40 if kind == "vehicle_line" else 20000, "plants": "f0"},
+            {"customer": "b", "product": product, "quantity": 30 if kind == "vehicle_line" else 15000,
+             "plants": ["f1"], "placed": "2025-06-01"},  # fmt: skip
+            {"customer": "b", "product": product, "quantity": 50 if kind == "vehicle_line" else 25000},
+            {"customer": "b", "product": "ifv", "quantity": 70, "plants": "f2"},
+            {"customer": "b", "product": "ifv", "quantity": 20, "placed": "2026-02-01"},
+        ],
+    }
+    fast, plain = agree_on_both_paths(data)
+    for f in (0, 1, 2):  # each plant's own deliveries, not only the total
+        rows_agree([r for r in fast.deliveries if r[4] == f], [r for r in plain.deliveries if r[4] == f])
+    assert plain.time_use[2].get("orders", 0.0) > 0  # f2 ran out of its orders and waited
+    assert sum(r[2] for r in plain.deliveries if r[4] == 2) == pytest.approx(90)
