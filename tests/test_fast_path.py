@@ -479,8 +479,13 @@ def test_orders_naming_their_plants_agree_on_both_paths(kind: str) -> None:
         },
         "orders": [
             {"customer": "b", "product": product, "quantity": 40 if kind == "vehicle_line" else 20000, "plants": "f0"},
-            {"customer": "b", "product": product, "quantity": 30 if kind == "vehicle_line" else 15000,
-             "plants": ["f1"], "placed": "2025-06-01"},  # fmt: skip
+            {
+                "customer": "b",
+                "product": product,
+                "quantity": 30 if kind == "vehicle_line" else 15000,
+                "plants": ["f1"],
+                "placed": "2025-06-01",
+            },  # fmt: skip
             {"customer": "b", "product": product, "quantity": 50 if kind == "vehicle_line" else 25000},
             {"customer": "b", "product": "ifv", "quantity": 70, "plants": "f2"},
             {"customer": "b", "product": "ifv", "quantity": 20, "placed": "2026-02-01"},

@@ -118,12 +118,12 @@ def check_references(data: dict[str, Any], source: Source) -> list[Problem]:
         makers = [str(f) for f, spec in facilities.items() if _mapping(spec).get("product") == order.get("product")]
         for j, plant in enumerate([plants] if isinstance(plants, str) else _items(plants)):
             if isinstance(plant, str) and plant not in makers:
-                path = base + ("plants", str(j)) if isinstance(plants, list) else base + ("plants",)
+                at_plant: tuple[str, ...] = (*base, "plants", str(j)) if isinstance(plants, list) else (*base, "plants")
                 problems.append(
                     Problem(
                         source.file,
-                        source.line_of(path),
-                        ".".join(path),
+                        source.line_of(at_plant),
+                        ".".join(at_plant),
                         f"{plant!r} is not a facility making {order.get('product')!r}"
                         f"{did_you_mean(plant, makers)}; its makers: {', '.join(makers) or 'none'}",
                     )
