@@ -82,6 +82,7 @@ class OrderBook(Open):
 
     def __init__(self, placements: Sequence[tuple[float, float]]) -> None:
         ordered = sorted(placements)
+        self.calls = ordered  # (day placed, quantity), in time order
         self.days = [d for d, _ in ordered]
         self.placed: list[float] = []  # cumulative quantity placed up to each call-off
         total = 0.0

@@ -228,8 +228,13 @@ def order_components(scenario: Scenario, world: World, facilities: list[Facility
     ]
     stock = {c: float(scenario.inventory.get(products[c], 0.0)) for c in stores}
     for product, calls in component_books(books, makers, stock).items():
-        if len(calls) > len(books.get(product, [])):  # components ordered down the chain
-            world.orders[product] = {frozenset(): OrderBook(calls)}  # (any of its makers fills them)
+        own = len(books.get(product, []))
+        if len(calls) > own:  # components ordered down the chain (any of its makers fills them)
+            named = {plants: book for plants, book in world.orders.get(product, {}).items() if plants}
+            if named:  # its own orders naming plants keep their books; the rest join the shared one
+                shared = world.orders[product].get(frozenset())
+                calls = (shared.calls if shared is not None else []) + calls[own:]
+            world.orders[product] = {**named, frozenset(): OrderBook(calls)}
             for f in facilities:
                 if f.product == product:
                     f.orders = backlog(world.orders[product], f.name)
