@@ -113,3 +113,29 @@ def test_a_plant_not_making_the_product_is_one_clear_error(load_yaml, plants: st
         load_yaml(text)
     message = str(info.value)
     assert found in message and len(message.splitlines()) == 1
+
+
+def test_a_component_with_its_own_plant_named_orders_keeps_them_beside_the_orders_down_the_chain(run_yaml) -> None:
+    # rounds take two fuzes each: 1,000 rounds order 2,000 fuzes of any fuze plant; an export
+    # order of 3,000 fuzes names fuze_b, so fuze_a builds only to the 2,000 and fuze_b the 3,000
+    # (one book for all 5,000 would let fuze_a build as many as it could of them)
+    fuze = "{kind: munitions_factory, product: fuze, budget: b, unit_cost: 1, capacity: 800 per day, lot: 1 day}"
+    sim = run_yaml(f"""
+    scenario: chain with plants
+    start: 2026-01-01
+    horizon: 2 years
+    budgets:
+      b: {{appropriations: {{2026: 1tn}}}}
+    facilities:
+      fuze_a: {fuze}
+      fuze_b: {fuze}
+      assembler: {{kind: munitions_factory, product: round, budget: b, unit_cost: 1, capacity: 100 per day,
+                   lot: 1 day, consumes: {{fuze: 2}}}}
+    orders:
+      - {{customer: b, product: round, quantity: 1000}}
+      - {{customer: abroad, export: true, product: fuze, quantity: 3000, plants: fuze_b}}
+    """)
+    assert made_by(sim, "fuze_a") + made_by(sim, "fuze_b") == pytest.approx(5000)
+    assert made_by(sim, "fuze_a") <= 2000 + 1e-6
+    assert made_by(sim, "fuze_b") >= 3000 - 1e-6
+    assert made_by(sim, "assembler") == pytest.approx(1000)
