@@ -76,7 +76,7 @@ def test_time_to_failure_counts_working_time_only() -> None:
     with capture() as made:
         records = simulate_scenario(scenario({"y": yard}, "20 years"), seed=3).records
     (facility,) = made
-    ((delivered, _, _, _),) = records.deliveries
+    ((delivered, _, _, _, _),) = records.deliveries
     periods = facility.clock.down_periods
     assert len(periods) >= 5
     assert all(b <= delivered for _, b in periods)

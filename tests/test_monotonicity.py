@@ -22,7 +22,7 @@ tests at the end show that each exists, with its size:
   (even on a lot cut short by money), brings the failure forward in calendar time: wear. A
   failure brought into the lot that would have crossed a target delays it by the repair.
 
-Two more effects are real and left out, each shown by a test at the end:
+Four more effects are real and left out, each shown by a test at the end:
 
 - A yard's `rate` target. A programme of a handful of hulls has no steady rate: its best
   12-month rate depends on how its hulls bunch. More of anything can bring its first hulls
@@ -30,6 +30,12 @@ Two more effects are real and left out, each shown by a test at the end:
   rate it sustains (every `delivered` target comes no later).
 - `stock` targets with demand. Demand not met from stock is lost, so a line that delivers
   sooner meets more of it and keeps less in stock: meeting demand competes with building stock.
+- One more dock for a yard that waits for money. A yard serves its hulls oldest first, holding
+  the year's money for the next stages of hulls in its docks; one more dock puts an older hull in
+  a dock sooner, whose stages then take the year's money before a younger hull may start, and
+  that hull waits for the next year's appropriation (found by this property after issue 27:
+  5 hulls, 3 docks and money short each year: the 4th hull comes 38 days sooner, the 5th 23
+  days later). Docks are then compared only where the yard never waited for money.
 - A `rate` above what the line's material supply sustains. Such a rate is held only while a
   stock of the material lasts; more money draws the stock down sooner, and the 12 months the
   rate must be sustained may then no longer fit before it runs out (found by this property
@@ -228,6 +234,11 @@ def one_lot(scenario: Scenario) -> float:
     return 1.0
 
 
+def waited_for_money(scenario: Scenario, seed: int) -> bool:
+    """Whether the line waited for money at all in one replication."""
+    return simulate_scenario(scenario, seed).records.time_use[0].get("money", 0.0) > 0.0
+
+
 def days(scenario: Scenario, seed: int) -> dict[str, float]:
     """Days to each target in one replication (infinity: never; NaN: reached by a span the
     horizon cut short of its `sustain`, which decides nothing, as in `rearm audit`)."""
@@ -253,6 +264,8 @@ def test_more_of_anything_never_makes_a_target_later_by_more_than_a_lot(kind: st
     was, now = days(before, seed), days(after, seed)
     if kind == "shipyard" or rate_from_a_stock(base):  # (see the module docstring)
         del was["rate"]
+    if kind == "shipyard" and change == "capacity" and waited_for_money(before, seed):
+        return  # one more dock lets older hulls take the year's money sooner (module docstring)
     undecided = {name for name in was if math.isnan(was[name]) or math.isnan(now[name])}
     later = {
         name: (was[name], now[name]) for name in was if name not in undecided and now[name] > was[name] + lot + 1e-6
@@ -464,3 +477,42 @@ def test_a_line_that_delivers_sooner_meets_more_demand_and_keeps_less_in_stock()
     unmet = [sim.result.end[0, -1] for sim in (before, after)]  # (END_MEASURES: unmet demand last)
     assert unmet[1] < unmet[0] - 0.5  # more of the demand met ...
     assert math.isfinite(before.target_days("stock")) and math.isnan(after.target_days("stock"))  # ... less kept
+
+
+def test_one_more_dock_lets_an_older_hull_take_the_years_money_before_a_younger_one() -> None:
+    # the case the property found: five hulls, three docks, 2M, 2M and 1M in fiscal years
+    # from April, 333k a stage; a fourth dock puts hull 4 in a dock at the start of fiscal 2026,
+    # its stages take that year's money, and hull 5 waits for fiscal 2027's
+    yard = {
+        "kind": "shipyard", "product": "x", "budget": "b", "docks": 3, "hulls": 5, "unit_cost": 1e6,
+        "learning": "99%",
+        "stages": [
+            {"name": "s0", "duration": "30 days", "dock": True},
+            {"name": "s1", "duration": "192 days", "dock": True},
+            {"name": "s2", "duration": {"triangular": ["176 days", "226 days", "376 days"]}, "dock": True,
+             "workforce": {"w": 10}},
+        ],
+    }  # fmt: skip
+    data = {
+        "scenario": "a dock more",
+        "start": "2025-01-01",
+        "horizon": "6 years",
+        "budgets": {
+            "b": {
+                "appropriations": {2025: 2e6, 2026: 2e6, 2027: 1e6},
+                "carry_over": False,
+                "fiscal_year_start": "04-01",
+            }
+        },
+        "workforce": {"w": {"initial": 0, "hiring": "14 per year", "training": "0 days"}},
+        "facilities": {"line": yard},
+        "targets": [{"name": "four", "product": "x", "delivered": 4}, {"name": "five", "product": "x", "delivered": 5}],
+    }
+    more_docks = {**data, "facilities": {"line": {**yard, "docks": 4}}}
+    before, after = simulate_scenario(scenario_of(data), 0), simulate_scenario(scenario_of(more_docks), 0)
+    assert after.target_days("four") < before.target_days("four") - 30  # the older hull, sooner
+    assert after.target_days("five") > before.target_days("five") + 10  # the younger, later
+    waited = [s.records.time_use[0].get("money", 0.0) for s in (before, after)]
+    assert waited[1] > waited[0]  # for the year's money
+    spent = [sum(r[3] for r in s.records.spending) for s in (before, after)]
+    assert spent[0] == pytest.approx(spent[1], rel=1e-12)  # the same money, in another order

@@ -146,7 +146,7 @@ def test_shared_docks_go_to_the_higher_priority_programme_first(run_yaml: Callab
         ("ssn_yard", 2),
         ("ssn_yard", 3),
     ]
-    assert [t for t, _, _, _ in sorted(sim.records.deliveries)] == pytest.approx([100, 200, 300, 400, 500])
+    assert [t for t, _, _, _, _ in sorted(sim.records.deliveries)] == pytest.approx([100, 200, 300, 400, 500])
 
 
 def test_shared_docks_at_equal_priority_are_first_come_first_served(run_yaml: Callable[..., Simulated]) -> None:
