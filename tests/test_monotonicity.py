@@ -22,7 +22,7 @@ tests at the end show that each exists, with its size:
   (even on a lot cut short by money), brings the failure forward in calendar time: wear. A
   failure brought into the lot that would have crossed a target delays it by the repair.
 
-Four more effects are real and left out, each shown by a test at the end:
+More effects are real and left out, each shown by a test at the end (the last by its twin, the material):
 
 - A yard's `rate` target. A programme of a handful of hulls has no steady rate: its best
   12-month rate depends on how its hulls bunch. More of anything can bring its first hulls
@@ -40,6 +40,9 @@ Four more effects are real and left out, each shown by a test at the end:
   stock of the material lasts; more money draws the stock down sooner, and the 12 months the
   rate must be sustained may then no longer fit before it runs out (found by this property
   after issue 27; every `delivered` target still comes no later).
+- A `rate` above what the line's money pays for in its leanest year, likewise: such a rate is
+  held only while money carried over lasts, and more capacity spends it sooner (found by this
+  property after the analytic clock; every `delivered` target still comes no later).
 
 Orders (issue 27) are a demand, not a resource: a factory or vehicle line may be drawn with
 orders (a quantity at the start, or a rate of call-offs), which cap what it builds to its
@@ -279,12 +282,16 @@ def per_year(text: Any) -> float:
 
 
 def rate_from_a_stock(data: dict[str, Any]) -> bool:
-    """Whether the line's `rate` target is above what its material supply sustains, so that
-    only a stock of the material lets it be reached (a real effect: see the module docstring)."""
+    """Whether the line's `rate` target is above what its material supply sustains, or what its
+    money pays for in its leanest fiscal year, so that only a stock of the material or of money
+    carried over lets it be reached (a real effect: see the module docstring)."""
     line = data["facilities"]["line"]
     rate = next((t["rate"] for t in data["targets"] if "rate" in t), None)
     if rate is None:
         return False
+    leanest = min(data["budgets"]["b"]["appropriations"].values())
+    if leanest / float(line["unit_cost"]) < per_year(rate):
+        return True
     for name, use in (line.get("consumes") or {}).items():
         supply = (data["materials"][name].get("supply") or {}).get("rate")
         sustained = per_year(supply) / use if supply is not None and use > 0 else 0.0
