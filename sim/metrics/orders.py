@@ -92,12 +92,8 @@ def exported(records: Records, routed: Routed | None, exports: set[str]) -> dict
     buyers = [c for c, name in enumerate(records.customers) if name in exports]
     for product in np.unique(owner[:, 1]).tolist():
         mine = (owner[:, 1] == product) & np.isin(owner[:, 0], buyers)
-        if not mine.any():
-            continue
-        order = np.argsort(routed.day[mine], kind="stable")
-        times, cumulative = routed.day[mine][order], np.cumsum(routed.quantity[mine][order])
-        last = np.append(times[1:] != times[:-1], True)
-        out[int(product)] = Deliveries(times[last], cumulative[last])
+        if mine.any():
+            out[int(product)] = Deliveries.summed(routed.day[mine], routed.quantity[mine])
     return out
 
 
@@ -138,9 +134,7 @@ def customer_weights(records: Records, customer: str) -> np.ndarray:
 
 def customer_deliveries(records: Records, routed: Routed, customer: int, product: int) -> Deliveries:
     """The deliveries of `product` to `customer`, as the target measures read a product's."""
-    weights = np.zeros(len(records.customers))
-    weights[customer] = 1.0
-    return weighted_deliveries(records, routed, weights, product)
+    return weighted_deliveries(records, routed, customer_weights(records, records.customers[customer]), product)
 
 
 def weighted_deliveries(records: Records, routed: Routed, weights: np.ndarray, product: int) -> Deliveries:
@@ -152,15 +146,7 @@ def weighted_deliveries(records: Records, routed: Routed, weights: np.ndarray, p
     else:
         weight = np.zeros(0)
     mask = weight > 0
-    day, quantity, began = routed.day[mask], routed.quantity[mask] * weight[mask], routed.began[mask]
-    order = np.argsort(day, kind="stable")
-    day, quantity, began = day[order], quantity[order], began[order]
-    if not day.size:
-        empty = np.empty(0)
-        return Deliveries(empty, empty, (empty, empty, empty))
-    cumulative = np.cumsum(quantity)
-    last = np.append(day[1:] != day[:-1], True)
-    return Deliveries(day[last], cumulative[last], (began, day, quantity))
+    return Deliveries.summed(routed.day[mask], routed.quantity[mask] * weight[mask], routed.began[mask])
 
 
 def lines(records: Records) -> list[tuple[int, int]]:

@@ -163,6 +163,16 @@ class Deliveries:
             out.append(cls(times[last], cum[last], (began[a:b][order], times, q[a:b][order])))
         return out
 
+    @classmethod
+    def summed(cls, times: np.ndarray, amounts: np.ndarray, began: np.ndarray | None = None) -> Deliveries:
+        """`amounts` at `times` (in any order) as cumulative deliveries merged per instant
+        (stable: ties keep their order); with `began`, each kept as a batch for the rate."""
+        order = np.argsort(times, kind="stable")
+        times, amounts = times[order], amounts[order]
+        last = np.append(times[1:] != times[:-1], True) if times.size else np.zeros(0, dtype=bool)
+        batches = None if began is None else (began[order], times, amounts)
+        return cls(times[last], np.cumsum(amounts)[last], batches)
+
     def at(self, t: np.ndarray | float) -> np.ndarray:
         """Cumulative deliveries up to and including `t`."""
         idx = np.searchsorted(self.times, t, side="right")
@@ -195,10 +205,7 @@ def component_uses(records: Records) -> dict[int, Deliveries]:
     out = {}
     for m, product in records.stores.items():
         mine = material == m
-        order = np.argsort(day[mine], kind="stable")
-        times, cumulative = day[mine][order], np.cumsum(amount[mine][order])
-        last = np.append(times[1:] != times[:-1], True) if times.size else np.zeros(0, dtype=bool)
-        out[product] = Deliveries(times[last], cumulative[last])
+        out[product] = Deliveries.summed(day[mine], amount[mine])
     return out
 
 

@@ -148,13 +148,13 @@ def _simulate(scenario: Scenario, seed_seq: np.random.SeedSequence, env: Countin
             d_until = world.clock.day_of(ends) if ends else math.inf
             rate = streams.value(value, f"demand.{product}.{key}")
             records.demand.append((records.products.index(product), d_from, d_until, rate))
-    place_orders(scenario, world)
+    calls = place_orders(scenario, world)
     facilities: list[Facility] = []
     for i, name in enumerate(facility_names):
         spec = scenario.facilities[name]
         cls = FACILITY_CLASSES[spec.kind]
         facilities.append(cls(world, i, name, spec))
-    price_orders(scenario, world, facilities)
+    price_orders(scenario, world, facilities, calls)
     order_components(scenario, world, facilities)
     for position, facility in enumerate(sorted(facilities, key=lambda f: (-f.priority, f.index))):
         facility.rank = FIRST_RANK + position
@@ -183,13 +183,14 @@ def components(scenario: Scenario) -> list[str]:
     return list(used)
 
 
-def place_orders(scenario: Scenario, world: World) -> None:
+def place_orders(scenario: Scenario, world: World) -> list[int]:
     """Record every order's call-offs (and the plants each may be delivered by) and give each
     product with orders its order books: one of the orders naming no plant, one per set of
-    plants that orders name (`sim.model.orders.backlog`)."""
+    plants that orders name (`sim.model.orders.backlog`); each order's number of call-offs."""
     records = world.records
     records.customers = customers_of(scenario)
     placements: dict[int, dict[frozenset[str], list[tuple[float, float]]]] = {}
+    counts: list[int] = []
     for order in scenario.orders:
         product, customer = records.products.index(order.product), records.customers.index(order.customer)
         if (customer, product) not in records.order_lines:
@@ -197,13 +198,16 @@ def place_orders(scenario: Scenario, world: World) -> None:
         plants = frozenset(order.plants or ())
         book = placements.setdefault(product, {}).setdefault(plants, [])
         served_by = tuple(sorted(records.facilities.index(p) for p in plants))
-        for day, quantity in call_offs(order, world.clock, scenario.horizon):
+        calls = call_offs(order, world.clock, scenario.horizon)
+        counts.append(len(calls))
+        for day, quantity in calls:
             records.orders.append((customer, product, day, quantity, order.priority))
             records.order_plants.append(served_by)
             book.append((day, quantity))
     world.orders = {
         product: {plants: OrderBook(book) for plants, book in books.items()} for product, books in placements.items()
     }
+    return counts
 
 
 def order_components(scenario: Scenario, world: World, facilities: list[Facility]) -> None:
@@ -217,16 +221,13 @@ def order_components(scenario: Scenario, world: World, facilities: list[Facility
     for _, product, day, quantity, _ in world.records.orders:
         books.setdefault(product, []).append((day, quantity))
     products = world.records.products
-    stores = {products.index(name) for name in components(scenario)}
+    stores = components(scenario)
     makers = [
-        Maker(
-            f.product,
-            {c: use / f.good_fraction for m, use in f.consumes.items() if (c := index_of(products, m)) in stores},
-        )
+        Maker(f.product, {products.index(m): use / f.good_fraction for m, use in f.consumes.items() if m in stores})
         for f in facilities
         if isinstance(f, RatedFacility) and f.good_fraction > 0.0
     ]
-    stock = {c: float(scenario.inventory.get(products[c], 0.0)) for c in stores}
+    stock = {products.index(name): float(scenario.inventory.get(name, 0.0)) for name in stores}
     for product, calls in component_books(books, makers, stock).items():
         own = len(books.get(product, []))
         if len(calls) > own:  # components ordered down the chain (any of its makers fills them)
@@ -240,24 +241,19 @@ def order_components(scenario: Scenario, world: World, facilities: list[Facility
                     f.orders = backlog(world.orders[product], f.name)
 
 
-def index_of(names: list[str], name: str) -> int:
-    """`name`'s place in `names` (-1: not there)."""
-    return names.index(name) if name in names else -1
-
-
-def price_orders(scenario: Scenario, world: World, facilities: list[Facility]) -> None:
+def price_orders(scenario: Scenario, world: World, facilities: list[Facility], calls: list[int]) -> None:
     """Record each call-off's price per unit (`Records.order_prices`), its order's price or the
     unit cost at the start of the first facility making its product (its first unit's, with its
-    materials' price), as drawn for this replication."""
+    materials' price), as drawn for this replication; `calls`: each order's number of call-offs
+    (`place_orders`)."""
     if not scenario.orders:
         return
     costs: dict[str, float] = {}
     for facility in facilities:
         costs.setdefault(world.records.products[facility.product], facility.unit_cost.cost(facility.made, 1.0))
     prices = unit_prices(scenario, costs)
-    for order, price in zip(scenario.orders, prices, strict=True):
-        calls = call_offs(order, world.clock, scenario.horizon)
-        world.records.order_prices += [price] * len(calls)
+    for count, price in zip(calls, prices, strict=True):
+        world.records.order_prices += [price] * count
 
 
 def _supply_commissioner(material: Material) -> Callable[[ExpansionPlan], None]:
